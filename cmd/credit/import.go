@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/record/ingest"
+	"jlcredit/internal/storage"
+)
+
+func runImport(ctx context.Context, env *Env, args []string) error {
+	ctx = systemContext(ctx)
+	fset := env.flags("import")
+	dsn := fset.String("db", dsnDefault(), "数据库连接串")
+	class := fset.String("class", "", "信息类代码，如 penalty（行政处罚）、license（行政许可）")
+	dept := fset.String("department", "", "报送部门的统一社会信用代码")
+	errorsOut := fset.String("errors", "", "把被拒绝的行及错误信息写入此文件（.csv 或 .xlsx）")
+	if err := parse(fset, args); err != nil {
+		return err
+	}
+	if fset.NArg() != 1 {
+		fmt.Fprintln(env.Stderr, "用法: credit import --db DSN --class CLASS --department USCC [--errors OUT.csv|.xlsx] FILE")
+		return errUsage
+	}
+	path := fset.Arg(0)
+	if *class == "" {
+		return credit.Errorf(credit.EINVALID, "请用 --class 指定信息类（如 penalty、license）")
+	}
+	if *dept == "" {
+		return credit.Errorf(credit.EINVALID, "请用 --department 指定报送部门的统一社会信用代码")
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return credit.Errorf(credit.EINVALID, "文件“%s”不存在", path)
+	}
+	if err != nil {
+		return credit.Errorf(credit.EINVALID, "无法读取文件“%s”：%v", path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return credit.Errorf(credit.EINVALID, "“%s”是目录，不是文件", path)
+	}
+	db, err := env.openDB(ctx, *dsn, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Body: f})
+	if err != nil {
+		if receipt != nil && receipt.Batch != "" {
+			fmt.Fprintf(env.Stderr, "批次%s已保存，但处理中断。\n", receipt.Batch)
+		}
+		return err
+	}
+	if *errorsOut != "" {
+		if err := writeErrors(ctx, db, receipt.Batch, *errorsOut); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "被拒绝的%d行已写入%s\n", receipt.Rejected, *errorsOut)
+	}
+	fmt.Fprintf(env.Stderr, "共%d行：接收%d，拒绝%d，重复%d，超期报送%d\n", receipt.Total, receipt.Accepted, receipt.Rejected, receipt.Duplicates, receipt.Late)
+	b, _ := json.Marshal(receipt)
+	fmt.Fprintln(env.Stdout, string(b))
+	return nil
+}
+
+// writeErrors writes a batch's rejected rows with their messages, in the
+// format named by the file extension.
+func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, path string) error {
+	raw, err := db.OpenBatchRaw(ctx, id)
+	if err != nil {
+		return err
+	}
+	b, err := db.FindBatchByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	rdr, err := ingest.Open(raw, b.Filename, b.Format, ingest.DefaultLimits())
+	if err != nil {
+		return err
+	}
+	headers := rdr.Headers()
+	rdr.Close()
+	errs, _, err := db.FindBatchErrors(ctx, id, 0, 0)
+	if err != nil {
+		return err
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return credit.Errorf(credit.EINVALID, "无法创建错误文件“%s”：%v", path, err)
+	}
+	defer out.Close()
+	rows := func(yield func(ingest.ErrorRow) bool) {
+		for _, e := range errs {
+			msgs := make([]string, len(e.Problems))
+			for i, p := range e.Problems {
+				msgs[i] = p.Message
+			}
+			if !yield(ingest.ErrorRow{Row: e.Row, Values: e.Raw, Messages: msgs}) {
+				return
+			}
+		}
+	}
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		err = ingest.WriteErrorsXLSX(out, headers, rows)
+	} else {
+		err = ingest.WriteErrorsCSV(out, headers, rows)
+	}
+	if err != nil {
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,82 @@
+// Command credit runs the 信用综合服务平台: the web server, migrations,
+// imports, demo data, the ledger check and benchmarks.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Asia/Shanghai on machines without zoneinfo
+
+	"jlcredit/internal/credit"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `用法: credit <命令> [参数]
+
+命令:
+  serve       启动平台（--demo 在空库上生成演示数据）
+  migrate     升级数据库结构
+  import      导入一个双公示文件并打印回执
+  department  部门管理（add 登记部门，key 生成API密钥）
+  demo        生成演示数据
+  ledger      存证账本（verify 校验全部记录）
+  bench       性能测试（ingest 归集速度）
+  version     显示版本
+
+各命令的参数: credit <命令> -h
+`
+
+// Run runs the command line args and returns the exit status.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = (&ServeCommand{Env: env}).Run(ctx, args[1:])
+	case "migrate":
+		err = runMigrate(ctx, env, args[1:])
+	case "import":
+		err = runImport(ctx, env, args[1:])
+	case "department":
+		err = runDepartment(ctx, env, args[1:])
+	case "demo":
+		err = runDemo(ctx, env, args[1:])
+	case "ledger":
+		err = runLedger(ctx, env, args[1:])
+	case "bench":
+		err = runBench(ctx, env, args[1:])
+	case "version":
+		fmt.Fprintln(stdout, "credit", version)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "未知命令“%s”\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if err == errUsage {
+			return 2
+		}
+		fmt.Fprintln(stderr, "错误："+credit.ErrorMessage(err))
+		if credit.ErrorCode(err) == credit.EINTERNAL {
+			fmt.Fprintln(stderr, "详情：", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+var version = "dev"

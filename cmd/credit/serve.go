@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"jlcredit/internal/jsonapi"
+	"jlcredit/internal/server"
+	"jlcredit/internal/storage"
+	"jlcredit/internal/web"
+)
+
+// ServeCommand runs the platform's web server. End-to-end tests build it
+// with a temporary database and Addr ":0".
+type ServeCommand struct {
+	Env    *Env
+	DSN    string
+	Addr   string
+	Demo   bool
+	DB     *storage.DB
+	Server *server.Server
+}
+
+// Run parses args, opens the database and serves until ctx is done.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	fs := c.Env.flags("serve")
+	fs.StringVar(&c.DSN, "db", dsnDefault(), "数据库连接串（默认内嵌SQLite）")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "监听地址")
+	fs.BoolVar(&c.Demo, "demo", false, "数据库为空时生成演示数据")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := c.Open(ctx); err != nil {
+		return err
+	}
+	defer c.Close()
+	fmt.Fprintf(c.Env.Stdout, "信用综合服务平台已启动：%s\n", c.Server.URL())
+	<-ctx.Done()
+	return nil
+}
+
+// Open opens the database (migrating SQLite; PostgreSQL must be migrated
+// with `credit migrate`), seeds the demo province when asked, and starts
+// the HTTP server.
+func (c *ServeCommand) Open(ctx context.Context) error {
+	logger := c.Env.logger()
+	isSQLite := len(c.DSN) >= 7 && c.DSN[:7] == "sqlite:"
+	db, err := c.Env.openDB(ctx, c.DSN, isSQLite || c.Demo)
+	if err != nil {
+		return err
+	}
+	c.DB = db
+	if c.Demo {
+		n, err := db.CountSubjects(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(c.Env.Stderr, "正在生成演示数据……")
+			if err := seedDemo(systemContext(ctx), c.Env, db, demoOptions{Subjects: 3000, Records: 12000, Seed: 1}); err != nil {
+				return err
+			}
+		}
+	}
+	api := &jsonapi.Server{Backend: db, Logger: logger}
+	w, err := web.New(web.Options{Backend: db, Logger: logger})
+	if err != nil {
+		return err
+	}
+	api.SessionActor = w.SessionActor
+	c.Server = &server.Server{Addr: c.Addr, API: api.Handler(), Web: w, Logger: logger}
+	if err := c.Server.Open(); err != nil {
+		return err
+	}
+	logger.Debug("serving", slog.String("url", c.Server.URL()))
+	return nil
+}
+
+// Close stops the server and closes the database.
+func (c *ServeCommand) Close() error {
+	if c.Server != nil {
+		c.Server.Close()
+	}
+	if c.DB != nil {
+		return c.DB.Close()
+	}
+	return nil
+}

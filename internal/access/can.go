@@ -1,0 +1,76 @@
+package access
+
+import (
+	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
+)
+
+// Action is something an actor may try to do.
+type Action string
+
+// Actions checked by Can.
+const (
+	ActionSubmit            Action = "submit"             // submit a batch for a department
+	ActionViewBatch         Action = "view_batch"         // see a batch and its row errors
+	ActionViewArchive       Action = "view_archive"       // government view of a subject's archive
+	ActionViewRecord        Action = "view_record"        // a record's non-public detail
+	ActionManageDepartments Action = "manage_departments" // add departments, issue API keys
+	ActionManageUsers       Action = "manage_users"       // add users within the scope
+	ActionViewQueryLog      Action = "view_query_log"     // read the query log
+	ActionViewAudit         Action = "view_audit"         // read the audit log and ledger
+	ActionManageCatalog     Action = "manage_catalog"     // whitelist legacy codes, edit catalog data
+	ActionVerify            Action = "verify"             // 信用核查 before a decision
+)
+
+// Target is what an action is applied to: the department that owns it and the
+// region it belongs to. Zero members mean "not owned by a department" or "no
+// region".
+type Target struct {
+	DepartmentID credit.DepartmentID
+	RegionCode   string
+}
+
+// readOnly lists the actions an auditor may perform.
+var readOnly = map[Action]bool{
+	ActionViewBatch: true, ActionViewArchive: true, ActionViewRecord: true,
+	ActionViewQueryLog: true, ActionViewAudit: true,
+}
+
+// Can reports whether actor may perform action on target. It is the one
+// authorization decision of the platform: the JSON API, the web console and
+// the CLI call it, through storage, for every non-public action.
+//
+//   - the platform itself (CLI on the server) and province administrators: everything;
+//   - auditors: read-only actions everywhere;
+//   - region administrators: everything within their region and below, except
+//     catalog changes;
+//   - department users and API keys: their own department's batches and
+//     records, the government view of archives, and verification;
+//   - banks: nothing here yet (信易贷 comes later);
+//   - the public: nothing non-public.
+func Can(actor credit.Actor, action Action, target Target) bool {
+	switch actor.Role {
+	case credit.RoleSystem, credit.RoleProvince:
+		return true
+	case credit.RoleAuditor:
+		return readOnly[action]
+	case credit.RoleRegion:
+		if action == ActionManageCatalog || actor.RegionCode == "" {
+			return false
+		}
+		switch action {
+		case ActionViewArchive, ActionVerify, ActionViewRecord:
+			return true
+		}
+		return target.RegionCode != "" && subject.InRegion(target.RegionCode, actor.RegionCode)
+	case credit.RoleDepartment:
+		switch action {
+		case ActionViewArchive, ActionVerify:
+			return actor.DepartmentID != 0
+		case ActionSubmit, ActionViewBatch, ActionViewRecord:
+			return actor.DepartmentID != 0 && target.DepartmentID == actor.DepartmentID
+		}
+		return false
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+// Package credit is the shared kernel of the platform: the error type with its
+// codes, identifiers, the acting user and the clock. It imports only the
+// standard library; every other package of the platform may import it.
+package credit
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error categories. Each maps to one HTTP status in package respond.
+const (
+	EINVALID      = "invalid"      // 400: the caller sent something wrong
+	EUNAUTHORIZED = "unauthorized" // 401: no or bad credentials
+	EFORBIDDEN    = "forbidden"    // 403: credentials fine, action not allowed
+	ENOTFOUND     = "not_found"    // 404
+	ECONFLICT     = "conflict"     // 409: state does not allow the action
+	ETOOLARGE     = "too_large"    // 413: input over a size limit
+	EINTERNAL     = "internal"     // 500: a bug or an outage; never shown in detail
+)
+
+// Error is an application error: a category code, a zh-CN message meant for
+// the person who caused it, and optional per-row or per-field problems.
+type Error struct {
+	Code    string    `json:"code"`
+	Message string    `json:"message"`
+	Details []Problem `json:"details,omitempty"`
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("credit error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err. Errors that are not an
+// *Error are internal and their text is never shown.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "系统内部错误，请稍后重试或联系管理员"
+}
+
+// Problem is one thing wrong with a piece of input: a row of a batch, a field
+// of a form. Code is a stable machine code (such as "uscc_check"); Message is
+// a complete zh-CN sentence that names the row, the field and what was expected.
+type Problem struct {
+	Row       int    `json:"row,omitempty"`
+	Field     string `json:"field,omitempty"`
+	FieldName string `json:"field_name,omitempty"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+}
+
+// Problemf returns a Problem without position; callers add Row and Field.
+func Problemf(code, format string, args ...any) *Problem {
+	return &Problem{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID *Error carrying problems.
+func Invalid(message string, problems ...Problem) *Error {
+	return &Error{Code: EINVALID, Message: message, Details: problems}
+}

@@ -1,0 +1,38 @@
+package credit
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+)
+
+// SubjectID identifies a credit subject.
+type SubjectID int64
+
+// RecordID identifies one version of a credit record.
+type RecordID int64
+
+// DepartmentID identifies a department.
+type DepartmentID int64
+
+// UserID identifies a console user.
+type UserID int64
+
+// BatchID identifies a submitted batch. It is a time-ordered string
+// ("B" + UTC timestamp + random hex) so that batches sort by submission.
+type BatchID string
+
+// NewBatchID returns a fresh BatchID for time t.
+func NewBatchID(t time.Time) BatchID {
+	return BatchID("B" + t.UTC().Format("20060102150405") + "-" + RandomHex(6))
+}
+
+// RandomHex returns n random bytes as hex. It panics if the system random
+// source fails, which only happens on a broken machine.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,150 @@
+package jsonapi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/respond"
+)
+
+// handleBatchCreate accepts a batch: a JSON array body, a CSV or XLSX body,
+// or a multipart form with a "file" part. It answers 201 with the receipt.
+func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireActor(r.Context()); err != nil {
+		return err
+	}
+	class := r.URL.Query().Get("class")
+	if class == "" {
+		return credit.Errorf(credit.EINVALID, "缺少参数class（信息类代码，如 penalty、license）")
+	}
+	limit := s.MaxUpload
+	if limit <= 0 {
+		limit = 512 << 20
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	sub := record.Submission{Class: class, Channel: "api", DepartmentCode: r.URL.Query().Get("department")}
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case ct == "multipart/form-data":
+		if params["boundary"] == "" {
+			return credit.Errorf(credit.EINVALID, "multipart请求缺少boundary")
+		}
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return credit.Errorf(credit.EINVALID, "无法读取上传表单：%v", err)
+		}
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return credit.Errorf(credit.EINVALID, "上传表单中没有名为file的文件")
+			}
+			if err != nil {
+				return uploadError(err)
+			}
+			if part.FormName() == "file" {
+				sub.Filename = part.FileName()
+				sub.Body = part
+				break
+			}
+		}
+	case ct == "application/json":
+		sub.Format, sub.Filename, sub.Body = "json", "batch.json", r.Body
+	case ct == "text/csv" || ct == "text/plain":
+		sub.Format, sub.Filename, sub.Body = "csv", "batch.csv", r.Body
+	case strings.Contains(ct, "spreadsheetml"):
+		sub.Format, sub.Filename, sub.Body = "xlsx", "batch.xlsx", r.Body
+	default:
+		return credit.Errorf(credit.EINVALID, "不支持的Content-Type“%s”：请使用 application/json、text/csv、xlsx 或 multipart/form-data", ct)
+	}
+	if f := r.URL.Query().Get("filename"); f != "" {
+		sub.Filename = f
+	}
+	receipt, err := s.Backend.Submit(r.Context(), sub)
+	if err != nil {
+		if receipt != nil && receipt.Batch != "" {
+			b := respond.Body(uploadError(err))
+			respond.JSON(w, respond.Status(uploadError(err)), struct {
+				respond.ErrorBody
+				Receipt *record.Receipt `json:"receipt"`
+			}{b, receipt})
+			return nil
+		}
+		return uploadError(err)
+	}
+	respond.JSON(w, http.StatusCreated, receipt)
+	return nil
+}
+
+// uploadError turns a body that exceeded MaxBytesReader into ETOOLARGE.
+func uploadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return credit.Errorf(credit.ETOOLARGE, "上传内容超过%d MB上限", mbe.Limit>>20)
+	}
+	return err
+}
+
+// BatchView is a batch with its rejected rows.
+type BatchView struct {
+	*record.Batch
+	Errors      []record.RowError `json:"errors"`
+	ErrorsTotal int               `json:"errors_total"`
+}
+
+// handleBatchView returns a batch's receipt and row errors.
+func (s *Server) handleBatchView(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireActor(r.Context()); err != nil {
+		return err
+	}
+	id := credit.BatchID(r.PathValue("id"))
+	b, err := s.Backend.FindBatchByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	offset, err := intParam(r, "offset", 0, 0)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 1000, 10000)
+	if err != nil {
+		return err
+	}
+	errs, total, err := s.Backend.FindBatchErrors(r.Context(), id, offset, limit)
+	if err != nil {
+		return err
+	}
+	if errs == nil {
+		errs = []record.RowError{}
+	}
+	respond.JSON(w, http.StatusOK, BatchView{Batch: b, Errors: errs, ErrorsTotal: total})
+	return nil
+}
+
+// handleBatchIndex lists the caller's batches.
+func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireActor(r.Context()); err != nil {
+		return err
+	}
+	offset, err := intParam(r, "offset", 0, 0)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 50, 500)
+	if err != nil {
+		return err
+	}
+	bs, total, err := s.Backend.FindBatches(r.Context(), record.BatchFilter{Class: r.URL.Query().Get("class"), Offset: offset, Limit: limit})
+	if err != nil {
+		return err
+	}
+	if bs == nil {
+		bs = []*record.Batch{}
+	}
+	respond.JSON(w, http.StatusOK, map[string]any{"batches": bs, "total": total})
+	return nil
+}

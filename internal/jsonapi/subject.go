@@ -1,0 +1,76 @@
+package jsonapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"jlcredit/internal/archive"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/respond"
+	"jlcredit/internal/subject"
+)
+
+// SubjectList is a page of search results.
+type SubjectList struct {
+	Subjects []*subject.Subject `json:"subjects"`
+	Total    int                `json:"total"`
+	// More is true when the total was capped (more results exist).
+	More bool `json:"more"`
+}
+
+// handleSubjectIndex searches subjects by name (2+ characters) or code.
+func (s *Server) handleSubjectIndex(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query().Get("q")
+	offset, err := intParam(r, "offset", 0, 10000)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 20, 100)
+	if err != nil {
+		return err
+	}
+	actor := credit.ActorFromContext(r.Context())
+	f := subject.Filter{Query: q, Offset: offset, Limit: limit, RegionPrefix: r.URL.Query().Get("region"),
+		IncludePersons: archive.AudienceOf(actor) != archive.Public}
+	list, total, err := s.Backend.FindSubjects(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*subject.Subject{}
+	}
+	respond.JSON(w, http.StatusOK, SubjectList{Subjects: list, Total: total, More: total >= subject.MaxTotal})
+	return nil
+}
+
+// handleArchive returns a subject's archive as the caller may see it.
+func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.Backend.FindArchive(r.Context(), r.PathValue("code"), r.URL.Query().Get("purpose"))
+	if err != nil {
+		return err
+	}
+	respond.JSON(w, http.StatusOK, a)
+	return nil
+}
+
+func recordID(r *http.Request) (credit.RecordID, error) {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, credit.Errorf(credit.EINVALID, "记录ID“%s”无效，应为正整数", r.PathValue("id"))
+	}
+	return credit.RecordID(n), nil
+}
+
+// handleRecordView returns one record version as the caller may see it.
+func (s *Server) handleRecordView(w http.ResponseWriter, r *http.Request) error {
+	id, err := recordID(r)
+	if err != nil {
+		return err
+	}
+	rec, err := s.Backend.FindRecordByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	respond.JSON(w, http.StatusOK, rec)
+	return nil
+}

@@ -1,0 +1,385 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+
+	"jlcredit/internal/credit"
+)
+
+// readAll opens data and reads every row. It returns the rows read before
+// any error.
+func readAll(t testing.TB, data []byte, name, format string, lim Limits) ([]string, []Row, error) {
+	t.Helper()
+	r, err := Open(bytes.NewReader(data), name, format, lim)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	return drain(r)
+}
+
+func drain(r Reader) ([]string, []Row, error) {
+	var rows []Row
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return r.Headers(), rows, nil
+		}
+		if err != nil {
+			return r.Headers(), rows, err
+		}
+		rows = append(rows, row)
+	}
+}
+
+// csvBytes writes records with encoding/csv and encodes the text with enc
+// (nil for UTF-8).
+func csvBytes(t testing.TB, enc encoding.Encoding, records ...[]string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(records); err != nil {
+		t.Fatal(err)
+	}
+	if enc == nil {
+		return b.Bytes()
+	}
+	out, err := enc.NewEncoder().Bytes(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// vals builds a Values map from header/value pairs.
+func vals(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// wantCode checks that err is a *credit.Error with code and a message that
+// contains msg.
+func wantCode(t testing.TB, err error, code, msg string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("err = nil, want %s %q", code, msg)
+	}
+	var ce *credit.Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v (%T), want *credit.Error", err, err)
+	}
+	if ce.Code != code || !strings.Contains(ce.Message, msg) {
+		t.Fatalf("err = %s %q, want %s containing %q", ce.Code, ce.Message, code, msg)
+	}
+}
+
+func problemCodes(r Row) []string {
+	var cs []string
+	for _, p := range r.Problems {
+		cs = append(cs, p.Code)
+	}
+	return cs
+}
+
+func TestCSV(t *testing.T) {
+	utf16 := func(s string) []byte {
+		b, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	cn := [][]string{
+		{"行政相对人名称", "统一社会信用代码", "处罚决定日期"},
+		{"长春市某某商贸有限公司", "91220101MA0000000X", "2024-01-31"},
+	}
+	cnRow := Row{Num: 2, Values: vals("行政相对人名称", "长春市某某商贸有限公司", "统一社会信用代码", "91220101MA0000000X", "处罚决定日期", "2024-01-31")}
+	for _, test := range []struct {
+		name    string
+		data    []byte
+		headers []string
+		rows    []Row
+	}{
+		{
+			name:    "UTF8",
+			data:    csvBytes(t, nil, cn...),
+			headers: cn[0], rows: []Row{cnRow},
+		},
+		{
+			name:    "UTF8BOM",
+			data:    append([]byte("\xEF\xBB\xBF"), csvBytes(t, nil, cn...)...),
+			headers: cn[0], rows: []Row{cnRow},
+		},
+		{
+			name:    "GB18030",
+			data:    csvBytes(t, simplifiedchinese.GB18030, cn...),
+			headers: cn[0], rows: []Row{cnRow},
+		},
+		{
+			name:    "GBK",
+			data:    csvBytes(t, simplifiedchinese.GBK, cn...),
+			headers: cn[0], rows: []Row{cnRow},
+		},
+		{
+			name:    "UTF16Tabs",
+			data:    utf16("行政相对人名称\t统一社会信用代码\t处罚决定日期\r\n长春市某某商贸有限公司\t91220101MA0000000X\t2024-01-31\r\n"),
+			headers: cn[0], rows: []Row{cnRow},
+		},
+		{
+			name:    "Semicolon",
+			data:    []byte("a;b\n1;2\n"),
+			headers: []string{"a", "b"},
+			rows:    []Row{{Num: 2, Values: vals("a", "1", "b", "2")}},
+		},
+		{
+			name:    "SepLine",
+			data:    []byte("sep=|\na|b,c\n1|2,3\n"),
+			headers: []string{"a", "b,c"},
+			rows:    []Row{{Num: 2, Values: vals("a", "1", "b,c", "2,3")}},
+		},
+		{
+			name:    "CommaWinsOverSemicolon",
+			data:    []byte("a;x,b\n1;y,2\n"),
+			headers: []string{"a;x", "b"},
+			rows:    []Row{{Num: 2, Values: vals("a;x", "1;y", "b", "2")}},
+		},
+		{
+			name:    "Trimmed",
+			data:    []byte(" a ,\u3000b\u3000\n  1 ,\t2\t\n"),
+			headers: []string{"a", "b"},
+			rows:    []Row{{Num: 2, Values: vals("a", "1", "b", "2")}},
+		},
+		{
+			name:    "EmptyTrailingCells",
+			data:    []byte("a,b,c\r\n1\r\n4,5\r\n6,7,8,,\r\n"),
+			headers: []string{"a", "b", "c"},
+			rows: []Row{
+				{Num: 2, Values: vals("a", "1", "b", "", "c", "")},
+				{Num: 3, Values: vals("a", "4", "b", "5", "c", "")},
+				{Num: 4, Values: vals("a", "6", "b", "7", "c", "8")},
+			},
+		},
+		{
+			name:    "TrailingEmptyHeaders",
+			data:    []byte("a,b,,\n1,2,,\n"),
+			headers: []string{"a", "b"},
+			rows:    []Row{{Num: 2, Values: vals("a", "1", "b", "2")}},
+		},
+		{
+			name:    "BlankRowsKeepNumbers",
+			data:    []byte("\n\na,b\n1,2\n\n,\n \t, \n3,4\n\n"),
+			headers: []string{"a", "b"},
+			rows: []Row{
+				{Num: 4, Values: vals("a", "1", "b", "2")},
+				{Num: 8, Values: vals("a", "3", "b", "4")},
+			},
+		},
+		{
+			name:    "MultilineCell",
+			data:    []byte("a,b\n\"line1\nline2\r\nline3\",1\n\n2,3\n"),
+			headers: []string{"a", "b"},
+			rows: []Row{
+				{Num: 2, Values: vals("a", "line1\nline2\nline3", "b", "1")},
+				{Num: 4, Values: vals("a", "2", "b", "3")},
+			},
+		},
+		{
+			name:    "LazyQuotes",
+			data:    []byte("a,b\n5\"寸,\"x\"y\"\n"),
+			headers: []string{"a", "b"},
+			rows:    []Row{{Num: 2, Values: vals("a", "5\"寸", "b", "x\"y")}},
+		},
+		{
+			name:    "HeaderOnly",
+			data:    []byte("a,b\n"),
+			headers: []string{"a", "b"},
+		},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			headers, rows, err := readAll(t, test.data, "data.csv", "", Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(test.headers, headers); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(test.rows, rows); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCSVProblems(t *testing.T) {
+	for _, test := range []struct {
+		name  string
+		data  string
+		lim   Limits
+		codes [][]string // per row
+		msg   string     // in the first problem
+	}{
+		{"ExtraCells", "a,b\n1,2,3\n4,5,,\n", Limits{}, [][]string{{"column_count"}, nil}, "CSV第2行列数与表头不一致"},
+		{"NoHeader", "a,,c\n1,2,3\n", Limits{}, [][]string{{"no_header"}}, "第2行第2列没有表头"},
+		{"CellTooLarge", "a,b\n" + strings.Repeat("x", 11) + ",1\n", Limits{MaxCellBytes: 10}, [][]string{{"cell_too_large"}}, "第2行第1列（a）内容超过10字节上限"},
+		{"CellTooLarge32K", "a,b\n" + strings.Repeat("x", 33<<10) + ",1\n", Limits{}, [][]string{{"cell_too_large"}}, "内容超过32KB上限"},
+		{"BadUTF8AfterASCII", "a,b\n1,2\n" + strings.Repeat("3,4\n", 20000) + "\xff\xfe,5\n", Limits{}, nil, ""},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			_, rows, err := readAll(t, []byte(test.data), "x.csv", "", test.lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range test.codes {
+				if diff := cmp.Diff(want, problemCodes(rows[i])); diff != "" {
+					t.Errorf("row %d problems (-want +got):\n%s", i, diff)
+				}
+			}
+			if test.msg != "" && !strings.Contains(rows[0].Problems[0].Message, test.msg) {
+				t.Errorf("message = %q, want it to contain %q", rows[0].Problems[0].Message, test.msg)
+			}
+		})
+	}
+}
+
+// A file that is ASCII for more than the 64 KiB sniff and GBK after it is
+// still decoded as GBK.
+func TestCSVLateGBK(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("name,code\n")
+	for b.Len() < 100<<10 {
+		b.WriteString("abc,123\n")
+	}
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("吉林省,456\n")
+	b.WriteString(gbk)
+	_, rows, err := readAll(t, b.Bytes(), "x.csv", "", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rows[len(rows)-1]
+	if got, want := last.Values["name"], "吉林省"; got != want {
+		t.Errorf("name = %q, want %q", got, want)
+	}
+	if got, want := last.Num, len(rows)+1; got != want {
+		t.Errorf("Num = %d, want %d", got, want)
+	}
+}
+
+func TestCSVErrors(t *testing.T) {
+	for _, test := range []struct {
+		name      string
+		data      string
+		lim       Limits
+		openErr   bool
+		code, msg string
+		rows      int // read before the error
+	}{
+		{name: "Empty", data: "", openErr: true, code: credit.EINVALID, msg: "文件为空"},
+		{name: "OnlyBOM", data: "\xEF\xBB\xBF", openErr: true, code: credit.EINVALID, msg: "文件为空"},
+		{name: "OnlyBlankLines", data: "\n\r\n  \n", openErr: true, code: credit.EINVALID, msg: "文件为空"},
+		{name: "OnlyCommas", data: ",,,\n,,\n", openErr: true, code: credit.EINVALID, msg: "文件为空"},
+		{name: "DuplicateHeader", data: "名称,代码, 名称 \n1,2,3\n", openErr: true, code: credit.EINVALID, msg: "表头“名称”重复"},
+		{name: "TooManyRows", data: "a\n1\n\n2\n3\n", lim: Limits{MaxRows: 2}, code: credit.ETOOLARGE, msg: "文件超过2行上限", rows: 2},
+		{name: "TooManyBytesAtOpen", data: "a\n" + strings.Repeat("1\n", 1000), lim: Limits{MaxBytes: 1000}, openErr: true, code: credit.ETOOLARGE, msg: "文件大小超过1000字节上限"},
+		{name: "TooManyBytes", data: "a\n" + strings.Repeat("1\n", 100000), lim: Limits{MaxBytes: 100 << 10}, code: credit.ETOOLARGE, msg: "文件大小超过100KB上限", rows: 51199},
+		{name: "UnbalancedQuote", data: "a,b\n1,2\n\"" + strings.Repeat("x\n", 600000), lim: Limits{MaxCellBytes: 1024}, code: credit.EINVALID, msg: "CSV第3行附近内容超过1MB", rows: 1},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			r, err := Open(strings.NewReader(test.data), "x.csv", "", test.lim)
+			if test.openErr {
+				wantCode(t, err, test.code, test.msg)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, rows, err := drain(r)
+			wantCode(t, err, test.code, test.msg)
+			if len(rows) != test.rows {
+				t.Errorf("read %d rows before the error, want %d", len(rows), test.rows)
+			}
+			// The error sticks.
+			if _, err2 := r.Next(); err2 != err {
+				t.Errorf("second Next = %v, want %v", err2, err)
+			}
+		})
+	}
+}
+
+func TestOpenFormat(t *testing.T) {
+	for _, test := range []struct {
+		name, file, format string
+		data               []byte
+		code, msg          string // error, if any
+		headers            []string
+	}{
+		{name: "ExtensionUpper", file: "DATA.CSV", data: []byte("a,b\n"), headers: []string{"a", "b"}},
+		{name: "FormatWins", file: "data.txt", format: "JSON", data: []byte(`[{"a":1}]`), headers: []string{"a"}},
+		{name: "UnknownExtJSON", file: "data", data: []byte(" \n[{\"a\":1}]"), headers: []string{"a"}},
+		{name: "UnknownExtText", file: "data.dat", data: []byte("a,b\n1,2\n"), headers: []string{"a", "b"}},
+		{name: "UnknownExtBinary", file: "data.bin", data: []byte("\x00\x01\x02abc"), code: credit.EINVALID, msg: "无法识别的文件格式"},
+		{name: "HTML", file: "data.xls", data: []byte("<html><table>"), code: credit.EINVALID, msg: "无法识别的文件格式"},
+		{name: "BadFormat", file: "a.csv", format: "pdf", data: []byte("a"), code: credit.EINVALID, msg: "无法识别的文件格式“pdf”"},
+		{name: "OLE", file: "a.xls", data: append(oleMagic, make([]byte, 100)...), code: credit.EINVALID, msg: "旧版Excel（.xls）"},
+		{name: "XLSXNotZip", file: "a.xlsx", data: []byte("a,b\n1,2\n"), code: credit.EINVALID, msg: "XLSX文件损坏或不是有效的Excel文件"},
+		{name: "XLSXTruncated", file: "a.xlsx", data: []byte("PK\x03\x04garbage"), code: credit.EINVALID, msg: "XLSX文件损坏或不是有效的Excel文件"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			headers, _, err := readAll(t, test.data, test.file, test.format, Limits{})
+			if test.code != "" {
+				wantCode(t, err, test.code, test.msg)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(test.headers, headers); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// errAfter fails with err after returning data.
+type errAfter struct {
+	data []byte
+	err  error
+}
+
+func (r *errAfter) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// An I/O error of the source is an internal error, never a short file.
+func TestCSVReadError(t *testing.T) {
+	boom := errors.New("boom")
+	data := "a,b\n" + strings.Repeat("1,2\n", 50000)
+	r, err := Open(&errAfter{data: []byte(data), err: boom}, "x.csv", "", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows, err := drain(r)
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v after %d rows, want boom", err, len(rows))
+	}
+	if credit.ErrorCode(err) != credit.EINTERNAL {
+		t.Errorf("code = %s, want internal", credit.ErrorCode(err))
+	}
+}

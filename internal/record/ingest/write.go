@@ -1,0 +1,210 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"jlcredit/internal/credit"
+)
+
+// Headers of the columns the error sheets add.
+const (
+	HeaderRow    = "行号"
+	HeaderErrors = "错误信息"
+)
+
+// ErrorRow is one rejected row for an error sheet: its row number in the
+// submitted file, its values by header and its messages.
+type ErrorRow struct {
+	Row      int
+	Values   map[string]string
+	Messages []string
+}
+
+// SheetColumn is one column of an output sheet. Options are the allowed
+// values (a code table) offered in a drop-down.
+type SheetColumn struct {
+	Header  string
+	Note    string
+	Options []string
+}
+
+// errorHeaders returns the original headers without the columns an earlier
+// error sheet added, so that a corrected error sheet can be submitted and
+// its errors written again.
+func errorHeaders(headers []string) []string {
+	out := make([]string, 0, len(headers))
+	for _, h := range headers {
+		if h != HeaderRow && h != HeaderErrors {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// WriteErrorsCSV writes rejected rows as CSV: the original headers, then
+// 行号 and 错误信息 (the row's messages joined by "；"), one line per row. The
+// file is UTF-8 with a byte order mark so that Chinese Excel opens it, with
+// CRLF line ends.
+func WriteErrorsCSV(w io.Writer, headers []string, rows func(yield func(ErrorRow) bool)) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if _, err := bw.Write(utf8BOM); err != nil {
+		return fmt.Errorf("ingest.WriteErrorsCSV: %w", err)
+	}
+	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
+	hs := errorHeaders(headers)
+	rec := append(append(make([]string, 0, len(hs)+2), hs...), HeaderRow, HeaderErrors)
+	if err := cw.Write(rec); err != nil {
+		return fmt.Errorf("ingest.WriteErrorsCSV: %w", err)
+	}
+	var err error
+	for er := range rows {
+		rec = rec[:0]
+		for _, h := range hs {
+			rec = append(rec, er.Values[h])
+		}
+		rec = append(rec, strconv.Itoa(er.Row), strings.Join(er.Messages, "；"))
+		if err = cw.Write(rec); err != nil {
+			break
+		}
+	}
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("ingest.WriteErrorsCSV: %w", err)
+	}
+	return nil
+}
+
+// WriteErrorsXLSX writes rejected rows as an XLSX workbook with one sheet
+// "错误数据": the original headers, then 行号 and 错误信息, one row per
+// rejected row. Values are written as text so that codes keep their digits.
+// Rows are streamed to a temporary file by excelize's StreamWriter. More
+// rows than Excel holds (1 048 575) is ETOOLARGE.
+func WriteErrorsXLSX(w io.Writer, headers []string, rows func(yield func(ErrorRow) bool)) (err error) {
+	defer func() {
+		if err != nil {
+			if _, ok := err.(*credit.Error); !ok {
+				err = fmt.Errorf("ingest.WriteErrorsXLSX: %w", err)
+			}
+		}
+	}()
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "错误数据"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	head, err := f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"#D9E1F2"}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+		NumFmt:    49,
+	})
+	if err != nil {
+		return err
+	}
+	errHead, err := f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "#C00000"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"#FCE4D6"}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+		NumFmt:    49,
+	})
+	if err != nil {
+		return err
+	}
+	text, err := f.NewStyle(&excelize.Style{NumFmt: 49})
+	if err != nil {
+		return err
+	}
+	errText, err := f.NewStyle(&excelize.Style{
+		Font: &excelize.Font{Color: "#C00000"}, NumFmt: 49,
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
+	})
+	if err != nil {
+		return err
+	}
+
+	hs := errorHeaders(headers)
+	n := len(hs) + 2
+	if n > maxXLSXColumns {
+		return credit.Errorf(credit.ETOOLARGE, "列数超过Excel上限")
+	}
+	for i, h := range hs {
+		if err := sw.SetColWidth(i+1, i+1, columnWidth(h)); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetColWidth(n-1, n-1, 8); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(n, n, 60); err != nil {
+		return err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	cells := make([]any, n)
+	for i, h := range hs {
+		cells[i] = excelize.Cell{StyleID: head, Value: h}
+	}
+	cells[n-2] = excelize.Cell{StyleID: errHead, Value: HeaderRow}
+	cells[n-1] = excelize.Cell{StyleID: errHead, Value: HeaderErrors}
+	if err := sw.SetRow("A1", cells); err != nil {
+		return err
+	}
+	r := 1
+	for er := range rows {
+		r++
+		if r > excelize.TotalRows {
+			return credit.Errorf(credit.ETOOLARGE, "错误数据超过Excel的%d行上限，请下载CSV格式", excelize.TotalRows-1)
+		}
+		for i, h := range hs {
+			cells[i] = excelize.Cell{StyleID: text, Value: er.Values[h]}
+		}
+		cells[n-2] = excelize.Cell{Value: er.Row}
+		cells[n-1] = excelize.Cell{StyleID: errText, Value: strings.Join(er.Messages, "；")}
+		ref, err := excelize.CoordinatesToCellName(1, r)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(ref, cells); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+// columnWidth returns a column width that fits header: CJK characters count
+// double.
+func columnWidth(header string) float64 {
+	w := 0
+	for _, r := range header {
+		if r >= 0x1100 && utf8.RuneLen(r) > 1 {
+			w += 2
+		} else {
+			w++
+		}
+	}
+	return float64(min(max(w+4, 12), 50))
+}

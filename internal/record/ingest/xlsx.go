@@ -1,0 +1,901 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bufio"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/encoding/htmlindex"
+
+	"jlcredit/internal/credit"
+)
+
+// The XLSX reader walks the first worksheet's XML with encoding/xml, row by
+// row, straight out of the zip archive. It does not use excelize's Rows
+// iterator because that iterator cannot tell a cell's style, which is what
+// marks a number as a date, and because with formatting on it rounds long
+// numbers such as an 18-digit code to 15 digits in E notation. excelize is
+// used to write sheets (write.go, template.go).
+
+const (
+	maxXLSXColumns = 16384   // XFD
+	maxXLSXRows    = 1048576 // Excel's limit
+	maxXMLDepth    = 64
+)
+
+// sizedReaderAt is a random-access input that knows its size, such as
+// *bytes.Reader or *io.SectionReader.
+type sizedReaderAt interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// openXLSXStream opens the XLSX that r holds; br has buffered its first
+// bytes. A regular file or a sized ReaderAt is read in place; any other
+// reader is copied to a temporary file first.
+func openXLSXStream(r io.Reader, br *bufio.Reader, lim Limits) (Reader, error) {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if fi.Size() > lim.MaxBytes {
+				return nil, errTooLargeBytes(lim.MaxBytes)
+			}
+			return openXLSX(f, fi.Size(), lim, nil)
+		}
+	}
+	if ra, ok := r.(sizedReaderAt); ok {
+		if ra.Size() > lim.MaxBytes {
+			return nil, errTooLargeBytes(lim.MaxBytes)
+		}
+		return openXLSX(ra, ra.Size(), lim, nil)
+	}
+	tmp, err := os.CreateTemp("", "jlcredit-ingest-*.xlsx")
+	if err != nil {
+		return nil, fmt.Errorf("ingest: spool xlsx: %w", err)
+	}
+	size, err := io.Copy(tmp, br) // br reads through the size limit
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, readError(err)
+	}
+	x, err := openXLSX(tmp, size, lim, tmp)
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	return x, nil
+}
+
+func errCorruptXLSX(detail string) error {
+	if detail == "" {
+		return credit.Errorf(credit.EINVALID, "XLSX文件损坏或不是有效的Excel文件")
+	}
+	return credit.Errorf(credit.EINVALID, "XLSX文件损坏或不是有效的Excel文件（%s）", detail)
+}
+
+// xlsxReader reads the rows of the first worksheet.
+type xlsxReader struct {
+	tmp      *os.File // spooled copy, closed and removed by Close
+	zr       *zip.Reader
+	sheet    io.ReadCloser
+	dec      *xml.Decoder
+	sst      *sharedStrings
+	kinds    []numKind // by cellXfs index
+	date1904 bool
+	b        rowBuilder
+	cells    []string
+	lastRow  int
+	maxRows  int
+	rows     int
+	done     bool
+	err      error // sticky
+}
+
+func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxReader, err error) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, errCorruptXLSX("")
+	}
+	// Zip-bomb guard: the declared sizes are enforced by archive/zip when
+	// the entries are read, so their sum bounds what can come out.
+	var total uint64
+	files := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > uint64(lim.MaxXLSXUncompressed) {
+			return nil, credit.Errorf(credit.ETOOLARGE, "Excel文件解压后超过%s上限（可能是异常压缩文件），请拆分后上传", formatSize(lim.MaxXLSXUncompressed))
+		}
+		files[partKey(f.Name)] = f
+	}
+	x := &xlsxReader{
+		tmp: tmp, zr: zr, maxRows: lim.MaxRows,
+		b: rowBuilder{maxCell: lim.MaxCellBytes, kind: "XLSX", colNames: true},
+	}
+	defer func() {
+		if err != nil {
+			x.closeParts()
+		}
+	}()
+
+	wbPath := "xl/workbook.xml"
+	if rels, err := readRels(files, "_rels/.rels", ""); err == nil {
+		for _, r := range rels {
+			if strings.HasSuffix(r.typ, "/officeDocument") {
+				wbPath = r.target
+				break
+			}
+		}
+	}
+	wb, err := readWorkbook(files, wbPath)
+	if err != nil {
+		return nil, err
+	}
+	x.date1904 = wb.date1904
+	wbDir := path.Dir(wbPath)
+	rels, err := readRels(files, path.Join(wbDir, "_rels", path.Base(wbPath)+".rels"), wbDir)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]rel, len(rels))
+	sstPath, stylesPath := path.Join(wbDir, "sharedStrings.xml"), path.Join(wbDir, "styles.xml")
+	for _, r := range rels {
+		byID[r.id] = r
+		switch {
+		case strings.HasSuffix(r.typ, "/sharedStrings"):
+			sstPath = r.target
+		case strings.HasSuffix(r.typ, "/styles"):
+			stylesPath = r.target
+		}
+	}
+	sheetPath := ""
+	for _, s := range wb.sheets {
+		if r, ok := byID[s]; ok && (strings.HasSuffix(r.typ, "/worksheet") || r.typ == "") {
+			sheetPath = r.target
+			break
+		}
+	}
+	if sheetPath == "" {
+		return nil, errCorruptXLSX("找不到工作表")
+	}
+	if f := files[partKey(stylesPath)]; f != nil {
+		if x.kinds, err = readStyles(f); err != nil {
+			return nil, err
+		}
+	}
+	if f := files[partKey(sstPath)]; f != nil {
+		if x.sst, err = readSharedStrings(f); err != nil {
+			return nil, err
+		}
+	}
+	sf := files[partKey(sheetPath)]
+	if sf == nil {
+		return nil, errCorruptXLSX("找不到工作表")
+	}
+	if x.sheet, err = sf.Open(); err != nil {
+		return nil, errCorruptXLSX("")
+	}
+	x.dec = newXMLDecoder(x.sheet)
+
+	for {
+		num, cells, err := x.nextRow()
+		if err == io.EOF {
+			return nil, errEmpty()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if blank(cells) {
+			continue
+		}
+		_ = num
+		if x.b.headers, err = headersOf(cells); err != nil {
+			return nil, err
+		}
+		return x, nil
+	}
+}
+
+func (x *xlsxReader) Headers() []string { return x.b.headers }
+
+func (x *xlsxReader) Next() (Row, error) {
+	if x.err != nil {
+		return Row{}, x.err
+	}
+	for {
+		num, cells, err := x.nextRow()
+		if err != nil {
+			x.err = err
+			return Row{}, err
+		}
+		if blank(cells) {
+			continue
+		}
+		if x.rows >= x.maxRows {
+			x.err = errTooManyRows(x.maxRows)
+			return Row{}, x.err
+		}
+		x.rows++
+		return x.b.build(num, cells), nil
+	}
+}
+
+func (x *xlsxReader) closeParts() error {
+	var err error
+	if x.sheet != nil {
+		err = x.sheet.Close()
+		x.sheet = nil
+	}
+	if x.sst != nil {
+		if e := x.sst.close(); err == nil {
+			err = e
+		}
+		x.sst = nil
+	}
+	return err
+}
+
+func (x *xlsxReader) Close() error {
+	err := x.closeParts()
+	if x.tmp != nil {
+		if e := x.tmp.Close(); err == nil {
+			err = e
+		}
+		if e := os.Remove(x.tmp.Name()); err == nil {
+			err = e
+		}
+		x.tmp = nil
+	}
+	if x.err == nil {
+		x.err = errors.New("ingest: reader closed")
+	}
+	return err
+}
+
+// nextRow returns the number and the cells of the next <row> element, or
+// io.EOF after the last one.
+func (x *xlsxReader) nextRow() (int, []string, error) {
+	if x.done {
+		return 0, nil, io.EOF
+	}
+	for {
+		tok, err := x.dec.RawToken()
+		if err == io.EOF {
+			x.done = true
+			return 0, nil, io.EOF
+		}
+		if err != nil {
+			return 0, nil, xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "row" {
+				return x.row(t)
+			}
+		case xml.EndElement:
+			if t.Name.Local == "sheetData" {
+				x.done = true
+				return 0, nil, io.EOF
+			}
+		}
+	}
+}
+
+// xmlError turns a failure while reading a part into EINVALID: a syntax
+// error, a damaged deflate stream or a size mismatch all mean a damaged file.
+func xmlError(err error) error {
+	var ce *credit.Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return errCorruptXLSX("")
+}
+
+// row reads the cells of the <row> element start.
+func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
+	num := x.lastRow + 1
+	if v, ok := attr(start, "r"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > maxXLSXRows {
+			return 0, nil, errCorruptXLSX(fmt.Sprintf("行号“%s”无效", truncate(v, 20)))
+		}
+		num = n
+	}
+	x.lastRow = num
+	cells := x.cells[:0]
+	col := 0
+	for {
+		tok, err := x.dec.RawToken()
+		if err != nil {
+			return 0, nil, xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local != "c" {
+				if err := skipElement(x.dec); err != nil {
+					return 0, nil, err
+				}
+				continue
+			}
+			col++
+			if ref, ok := attr(t, "r"); ok {
+				c, ok := refColumn(ref)
+				if !ok {
+					return 0, nil, errCorruptXLSX(fmt.Sprintf("单元格“%s”无效", truncate(ref, 20)))
+				}
+				col = c
+			}
+			if col > maxXLSXColumns {
+				return 0, nil, errCorruptXLSX("列数超过Excel上限")
+			}
+			v, err := x.cell(t)
+			if err != nil {
+				return 0, nil, err
+			}
+			for len(cells) < col {
+				cells = append(cells, "")
+			}
+			cells[col-1] = v
+		case xml.EndElement:
+			x.cells = cells
+			return num, cells, nil
+		}
+	}
+}
+
+// cell reads the <c> element start and returns its text.
+func (x *xlsxReader) cell(start xml.StartElement) (string, error) {
+	var typ string
+	style := 0
+	for _, a := range start.Attr {
+		switch a.Name.Local {
+		case "t":
+			typ = a.Value
+		case "s":
+			if n, err := strconv.Atoi(a.Value); err == nil && n >= 0 {
+				style = n
+			}
+		}
+	}
+	var v, is string
+	hasIS := false
+	for {
+		tok, err := x.dec.RawToken()
+		if err != nil {
+			return "", xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "v":
+				if v, err = readText(x.dec); err != nil {
+					return "", err
+				}
+			case "is":
+				if is, err = readRichText(x.dec); err != nil {
+					return "", err
+				}
+				hasIS = true
+			default:
+				if err := skipElement(x.dec); err != nil {
+					return "", err
+				}
+			}
+		case xml.EndElement:
+			return x.value(typ, style, v, is, hasIS)
+		}
+	}
+}
+
+// value renders a cell the way a person reads it in Excel, but in a form
+// the validator understands: dates as yyyy-MM-dd, numbers plain.
+func (x *xlsxReader) value(typ string, style int, v, is string, hasIS bool) (string, error) {
+	switch typ {
+	case "s":
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return "", nil
+		}
+		i, err := strconv.Atoi(v)
+		if err != nil || x.sst == nil {
+			return "", errCorruptXLSX("共享字符串索引无效")
+		}
+		s, ok, err := x.sst.get(i)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", errCorruptXLSX("共享字符串索引无效")
+		}
+		return s, nil
+	case "inlineStr":
+		if hasIS {
+			return unescapeXString(is), nil
+		}
+		return unescapeXString(v), nil
+	case "str":
+		return unescapeXString(v), nil
+	case "b":
+		switch strings.TrimSpace(v) {
+		case "1", "true":
+			return "TRUE", nil
+		case "0", "false":
+			return "FALSE", nil
+		}
+		return v, nil
+	case "e":
+		return v, nil
+	case "d":
+		return isoDate(v, x.kind(style)), nil
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	switch k := x.kind(style); k {
+	case kindDate, kindDateTime, kindTime:
+		return serialDate(v, k, x.date1904), nil
+	}
+	return plainNumber(v), nil
+}
+
+func (x *xlsxReader) kind(style int) numKind {
+	if style < len(x.kinds) {
+		return x.kinds[style]
+	}
+	return kindGeneral
+}
+
+// refColumn returns the 1-based column of a cell reference such as "AB12".
+func refColumn(ref string) (int, bool) {
+	col, i := 0, 0
+	for ; i < len(ref); i++ {
+		c := ref[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c < 'A' || c > 'Z' {
+			break
+		}
+		col = col*26 + int(c-'A'+1)
+		if col > maxXLSXColumns {
+			return 0, false
+		}
+	}
+	if i == 0 || strings.TrimLeft(ref[i:], "0123456789") != "" {
+		return 0, false
+	}
+	return col, true
+}
+
+func attr(e xml.StartElement, local string) (string, bool) {
+	for _, a := range e.Attr {
+		if a.Name.Local == local {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func newXMLDecoder(r io.Reader) *xml.Decoder {
+	d := xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		e, err := htmlindex.Get(label)
+		if err != nil {
+			return nil, err
+		}
+		return e.NewDecoder().Reader(in), nil
+	}
+	return d
+}
+
+// skipElement consumes tokens up to the end of the element whose start was
+// just read.
+func skipElement(d *xml.Decoder) error {
+	depth := 1
+	for depth > 0 {
+		tok, err := d.RawToken()
+		if err != nil {
+			return xmlError(err)
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth > maxXMLDepth {
+				return errCorruptXLSX("XML嵌套过深")
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
+// readText returns the character data of the element whose start was just
+// read, ignoring any child elements.
+func readText(d *xml.Decoder) (string, error) {
+	var b strings.Builder
+	depth := 1
+	for depth > 0 {
+		tok, err := d.RawToken()
+		if err != nil {
+			return "", xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth > maxXMLDepth {
+				return "", errCorruptXLSX("XML嵌套过深")
+			}
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 1 {
+				b.Write(t)
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+// readRichText returns the text of a string item (<si> or <is>) whose start
+// was just read: its <t> elements, directly or in runs <r>, but not the
+// phonetic guides <rPh>. Escapes such as _x000D_ are decoded.
+func readRichText(d *xml.Decoder) (string, error) {
+	var b strings.Builder
+	var stack [maxXMLDepth]string
+	depth := 0
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return "", xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == len(stack) {
+				return "", errCorruptXLSX("XML嵌套过深")
+			}
+			stack[depth] = t.Name.Local
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				return unescapeXString(b.String()), nil
+			}
+			depth--
+		case xml.CharData:
+			if depth > 0 && stack[depth-1] == "t" && !inPhonetic(stack[:depth]) {
+				b.Write(t)
+			}
+		}
+	}
+}
+
+func inPhonetic(stack []string) bool {
+	for _, s := range stack {
+		if s == "rPh" {
+			return true
+		}
+	}
+	return false
+}
+
+// unescapeXString decodes the _xHHHH_ escapes of OOXML strings (ST_Xstring),
+// which carry characters XML cannot hold; _x005F_ is a literal underscore.
+func unescapeXString(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' {
+			if n, err := strconv.ParseUint(s[i+2:i+6], 16, 32); err == nil {
+				r := rune(n)
+				if r == '_' {
+					b.WriteByte('_')
+				} else {
+					b.WriteRune(r)
+				}
+				i += 7
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+// partKey normalises a zip entry name for lookup: forward slashes, no
+// leading slash, lower case (Office treats part names case-insensitively).
+func partKey(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	return strings.ToLower(strings.TrimPrefix(name, "/"))
+}
+
+type rel struct {
+	id, typ, target string
+}
+
+// readRels reads a relationships part; targets are resolved against dir.
+func readRels(files map[string]*zip.File, name, dir string) ([]rel, error) {
+	f := files[partKey(name)]
+	if f == nil {
+		return nil, errCorruptXLSX("缺少关系文件")
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, errCorruptXLSX("")
+	}
+	defer rc.Close()
+	d := newXMLDecoder(rc)
+	var rels []rel
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return rels, nil
+		}
+		if err != nil {
+			return nil, xmlError(err)
+		}
+		t, ok := tok.(xml.StartElement)
+		if !ok || t.Name.Local != "Relationship" {
+			continue
+		}
+		var r rel
+		external := false
+		for _, a := range t.Attr {
+			switch a.Name.Local {
+			case "Id":
+				r.id = a.Value
+			case "Type":
+				r.typ = a.Value
+			case "Target":
+				r.target = a.Value
+			case "TargetMode":
+				external = strings.EqualFold(a.Value, "External")
+			}
+		}
+		if external || r.target == "" {
+			continue
+		}
+		r.target = resolvePart(dir, r.target)
+		rels = append(rels, r)
+		if len(rels) > 100000 {
+			return nil, errCorruptXLSX("关系过多")
+		}
+	}
+}
+
+func resolvePart(dir, target string) string {
+	target = strings.ReplaceAll(target, "\\", "/")
+	if strings.HasPrefix(target, "/") {
+		return path.Clean(target[1:])
+	}
+	return strings.TrimPrefix(path.Clean(path.Join(dir, target)), "/")
+}
+
+type workbook struct {
+	sheets   []string // relationship ids in workbook order
+	date1904 bool
+}
+
+func readWorkbook(files map[string]*zip.File, name string) (workbook, error) {
+	var wb workbook
+	f := files[partKey(name)]
+	if f == nil {
+		return wb, errCorruptXLSX("缺少workbook.xml")
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return wb, errCorruptXLSX("")
+	}
+	defer rc.Close()
+	d := newXMLDecoder(rc)
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return wb, nil
+		}
+		if err != nil {
+			return wb, xmlError(err)
+		}
+		t, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch t.Name.Local {
+		case "workbookPr":
+			if v, ok := attr(t, "date1904"); ok {
+				wb.date1904 = v == "1" || strings.EqualFold(v, "true")
+			}
+		case "sheet":
+			for _, a := range t.Attr {
+				if a.Name.Local == "id" && a.Name.Space != "" {
+					wb.sheets = append(wb.sheets, a.Value)
+				}
+			}
+			if len(wb.sheets) > 100000 {
+				return wb, errCorruptXLSX("工作表过多")
+			}
+		}
+	}
+}
+
+// readStyles returns the number kind of each cell format (cellXfs).
+func readStyles(f *zip.File) ([]numKind, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, errCorruptXLSX("")
+	}
+	defer rc.Close()
+	d := newXMLDecoder(rc)
+	custom := map[int]string{}
+	var xfs []int
+	inCellXfs := false
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, xmlError(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "numFmt":
+				idv, _ := attr(t, "numFmtId")
+				code, _ := attr(t, "formatCode")
+				if id, err := strconv.Atoi(idv); err == nil && len(custom) < 100000 {
+					custom[id] = code
+				}
+			case "cellXfs":
+				inCellXfs = true
+			case "xf":
+				if inCellXfs {
+					id := 0
+					if v, ok := attr(t, "numFmtId"); ok {
+						id, _ = strconv.Atoi(v)
+					}
+					xfs = append(xfs, id)
+					if len(xfs) > 1<<20 {
+						return nil, errCorruptXLSX("样式过多")
+					}
+				}
+			}
+		case xml.EndElement:
+			if t.Name.Local == "cellXfs" {
+				inCellXfs = false
+			}
+		}
+	}
+	kinds := make([]numKind, len(xfs))
+	for i, id := range xfs {
+		if code, ok := custom[id]; ok {
+			kinds[i] = formatKind(code)
+		} else {
+			kinds[i] = builtinKind(id)
+		}
+	}
+	return kinds, nil
+}
+
+// sharedStrings is the shared string table. Its text stays in memory up to
+// sstMemLimit bytes and spills to a temporary file beyond, so a workbook of
+// a million distinct strings costs 8 bytes per string in memory.
+type sharedStrings struct {
+	ends []int64 // end offset of each string
+	mem  []byte
+	file *os.File
+	size int64
+	buf  []byte
+}
+
+// sstMemLimit is a variable for tests.
+var sstMemLimit = 16 << 20
+
+func readSharedStrings(f *zip.File) (_ *sharedStrings, err error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, errCorruptXLSX("")
+	}
+	defer rc.Close()
+	s := &sharedStrings{}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	d := newXMLDecoder(rc)
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return s, nil
+		}
+		if err != nil {
+			return nil, xmlError(err)
+		}
+		if t, ok := tok.(xml.StartElement); ok && t.Name.Local == "si" {
+			text, err := readRichText(d)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.add(text); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+func (s *sharedStrings) add(text string) error {
+	if s.file == nil && len(s.mem)+len(text) > sstMemLimit {
+		f, err := os.CreateTemp("", "jlcredit-ingest-sst-*")
+		if err != nil {
+			return fmt.Errorf("ingest: shared strings: %w", err)
+		}
+		s.file = f
+		if _, err := f.Write(s.mem); err != nil {
+			return fmt.Errorf("ingest: shared strings: %w", err)
+		}
+		s.mem = nil
+	}
+	if s.file != nil {
+		if _, err := s.file.WriteString(text); err != nil {
+			return fmt.Errorf("ingest: shared strings: %w", err)
+		}
+	} else {
+		s.mem = append(s.mem, text...)
+	}
+	s.size += int64(len(text))
+	s.ends = append(s.ends, s.size)
+	return nil
+}
+
+func (s *sharedStrings) get(i int) (string, bool, error) {
+	if i < 0 || i >= len(s.ends) {
+		return "", false, nil
+	}
+	start := int64(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	end := s.ends[i]
+	if s.file == nil {
+		return string(s.mem[start:end]), true, nil
+	}
+	if n := int(end - start); cap(s.buf) < n {
+		s.buf = make([]byte, n)
+	}
+	b := s.buf[:end-start]
+	if _, err := s.file.ReadAt(b, start); err != nil {
+		return "", false, fmt.Errorf("ingest: shared strings: %w", err)
+	}
+	return string(b), true, nil
+}
+
+func (s *sharedStrings) close() error {
+	if s.file == nil {
+		return nil
+	}
+	err := s.file.Close()
+	if e := os.Remove(s.file.Name()); err == nil {
+		err = e
+	}
+	s.file = nil
+	return err
+}

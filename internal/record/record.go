@@ -1,0 +1,164 @@
+// Package record holds credit records: one item of credit information about a
+// subject, versioned by (class, business key), and the batches departments
+// submit them in. It validates rows against the catalog (validate.go) and
+// computes the policy fields (severity, publicity window, timeliness).
+package record
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+)
+
+// Status is the life-cycle state of a record version.
+type Status string
+
+// Statuses. A record is never deleted: withdrawal, objection and repair are
+// states or new versions.
+const (
+	Active    Status = "active"    // 有效
+	Withdrawn Status = "withdrawn" // 已撤销 (decision revoked)
+	Objected  Status = "objected"  // 异议处理中 (label; still published)
+	Repaired  Status = "repaired"  // 已修复 (publicity ended early)
+)
+
+// Label returns the Chinese name of s.
+func (s Status) Label() string {
+	switch s {
+	case Active:
+		return "有效"
+	case Withdrawn:
+		return "已撤销"
+	case Objected:
+		return "异议处理中"
+	case Repaired:
+		return "已修复"
+	}
+	return string(s)
+}
+
+// SubjectRef is what a row says about its subject, normalised.
+type SubjectRef struct {
+	Name      string `json:"name"`
+	Type      string `json:"type"` // subject.Type value
+	USCC      string `json:"uscc,omitempty"`
+	CitizenID string `json:"-"` // only for persons with 身份证; never stored in clear
+	IDType    string `json:"id_type,omitempty"`
+	LegalRep  string `json:"legal_rep,omitempty"`
+}
+
+// Record is one version of a credit record.
+type Record struct {
+	ID           credit.RecordID     `json:"id"`
+	Class        string              `json:"class"`
+	Key          string              `json:"key"` // business key values joined by "|"
+	Version      int                 `json:"version"`
+	Current      bool                `json:"current"`
+	SubjectID    credit.SubjectID    `json:"subject_id"`
+	DepartmentID credit.DepartmentID `json:"department_id"`
+	BatchID      credit.BatchID      `json:"batch_id"`
+	Row          int                 `json:"row"`
+	Fields       map[string]string   `json:"fields"`       // field code -> normalised value
+	ContentHash  string              `json:"content_hash"` // hex sha-256 of class, key and fields
+	DecisionDate *credit.Date        `json:"decision_date,omitempty"`
+	Severity     catalog.Severity    `json:"severity,omitempty"`
+	// Publicity window: the record is public from PublicFrom until PublicUntil
+	// (exclusive; nil = no end); it may end early by repair from RepairableFrom.
+	PublicFrom     *credit.Date `json:"public_from,omitempty"`
+	PublicUntil    *credit.Date `json:"public_until,omitempty"`
+	RepairableFrom *credit.Date `json:"repairable_from,omitempty"`
+	Status         Status       `json:"status"`
+	Late           bool         `json:"late"`
+	LateDays       int          `json:"late_days,omitempty"` // working days from decision to receipt
+	LedgerIndex    int64        `json:"ledger_index"`
+	CreatedAt      time.Time    `json:"created_at"`
+
+	Subject SubjectRef `json:"-"` // as given by the row; used to resolve SubjectID
+}
+
+// Batch is one submission, kept whole.
+type Batch struct {
+	ID             credit.BatchID      `json:"batch"`
+	Class          string              `json:"class"`
+	DepartmentID   credit.DepartmentID `json:"department_id"`
+	DepartmentCode string              `json:"department_code"`
+	SubmittedBy    string              `json:"submitted_by"`
+	Channel        string              `json:"channel"` // api, web, cli
+	Filename       string              `json:"filename,omitempty"`
+	Format         string              `json:"format"` // csv, xlsx, json
+	Size           int64               `json:"size"`
+	SHA256         string              `json:"sha256"`
+	Status         string              `json:"status"` // stored, processing, done, failed
+	Receipt
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+}
+
+// Receipt summarises what happened to a batch.
+type Receipt struct {
+	Batch      credit.BatchID `json:"batch"`
+	Total      int            `json:"total"`
+	Accepted   int            `json:"accepted"`
+	Rejected   int            `json:"rejected"`
+	Duplicates int            `json:"duplicates"`
+	Late       int            `json:"late"`
+}
+
+// RowError is a rejected row: its problems and the raw values as submitted
+// (header -> value) so that the department can fix and resubmit it.
+type RowError struct {
+	Row      int               `json:"row"`
+	Problems []credit.Problem  `json:"problems"`
+	Raw      map[string]string `json:"raw,omitempty"`
+}
+
+// Submission is a batch about to be stored.
+type Submission struct {
+	Class    string
+	// DepartmentCode is the submitting department's USCC. A department's own
+	// credentials imply it; the CLI and province administrators name it.
+	DepartmentCode string
+	Format   string // csv, xlsx, json; "" = detect from Filename and content
+	Filename string
+	Channel  string
+	Body     io.Reader
+}
+
+// BatchFilter selects batches.
+type BatchFilter struct {
+	DepartmentID  *credit.DepartmentID
+	Class         string
+	Since         *time.Time
+	Offset, Limit int
+}
+
+// RecordFilter selects records.
+type RecordFilter struct {
+	Class         string
+	SubjectID     *credit.SubjectID
+	DepartmentID  *credit.DepartmentID
+	RegionPrefix  string
+	Text          string
+	From, To      *credit.Date // decision date range
+	CurrentOnly   bool
+	Offset, Limit int
+}
+
+// Service ingests and reads records.
+type Service interface {
+	// Submit stores the batch whole, then processes every row. Returns
+	// ENOTFOUND for an unknown class, EFORBIDDEN when the actor may not
+	// submit, EINVALID when the file cannot be read at all.
+	Submit(ctx context.Context, s Submission) (*Receipt, error)
+	// FindBatchByID returns ENOTFOUND, or EFORBIDDEN for another department's batch.
+	FindBatchByID(ctx context.Context, id credit.BatchID) (*Batch, error)
+	// FindBatchErrors returns the rejected rows of a batch.
+	FindBatchErrors(ctx context.Context, id credit.BatchID, offset, limit int) ([]RowError, int, error)
+	// FindBatches lists batches visible to the actor.
+	FindBatches(ctx context.Context, f BatchFilter) ([]*Batch, int, error)
+	// FindRecordByID returns ENOTFOUND.
+	FindRecordByID(ctx context.Context, id credit.RecordID) (*Record, error)
+}

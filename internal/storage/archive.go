@@ -1,0 +1,163 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"jlcredit/internal/archive"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
+)
+
+var _ archive.Service = (*DB)(nil)
+
+const recordColumns = `id, class, key, version, is_current, subject_id, department_id, batch_id, row_num, fields, content_hash,
+	decision_date, severity, public_from, public_until, repairable_from, status, late, late_days, ledger_index, created_at`
+
+func parseDate(s sql.NullString) *credit.Date {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	t, err := time.Parse(credit.DateLayout, s.String)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+func scanRecord(s interface{ Scan(...any) error }, extra ...any) (*record.Record, error) {
+	var r record.Record
+	var id, subj, dep int64
+	var batch, fields, severity, status string
+	var dd, pf, pu, rf sql.NullString
+	dest := append([]any{&id, &r.Class, &r.Key, &r.Version, &r.Current, &subj, &dep, &batch, &r.Row, &fields, &r.ContentHash,
+		&dd, &severity, &pf, &pu, &rf, &status, &r.Late, &r.LateDays, &r.LedgerIndex, &r.CreatedAt}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	r.ID, r.SubjectID, r.DepartmentID, r.BatchID = credit.RecordID(id), credit.SubjectID(subj), credit.DepartmentID(dep), credit.BatchID(batch)
+	r.CreatedAt = r.CreatedAt.UTC()
+	if err := json.Unmarshal([]byte(fields), &r.Fields); err != nil {
+		return nil, err
+	}
+	r.DecisionDate, r.PublicFrom, r.PublicUntil, r.RepairableFrom = parseDate(dd), parseDate(pf), parseDate(pu), parseDate(rf)
+	r.Severity = catalogSeverity(severity)
+	r.Status = record.Status(status)
+	return &r, nil
+}
+
+// FindRecordByID returns a record version; the actor must be allowed to see
+// it (the public only when the visibility policy shows it).
+func (db *DB) FindRecordByID(ctx context.Context, id credit.RecordID) (*record.Record, error) {
+	r, err := scanRecord(db.queryRow(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, int64(id)))
+	if err == sql.ErrNoRows {
+		return nil, credit.Errorf(credit.ENOTFOUND, "信用记录不存在")
+	}
+	if err != nil {
+		return nil, err
+	}
+	aud := archive.AudienceOf(credit.ActorFromContext(ctx))
+	if aud == archive.Public {
+		s, err := db.FindSubjectByID(ctx, r.SubjectID)
+		if err != nil {
+			return nil, err
+		}
+		c, err := db.FindClass(ctx, r.Class)
+		if err != nil {
+			return nil, err
+		}
+		if archive.Visible(aud, c, s, r, credit.DateOf(db.Now())) != archive.Shown {
+			return nil, credit.Errorf(credit.ENOTFOUND, "信用记录不存在或未公开")
+		}
+		r.Fields = archive.VisibleFields(aud, c, r)
+	}
+	return r, nil
+}
+
+// FindArchive returns a subject's archive as the actor may see it, logging
+// every non-public read in the query log.
+func (db *DB) FindArchive(ctx context.Context, code string, purpose string) (*archive.Archive, error) {
+	actor := credit.ActorFromContext(ctx)
+	aud := archive.AudienceOf(actor)
+	s, err := db.FindSubjectByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if aud == archive.Public && s.Type == subject.Person {
+		return nil, credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", subject.Normalize(code))
+	}
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + recordColumns + ` FROM records WHERE subject_id = $1`
+	if aud != archive.Admin {
+		q += ` AND is_current`
+	}
+	q += ` ORDER BY decision_date DESC, id DESC`
+	today := credit.DateOf(db.Now())
+	bySection := map[string]*archive.Section{}
+	a := &archive.Archive{Subject: s, Audience: aud, AsOf: today.Format(credit.DateLayout)}
+	if aud == archive.Public {
+		pub := *s
+		a.Subject = &pub
+	}
+	err = scanAll(db.rows(ctx, q, int64(s.ID)), func(rows *sql.Rows) error {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return err
+		}
+		c, ok := cat.Class(r.Class)
+		if !ok {
+			return nil
+		}
+		if archive.Visible(aud, c, s, r, today) != archive.Shown {
+			return nil
+		}
+		sec := bySection[r.Class]
+		if sec == nil {
+			sec = &archive.Section{Class: c.Code, Name: c.Name}
+			bySection[r.Class] = sec
+		}
+		sec.Entries = append(sec.Entries, archive.NewEntry(aud, c, r, today))
+		a.Total++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cat.Classes {
+		if sec := bySection[c.Code]; sec != nil {
+			a.Sections = append(a.Sections, *sec)
+		}
+	}
+	if aud != archive.Public {
+		if purpose == "" {
+			purpose = "未说明"
+		}
+		err := db.transact(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+				tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
+				int64(s.ID), purpose, actor.Channel, "archive")
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func catalogSeverity(s string) catalog.Severity { return catalog.Severity(s) }

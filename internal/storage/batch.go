@@ -1,0 +1,312 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/record/ingest"
+)
+
+// chunkSize is the size of the pieces a batch's raw bytes are stored in.
+const chunkSize = 1 << 20
+
+// MaxBatchBytes is the largest batch accepted.
+var MaxBatchBytes int64 = 2 << 30
+
+// detectFormat names the format of a submission from its declared format or
+// its file name; "" leaves it to content sniffing.
+func detectFormat(s record.Submission) string {
+	if s.Format != "" {
+		return strings.ToLower(s.Format)
+	}
+	switch strings.ToLower(filepath.Ext(s.Filename)) {
+	case ".csv", ".txt":
+		return "csv"
+	case ".xlsx":
+		return "xlsx"
+	case ".json":
+		return "json"
+	}
+	return ""
+}
+
+// Submit stores the batch whole, then processes it row by row.
+func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt, error) {
+	class, err := db.FindClass(ctx, s.Class)
+	if err != nil {
+		return nil, err
+	}
+	if !class.Ingestible {
+		return nil, credit.Errorf(credit.EINVALID, "信息类“%s（%s）”暂不支持批量报送", class.Name, class.Code)
+	}
+	dep, err := db.submittingDepartment(ctx, s.DepartmentCode)
+	if err != nil {
+		return nil, err
+	}
+	id, err := db.storeBatch(ctx, s, class, dep)
+	if err != nil {
+		return nil, err
+	}
+	return db.ProcessBatch(ctx, id)
+}
+
+// submittingDepartment resolves who submits: a department's own credentials
+// decide; the platform itself and administrators name the department.
+func (db *DB) submittingDepartment(ctx context.Context, code string) (*access.Department, error) {
+	actor := credit.ActorFromContext(ctx)
+	if actor.Role == credit.RoleDepartment {
+		if code != "" && !strings.EqualFold(strings.TrimSpace(code), actor.DepartmentCode) {
+			return nil, credit.Errorf(credit.EFORBIDDEN, "不得代其他部门报送数据：当前凭据属于“%s”", actor.DepartmentCode)
+		}
+		return db.FindDepartmentByID(ctx, actor.DepartmentID)
+	}
+	if code == "" {
+		return nil, credit.Errorf(credit.EINVALID, "请指定报送部门的统一社会信用代码")
+	}
+	dep, err := db.FindDepartmentByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if !access.Can(actor, access.ActionSubmit, access.Target{DepartmentID: dep.ID, RegionCode: dep.RegionCode}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "无权以“%s”的名义报送数据", dep.Name)
+	}
+	return dep, nil
+}
+
+// storeBatch writes the batch row and its raw bytes in one transaction:
+// nothing is processed before the whole submission is stored.
+func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalog.Class, dep *access.Department) (credit.BatchID, error) {
+	id := credit.NewBatchID(db.Now())
+	actor := credit.ActorFromContext(ctx)
+	channel := s.Channel
+	if channel == "" {
+		channel = actor.Channel
+	}
+	err := db.transact(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now); err != nil {
+			return err
+		}
+		h := sha256.New()
+		buf := make([]byte, chunkSize)
+		var size int64
+		for seq := 0; ; seq++ {
+			n, rerr := io.ReadFull(s.Body, buf)
+			if n > 0 {
+				size += int64(n)
+				if size > MaxBatchBytes {
+					return credit.Errorf(credit.ETOOLARGE, "文件超过%d MB上限", MaxBatchBytes>>20)
+				}
+				h.Write(buf[:n])
+				if _, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data) VALUES ($1, $2, $3)`, string(id), seq, buf[:n]); err != nil {
+					return err
+				}
+			}
+			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+				break
+			}
+			if rerr != nil {
+				return credit.Errorf(credit.EINVALID, "读取上传文件失败：%v", rerr)
+			}
+		}
+		if size == 0 {
+			return credit.Errorf(credit.EINVALID, "文件为空")
+		}
+		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, size = $2, sha256 = $3 WHERE id = $4`,
+			"stored", size, hex.EncodeToString(h.Sum(nil)), string(id)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "batch.store", "batch", string(id), map[string]any{"class": class.Code, "department": dep.Code, "size": size, "filename": s.Filename})
+	})
+	return id, err
+}
+
+// chunkReader streams a stored batch back from the database.
+type chunkReader struct {
+	ctx context.Context
+	db  *DB
+	id  credit.BatchID
+	seq int
+	buf []byte
+	eof bool
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		if r.eof {
+			return 0, io.EOF
+		}
+		err := r.db.queryRow(r.ctx, `SELECT data FROM batch_chunks WHERE batch_id = $1 AND seq = $2`, string(r.id), r.seq).Scan(&r.buf)
+		if errors.Is(err, sql.ErrNoRows) {
+			r.eof = true
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		r.seq++
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// OpenBatchRaw returns the stored bytes of a batch.
+func (db *DB) OpenBatchRaw(ctx context.Context, id credit.BatchID) (io.Reader, error) {
+	if _, err := db.FindBatchByID(ctx, id); err != nil {
+		return nil, err
+	}
+	return &chunkReader{ctx: ctx, db: db, id: id}, nil
+}
+
+const batchColumns = `b.id, b.class, b.department_id, d.code, b.submitted_by, b.channel, b.filename, b.format, b.size, b.sha256, b.status, b.error,
+	b.total, b.accepted, b.rejected, b.duplicates, b.late, b.created_at, b.finished_at`
+
+type batchRow struct {
+	record.Batch
+	Error string
+}
+
+func scanBatch(s interface{ Scan(...any) error }, extra ...any) (*batchRow, error) {
+	var b batchRow
+	var id string
+	var dep int64
+	var fin sql.NullTime
+	dest := append([]any{&id, &b.Class, &dep, &b.DepartmentCode, &b.SubmittedBy, &b.Channel, &b.Filename, &b.Format, &b.Size, &b.SHA256, &b.Status, &b.Error,
+		&b.Total, &b.Accepted, &b.Rejected, &b.Duplicates, &b.Late, &b.CreatedAt, &fin}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	b.ID = credit.BatchID(id)
+	b.Receipt.Batch = b.ID
+	b.DepartmentID = credit.DepartmentID(dep)
+	if fin.Valid {
+		t := fin.Time
+		b.FinishedAt = &t
+	}
+	return &b, nil
+}
+
+// FindBatchByID returns the batch, ENOTFOUND, or EFORBIDDEN when the actor may
+// not see it.
+func (db *DB) FindBatchByID(ctx context.Context, id credit.BatchID) (*record.Batch, error) {
+	b, err := db.findBatch(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &b.Batch, nil
+}
+
+func (db *DB) findBatch(ctx context.Context, id credit.BatchID) (*batchRow, error) {
+	var region string
+	b, err := scanBatch(db.queryRow(ctx, `SELECT `+batchColumns+`, d.region_code FROM batches b JOIN departments d ON d.id = b.department_id WHERE b.id = $1`, string(id)), &region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "批次“%s”不存在", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !access.Can(credit.ActorFromContext(ctx), access.ActionViewBatch, access.Target{DepartmentID: b.DepartmentID, RegionCode: region}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "无权查看其他部门的批次")
+	}
+	return b, nil
+}
+
+// FindBatchErrors returns the rejected rows of a batch in row order.
+func (db *DB) FindBatchErrors(ctx context.Context, id credit.BatchID, offset, limit int) ([]record.RowError, int, error) {
+	if _, err := db.findBatch(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	var out []record.RowError
+	var total int
+	err := scanAll(db.rows(ctx, `SELECT row_num, problems, raw, COUNT(*) OVER() FROM batch_errors WHERE batch_id = $1 ORDER BY row_num LIMIT $2 OFFSET $3`, string(id), limit, offset),
+		func(rows *sql.Rows) error {
+			var e record.RowError
+			var probs, raw string
+			if err := rows.Scan(&e.Row, &probs, &raw, &total); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(probs), &e.Problems); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(raw), &e.Raw); err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	return out, total, err
+}
+
+// FindBatches lists the batches the actor may see, newest first.
+func (db *DB) FindBatches(ctx context.Context, f record.BatchFilter) ([]*record.Batch, int, error) {
+	actor := credit.ActorFromContext(ctx)
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	switch actor.Role {
+	case credit.RoleProvince, credit.RoleSystem, credit.RoleAuditor:
+	case credit.RoleRegion:
+		add(`d.region_code LIKE $?`, regionLike(actor.RegionCode))
+	case credit.RoleDepartment:
+		add(`b.department_id = $?`, int64(actor.DepartmentID))
+	default:
+		return nil, 0, credit.Errorf(credit.EFORBIDDEN, "无权查看报送批次")
+	}
+	if f.DepartmentID != nil {
+		add(`b.department_id = $?`, int64(*f.DepartmentID))
+	}
+	if f.Class != "" {
+		add(`b.class = $?`, f.Class)
+	}
+	if f.Since != nil {
+		add(`b.created_at >= $?`, f.Since.UTC())
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	q := `SELECT ` + batchColumns + `, COUNT(*) OVER() FROM batches b JOIN departments d ON d.id = b.department_id`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	args = append(args, f.Limit, f.Offset)
+	q += fmt.Sprintf(` ORDER BY b.created_at DESC, b.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	var out []*record.Batch
+	var total int
+	err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		b, err := scanBatch(rows, &total)
+		if err != nil {
+			return err
+		}
+		out = append(out, &b.Batch)
+		return nil
+	})
+	return out, total, err
+}
+
+// openBatchReader opens the stored bytes of a batch as rows.
+func (db *DB) openBatchReader(ctx context.Context, b *batchRow) (ingest.Reader, error) {
+	return ingest.Open(&chunkReader{ctx: ctx, db: db, id: b.ID}, b.Filename, b.Format, ingest.DefaultLimits())
+}
+
+var _ = time.Now

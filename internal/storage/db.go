@@ -1,0 +1,337 @@
+// Package storage is the only package that speaks SQL. It implements the
+// domain Services on SQLite (modernc.org/sqlite, pure Go) and PostgreSQL
+// (pgx), with one code path for both: DML is written once with $n
+// placeholders and rebound for SQLite; DDL lives in per-dialect migrations.
+// The domain decides, storage orchestrates: validation, policy and
+// authorization are domain functions called inside storage transactions.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/workday"
+)
+
+// Dialect is the SQL flavour of a database.
+type Dialect int
+
+// Dialects.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is an open platform database.
+type DB struct {
+	sql     *sql.DB // reads (SQLite: several connections; Postgres: the pool)
+	write   *sql.DB // writes (SQLite: one connection; Postgres: same as sql)
+	dialect Dialect
+	dsn     string
+	logger  *slog.Logger
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+	// Calendar is the working-day calendar for every deadline.
+	Calendar *workday.Calendar
+	// Secrets holds the keys for citizen ID encryption and ledger signing.
+	Secrets *Secrets
+
+	catalogOnce sync.Once
+	catalog     *catalog.Catalog
+	catalogErr  error
+
+	rebindCache sync.Map // query -> rebound query
+}
+
+// Options configure Open.
+type Options struct {
+	Logger *slog.Logger
+	// KeyFile holds the platform's secrets; created with fresh keys when
+	// missing. Empty means "credit.key" next to a SQLite file, or must be set
+	// for PostgreSQL (Open then generates keys in memory only for tests when
+	// EphemeralKeys is set).
+	KeyFile       string
+	EphemeralKeys bool
+}
+
+// Open opens the database named by dsn: "sqlite:path/to/file.db",
+// "sqlite::memory:" or "postgres://…" (also "postgresql://…"). It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{dsn: dsn, logger: opt.Logger, Now: time.Now, Calendar: workday.Default()}
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db.dialect = Postgres
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			return nil, credit.Errorf(credit.EINVALID, "数据库连接串无效：%v", err)
+		}
+		// Generic plans turn `LIKE $1` into sequential scans; force custom plans.
+		if cfg.RuntimeParams == nil {
+			cfg.RuntimeParams = map[string]string{}
+		}
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+		cfg.RuntimeParams["timezone"] = "UTC"
+		db.sql = stdlib.OpenDB(*cfg)
+		db.sql.SetMaxOpenConns(32)
+		db.sql.SetMaxIdleConns(32)
+		db.write = db.sql
+	case strings.HasPrefix(dsn, "sqlite:"):
+		db.dialect = SQLite
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, credit.Errorf(credit.EINVALID, "SQLite数据库路径为空")
+		}
+		memory := path == ":memory:"
+		if !memory {
+			if dir := filepath.Dir(path); dir != "" {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return nil, fmt.Errorf("storage.Open: %w", err)
+				}
+			}
+		}
+		params := "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate&_time_format=sqlite"
+		if memory {
+			// One connection: each connection to :memory: is its own database.
+			w, err := sql.Open("sqlite", "file::memory:"+params)
+			if err != nil {
+				return nil, err
+			}
+			w.SetMaxOpenConns(1)
+			db.sql, db.write = w, w
+		} else {
+			w, err := sql.Open("sqlite", "file:"+path+params)
+			if err != nil {
+				return nil, err
+			}
+			w.SetMaxOpenConns(1)
+			w.SetConnMaxIdleTime(0)
+			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_time_format=sqlite")
+			if err != nil {
+				return nil, err
+			}
+			r.SetMaxOpenConns(8)
+			db.sql, db.write = r, w
+		}
+		if opt.KeyFile == "" && !memory && !opt.EphemeralKeys {
+			opt.KeyFile = filepath.Join(filepath.Dir(path), "credit.key")
+		}
+	default:
+		return nil, credit.Errorf(credit.EINVALID, "不支持的数据库连接串“%s”：应以 sqlite: 或 postgres:// 开头", dsn)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, credit.Errorf(credit.EINVALID, "无法连接数据库：%v", err)
+	}
+	var err error
+	if opt.KeyFile != "" {
+		db.Secrets, err = LoadOrCreateSecrets(opt.KeyFile)
+	} else {
+		db.Secrets, err = NewSecrets()
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect returns the database's SQL flavour.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var err error
+	if db.write != nil && db.write != db.sql {
+		err = db.write.Close()
+	}
+	if db.sql != nil {
+		if e := db.sql.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// SQL returns the underlying read handle, for tests and tools.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// rebind turns $1..$n into ? for SQLite. Every $n appears once and in
+// ascending order in our queries, so the mechanical rewrite is safe.
+func (db *DB) rebind(q string) string {
+	if db.dialect == Postgres {
+		return q
+	}
+	if v, ok := db.rebindCache.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(q))
+	for i := 0; i < len(q); i++ {
+		if q[i] == '$' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9' {
+			b.WriteByte('?')
+			i++
+			for i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9' {
+				i++
+			}
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	s := b.String()
+	db.rebindCache.Store(q, s)
+	return s
+}
+
+// placeholders returns "$from, $from+1, ..." n times, for IN lists and
+// multi-row VALUES.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(from + i))
+	}
+	return b.String()
+}
+
+// Tx is a transaction with one "now" for all of it.
+type Tx struct {
+	*sql.Tx
+	db   *DB
+	now  time.Time
+	conn *sql.Conn
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.Tx.ExecContext(ctx, tx.db.rebind(q), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.Tx.QueryContext(ctx, tx.db.rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
+}
+
+// transact runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: connect: %w", err)
+	}
+	defer conn.Close()
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	tx := &Tx{Tx: stx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), conn: conn}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = stx.Rollback()
+			return
+		}
+		err = stx.Commit()
+	}()
+	return fn(tx)
+}
+
+// pgConn runs fn with the pgx connection under tx (PostgreSQL only), for COPY.
+func (tx *Tx) pgConn(fn func(*pgx.Conn) error) error {
+	return tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("storage: not a pgx connection: %T", dc)
+		}
+		return fn(c.Conn())
+	})
+}
+
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.sql.QueryContext(ctx, db.rebind(q), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.sql.QueryRowContext(ctx, db.rebind(q), args...)
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation,
+// classified by driver code, never by message text.
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// result is the outcome of a query, so that it can be passed as one value.
+type result struct {
+	rows *sql.Rows
+	err  error
+}
+
+func (db *DB) rows(ctx context.Context, q string, args ...any) result {
+	r, err := db.query(ctx, q, args...)
+	return result{r, err}
+}
+
+func (tx *Tx) rows(ctx context.Context, q string, args ...any) result {
+	r, err := tx.query(ctx, q, args...)
+	return result{r, err}
+}
+
+// scanAll calls scan for each row of res, closing the rows and checking rows.Err.
+func scanAll(res result, scan func(*sql.Rows) error) error {
+	if res.err != nil {
+		return res.err
+	}
+	rows := res.rows
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
+)
+
+var _ access.DepartmentService = (*DB)(nil)
+
+// UpsertDepartment creates the department or updates its name, region and
+// kind. It is idempotent by code.
+func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error {
+	d.Code = subject.Normalize(d.Code)
+	d.Name = subject.NormalizeText(d.Name)
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	legacy, err := db.legacyChecker(ctx)
+	if err != nil {
+		return err
+	}
+	if p := subject.CheckUSCC(d.Code, legacy); p != nil {
+		return credit.Invalid("部门统一社会信用代码无效："+p.Message, credit.Problem{Field: "code", Code: p.Code, Message: p.Message})
+	}
+	if _, ok := subject.LookupRegion(d.RegionCode); !ok {
+		return credit.Invalid("行政区划代码“"+d.RegionCode+"”不在吉林省行政区划表中",
+			credit.Problem{Field: "region", Code: "bad_region", Message: "行政区划代码“" + d.RegionCode + "”不在吉林省行政区划表中"})
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.queryRow(ctx, `SELECT id FROM departments WHERE code = $1`, d.Code).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = tx.queryRow(ctx, `INSERT INTO departments (code, name, region_code, kind, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, d.Code, d.Name, d.RegionCode, d.Kind, tx.now, tx.now).Scan(&id)
+			if err != nil {
+				return err
+			}
+			d.CreatedAt = tx.now
+			if err := tx.audit(ctx, "department.create", "department", d.Code, d); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if _, err := tx.exec(ctx, `UPDATE departments SET name = $1, region_code = $2, kind = $3, updated_at = $4 WHERE id = $5`,
+				d.Name, d.RegionCode, d.Kind, tx.now, id); err != nil {
+				return err
+			}
+			if err := tx.audit(ctx, "department.update", "department", d.Code, d); err != nil {
+				return err
+			}
+		}
+		d.ID = credit.DepartmentID(id)
+		return nil
+	})
+}
+
+const departmentColumns = `id, code, name, region_code, kind, created_at`
+
+func scanDepartment(s interface{ Scan(...any) error }) (*access.Department, error) {
+	var d access.Department
+	var id int64
+	if err := s.Scan(&id, &d.Code, &d.Name, &d.RegionCode, &d.Kind, &d.CreatedAt); err != nil {
+		return nil, err
+	}
+	d.ID = credit.DepartmentID(id)
+	return &d, nil
+}
+
+// FindDepartmentByCode returns ENOTFOUND when no department has code.
+func (db *DB) FindDepartmentByCode(ctx context.Context, code string) (*access.Department, error) {
+	code = subject.Normalize(code)
+	d, err := scanDepartment(db.queryRow(ctx, `SELECT `+departmentColumns+` FROM departments WHERE code = $1`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "部门“%s”不存在，请先用 credit department add 登记", code)
+	}
+	return d, err
+}
+
+// FindDepartmentByID returns ENOTFOUND when missing.
+func (db *DB) FindDepartmentByID(ctx context.Context, id credit.DepartmentID) (*access.Department, error) {
+	d, err := scanDepartment(db.queryRow(ctx, `SELECT `+departmentColumns+` FROM departments WHERE id = $1`, int64(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "部门不存在")
+	}
+	return d, err
+}
+
+// FindDepartments lists departments ordered by region and name.
+func (db *DB) FindDepartments(ctx context.Context, offset, limit int) ([]*access.Department, int, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	var out []*access.Department
+	var total int
+	err := scanAll(db.rows(ctx, `SELECT `+departmentColumns+`, COUNT(*) OVER() FROM departments ORDER BY region_code, name LIMIT $1 OFFSET $2`, limit, offset),
+		func(rows *sql.Rows) error {
+			var d access.Department
+			var id int64
+			if err := rows.Scan(&id, &d.Code, &d.Name, &d.RegionCode, &d.Kind, &d.CreatedAt, &total); err != nil {
+				return err
+			}
+			d.ID = credit.DepartmentID(id)
+			out = append(out, &d)
+			return nil
+		})
+	return out, total, err
+}
+
+// CreateAPIKey creates a key for the department and returns its secret; only
+// its hash is stored.
+func (db *DB) CreateAPIKey(ctx context.Context, departmentID credit.DepartmentID, scopes []string) (string, *access.APIKey, error) {
+	if len(scopes) == 0 {
+		scopes = []string{access.ScopeIngest, access.ScopeVerify}
+	}
+	secret := access.NewKeySecret()
+	k := &access.APIKey{DepartmentID: departmentID, Prefix: secret[:len(access.KeyPrefix)+6], Scopes: scopes}
+	err := db.transact(ctx, func(tx *Tx) error {
+		k.CreatedAt = tx.now
+		err := tx.queryRow(ctx, `INSERT INTO api_keys (department_id, prefix, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			int64(departmentID), k.Prefix, access.HashKey(secret), strings.Join(scopes, ","), tx.now).Scan(&k.ID)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "api_key.create", "department", itoa(int64(departmentID)), map[string]any{"prefix": k.Prefix, "scopes": scopes})
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, k, nil
+}
+
+// Authenticate resolves an API key secret to the department actor.
+func (db *DB) Authenticate(ctx context.Context, secret string) (credit.Actor, error) {
+	var (
+		depID   int64
+		code    string
+		name    string
+		region  string
+		revoked sql.NullTime
+	)
+	err := db.queryRow(ctx, `SELECT d.id, d.code, d.name, d.region_code, k.revoked_at
+		FROM api_keys k JOIN departments d ON d.id = k.department_id WHERE k.hash = $1`, access.HashKey(secret)).
+		Scan(&depID, &code, &name, &region, &revoked)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked.Valid) {
+		return credit.Public, credit.Errorf(credit.EUNAUTHORIZED, "API密钥无效或已吊销")
+	}
+	if err != nil {
+		return credit.Public, err
+	}
+	return credit.Actor{Role: credit.RoleDepartment, DepartmentID: credit.DepartmentID(depID), DepartmentCode: code,
+		Name: name, RegionCode: region, Channel: "api"}, nil
+}
+
+// AddLegacyCode whitelists a legacy USCC that fails the check characters.
+func (db *DB) AddLegacyCode(ctx context.Context, code, note string) error {
+	code = subject.Normalize(code)
+	if len(code) != 18 {
+		return credit.Errorf(credit.EINVALID, "统一社会信用代码应为18位，实际为%d位", len([]rune(code)))
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO legacy_codes (code, note, created_at) VALUES ($1, $2, $3) ON CONFLICT (code) DO UPDATE SET note = excluded.note`,
+			code, note, tx.now); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "legacy_code.add", "uscc", code, map[string]string{"note": note})
+	})
+}
+
+// legacyChecker returns the whitelist of legacy codes as a lookup function.
+// The list is small (pilot-era codes) and read once per batch.
+func (db *DB) legacyChecker(ctx context.Context) (func(string) bool, error) {
+	set := map[string]bool{}
+	err := scanAll(db.rows(ctx, `SELECT code FROM legacy_codes`), func(rows *sql.Rows) error {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		set[c] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(c string) bool { return set[c] }, nil
+}

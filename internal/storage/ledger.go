@@ -1,0 +1,183 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/ledger"
+	"jlcredit/internal/record"
+)
+
+// LatestCheckpoint returns the newest signed checkpoint, or ENOTFOUND when
+// the ledger is empty.
+func (db *DB) LatestCheckpoint(ctx context.Context) (*ledger.Checkpoint, error) {
+	var note string
+	var cp *ledger.Checkpoint
+	var err error
+	row := db.queryRow(ctx, `SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`)
+	if err = row.Scan(&note); errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "存证账本为空，尚无检查点")
+	} else if err != nil {
+		return nil, err
+	}
+	if cp, err = ledger.OpenCheckpoint([]byte(note), db.Secrets.VerifierKey()); err != nil {
+		return nil, fmt.Errorf("storage: latest checkpoint does not verify: %w", err)
+	}
+	return cp, nil
+}
+
+var _ ledger.Service = (*DB)(nil)
+
+// ProveRecord returns the inclusion proof of a record version in the latest
+// checkpoint. The record must be visible to the actor.
+func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.RecordProof, error) {
+	r, err := db.FindRecordByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	full, err := scanRecord(db.queryRow(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, int64(id)))
+	if err != nil {
+		return nil, err
+	}
+	cp, err := db.LatestCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := ledger.ProveInclusion(ctx, dbHashStore{db}, cp.Size, r.LedgerIndex)
+	if err != nil {
+		return nil, err
+	}
+	canon := record.Canonical(full)
+	if ledger.Leaf(canon) != p.Leaf {
+		return nil, credit.Errorf(credit.ECONFLICT, "记录%d的内容与存证不一致，可能已被篡改", id)
+	}
+	return &ledger.RecordProof{RecordID: id, Canonical: string(canon), Proof: p, Checkpoint: cp, VerifierKey: db.Secrets.VerifierKey()}, nil
+}
+
+// VerifyLedger recomputes every record version's hash from what is stored,
+// rebuilds the tree, and checks it against the stored hashes and every
+// signed checkpoint. It returns an EINVALID error naming the first bad
+// record when anything was changed behind the platform's back.
+func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
+	latest, err := db.LatestCheckpoint(ctx)
+	if credit.ErrorCode(err) == credit.ENOTFOUND {
+		var n int64
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records`).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, credit.Errorf(credit.EINVALID, "存证账本为空，但数据库中有%d条记录：记录未经平台写入", n)
+		}
+		return &ledger.VerifyReport{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	size := latest.Size
+	var cps []ledger.Checkpoint
+	err = scanAll(db.rows(ctx, `SELECT note FROM ledger_checkpoints WHERE size <= $1 ORDER BY size`, size), func(rows *sql.Rows) error {
+		var note string
+		if err := rows.Scan(&note); err != nil {
+			return err
+		}
+		cp, err := ledger.OpenCheckpoint([]byte(note), db.Secrets.VerifierKey())
+		if err != nil {
+			return credit.Errorf(credit.EINVALID, "检查点签名无效：%v", err)
+		}
+		cps = append(cps, *cp)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var iterErr error
+	var count int64
+	leaves := func(yield func(int64, tlog.Hash) bool) {
+		rows, err := db.query(ctx, `SELECT `+recordColumns+` FROM records WHERE ledger_index < $1 ORDER BY ledger_index`, size)
+		if err != nil {
+			iterErr = err
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				iterErr = err
+				return
+			}
+			count++
+			if !yield(r.LedgerIndex, ledger.Leaf(record.Canonical(r))) {
+				return
+			}
+		}
+		iterErr = rows.Err()
+	}
+	var storedErr error
+	stored := func(yield func(int64, tlog.Hash) bool) {
+		rows, err := db.query(ctx, `SELECT idx, hash FROM ledger_hashes WHERE idx < $1 ORDER BY idx`, tlog.StoredHashCount(size))
+		if err != nil {
+			storedErr = err
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var idx int64
+			var b []byte
+			if err := rows.Scan(&idx, &b); err != nil {
+				storedErr = err
+				return
+			}
+			var h tlog.Hash
+			copy(h[:], b)
+			if !yield(idx, h) {
+				return
+			}
+		}
+		storedErr = rows.Err()
+	}
+	verr := ledger.VerifyAll(iter.Seq2[int64, tlog.Hash](leaves), iter.Seq2[int64, tlog.Hash](stored), cps...)
+	if iterErr != nil {
+		return nil, iterErr
+	}
+	if storedErr != nil {
+		return nil, storedErr
+	}
+	var mm *ledger.Mismatch
+	if errors.As(verr, &mm) {
+		return nil, db.describeMismatch(ctx, mm)
+	}
+	if verr != nil {
+		return nil, verr
+	}
+	if count != size {
+		return nil, credit.Errorf(credit.EINVALID, "存证账本记录数不符：检查点为%d条，数据库中为%d条（有记录被删除）", size, count)
+	}
+	var extra int64
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE ledger_index >= $1`, size).Scan(&extra); err != nil {
+		return nil, err
+	}
+	if extra > 0 {
+		return nil, credit.Errorf(credit.EINVALID, "数据库中有%d条记录不在已签名的存证账本内（记录未经平台写入）", extra)
+	}
+	return &ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps))}, nil
+}
+
+// describeMismatch names the first bad record of a ledger mismatch.
+func (db *DB) describeMismatch(ctx context.Context, mm *ledger.Mismatch) error {
+	var id int64
+	var class, key string
+	err := db.queryRow(ctx, `SELECT id, class, key FROM records WHERE ledger_index = $1`, mm.Index).Scan(&id, &class, &key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return credit.Errorf(credit.EINVALID, "存证校验失败：存证序号%d对应的记录缺失（%s）", mm.Index, mm.Reason)
+	}
+	if err != nil {
+		return err
+	}
+	return credit.Errorf(credit.EINVALID, "存证校验失败：第一条异常记录为 记录ID %d（信息类 %s，业务主键 %s，存证序号 %d）：%s", id, class, key, mm.Index, mm.Reason)
+}

@@ -1,0 +1,176 @@
+-- Foundation: departments, subjects, catalog, batches, records, ledger.
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+
+CREATE TABLE departments (
+	id          BIGSERIAL PRIMARY KEY,
+	code        TEXT NOT NULL UNIQUE,
+	name        TEXT NOT NULL,
+	region_code TEXT NOT NULL,
+	kind        TEXT NOT NULL DEFAULT '',
+	created_at  TIMESTAMPTZ NOT NULL,
+	updated_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE api_keys (
+	id            BIGSERIAL PRIMARY KEY,
+	department_id BIGINT NOT NULL REFERENCES departments(id),
+	prefix        TEXT NOT NULL,
+	hash          BYTEA NOT NULL UNIQUE,
+	scopes        TEXT NOT NULL,
+	created_at    TIMESTAMPTZ NOT NULL,
+	revoked_at    TIMESTAMPTZ
+);
+
+CREATE TABLE legacy_codes (
+	code       TEXT PRIMARY KEY,
+	note       TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE subjects (
+	id          BIGSERIAL PRIMARY KEY,
+	type        TEXT NOT NULL,
+	name        TEXT NOT NULL,
+	uscc        TEXT UNIQUE,
+	cid_hash    BYTEA UNIQUE,
+	cid_cipher  BYTEA,
+	cid_masked  TEXT NOT NULL DEFAULT '',
+	region_code TEXT NOT NULL DEFAULT '',
+	legal_rep   TEXT NOT NULL DEFAULT '',
+	verified    BOOLEAN NOT NULL DEFAULT FALSE,
+	created_at  TIMESTAMPTZ NOT NULL,
+	updated_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX subjects_region ON subjects(region_code);
+
+-- Bigram index of organisation names for 2+ character Chinese search.
+CREATE TABLE subject_grams (
+	gram       TEXT NOT NULL,
+	subject_id BIGINT NOT NULL,
+	PRIMARY KEY (gram, subject_id)
+);
+
+CREATE TABLE catalog_versions (
+	version   TEXT PRIMARY KEY,
+	body      TEXT NOT NULL,
+	loaded_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE batches (
+	id            TEXT PRIMARY KEY,
+	class         TEXT NOT NULL,
+	department_id BIGINT NOT NULL REFERENCES departments(id),
+	submitted_by  TEXT NOT NULL,
+	channel       TEXT NOT NULL,
+	filename      TEXT NOT NULL DEFAULT '',
+	format        TEXT NOT NULL,
+	size          BIGINT NOT NULL DEFAULT 0,
+	sha256        TEXT NOT NULL DEFAULT '',
+	status        TEXT NOT NULL,
+	error         TEXT NOT NULL DEFAULT '',
+	processed_rows BIGINT NOT NULL DEFAULT 0,
+	total         BIGINT NOT NULL DEFAULT 0,
+	accepted      BIGINT NOT NULL DEFAULT 0,
+	rejected      BIGINT NOT NULL DEFAULT 0,
+	duplicates    BIGINT NOT NULL DEFAULT 0,
+	late          BIGINT NOT NULL DEFAULT 0,
+	created_at    TIMESTAMPTZ NOT NULL,
+	finished_at   TIMESTAMPTZ
+);
+CREATE INDEX batches_department ON batches(department_id, created_at);
+
+CREATE TABLE batch_chunks (
+	batch_id TEXT NOT NULL REFERENCES batches(id),
+	seq      BIGINT NOT NULL,
+	data     BYTEA NOT NULL,
+	PRIMARY KEY (batch_id, seq)
+);
+
+CREATE TABLE batch_errors (
+	batch_id TEXT NOT NULL REFERENCES batches(id),
+	row_num  BIGINT NOT NULL,
+	problems TEXT NOT NULL,
+	raw      TEXT NOT NULL,
+	PRIMARY KEY (batch_id, row_num)
+);
+
+CREATE TABLE records (
+	id              BIGINT PRIMARY KEY,
+	class           TEXT NOT NULL,
+	key             TEXT NOT NULL,
+	version         BIGINT NOT NULL,
+	is_current      BOOLEAN NOT NULL,
+	subject_id      BIGINT NOT NULL REFERENCES subjects(id),
+	department_id   BIGINT NOT NULL REFERENCES departments(id),
+	batch_id        TEXT NOT NULL,
+	row_num         BIGINT NOT NULL,
+	fields          TEXT NOT NULL,
+	content_hash    TEXT NOT NULL,
+	decision_date   TEXT,
+	severity        TEXT NOT NULL DEFAULT '',
+	public_from     TEXT,
+	public_until    TEXT,
+	repairable_from TEXT,
+	status          TEXT NOT NULL,
+	late            BOOLEAN NOT NULL DEFAULT FALSE,
+	late_days       BIGINT NOT NULL DEFAULT 0,
+	ledger_index    BIGINT NOT NULL UNIQUE,
+	created_at      TIMESTAMPTZ NOT NULL,
+	UNIQUE (class, key, version)
+);
+CREATE UNIQUE INDEX records_current ON records(class, key) WHERE is_current;
+CREATE INDEX records_subject ON records(subject_id, class);
+CREATE INDEX records_class_date ON records(class, decision_date);
+CREATE INDEX records_batch ON records(batch_id);
+
+-- The ledger: RFC 6962 tree hashes by tlog storage index, and the state row
+-- that serialises appends.
+CREATE TABLE ledger_hashes (
+	idx  BIGINT PRIMARY KEY,
+	hash BYTEA NOT NULL
+);
+
+CREATE TABLE ledger_state (
+	id             BIGINT PRIMARY KEY CHECK (id = 1),
+	size           BIGINT NOT NULL,
+	next_record_id BIGINT NOT NULL
+);
+INSERT INTO ledger_state (id, size, next_record_id) VALUES (1, 0, 1);
+
+CREATE TABLE ledger_checkpoints (
+	size       BIGINT PRIMARY KEY,
+	root       BYTEA NOT NULL,
+	note       TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE audit_log (
+	id          BIGSERIAL PRIMARY KEY,
+	at          TIMESTAMPTZ NOT NULL,
+	actor       TEXT NOT NULL,
+	action      TEXT NOT NULL,
+	object_type TEXT NOT NULL,
+	object_id   TEXT NOT NULL,
+	detail      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_object ON audit_log(object_type, object_id);
+
+-- Every non-public read of a subject's archive: who, which subject, why,
+-- when. Shaped so that a subject can later see who looked at it.
+CREATE TABLE query_log (
+	id            BIGSERIAL PRIMARY KEY,
+	at            TIMESTAMPTZ NOT NULL,
+	actor         TEXT NOT NULL,
+	role          TEXT NOT NULL,
+	department_id BIGINT,
+	user_id       BIGINT,
+	subject_id    BIGINT NOT NULL REFERENCES subjects(id),
+	purpose       TEXT NOT NULL,
+	channel       TEXT NOT NULL,
+	what          TEXT NOT NULL DEFAULT 'archive'
+);
+CREATE INDEX query_log_subject ON query_log(subject_id, at);
+CREATE INDEX query_log_at ON query_log(at);

@@ -1,0 +1,641 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/ledger"
+	"jlcredit/internal/record"
+	"jlcredit/internal/record/ingest"
+	"jlcredit/internal/subject"
+)
+
+// flushRows is how many rows are written per transaction while processing.
+var flushRows = 5000
+
+// pending is the work of one flush: accepted candidates and rejected rows.
+type pending struct {
+	recs []*record.Record
+	errs []record.RowError
+	rows int // rows read in this flush
+	last int // number of the last row read
+}
+
+// ProcessBatch reads a stored batch and writes its rows: rejected rows with
+// their problems, accepted rows as new record versions appended to the
+// ledger in the same transaction. Processing is resumable: rows up to the
+// batch's processed_rows are skipped, and re-processing a row is a duplicate.
+func (db *DB) ProcessBatch(ctx context.Context, id credit.BatchID) (*record.Receipt, error) {
+	b, err := db.findBatch(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if b.Status == "done" {
+		r := b.Receipt
+		return &r, nil
+	}
+	var processed int
+	if err := db.queryRow(ctx, `SELECT processed_rows FROM batches WHERE id = $1`, string(id)).Scan(&processed); err != nil {
+		return nil, err
+	}
+	receipt, perr := db.process(ctx, b, processed)
+	status, msg := "done", ""
+	if perr != nil {
+		status, msg = "failed", credit.ErrorMessage(perr)
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, error = $2, finished_at = $3 WHERE id = $4`, status, msg, tx.now, string(id)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "batch."+status, "batch", string(id), receipt)
+	})
+	if perr != nil {
+		return receipt, perr
+	}
+	return receipt, err
+}
+
+func (db *DB) process(ctx context.Context, b *batchRow, skip int) (*record.Receipt, error) {
+	receipt := &record.Receipt{Batch: b.ID, Total: b.Total, Accepted: b.Accepted, Rejected: b.Rejected, Duplicates: b.Duplicates, Late: b.Late}
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return receipt, err
+	}
+	class, ok := cat.Class(b.Class)
+	if !ok {
+		return receipt, credit.Errorf(credit.ENOTFOUND, "信息类“%s”不存在", b.Class)
+	}
+	dep, err := db.FindDepartmentByID(ctx, b.DepartmentID)
+	if err != nil {
+		return receipt, err
+	}
+	legacy, err := db.legacyChecker(ctx)
+	if err != nil {
+		return receipt, err
+	}
+	rdr, err := db.openBatchReader(ctx, b)
+	if err != nil {
+		return receipt, err
+	}
+	defer rdr.Close()
+	mapper, _, err := ingest.NewMapper(rdr.Headers(), func(h string) (string, bool) {
+		f, ok := class.FieldByHeader(h)
+		if !ok {
+			return "", false
+		}
+		return f.Code, true
+	})
+	if err != nil {
+		return receipt, err
+	}
+	today := credit.DateOf(b.CreatedAt)
+	v := &record.Validator{Catalog: cat, Class: class, Department: dep.Code, Today: today, Legacy: legacy}
+	p := &pending{}
+	flush := func() error {
+		if p.rows == 0 {
+			return nil
+		}
+		err := db.flush(ctx, b, class, p, receipt, today)
+		p.recs, p.errs, p.rows = p.recs[:0], p.errs[:0], 0
+		return err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return receipt, err
+		}
+		row, err := rdr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return receipt, ferr
+			}
+			return receipt, err
+		}
+		if row.Num <= skip {
+			continue
+		}
+		p.rows++
+		p.last = row.Num
+		values := mapper.Map(row)
+		rec, probs := v.Validate(row.Num, values)
+		probs = append(probs, row.Problems...)
+		if len(probs) == 0 && rec != nil && subjectKey(rec) == "" {
+			probs = append(probs, credit.Problem{Row: row.Num, Code: "no_identifier",
+				Message: fmt.Sprintf("第%d行：缺少行政相对人的统一社会信用代码或证件号码，无法确定信用主体", row.Num)})
+		}
+		if len(probs) > 0 || rec == nil {
+			p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: probs, Raw: row.Values})
+		} else {
+			rec.Row = row.Num
+			p.recs = append(p.recs, rec)
+		}
+		if p.rows >= flushRows {
+			if err := flush(); err != nil {
+				return receipt, err
+			}
+		}
+	}
+	return receipt, flush()
+}
+
+// subjectKey identifies the subject of a row: its USCC, or for persons the
+// kind and number of the identity document.
+func subjectKey(r *record.Record) string {
+	if r.Subject.USCC != "" {
+		return "U:" + r.Subject.USCC
+	}
+	if r.Subject.CitizenID != "" {
+		return "C:" + r.Subject.CitizenID
+	}
+	return ""
+}
+
+// flush writes one chunk of a batch in one transaction.
+func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date) error {
+	var chunk record.Receipt
+	err := db.transact(ctx, func(tx *Tx) error {
+		chunk = record.Receipt{Total: p.rows, Rejected: len(p.errs)}
+		// The ledger lock serialises appends (and record ids) across writers.
+		lock := `SELECT size, next_record_id FROM ledger_state WHERE id = 1`
+		if db.dialect == Postgres {
+			lock += ` FOR UPDATE`
+		}
+		var size, nextID int64
+		if err := tx.queryRow(ctx, lock).Scan(&size, &nextID); err != nil {
+			return err
+		}
+		subjects, err := tx.resolveSubjects(ctx, p.recs)
+		if err != nil {
+			return err
+		}
+		heads, err := tx.currentHeads(ctx, class.Code, p.recs)
+		if err != nil {
+			return err
+		}
+		app := ledger.NewAppender(ctx, txHashStore{tx}, size)
+		var (
+			out    []*record.Record
+			oldIDs []int64
+			stored []ledger.Stored
+			byKey  = map[string]*record.Record{}
+		)
+		for _, r := range p.recs {
+			r.ContentHash = record.ContentHash(r.Class, r.Key, r.Fields)
+			prevVersion := 0
+			if q, ok := byKey[r.Key]; ok { // earlier in this chunk
+				if q.ContentHash == r.ContentHash {
+					chunk.Duplicates++
+					continue
+				}
+				q.Current = false
+				prevVersion = q.Version
+			} else if h, ok := heads[r.Key]; ok {
+				if h.hash == r.ContentHash {
+					chunk.Duplicates++
+					continue
+				}
+				oldIDs = append(oldIDs, h.id)
+				prevVersion = h.version
+			}
+			r.ID = credit.RecordID(nextID)
+			nextID++
+			r.Version = prevVersion + 1
+			r.Current = true
+			r.SubjectID = subjects[subjectKey(r)]
+			r.DepartmentID = b.DepartmentID
+			r.BatchID = b.ID
+			r.CreatedAt = tx.now
+			record.ApplyPolicy(r, class, db.Calendar, today)
+			r.LedgerIndex = app.Size()
+			idx, st, err := app.Append(ledger.Leaf(record.Canonical(r)))
+			if err != nil {
+				return err
+			}
+			if idx != r.LedgerIndex {
+				return fmt.Errorf("ledger index %d, want %d", idx, r.LedgerIndex)
+			}
+			stored = append(stored, st...)
+			byKey[r.Key] = r
+			out = append(out, r)
+			chunk.Accepted++
+			if r.Late {
+				chunk.Late++
+			}
+		}
+		if len(oldIDs) > 0 {
+			for i := 0; i < len(oldIDs); i += 500 {
+				ids := oldIDs[i:min(i+500, len(oldIDs))]
+				args := make([]any, len(ids))
+				for j, id := range ids {
+					args[j] = id
+				}
+				if _, err := tx.exec(ctx, `UPDATE records SET is_current = FALSE WHERE id IN (`+placeholders(1, len(ids))+`)`, args...); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.insertRecords(ctx, out); err != nil {
+			return err
+		}
+		if err := tx.insertHashes(ctx, stored); err != nil {
+			return err
+		}
+		if err := tx.insertRowErrors(ctx, b.ID, p.errs); err != nil {
+			return err
+		}
+		if len(out) > 0 {
+			if err := tx.checkpoint(ctx, app, nextID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.exec(ctx, `UPDATE batches SET processed_rows = $1, status = $2, total = total + $3, accepted = accepted + $4,
+			rejected = rejected + $5, duplicates = duplicates + $6, late = late + $7 WHERE id = $8`,
+			p.last, "processing", chunk.Total, chunk.Accepted, chunk.Rejected, chunk.Duplicates, chunk.Late, string(b.ID))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	receipt.Total += chunk.Total
+	receipt.Accepted += chunk.Accepted
+	receipt.Rejected += chunk.Rejected
+	receipt.Duplicates += chunk.Duplicates
+	receipt.Late += chunk.Late
+	return nil
+}
+
+// checkpoint records the new ledger size and signs a checkpoint for it.
+func (tx *Tx) checkpoint(ctx context.Context, app *ledger.Appender, nextID int64) error {
+	root, err := app.Root()
+	if err != nil {
+		return err
+	}
+	note, err := tx.db.Secrets.signer.Sign(LedgerOrigin, app.Size(), root)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE ledger_state SET size = $1, next_record_id = $2 WHERE id = 1`, app.Size(), nextID); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4)`,
+		app.Size(), root[:], string(note), tx.now)
+	return err
+}
+
+type head struct {
+	id      int64
+	version int
+	hash    string
+}
+
+// currentHeads returns the current version of each business key in recs.
+func (tx *Tx) currentHeads(ctx context.Context, class string, recs []*record.Record) (map[string]head, error) {
+	heads := map[string]head{}
+	seen := map[string]bool{}
+	var keys []string
+	for _, r := range recs {
+		if !seen[r.Key] {
+			seen[r.Key] = true
+			keys = append(keys, r.Key)
+		}
+	}
+	for i := 0; i < len(keys); i += 500 {
+		part := keys[i:min(i+500, len(keys))]
+		args := []any{class}
+		for _, k := range part {
+			args = append(args, k)
+		}
+		err := scanAll(tx.rows(ctx, `SELECT id, key, version, content_hash FROM records WHERE class = $1 AND is_current AND key IN (`+placeholders(2, len(part))+`)`, args...),
+			func(rows *sql.Rows) error {
+				var h head
+				var k string
+				if err := rows.Scan(&h.id, &k, &h.version, &h.hash); err != nil {
+					return err
+				}
+				heads[k] = h
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return heads, nil
+}
+
+// resolveSubjects returns the subject id for every subjectKey of recs,
+// creating unknown subjects (unverified) from what the rows say.
+func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record) (map[string]credit.SubjectID, error) {
+	ids := map[string]credit.SubjectID{}
+	var usccs []string
+	var cids [][]byte
+	cidKey := map[string]string{} // hash -> subject key
+	first := map[string]*record.Record{}
+	for _, r := range recs {
+		k := subjectKey(r)
+		if _, ok := first[k]; ok {
+			continue
+		}
+		first[k] = r
+		if r.Subject.USCC != "" {
+			usccs = append(usccs, r.Subject.USCC)
+		} else {
+			h := tx.db.Secrets.HashCitizenID(r.Subject.CitizenID)
+			cids = append(cids, h)
+			cidKey[string(h)] = k
+		}
+	}
+	for i := 0; i < len(usccs); i += 500 {
+		part := usccs[i:min(i+500, len(usccs))]
+		args := make([]any, len(part))
+		for j, c := range part {
+			args[j] = c
+		}
+		err := scanAll(tx.rows(ctx, `SELECT id, uscc FROM subjects WHERE uscc IN (`+placeholders(1, len(part))+`)`, args...), func(rows *sql.Rows) error {
+			var id int64
+			var c string
+			if err := rows.Scan(&id, &c); err != nil {
+				return err
+			}
+			ids["U:"+c] = credit.SubjectID(id)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for i := 0; i < len(cids); i += 500 {
+		part := cids[i:min(i+500, len(cids))]
+		args := make([]any, len(part))
+		for j, c := range part {
+			args[j] = c
+		}
+		err := scanAll(tx.rows(ctx, `SELECT id, cid_hash FROM subjects WHERE cid_hash IN (`+placeholders(1, len(part))+`)`, args...), func(rows *sql.Rows) error {
+			var id int64
+			var h []byte
+			if err := rows.Scan(&id, &h); err != nil {
+				return err
+			}
+			ids[cidKey[string(h)]] = credit.SubjectID(id)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Create the unknown ones, in first-seen order.
+	var create []*record.Record
+	for _, r := range recs {
+		k := subjectKey(r)
+		if _, ok := ids[k]; !ok && first[k] == r {
+			create = append(create, r)
+		}
+	}
+	const cols = 10
+	for i := 0; i < len(create); i += 300 {
+		part := create[i:min(i+300, len(create))]
+		args := make([]any, 0, len(part)*cols)
+		var values []string
+		for j, r := range part {
+			s := r.Subject
+			var uscc, hash, cipher any
+			masked, region := "", ""
+			if s.USCC != "" {
+				uscc = s.USCC
+				region = s.USCC[2:8]
+			} else {
+				hash = tx.db.Secrets.HashCitizenID(s.CitizenID)
+				c, err := tx.db.Secrets.EncryptCitizenID(s.CitizenID)
+				if err != nil {
+					return nil, err
+				}
+				cipher = c
+				masked = subject.MaskCitizenID(s.CitizenID)
+				if len(s.CitizenID) >= 6 && isDigits(s.CitizenID[:6]) {
+					region = s.CitizenID[:6]
+				}
+			}
+			typ := s.Type
+			if typ == "" {
+				typ = string(subject.Enterprise)
+			}
+			values = append(values, "("+placeholders(j*cols+1, cols)+")")
+			args = append(args, typ, s.Name, uscc, hash, cipher, masked, region, s.LegalRep, tx.now, tx.now)
+		}
+		q := `INSERT INTO subjects (type, name, uscc, cid_hash, cid_cipher, cid_masked, region_code, legal_rep, created_at, updated_at) VALUES ` +
+			strings.Join(values, ", ") + ` RETURNING id, uscc, cid_hash`
+		var grams [][2]any
+		err := scanAll(tx.rows(ctx, q, args...), func(rows *sql.Rows) error {
+			var id int64
+			var uscc sql.NullString
+			var h []byte
+			if err := rows.Scan(&id, &uscc, &h); err != nil {
+				return err
+			}
+			k := "U:" + uscc.String
+			if !uscc.Valid {
+				k = cidKey[string(h)]
+			}
+			ids[k] = credit.SubjectID(id)
+			if r := first[k]; r != nil && r.Subject.Type != string(subject.Person) {
+				for _, g := range nameGrams(r.Subject.Name) {
+					grams = append(grams, [2]any{g, id})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.insertGrams(ctx, grams); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// insertGrams adds name bigrams to the search index.
+func (tx *Tx) insertGrams(ctx context.Context, grams [][2]any) error {
+	if len(grams) == 0 {
+		return nil
+	}
+	if tx.db.dialect == Postgres {
+		return tx.pgConn(func(c *pgx.Conn) error {
+			rows := make([][]any, len(grams))
+			for i, g := range grams {
+				rows[i] = []any{g[0], g[1]}
+			}
+			_, err := c.CopyFrom(ctx, pgx.Identifier{"subject_grams"}, []string{"gram", "subject_id"}, pgx.CopyFromRows(rows))
+			return err
+		})
+	}
+	return tx.insertMulti(ctx, `INSERT OR IGNORE INTO subject_grams (gram, subject_id) VALUES `, 2, len(grams), func(i int, args []any) []any {
+		return append(args, grams[i][0], grams[i][1])
+	})
+}
+
+// insertMulti inserts n rows of width cols with multi-row VALUES statements.
+func (tx *Tx) insertMulti(ctx context.Context, prefix string, cols, n int, row func(i int, args []any) []any) error {
+	per := 30000 / cols
+	if per > 500 {
+		per = 500
+	}
+	var stmt *sql.Stmt
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	for i := 0; i < n; i += per {
+		m := min(per, n-i)
+		var values []string
+		args := make([]any, 0, m*cols)
+		for j := 0; j < m; j++ {
+			values = append(values, "("+placeholders(j*cols+1, cols)+")")
+			args = row(i+j, args)
+		}
+		q := tx.db.rebind(prefix + strings.Join(values, ", "))
+		if m == per {
+			if stmt == nil {
+				var err error
+				if stmt, err = tx.PrepareContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.Tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var recordInsertColumns = []string{"id", "class", "key", "version", "is_current", "subject_id", "department_id", "batch_id", "row_num",
+	"fields", "content_hash", "decision_date", "severity", "public_from", "public_until", "repairable_from", "status", "late", "late_days",
+	"ledger_index", "created_at"}
+
+func dateArg(d *credit.Date) any {
+	if d == nil {
+		return nil
+	}
+	return d.Format(credit.DateLayout)
+}
+
+func recordArgs(r *record.Record, args []any) []any {
+	fields, _ := json.Marshal(r.Fields)
+	return append(args, int64(r.ID), r.Class, r.Key, r.Version, r.Current, int64(r.SubjectID), int64(r.DepartmentID), string(r.BatchID), r.Row,
+		string(fields), r.ContentHash, dateArg(r.DecisionDate), string(r.Severity), dateArg(r.PublicFrom), dateArg(r.PublicUntil),
+		dateArg(r.RepairableFrom), string(r.Status), r.Late, r.LateDays, r.LedgerIndex, r.CreatedAt)
+}
+
+// insertRecords writes record versions: COPY on PostgreSQL, multi-row
+// INSERT on SQLite.
+func (tx *Tx) insertRecords(ctx context.Context, recs []*record.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	if tx.db.dialect == Postgres {
+		return tx.pgConn(func(c *pgx.Conn) error {
+			_, err := c.CopyFrom(ctx, pgx.Identifier{"records"}, recordInsertColumns, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
+				return recordArgs(recs[i], nil), nil
+			}))
+			return err
+		})
+	}
+	return tx.insertMulti(ctx, `INSERT INTO records (`+strings.Join(recordInsertColumns, ", ")+`) VALUES `, len(recordInsertColumns), len(recs),
+		func(i int, args []any) []any { return recordArgs(recs[i], args) })
+}
+
+// insertHashes stores ledger tree hashes.
+func (tx *Tx) insertHashes(ctx context.Context, st []ledger.Stored) error {
+	if len(st) == 0 {
+		return nil
+	}
+	if tx.db.dialect == Postgres {
+		return tx.pgConn(func(c *pgx.Conn) error {
+			_, err := c.CopyFrom(ctx, pgx.Identifier{"ledger_hashes"}, []string{"idx", "hash"}, pgx.CopyFromSlice(len(st), func(i int) ([]any, error) {
+				return []any{st[i].Index, st[i].Hash[:]}, nil
+			}))
+			return err
+		})
+	}
+	return tx.insertMulti(ctx, `INSERT INTO ledger_hashes (idx, hash) VALUES `, 2, len(st), func(i int, args []any) []any {
+		h := st[i].Hash
+		return append(args, st[i].Index, h[:])
+	})
+}
+
+// insertRowErrors keeps rejected rows with their problems and raw values.
+func (tx *Tx) insertRowErrors(ctx context.Context, id credit.BatchID, errs []record.RowError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return tx.insertMulti(ctx, `INSERT INTO batch_errors (batch_id, row_num, problems, raw) VALUES `, 4, len(errs), func(i int, args []any) []any {
+		p, _ := json.Marshal(errs[i].Problems)
+		r, _ := json.Marshal(errs[i].Raw)
+		return append(args, string(id), errs[i].Row, string(p), string(r))
+	})
+}
+
+// txHashStore reads ledger hashes inside a transaction.
+type txHashStore struct{ tx *Tx }
+
+func (s txHashStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(ctx, indexes, func(q string, args ...any) result { return s.tx.rows(ctx, q, args...) })
+}
+
+// dbHashStore reads ledger hashes outside a transaction.
+type dbHashStore struct{ db *DB }
+
+func (s dbHashStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(ctx, indexes, func(q string, args ...any) result { return s.db.rows(ctx, q, args...) })
+}
+
+func readHashes(ctx context.Context, indexes []int64, query func(string, ...any) result) ([]tlog.Hash, error) {
+	got := make(map[int64]tlog.Hash, len(indexes))
+	for i := 0; i < len(indexes); i += 500 {
+		part := indexes[i:min(i+500, len(indexes))]
+		args := make([]any, len(part))
+		for j, x := range part {
+			args[j] = x
+		}
+		err := scanAll(query(`SELECT idx, hash FROM ledger_hashes WHERE idx IN (`+placeholders(1, len(part))+`)`, args...), func(rows *sql.Rows) error {
+			var idx int64
+			var h []byte
+			if err := rows.Scan(&idx, &h); err != nil {
+				return err
+			}
+			var th tlog.Hash
+			copy(th[:], h)
+			got[idx] = th
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		h, ok := got[x]
+		if !ok {
+			return nil, errors.New("ledger: missing stored hash " + itoa(x))
+		}
+		out[i] = h
+	}
+	return out, nil
+}

@@ -1,0 +1,366 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/pgtest"
+	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
+	"jlcredit/internal/subject"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// opener opens a fresh, migrated database for one test.
+type opener func(tb testing.TB) *storage.DB
+
+func openSQLite(tb testing.TB) *storage.DB {
+	tb.Helper()
+	return mustOpen(tb, "sqlite:"+tb.TempDir()+"/credit.db")
+}
+
+func openPostgres(tb testing.TB) *storage.DB {
+	tb.Helper()
+	return mustOpen(tb, pgtest.DSN(tb))
+}
+
+func mustOpen(tb testing.TB, dsn string) *storage.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dsn, storage.Options{EphemeralKeys: true})
+	if err != nil {
+		tb.Fatalf("Open(%s): %v", dsn, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	// A fixed "now" so that decision dates and lateness are deterministic.
+	db.Now = func() time.Time { return time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC) }
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatalf("Migrate: %v", err)
+	}
+	return db
+}
+
+func TestSQLite(t *testing.T)   { runConformance(t, openSQLite) }
+func TestPostgres(t *testing.T) { runConformance(t, openPostgres) }
+
+// uscc completes a 16-character prefix with both check characters.
+func uscc(tb testing.TB, prefix16 string) string {
+	tb.Helper()
+	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := prefix16 + string(c17)
+	c18, err := subject.USCCCheckChar(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s + string(c18)
+}
+
+func citizenID(tb testing.TB, first17 string) string {
+	tb.Helper()
+	c, err := subject.CitizenIDCheckChar(first17)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return first17 + string(c)
+}
+
+type fixture struct {
+	db      *storage.DB
+	dept    *access.Department
+	other   *access.Department
+	company string
+	person  string
+}
+
+func newFixture(t *testing.T, open opener) *fixture {
+	t.Helper()
+	db := open(t)
+	ctx := sys()
+	f := &fixture{db: db,
+		dept:    &access.Department{Code: uscc(t, "11220100MB000001"), Name: "长春市市场监督管理局", RegionCode: "220100", Kind: "market"},
+		other:   &access.Department{Code: uscc(t, "11220200MB000002"), Name: "吉林市生态环境局", RegionCode: "220200", Kind: "environment"},
+		company: uscc(t, "91220101MA0Y1234"),
+		person:  citizenID(t, "22010219800101123"),
+	}
+	for _, d := range []*access.Department{f.dept, f.other} {
+		if err := db.UpsertDepartment(ctx, d); err != nil {
+			t.Fatalf("UpsertDepartment(%s): %v", d.Name, err)
+		}
+	}
+	return f
+}
+
+func sys() context.Context { return credit.NewContextWithActor(context.Background(), credit.System) }
+
+var penaltyHeader = []string{"CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_FRDB", "CF_XDR_ZJLX", "CF_XDR_ZJHM", "CF_WSH", "CF_WFXW", "CF_SY", "CF_YJ",
+	"CF_CFLB", "CF_NR", "CF_NR_FK", "CF_JDRQ", "CF_YXQ", "CF_CFJG", "CF_CFJGDM", "CF_SJLY", "CF_SJLYDM"}
+
+// penaltyRow returns a valid penalty row of the fixture's company.
+func (f *fixture) penaltyRow(wsh, cats, fine, date string) []string {
+	return []string{"长春北辰汽车零部件有限公司", "法人及非法人组织", f.company, "王建国", "", "", wsh, "未按规定公示年度报告", "该公司未按规定期限公示年度报告。",
+		"《企业信息公示暂行条例》第十八条", cats, "罚款五千元", fine, date, "2099-12-31", f.dept.Name, f.dept.Code, f.dept.Name, f.dept.Code}
+}
+
+func (f *fixture) personRow(wsh string) []string {
+	return []string{"李某某", "自然人", "", "", "身份证", f.person, wsh, "无证经营", "当事人无证经营。", "《无证无照经营查处办法》第十三条",
+		"罚款", "罚款两千元", "0.2", "2026-11-16", "2099-12-31", f.dept.Name, f.dept.Code, f.dept.Name, f.dept.Code}
+}
+
+func csvBytes(tb testing.TB, header []string, rows ...[]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(header)
+	for _, r := range rows {
+		w.Write(r)
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+func (f *fixture) submit(t *testing.T, class, name string, body []byte) *record.Receipt {
+	t.Helper()
+	r, err := f.db.Submit(sys(), record.Submission{Class: class, DepartmentCode: f.dept.Code, Filename: name, Body: bytes.NewReader(body)})
+	if err != nil {
+		t.Fatalf("Submit(%s): %v", name, err)
+	}
+	return r
+}
+
+func runConformance(t *testing.T, open opener) {
+	t.Run("Departments", func(t *testing.T) { testDepartments(t, open) })
+	t.Run("Ingest", func(t *testing.T) { testIngest(t, open) })
+	t.Run("GB18030ChineseHeaders", func(t *testing.T) { testGB18030(t, open) })
+	t.Run("Archive", func(t *testing.T) { testArchive(t, open) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
+	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
+	t.Run("CrossDepartment", func(t *testing.T) { testCrossDepartment(t, open) })
+}
+
+func testDepartments(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	ctx := sys()
+	again := &access.Department{Code: " " + strings.ToLower(f.dept.Code) + " ", Name: "长春市市场监督管理局", RegionCode: "220100"}
+	if err := f.db.UpsertDepartment(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != f.dept.ID {
+		t.Errorf("upsert id = %d, want %d (idempotent)", again.ID, f.dept.ID)
+	}
+	bad := &access.Department{Code: f.dept.Code[:17] + "0", Name: "错误部门", RegionCode: "220100"}
+	if bad.Code == f.dept.Code {
+		bad.Code = f.dept.Code[:17] + "1"
+	}
+	err := f.db.UpsertDepartment(ctx, bad)
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "应为“"+f.dept.Code[17:]+"”") {
+		t.Errorf("bad check char: err = %v, want EINVALID naming %q", err, f.dept.Code[17:])
+	}
+	secret, _, err := f.db.CreateAPIKey(ctx, f.dept.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.db.Authenticate(ctx, secret)
+	if err != nil || a.DepartmentID != f.dept.ID || a.Role != credit.RoleDepartment {
+		t.Errorf("Authenticate = %+v, %v", a, err)
+	}
+	if _, err := f.db.Authenticate(ctx, secret+"x"); credit.ErrorCode(err) != credit.EUNAUTHORIZED {
+		t.Errorf("bad key: err = %v, want unauthorized", err)
+	}
+}
+
+func testIngest(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	bad := f.penaltyRow("长市监罚〔2026〕2号", "罚款", "", "2026-11-17") // 罚款 without amount
+	bad2 := f.penaltyRow("长市监罚〔2026〕3号", "警告", "", "2027-01-03") // future date
+	body := csvBytes(t, penaltyHeader,
+		f.penaltyRow("长市监罚〔2026〕1号", "警告;罚款", "0.5", "2026-11-16"),
+		bad, bad2,
+		f.personRow("长市监罚〔2026〕4号"),
+		f.penaltyRow("长市监罚〔2026〕1号", "警告;罚款", "0.5", "2026-11-16"), // same as row 2
+		f.penaltyRow("长市监罚〔2025〕9号", "警告", "", "2025-01-06"),        // late
+	)
+	got := f.submit(t, "penalty", "a.csv", body)
+	want := record.Receipt{Batch: got.Batch, Total: 6, Accepted: 3, Rejected: 2, Duplicates: 1, Late: 1}
+	if *got != want {
+		t.Fatalf("receipt = %+v, want %+v", *got, want)
+	}
+	errs, n, err := f.db.FindBatchErrors(sys(), got.Batch, 0, 0)
+	if err != nil || n != 2 {
+		t.Fatalf("FindBatchErrors = %d, %v", n, err)
+	}
+	if errs[0].Row != 3 || errs[0].Problems[0].Field != "CF_NR_FK" || !strings.Contains(errs[0].Problems[0].Message, "第3行") {
+		t.Errorf("row error 0 = %+v", errs[0])
+	}
+	if errs[1].Row != 4 || errs[1].Problems[0].Code != "future_date" {
+		t.Errorf("row error 1 = %+v", errs[1])
+	}
+	if errs[0].Raw["CF_WSH"] != "长市监罚〔2026〕2号" {
+		t.Errorf("raw row not kept: %v", errs[0].Raw)
+	}
+	// Re-import: nothing changes.
+	again := f.submit(t, "penalty", "a.csv", body)
+	if again.Accepted != 0 || again.Duplicates != 4 || again.Rejected != 2 {
+		t.Errorf("re-import receipt = %+v, want 0 accepted, 4 duplicates, 2 rejected", *again)
+	}
+	// Same key, new content: a new version.
+	changed := f.submit(t, "penalty", "b.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告;罚款", "0.8", "2026-11-16")))
+	if changed.Accepted != 1 {
+		t.Fatalf("changed receipt = %+v", *changed)
+	}
+	a, err := f.db.FindArchive(sys(), f.company, "测试")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versions []int
+	for _, s := range a.Sections {
+		for _, e := range s.Entries {
+			if e.Record.Key == "长市监罚〔2026〕1号|"+f.dept.Code {
+				versions = append(versions, e.Record.Version)
+			}
+		}
+	}
+	if len(versions) != 2 {
+		t.Errorf("admin archive versions of the changed record = %v, want 2 versions kept", versions)
+	}
+	b, err := f.db.FindBatchByID(sys(), got.Batch)
+	if err != nil || b.Status != "done" || b.Size != int64(len(body)) {
+		t.Errorf("batch = %+v, %v", b, err)
+	}
+}
+
+func testGB18030(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	header := []string{"行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据",
+		"处罚类别", "处罚内容", "罚款金额（万元）", "处罚决定日期", "处罚有效期", "处罚机关", "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码"}
+	row := []string{"长春北辰汽车零部件有限公司", "法人及非法人组织", " " + strings.ToLower(f.company), "王建国", "长市监罚〔2026〕7号", "虚假宣传", "发布虚假广告。", "《广告法》第五十五条",
+		"罚款、警告", "罚款一万元", "1", "2026/11/16", "2099-12-31", f.dept.Name, f.dept.Code, f.dept.Name, f.dept.Code}
+	utf8 := csvBytes(t, header, row)
+	gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes(utf8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.submit(t, "penalty", "gb.csv", gb)
+	if got.Accepted != 1 || got.Rejected != 0 {
+		errs, _, _ := f.db.FindBatchErrors(sys(), got.Batch, 0, 0)
+		t.Fatalf("receipt = %+v, errors %+v", *got, errs)
+	}
+}
+
+func testArchive(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader,
+		f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16"),
+		f.penaltyRow("长市监罚〔2024〕1号", "警告", "", "2024-01-02"), // minor: 3 months, long expired
+		f.personRow("长市监罚〔2026〕4号")))
+	pub, err := f.db.FindArchive(context.Background(), f.company, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub.Audience != "public" || pub.Total != 1 {
+		t.Errorf("public archive: audience %s total %d, want public 1 (expired record hidden)", pub.Audience, pub.Total)
+	}
+	if pub.Total == 1 {
+		fields := pub.Sections[0].Entries[0].Fields
+		if _, ok := fields["CF_FR_ZJHM"]; ok {
+			t.Errorf("public archive shows the legal representative's ID number")
+		}
+	}
+	// Persons are never public, not even their existence.
+	if _, err := f.db.FindArchive(context.Background(), f.person, ""); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("public archive of a person: err = %v, want not found", err)
+	}
+	gov := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: f.other.ID, DepartmentCode: f.other.Code, Channel: "api"})
+	ga, err := f.db.FindArchive(gov, f.person, "行政许可审查")
+	if err != nil || ga.Total != 1 {
+		t.Fatalf("government archive of person: %v, total %v", err, ga)
+	}
+	if ga.Subject.CitizenIDMasked == "" || strings.Contains(ga.Subject.CitizenIDMasked, f.person[6:14]) {
+		t.Errorf("citizen ID not masked: %q", ga.Subject.CitizenIDMasked)
+	}
+	var logged int
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE purpose = '行政许可审查'`).Scan(&logged); err != nil || logged != 1 {
+		t.Errorf("query log rows = %d, %v; want 1", logged, err)
+	}
+}
+
+func testSearch(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16"), f.personRow("长市监罚〔2026〕4号")))
+	ctx := context.Background()
+	for _, q := range []string{"北辰", "长春北辰", "汽车零部件", f.company, f.company[:10]} {
+		list, total, err := f.db.FindSubjects(ctx, subject.Filter{Query: q})
+		if err != nil || total != 1 || len(list) != 1 || list[0].USCC != f.company {
+			t.Errorf("FindSubjects(%q) = %d %v, want the company", q, total, err)
+		}
+	}
+	for _, q := range []string{"北京", "李某"} {
+		if _, total, err := f.db.FindSubjects(ctx, subject.Filter{Query: q}); err != nil || total != 0 {
+			t.Errorf("FindSubjects(%q) total = %d, %v, want 0 (persons are not searchable publicly)", q, total, err)
+		}
+	}
+	if _, _, err := f.db.FindSubjects(ctx, subject.Filter{Query: "长"}); credit.ErrorCode(err) != credit.EINVALID {
+		t.Errorf("1-character query: err = %v, want invalid", err)
+	}
+}
+
+func testLedger(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	ctx := sys()
+	f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16"), f.personRow("长市监罚〔2026〕4号")))
+	f.submit(t, "penalty", "b.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕5号", "警告", "", "2026-11-17")))
+	rep, err := f.db.VerifyLedger(ctx)
+	if err != nil || rep.Records != 3 || rep.Size != 3 {
+		t.Fatalf("VerifyLedger = %+v, %v", rep, err)
+	}
+	p, err := f.db.ProveRecord(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Proof.Index != 1 || p.Checkpoint.Size != 3 {
+		t.Errorf("proof = %+v", p.Proof)
+	}
+	// Change a record behind the platform's back.
+	storage.Tamper(t, f.db, `UPDATE records SET fields = replace(fields, '警告', '罚款') WHERE id = 3`)
+	_, err = f.db.VerifyLedger(ctx)
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "记录ID 3") {
+		t.Errorf("VerifyLedger after tampering: %v, want invalid naming 记录ID 3", err)
+	}
+}
+
+func testCrossDepartment(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	other := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: f.other.ID, DepartmentCode: f.other.Code})
+	// The other department submits rows naming the first as source: rejected row by row.
+	r, err := f.db.Submit(other, record.Submission{Class: "penalty", Filename: "x.csv", Body: bytes.NewReader(csvBytes(t, penaltyHeader, f.penaltyRow("X1", "警告", "", "2026-11-16")))})
+	if err != nil || r.Rejected != 1 {
+		t.Fatalf("submit in another's name: %+v, %v", r, err)
+	}
+	errs, _, _ := f.db.FindBatchErrors(other, r.Batch, 0, 0)
+	if len(errs) != 1 || errs[0].Problems[0].Code != "source_department" {
+		t.Errorf("errors = %+v, want source_department", errs)
+	}
+	// And cannot name the first department as the submitter.
+	_, err = f.db.Submit(other, record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "x.csv", Body: strings.NewReader("a")})
+	if credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("submit for another department: err = %v, want forbidden", err)
+	}
+	// Nor see the first department's batches.
+	mine := f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16")))
+	if _, err := f.db.FindBatchByID(other, mine.Batch); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("FindBatchByID of another department's batch: err = %v, want forbidden", err)
+	}
+	if _, err := f.db.Submit(sys(), record.Submission{Class: "nope", DepartmentCode: f.dept.Code, Body: strings.NewReader("a")}); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("unknown class: err = %v, want not found", err)
+	}
+}

@@ -1,0 +1,235 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"unicode"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
+)
+
+var _ subject.Service = (*DB)(nil)
+
+const subjectColumns = `id, type, name, uscc, cid_masked, region_code, legal_rep, verified, created_at, updated_at`
+
+func scanSubject(s interface{ Scan(...any) error }, extra ...any) (*subject.Subject, error) {
+	var v subject.Subject
+	var id int64
+	var uscc sql.NullString
+	dest := append([]any{&id, &v.Type, &v.Name, &uscc, &v.CitizenIDMasked, &v.RegionCode, &v.LegalRep, &v.Verified, &v.CreatedAt, &v.UpdatedAt}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	v.ID = credit.SubjectID(id)
+	v.USCC = uscc.String
+	return &v, nil
+}
+
+// FindSubjectByCode finds a subject by USCC or, for persons, citizen ID.
+func (db *DB) FindSubjectByCode(ctx context.Context, code string) (*subject.Subject, error) {
+	code = subject.Normalize(code)
+	s, err := scanSubject(db.queryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = $1`, code))
+	if errors.Is(err, sql.ErrNoRows) && len(code) == 18 && isDigits(code[:17]) {
+		s, err = scanSubject(db.queryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE cid_hash = $1`, db.Secrets.HashCitizenID(code)))
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", code)
+	}
+	return s, err
+}
+
+// FindSubjectByID returns ENOTFOUND when missing.
+func (db *DB) FindSubjectByID(ctx context.Context, id credit.SubjectID) (*subject.Subject, error) {
+	s, err := scanSubject(db.queryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE id = $1`, int64(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "信用主体不存在")
+	}
+	return s, err
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// nameGrams returns the distinct character bigrams of a name as searched:
+// full-width folded to half-width, ASCII lower-cased, spaces removed.
+func nameGrams(name string) []string {
+	rs := searchRunes(name)
+	if len(rs) < 2 {
+		return nil
+	}
+	seen := make(map[string]bool, len(rs))
+	out := make([]string, 0, len(rs)-1)
+	for i := 0; i+1 < len(rs); i++ {
+		g := string(rs[i : i+2])
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func searchRunes(s string) []rune {
+	s = subject.NormalizeText(s)
+	rs := make([]rune, 0, len(s))
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		rs = append(rs, unicode.ToLower(r))
+	}
+	return rs
+}
+
+// looksLikeCode reports whether q is (a prefix of) a USCC or citizen ID.
+func looksLikeCode(q string) bool {
+	if len(q) < 6 {
+		return false
+	}
+	for _, r := range q {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// FindSubjects searches subjects by name (2+ characters, through the bigram
+// index) or by code prefix. Persons are found only by their full citizen ID
+// and only when IncludePersons is set (government audiences).
+func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Subject, int, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	q := strings.TrimSpace(f.Query)
+	if code := subject.Normalize(q); looksLikeCode(code) {
+		if len(code) == 18 && f.IncludePersons {
+			if s, err := db.FindSubjectByCode(ctx, code); err == nil && (s.Type == subject.Person) {
+				return []*subject.Subject{s}, 1, nil
+			}
+		}
+		return db.findSubjectsWhere(ctx, f, `s.uscc >= $1 AND s.uscc < $2`, code, code+"~")
+	}
+	rs := searchRunes(q)
+	if len(rs) < 2 {
+		return nil, 0, credit.Errorf(credit.EINVALID, "请输入至少2个字的名称或统一社会信用代码")
+	}
+	if len(rs) > 50 {
+		return nil, 0, credit.Errorf(credit.EINVALID, "查询内容过长，请输入不超过50个字")
+	}
+	grams := nameGrams(q)
+	if len(grams) == 1 {
+		return db.findSubjectsWhere(ctx, f, `s.id IN (SELECT subject_id FROM subject_grams WHERE gram = $1)`, grams[0])
+	}
+	// Start from the rarest bigram, then check the whole string.
+	rare, best := grams[0], -1
+	for _, g := range grams {
+		var n int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 20001) t`, g).Scan(&n); err != nil {
+			return nil, 0, err
+		}
+		if best < 0 || n < best {
+			rare, best = g, n
+		}
+		if n == 0 {
+			return nil, 0, nil
+		}
+	}
+	contains := `strpos(lower(s.name), $2) > 0`
+	if db.dialect == SQLite {
+		contains = `instr(lower(s.name), $2) > 0`
+	}
+	return db.findSubjectsWhere(ctx, f, `s.id IN (SELECT subject_id FROM subject_grams WHERE gram = $1) AND `+contains, rare, string(rs))
+}
+
+func (db *DB) findSubjectsWhere(ctx context.Context, f subject.Filter, where string, args ...any) ([]*subject.Subject, int, error) {
+	n := len(args)
+	extra := ""
+	if !f.IncludePersons {
+		extra += ` AND s.type <> 'person'`
+	}
+	if f.Type != nil {
+		n++
+		extra += ` AND s.type = $` + itoa(int64(n))
+		args = append(args, string(*f.Type))
+	}
+	if f.RegionPrefix != "" {
+		n++
+		extra += ` AND s.region_code LIKE $` + itoa(int64(n))
+		args = append(args, regionLike(f.RegionPrefix))
+	}
+	base := `FROM subjects s WHERE ` + where + extra
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	var out []*subject.Subject
+	page := append(args, f.Limit, f.Offset)
+	err := scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+base+` ORDER BY s.id LIMIT $`+itoa(int64(n+1))+` OFFSET $`+itoa(int64(n+2)), page...),
+		func(rows *sql.Rows) error {
+			s, err := scanSubject(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+			return nil
+		})
+	return out, total, err
+}
+
+// regionLike turns a region code into a LIKE pattern for it and below:
+// 220000 → 22%, 220100 → 2201%, 220102 → 220102.
+func regionLike(code string) string {
+	switch {
+	case strings.HasSuffix(code, "0000"):
+		return code[:2] + "%"
+	case strings.HasSuffix(code, "00"):
+		return code[:4] + "%"
+	}
+	return code
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// EnsureSubjects creates the subjects in refs that do not exist yet
+// (unverified), as ingestion would; it is used to seed demo provinces.
+func (db *DB) EnsureSubjects(ctx context.Context, refs []record.SubjectRef) error {
+	recs := make([]*record.Record, 0, len(refs))
+	for i := range refs {
+		r := &record.Record{Subject: refs[i]}
+		if subjectKey(r) == "" {
+			return credit.Errorf(credit.EINVALID, "主体“%s”缺少统一社会信用代码或证件号码", refs[i].Name)
+		}
+		recs = append(recs, r)
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.resolveSubjects(ctx, recs)
+		return err
+	})
+}
+
+// CountSubjects returns the number of subjects, for headline figures.
+func (db *DB) CountSubjects(ctx context.Context) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM subjects`).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,195 @@
+// Package workday is the platform's one working-day calendar (工作日): Chinese
+// statutory holidays (放假) and the weekend days that are worked instead
+// (调休上班), as announced each year by the State Council General Office.
+// Every time limit counted in working days (ingest, repair, objection,
+// publicity, reporting) uses it.
+//
+// Dates are credit.Date values; only their year, month and day are read.
+package workday
+
+import (
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"jlcredit/internal/credit"
+)
+
+// Entry kinds.
+const (
+	Holiday = "holiday" // a day off, whatever the day of the week
+	Workday = "workday" // a working day, whatever the day of the week (调休上班)
+)
+
+// Entry is one exceptional day of the calendar. Name is the holiday it
+// belongs to (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节 …); a
+// make-up working day carries the name of the holiday it makes up for.
+type Entry struct {
+	Date credit.Date
+	Kind string // Holiday or Workday
+	Name string
+}
+
+// dayKey identifies a calendar date independent of time of day and location.
+type dayKey struct {
+	y int
+	m time.Month
+	d int
+}
+
+func keyOf(d credit.Date) dayKey {
+	y, m, dd := d.Date()
+	return dayKey{y, m, dd}
+}
+
+// Calendar answers working-day questions. Days listed as Holiday are not
+// working days, days listed as Workday are; any other day is a working day
+// when it falls on Monday to Friday. A Calendar is immutable and safe for
+// concurrent use.
+type Calendar struct {
+	days    map[dayKey]string // Kind by date
+	entries []Entry           // sorted by date
+	years   map[int]bool      // years with at least one entry
+}
+
+//go:embed data/holidays.csv
+var holidaysCSV string
+
+var defaultCalendar = sync.OnceValue(func() *Calendar {
+	entries, err := ParseCSV(strings.NewReader(holidaysCSV))
+	if err != nil {
+		panic(err) // a build defect, caught by the package tests
+	}
+	return New(entries)
+})
+
+// Default returns the calendar of the embedded table (data/holidays.csv,
+// 2015–2026), parsed once.
+func Default() *Calendar { return defaultCalendar() }
+
+// New returns a calendar with the given entries. Entries whose Kind is
+// neither Holiday nor Workday are ignored; when a date is listed twice, the
+// later entry wins.
+func New(entries []Entry) *Calendar {
+	c := &Calendar{days: make(map[dayKey]string), years: make(map[int]bool)}
+	byDay := make(map[dayKey]int) // index into c.entries
+	for _, e := range entries {
+		if e.Kind != Holiday && e.Kind != Workday {
+			continue
+		}
+		y, m, d := e.Date.Date()
+		e.Date = credit.MakeDate(y, m, d)
+		k := dayKey{y, m, d}
+		c.days[k] = e.Kind
+		c.years[y] = true
+		if i, ok := byDay[k]; ok {
+			c.entries[i] = e
+			continue
+		}
+		byDay[k] = len(c.entries)
+		c.entries = append(c.entries, e)
+	}
+	slices.SortFunc(c.entries, func(a, b Entry) int { return a.Date.Compare(b.Date) })
+	return c
+}
+
+// ParseCSV reads a table in the form of data/holidays.csv: a header
+// "date,kind,name", then one row per date (yyyy-mm-dd, holiday|workday,
+// name). Lines starting with '#' are comments. It returns an error naming
+// the first bad row.
+func ParseCSV(r io.Reader) ([]Entry, error) {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = 3
+	cr.TrimLeadingSpace = true
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("workday.ParseCSV: %w", err)
+	}
+	if len(recs) == 0 || recs[0][0] != "date" || recs[0][1] != "kind" || recs[0][2] != "name" {
+		return nil, fmt.Errorf("workday.ParseCSV: missing header date,kind,name")
+	}
+	seen := make(map[string]bool)
+	entries := make([]Entry, 0, len(recs)-1)
+	for _, rec := range recs[1:] {
+		d, err := time.Parse(credit.DateLayout, rec[0])
+		if err != nil {
+			return nil, fmt.Errorf("workday.ParseCSV: bad date %q", rec[0])
+		}
+		if rec[1] != Holiday && rec[1] != Workday {
+			return nil, fmt.Errorf("workday.ParseCSV: %s: bad kind %q", rec[0], rec[1])
+		}
+		if seen[rec[0]] {
+			return nil, fmt.Errorf("workday.ParseCSV: %s listed twice", rec[0])
+		}
+		seen[rec[0]] = true
+		entries = append(entries, Entry{Date: d, Kind: rec[1], Name: rec[2]})
+	}
+	return entries, nil
+}
+
+// IsWorkingDay reports whether d is a working day.
+func (c *Calendar) IsWorkingDay(d credit.Date) bool {
+	switch c.days[keyOf(d)] {
+	case Holiday:
+		return false
+	case Workday:
+		return true
+	}
+	wd := d.Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
+// civil returns d as midnight UTC of its calendar date.
+func civil(d credit.Date) credit.Date {
+	y, m, dd := d.Date()
+	return credit.MakeDate(y, m, dd)
+}
+
+// AddWorkingDays returns the n-th working day after d (n>0); n=0 returns d.
+// A negative n returns the |n|-th working day before d. d itself is never
+// counted, so a deadline of "7 working days from the decision date" is
+// AddWorkingDays(decision, 7). The result is midnight UTC.
+func (c *Calendar) AddWorkingDays(d credit.Date, n int) credit.Date {
+	d = civil(d)
+	step := 1
+	if n < 0 {
+		step, n = -1, -n
+	}
+	for n > 0 {
+		d = d.AddDate(0, 0, step)
+		if c.IsWorkingDay(d) {
+			n--
+		}
+	}
+	return d
+}
+
+// WorkingDaysBetween returns the number of working days in (from, to]; 0 if
+// to <= from. Only calendar dates are compared.
+func (c *Calendar) WorkingDaysBetween(from, to credit.Date) int {
+	from, to = civil(from), civil(to)
+	if !to.After(from) {
+		return 0
+	}
+	n := 0
+	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {
+		if c.IsWorkingDay(d) {
+			n++
+		}
+	}
+	return n
+}
+
+// Covered reports whether the calendar has entries for year, that is,
+// whether that year's holiday notice is in the table. For a year that is not
+// covered only weekends are days off, which callers may want to flag.
+func (c *Calendar) Covered(year int) bool { return c.years[year] }
+
+// Entries returns the calendar's entries sorted by date. The slice is a copy.
+func (c *Calendar) Entries() []Entry { return slices.Clone(c.entries) }
