@@ -75,6 +75,9 @@ func (db *DB) FindRecordByID(ctx context.Context, id credit.RecordID) (*record.R
 		}
 		r.Fields = archive.VisibleFields(aud, c, r)
 	}
+	if c, ok := db.classOf(ctx, r.Class); ok {
+		r.Fields = db.Secrets.maskFields(c, r.Fields)
+	}
 	return r, nil
 }
 
@@ -118,6 +121,7 @@ func (db *DB) FindArchive(ctx context.Context, code string, purpose string) (*ar
 		if archive.Visible(aud, c, s, r, today) != archive.Shown {
 			return nil
 		}
+		r.Fields = db.Secrets.maskFields(c, r.Fields)
 		sec := bySection[r.Class]
 		if sec == nil {
 			sec = &archive.Section{Class: c.Code, Name: c.Name}
@@ -161,3 +165,11 @@ func nullInt(n int64) any {
 }
 
 func catalogSeverity(s string) catalog.Severity { return catalog.Severity(s) }
+
+func (db *DB) classOf(ctx context.Context, code string) (*catalog.Class, bool) {
+	c, err := db.Catalog(ctx)
+	if err != nil {
+		return nil, false
+	}
+	return c.Class(code)
+}

@@ -112,7 +112,11 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 					return credit.Errorf(credit.ETOOLARGE, "文件超过%d MB上限", MaxBatchBytes>>20)
 				}
 				h.Write(buf[:n])
-				if _, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data) VALUES ($1, $2, $3)`, string(id), seq, buf[:n]); err != nil {
+				sealed, err := db.Secrets.seal(buf[:n])
+				if err != nil {
+					return err
+				}
+				if _, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data) VALUES ($1, $2, $3)`, string(id), seq, sealed); err != nil {
 					return err
 				}
 			}
@@ -150,13 +154,17 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		if r.eof {
 			return 0, io.EOF
 		}
-		err := r.db.queryRow(r.ctx, `SELECT data FROM batch_chunks WHERE batch_id = $1 AND seq = $2`, string(r.id), r.seq).Scan(&r.buf)
+		var sealed []byte
+		err := r.db.queryRow(r.ctx, `SELECT data FROM batch_chunks WHERE batch_id = $1 AND seq = $2`, string(r.id), r.seq).Scan(&sealed)
 		if errors.Is(err, sql.ErrNoRows) {
 			r.eof = true
 			continue
 		}
 		if err != nil {
 			return 0, err
+		}
+		if r.buf, err = r.db.Secrets.open(sealed); err != nil {
+			return 0, fmt.Errorf("storage: open batch chunk %s/%d: %w", r.id, r.seq, err)
 		}
 		r.seq++
 	}
@@ -246,7 +254,11 @@ func (db *DB) FindBatchErrors(ctx context.Context, id credit.BatchID, offset, li
 			if err := json.Unmarshal([]byte(probs), &e.Problems); err != nil {
 				return err
 			}
-			if err := json.Unmarshal([]byte(raw), &e.Raw); err != nil {
+			clear, err := db.Secrets.openText(raw)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(clear, &e.Raw); err != nil {
 				return err
 			}
 			out = append(out, e)

@@ -218,6 +218,9 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			r.BatchID = b.ID
 			r.CreatedAt = tx.now
 			record.ApplyPolicy(r, class, db.Calendar, today)
+			if err := db.Secrets.protectFields(class, r.Fields); err != nil {
+				return err
+			}
 			r.LedgerIndex = app.Size()
 			idx, st, err := app.Append(ledger.Leaf(record.Canonical(r)))
 			if err != nil {
@@ -585,10 +588,18 @@ func (tx *Tx) insertRowErrors(ctx context.Context, id credit.BatchID, errs []rec
 	if len(errs) == 0 {
 		return nil
 	}
+	sealed := make([]string, len(errs))
+	for i, e := range errs {
+		r, _ := json.Marshal(e.Raw)
+		s, err := tx.db.Secrets.sealText(r)
+		if err != nil {
+			return err
+		}
+		sealed[i] = s
+	}
 	return tx.insertMulti(ctx, `INSERT INTO batch_errors (batch_id, row_num, problems, raw) VALUES `, 4, len(errs), func(i int, args []any) []any {
 		p, _ := json.Marshal(errs[i].Problems)
-		r, _ := json.Marshal(errs[i].Raw)
-		return append(args, string(id), errs[i].Row, string(p), string(r))
+		return append(args, string(id), errs[i].Row, string(p), sealed[i])
 	})
 }
 

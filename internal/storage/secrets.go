@@ -96,7 +96,12 @@ func (s *Secrets) HashCitizenID(id string) []byte {
 }
 
 // EncryptCitizenID seals id with AES-256-GCM (random nonce prepended).
-func (s *Secrets) EncryptCitizenID(id string) ([]byte, error) {
+func (s *Secrets) EncryptCitizenID(id string) ([]byte, error) { return s.seal([]byte(id)) }
+
+// seal encrypts b with AES-256-GCM under the ID key (random nonce
+// prepended). Raw batches and rejected rows, which may hold citizen IDs, are
+// sealed at rest.
+func (s *Secrets) seal(b []byte) ([]byte, error) {
 	block, err := aes.NewCipher(s.IDKey)
 	if err != nil {
 		return nil, err
@@ -109,24 +114,29 @@ func (s *Secrets) EncryptCitizenID(id string) ([]byte, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return g.Seal(nonce, nonce, []byte(id), nil), nil
+	return g.Seal(nonce, nonce, b, nil), nil
 }
 
 // DecryptCitizenID opens a sealed citizen ID.
 func (s *Secrets) DecryptCitizenID(b []byte) (string, error) {
+	out, err := s.open(b)
+	return string(out), err
+}
+
+// open decrypts what seal encrypted.
+func (s *Secrets) open(b []byte) ([]byte, error) {
 	block, err := aes.NewCipher(s.IDKey)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	g, err := cipher.NewGCM(block)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if len(b) < g.NonceSize() {
-		return "", errors.New("storage: sealed citizen id too short")
+		return nil, errors.New("storage: sealed data too short")
 	}
-	out, err := g.Open(nil, b[:g.NonceSize()], b[g.NonceSize():], nil)
-	return string(out), err
+	return g.Open(nil, b[:g.NonceSize()], b[g.NonceSize():], nil)
 }
 
 // VerifierKey returns the public note verifier key of the ledger.

@@ -181,14 +181,14 @@ func testDepartments(t *testing.T, open opener) {
 
 func testIngest(t *testing.T, open opener) {
 	f := newFixture(t, open)
-	bad := f.penaltyRow("长市监罚〔2026〕2号", "罚款", "", "2026-11-17") // 罚款 without amount
+	bad := f.penaltyRow("长市监罚〔2026〕2号", "罚款", "", "2026-11-17")  // 罚款 without amount
 	bad2 := f.penaltyRow("长市监罚〔2026〕3号", "警告", "", "2027-01-03") // future date
 	body := csvBytes(t, penaltyHeader,
 		f.penaltyRow("长市监罚〔2026〕1号", "警告;罚款", "0.5", "2026-11-16"),
 		bad, bad2,
 		f.personRow("长市监罚〔2026〕4号"),
 		f.penaltyRow("长市监罚〔2026〕1号", "警告;罚款", "0.5", "2026-11-16"), // same as row 2
-		f.penaltyRow("长市监罚〔2025〕9号", "警告", "", "2025-01-06"),        // late
+		f.penaltyRow("长市监罚〔2025〕9号", "警告", "", "2025-01-06"),       // late
 	)
 	got := f.submit(t, "penalty", "a.csv", body)
 	want := record.Receipt{Batch: got.Batch, Total: 6, Accepted: 3, Rejected: 2, Duplicates: 1, Late: 1}
@@ -362,5 +362,45 @@ func testCrossDepartment(t *testing.T, open opener) {
 	}
 	if _, err := f.db.Submit(sys(), record.Submission{Class: "nope", DepartmentCode: f.dept.Code, Body: strings.NewReader("a")}); credit.ErrorCode(err) != credit.ENOTFOUND {
 		t.Errorf("unknown class: err = %v, want not found", err)
+	}
+}
+
+func TestCitizenIDsNotStoredInClear(t *testing.T) {
+	f := newFixture(t, openSQLite)
+	f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.personRow("长市监罚〔2026〕4号")))
+	var n int
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM records WHERE fields LIKE '%' || ? || '%'`, f.person).Scan(&n); err != nil || n != 0 {
+		t.Errorf("records holding the citizen ID in clear = %d, %v; want 0", n, err)
+	}
+	var chunks [][]byte
+	rows, err := f.db.SQL().Query(`SELECT data FROM batch_chunks`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var b []byte
+		rows.Scan(&b)
+		chunks = append(chunks, b)
+	}
+	rows.Close()
+	if len(chunks) == 0 {
+		t.Fatal("no batch chunks stored")
+	}
+	for _, c := range chunks {
+		if bytes.Contains(c, []byte(f.person)) || bytes.Contains(c, []byte("李某某")) {
+			t.Errorf("a stored batch chunk holds the submitted file in clear")
+		}
+	}
+	gov := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: f.other.ID})
+	a, err := f.db.FindArchive(gov, f.person, "测试")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := a.Sections[0].Entries[0].Fields["CF_XDR_ZJHM"]
+	if want := subject.MaskCitizenID(f.person); got != want {
+		t.Errorf("government view of CF_XDR_ZJHM = %q, want masked %q", got, want)
+	}
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Errorf("VerifyLedger: %v", err)
 	}
 }
