@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	_ "time/tzdata" // Asia/Shanghai on machines without zoneinfo
 
@@ -29,6 +30,7 @@ const usage = `用法: credit <命令> [参数]
   department  部门管理（add 登记部门，key 生成API密钥）
   demo        生成演示数据
   ledger      存证账本（verify 校验全部记录）
+  lists       信用名单（expire 到期自动移出）
   bench       性能测试（ingest 归集速度）
   version     显示版本
 
@@ -42,6 +44,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if path := os.Getenv("CREDIT_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	var err error
 	switch args[0] {
 	case "serve":
@@ -52,10 +60,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runImport(ctx, env, args[1:])
 	case "department":
 		err = runDepartment(ctx, env, args[1:])
+	case "user":
+		err = runUser(ctx, env, args[1:])
 	case "demo":
 		err = runDemo(ctx, env, args[1:])
 	case "ledger":
 		err = runLedger(ctx, env, args[1:])
+	case "lists":
+		err = runLists(ctx, env, args[1:])
 	case "bench":
 		err = runBench(ctx, env, args[1:])
 	case "version":

@@ -60,6 +60,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /api/v1/records/{id}/proof", s.handleRecordProof)
 	h("GET /api/v1/ledger/checkpoint", s.handleCheckpoint)
 	h("GET /api/v1/openapi.json", s.handleOpenAPI)
+	s.listRoutes(h)
 	mux.Handle("/api/", s.authenticate(func(w http.ResponseWriter, r *http.Request) error {
 		return credit.Errorf(credit.ENOTFOUND, "接口“%s %s”不存在，可查看 /api/v1/openapi.json", r.Method, r.URL.Path)
 	}))

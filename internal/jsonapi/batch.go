@@ -26,7 +26,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 	if limit <= 0 {
 		limit = 512 << 20
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	r.Body = tooLargeBody{http.MaxBytesReader(w, r.Body, limit)}
 	sub := record.Submission{Class: class, Channel: "api", DepartmentCode: r.URL.Query().Get("department")}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
@@ -147,4 +147,16 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 	}
 	respond.JSON(w, http.StatusOK, map[string]any{"batches": bs, "total": total})
 	return nil
+}
+
+// tooLargeBody turns the error of a body over the limit into ETOOLARGE, so
+// that whoever reads it (storage, while storing the batch) reports 413.
+type tooLargeBody struct{ io.ReadCloser }
+
+func (b tooLargeBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = uploadError(err)
+	}
+	return n, err
 }

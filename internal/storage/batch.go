@@ -124,6 +124,10 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 				break
 			}
 			if rerr != nil {
+				var ce *credit.Error
+				if errors.As(rerr, &ce) {
+					return ce
+				}
 				return credit.Errorf(credit.EINVALID, "读取上传文件失败：%v", rerr)
 			}
 		}

@@ -88,15 +88,41 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int) (*record.Recei
 		return receipt, err
 	}
 	defer rdr.Close()
-	mapper, _, err := ingest.NewMapper(rdr.Headers(), func(h string) (string, bool) {
+	match := func(h string) (string, bool) {
 		f, ok := class.FieldByHeader(h)
 		if !ok {
 			return "", false
 		}
 		return f.Code, true
-	})
-	if err != nil {
+	}
+	// Two headers naming the same field make the whole file ambiguous.
+	if _, _, err := ingest.NewMapper(rdr.Headers(), match); err != nil {
 		return receipt, err
+	}
+	// JSON objects may each carry other keys, so rows are mapped one by one.
+	codes := map[string]string{}
+	mapRow := func(row ingest.Row) (map[string]string, []credit.Problem) {
+		out := make(map[string]string, len(row.Values))
+		from := make(map[string]string, len(row.Values))
+		var probs []credit.Problem
+		for h, v := range row.Values {
+			code, ok := codes[h]
+			if !ok {
+				code, _ = match(h)
+				codes[h] = code
+			}
+			if code == "" || v == "" {
+				continue
+			}
+			if prev, dup := from[code]; dup {
+				probs = append(probs, credit.Problem{Row: row.Num, Field: code, Code: "duplicate_field",
+					Message: fmt.Sprintf("第%d行：“%s”与“%s”对应同一字段%s", row.Num, prev, h, code)})
+				continue
+			}
+			from[code] = h
+			out[code] = v
+		}
+		return out, probs
 	}
 	today := credit.DateOf(b.CreatedAt)
 	v := &record.Validator{Catalog: cat, Class: class, Department: dep.Code, Today: today, Legacy: legacy}
@@ -128,8 +154,9 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int) (*record.Recei
 		}
 		p.rows++
 		p.last = row.Num
-		values := mapper.Map(row)
+		values, mprobs := mapRow(row)
 		rec, probs := v.Validate(row.Num, values)
+		probs = append(probs, mprobs...)
 		probs = append(probs, row.Problems...)
 		if len(probs) == 0 && rec != nil && subjectKey(rec) == "" {
 			probs = append(probs, credit.Problem{Row: row.Num, Code: "no_identifier",
@@ -250,6 +277,9 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			}
 		}
 		if err := tx.insertRecords(ctx, out); err != nil {
+			return err
+		}
+		if err := tx.afterRecords(ctx, class, out); err != nil {
 			return err
 		}
 		if err := tx.insertHashes(ctx, stored); err != nil {
@@ -540,7 +570,7 @@ func dateArg(d *credit.Date) any {
 }
 
 func recordArgs(r *record.Record, args []any) []any {
-	fields, _ := json.Marshal(r.Fields)
+	fields := appendFieldsJSON(nil, r.Fields)
 	return append(args, int64(r.ID), r.Class, r.Key, r.Version, r.Current, int64(r.SubjectID), int64(r.DepartmentID), string(r.BatchID), r.Row,
 		string(fields), r.ContentHash, dateArg(r.DecisionDate), string(r.Severity), dateArg(r.PublicFrom), dateArg(r.PublicUntil),
 		dateArg(r.RepairableFrom), string(r.Status), r.Late, r.LateDays, r.LedgerIndex, r.CreatedAt)

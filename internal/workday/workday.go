@@ -55,6 +55,38 @@ type Calendar struct {
 	days    map[dayKey]string // Kind by date
 	entries []Entry           // sorted by date
 	years   map[int]bool      // years with at least one entry
+	// cum[i] is the number of working days in [prefixStart, prefixStart+i
+	// days), so that counting between two dates in range is a subtraction:
+	// ingestion counts working days for every row.
+	cum []int32
+}
+
+// The range of dates WorkingDaysBetween answers by prefix sums; outside it
+// the calendar counts day by day.
+var (
+	prefixStart = credit.MakeDate(1990, 1, 1)
+	prefixEnd   = credit.MakeDate(2100, 1, 1)
+)
+
+func (c *Calendar) buildPrefix() {
+	n := int(prefixEnd.Sub(prefixStart).Hours()/24) + 1
+	c.cum = make([]int32, n+1)
+	d := prefixStart
+	for i := 0; i < n; i++ {
+		c.cum[i+1] = c.cum[i]
+		if c.IsWorkingDay(d) {
+			c.cum[i+1]++
+		}
+		d = d.AddDate(0, 0, 1)
+	}
+}
+
+// dayIndex returns d's offset from prefixStart and whether it is in range.
+func (c *Calendar) dayIndex(d credit.Date) (int, bool) {
+	if c.cum == nil || d.Before(prefixStart) || !d.Before(prefixEnd) {
+		return 0, false
+	}
+	return int(d.Sub(prefixStart).Hours() / 24), true
 }
 
 //go:embed data/holidays.csv
@@ -95,6 +127,7 @@ func New(entries []Entry) *Calendar {
 		c.entries = append(c.entries, e)
 	}
 	slices.SortFunc(c.entries, func(a, b Entry) int { return a.Date.Compare(b.Date) })
+	c.buildPrefix()
 	return c
 }
 
@@ -176,6 +209,12 @@ func (c *Calendar) WorkingDaysBetween(from, to credit.Date) int {
 	from, to = civil(from), civil(to)
 	if !to.After(from) {
 		return 0
+	}
+	if i, ok := c.dayIndex(from); ok {
+		if j, ok := c.dayIndex(to); ok {
+			// working days in (from, to] = cum[to+1] - cum[from+1]
+			return int(c.cum[j+1] - c.cum[i+1])
+		}
 	}
 	n := 0
 	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {

@@ -1,0 +1,275 @@
+package jsonapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/demo"
+	"jlcredit/internal/jsonapi"
+	"jlcredit/internal/ledger"
+	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
+)
+
+type env struct {
+	srv          *httptest.Server
+	db           *storage.DB
+	deptA, deptB demo.Department
+	keyA, keyB   string
+	gen          *demo.Generator
+	asOf         time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := credit.NewContextWithActor(context.Background(), credit.System)
+	db, err := storage.Open(ctx, "sqlite:"+t.TempDir()+"/t.db", storage.Options{EphemeralKeys: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{db: db, gen: demo.New(7, 200), asOf: db.Now()}
+	var penal []demo.Department
+	for _, d := range e.gen.Departments() {
+		if d.Penalizes {
+			penal = append(penal, d)
+		}
+	}
+	e.deptA, e.deptB = penal[0], penal[1]
+	for i, d := range []demo.Department{e.deptA, e.deptB} {
+		dep := &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}
+		if err := db.UpsertDepartment(ctx, dep); err != nil {
+			t.Fatal(err)
+		}
+		key, _, err := db.CreateAPIKey(ctx, dep.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			e.keyA = key
+		} else {
+			e.keyB = key
+		}
+	}
+	api := &jsonapi.Server{Backend: db, MaxUpload: 1 << 20}
+	e.srv = httptest.NewServer(api.Handler())
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// rows returns n valid penalty rows submitted by dept.
+func (e *env) rows(t *testing.T, dept demo.Department, n int) []map[string]string {
+	var out []map[string]string
+	err := e.gen.Rows("penalty", n, e.asOf, func(i int, _ demo.Department, row map[string]string) error {
+		c := make(map[string]string, len(row))
+		for k, v := range row {
+			c[k] = v
+		}
+		c["CF_SJLY"], c["CF_SJLYDM"] = dept.Name, dept.Code
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (e *env) do(t *testing.T, method, path, key, ctype string, body io.Reader) (*http.Response, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, body)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(b, &m)
+	return resp, m
+}
+
+func TestBatchJSON(t *testing.T) {
+	e := newEnv(t)
+	rows := e.rows(t, e.deptA, 3)
+	bad := map[string]string{}
+	for k, v := range rows[0] {
+		bad[k] = v
+	}
+	bad["CF_WSH"] = ""
+	body, _ := json.Marshal(append(rows, bad))
+	resp, m := e.do(t, "POST", "/api/v1/batches?class=penalty", e.keyA, "application/json", bytes.NewReader(body))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("status = %d, body %v", resp.StatusCode, m)
+	}
+	if m["total"] != 4.0 || m["accepted"] != 3.0 || m["rejected"] != 1.0 {
+		t.Errorf("receipt = %v", m)
+	}
+	id := m["batch"].(string)
+	resp, v := e.do(t, "GET", "/api/v1/batches/"+id, e.keyA, "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET batch: %d %v", resp.StatusCode, v)
+	}
+	errs := v["errors"].([]any)
+	p := errs[0].(map[string]any)["problems"].([]any)[0].(map[string]any)
+	if p["field"] != "CF_WSH" || p["code"] != "required" || !strings.Contains(p["message"].(string), "第4个") && !strings.Contains(p["message"].(string), "第4行") {
+		t.Errorf("problem = %v", p)
+	}
+	// Another department may not read it.
+	if resp, _ := e.do(t, "GET", "/api/v1/batches/"+id, e.keyB, "", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("other department GET batch = %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := e.do(t, "GET", "/api/v1/batches/"+id, "", "", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous GET batch = %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestBatchMultipartCSV(t *testing.T) {
+	e := newEnv(t)
+	rows := e.rows(t, e.deptA, 2)
+	var csv strings.Builder
+	csv.WriteString("\ufeff")
+	codes := []string{}
+	for k := range rows[0] {
+		codes = append(codes, k)
+	}
+	csv.WriteString(strings.Join(codes, ",") + "\n")
+	for _, r := range rows {
+		var vals []string
+		for _, c := range codes {
+			vals = append(vals, `"`+strings.ReplaceAll(r[c], `"`, `""`)+`"`)
+		}
+		csv.WriteString(strings.Join(vals, ",") + "\n")
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "处罚.csv")
+	fw.Write([]byte(csv.String()))
+	mw.Close()
+	resp, m := e.do(t, "POST", "/api/v1/batches?class=penalty", e.keyA, mw.FormDataContentType(), &body)
+	if resp.StatusCode != http.StatusCreated || m["accepted"] != 2.0 {
+		t.Fatalf("multipart: %d %v", resp.StatusCode, m)
+	}
+}
+
+func TestBatchErrors(t *testing.T) {
+	e := newEnv(t)
+	rows, _ := json.Marshal(e.rows(t, e.deptA, 1))
+	for _, test := range []struct {
+		name, path, key, ctype string
+		body                   io.Reader
+		status                 int
+		code                   string
+	}{
+		{"NoKey", "/api/v1/batches?class=penalty", "", "application/json", bytes.NewReader(rows), 401, credit.EUNAUTHORIZED},
+		{"BadKey", "/api/v1/batches?class=penalty", "jlc_nope", "application/json", bytes.NewReader(rows), 401, credit.EUNAUTHORIZED},
+		{"UnknownClass", "/api/v1/batches?class=nope", e.keyA, "application/json", bytes.NewReader(rows), 404, credit.ENOTFOUND},
+		{"NoClass", "/api/v1/batches", e.keyA, "application/json", bytes.NewReader(rows), 400, credit.EINVALID},
+		{"OtherDepartment", "/api/v1/batches?class=penalty&department=" + e.deptA.Code, e.keyB, "application/json", bytes.NewReader(rows), 403, credit.EFORBIDDEN},
+		{"BadContentType", "/api/v1/batches?class=penalty", e.keyA, "image/png", bytes.NewReader(rows), 400, credit.EINVALID},
+		{"TooLarge", "/api/v1/batches?class=penalty", e.keyA, "text/csv", bytes.NewReader(bytes.Repeat([]byte("a,b\n"), 1<<19)), 413, credit.ETOOLARGE},
+		{"Empty", "/api/v1/batches?class=penalty", e.keyA, "text/csv", strings.NewReader(""), 400, credit.EINVALID},
+		{"BrokenJSON", "/api/v1/batches?class=penalty", e.keyA, "application/json", strings.NewReader(`[{"CF_WSH": 1}, {`), 400, credit.EINVALID},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			resp, m := e.do(t, "POST", test.path, test.key, test.ctype, test.body)
+			if resp.StatusCode != test.status || m["code"] != test.code {
+				t.Errorf("got %d %v, want %d %s", resp.StatusCode, m, test.status, test.code)
+			}
+			if msg, _ := m["message"].(string); msg == "" || !hasHan(msg) {
+				t.Errorf("message %q is not a Chinese sentence", msg)
+			}
+		})
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
+
+func TestArchiveSearchLedger(t *testing.T) {
+	e := newEnv(t)
+	rows := e.rows(t, e.deptA, 20)
+	body, _ := json.Marshal(rows)
+	if resp, m := e.do(t, "POST", "/api/v1/batches?class=penalty", e.keyA, "application/json", bytes.NewReader(body)); resp.StatusCode != 201 {
+		t.Fatalf("submit: %v", m)
+	}
+	// Find an organisation with a record still inside its publicity window.
+	var code string
+	for _, r := range rows {
+		if r["CF_XDR_LB"] == "法人及非法人组织" {
+			_, a := e.do(t, "GET", "/api/v1/subjects/"+r["CF_XDR_SHXYM"]+"/archive", "", "", nil)
+			if a["total"].(float64) > 0 {
+				code = r["CF_XDR_SHXYM"]
+				name := r["CF_XDR_MC"]
+				_, s := e.do(t, "GET", "/api/v1/subjects?q="+urlq(string([]rune(name)[2:4])), "", "", nil)
+				if s["total"].(float64) < 1 {
+					t.Errorf("search %q found nothing", string([]rune(name)[2:4]))
+				}
+				break
+			}
+		}
+	}
+	if code == "" {
+		t.Skip("no public organisation record in the generated rows")
+	}
+	// Persons: never public.
+	for _, r := range rows {
+		if r["CF_XDR_LB"] == "自然人" {
+			if resp, _ := e.do(t, "GET", "/api/v1/subjects/"+r["CF_XDR_ZJHM"]+"/archive", "", "", nil); resp.StatusCode != 404 {
+				t.Errorf("public archive of a person = %d, want 404", resp.StatusCode)
+			}
+			if resp, a := e.do(t, "GET", "/api/v1/subjects/"+r["CF_XDR_ZJHM"]+"/archive?purpose=test", e.keyB, "", nil); resp.StatusCode != 200 || a["audience"] != "government" {
+				t.Errorf("government archive of a person = %d %v", resp.StatusCode, a["audience"])
+			}
+			break
+		}
+	}
+	resp, cp := e.do(t, "GET", "/api/v1/ledger/checkpoint", "", "", nil)
+	if resp.StatusCode != 200 || cp["size"].(float64) != 20 || !strings.HasPrefix(cp["note"].(string), "jl.credit.gov.cn/ledger\n20\n") {
+		t.Fatalf("checkpoint = %v", cp)
+	}
+	resp2, _ := http.Get(e.srv.URL + "/api/v1/records/1/proof")
+	var p ledger.RecordProof
+	json.NewDecoder(resp2.Body).Decode(&p)
+	resp2.Body.Close()
+	if resp2.StatusCode == 200 {
+		if err := tlog.CheckRecord(p.Proof.Hashes, p.Proof.Size, p.Checkpoint.Root, p.Proof.Index, tlog.RecordHash([]byte(p.Canonical))); err != nil {
+			t.Errorf("proof does not verify with tlog: %v", err)
+		}
+	} else if resp2.StatusCode != 404 {
+		t.Errorf("proof status %d", resp2.StatusCode)
+	}
+	if resp, _ := e.do(t, "GET", "/api/v1/records/abc/proof", "", "", nil); resp.StatusCode != 400 {
+		t.Errorf("bad record id = %d, want 400", resp.StatusCode)
+	}
+	_ = record.Active
+}
+
+func urlq(s string) string { return strings.NewReplacer(" ", "%20").Replace(s) }
