@@ -19,8 +19,11 @@ import (
 )
 
 func runBench(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "read" {
+		return runBenchRead(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "ingest" {
-		fmt.Fprintln(env.Stderr, "用法: credit bench ingest --db DSN --records N")
+		fmt.Fprintln(env.Stderr, "用法: credit bench ingest --db DSN --records N | credit bench read --db DSN --subjects N")
 		return errUsage
 	}
 	ctx = systemContext(ctx)

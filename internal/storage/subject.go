@@ -132,7 +132,7 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 	}
 	grams := nameGrams(q)
 	if len(grams) == 1 {
-		return db.findSubjectsWhere(ctx, f, `s.id IN (SELECT subject_id FROM subject_grams WHERE gram = $1)`, grams[0])
+		return db.findSubjectsByGram(ctx, f, grams[0], "")
 	}
 	// Start from the rarest bigram, then check the whole string.
 	rare, best := grams[0], -1
@@ -148,11 +148,51 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 			return nil, 0, nil
 		}
 	}
-	contains := `strpos(lower(s.name), $2) > 0`
-	if db.dialect == SQLite {
-		contains = `instr(lower(s.name), $2) > 0`
+	return db.findSubjectsByGram(ctx, f, rare, string(rs))
+}
+
+// findSubjectsByGram walks the posting list of one bigram in subject order,
+// joining subjects and, when contains is set, keeping names that contain
+// the whole query: the first page costs one short index range.
+func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, contains string) ([]*subject.Subject, int, error) {
+	where := `g.gram = $1`
+	args := []any{gram}
+	if contains != "" {
+		fn := `strpos`
+		if db.dialect == SQLite {
+			fn = `instr`
+		}
+		where += ` AND ` + fn + `(lower(s.name), $2) > 0`
+		args = append(args, contains)
 	}
-	return db.findSubjectsWhere(ctx, f, `s.id IN (SELECT subject_id FROM subject_grams WHERE gram = $1) AND `+contains, rare, string(rs))
+	n := len(args)
+	if f.Type != nil {
+		n++
+		where += ` AND s.type = $` + itoa(int64(n))
+		args = append(args, string(*f.Type))
+	}
+	if f.RegionPrefix != "" {
+		n++
+		where += ` AND s.region_code LIKE $` + itoa(int64(n))
+		args = append(args, regionLike(f.RegionPrefix))
+	}
+	base := `FROM subject_grams g JOIN subjects s ON s.id = g.subject_id WHERE ` + where
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	var out []*subject.Subject
+	page := append(args, f.Limit, f.Offset)
+	err := scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+base+` ORDER BY g.subject_id LIMIT $`+itoa(int64(n+1))+` OFFSET $`+itoa(int64(n+2)), page...),
+		func(rows *sql.Rows) error {
+			s, err := scanSubject(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+			return nil
+		})
+	return out, total, err
 }
 
 func (db *DB) findSubjectsWhere(ctx context.Context, f subject.Filter, where string, args ...any) ([]*subject.Subject, int, error) {

@@ -98,5 +98,7 @@ type Service interface {
 	AddLegacyCode(ctx context.Context, code, note string) error
 }
 
-// MaxTotal caps the counted total of a search result.
-const MaxTotal = 10000
+// MaxTotal caps the counted total of a search result: beyond it the result
+// says "more than MaxTotal" (50 pages of 20 is more than anyone reads, and an
+// exact count of a common bigram would cost a scan of its whole posting list).
+const MaxTotal = 1000
