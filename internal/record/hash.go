@@ -1,11 +1,12 @@
 package record
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
+	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 )
@@ -20,11 +21,14 @@ import (
 // The encoding is compact JSON {"class":…,"fields":{…},"key":…} with object
 // keys sorted and no HTML escaping.
 func ContentHash(class, key string, fields map[string]string) string {
-	b := canonicalJSON(struct {
-		Class  string            `json:"class"`
-		Fields map[string]string `json:"fields"`
-		Key    string            `json:"key"`
-	}{class, nonEmpty(fields), key})
+	b := make([]byte, 0, 1024)
+	b = append(b, `{"class":`...)
+	b = appendString(b, class)
+	b = append(b, `,"fields":`...)
+	b = appendFields(b, fields)
+	b = append(b, `,"key":`...)
+	b = appendString(b, key)
+	b = append(b, '}')
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
@@ -42,58 +46,113 @@ func ContentHash(class, key string, fields map[string]string) string {
 // (Current, Row, LateDays, LedgerIndex, Subject) may change without breaking
 // the chain: they are derived or bookkeeping. The encoding must never change
 // for existing versions; a new encoding needs a new ledger entry format.
+// It is written by hand (ingestion encodes every row) and checked against
+// encoding/json by a fuzz test.
 func Canonical(r *Record) []byte {
-	// Members in sorted order of their JSON names.
-	return canonicalJSON(struct {
-		BatchID        credit.BatchID      `json:"batch_id"`
-		Class          string              `json:"class"`
-		ContentHash    string              `json:"content_hash"`
-		CreatedAt      string              `json:"created_at"`
-		DecisionDate   string              `json:"decision_date"`
-		DepartmentID   credit.DepartmentID `json:"department_id"`
-		Fields         map[string]string   `json:"fields"`
-		ID             credit.RecordID     `json:"id"`
-		Key            string              `json:"key"`
-		Late           bool                `json:"late"`
-		PublicFrom     string              `json:"public_from"`
-		PublicUntil    string              `json:"public_until"`
-		RepairableFrom string              `json:"repairable_from"`
-		Severity       string              `json:"severity"`
-		Status         string              `json:"status"`
-		SubjectID      credit.SubjectID    `json:"subject_id"`
-		Version        int                 `json:"version"`
-	}{
-		BatchID:        r.BatchID,
-		Class:          r.Class,
-		ContentHash:    r.ContentHash,
-		CreatedAt:      r.CreatedAt.UTC().Format(time.RFC3339Nano),
-		DecisionDate:   dateString(r.DecisionDate),
-		DepartmentID:   r.DepartmentID,
-		Fields:         nonEmpty(r.Fields),
-		ID:             r.ID,
-		Key:            r.Key,
-		Late:           r.Late,
-		PublicFrom:     dateString(r.PublicFrom),
-		PublicUntil:    dateString(r.PublicUntil),
-		RepairableFrom: dateString(r.RepairableFrom),
-		Severity:       string(r.Severity),
-		Status:         string(r.Status),
-		SubjectID:      r.SubjectID,
-		Version:        r.Version,
-	})
+	b := make([]byte, 0, 1536)
+	str := func(name, v string) {
+		b = append(b, ',', '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		b = appendString(b, v)
+	}
+	num := func(name string, v int64) {
+		b = append(b, ',', '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		b = strconv.AppendInt(b, v, 10)
+	}
+	b = append(b, `{"batch_id":`...)
+	b = appendString(b, string(r.BatchID))
+	str("class", r.Class)
+	str("content_hash", r.ContentHash)
+	str("created_at", r.CreatedAt.UTC().Format(time.RFC3339Nano))
+	str("decision_date", dateString(r.DecisionDate))
+	num("department_id", int64(r.DepartmentID))
+	b = append(b, `,"fields":`...)
+	b = appendFields(b, r.Fields)
+	num("id", int64(r.ID))
+	str("key", r.Key)
+	b = append(b, `,"late":`...)
+	b = strconv.AppendBool(b, r.Late)
+	str("public_from", dateString(r.PublicFrom))
+	str("public_until", dateString(r.PublicUntil))
+	str("repairable_from", dateString(r.RepairableFrom))
+	str("severity", string(r.Severity))
+	str("status", string(r.Status))
+	num("subject_id", int64(r.SubjectID))
+	num("version", int64(r.Version))
+	return append(b, '}')
 }
 
-// canonicalJSON encodes v compactly without HTML escaping. Map keys are
-// sorted by encoding/json; struct members keep their declared order.
-func canonicalJSON(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		// Only strings, numbers and maps of strings are encoded: cannot fail.
-		panic("record: canonical encoding: " + err.Error())
+// appendFields appends fields without empty values as a JSON object with
+// sorted keys.
+func appendFields(b []byte, fields map[string]string) []byte {
+	keys := make([]string, 0, len(fields))
+	for k, v := range fields {
+		if v != "" {
+			keys = append(keys, k)
+		}
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, fields[k])
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string exactly as encoding/json does
+// with HTML escaping off: invalid UTF-8 becomes U+FFFD; U+2028 and U+2029
+// are escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				if c < 0x20 {
+					b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+				} else {
+					b = append(b, c)
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xF])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // nonEmpty returns fields without empty values, never nil.

@@ -1,6 +1,9 @@
 package record
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -201,4 +204,63 @@ func TestCanonicalDetectsChanges(t *testing.T) {
 			t.Errorf("changing %s did not change the canonical bytes", name)
 		}
 	}
+}
+
+// canonicalReference is the encoding/json form Canonical and ContentHash
+// must equal byte for byte: the ledger's leaves depend on it.
+func canonicalReference(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func canonicalRef(r *Record) []byte {
+	return canonicalReference(struct {
+		BatchID        credit.BatchID      `json:"batch_id"`
+		Class          string              `json:"class"`
+		ContentHash    string              `json:"content_hash"`
+		CreatedAt      string              `json:"created_at"`
+		DecisionDate   string              `json:"decision_date"`
+		DepartmentID   credit.DepartmentID `json:"department_id"`
+		Fields         map[string]string   `json:"fields"`
+		ID             credit.RecordID     `json:"id"`
+		Key            string              `json:"key"`
+		Late           bool                `json:"late"`
+		PublicFrom     string              `json:"public_from"`
+		PublicUntil    string              `json:"public_until"`
+		RepairableFrom string              `json:"repairable_from"`
+		Severity       string              `json:"severity"`
+		Status         string              `json:"status"`
+		SubjectID      credit.SubjectID    `json:"subject_id"`
+		Version        int                 `json:"version"`
+	}{r.BatchID, r.Class, r.ContentHash, r.CreatedAt.UTC().Format(time.RFC3339Nano), dateString(r.DecisionDate), r.DepartmentID,
+		nonEmpty(r.Fields), r.ID, r.Key, r.Late, dateString(r.PublicFrom), dateString(r.PublicUntil), dateString(r.RepairableFrom),
+		string(r.Severity), string(r.Status), r.SubjectID, r.Version})
+}
+
+func FuzzCanonicalMatchesJSON(f *testing.F) {
+	f.Add("penalty", "长市监罚〔2026〕1号|1122", "CF_WSH", "a\"b\\c\n<&>\u2028\x01\x08\x0c", int64(7), true)
+	f.Add("", "", "", "\xff\xfe", int64(-1), false)
+	f.Fuzz(func(t *testing.T, class, key, field, value string, id int64, late bool) {
+		d := credit.MakeDate(2024, 2, 29)
+		r := &Record{ID: credit.RecordID(id), Class: class, Key: key, Version: 2, SubjectID: 3, DepartmentID: 4, BatchID: credit.BatchID(key),
+			ContentHash: value, Fields: map[string]string{field: value, "Z": "", "A": key}, DecisionDate: &d, PublicFrom: &d, Late: late,
+			Status: Status(field), CreatedAt: time.Unix(id%1e9, id%1e9).UTC()}
+		if got, want := Canonical(r), canonicalRef(r); !bytes.Equal(got, want) {
+			t.Errorf("Canonical =\n%s\nwant\n%s", got, want)
+		}
+		ref := canonicalReference(struct {
+			Class  string            `json:"class"`
+			Fields map[string]string `json:"fields"`
+			Key    string            `json:"key"`
+		}{class, nonEmpty(r.Fields), key})
+		sum := sha256.Sum256(ref)
+		if got, want := ContentHash(class, key, r.Fields), hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("ContentHash = %s, want %s", got, want)
+		}
+	})
 }

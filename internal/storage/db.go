@@ -119,7 +119,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 				}
 			}
 		}
-		params := "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_txlock=immediate&_time_format=sqlite"
+		params := "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)&_pragma=synchronous(normal)&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_txlock=immediate&_time_format=sqlite"
 		if memory {
 			// One connection: each connection to :memory: is its own database.
 			w, err := sql.Open("sqlite", "file::memory:"+params)

@@ -99,7 +99,7 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	var iterErr error
 	var count int64
 	leaves := func(yield func(int64, tlog.Hash) bool) {
-		rows, err := db.query(ctx, `SELECT `+recordColumns+` FROM records WHERE ledger_index < $1 ORDER BY ledger_index`, size)
+		rows, err := db.query(ctx, `SELECT `+recordColumns+` FROM records WHERE id <= $1 ORDER BY id`, size)
 		if err != nil {
 			iterErr = err
 			return
@@ -120,23 +120,26 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	}
 	var storedErr error
 	stored := func(yield func(int64, tlog.Hash) bool) {
-		rows, err := db.query(ctx, `SELECT idx, hash FROM ledger_hashes WHERE idx < $1 ORDER BY idx`, tlog.StoredHashCount(size))
+		rows, err := db.query(ctx, `SELECT id, ledger_hashes FROM records WHERE id <= $1 ORDER BY id`, size)
 		if err != nil {
 			storedErr = err
 			return
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var idx int64
+			var id int64
 			var b []byte
-			if err := rows.Scan(&idx, &b); err != nil {
+			if err := rows.Scan(&id, &b); err != nil {
 				storedErr = err
 				return
 			}
-			var h tlog.Hash
-			copy(h[:], b)
-			if !yield(idx, h) {
-				return
+			base := tlog.StoredHashIndex(0, id-1)
+			for k := 0; k+tlog.HashSize <= len(b); k += tlog.HashSize {
+				var h tlog.Hash
+				copy(h[:], b[k:])
+				if !yield(base+int64(k/tlog.HashSize), h) {
+					return
+				}
 			}
 		}
 		storedErr = rows.Err()
@@ -159,7 +162,7 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 		return nil, credit.Errorf(credit.EINVALID, "存证账本记录数不符：检查点为%d条，数据库中为%d条（有记录被删除）", size, count)
 	}
 	var extra int64
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE ledger_index >= $1`, size).Scan(&extra); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE id > $1`, size).Scan(&extra); err != nil {
 		return nil, err
 	}
 	if extra > 0 {
@@ -172,7 +175,7 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 func (db *DB) describeMismatch(ctx context.Context, mm *ledger.Mismatch) error {
 	var id int64
 	var class, key string
-	err := db.queryRow(ctx, `SELECT id, class, key FROM records WHERE ledger_index = $1`, mm.Index).Scan(&id, &class, &key)
+	err := db.queryRow(ctx, `SELECT id, class, key FROM records WHERE id = $1`, mm.Index+1).Scan(&id, &class, &key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return credit.Errorf(credit.EINVALID, "存证校验失败：存证序号%d对应的记录缺失（%s）", mm.Index, mm.Reason)
 	}

@@ -215,7 +215,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		var (
 			out    []*record.Record
 			oldIDs []int64
-			stored []ledger.Stored
+			blobs  [][]byte
 			byKey  = map[string]*record.Record{}
 		)
 		for _, r := range p.recs {
@@ -253,10 +253,14 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			if err != nil {
 				return err
 			}
-			if idx != r.LedgerIndex {
-				return fmt.Errorf("ledger index %d, want %d", idx, r.LedgerIndex)
+			if idx != r.LedgerIndex || int64(r.ID) != idx+1 {
+				return fmt.Errorf("ledger index %d for record %d: the invariant id = ledger index + 1 is broken", idx, r.ID)
 			}
-			stored = append(stored, st...)
+			blob, err := packStored(idx, st)
+			if err != nil {
+				return err
+			}
+			blobs = append(blobs, blob)
 			byKey[r.Key] = r
 			out = append(out, r)
 			chunk.Accepted++
@@ -276,13 +280,10 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				}
 			}
 		}
-		if err := tx.insertRecords(ctx, out); err != nil {
+		if err := tx.insertRecords(ctx, out, blobs); err != nil {
 			return err
 		}
 		if err := tx.afterRecords(ctx, class, out); err != nil {
-			return err
-		}
-		if err := tx.insertHashes(ctx, stored); err != nil {
 			return err
 		}
 		if err := tx.insertRowErrors(ctx, b.ID, p.errs); err != nil {
@@ -560,7 +561,7 @@ func (tx *Tx) insertMulti(ctx context.Context, prefix string, cols, n int, row f
 
 var recordInsertColumns = []string{"id", "class", "key", "version", "is_current", "subject_id", "department_id", "batch_id", "row_num",
 	"fields", "content_hash", "decision_date", "severity", "public_from", "public_until", "repairable_from", "status", "late", "late_days",
-	"ledger_index", "created_at"}
+	"ledger_index", "ledger_hashes", "created_at"}
 
 func dateArg(d *credit.Date) any {
 	if d == nil {
@@ -569,48 +570,29 @@ func dateArg(d *credit.Date) any {
 	return d.Format(credit.DateLayout)
 }
 
-func recordArgs(r *record.Record, args []any) []any {
+func recordArgs(r *record.Record, blob []byte, args []any) []any {
 	fields := appendFieldsJSON(nil, r.Fields)
 	return append(args, int64(r.ID), r.Class, r.Key, r.Version, r.Current, int64(r.SubjectID), int64(r.DepartmentID), string(r.BatchID), r.Row,
 		string(fields), r.ContentHash, dateArg(r.DecisionDate), string(r.Severity), dateArg(r.PublicFrom), dateArg(r.PublicUntil),
-		dateArg(r.RepairableFrom), string(r.Status), r.Late, r.LateDays, r.LedgerIndex, r.CreatedAt)
+		dateArg(r.RepairableFrom), string(r.Status), r.Late, r.LateDays, r.LedgerIndex, blob, r.CreatedAt)
 }
 
 // insertRecords writes record versions: COPY on PostgreSQL, multi-row
 // INSERT on SQLite.
-func (tx *Tx) insertRecords(ctx context.Context, recs []*record.Record) error {
+func (tx *Tx) insertRecords(ctx context.Context, recs []*record.Record, blobs [][]byte) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	if tx.db.dialect == Postgres {
 		return tx.pgConn(func(c *pgx.Conn) error {
 			_, err := c.CopyFrom(ctx, pgx.Identifier{"records"}, recordInsertColumns, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
-				return recordArgs(recs[i], nil), nil
+				return recordArgs(recs[i], blobs[i], nil), nil
 			}))
 			return err
 		})
 	}
 	return tx.insertMulti(ctx, `INSERT INTO records (`+strings.Join(recordInsertColumns, ", ")+`) VALUES `, len(recordInsertColumns), len(recs),
-		func(i int, args []any) []any { return recordArgs(recs[i], args) })
-}
-
-// insertHashes stores ledger tree hashes.
-func (tx *Tx) insertHashes(ctx context.Context, st []ledger.Stored) error {
-	if len(st) == 0 {
-		return nil
-	}
-	if tx.db.dialect == Postgres {
-		return tx.pgConn(func(c *pgx.Conn) error {
-			_, err := c.CopyFrom(ctx, pgx.Identifier{"ledger_hashes"}, []string{"idx", "hash"}, pgx.CopyFromSlice(len(st), func(i int) ([]any, error) {
-				return []any{st[i].Index, st[i].Hash[:]}, nil
-			}))
-			return err
-		})
-	}
-	return tx.insertMulti(ctx, `INSERT INTO ledger_hashes (idx, hash) VALUES `, 2, len(st), func(i int, args []any) []any {
-		h := st[i].Hash
-		return append(args, st[i].Index, h[:])
-	})
+		func(i int, args []any) []any { return recordArgs(recs[i], blobs[i], args) })
 }
 
 // insertRowErrors keeps rejected rows with their problems and raw values.
@@ -648,22 +630,25 @@ func (s dbHashStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Ha
 }
 
 func readHashes(ctx context.Context, indexes []int64, query func(string, ...any) result) ([]tlog.Hash, error) {
-	got := make(map[int64]tlog.Hash, len(indexes))
-	for i := 0; i < len(indexes); i += 500 {
-		part := indexes[i:min(i+500, len(indexes))]
-		args := make([]any, len(part))
-		for j, x := range part {
-			args[j] = x
+	// Map each storage index to the leaf whose append stored it.
+	leaves := map[int64][]byte{}
+	var ids []any
+	for _, x := range indexes {
+		leaf, _ := storedLeaf(x)
+		if _, ok := leaves[leaf]; !ok {
+			leaves[leaf] = nil
+			ids = append(ids, leaf+1)
 		}
-		err := scanAll(query(`SELECT idx, hash FROM ledger_hashes WHERE idx IN (`+placeholders(1, len(part))+`)`, args...), func(rows *sql.Rows) error {
-			var idx int64
-			var h []byte
-			if err := rows.Scan(&idx, &h); err != nil {
+	}
+	for i := 0; i < len(ids); i += 500 {
+		part := ids[i:min(i+500, len(ids))]
+		err := scanAll(query(`SELECT id, ledger_hashes FROM records WHERE id IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
+			var id int64
+			var b []byte
+			if err := rows.Scan(&id, &b); err != nil {
 				return err
 			}
-			var th tlog.Hash
-			copy(th[:], h)
-			got[idx] = th
+			leaves[id-1] = b
 			return nil
 		})
 		if err != nil {
@@ -672,11 +657,35 @@ func readHashes(ctx context.Context, indexes []int64, query func(string, ...any)
 	}
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
-		h, ok := got[x]
-		if !ok {
+		leaf, pos := storedLeaf(x)
+		b := leaves[leaf]
+		if (pos+1)*tlog.HashSize > int64(len(b)) {
 			return nil, errors.New("ledger: missing stored hash " + itoa(x))
 		}
-		out[i] = h
+		copy(out[i][:], b[pos*tlog.HashSize:])
 	}
 	return out, nil
+}
+
+// storedLeaf returns the leaf whose append stored the hash at storage index
+// x, and the hash's position among the hashes stored by that append.
+func storedLeaf(x int64) (leaf, pos int64) {
+	level, n := tlog.SplitStoredHashIndex(x)
+	leaf = (n+1)<<level - 1
+	return leaf, x - tlog.StoredHashIndex(0, leaf)
+}
+
+// packStored concatenates the hashes stored by appending leaf idx. They sit
+// at consecutive storage indexes from tlog.StoredHashIndex(0, idx), so the
+// record version row can carry them and the ledger needs no table of its own.
+func packStored(idx int64, st []ledger.Stored) ([]byte, error) {
+	b := make([]byte, 0, len(st)*tlog.HashSize)
+	base := tlog.StoredHashIndex(0, idx)
+	for i, h := range st {
+		if h.Index != base+int64(i) {
+			return nil, fmt.Errorf("ledger: stored hash %d of leaf %d at index %d, want %d", i, idx, h.Index, base+int64(i))
+		}
+		b = append(b, h.Hash[:]...)
+	}
+	return b, nil
 }

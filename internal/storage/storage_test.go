@@ -146,6 +146,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("CrossDepartment", func(t *testing.T) { testCrossDepartment(t, open) })
+	t.Run("LedgerDeletedRecord", func(t *testing.T) { testLedgerDeleted(t, open) })
 }
 
 func testDepartments(t *testing.T, open opener) {
@@ -402,5 +403,16 @@ func TestCitizenIDsNotStoredInClear(t *testing.T) {
 	}
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("VerifyLedger: %v", err)
+	}
+}
+
+func testLedgerDeleted(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16"),
+		f.penaltyRow("长市监罚〔2026〕2号", "警告", "", "2026-11-16"), f.penaltyRow("长市监罚〔2026〕3号", "警告", "", "2026-11-16")))
+	storage.Tamper(t, f.db, `DELETE FROM records WHERE id = 2`)
+	_, err := f.db.VerifyLedger(sys())
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "存证序号1") {
+		t.Errorf("VerifyLedger after deleting record 2: %v, want invalid naming 存证序号1", err)
 	}
 }

@@ -97,6 +97,11 @@ CREATE TABLE batch_errors (
 	PRIMARY KEY (batch_id, row_num)
 );
 
+-- Record versions. Indexes are few on purpose (ingestion writes every row):
+-- one current version per business key, a subject's archive, and class by
+-- date for the 双公示 lists. Versions are numbered under the ledger lock, and
+-- ledger_index = id - 1 (both allocated in step), so the ledger is read in
+-- primary-key order.
 CREATE TABLE records (
 	id              BIGINT PRIMARY KEY,
 	class           TEXT NOT NULL,
@@ -117,22 +122,17 @@ CREATE TABLE records (
 	status          TEXT NOT NULL,
 	late            BOOLEAN NOT NULL DEFAULT FALSE,
 	late_days       BIGINT NOT NULL DEFAULT 0,
-	ledger_index    BIGINT NOT NULL UNIQUE,
-	created_at      TIMESTAMPTZ NOT NULL,
-	UNIQUE (class, key, version)
+	ledger_index    BIGINT NOT NULL,
+	-- the RFC 6962 tree hashes stored by appending this version's leaf
+	-- (tlog.StoredHashes, consecutive storage indexes from StoredHashIndex(0, ledger_index))
+	ledger_hashes   BYTEA NOT NULL,
+	created_at      TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX records_current ON records(class, key) WHERE is_current;
 CREATE INDEX records_subject ON records(subject_id, class);
 CREATE INDEX records_class_date ON records(class, decision_date);
-CREATE INDEX records_batch ON records(batch_id);
 
--- The ledger: RFC 6962 tree hashes by tlog storage index, and the state row
--- that serialises appends.
-CREATE TABLE ledger_hashes (
-	idx  BIGINT PRIMARY KEY,
-	hash BYTEA NOT NULL
-);
-
+-- The state row that serialises ledger appends (tree size, next record id).
 CREATE TABLE ledger_state (
 	id             BIGINT PRIMARY KEY CHECK (id = 1),
 	size           BIGINT NOT NULL,

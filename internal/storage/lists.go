@@ -1,0 +1,544 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record"
+)
+
+var _ lists.Service = (*DB)(nil)
+
+// afterRecords keeps tables derived from records in step with new record
+// versions, in the transaction that writes them. process.go calls it for
+// every chunk.
+func (tx *Tx) afterRecords(ctx context.Context, class *catalog.Class, recs []*record.Record) error {
+	if class.Code != lists.ClassCode || len(recs) == 0 {
+		return nil
+	}
+	return tx.syncListEntries(ctx, recs)
+}
+
+// syncListEntries writes the derived rows of new list_entry versions:
+// list_entries (type, validity, removal) and list_persons (hashes of the
+// responsible persons' ID numbers, for 关联失信), then pushes them to the
+// departments concerned (see pushListEntries).
+func (tx *Tx) syncListEntries(ctx context.Context, recs []*record.Record) error {
+	data, err := lists.Default()
+	if err != nil {
+		return err
+	}
+	var cur []*record.Record
+	for _, r := range recs {
+		if r.Current { // else superseded later in the same chunk
+			cur = append(cur, r)
+		}
+	}
+	prev, err := tx.listStates(ctx, cur)
+	if err != nil {
+		return err
+	}
+	today := credit.DateOf(tx.now)
+	var events []listEvent
+	for _, r := range cur {
+		e, err := tx.db.listEntry(data, r)
+		if err != nil {
+			return err
+		}
+		if kind, ok := lists.PushEvent(prev[e.Key], e, today); ok {
+			events = append(events, listEvent{kind: kind, entry: e, rec: r})
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM list_entries WHERE key = $1`, e.Key); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM list_persons WHERE key = $1`, e.Key); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO list_entries (key, record_id, subject_id, department_id, list_type, kind, valid_from, valid_until, removed_on, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			e.Key, int64(e.RecordID), int64(e.SubjectID), int64(e.DepartmentID), e.ListType, string(e.Kind),
+			e.ValidFrom.Format(credit.DateLayout), dateArg(e.ValidUntil), dateArg(e.RemovedOn), tx.now)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, p := range e.Persons {
+			if p.IDNumber == "" || seen[p.Role+p.IDNumber] {
+				continue
+			}
+			seen[p.Role+p.IDNumber] = true
+			if _, err := tx.exec(ctx, `INSERT INTO list_persons (key, id_hash, role) VALUES ($1, $2, $3)`,
+				e.Key, tx.db.Secrets.HashCitizenID(p.IDNumber), p.Role+"："+p.Name); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.pushListEntries(ctx, data, events)
+}
+
+// listStates returns the validity and removal of the current versions of
+// the entries of recs before they are replaced, by key: enough to tell
+// whether each was in force.
+func (tx *Tx) listStates(ctx context.Context, recs []*record.Record) (map[string]*lists.Entry, error) {
+	out := map[string]*lists.Entry{}
+	for i := 0; i < len(recs); i += 500 {
+		part := recs[i:min(i+500, len(recs))]
+		args := make([]any, len(part))
+		for j, r := range part {
+			args[j] = r.Key
+		}
+		err := scanAll(tx.rows(ctx, `SELECT key, valid_from, valid_until, removed_on FROM list_entries WHERE key IN (`+placeholders(1, len(part))+`)`, args...),
+			func(rows *sql.Rows) error {
+				var key, from string
+				var until, removed sql.NullString
+				if err := rows.Scan(&key, &from, &until, &removed); err != nil {
+					return err
+				}
+				e := &lists.Entry{Key: key}
+				e.ValidFrom, _ = record.ParseDate(from)
+				if d, ok := record.ParseDate(until.String); ok {
+					e.ValidUntil = &d
+				}
+				if d, ok := record.ParseDate(removed.String); ok {
+					e.RemovedOn = &d
+				}
+				out[key] = e
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("storage: list states: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// clearFields returns a copy of fields with identity numbers sealed at rest
+// (see protectFields) opened again, for the rules of package lists and for
+// resubmitting a new version. The clear values never leave storage.
+func (db *DB) clearFields(fields map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if strings.HasPrefix(v, sealedPrefix) {
+			b, err := base64.StdEncoding.DecodeString(v[len(sealedPrefix):])
+			if err != nil {
+				return nil, fmt.Errorf("storage: sealed field %s: %w", k, err)
+			}
+			if v, err = db.Secrets.DecryptCitizenID(b); err != nil {
+				return nil, fmt.Errorf("storage: sealed field %s: %w", k, err)
+			}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// listEntry reads a list_entry record as an entry, with clear identity
+// numbers of responsible persons (for linkage only).
+func (db *DB) listEntry(data *lists.Data, r *record.Record) (*lists.Entry, error) {
+	clear, err := db.clearFields(r.Fields)
+	if err != nil {
+		return nil, err
+	}
+	c := *r
+	c.Fields = clear
+	return lists.EntryFromRecord(data, &c)
+}
+
+// ListData returns the list catalog with the province's measure edits.
+func (db *DB) ListData(ctx context.Context) (*lists.Data, error) {
+	def, err := lists.Default()
+	if err != nil {
+		return nil, err
+	}
+	var over []lists.Measure
+	err = scanAll(db.rows(ctx, `SELECT body FROM measures ORDER BY code`), func(rows *sql.Rows) error {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return err
+		}
+		var m lists.Measure
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			return err
+		}
+		over = append(over, m)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage.ListData: %w", err)
+	}
+	if len(over) == 0 {
+		return def, nil
+	}
+	return def.WithMeasures(over), nil
+}
+
+// SaveMeasure creates or replaces a measure of the catalog (province
+// administrators). A measure without legal basis is rejected.
+func (db *DB) SaveMeasure(ctx context.Context, m *lists.Measure) error {
+	actor := credit.ActorFromContext(ctx)
+	if !access.Can(actor, access.ActionManageCatalog, access.Target{}) {
+		return credit.Errorf(credit.EFORBIDDEN, "只有省级管理员可以维护措施清单")
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return err
+	}
+	m.Code = strings.TrimSpace(m.Code)
+	if err := m.Validate(data); err != nil {
+		return err
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE measures SET body = $1, updated_at = $2, updated_by = $3 WHERE code = $4`, string(body), tx.now, actor.Label(), m.Code)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := tx.exec(ctx, `INSERT INTO measures (code, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)`, m.Code, string(body), tx.now, actor.Label()); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, "measure.save", "measure", m.Code, m)
+	})
+}
+
+// currentListRecords returns the current list_entry records with the given
+// business keys.
+func (db *DB) currentListRecords(ctx context.Context, keys []string) (map[string]*record.Record, error) {
+	out := map[string]*record.Record{}
+	for i := 0; i < len(keys); i += 500 {
+		part := keys[i:min(i+500, len(keys))]
+		args := []any{lists.ClassCode}
+		for _, k := range part {
+			args = append(args, k)
+		}
+		err := scanAll(db.rows(ctx, `SELECT `+recordColumns+` FROM records WHERE class = $1 AND is_current AND key IN (`+placeholders(2, len(part))+`)`, args...),
+			func(rows *sql.Rows) error {
+				r, err := scanRecord(rows)
+				if err != nil {
+					return err
+				}
+				out[r.Key] = r
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// subjectEntries returns every current list entry of a subject (active or
+// not: callers decide by date).
+func (db *DB) subjectEntries(ctx context.Context, data *lists.Data, id credit.SubjectID) ([]*lists.Entry, error) {
+	var out []*lists.Entry
+	err := scanAll(db.rows(ctx, `SELECT `+recordColumns+` FROM records WHERE subject_id = $1 AND class = $2 AND is_current ORDER BY id`, int64(id), lists.ClassCode),
+		func(rows *sql.Rows) error {
+			r, err := scanRecord(rows)
+			if err != nil {
+				return err
+			}
+			e, err := db.listEntry(data, r)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	return out, err
+}
+
+// linkedByPerson returns the entries naming the person with ID number id as
+// a responsible person.
+func (db *DB) linkedByPerson(ctx context.Context, data *lists.Data, id string) ([]lists.Linked, error) {
+	roles := map[string]string{}
+	var keys []string
+	err := scanAll(db.rows(ctx, `SELECT key, role FROM list_persons WHERE id_hash = $1`, db.Secrets.HashCitizenID(id)), func(rows *sql.Rows) error {
+		var k, role string
+		if err := rows.Scan(&k, &role); err != nil {
+			return err
+		}
+		if _, ok := roles[k]; !ok {
+			keys = append(keys, k)
+			roles[k] = role
+		}
+		return nil
+	})
+	if err != nil || len(keys) == 0 {
+		return nil, err
+	}
+	recs, err := db.currentListRecords(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []lists.Linked
+	for _, k := range keys {
+		r, ok := recs[k]
+		if !ok {
+			continue
+		}
+		e, err := db.listEntry(data, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lists.Linked{Entry: e, Role: roles[k]})
+	}
+	return out, nil
+}
+
+// FindListEntries returns list entries for government users and
+// administrators, newest first.
+func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Entry, int, error) {
+	actor := credit.ActorFromContext(ctx)
+	if actor.Role == credit.RolePublic {
+		return nil, 0, credit.Errorf(credit.EUNAUTHORIZED, "需要提供API密钥或登录")
+	}
+	if !access.Can(actor, access.ActionViewArchive, access.Target{}) {
+		return nil, 0, credit.Errorf(credit.EFORBIDDEN, "无权查询名单信息")
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return nil, 0, err
+	}
+	where, args := []string{"1 = 1"}, []any{}
+	arg := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1))
+	}
+	if f.SubjectID != nil {
+		arg("subject_id = ?", int64(*f.SubjectID))
+	}
+	if f.DepartmentID != nil {
+		arg("department_id = ?", int64(*f.DepartmentID))
+	}
+	if f.ListType != "" {
+		arg("list_type = ?", f.ListType)
+	}
+	if f.Kind != "" {
+		arg("kind = ?", string(f.Kind))
+	}
+	if f.ActiveOn != nil {
+		d := f.ActiveOn.Format(credit.DateLayout)
+		arg("valid_from <= ?", d)
+		arg("(valid_until IS NULL OR valid_until >= ?)", d)
+		arg("(removed_on IS NULL OR removed_on > ?)", d)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q := `SELECT key, COUNT(*) OVER () FROM list_entries WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(` ORDER BY valid_from DESC, key LIMIT %d OFFSET %d`, limit, max(f.Offset, 0))
+	var keys []string
+	total := 0
+	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		var k string
+		if err := rows.Scan(&k, &total); err != nil {
+			return err
+		}
+		keys = append(keys, k)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
+	}
+	recs, err := db.currentListRecords(ctx, keys)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*lists.Entry, 0, len(keys))
+	for _, k := range keys {
+		if r, ok := recs[k]; ok {
+			e, err := db.listEntry(data, r)
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, e)
+		}
+	}
+	return out, total, nil
+}
+
+// findListEntry returns the current version of the entry whose some version
+// has record id id, with its record.
+func (db *DB) findListEntry(ctx context.Context, id credit.RecordID) (*lists.Entry, *record.Record, error) {
+	var key string
+	err := db.queryRow(ctx, `SELECT key FROM records WHERE id = $1 AND class = $2`, int64(id), lists.ClassCode).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, credit.Errorf(credit.ENOTFOUND, "名单信息不存在")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	recs, err := db.currentListRecords(ctx, []string{key})
+	if err != nil {
+		return nil, nil, err
+	}
+	r, ok := recs[key]
+	if !ok {
+		return nil, nil, credit.Errorf(credit.ENOTFOUND, "名单信息不存在")
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := db.listEntry(data, r)
+	return e, r, err
+}
+
+// RemoveListEntry removes an entry early: a new version of its record with
+// 移出日期, 移出方式 and 移出原因, submitted through the ordinary ingestion
+// path in the name of the department that listed it, so that it is
+// validated, versioned, audited and in the ledger.
+func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.Removal) (*lists.Entry, error) {
+	actor := credit.ActorFromContext(ctx)
+	if actor.Role == credit.RolePublic {
+		return nil, credit.Errorf(credit.EUNAUTHORIZED, "需要提供API密钥或登录")
+	}
+	e, r, err := db.findListEntry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	dep, err := db.FindDepartmentByID(ctx, r.DepartmentID)
+	if err != nil {
+		return nil, err
+	}
+	if !access.Can(actor, access.ActionSubmit, access.Target{DepartmentID: dep.ID, RegionCode: dep.RegionCode}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "只有认定部门“%s”可以移出该名单信息", dep.Name)
+	}
+	day := credit.DateOf(db.Now())
+	if rm.Date != nil {
+		day = *rm.Date
+	}
+	if day.After(credit.DateOf(db.Now())) {
+		return nil, credit.Errorf(credit.EINVALID, "移出日期不得晚于今天")
+	}
+	clear, err := db.clearFields(r.Fields)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := lists.RemovalFields(e, clear, day, rm.Kind, strings.TrimSpace(rm.Reason))
+	if err != nil {
+		return nil, err
+	}
+	if err := db.submitListVersions(ctx, dep, []map[string]string{fields}); err != nil {
+		return nil, err
+	}
+	e, _, err = db.findListEntry(ctx, id)
+	return e, err
+}
+
+// submitListVersions submits new versions of list entries as one JSON batch
+// of department dep and fails unless every row was accepted.
+func (db *DB) submitListVersions(ctx context.Context, dep *access.Department, rows []map[string]string) error {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(rows); err != nil {
+		return err
+	}
+	rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "list_removal.json", Channel: "system", Body: &buf})
+	if err != nil {
+		return err
+	}
+	if rc.Rejected > 0 {
+		errs, _, err := db.FindBatchErrors(ctx, rc.Batch, 0, 10)
+		if err != nil {
+			return err
+		}
+		var ps []credit.Problem
+		for _, e := range errs {
+			ps = append(ps, e.Problems...)
+		}
+		return credit.Invalid("移出信息未通过校验", ps...)
+	}
+	return nil
+}
+
+// ExpireListEntries removes, as of day, every entry whose validity ended
+// before day (移出方式 有效期届满; the removal date is the day after the
+// last valid day). Each department's removals are one batch.
+func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, error) {
+	actor := credit.ActorFromContext(ctx)
+	if actor.Role != credit.RoleSystem && actor.Role != credit.RoleProvince {
+		return 0, credit.Errorf(credit.EFORBIDDEN, "只有平台或省级管理员可以执行到期移出")
+	}
+	var keys []string
+	err := scanAll(db.rows(ctx, `SELECT key FROM list_entries WHERE removed_on IS NULL AND valid_until < $1 ORDER BY key`, day.Format(credit.DateLayout)),
+		func(rows *sql.Rows) error {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			keys = append(keys, k)
+			return nil
+		})
+	if err != nil {
+		return 0, fmt.Errorf("storage.ExpireListEntries: %w", err)
+	}
+	recs, err := db.currentListRecords(ctx, keys)
+	if err != nil {
+		return 0, err
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return 0, err
+	}
+	byDep := map[credit.DepartmentID][]map[string]string{}
+	for _, k := range keys {
+		r, ok := recs[k]
+		if !ok {
+			continue
+		}
+		e, err := db.listEntry(data, r)
+		if err != nil {
+			return 0, err
+		}
+		if e.ValidUntil == nil {
+			continue
+		}
+		end := e.ValidUntil.AddDate(0, 0, 1)
+		reason := "有效期至" + e.ValidUntil.Format(credit.DateLayout) + "届满，自动移出"
+		if e.Capped {
+			reason += "（有效期按名单类型上限计算）"
+		}
+		clear, err := db.clearFields(r.Fields)
+		if err != nil {
+			return 0, err
+		}
+		fields, err := lists.RemovalFields(e, clear, end, lists.RemovedExpired, reason)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		byDep[r.DepartmentID] = append(byDep[r.DepartmentID], fields)
+	}
+	deps := make([]credit.DepartmentID, 0, len(byDep))
+	for d := range byDep {
+		deps = append(deps, d)
+	}
+	sort.Slice(deps, func(i, j int) bool { return deps[i] < deps[j] })
+	n := 0
+	for _, id := range deps {
+		dep, err := db.FindDepartmentByID(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if err := db.submitListVersions(ctx, dep, byDep[id]); err != nil {
+			return n, err
+		}
+		n += len(byDep[id])
+	}
+	return n, nil
+}

@@ -1,0 +1,322 @@
+package storage_test
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
+)
+
+func TestListsSQLite(t *testing.T)   { testLists(t, openSQLite) }
+func TestListsPostgres(t *testing.T) { testLists(t, openPostgres) }
+
+func testLists(t *testing.T, open opener) {
+	t.Run("EndToEnd", func(t *testing.T) { testListsEndToEnd(t, open) })
+	t.Run("ValidationAndExpiry", func(t *testing.T) { testListsValidationExpiry(t, open) })
+	t.Run("Measures", func(t *testing.T) { testListsMeasures(t, open) })
+}
+
+var listHeader = []string{"MD_LX", "MD_ZTMC", "MD_ZTLB", "MD_TYSHXYDM", "MD_ZJLX", "MD_ZJHM", "MD_FDDBR", "MD_FDDBR_ZJLX", "MD_FDDBR_ZJHM",
+	"MD_RDWH", "MD_RDRQ", "MD_RDBM", "MD_RDBMDM", "MD_SY", "MD_YJ", "MD_CSTS", "MD_YCTJ", "MD_JJCS", "MD_YXQQ", "MD_YXQZ", "MD_SJLYDM"}
+
+type listFixture struct {
+	db           *storage.DB
+	lister, user *access.Department
+	company      string // black-listed, legal rep = rep
+	rep          string // citizen ID of the legal representative
+	red          string // red-listed company
+	watched      string
+}
+
+func newListFixture(t *testing.T, open opener) *listFixture {
+	t.Helper()
+	f := &listFixture{db: open(t),
+		lister:  &access.Department{Code: uscc(t, "11220000MB000011"), Name: "吉林省人力资源和社会保障厅", RegionCode: "220000", Kind: "human_resources"},
+		user:    &access.Department{Code: uscc(t, "11220000MB000022"), Name: "吉林省财政厅", RegionCode: "220000", Kind: "finance"},
+		company: uscc(t, "91220101MA0Y5678"),
+		rep:     citizenID(t, "22010219800101123"),
+		red:     uscc(t, "91220102MA0Y0001"),
+		watched: uscc(t, "91220103MA0Y0002"),
+	}
+	for _, d := range []*access.Department{f.lister, f.user} {
+		if err := f.db.UpsertDepartment(sys(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func deptCtx(d *access.Department) credit.Actor {
+	return credit.Actor{Role: credit.RoleDepartment, DepartmentID: d.ID, DepartmentCode: d.Code, Name: d.Name, Channel: "api"}
+}
+
+func (f *listFixture) blackRow(doc string) []string {
+	return []string{"严重失信主体名单", "长春（北辰）建筑工程有限公司", "法人及非法人组织", f.company, "", "", "王建国", "身份证", f.rep,
+		doc, "2026-03-02", f.lister.Name, f.lister.Code, "拒不支付农民工工资，情节严重", "《保障农民工工资支付条例》第四十八条",
+		"限制参加政府采购、招标投标，限制申请财政资金", "自列入之日起满1年且已清偿拖欠工资的，可申请提前移出", "可依法申请行政复议或者提起行政诉讼",
+		"2026-03-02", "2029-03-01", f.lister.Code}
+}
+
+func (f *listFixture) submitAs(t *testing.T, d *access.Department, rows ...[]string) *record.Receipt {
+	t.Helper()
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
+	rc, err := f.db.Submit(ctx, record.Submission{Class: lists.ClassCode, Filename: "list.csv", Body: bytes.NewReader(csvBytes(t, listHeader, rows...))})
+	if err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	return rc
+}
+
+func (f *listFixture) verify(t *testing.T, scenario string, qs ...lists.Query) *lists.Verification {
+	t.Helper()
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	v, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: scenario, Purpose: "2026年办公设备采购项目", Subjects: qs})
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	return v
+}
+
+func codes(ms []lists.AppliedMeasure) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Code+":"+string(m.Obligation))
+	}
+	return out
+}
+
+func testListsEndToEnd(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	redRow := []string{"纳税信用A级纳税人", "长春守信商贸有限公司", "法人及非法人组织", f.red, "", "", "", "", "",
+		"吉税A〔2026〕1号", "2026-04-01", f.lister.Name, f.lister.Code, "2025年度纳税信用评价A级", "《纳税信用管理办法（试行）》", "", "", "", "2026-04-01", "2027-03-31", f.lister.Code}
+	rc := f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕1号"), redRow)
+	if rc.Accepted != 2 || rc.Rejected != 0 {
+		errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+		t.Fatalf("receipt = %+v, errors %+v", rc, errs)
+	}
+
+	// Department B verifies in 政府采购: the code with spaces and full-width
+	// digits, a name with full-width brackets, the legal representative,
+	// an unknown subject and the red-listed company.
+	spaced := " " + f.company[:6] + " " + strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r - '0' + '０'
+		}
+		return r
+	}, f.company[6:]) + " "
+	v := f.verify(t, "政府采购",
+		lists.Query{Code: spaced},
+		lists.Query{Name: "长春（北辰）建筑工程有限公司"},
+		lists.Query{Code: f.rep},
+		lists.Query{Code: uscc(t, "91220104MA0Y9999")},
+		lists.Query{Code: f.red},
+	)
+	if v.ID == 0 || v.Total != 5 || v.Found != 3 || v.Hits != 4 {
+		t.Fatalf("verification id=%d total=%d found=%d hits=%d, want 5/3/4", v.ID, v.Total, v.Found, v.Hits)
+	}
+	var size int64
+	if err := f.db.SQL().QueryRow(`SELECT size FROM ledger_state`).Scan(&size); err != nil || v.DataVersion != size {
+		t.Errorf("data version = %d, want ledger size %d (%v)", v.DataVersion, size, err)
+	}
+	for i, want := range []struct {
+		found    bool
+		verdict  lists.Verdict
+		measures []string
+		incent   []string
+		linked   int
+	}{
+		{true, lists.Restricted, []string{"N1-01:must"}, nil, 0},
+		{true, lists.Restricted, []string{"N1-01:must"}, nil, 0},
+		{false, lists.Caution, nil, nil, 1},
+		{false, lists.NoVerdict, nil, nil, 0},
+		{true, lists.Incentive, nil, []string{"R-02:may"}, 0},
+	} {
+		r := v.Results[i]
+		if r.Found != want.found || r.Verdict != want.verdict || !slices.Equal(codes(r.Measures), want.measures) ||
+			!slices.Equal(codes(r.Incentives), want.incent) || len(r.Linked) != want.linked {
+			t.Errorf("result %d: found=%v verdict=%s measures=%v incentives=%v linked=%d; want %+v",
+				i+1, r.Found, r.Verdict, codes(r.Measures), codes(r.Incentives), len(r.Linked), want)
+		}
+	}
+	if e := v.Results[0].Entries; len(e) != 1 || e[0].ListName != "严重失信主体名单" || e[0].ValidUntil != "2029-03-01" || e[0].Basis == "" {
+		t.Errorf("entries = %+v", e)
+	}
+	if l := v.Results[2].Linked; len(l) == 1 && !strings.Contains(l[0].LinkedAs, "法定代表人") {
+		t.Errorf("linked as %q", l[0].LinkedAs)
+	}
+	var logged int
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE what = 'verification'`).Scan(&logged); err != nil || logged != 3 {
+		t.Errorf("query_log rows = %d (%v), want 3", logged, err)
+	}
+
+	// Stored, and only B may read it and give feedback.
+	ctxB := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	ctxA := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	got, err := f.db.FindVerificationByID(ctxB, v.ID)
+	if err != nil || len(got.Results) != 5 || got.Results[0].Verdict != lists.Restricted || got.Scenario != "政府采购" {
+		t.Fatalf("FindVerificationByID = %+v, %v", got, err)
+	}
+	if _, err := f.db.FindVerificationByID(ctxA, v.ID); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("other department reads verification: %v, want forbidden", err)
+	}
+	fb := []lists.Feedback{{Seq: 1, MeasureCode: "N1-01", Applied: true, AppliedOn: "2026-11-20"}}
+	if _, err := f.db.CreateFeedback(ctxA, v.ID, fb); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("feedback by other department: %v, want forbidden", err)
+	}
+	if _, err := f.db.CreateFeedback(ctxB, v.ID, []lists.Feedback{{Seq: 4, MeasureCode: "N1-01", Reason: "x"}}); credit.ErrorCode(err) != credit.EINVALID {
+		t.Errorf("feedback on a miss: %v, want invalid", err)
+	}
+	if _, err := f.db.CreateFeedback(ctxB, v.ID, fb); err != nil {
+		t.Fatalf("CreateFeedback: %v", err)
+	}
+	list, err := f.db.FindFeedback(ctxB, v.ID)
+	if err != nil || len(list) != 1 || !list[0].Applied || list[0].AppliedOn != "2026-11-20" {
+		t.Errorf("FindFeedback = %+v, %v", list, err)
+	}
+	got, _ = f.db.FindVerificationByID(ctxB, v.ID)
+	if p := got.Results[0].Feedback; p == nil || !p.Given {
+		t.Errorf("feedback progress = %+v, want given", p)
+	}
+	st, err := f.db.VerificationStats(sys(), lists.StatsFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Verifications != 1 || st.Total.Subjects != 5 || st.Total.Hits != 4 || st.Total.WithFeedback != 1 || st.Total.Overdue != 0 {
+		t.Errorf("stats total = %+v", st.Total)
+	}
+	if len(st.Rows) != 1 || st.Rows[0].DepartmentName != f.user.Name || st.Rows[0].HitRate != 0.8 || st.Rows[0].FeedbackRate != 0.25 {
+		t.Errorf("stats rows = %+v", st.Rows)
+	}
+	// Overdue: 10 working days later, three hits still lack feedback.
+	now := f.db.Now
+	f.db.Now = func() time.Time { return now().AddDate(0, 0, 30) }
+	st, _ = f.db.VerificationStats(sys(), lists.StatsFilter{})
+	f.db.Now = now
+	if st.Total.Overdue != 3 {
+		t.Errorf("overdue after 30 days = %d, want 3", st.Total.Overdue)
+	}
+
+	// Removal: only the listing department, with a reason; it becomes a new
+	// version in the ledger, and the next verification finds nothing.
+	entries, _, err := f.db.FindListEntries(ctxB, lists.Filter{SubjectID: &v.Results[0].SubjectID})
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("FindListEntries = %d, %v", len(entries), err)
+	}
+	id := entries[0].RecordID
+	if _, err := f.db.RemoveListEntry(ctxB, id, lists.Removal{Reason: "x"}); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("removal by other department: %v, want forbidden", err)
+	}
+	if _, err := f.db.RemoveListEntry(ctxA, id, lists.Removal{}); credit.ErrorCode(err) != credit.EINVALID {
+		t.Errorf("removal without reason: %v, want invalid", err)
+	}
+	e, err := f.db.RemoveListEntry(ctxA, id, lists.Removal{Kind: lists.RemovedRepaired, Reason: "已清偿全部拖欠工资并作出信用承诺"})
+	if err != nil {
+		t.Fatalf("RemoveListEntry: %v", err)
+	}
+	if e.Version != 2 || e.RemovedOn == nil || e.RemovalKind != lists.RemovedRepaired || e.RemovalReason == "" {
+		t.Errorf("removed entry = %+v", e)
+	}
+	if _, err := f.db.RemoveListEntry(ctxA, id, lists.Removal{Reason: "again"}); credit.ErrorCode(err) != credit.ECONFLICT {
+		t.Errorf("second removal: %v, want conflict", err)
+	}
+	var versions int
+	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM records WHERE class = 'list_entry' AND key = '` + e.Key + `'`).Scan(&versions)
+	if versions != 2 {
+		t.Errorf("versions = %d, want 2 (history kept)", versions)
+	}
+	var size2 int64
+	f.db.SQL().QueryRow(`SELECT size FROM ledger_state`).Scan(&size2)
+	if size2 != size+1 {
+		t.Errorf("ledger size %d, want %d", size2, size+1)
+	}
+	v2 := f.verify(t, "政府采购", lists.Query{Code: f.company}, lists.Query{Code: f.rep})
+	if v2.Results[0].Verdict != lists.NoVerdict || v2.Results[1].Verdict != lists.NoVerdict || v2.Hits != 0 || v2.DataVersion != size2 {
+		t.Errorf("after removal: %s, %s, hits %d, version %d", v2.Results[0].Verdict, v2.Results[1].Verdict, v2.Hits, v2.DataVersion)
+	}
+	active := credit.DateOf(f.db.Now())
+	if list, n, _ := f.db.FindListEntries(ctxB, lists.Filter{ActiveOn: &active}); n != 1 || list[0].ListType != "tax_a" {
+		t.Errorf("active entries = %d, want only the red entry", n)
+	}
+}
+
+func testListsValidationExpiry(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	noRemedy := f.blackRow("吉人社失〔2026〕2号")
+	noRemedy[17] = "" // 救济措施
+	watchOld := []string{"重点关注名单", "长春观察物流有限公司", "法人及非法人组织", f.watched, "", "", "", "", "",
+		"吉人社关〔2023〕5号", "2023-06-01", f.lister.Name, f.lister.Code, "拖欠工资经责令限期改正", "《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第十三条",
+		"", "期满自动移出", "可依法申请行政复议", "2023-06-01", "2027-06-01", f.lister.Code} // 4 years declared: capped to 2
+	rc := f.submitAs(t, f.lister, noRemedy, watchOld)
+	if rc.Accepted != 1 || rc.Rejected != 1 {
+		t.Fatalf("receipt = %+v, want 1 accepted, 1 rejected", rc)
+	}
+	errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+	if len(errs) != 1 || errs[0].Problems[0].Field != "MD_JJCS" {
+		t.Errorf("row errors = %+v, want MD_JJCS required", errs)
+	}
+	ctxB := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	list, _, err := f.db.FindListEntries(ctxB, lists.Filter{ListType: "watch"})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("FindListEntries = %v, %v", list, err)
+	}
+	if e := list[0]; !e.Capped || e.ValidUntil.Format(credit.DateLayout) != "2025-05-31" {
+		t.Errorf("watch entry validity = %v capped=%v, want 2025-05-31 capped", e.ValidUntil, e.Capped)
+	}
+	if _, err := f.db.ExpireListEntries(ctxB, credit.DateOf(f.db.Now())); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("expire by department: %v, want forbidden", err)
+	}
+	n, err := f.db.ExpireListEntries(sys(), credit.DateOf(f.db.Now()))
+	if err != nil || n != 1 {
+		t.Fatalf("ExpireListEntries = %d, %v; want 1", n, err)
+	}
+	if n, err := f.db.ExpireListEntries(sys(), credit.DateOf(f.db.Now())); err != nil || n != 0 {
+		t.Errorf("second ExpireListEntries = %d, %v; want 0", n, err)
+	}
+	list, _, _ = f.db.FindListEntries(ctxB, lists.Filter{ListType: "watch"})
+	e := list[0]
+	if e.Version != 2 || e.RemovalKind != lists.RemovedExpired || e.RemovedOn.Format(credit.DateLayout) != "2025-06-01" {
+		t.Errorf("expired entry = v%d %s %v", e.Version, e.RemovalKind, e.RemovedOn)
+	}
+}
+
+func testListsMeasures(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	ctxB := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	m := lists.Measure{Code: "JL-09", Name: "限制参加省级示范企业评选", Class: 2, Effect: lists.Restrict, Mandatory: true,
+		ListTypes: []string{"black"}, Scenarios: []string{"评优评先"}, Basis: "《吉林省社会信用条例》", Clause: "吉林省失信惩戒措施补充清单 第9项"}
+	if err := f.db.SaveMeasure(ctxB, &m); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("department saves measure: %v, want forbidden", err)
+	}
+	noBasis := m
+	noBasis.Basis = ""
+	if err := f.db.SaveMeasure(sys(), &noBasis); credit.ErrorCode(err) != credit.EINVALID {
+		t.Errorf("measure without basis: %v, want invalid", err)
+	}
+	if err := f.db.SaveMeasure(sys(), &m); err != nil {
+		t.Fatal(err)
+	}
+	m.Name = "限制参加省级示范企业和示范项目评选"
+	if err := f.db.SaveMeasure(sys(), &m); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.db.ListData(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(d.Measures, func(x lists.Measure) bool { return x.Code == "JL-09" })
+	if i < 0 || d.Measures[i].Name != m.Name || len(d.Measures) != 21 {
+		t.Errorf("measures = %d, JL-09 at %d", len(d.Measures), i)
+	}
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕3号"))
+	v := f.verify(t, "评优评先", lists.Query{Code: f.company})
+	if got := codes(v.Results[0].Measures); !slices.Contains(got, "JL-09:must") {
+		t.Errorf("measures = %v, want the province's JL-09", got)
+	}
+}

@@ -1,0 +1,971 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record"
+)
+
+var _ lists.PushService = (*DB)(nil)
+
+// listEvent is a new version of a list entry to be pushed.
+type listEvent struct {
+	kind  lists.NotificationKind
+	entry *lists.Entry
+	rec   *record.Record
+}
+
+// pushSub is an active subscription as the push needs it.
+type pushSub struct {
+	lists.Subscription
+}
+
+// notice is the JSON body of a notification row.
+type notice struct {
+	Subject lists.NoticeSubject `json:"subject"`
+	Entry   lists.EntryView     `json:"entry"`
+	Alert   *lists.AlertInfo    `json:"alert,omitempty"`
+}
+
+// verifiedBy is a department's latest verification of a subject.
+type verifiedBy struct {
+	department     credit.DepartmentID
+	verificationID sql.NullInt64
+	at             time.Time
+}
+
+// pushListEntries answers new list entry versions (发起) in the transaction
+// that writes them (响应): an inbox notification for every department that
+// subscribed to the list type, or an alert for every department that
+// verified the subject in the last lists.AlertDays days when it is newly
+// listed, and a pending webhook delivery for each of the department's
+// matching subscriptions. The department that decided the entry is not
+// notified of its own decision.
+func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []listEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var subs []*pushSub
+	err := scanAll(tx.rows(ctx, `SELECT id, department_id, url, list_types FROM subscriptions WHERE revoked_at IS NULL ORDER BY id`), func(rows *sql.Rows) error {
+		s := &pushSub{}
+		var dep int64
+		var types string
+		if err := rows.Scan(&s.ID, &dep, &s.URL, &types); err != nil {
+			return err
+		}
+		s.DepartmentID = credit.DepartmentID(dep)
+		s.ListTypes = splitList(types)
+		subs = append(subs, s)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	verified, err := tx.recentVerifiers(ctx, events)
+	if err != nil {
+		return err
+	}
+	if len(subs) == 0 && len(verified) == 0 {
+		return nil
+	}
+	codes := map[credit.DepartmentID]string{}
+	depCode := func(id credit.DepartmentID) (string, error) {
+		if c, ok := codes[id]; ok {
+			return c, nil
+		}
+		var c string
+		if err := tx.queryRow(ctx, `SELECT code FROM departments WHERE id = $1`, int64(id)).Scan(&c); err != nil {
+			return "", err
+		}
+		codes[id] = c
+		return c, nil
+	}
+	for _, ev := range events {
+		e := ev.entry
+		type target struct {
+			kind  lists.NotificationKind
+			alert *lists.AlertInfo
+		}
+		targets := map[credit.DepartmentID]target{}
+		if ev.kind == lists.NotifyListing {
+			for _, v := range verified[e.SubjectID] {
+				if v.department != e.DepartmentID {
+					targets[v.department] = target{lists.NotifyAlert, &lists.AlertInfo{VerificationID: v.verificationID.Int64, VerifiedAt: v.at.UTC()}}
+				}
+			}
+		}
+		for _, s := range subs {
+			if _, ok := targets[s.DepartmentID]; !ok && s.DepartmentID != e.DepartmentID && s.Matches(data, e.ListType) {
+				targets[s.DepartmentID] = target{kind: ev.kind}
+			}
+		}
+		if len(targets) == 0 {
+			continue
+		}
+		deps := make([]credit.DepartmentID, 0, len(targets))
+		for d := range targets {
+			deps = append(deps, d)
+		}
+		slices.Sort(deps)
+		n := notice{
+			Subject: lists.NoticeSubject{ID: e.SubjectID, Name: e.SubjectName, Type: ev.rec.Subject.Type,
+				Code: lists.SubjectCode(ev.rec.Subject.Type, ev.rec.Subject.USCC, ev.rec.Subject.CitizenID)},
+			Entry: e.View(),
+		}
+		if n.Subject.Name == "" {
+			n.Subject.Name = ev.rec.Subject.Name
+		}
+		for _, dep := range deps {
+			tg := targets[dep]
+			n.Alert = tg.alert
+			body, err := json.Marshal(n)
+			if err != nil {
+				return err
+			}
+			var vid any
+			if tg.alert != nil && tg.alert.VerificationID != 0 {
+				vid = tg.alert.VerificationID
+			}
+			title := lists.Title(tg.kind, e)
+			var id int64
+			err = tx.queryRow(ctx, `INSERT INTO notifications (department_id, kind, record_id, entry_key, subject_id, list_type, title, body, verification_id, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+				int64(dep), string(tg.kind), int64(e.RecordID), e.Key, int64(e.SubjectID), e.ListType, title, string(body), vid, tx.now).Scan(&id)
+			if err != nil {
+				return fmt.Errorf("storage: notification: %w", err)
+			}
+			code, err := depCode(dep)
+			if err != nil {
+				return err
+			}
+			for _, s := range subs {
+				if s.DepartmentID != dep || (tg.kind != lists.NotifyAlert && !s.Matches(data, e.ListType)) {
+					continue
+				}
+				uid := "dlv_" + credit.RandomHex(12)
+				payload, err := json.Marshal(lists.WebhookPayload{
+					Delivery: uid, Event: tg.kind, EventLabel: tg.kind.Label(), NotificationID: id, DepartmentCode: code,
+					Title: title, CreatedAt: tx.now, Subject: n.Subject, Entry: n.Entry, Alert: n.Alert, AckPath: lists.AckPath(id),
+				})
+				if err != nil {
+					return err
+				}
+				if _, err := tx.exec(ctx, `INSERT INTO deliveries (uid, subscription_id, notification_id, event, payload, status, attempts, next_attempt_at, created_at)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+					uid, s.ID, id, string(tg.kind), string(payload), string(lists.DeliveryPending), 0, tx.now, tx.now); err != nil {
+					return fmt.Errorf("storage: delivery: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// recentVerifiers returns, for the subjects of newly listed entries, the
+// departments that verified them within lists.AlertDays days.
+func (tx *Tx) recentVerifiers(ctx context.Context, events []listEvent) (map[credit.SubjectID][]verifiedBy, error) {
+	var ids []any
+	seen := map[credit.SubjectID]bool{}
+	for _, ev := range events {
+		if ev.kind == lists.NotifyListing && ev.entry.SubjectID != 0 && !seen[ev.entry.SubjectID] {
+			seen[ev.entry.SubjectID] = true
+			ids = append(ids, int64(ev.entry.SubjectID))
+		}
+	}
+	out := map[credit.SubjectID][]verifiedBy{}
+	cutoff := tx.now.AddDate(0, 0, -lists.AlertDays)
+	for i := 0; i < len(ids); i += 500 {
+		part := ids[i:min(i+500, len(ids))]
+		args := append([]any{cutoff}, part...)
+		err := scanAll(tx.rows(ctx, `SELECT subject_id, department_id, verification_id, at FROM verified_subjects
+			WHERE at >= $1 AND subject_id IN (`+placeholders(2, len(part))+`) ORDER BY subject_id, department_id`, args...),
+			func(rows *sql.Rows) error {
+				var sid, dep int64
+				var v verifiedBy
+				if err := rows.Scan(&sid, &dep, &v.verificationID, &v.at); err != nil {
+					return err
+				}
+				v.department = credit.DepartmentID(dep)
+				out[credit.SubjectID(sid)] = append(out[credit.SubjectID(sid)], v)
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("storage: recent verifiers: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// canAdminPush reports whether the actor sees every department's inbox and
+// subscriptions.
+func canAdminPush(a credit.Actor) bool {
+	return a.Role == credit.RoleSystem || a.Role == credit.RoleProvince || a.Role == credit.RoleAuditor
+}
+
+// pushActor checks that the actor may use the inbox and subscriptions: a
+// department (its own) or an administrator (all).
+func pushActor(ctx context.Context) (credit.Actor, error) {
+	a := credit.ActorFromContext(ctx)
+	switch {
+	case a.Role == credit.RolePublic:
+		return a, credit.Errorf(credit.EUNAUTHORIZED, "需要提供API密钥或登录")
+	case a.Role == credit.RoleDepartment && a.DepartmentID != 0, canAdminPush(a):
+		return a, nil
+	}
+	return a, credit.Errorf(credit.EFORBIDDEN, "只有部门用户或管理员可以使用名单推送")
+}
+
+const notificationColumns = `id, department_id, kind, record_id, entry_key, subject_id, list_type, title, body, created_at, acked_at, acked_by, feedback`
+
+func scanNotification(s interface{ Scan(...any) error }, extra ...any) (*lists.Notification, error) {
+	n := &lists.Notification{}
+	var dep, rec, subj int64
+	var listType, body string
+	var acked sql.NullTime
+	var ackedBy sql.NullString
+	dest := append([]any{&n.ID, &dep, &n.Kind, &rec, &n.Key, &subj, &listType, &n.Title, &body, &n.CreatedAt, &acked, &ackedBy, &n.Feedback}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	var nb notice
+	if err := json.Unmarshal([]byte(body), &nb); err != nil {
+		return nil, fmt.Errorf("storage: notification %d body: %w", n.ID, err)
+	}
+	n.DepartmentID, n.RecordID = credit.DepartmentID(dep), credit.RecordID(rec)
+	n.Subject, n.Entry, n.Alert = nb.Subject, nb.Entry, nb.Alert
+	n.KindLabel = n.Kind.Label()
+	n.CreatedAt = n.CreatedAt.UTC()
+	if acked.Valid {
+		t := acked.Time.UTC()
+		n.AckedAt = &t
+	}
+	n.AckedBy = ackedBy.String
+	return n, nil
+}
+
+// FindNotifications returns a department's inbox, newest first.
+func (db *DB) FindNotifications(ctx context.Context, f lists.NotificationFilter) ([]*lists.Notification, int, int, error) {
+	actor, err := pushActor(ctx)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if actor.Role == credit.RoleDepartment {
+		d := actor.DepartmentID
+		f.DepartmentID = &d
+	}
+	where, args := []string{"1 = 1"}, []any{}
+	arg := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)), 1))
+	}
+	if f.DepartmentID != nil {
+		arg("department_id = ?", int64(*f.DepartmentID))
+	}
+	unackedArgs, unackedWhere := slices.Clone(args), strings.Join(where, " AND ")
+	if f.Kind != "" {
+		arg("kind = ?", string(f.Kind))
+	}
+	if f.Unacked {
+		where = append(where, "acked_at IS NULL")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	out := []*lists.Notification{}
+	total := 0
+	err = scanAll(db.rows(ctx, `SELECT `+notificationColumns+`, COUNT(*) OVER () FROM notifications WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY id DESC LIMIT %d OFFSET %d`, limit, max(f.Offset, 0)), args...), func(rows *sql.Rows) error {
+		n, err := scanNotification(rows, &total)
+		if err != nil {
+			return err
+		}
+		out = append(out, n)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("storage.FindNotifications: %w", err)
+	}
+	if len(out) == 0 && f.Offset > 0 {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	var unacked int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE `+unackedWhere+` AND acked_at IS NULL`, unackedArgs...).Scan(&unacked); err != nil {
+		return nil, 0, 0, fmt.Errorf("storage.FindNotifications: %w", err)
+	}
+	return out, total, unacked, nil
+}
+
+// findNotification returns one notification, checking that the actor may
+// see it.
+func (db *DB) findNotification(ctx context.Context, actor credit.Actor, id int64) (*lists.Notification, error) {
+	n, err := scanNotification(db.queryRow(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "通知%d不存在", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canAdminPush(actor) && n.DepartmentID != actor.DepartmentID {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "只能查看本部门的通知")
+	}
+	return n, nil
+}
+
+// AckNotification records the department's acknowledgement and feedback.
+func (db *DB) AckNotification(ctx context.Context, id int64, feedback string) (*lists.Notification, error) {
+	actor, err := pushActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	feedback, err = lists.ValidateAck(feedback)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.findNotification(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role != credit.RoleSystem && (actor.Role != credit.RoleDepartment || actor.DepartmentID != n.DepartmentID) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "只有接收通知的部门可以确认并反馈")
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE notifications SET acked_at = $1, acked_by = $2, feedback = $3 WHERE id = $4 AND acked_at IS NULL`,
+			tx.now, actor.Label(), feedback, id)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 0 {
+			return credit.Errorf(credit.ECONFLICT, "该通知已于此前确认")
+		}
+		return tx.audit(ctx, "notification.ack", "notification", itoa(id), map[string]string{"feedback": feedback})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.findNotification(ctx, actor, id)
+}
+
+const subscriptionColumns = `id, department_id, url, list_types, created_at, created_by, revoked_at`
+
+func scanSubscription(s interface{ Scan(...any) error }) (*lists.Subscription, error) {
+	v := &lists.Subscription{}
+	var dep int64
+	var types string
+	var revoked sql.NullTime
+	if err := s.Scan(&v.ID, &dep, &v.URL, &types, &v.CreatedAt, &v.CreatedBy, &revoked); err != nil {
+		return nil, err
+	}
+	v.DepartmentID, v.ListTypes, v.CreatedAt = credit.DepartmentID(dep), splitList(types), v.CreatedAt.UTC()
+	if revoked.Valid {
+		t := revoked.Time.UTC()
+		v.RevokedAt = &t
+	}
+	return v, nil
+}
+
+// CreateSubscription registers a webhook for the actor's department. The
+// platform generates the signing secret unless the department gives one of
+// at least lists.MinSecret characters; either way it is stored sealed and
+// returned only now.
+func (db *DB) CreateSubscription(ctx context.Context, s *lists.Subscription) (*lists.Subscription, error) {
+	actor, err := pushActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sub := *s
+	switch {
+	case actor.Role == credit.RoleDepartment:
+		sub.DepartmentID = actor.DepartmentID
+	case actor.Role == credit.RoleSystem && sub.DepartmentID != 0:
+	default:
+		return nil, credit.Errorf(credit.EFORBIDDEN, "订阅须以部门身份（部门API密钥或部门用户）创建")
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return nil, err
+	}
+	if err := sub.Validate(data); err != nil {
+		return nil, err
+	}
+	if sub.Secret == "" {
+		sub.Secret = lists.SecretPrefix + credit.RandomHex(24)
+	}
+	sealed, err := db.Secrets.seal([]byte(sub.Secret))
+	if err != nil {
+		return nil, err
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM subscriptions WHERE department_id = $1 AND revoked_at IS NULL`, int64(sub.DepartmentID)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= lists.MaxSubscriptions {
+			return credit.Errorf(credit.ECONFLICT, "每个部门最多%d个有效订阅，请先撤销不再使用的订阅", lists.MaxSubscriptions)
+		}
+		sub.CreatedAt, sub.CreatedBy = tx.now, actor.Label()
+		if err := tx.queryRow(ctx, `INSERT INTO subscriptions (department_id, url, list_types, secret, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			int64(sub.DepartmentID), sub.URL, strings.Join(sub.ListTypes, ","), sealed, tx.now, sub.CreatedBy).Scan(&sub.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "subscription.create", "subscription", itoa(sub.ID), map[string]any{"url": sub.URL, "list_types": sub.ListTypes, "department_id": sub.DepartmentID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sub.ListTypes == nil {
+		sub.ListTypes = []string{}
+	}
+	return &sub, nil
+}
+
+// FindSubscriptions returns the actor's department's subscriptions, or all
+// of them for administrators, oldest first.
+func (db *DB) FindSubscriptions(ctx context.Context) ([]*lists.Subscription, error) {
+	actor, err := pushActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q, args := `SELECT `+subscriptionColumns+` FROM subscriptions`, []any{}
+	if !canAdminPush(actor) {
+		q += ` WHERE department_id = $1`
+		args = append(args, int64(actor.DepartmentID))
+	}
+	out := []*lists.Subscription{}
+	err = scanAll(db.rows(ctx, q+` ORDER BY id`, args...), func(rows *sql.Rows) error {
+		s, err := scanSubscription(rows)
+		if err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
+func (db *DB) findSubscription(ctx context.Context, actor credit.Actor, id int64) (*lists.Subscription, error) {
+	s, err := scanSubscription(db.queryRow(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "订阅%d不存在", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canAdminPush(actor) && s.DepartmentID != actor.DepartmentID {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "只能查看本部门的订阅")
+	}
+	return s, nil
+}
+
+// RevokeSubscription stops a subscription; its pending deliveries are
+// cancelled.
+func (db *DB) RevokeSubscription(ctx context.Context, id int64) (*lists.Subscription, error) {
+	actor, err := pushActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := db.findSubscription(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role == credit.RoleAuditor {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "审计员不能撤销订阅")
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE subscriptions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.now, id)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 0 {
+			return credit.Errorf(credit.ECONFLICT, "该订阅已撤销")
+		}
+		if _, err := tx.exec(ctx, `UPDATE deliveries SET status = $1, next_attempt_at = NULL WHERE subscription_id = $2 AND status = $3`,
+			string(lists.DeliveryCancelled), id, string(lists.DeliveryPending)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "subscription.revoke", "subscription", itoa(id), map[string]string{"url": s.URL})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.findSubscription(ctx, actor, id)
+}
+
+const deliveryColumns = `id, uid, subscription_id, notification_id, event, status, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at`
+
+func scanDelivery(s interface{ Scan(...any) error }, extra ...any) (*lists.Delivery, error) {
+	d := &lists.Delivery{Log: []*lists.DeliveryAttempt{}}
+	var next, delivered sql.NullTime
+	var last sql.NullInt64
+	dest := append([]any{&d.ID, &d.UID, &d.SubscriptionID, &d.NotificationID, &d.Event, &d.Status, &d.Attempts, &next, &last, &d.LastError, &d.CreatedAt, &delivered}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	d.CreatedAt, d.LastStatusCode = d.CreatedAt.UTC(), int(last.Int64)
+	if next.Valid {
+		t := next.Time.UTC()
+		d.NextAttemptAt = &t
+	}
+	if delivered.Valid {
+		t := delivered.Time.UTC()
+		d.DeliveredAt = &t
+	}
+	return d, nil
+}
+
+// FindDeliveries returns the delivery log of a subscription, newest first,
+// each delivery with its attempts.
+func (db *DB) FindDeliveries(ctx context.Context, subscriptionID int64, f lists.DeliveryFilter) ([]*lists.Delivery, int, error) {
+	actor, err := pushActor(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := db.findSubscription(ctx, actor, subscriptionID); err != nil {
+		return nil, 0, err
+	}
+	where, args := `subscription_id = $1`, []any{subscriptionID}
+	if f.Status != "" {
+		where += ` AND status = $2`
+		args = append(args, string(f.Status))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	out := []*lists.Delivery{}
+	byID := map[int64]*lists.Delivery{}
+	total := 0
+	err = scanAll(db.rows(ctx, `SELECT `+deliveryColumns+`, COUNT(*) OVER () FROM deliveries WHERE `+where+
+		fmt.Sprintf(` ORDER BY id DESC LIMIT %d OFFSET %d`, limit, max(f.Offset, 0)), args...), func(rows *sql.Rows) error {
+		d, err := scanDelivery(rows, &total)
+		if err != nil {
+			return err
+		}
+		out = append(out, d)
+		byID[d.ID] = d
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage.FindDeliveries: %w", err)
+	}
+	if len(out) == 0 {
+		return out, total, nil
+	}
+	ids := make([]any, len(out))
+	for i, d := range out {
+		ids[i] = d.ID
+	}
+	err = scanAll(db.rows(ctx, `SELECT delivery_id, n, at, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id IN (`+
+		placeholders(1, len(ids))+`) ORDER BY delivery_id, n`, ids...), func(rows *sql.Rows) error {
+		var id int64
+		var code sql.NullInt64
+		a := &lists.DeliveryAttempt{}
+		if err := rows.Scan(&id, &a.N, &a.At, &code, &a.Error, &a.DurationMS); err != nil {
+			return err
+		}
+		a.At, a.StatusCode = a.At.UTC(), int(code.Int64)
+		byID[id].Log = append(byID[id].Log, a)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage.FindDeliveries: %w", err)
+	}
+	return out, total, nil
+}
+
+// RetryDelivery schedules one more attempt of a failed delivery, due now;
+// if it fails too, the delivery is failed again.
+func (db *DB) RetryDelivery(ctx context.Context, id int64) (*lists.Delivery, error) {
+	actor, err := pushActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := scanDelivery(db.queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "推送记录%d不存在", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := db.findSubscription(ctx, actor, d.SubscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role == credit.RoleAuditor {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "审计员不能重新推送")
+	}
+	if s.RevokedAt != nil {
+		return nil, credit.Errorf(credit.ECONFLICT, "订阅已撤销，不能重新推送")
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE deliveries SET status = $1, next_attempt_at = $2 WHERE id = $3 AND status = $4`,
+			string(lists.DeliveryPending), tx.now, id, string(lists.DeliveryFailed))
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 0 {
+			return credit.Errorf(credit.ECONFLICT, "只有推送失败（已放弃重试）的记录可以重新推送")
+		}
+		return tx.audit(ctx, "delivery.retry", "delivery", itoa(id), map[string]string{"uid": d.UID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return scanDelivery(db.queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
+}
+
+// deliveryJob is a claimed delivery, ready to send.
+type deliveryJob struct {
+	id      int64
+	uid     string
+	event   string
+	payload string
+	url     string
+	secret  []byte // sealed
+}
+
+// attemptResult is the outcome of sending a job once.
+type attemptResult struct {
+	status   int
+	err      string
+	duration time.Duration
+	skipped  bool // not sent (shutting down): the lease runs out and it is claimed again
+}
+
+// deliveryLease is how long a claimed delivery is hidden from other workers
+// while it is being sent; a worker that dies mid-send is replaced after it.
+const deliveryLease = 2 * time.Minute
+
+// claimDeliveries takes up to limit deliveries due at now: it moves their
+// next attempt past the lease so that another worker (another process) does
+// not send them too, and cancels those whose subscription was revoked.
+func (db *DB) claimDeliveries(ctx context.Context, now time.Time, limit int) ([]deliveryJob, error) {
+	var jobs []deliveryJob
+	err := db.transact(ctx, func(tx *Tx) error {
+		jobs = jobs[:0]
+		q := `SELECT d.id, d.uid, d.event, d.payload, s.url, s.secret, s.revoked_at FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+			WHERE d.status = $1 AND d.next_attempt_at <= $2 ORDER BY d.next_attempt_at, d.id LIMIT ` + fmt.Sprint(limit)
+		if db.dialect == Postgres {
+			q += ` FOR UPDATE OF d SKIP LOCKED`
+		}
+		var cancelled []any
+		err := scanAll(tx.rows(ctx, q, string(lists.DeliveryPending), now), func(rows *sql.Rows) error {
+			var j deliveryJob
+			var revoked sql.NullTime
+			if err := rows.Scan(&j.id, &j.uid, &j.event, &j.payload, &j.url, &j.secret, &revoked); err != nil {
+				return err
+			}
+			if revoked.Valid {
+				cancelled = append(cancelled, j.id)
+				return nil
+			}
+			jobs = append(jobs, j)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(cancelled) > 0 {
+			args := append([]any{string(lists.DeliveryCancelled)}, cancelled...)
+			if _, err := tx.exec(ctx, `UPDATE deliveries SET status = $1, next_attempt_at = NULL WHERE id IN (`+placeholders(2, len(cancelled))+`)`, args...); err != nil {
+				return err
+			}
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		args := []any{now.Add(deliveryLease)}
+		for _, j := range jobs {
+			args = append(args, j.id)
+		}
+		_, err = tx.exec(ctx, `UPDATE deliveries SET next_attempt_at = $1 WHERE id IN (`+placeholders(2, len(jobs))+`)`, args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim deliveries: %w", err)
+	}
+	return jobs, nil
+}
+
+// recordAttempts writes the outcome of one attempt of each job made at now:
+// the attempt in the log, and the delivery delivered, rescheduled by
+// lists.NextAttempt, or given up.
+func (db *DB) recordAttempts(ctx context.Context, now time.Time, jobs []deliveryJob, results []attemptResult) error {
+	return db.transact(ctx, func(tx *Tx) error {
+		for i, j := range jobs {
+			r := results[i]
+			if r.skipped {
+				continue
+			}
+			lock := `SELECT attempts, status FROM deliveries WHERE id = $1`
+			if db.dialect == Postgres {
+				lock += ` FOR UPDATE`
+			}
+			var attempts int
+			var status string
+			if err := tx.queryRow(ctx, lock, j.id).Scan(&attempts, &status); err != nil {
+				return err
+			}
+			if status != string(lists.DeliveryPending) {
+				continue // cancelled or delivered meanwhile
+			}
+			n := attempts + 1
+			var code any
+			if r.status != 0 {
+				code = r.status
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO delivery_attempts (delivery_id, n, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`,
+				j.id, n, now, code, r.err, r.duration.Milliseconds()); err != nil {
+				return err
+			}
+			var err error
+			switch next, retry := lists.NextAttempt(n, now); {
+			case r.err == "":
+				_, err = tx.exec(ctx, `UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = NULL, last_status = $3, last_error = '', delivered_at = $4 WHERE id = $5`,
+					string(lists.DeliveryDelivered), n, code, now, j.id)
+			case retry:
+				_, err = tx.exec(ctx, `UPDATE deliveries SET attempts = $1, next_attempt_at = $2, last_status = $3, last_error = $4 WHERE id = $5`,
+					n, next, code, r.err, j.id)
+			default:
+				_, err = tx.exec(ctx, `UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = NULL, last_status = $3, last_error = $4 WHERE id = $5`,
+					string(lists.DeliveryFailed), n, code, r.err, j.id)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Pusher delivers webhooks (响应) in the background: every Interval it sends
+// the deliveries that are due and records each attempt. Its schedule is in
+// the database, so a restarted process resumes it, and several processes
+// may run one: a claimed delivery is leased to one of them.
+//
+// It sends only to the URLs departments registered, does not follow
+// redirects, and gives every attempt Timeout.
+type Pusher struct {
+	DB     *DB
+	Logger *slog.Logger
+	// Client sends the requests; nil means one with Timeout and no redirects.
+	Client *http.Client
+	// Now is the clock of the background loop (default time.Now). Tests call
+	// DeliverDue with the time they want instead.
+	Now         func() time.Time
+	Interval    time.Duration // between rounds (default 5 s)
+	Timeout     time.Duration // per attempt (default 10 s)
+	Batch       int           // deliveries claimed per round (default 100)
+	Concurrency int           // attempts in flight (default 8)
+
+	once   sync.Once
+	client *http.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (p *Pusher) init() {
+	p.once.Do(func() {
+		if p.Logger == nil {
+			p.Logger = slog.New(slog.DiscardHandler)
+		}
+		if p.Now == nil {
+			p.Now = time.Now
+		}
+		if p.Interval <= 0 {
+			p.Interval = 5 * time.Second
+		}
+		if p.Timeout <= 0 {
+			p.Timeout = 10 * time.Second
+		}
+		if p.Batch <= 0 {
+			p.Batch = 100
+		}
+		if p.Concurrency <= 0 {
+			p.Concurrency = 8
+		}
+		p.client = p.Client
+		if p.client == nil {
+			p.client = &http.Client{
+				Timeout:   p.Timeout,
+				Transport: http.DefaultTransport.(*http.Transport).Clone(),
+				CheckRedirect: func(*http.Request, []*http.Request) error {
+					return http.ErrUseLastResponse
+				},
+			}
+		}
+	})
+}
+
+// DeliverDue sends every delivery due at now, up to Batch of them, and
+// records the attempts with now as their time; it returns how many it
+// attempted. Tests drive the retry schedule by calling it with a clock of
+// their own.
+func (p *Pusher) DeliverDue(ctx context.Context, now time.Time) (int, error) {
+	p.init()
+	now = now.UTC().Truncate(time.Microsecond)
+	jobs, err := p.DB.claimDeliveries(ctx, now, p.Batch)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	results := make([]attemptResult, len(jobs))
+	sem := make(chan struct{}, p.Concurrency)
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = p.send(ctx, jobs[i], now)
+		}()
+	}
+	wg.Wait()
+	if err := p.DB.recordAttempts(context.WithoutCancel(ctx), now, jobs, results); err != nil {
+		return 0, fmt.Errorf("storage: record deliveries: %w", err)
+	}
+	for i, j := range jobs {
+		r := results[i]
+		switch {
+		case r.skipped:
+		case r.err == "":
+			p.Logger.Debug("webhook delivered", slog.String("delivery", j.uid), slog.Int("status", r.status))
+		default:
+			p.Logger.Info("webhook attempt failed", slog.String("delivery", j.uid), slog.String("url", j.url), slog.String("error", r.err))
+		}
+	}
+	return len(jobs), nil
+}
+
+// send makes one attempt of job at now.
+func (p *Pusher) send(ctx context.Context, j deliveryJob, now time.Time) attemptResult {
+	if ctx.Err() != nil {
+		return attemptResult{skipped: true}
+	}
+	secret, err := p.DB.Secrets.open(j.secret)
+	if err != nil {
+		return attemptResult{err: "无法解密签名密钥"}
+	}
+	body := []byte(j.payload)
+	ts := now.Unix()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(body))
+	if err != nil {
+		return attemptResult{err: "无法构造请求：" + err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", "jlcredit-webhook/1")
+	req.Header.Set(lists.HeaderEvent, j.event)
+	req.Header.Set(lists.HeaderDelivery, j.uid)
+	req.Header.Set(lists.HeaderTimestamp, fmt.Sprint(ts))
+	req.Header.Set(lists.HeaderSignature, lists.SignWebhook(string(secret), j.uid, ts, body))
+	start := time.Now()
+	resp, err := p.client.Do(req)
+	d := time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			return attemptResult{skipped: true}
+		}
+		return attemptResult{err: truncate(err.Error(), 500), duration: d}
+	}
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return attemptResult{status: resp.StatusCode, duration: d}
+	}
+	msg := "接收方返回HTTP " + fmt.Sprint(resp.StatusCode)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		msg += "（推送不跟随重定向）"
+	}
+	if s := strings.TrimSpace(string(snippet)); s != "" && utf8.ValidString(s) {
+		msg += "：" + truncate(s, 200)
+	}
+	return attemptResult{status: resp.StatusCode, err: msg, duration: d}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// Run delivers due webhooks every Interval until ctx is done.
+func (p *Pusher) Run(ctx context.Context) {
+	p.init()
+	t := time.NewTicker(p.Interval)
+	defer t.Stop()
+	for {
+		for ctx.Err() == nil {
+			n, err := p.DeliverDue(ctx, p.Now())
+			if err != nil {
+				if ctx.Err() == nil {
+					p.Logger.Error("webhook delivery", slog.Any("error", err))
+				}
+				break
+			}
+			if n < p.Batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Start runs the pusher in the background until Stop.
+func (p *Pusher) Start() {
+	p.init()
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan struct{})
+	go func() {
+		defer close(p.done)
+		p.Run(ctx)
+	}()
+}
+
+// Stop stops a started pusher and waits for the round in progress; attempts
+// cut short are not counted and are retried after their lease.
+func (p *Pusher) Stop() {
+	if p.cancel == nil {
+		return
+	}
+	p.cancel()
+	<-p.done
+	p.cancel = nil
+}

@@ -1,0 +1,537 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
+)
+
+var (
+	_ access.UserService    = (*DB)(nil)
+	_ access.SessionService = (*DB)(nil)
+	_ access.APIKeyService  = (*DB)(nil)
+)
+
+// userColumns reads a user with its department. A department user's region
+// is its department's, so that moving a department moves its users.
+const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(u.department_id, 0), COALESCE(d.code, ''), COALESCE(d.name, ''),
+	COALESCE(d.region_code, u.region_code), u.must_change_password, u.failed_logins, u.locked_until, u.disabled_at, u.last_login_at, u.created_at`
+
+const userFrom = ` FROM users u LEFT JOIN departments d ON d.id = u.department_id`
+
+func scanUser(s interface{ Scan(...any) error }, extra ...any) (*access.User, error) {
+	var u access.User
+	var id, dep int64
+	var role string
+	var locked, disabled, last sql.NullTime
+	dest := append([]any{&id, &u.Username, &u.DisplayName, &role, &dep, &u.DepartmentCode, &u.DepartmentName,
+		&u.RegionCode, &u.MustChangePassword, &u.FailedLogins, &locked, &disabled, &last, &u.CreatedAt}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	u.ID, u.DepartmentID, u.Role = credit.UserID(id), credit.DepartmentID(dep), credit.Role(role)
+	u.LockedUntil, u.DisabledAt, u.LastLoginAt = nullTime(locked), nullTime(disabled), nullTime(last)
+	u.CreatedAt = u.CreatedAt.UTC()
+	return &u, nil
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+// userTarget is the authorization target of an action on u.
+func userTarget(u *access.User) access.Target {
+	return access.Target{DepartmentID: u.DepartmentID, RegionCode: u.RegionCode, Role: u.Role}
+}
+
+// CreateUser creates a console user. With password "" it generates a
+// one-time password and returns it; the user is asked to change it.
+func (db *DB) CreateUser(ctx context.Context, u *access.User, password string) (string, error) {
+	actor := credit.ActorFromContext(ctx)
+	u.Username = access.NormalizeUsername(u.Username)
+	u.DisplayName = strings.TrimSpace(subject.NormalizeText(u.DisplayName))
+	if u.Role != credit.RoleDepartment {
+		u.DepartmentID = 0
+	}
+	if u.Role != credit.RoleRegion {
+		u.RegionCode = ""
+	}
+	if u.Role == credit.RoleDepartment && u.DepartmentID == 0 && u.DepartmentCode != "" {
+		d, err := db.FindDepartmentByCode(ctx, u.DepartmentCode)
+		if err != nil {
+			return "", err
+		}
+		u.DepartmentID = d.ID
+	}
+	if err := u.Validate(); err != nil {
+		return "", err
+	}
+	if u.Role == credit.RoleDepartment {
+		d, err := db.FindDepartmentByID(ctx, u.DepartmentID)
+		if err != nil {
+			return "", err
+		}
+		u.DepartmentCode, u.DepartmentName, u.RegionCode = d.Code, d.Name, d.RegionCode
+	}
+	if !access.Can(actor, access.ActionManageUsers, userTarget(u)) {
+		return "", credit.Errorf(credit.EFORBIDDEN, "无权创建该范围的%s账号", access.RoleLabel(u.Role))
+	}
+	oneTime := ""
+	mustChange := password == ""
+	if password == "" {
+		password = access.NewOneTimePassword()
+		oneTime = password
+	} else if p := access.CheckPassword(password, u.Username); p != "" {
+		return "", credit.Invalid(p, credit.Problem{Field: "password", Code: "weak_password", Message: p})
+	}
+	hash, err := access.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	region := ""
+	if u.Role == credit.RoleRegion {
+		region = u.RegionCode
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.queryRow(ctx, `INSERT INTO users (username, display_name, role, department_id, region_code, password_hash,
+			must_change_password, password_changed_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			u.Username, u.DisplayName, string(u.Role), nullInt(int64(u.DepartmentID)), region, hash,
+			mustChange, tx.now, tx.now, tx.now).Scan(&id)
+		if isUniqueViolation(err) {
+			return credit.Invalid("用户名“"+u.Username+"”已被使用", credit.Problem{Field: "username", Code: "taken", Message: "用户名“" + u.Username + "”已被使用"})
+		}
+		if err != nil {
+			return err
+		}
+		u.ID, u.CreatedAt, u.MustChangePassword = credit.UserID(id), tx.now, mustChange
+		return tx.audit(ctx, "user.create", "user", u.Username, map[string]any{
+			"role": u.Role, "department": u.DepartmentCode, "region": u.RegionCode})
+	})
+	if err != nil {
+		return "", err
+	}
+	return oneTime, nil
+}
+
+// findUser reads a user without an authorization check.
+func (db *DB) findUser(ctx context.Context, id credit.UserID) (*access.User, error) {
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, int64(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "用户不存在")
+	}
+	return u, err
+}
+
+// FindUserByID returns a user the actor may see: itself, or one within its
+// scope.
+func (db *DB) FindUserByID(ctx context.Context, id credit.UserID) (*access.User, error) {
+	u, err := db.findUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	actor := credit.ActorFromContext(ctx)
+	if actor.UserID != u.ID && !access.Can(actor, access.ActionViewUsers, userTarget(u)) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "无权查看该用户")
+	}
+	return u, nil
+}
+
+// FindUsers lists the users within the actor's scope, by login name.
+func (db *DB) FindUsers(ctx context.Context, f access.UserFilter) ([]*access.User, int, error) {
+	actor := credit.ActorFromContext(ctx)
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	switch actor.Role {
+	case credit.RoleSystem, credit.RoleProvince, credit.RoleAuditor:
+	case credit.RoleRegion:
+		if actor.RegionCode == "" {
+			return nil, 0, credit.Errorf(credit.EFORBIDDEN, "无权查看用户")
+		}
+		add(`COALESCE(d.region_code, u.region_code) LIKE $?`, regionLike(actor.RegionCode))
+	default:
+		return nil, 0, credit.Errorf(credit.EFORBIDDEN, "无权查看用户")
+	}
+	if f.Role != nil {
+		add(`u.role = $?`, string(*f.Role))
+	}
+	if f.DepartmentID != nil {
+		add(`u.department_id = $?`, int64(*f.DepartmentID))
+	}
+	if f.RegionPrefix != "" {
+		add(`COALESCE(d.region_code, u.region_code) LIKE $?`, regionLike(f.RegionPrefix))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		args = append(args, "%"+likeEscape(strings.ToLower(q))+"%")
+		n := len(args)
+		args = append(args, "%"+likeEscape(q)+"%")
+		where = append(where, fmt.Sprintf(`(u.username LIKE $%d ESCAPE '\' OR u.display_name LIKE $%d ESCAPE '\')`, n, n+1))
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	q := `SELECT ` + userColumns + `, COUNT(*) OVER()` + userFrom
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	args = append(args, f.Limit, max(f.Offset, 0))
+	q += fmt.Sprintf(` ORDER BY u.username LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	var out []*access.User
+	var total int
+	err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		u, err := scanUser(rows, &total)
+		if err != nil {
+			return err
+		}
+		out = append(out, u)
+		return nil
+	})
+	return out, total, err
+}
+
+// likeEscape escapes the LIKE wildcards of s for ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// manageableUser returns the user id if the actor may manage it.
+func (db *DB) manageableUser(ctx context.Context, id credit.UserID) (*access.User, error) {
+	u, err := db.findUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !access.Can(credit.ActorFromContext(ctx), access.ActionManageUsers, userTarget(u)) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "无权管理该用户")
+	}
+	return u, nil
+}
+
+// UpdateUser changes a user's display name or switches it off or on.
+func (db *DB) UpdateUser(ctx context.Context, id credit.UserID, upd access.UserUpdate) (*access.User, error) {
+	u, err := db.manageableUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	actor := credit.ActorFromContext(ctx)
+	if upd.Disabled != nil && *upd.Disabled && actor.UserID == u.ID {
+		return nil, credit.Errorf(credit.EINVALID, "不能停用自己的账号")
+	}
+	if upd.DisplayName != nil {
+		u.DisplayName = strings.TrimSpace(subject.NormalizeText(*upd.DisplayName))
+		if err := u.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		if upd.DisplayName != nil {
+			if _, err := tx.exec(ctx, `UPDATE users SET display_name = $1, updated_at = $2 WHERE id = $3`, u.DisplayName, tx.now, int64(id)); err != nil {
+				return err
+			}
+		}
+		if upd.Disabled != nil {
+			var at any
+			if *upd.Disabled {
+				at = tx.now
+				if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, int64(id)); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(ctx, `UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3`, at, tx.now, int64(id)); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, "user.update", "user", u.Username, map[string]any{"display_name": upd.DisplayName, "disabled": upd.Disabled})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.findUser(ctx, id)
+}
+
+// ResetPassword sets a new one-time password, unlocks the account and ends
+// its sessions.
+func (db *DB) ResetPassword(ctx context.Context, id credit.UserID) (string, error) {
+	u, err := db.manageableUser(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	password := access.NewOneTimePassword()
+	hash, err := access.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	err = db.transact(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = NULL,
+			password_changed_at = $3, updated_at = $4 WHERE id = $5`, hash, true, tx.now, tx.now, int64(id)); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, int64(id)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "user.reset_password", "user", u.Username, nil)
+	})
+	if err != nil {
+		return "", err
+	}
+	return password, nil
+}
+
+// ChangePassword changes the acting user's own password.
+func (db *DB) ChangePassword(ctx context.Context, old, new string, keepSession string) error {
+	actor := credit.ActorFromContext(ctx)
+	if actor.UserID == 0 {
+		return credit.Errorf(credit.EUNAUTHORIZED, "请先登录")
+	}
+	var username, hash string
+	err := db.queryRow(ctx, `SELECT username, password_hash FROM users WHERE id = $1`, int64(actor.UserID)).Scan(&username, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return credit.Errorf(credit.EUNAUTHORIZED, "请先登录")
+	}
+	if err != nil {
+		return err
+	}
+	if !access.VerifyPassword(hash, old) {
+		return credit.Invalid("原密码不正确", credit.Problem{Field: "old_password", Code: "wrong_password", Message: "原密码不正确"})
+	}
+	if p := access.CheckPassword(new, username); p != "" {
+		return credit.Invalid(p, credit.Problem{Field: "new_password", Code: "weak_password", Message: p})
+	}
+	if old == new {
+		return credit.Invalid("新密码不能与原密码相同", credit.Problem{Field: "new_password", Code: "same_password", Message: "新密码不能与原密码相同"})
+	}
+	newHash, err := access.HashPassword(new)
+	if err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, updated_at = $4 WHERE id = $5`,
+			newHash, false, tx.now, tx.now, int64(actor.UserID)); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, int64(actor.UserID), access.HashToken(keepSession)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "user.change_password", "user", username, nil)
+	})
+}
+
+// errBadLogin is the answer to a wrong name or password; it does not say
+// which was wrong.
+func errBadLogin(extra string) error {
+	return credit.Errorf(credit.EUNAUTHORIZED, "用户名或密码错误%s", extra)
+}
+
+// Login checks a name and password, applies the lock-out policy, and starts
+// a session. The password is checked outside any transaction, so that the
+// memory-hard hash does not hold the SQLite writer.
+func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session, string, error) {
+	name := access.NormalizeUsername(a.Username)
+	if name == "" || a.Password == "" {
+		return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "请输入用户名和密码")
+	}
+	var hash string
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash`+userFrom+` WHERE u.username = $1`, name), &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		access.VerifyDummy(a.Password)
+		if err := db.logAttempt(ctx, a, name, 0, false, "unknown_user"); err != nil {
+			return nil, "", err
+		}
+		return nil, "", errBadLogin("")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	now := db.Now().UTC()
+	if u.Locked(now) {
+		if err := db.logAttempt(ctx, a, name, u.ID, false, "locked"); err != nil {
+			return nil, "", err
+		}
+		return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "密码连续错误%d次，账号已锁定，请于%s后再试",
+			access.MaxFailedLogins, u.LockedUntil.In(credit.Shanghai).Format("15:04"))
+	}
+	ok := access.VerifyPassword(hash, a.Password)
+	if ok && u.Disabled() {
+		if err := db.logAttempt(ctx, a, name, u.ID, false, "disabled"); err != nil {
+			return nil, "", err
+		}
+		return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "账号已停用，请联系管理员")
+	}
+	if !ok {
+		var lockedNow *time.Time
+		var left int
+		err := db.transact(ctx, func(tx *Tx) error {
+			var failed int
+			if err := tx.queryRow(ctx, `SELECT failed_logins FROM users WHERE id = $1`, int64(u.ID)).Scan(&failed); err != nil {
+				return err
+			}
+			failed, lockedNow = access.AfterFailure(failed, tx.now)
+			left = access.MaxFailedLogins - failed
+			var until any
+			if lockedNow != nil {
+				until = *lockedNow
+			}
+			if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed, until, int64(u.ID)); err != nil {
+				return err
+			}
+			if lockedNow != nil {
+				if err := tx.audit(ctx, "user.locked", "user", name, map[string]any{"until": lockedNow, "ip": a.IP}); err != nil {
+					return err
+				}
+			}
+			return tx.insertAttempt(ctx, a, name, u.ID, false, "wrong_password")
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		if lockedNow != nil {
+			return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "用户名或密码错误，密码已连续错误%d次，账号锁定%d分钟",
+				access.MaxFailedLogins, int(access.LockoutDuration/time.Minute))
+		}
+		if left <= 2 {
+			return nil, "", errBadLogin(fmt.Sprintf("，再错%d次账号将被锁定%d分钟", left, int(access.LockoutDuration/time.Minute)))
+		}
+		return nil, "", errBadLogin("")
+	}
+	token := access.NewToken()
+	s := &access.Session{UserID: u.ID, CSRFToken: access.NewToken(), User: u}
+	err = db.transact(ctx, func(tx *Tx) error {
+		s.CreatedAt, s.ExpiresAt = tx.now, tx.now.Add(access.SessionLifetime)
+		if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2`, tx.now, int64(u.ID)); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2`, int64(u.ID), tx.now); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, user_agent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, access.HashToken(token), int64(u.ID), s.CSRFToken, s.CreatedAt, s.ExpiresAt,
+			truncateRunes(a.IP, 64), truncateRunes(a.UserAgent, 300)); err != nil {
+			return err
+		}
+		return tx.insertAttempt(ctx, a, name, u.ID, true, "")
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	u.FailedLogins, u.LockedUntil = 0, nil
+	return s, token, nil
+}
+
+func (db *DB) logAttempt(ctx context.Context, a access.LoginAttempt, name string, id credit.UserID, ok bool, reason string) error {
+	return db.transact(ctx, func(tx *Tx) error { return tx.insertAttempt(ctx, a, name, id, ok, reason) })
+}
+
+func (tx *Tx) insertAttempt(ctx context.Context, a access.LoginAttempt, name string, id credit.UserID, ok bool, reason string) error {
+	_, err := tx.exec(ctx, `INSERT INTO login_attempts (at, username, user_id, ok, reason, ip) VALUES ($1, $2, $3, $4, $5, $6)`,
+		tx.now, truncateRunes(name, 64), nullInt(int64(id)), ok, reason, truncateRunes(a.IP, 64))
+	return err
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// FindSession returns the live session of token with its user.
+func (db *DB) FindSession(ctx context.Context, token string) (*access.Session, error) {
+	if token == "" {
+		return nil, credit.Errorf(credit.EUNAUTHORIZED, "请先登录")
+	}
+	s := &access.Session{}
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+`, s.csrf_token, s.created_at, s.expires_at
+		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN departments d ON d.id = u.department_id WHERE s.token_hash = $1`,
+		access.HashToken(token)), &s.CSRFToken, &s.CreatedAt, &s.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.EUNAUTHORIZED, "登录已失效，请重新登录")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !db.Now().Before(s.ExpiresAt) || u.Disabled() {
+		return nil, credit.Errorf(credit.EUNAUTHORIZED, "登录已失效，请重新登录")
+	}
+	s.UserID, s.User = u.ID, u
+	s.CreatedAt, s.ExpiresAt = s.CreatedAt.UTC(), s.ExpiresAt.UTC()
+	return s, nil
+}
+
+// Logout ends the session of token.
+func (db *DB) Logout(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, access.HashToken(token))
+		return err
+	})
+}
+
+// FindAPIKeys lists a department's API keys, newest first.
+func (db *DB) FindAPIKeys(ctx context.Context, departmentID credit.DepartmentID) ([]*access.APIKey, error) {
+	d, err := db.FindDepartmentByID(ctx, departmentID)
+	if err != nil {
+		return nil, err
+	}
+	if !access.Can(credit.ActorFromContext(ctx), access.ActionManageDepartments, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "无权查看“%s”的API密钥", d.Name)
+	}
+	var out []*access.APIKey
+	err = scanAll(db.rows(ctx, `SELECT id, prefix, scopes, created_at, revoked_at FROM api_keys WHERE department_id = $1 ORDER BY created_at DESC, id DESC`, int64(departmentID)),
+		func(rows *sql.Rows) error {
+			k := &access.APIKey{DepartmentID: departmentID}
+			var scopes string
+			var revoked sql.NullTime
+			if err := rows.Scan(&k.ID, &k.Prefix, &scopes, &k.CreatedAt, &revoked); err != nil {
+				return err
+			}
+			k.Scopes = strings.Split(scopes, ",")
+			k.RevokedAt = nullTime(revoked)
+			k.CreatedAt = k.CreatedAt.UTC()
+			out = append(out, k)
+			return nil
+		})
+	return out, err
+}
+
+// RevokeAPIKey revokes a key.
+func (db *DB) RevokeAPIKey(ctx context.Context, id int64) error {
+	var dep int64
+	err := db.queryRow(ctx, `SELECT department_id FROM api_keys WHERE id = $1`, id).Scan(&dep)
+	if errors.Is(err, sql.ErrNoRows) {
+		return credit.Errorf(credit.ENOTFOUND, "API密钥不存在")
+	}
+	if err != nil {
+		return err
+	}
+	d, err := db.FindDepartmentByID(ctx, credit.DepartmentID(dep))
+	if err != nil {
+		return err
+	}
+	if !access.Can(credit.ActorFromContext(ctx), access.ActionManageDepartments, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode}) {
+		return credit.Errorf(credit.EFORBIDDEN, "无权吊销“%s”的API密钥", d.Name)
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.now, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "api_key.revoke", "department", d.Code, map[string]any{"key": id})
+	})
+}
