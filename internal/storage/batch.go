@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
@@ -56,11 +57,16 @@ func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt,
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	id, err := db.storeBatch(ctx, s, class, dep)
 	if err != nil {
 		return nil, err
 	}
-	return db.ProcessBatch(ctx, id)
+	db.logger.Debug("batch stored", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
+	start = time.Now()
+	r, err := db.ProcessBatch(ctx, id)
+	db.logger.Debug("batch processed", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)), slog.Duration("writing", db.flushTime))
+	return r, err
 }
 
 // submittingDepartment resolves who submits: a department's own credentials
@@ -324,5 +330,3 @@ func (db *DB) FindBatches(ctx context.Context, f record.BatchFilter) ([]*record.
 func (db *DB) openBatchReader(ctx context.Context, b *batchRow) (ingest.Reader, error) {
 	return ingest.Open(&chunkReader{ctx: ctx, db: db, id: b.ID}, b.Filename, b.Format, ingest.DefaultLimits())
 }
-
-var _ = time.Now

@@ -66,6 +66,8 @@ type DB struct {
 	catalogErr  error
 
 	rebindCache sync.Map // query -> rebound query
+
+	flushTime time.Duration // time spent writing chunks, for debug logs
 }
 
 // Options configure Open.

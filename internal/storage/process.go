@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/mod/sumdb/tlog"
@@ -192,6 +193,8 @@ func subjectKey(r *record.Record) string {
 // flush writes one chunk of a batch in one transaction.
 func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date) error {
 	var chunk record.Receipt
+	start := time.Now()
+	defer func() { db.flushTime += time.Since(start) }()
 	err := db.transact(ctx, func(tx *Tx) error {
 		chunk = record.Receipt{Total: p.rows, Rejected: len(p.errs)}
 		// The ledger lock serialises appends (and record ids) across writers.

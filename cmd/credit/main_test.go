@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	_ "modernc.org/sqlite"
+
+	"jlcredit/internal/pgtest"
+	"jlcredit/internal/subject"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// run runs the command line in-process and returns stdout, stderr and the exit status.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func validUSCC(t *testing.T, prefix16 string) string {
+	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c18, err := subject.USCCCheckChar(prefix16 + string(c17))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prefix16 + string(c17) + string(c18)
+}
+
+type receipt struct {
+	Batch                                       string
+	Total, Accepted, Rejected, Duplicates, Late int
+}
+
+func TestImportAndLedgerSQLite(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CREDIT_KEY_FILE", filepath.Join(dir, "k.key"))
+	testImportAndLedger(t, "sqlite:"+filepath.Join(dir, "c.db"), func(q string) {
+		db, err := sql.Open("sqlite", filepath.Join(dir, "c.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestImportAndLedgerPostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	t.Setenv("CREDIT_KEY_FILE", filepath.Join(t.TempDir(), "k.key"))
+	testImportAndLedger(t, dsn, func(q string) {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
+	dept := validUSCC(t, "11220100MB000001")
+	company := validUSCC(t, "91220101MA0Y1234")
+	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept, "--name", "长春市市场监督管理局", "--region", "220100"); code != 0 {
+		t.Fatalf("department add: %d %s", code, e)
+	}
+	key, _, code := run(t, "department", "key", "--db", dsn, "--code", dept)
+	if code != 0 || !strings.HasPrefix(strings.TrimSpace(key), "jlc_") {
+		t.Fatalf("department key: %d %q", code, key)
+	}
+	header := "行政相对人名称,行政相对人类别,统一社会信用代码,法定代表人,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,处罚有效期,处罚机关,处罚机关统一社会信用代码,数据来源单位,数据来源单位统一社会信用代码\n"
+	row := func(wsh, fine string) string {
+		return "长春北辰汽车零部件有限公司,法人及非法人组织," + company + ",王建国," + wsh + ",虚假宣传,发布虚假广告。,《广告法》第五十五条,罚款,罚款," + fine + ",2026-11-16,2099-12-31,长春市市场监督管理局," + dept + ",长春市市场监督管理局," + dept + "\n"
+	}
+	gb, _ := simplifiedchinese.GB18030.NewEncoder().String(header + row("长市监罚〔2026〕1号", "1.5") + row("长市监罚〔2026〕2号", ""))
+	dir := t.TempDir()
+	file := filepath.Join(dir, "处罚.csv")
+	os.WriteFile(file, []byte(gb), 0o644)
+	errs := filepath.Join(dir, "errors.xlsx")
+	out, e, code := run(t, "import", "--db", dsn, "--class", "penalty", "--department", dept, "--errors", errs, file)
+	if code != 0 {
+		t.Fatalf("import: %d %s", code, e)
+	}
+	var r receipt
+	if err := json.Unmarshal([]byte(lastLine(out)), &r); err != nil || r.Total != 2 || r.Accepted != 1 || r.Rejected != 1 {
+		t.Fatalf("receipt %q: %+v %v", lastLine(out), r, err)
+	}
+	x, err := excelize.OpenFile(errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows(x.GetSheetList()[0])
+	if len(rows) != 2 || !strings.Contains(strings.Join(rows[1], "|"), "罚款金额") {
+		t.Errorf("error sheet rows = %q", rows)
+	}
+	// Re-import: duplicates only.
+	out, _, _ = run(t, "import", "--db", dsn, "--class", "penalty", "--department", dept, file)
+	json.Unmarshal([]byte(lastLine(out)), &r)
+	if r.Accepted != 0 || r.Duplicates != 1 {
+		t.Errorf("re-import receipt = %+v", r)
+	}
+	for _, test := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"UnknownClass", []string{"import", "--db", dsn, "--class", "nope", "--department", dept, file}, "信息类“nope”不存在"},
+		{"UnknownDepartment", []string{"import", "--db", dsn, "--class", "penalty", "--department", company, file}, "不存在"},
+		{"MissingFile", []string{"import", "--db", dsn, "--class", "penalty", "--department", dept, filepath.Join(dir, "nope.csv")}, "不存在"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			_, e, code := run(t, test.args...)
+			if code == 0 || !strings.Contains(e, test.msg) {
+				t.Errorf("exit %d, stderr %q; want non-zero and %q", code, e, test.msg)
+			}
+		})
+	}
+	if _, e, code := run(t, "ledger", "verify", "--db", dsn); code != 0 {
+		t.Fatalf("ledger verify: %d %s", code, e)
+	}
+	tamper(`UPDATE records SET fields = replace(fields, '虚假宣传', '无违法') WHERE id = 1`)
+	if _, e, code := run(t, "ledger", "verify", "--db", dsn); code == 0 || !strings.Contains(e, "记录ID 1") {
+		t.Errorf("ledger verify after tampering: exit %d, %q", code, e)
+	}
+}
