@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -127,55 +129,135 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int) (*record.Recei
 	}
 	today := credit.DateOf(b.CreatedAt)
 	v := &record.Validator{Catalog: cat, Class: class, Department: dep.Code, Today: today, Legacy: legacy}
-	p := &pending{}
-	flush := func() error {
-		if p.rows == 0 {
-			return nil
-		}
-		err := db.flush(ctx, b, class, p, receipt, today)
-		p.recs, p.errs, p.rows = p.recs[:0], p.errs[:0], 0
-		return err
+	// A pipeline: one goroutine reads rows into chunks; workers validate
+	// chunks in parallel (CPU in this process); this goroutine writes them in
+	// order (mostly the database's work). At most a few chunks are in flight,
+	// so memory stays bounded whatever the file's size.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	type rawChunk struct {
+		seq  int
+		rows []ingest.Row
 	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return receipt, err
-		}
-		row, err := rdr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if ferr := flush(); ferr != nil {
-				return receipt, ferr
+	type doneChunk struct {
+		seq int
+		p   *pending
+		err error
+	}
+	raws := make(chan rawChunk, workers)
+	dones := make(chan doneChunk, workers)
+	var readErr error
+	go func() {
+		defer close(raws)
+		seq := 0
+		var rows []ingest.Row
+		send := func() bool {
+			if len(rows) == 0 {
+				return true
 			}
-			return receipt, err
+			select {
+			case raws <- rawChunk{seq, rows}:
+				seq++
+				rows = nil
+				return true
+			case <-ctx.Done():
+				return false
+			}
 		}
-		if row.Num <= skip {
-			continue
+		for ctx.Err() == nil {
+			row, err := rdr.Next()
+			if err == io.EOF {
+				send()
+				return
+			}
+			if err != nil {
+				if send() {
+					readErr = err
+				}
+				return
+			}
+			if row.Num <= skip {
+				continue
+			}
+			rows = append(rows, row)
+			if len(rows) >= flushRows && !send() {
+				return
+			}
 		}
-		p.rows++
-		p.last = row.Num
-		values, mprobs := mapRow(row)
-		rec, probs := v.Validate(row.Num, values)
-		probs = append(probs, mprobs...)
-		probs = append(probs, row.Problems...)
-		if len(probs) == 0 && rec != nil && subjectKey(rec) == "" {
-			probs = append(probs, credit.Problem{Row: row.Num, Code: "no_identifier",
-				Message: fmt.Sprintf("第%d行：缺少行政相对人的统一社会信用代码或证件号码，无法确定信用主体", row.Num)})
-		}
-		if len(probs) > 0 || rec == nil {
-			p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: probs, Raw: row.Values})
-		} else {
+	}()
+	validate := func(rows []ingest.Row) (*pending, error) {
+		p := &pending{rows: len(rows), last: rows[len(rows)-1].Num}
+		for _, row := range rows {
+			values, mprobs := mapRow(row)
+			rec, probs := v.Validate(row.Num, values)
+			probs = append(probs, mprobs...)
+			probs = append(probs, row.Problems...)
+			if len(probs) == 0 && rec != nil && subjectKey(rec) == "" {
+				probs = append(probs, credit.Problem{Row: row.Num, Code: "no_identifier",
+					Message: fmt.Sprintf("第%d行：缺少行政相对人的统一社会信用代码或证件号码，无法确定信用主体", row.Num)})
+			}
+			if len(probs) > 0 || rec == nil {
+				p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: probs, Raw: row.Values})
+				continue
+			}
 			rec.Row = row.Num
+			// Everything that does not depend on the database's state.
+			rec.ContentHash = record.ContentHash(rec.Class, rec.Key, rec.Fields)
+			record.ApplyPolicy(rec, class, db.Calendar, today)
+			if err := db.Secrets.protectFields(class, rec.Fields); err != nil {
+				return nil, err
+			}
 			p.recs = append(p.recs, rec)
 		}
-		if p.rows >= flushRows {
-			if err := flush(); err != nil {
-				return receipt, err
+		return p, nil
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range raws {
+				p, err := validate(c.rows)
+				select {
+				case dones <- doneChunk{c.seq, p, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(dones) }()
+	// Write in order.
+	waiting := map[int]doneChunk{}
+	next := 0
+	var werr error
+	for d := range dones {
+		if werr != nil {
+			continue // drain
+		}
+		waiting[d.seq] = d
+		for {
+			c, ok := waiting[next]
+			if !ok {
+				break
+			}
+			delete(waiting, next)
+			next++
+			if c.err == nil {
+				c.err = db.flush(ctx, b, class, c.p, receipt, today)
+			}
+			if c.err != nil {
+				werr = c.err
+				cancel()
+				break
 			}
 		}
 	}
-	return receipt, flush()
+	if werr != nil {
+		return receipt, werr
+	}
+	return receipt, readErr
 }
 
 // subjectKey identifies the subject of a row: its USCC, or for persons the
@@ -222,7 +304,6 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			byKey  = map[string]*record.Record{}
 		)
 		for _, r := range p.recs {
-			r.ContentHash = record.ContentHash(r.Class, r.Key, r.Fields)
 			prevVersion := 0
 			if q, ok := byKey[r.Key]; ok { // earlier in this chunk
 				if q.ContentHash == r.ContentHash {
@@ -247,10 +328,6 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			r.DepartmentID = b.DepartmentID
 			r.BatchID = b.ID
 			r.CreatedAt = tx.now
-			record.ApplyPolicy(r, class, db.Calendar, today)
-			if err := db.Secrets.protectFields(class, r.Fields); err != nil {
-				return err
-			}
 			r.LedgerIndex = app.Size()
 			idx, st, err := app.Append(ledger.Leaf(record.Canonical(r)))
 			if err != nil {

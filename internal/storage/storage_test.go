@@ -234,6 +234,11 @@ func testIngest(t *testing.T, open opener) {
 	if len(versions) != 2 {
 		t.Errorf("admin archive versions of the changed record = %v, want 2 versions kept", versions)
 	}
+	var orphans int
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM records r LEFT JOIN subjects s ON s.id = r.subject_id
+		LEFT JOIN departments d ON d.id = r.department_id WHERE s.id IS NULL OR d.id IS NULL`).Scan(&orphans); err != nil || orphans != 0 {
+		t.Errorf("records without their subject or department = %d, %v", orphans, err)
+	}
 	b, err := f.db.FindBatchByID(sys(), got.Batch)
 	if err != nil || b.Status != "done" || b.Size != int64(len(body)) {
 		t.Errorf("batch = %+v, %v", b, err)

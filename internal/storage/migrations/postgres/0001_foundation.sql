@@ -108,8 +108,8 @@ CREATE TABLE records (
 	key             TEXT NOT NULL,
 	version         BIGINT NOT NULL,
 	is_current      BOOLEAN NOT NULL,
-	subject_id      BIGINT NOT NULL REFERENCES subjects(id),
-	department_id   BIGINT NOT NULL REFERENCES departments(id),
+	subject_id      BIGINT NOT NULL, -- subjects(id): resolved in the same transaction (no FK: it would cost a lookup per row)
+	department_id   BIGINT NOT NULL, -- departments(id), likewise
 	batch_id        TEXT NOT NULL,
 	row_num         BIGINT NOT NULL,
 	fields          TEXT NOT NULL,

@@ -108,8 +108,8 @@ CREATE TABLE records (
 	key             TEXT NOT NULL,
 	version         INTEGER NOT NULL,
 	is_current      BOOLEAN NOT NULL,
-	subject_id      INTEGER NOT NULL REFERENCES subjects(id),
-	department_id   INTEGER NOT NULL REFERENCES departments(id),
+	subject_id      INTEGER NOT NULL, -- subjects(id): resolved in the same transaction (no FK: it would cost a lookup per row)
+	department_id   INTEGER NOT NULL, -- departments(id), likewise
 	batch_id        TEXT NOT NULL,
 	row_num         INTEGER NOT NULL,
 	fields          TEXT NOT NULL,
