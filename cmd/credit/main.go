@@ -27,11 +27,13 @@ const usage = `用法: credit <命令> [参数]
   serve       启动平台（--demo 在空库上生成演示数据）
   migrate     升级数据库结构
   import      导入一个双公示文件并打印回执
-  department  部门管理（add 登记部门，key 生成API密钥）
+  department  部门管理（add 登记部门，key 生成API密钥，list 列出部门）
+  user        用户管理（add 创建用户并输出一次性密码，reset 重置密码，list 列出用户）
   demo        生成演示数据
   ledger      存证账本（verify 校验全部记录）
   lists       信用名单（expire 到期自动移出）
-  bench       性能测试（ingest 归集速度）
+  push        名单推送（run 投递webhook并按计划重试）
+  bench       性能测试（ingest 归集速度，read 查询速度，verify 信用核查速度）
   version     显示版本
 
 各命令的参数: credit <命令> -h
@@ -68,7 +70,13 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runLedger(ctx, env, args[1:])
 	case "lists":
 		err = runLists(ctx, env, args[1:])
+	case "push":
+		err = runPush(ctx, env, args[1:])
 	case "bench":
+		if len(args) > 1 && args[1] == "verify" {
+			err = runBenchVerify(ctx, env, args[2:])
+			break
+		}
 		err = runBench(ctx, env, args[1:])
 	case "version":
 		fmt.Fprintln(stdout, "credit", version)

@@ -20,6 +20,7 @@ type ServeCommand struct {
 	Demo   bool
 	DB     *storage.DB
 	Server *server.Server
+	Pusher *storage.Pusher // webhook deliveries of 发起—响应—反馈
 }
 
 // Run parses args, opens the database and serves until ctx is done.
@@ -73,6 +74,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 	if err := c.Server.Open(); err != nil {
 		return err
 	}
+	c.Pusher = startPusher(db, logger)
 	logger.Debug("serving", slog.String("url", c.Server.URL()))
 	return nil
 }
@@ -81,6 +83,9 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 func (c *ServeCommand) Close() error {
 	if c.Server != nil {
 		c.Server.Close()
+	}
+	if c.Pusher != nil {
+		c.Pusher.Stop()
 	}
 	if c.DB != nil {
 		return c.DB.Close()

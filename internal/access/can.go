@@ -14,26 +14,35 @@ const (
 	ActionViewBatch         Action = "view_batch"         // see a batch and its row errors
 	ActionViewArchive       Action = "view_archive"       // government view of a subject's archive
 	ActionViewRecord        Action = "view_record"        // a record's non-public detail
-	ActionManageDepartments Action = "manage_departments" // add departments, issue API keys
-	ActionManageUsers       Action = "manage_users"       // add users within the scope
+	ActionManageDepartments Action = "manage_departments" // add departments, issue and revoke API keys
+	ActionManageUsers       Action = "manage_users"       // add users within the scope, reset passwords
+	ActionViewUsers         Action = "view_users"         // list users within the scope
 	ActionViewQueryLog      Action = "view_query_log"     // read the query log
 	ActionViewAudit         Action = "view_audit"         // read the audit log and ledger
 	ActionManageCatalog     Action = "manage_catalog"     // whitelist legacy codes, edit catalog data
 	ActionVerify            Action = "verify"             // 信用核查 before a decision
 )
 
+// Actions lists every action, for the authorization matrix.
+var Actions = []Action{
+	ActionSubmit, ActionViewBatch, ActionViewArchive, ActionViewRecord, ActionManageDepartments,
+	ActionManageUsers, ActionViewUsers, ActionViewQueryLog, ActionViewAudit, ActionManageCatalog, ActionVerify,
+}
+
 // Target is what an action is applied to: the department that owns it and the
 // region it belongs to. Zero members mean "not owned by a department" or "no
-// region".
+// region". Role is the role of the user an ActionManageUsers is about ("" when
+// the action is not about one user).
 type Target struct {
 	DepartmentID credit.DepartmentID
 	RegionCode   string
+	Role         credit.Role
 }
 
 // readOnly lists the actions an auditor may perform.
 var readOnly = map[Action]bool{
 	ActionViewBatch: true, ActionViewArchive: true, ActionViewRecord: true,
-	ActionViewQueryLog: true, ActionViewAudit: true,
+	ActionViewQueryLog: true, ActionViewAudit: true, ActionViewUsers: true,
 }
 
 // Can reports whether actor may perform action on target. It is the one
@@ -43,7 +52,8 @@ var readOnly = map[Action]bool{
 //   - the platform itself (CLI on the server) and province administrators: everything;
 //   - auditors: read-only actions everywhere;
 //   - region administrators: everything within their region and below, except
-//     catalog changes;
+//     catalog changes and managing province administrators and auditors; the
+//     government view of any archive (credit verification is not bounded by region);
 //   - department users and API keys: their own department's batches and
 //     records, the government view of archives, and verification;
 //   - banks: nothing here yet (信易贷 comes later);
@@ -61,6 +71,12 @@ func Can(actor credit.Actor, action Action, target Target) bool {
 		switch action {
 		case ActionViewArchive, ActionVerify, ActionViewRecord:
 			return true
+		case ActionManageUsers:
+			switch target.Role {
+			case "", credit.RoleRegion, credit.RoleDepartment, credit.RoleBank:
+			default:
+				return false
+			}
 		}
 		return target.RegionCode != "" && subject.InRegion(target.RegionCode, actor.RegionCode)
 	case credit.RoleDepartment:

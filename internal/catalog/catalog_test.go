@@ -44,7 +44,7 @@ func TestDefault(t *testing.T) {
 		"registration": 1, "judicial": 2, "license": 3, "penalty": 3, "admin_other": 3,
 		"qualification": 4, "abnormal_operation": 5, "black_list": 6, "contract": 7,
 		"commitment": 8, "evaluation_result": 9, "honor": 10, "voluntary": 11,
-		"compliance": 12, "intellectual_property": 13,
+		"compliance": 12, "intellectual_property": 13, "list_entry": 6,
 	}
 	for code, cat := range want {
 		cl, ok := c.Class(code)
@@ -55,7 +55,7 @@ func TestDefault(t *testing.T) {
 		if cl.Category != cat {
 			t.Errorf("%s: category = %d, want %d", code, cl.Category, cat)
 		}
-		ingestible := code == "registration" || code == "license" || code == "penalty"
+		ingestible := code == "registration" || code == "license" || code == "penalty" || code == "list_entry"
 		if cl.Ingestible != ingestible {
 			t.Errorf("%s: ingestible = %v, want %v", code, cl.Ingestible, ingestible)
 		}

@@ -87,14 +87,22 @@ func New(seed uint64, subjects int) *Generator {
 	g := &Generator{seed: seed, n: subjects, geo: loadGeography(), tb: loadTables()}
 	g.perm = newFeistel(uint64(subjects), mix(seed^0x5eed0001))
 	g.hot = newFeistel(uint64(subjects), mix(seed^0x5eed0002))
-	start := 0
-	for k := range numKinds {
-		w := kindWeights[k]
-		for b := start; b < start+w; b++ {
-			g.kindOf[b] = uint8(k)
-			g.rankOf[b] = uint16(b - start)
+	// Interleave the kinds over the buckets (smooth weighted round robin),
+	// so that a small province (fewer than 1000 subjects, whose positions
+	// are the first buckets) still has every kind in about the right mix.
+	var acc, rank [numKinds]int
+	for b := range buckets {
+		best := 0
+		for k := range numKinds {
+			acc[k] += kindWeights[k]
+			if acc[k] > acc[best] {
+				best = int(k)
+			}
 		}
-		start += w
+		acc[best] -= buckets
+		g.kindOf[b] = uint8(best)
+		g.rankOf[b] = uint16(rank[best])
+		rank[best]++
 	}
 	for k := range numKinds {
 		g.kinds[k] = g.newKindSpace(kind(k))
@@ -314,10 +322,10 @@ var loadGeography = sync.OnceValue(func() *geography {
 })
 
 // countyStem shortens a county name for document numbers: 农安县 → 农安,
-// 前郭尔罗斯蒙古族自治县 → 前郭, 长白朝鲜族自治县 → 长白.
+// 梅河口市 → 梅河口, 前郭尔罗斯蒙古族自治县 → 前郭, 长白朝鲜族自治县 → 长白.
 func countyStem(name string) string {
 	r := []rune(name)
-	if len(r) > 3 {
+	if strings.HasSuffix(name, "自治县") {
 		return string(r[:2])
 	}
 	return string(r[:len(r)-1])

@@ -87,6 +87,7 @@ const (
 // deptMeta is what the generator knows about a department beyond Department.
 type deptMeta struct {
 	penAbbr, licAbbr string // full 文号 prefixes: 长市监处罚, 长市监许
+	region           string // region part of them: 长
 	level            int
 	pref             int // prefecture index, -1 for province and 长白山
 }
@@ -119,10 +120,10 @@ func (g *Generator) buildDepartments() {
 			continue
 		}
 		add(Department{Name: dk.province, RegionCode: subject.JilinCode, Kind: k},
-			subject.JilinCode, deptMeta{penAbbr: "吉" + dk.penAbbr, licAbbr: "吉" + dk.licAbbr, level: levelProvince, pref: -1})
+			subject.JilinCode, deptMeta{penAbbr: "吉" + dk.penAbbr, licAbbr: "吉" + dk.licAbbr, region: "吉", level: levelProvince, pref: -1})
 		if k == KindMarket {
 			add(Department{Name: "吉林省药品监督管理局", RegionCode: subject.JilinCode, Kind: k},
-				subject.JilinCode, deptMeta{penAbbr: "吉药监罚", licAbbr: "吉药监许", level: levelProvince, pref: -1})
+				subject.JilinCode, deptMeta{penAbbr: "吉药监罚", licAbbr: "吉药监许", region: "吉", level: levelProvince, pref: -1})
 		}
 	}
 	for pi, p := range geo.prefs {
@@ -134,7 +135,7 @@ func (g *Generator) buildDepartments() {
 				name = "国家税务总局" + p.name + "税务局"
 			}
 			add(Department{Name: name, RegionCode: p.code, Kind: k},
-				p.code, deptMeta{penAbbr: ab + dk.penAbbr, licAbbr: ab + dk.licAbbr, level: levelPrefecture, pref: pi})
+				p.code, deptMeta{penAbbr: ab + dk.penAbbr, licAbbr: ab + dk.licAbbr, region: ab, level: levelPrefecture, pref: pi})
 		}
 	}
 	for _, k := range changbaishanKinds {
@@ -144,7 +145,7 @@ func (g *Generator) buildDepartments() {
 			name = "国家税务总局长白山保护开发区税务局"
 		}
 		add(Department{Name: name, RegionCode: subject.ChangbaishanCode, Kind: k},
-			subject.JilinCode, deptMeta{penAbbr: "长白山" + dk.penAbbr, licAbbr: "长白山" + dk.licAbbr, level: levelChangbaishan, pref: -1})
+			subject.JilinCode, deptMeta{penAbbr: "长白山" + dk.penAbbr, licAbbr: "长白山" + dk.licAbbr, region: "长白山", level: levelChangbaishan, pref: -1})
 	}
 	for _, code := range departmentCounties {
 		ci, ok := geo.byCode[code]
@@ -163,7 +164,7 @@ func (g *Generator) buildDepartments() {
 				name = pf.name + "公安局" + c.stem + "分局"
 			}
 			add(Department{Name: name, RegionCode: c.code, Kind: k},
-				c.code, deptMeta{penAbbr: c.stem + dk.penAbbr, licAbbr: c.stem + dk.licAbbr, level: levelCounty, pref: c.pref})
+				c.code, deptMeta{penAbbr: c.stem + dk.penAbbr, licAbbr: c.stem + dk.licAbbr, region: c.stem, level: levelCounty, pref: c.pref})
 		}
 	}
 	g.deptByCode = make(map[string]int, len(g.depts))

@@ -133,7 +133,7 @@ func (g *Generator) newKindSpace(k kind) kindSpace {
 	case kPerson:
 		sizes = []uint64{n(C, personSeqs) * birthDays}
 	case kAssociation:
-		sizes = []uint64{n(F, len(associations)), n(F, I), n(C, T)}
+		sizes = []uint64{n(F, len(associations)), n(F, I, len(industryAssociations)), n(C, T, len(townAssociations))}
 	case kNonEnterprise:
 		sizes = []uint64{n(F, Z, len(nonEnterprises))}
 	case kFoundation:
@@ -263,7 +263,7 @@ func (g *Generator) person(s *SubjectSeed, r *rng, x uint64) {
 	birth := birthFirst.AddDate(0, 0, int(x/personSeqs))
 	s.Type = string(subject.Person)
 	s.CitizenID = citizenID(c.code, birth, seq)
-	s.Name = personName(r, seq%2 == 1, c.pref, "")
+	s.Name = personName(r, seq%2 == 1, g.geo.yanbian(c.pref), "")
 	s.RegionCode = c.code
 }
 
@@ -281,12 +281,18 @@ func (g *Generator) socialOrg(s *SubjectSeed, r *rng, k kind, t int, x, p uint64
 			sl = tb.fullSlots[x/A]
 			s.Name = sl.prefix + associations[x%A]
 		case 1:
+			IA := uint64(len(industryAssociations))
+			form := industryAssociations[x%IA]
+			x /= IA
 			sl = tb.fullSlots[x/I]
-			s.Name = sl.prefix + industries[x%I] + "行业协会"
+			s.Name = sl.prefix + industries[x%I] + form
 		default:
+			TA := uint64(len(townAssociations))
+			form := townAssociations[x%TA]
+			x /= TA
 			ci := tb.counties[x/T]
 			sl = slot{g.geo.counties[ci].label, g.geo.counties[ci].pref, ci}
-			s.Name = sl.prefix + towns[x%T] + "商会"
+			s.Name = sl.prefix + towns[x%T] + form
 		}
 	case kNonEnterprise:
 		cat = "52"
@@ -483,10 +489,10 @@ func putDigits(dst []byte, v int) {
 }
 
 // personName returns a plausible name; surname, when set, is used as the
-// family name. In 延边 Korean family names are more frequent.
-func personName(r *rng, male bool, pref int, surname string) string {
+// family name. In 延边 (yanbian) Korean family names are more frequent.
+func personName(r *rng, male, yanbian bool, surname string) string {
 	if surname == "" {
-		if pref >= 0 && prefectureCodes[pref] == "222400" && r.chance(0.4) {
+		if yanbian && r.chance(0.4) {
 			surname = pick(r, koreanSurnames)
 		} else {
 			surname = pick(r, surnames)
@@ -498,14 +504,8 @@ func personName(r *rng, male bool, pref int, surname string) string {
 	return surname + pick(r, femaleNames)
 }
 
-// prefectureCodes lists the 市州 codes by prefecture index.
-var prefectureCodes = func() []string {
-	var out []string
-	for _, p := range loadGeography().prefs {
-		out = append(out, p.code)
-	}
-	return out
-}()
+// yanbian reports whether prefecture index pi is 延边朝鲜族自治州.
+func (geo *geography) yanbian(pi int) bool { return pi >= 0 && geo.prefs[pi].code == "222400" }
 
 // legalRep returns a legal representative living in the prefecture of
 // region, born 1955–1998, with an ID whose sequence is 500–999.
@@ -517,5 +517,5 @@ func (g *Generator) legalRep(r *rng, region, surname string) (name, id string) {
 	c := g.geo.counties[g.geo.randomCounty(r, pi)]
 	birth := time.Date(1955+r.intn(44), time.Month(1+r.intn(12)), 1+r.intn(28), 0, 0, 0, 0, time.UTC)
 	seq := personSeqs + r.intn(1000-personSeqs)
-	return personName(r, seq%2 == 1, pi, surname), citizenID(c.code, birth, seq)
+	return personName(r, seq%2 == 1, g.geo.yanbian(pi), surname), citizenID(c.code, birth, seq)
 }

@@ -101,6 +101,13 @@ var associations = words(`
 收藏家协会 音乐家协会 舞蹈家协会 美术家协会 戏剧家协会 民间文艺家协会 科普作家协会 营养学会 心理学会 档案学会
 `)
 
+// industryAssociations follow an industry (长春市汽车零部件行业协会) and
+// townAssociations a town (农安县合隆镇商会).
+var (
+	industryAssociations = []string{"行业协会", "商会", "产业促进会"}
+	townAssociations     = []string{"镇商会", "镇老年人协会", "镇个体劳动者协会"}
+)
+
 // nonEnterprises are 民办非企业单位 (52) kinds after a region and a 字号.
 var nonEnterprises = words(`
 培训学校 职业技能培训学校 艺术培训学校 幼儿园 养老院 托育中心 社会工作服务中心 康复中心 文化艺术中心 心理咨询服务中心 体育健身俱乐部 医院

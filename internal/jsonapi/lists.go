@@ -1,9 +1,16 @@
 package jsonapi
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
@@ -24,6 +31,9 @@ func (s *Server) listRoutes(h func(pattern string, fn handlerFunc)) {
 	h("GET /api/v1/verifications/{id}", s.handleVerificationView)
 	h("GET /api/v1/verifications/{id}/feedback", s.handleFeedbackIndex)
 	h("POST /api/v1/verifications/{id}/feedback", s.handleFeedbackCreate)
+	h("GET /api/v1/verifications/{id}/report.xlsx", s.handleVerificationReportXLSX)
+	h("GET /api/v1/verifications/{id}/report.html", s.handleVerificationReportHTML)
+	s.pushRoutes(h)
 }
 
 func (s *Server) lists() (lists.Service, error) {
@@ -305,4 +315,241 @@ func (s *Server) handleVerificationStats(w http.ResponseWriter, r *http.Request)
 	}
 	respond.JSON(w, http.StatusOK, st)
 	return nil
+}
+
+// reportVerification loads a verification for its report: only the
+// verifying department and administrators may (FindVerificationByID).
+func (s *Server) reportVerification(r *http.Request) (*lists.Verification, error) {
+	ls, err := s.lists()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := requireActor(r.Context()); err != nil {
+		return nil, err
+	}
+	id, err := int64Path(r, "id", "核查记录ID")
+	if err != nil {
+		return nil, err
+	}
+	return ls.FindVerificationByID(r.Context(), id)
+}
+
+// reportInfo is the heading of a verification report, as label and value.
+func reportInfo(v *lists.Verification) [][2]string {
+	dep := v.DepartmentName
+	if dep == "" {
+		dep = v.Actor
+	}
+	info := [][2]string{
+		{"核查编号", strconv.FormatInt(v.ID, 10)},
+		{"核查部门", dep},
+		{"核查人", v.Actor},
+		{"应用场景", v.Scenario},
+		{"核查事由", v.Purpose},
+		{"核查时间", v.At.In(credit.Shanghai).Format("2006-01-02 15:04:05")},
+		{"数据版本", "存证账本第" + strconv.FormatInt(v.DataVersion, 10) + "条记录时的名单信息（" + v.AsOf + "）"},
+		{"核查结果", fmt.Sprintf("共核查%d个主体，找到%d个，命中名单%d个", v.Total, v.Found, v.Hits)},
+	}
+	if v.FeedbackDue != "" {
+		info = append(info, [2]string{"反馈期限", "请于" + v.FeedbackDue + "前反馈命中主体的措施执行情况（执行反馈）"})
+	}
+	return info
+}
+
+func reportFilename(v *lists.Verification, ext string) string {
+	return "信用核查报告-" + strconv.FormatInt(v.ID, 10) + "." + ext
+}
+
+func setAttachment(w http.ResponseWriter, name, ascii string) {
+	w.Header().Set("Content-Disposition", `attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(name))
+}
+
+// handleVerificationReportXLSX returns the verification report as a
+// workbook: sheet 核查结果 (one row per subject, Chinese headers, identity
+// numbers of persons masked) and sheet 核查信息.
+func (s *Server) handleVerificationReportXLSX(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.reportVerification(r)
+	if err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "核查结果"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	if err != nil {
+		return err
+	}
+	body, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	if err != nil {
+		return err
+	}
+	header := make([]any, len(lists.ReportHeader))
+	for i, h := range lists.ReportHeader {
+		header[i] = h
+	}
+	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
+		return err
+	}
+	rows := lists.ReportRows(v)
+	for i, row := range rows {
+		cells := row.Cells()
+		vals := make([]any, len(cells))
+		vals[0] = row.Seq
+		for j := 1; j < len(cells); j++ {
+			vals[j] = cells[j]
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
+			return err
+		}
+	}
+	last, _ := excelize.CoordinatesToCellName(len(lists.ReportHeader), len(rows)+1)
+	lastCol, _ := excelize.ColumnNumberToName(len(lists.ReportHeader))
+	if err := f.SetCellStyle(sheet, "A1", lastCol+"1", head); err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		if err := f.SetCellStyle(sheet, "A2", last, body); err != nil {
+			return err
+		}
+	}
+	for i, width := range []float64{6, 30, 22, 8, 40, 22, 24, 24, 24, 40, 40, 30, 40} {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(sheet, col, col, width); err != nil {
+			return err
+		}
+	}
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
+		return err
+	}
+	const infoSheet = "核查信息"
+	if _, err := f.NewSheet(infoSheet); err != nil {
+		return err
+	}
+	for i, kv := range reportInfo(v) {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(infoSheet, cell, &[]any{kv[0], kv[1]}); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth(infoSheet, "A", "A", 12); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(infoSheet, "B", "B", 80); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Cache-Control", "no-store")
+	setAttachment(w, reportFilename(v, "xlsx"), "verification-"+strconv.FormatInt(v.ID, 10)+".xlsx")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// reportPage is the data of the printable verification report.
+type reportPage struct {
+	Title     string
+	Info      [][2]string
+	Header    []string
+	Rows      []lists.ReportRow
+	Generated string
+}
+
+// VerdictClass returns the CSS class of a verdict.
+func (reportPage) VerdictClass(v lists.Verdict) string {
+	switch v {
+	case lists.Restricted:
+		return "restricted"
+	case lists.Caution:
+		return "caution"
+	case lists.Incentive:
+		return "incentive"
+	}
+	return "none"
+}
+
+var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+@page { size: A4 landscape; margin: 12mm 10mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimSun", sans-serif; font-size: 12px; color: #111; margin: 16px; line-height: 1.5; }
+h1 { font-size: 20px; text-align: center; margin: 0 0 12px; letter-spacing: 2px; }
+dl.info { display: grid; grid-template-columns: 6em 1fr; gap: 2px 12px; margin: 0 0 12px; }
+dl.info dt { font-weight: bold; color: #333; }
+dl.info dd { margin: 0; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+th, td { border: 1px solid #888; padding: 4px 5px; vertical-align: top; text-align: left; white-space: pre-line; word-break: break-all; }
+th { background: #e8eef7; font-weight: bold; }
+thead { display: table-header-group; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+col.seq { width: 3em; } col.found { width: 4em; }
+.restricted .verdict { color: #b00; font-weight: bold; }
+.caution .verdict { color: #b60; font-weight: bold; }
+.incentive .verdict { color: #070; font-weight: bold; }
+.note { margin-top: 12px; color: #444; font-size: 11px; }
+.hint { background: #fffbe6; border: 1px solid #e6d28a; padding: 6px 10px; margin-bottom: 12px; }
+@media print {
+  body { margin: 0; font-size: 10.5px; }
+  .hint { display: none; }
+  th { background: #e8eef7 !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+</head>
+<body>
+<p class="hint">打印或另存为PDF：请使用浏览器的“打印”功能（Ctrl+P / ⌘P），建议横向A4纸。</p>
+<h1>{{.Title}}</h1>
+<dl class="info">
+{{- range .Info}}
+<dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>
+{{- end}}
+</dl>
+<table>
+<colgroup><col class="seq"><col><col><col class="found"><col><col><col><col><col><col><col><col><col></colgroup>
+<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr class="{{$.VerdictClass .Verdict}}"><td>{{.Seq}}</td><td>{{.Name}}</td><td>{{.Code}}</td><td>{{.Found}}</td><td><span class="verdict">{{.Verdict}}</span>{{if .Explanation}}：{{.Explanation}}{{end}}</td><td>{{.ListTypes}}</td><td>{{.Departments}}</td><td>{{.DocNos}}</td><td>{{.Validity}}</td><td>{{.Must}}</td><td>{{.May}}</td><td>{{.Incentives}}</td><td>{{.Linked}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+<p class="note">说明：本报告依据核查时平台所存名单信息生成，仅供核查部门在所述应用场景中使用；自然人证件号码已脱敏。“应采取措施”为本部门在本场景依清单应当实施的措施，“可采取措施”为可以实施的措施。命中名单的主体请通过执行反馈接口报告措施实施情况。生成时间：{{.Generated}}。</p>
+</body>
+</html>
+`))
+
+// handleVerificationReportHTML returns the verification report as a
+// standalone printable zh-CN page.
+func (s *Server) handleVerificationReportHTML(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.reportVerification(r)
+	if err != nil {
+		return err
+	}
+	page := reportPage{Title: "信用核查报告", Info: reportInfo(v), Header: lists.ReportHeader, Rows: lists.ReportRows(v),
+		Generated: time.Now().In(credit.Shanghai).Format("2006-01-02 15:04")}
+	var buf bytes.Buffer
+	if err := reportTemplate.Execute(&buf, page); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, err = w.Write(buf.Bytes())
+	return err
 }

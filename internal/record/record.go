@@ -91,7 +91,8 @@ type Batch struct {
 	Format         string              `json:"format"` // csv, xlsx, json
 	Size           int64               `json:"size"`
 	SHA256         string              `json:"sha256"`
-	Status         string              `json:"status"` // stored, processing, done, failed
+	Status         string              `json:"status"`          // stored, processing, done, failed
+	Error          string              `json:"error,omitempty"` // why processing failed, in Chinese
 	Receipt
 	CreatedAt  time.Time  `json:"created_at"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
@@ -117,14 +118,14 @@ type RowError struct {
 
 // Submission is a batch about to be stored.
 type Submission struct {
-	Class    string
+	Class string
 	// DepartmentCode is the submitting department's USCC. A department's own
 	// credentials imply it; the CLI and province administrators name it.
 	DepartmentCode string
-	Format   string // csv, xlsx, json; "" = detect from Filename and content
-	Filename string
-	Channel  string
-	Body     io.Reader
+	Format         string // csv, xlsx, json; "" = detect from Filename and content
+	Filename       string
+	Channel        string
+	Body           io.Reader
 }
 
 // BatchFilter selects batches.

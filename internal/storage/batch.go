@@ -196,7 +196,6 @@ const batchColumns = `b.id, b.class, b.department_id, d.code, b.submitted_by, b.
 
 type batchRow struct {
 	record.Batch
-	Error string
 }
 
 func scanBatch(s interface{ Scan(...any) error }, extra ...any) (*batchRow, error) {

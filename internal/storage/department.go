@@ -28,6 +28,9 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 	if p := subject.CheckUSCC(d.Code, legacy); p != nil {
 		return credit.Invalid("部门统一社会信用代码无效："+p.Message, credit.Problem{Field: "code", Code: p.Code, Message: p.Message})
 	}
+	if !access.Can(credit.ActorFromContext(ctx), access.ActionManageDepartments, access.Target{RegionCode: d.RegionCode}) {
+		return credit.Errorf(credit.EFORBIDDEN, "无权登记或修改部门“%s”", d.Name)
+	}
 	if _, ok := subject.LookupRegion(d.RegionCode); !ok {
 		return credit.Invalid("行政区划代码“"+d.RegionCode+"”不在吉林省行政区划表中",
 			credit.Problem{Field: "region", Code: "bad_region", Message: "行政区划代码“" + d.RegionCode + "”不在吉林省行政区划表中"})
@@ -120,9 +123,16 @@ func (db *DB) CreateAPIKey(ctx context.Context, departmentID credit.DepartmentID
 	if len(scopes) == 0 {
 		scopes = []string{access.ScopeIngest, access.ScopeVerify}
 	}
+	dep, err := db.FindDepartmentByID(ctx, departmentID)
+	if err != nil {
+		return "", nil, err
+	}
+	if !access.Can(credit.ActorFromContext(ctx), access.ActionManageDepartments, access.Target{DepartmentID: dep.ID, RegionCode: dep.RegionCode}) {
+		return "", nil, credit.Errorf(credit.EFORBIDDEN, "无权为“%s”生成API密钥", dep.Name)
+	}
 	secret := access.NewKeySecret()
 	k := &access.APIKey{DepartmentID: departmentID, Prefix: secret[:len(access.KeyPrefix)+6], Scopes: scopes}
-	err := db.transact(ctx, func(tx *Tx) error {
+	err = db.transact(ctx, func(tx *Tx) error {
 		k.CreatedAt = tx.now
 		err := tx.queryRow(ctx, `INSERT INTO api_keys (department_id, prefix, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			int64(departmentID), k.Prefix, access.HashKey(secret), strings.Join(scopes, ","), tx.now).Scan(&k.ID)

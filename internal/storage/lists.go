@@ -202,6 +202,7 @@ func (db *DB) SaveMeasure(ctx context.Context, m *lists.Measure) error {
 	if err != nil {
 		return err
 	}
+	defer db.forgetData()
 	return db.transact(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE measures SET body = $1, updated_at = $2, updated_by = $3 WHERE code = $4`, string(body), tx.now, actor.Label(), m.Code)
 		if err != nil {

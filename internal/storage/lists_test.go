@@ -2,8 +2,10 @@ package storage_test
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
+	"jlcredit/internal/subject"
 )
 
 func TestListsSQLite(t *testing.T)   { testLists(t, openSQLite) }
@@ -21,6 +24,7 @@ func testLists(t *testing.T, open opener) {
 	t.Run("EndToEnd", func(t *testing.T) { testListsEndToEnd(t, open) })
 	t.Run("ValidationAndExpiry", func(t *testing.T) { testListsValidationExpiry(t, open) })
 	t.Run("Measures", func(t *testing.T) { testListsMeasures(t, open) })
+	t.Run("BatchAndConcurrency", func(t *testing.T) { testListsBatchConcurrency(t, open) })
 }
 
 var listHeader = []string{"MD_LX", "MD_ZTMC", "MD_ZTLB", "MD_TYSHXYDM", "MD_ZJLX", "MD_ZJHM", "MD_FDDBR", "MD_FDDBR_ZJLX", "MD_FDDBR_ZJHM",
@@ -319,4 +323,100 @@ func testListsMeasures(t *testing.T, open opener) {
 	if got := codes(v.Results[0].Measures); !slices.Contains(got, "JL-09:must") {
 		t.Errorf("measures = %v, want the province's JL-09", got)
 	}
+}
+
+// testListsBatchConcurrency checks that a batch (IN queries) answers as the
+// same subjects verified one by one, that concurrent verifications written
+// together (group commit) each get their own id and rows, and that stored
+// answers hold no citizen ID in clear.
+func testListsBatchConcurrency(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕31号"))
+	twin := func(code string) []string {
+		return []string{"纳税信用A级纳税人", "长春同名商贸有限公司", "法人及非法人组织", code, "", "", "", "", "",
+			"吉税A〔2026〕" + code[10:16] + "号", "2026-04-01", f.lister.Name, f.lister.Code, "2025年度纳税信用评价A级", "《纳税信用管理办法（试行）》", "", "", "", "2026-04-01", "2027-03-31", f.lister.Code}
+	}
+	f.submitAs(t, f.lister, twin(f.red), twin(f.watched)) // two organisations with one name
+	qs := []lists.Query{
+		{Code: f.company}, {Code: f.rep}, {Name: "长春同名商贸有限公司"}, {Code: f.red}, {Name: "长春（北辰）建筑工程有限公司"},
+		{Code: uscc(t, "91220104MA0Y9999")}, {Name: "王建国"}, {Code: f.company},
+	}
+	batch := f.verify(t, "政府采购", qs...)
+	for i, q := range qs {
+		one := f.verify(t, "政府采购", q).Results[0]
+		got := batch.Results[i]
+		if got.Found != one.Found || got.SubjectID != one.SubjectID || got.Verdict != one.Verdict || got.Ambiguous != one.Ambiguous ||
+			len(got.Entries) != len(one.Entries) || len(got.Linked) != len(one.Linked) || !slices.Equal(codes(got.Measures), codes(one.Measures)) {
+			t.Errorf("subject %d %+v: batch %+v, alone %+v", i+1, q, got, one)
+		}
+	}
+	if r := batch.Results[2]; r.Found || r.Ambiguous != 2 {
+		t.Errorf("ambiguous name: %+v", r)
+	}
+	if r := batch.Results[6]; r.Found {
+		t.Errorf("a person resolved by name: %+v", r)
+	}
+	if r := batch.Results[1]; r.Query.Code != subject.MaskCitizenID(f.rep) || len(r.Linked) != 1 {
+		t.Errorf("person result: query %q, linked %d", r.Query.Code, len(r.Linked))
+	}
+
+	// 40 concurrent verifications by two departments.
+	var wg sync.WaitGroup
+	ids := make([]int64, 40)
+	errs := make([]error, 40)
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := f.user
+			if i%2 == 1 {
+				d = f.lister
+			}
+			ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
+			v, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: fmt.Sprintf("并发核查%d", i), Subjects: []lists.Query{{Code: f.company}, {Code: f.rep}}})
+			if err == nil {
+				ids[i] = v.ID
+				if v.Results[0].Verdict != lists.Restricted || v.Hits != 2 {
+					err = fmt.Errorf("verification %d: %s, hits %d", i, v.Results[0].Verdict, v.Hits)
+				}
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	seen := map[int64]bool{}
+	for i, id := range ids {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if id == 0 || seen[id] {
+			t.Fatalf("verification %d got id %d (duplicate or zero)", i, id)
+		}
+		seen[id] = true
+		got, err := f.db.FindVerificationByID(sys(), id)
+		if err != nil || got.Purpose != fmt.Sprintf("并发核查%d", i) {
+			t.Fatalf("FindVerificationByID(%d) = %+v, %v", id, got, err)
+		}
+	}
+	var hits, logged, verified int
+	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verification_hits WHERE verification_id IN (` + joinIDs(ids) + `)`).Scan(&hits)
+	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE what = 'verification' AND purpose LIKE '%并发核查%'`).Scan(&logged)
+	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verified_subjects`).Scan(&verified)
+	if hits != 80 || logged != 40 || verified != 3 {
+		t.Errorf("hits %d, query log %d, verified subjects %d; want 80, 40, 3", hits, logged, verified)
+	}
+	// No stored answer holds an identity number in clear.
+	var leaks int
+	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verifications WHERE answer LIKE '%` + f.rep + `%'`).Scan(&leaks)
+	if leaks != 0 {
+		t.Errorf("%d stored answers hold the citizen ID in clear", leaks)
+	}
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, ",")
 }

@@ -670,8 +670,17 @@ const deliveryLease = 2 * time.Minute
 // next attempt past the lease so that another worker (another process) does
 // not send them too, and cancels those whose subscription was revoked.
 func (db *DB) claimDeliveries(ctx context.Context, now time.Time, limit int) ([]deliveryJob, error) {
+	// Most rounds find nothing: look first without taking the write lock.
+	var one int
+	err := db.queryRow(ctx, `SELECT 1 FROM deliveries WHERE status = $1 AND next_attempt_at <= $2 LIMIT 1`, string(lists.DeliveryPending), now).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim deliveries: %w", err)
+	}
 	var jobs []deliveryJob
-	err := db.transact(ctx, func(tx *Tx) error {
+	err = db.transact(ctx, func(tx *Tx) error {
 		jobs = jobs[:0]
 		q := `SELECT d.id, d.uid, d.event, d.payload, s.url, s.secret, s.revoked_at FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
 			WHERE d.status = $1 AND d.next_attempt_at <= $2 ORDER BY d.next_attempt_at, d.id LIMIT ` + fmt.Sprint(limit)

@@ -6,8 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+	"weak"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -15,38 +21,541 @@ import (
 	"jlcredit/internal/subject"
 )
 
-// resolveQuery finds the subject a verification query names: by USCC or
-// citizen ID, or by exact organisation name (persons are never resolved by
-// name). It returns nil and the number of candidates when the name is
-// ambiguous or nothing matches.
-func (db *DB) resolveQuery(ctx context.Context, q lists.Query) (*subject.Subject, int, error) {
-	if q.Code != "" {
-		s, err := db.FindSubjectByCode(ctx, q.Code)
-		if credit.ErrorCode(err) == credit.ENOTFOUND {
-			return nil, 0, nil
+// The verification path (信用核查) answers a department within a couple of
+// milliseconds: its SQL statements are prepared once per connection, the
+// catalog of measures and the verifying department are cached for a few
+// seconds, a batch resolves its subjects and reads their entries with a few
+// IN queries, and the writes of concurrent verifications are committed
+// together (group commit) in one transaction.
+
+// verifyState is the per-database state of the verification path. It lives
+// beside the DB (see stateOf) so that it goes away with it.
+type verifyState struct {
+	read  stmtCache // on db.sql
+	write stmtCache // on db.write
+	data  atomic.Pointer[cachedData]
+	deps  sync.Map // credit.DepartmentID -> *cachedDepartment
+	group groupWriter
+	// entries caches parsed list entries by record id (int64 ->
+	// *cachedEntry); cached counts them.
+	entries sync.Map
+	cached  atomic.Int64
+}
+
+// catalogTTL is how long a process uses the measures it read: edits in this
+// process apply at once, edits by another process within catalogTTL.
+const catalogTTL = 5 * time.Second
+
+type cachedData struct {
+	d     *lists.Data
+	until time.Time
+}
+
+type cachedDepartment struct {
+	kind, name string
+	until      time.Time
+}
+
+var verifyStates sync.Map // weak.Pointer[DB] -> *verifyState
+
+// stateOf returns db's verification state, creating it on first use. The
+// registry holds the DB weakly and forgets it when the DB is collected.
+func stateOf(db *DB) *verifyState {
+	k := weak.Make(db)
+	if v, ok := verifyStates.Load(k); ok {
+		return v.(*verifyState)
+	}
+	st := &verifyState{}
+	// Keep every read connection open between requests: a connection
+	// closed for exceeding database/sql's default of 2 idle ones takes its
+	// prepared statements, page cache and (SQLite) parsed schema with it,
+	// and under concurrent verifications that churn cost more than the
+	// queries themselves.
+	if open := db.sql.Stats().MaxOpenConnections; open > 2 {
+		db.sql.SetMaxIdleConns(open)
+	}
+	st.read.db, st.write.db = db.sql, db.write
+	st.read.rebind, st.write.rebind = db.rebind, db.rebind
+	if v, loaded := verifyStates.LoadOrStore(k, st); loaded {
+		return v.(*verifyState)
+	}
+	runtime.AddCleanup(db, func(k weak.Pointer[DB]) { verifyStates.Delete(k) }, k)
+	return st
+}
+
+// stmtCache prepares each query once on a pool; database/sql then prepares
+// it on each connection the first time it runs there.
+type stmtCache struct {
+	db     *sql.DB
+	rebind func(string) string
+	m      sync.Map // query -> *sql.Stmt
+}
+
+func (c *stmtCache) get(q string) (*sql.Stmt, error) {
+	if s, ok := c.m.Load(q); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := c.db.PrepareContext(context.Background(), c.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := c.m.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// prepared runs a prepared read query.
+func (db *DB) prepared(ctx context.Context, q string, args ...any) result {
+	s, err := stateOf(db).read.get(q)
+	if err != nil {
+		return result{nil, err}
+	}
+	rows, err := s.QueryContext(ctx, args...)
+	return result{rows, err}
+}
+
+func (db *DB) preparedRow(ctx context.Context, q string, args ...any) rowResult {
+	s, err := stateOf(db).read.get(q)
+	if err != nil {
+		return rowResult{err: err}
+	}
+	return rowResult{row: s.QueryRowContext(ctx, args...)}
+}
+
+// rowResult is a *sql.Row or the error of preparing it.
+type rowResult struct {
+	row *sql.Row
+	err error
+}
+
+func (r rowResult) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
+}
+
+// preparedExec runs a write statement in tx, prepared when prepareWrites
+// prepared it beforehand. (Preparing on the write pool inside a transaction
+// would wait forever for SQLite's single write connection.)
+func (tx *Tx) preparedExec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s, ok := stateOf(tx.db).write.m.Load(q); ok {
+		return tx.Tx.StmtContext(ctx, s.(*sql.Stmt)).ExecContext(ctx, args...)
+	}
+	return tx.exec(ctx, q, args...)
+}
+
+func (tx *Tx) preparedRow(ctx context.Context, q string, args ...any) rowResult {
+	if s, ok := stateOf(tx.db).write.m.Load(q); ok {
+		return rowResult{row: tx.Tx.StmtContext(ctx, s.(*sql.Stmt)).QueryRowContext(ctx, args...)}
+	}
+	return rowResult{row: tx.queryRow(ctx, q, args...)}
+}
+
+// prepareWrites prepares write statements on the write pool, outside any
+// transaction.
+func (db *DB) prepareWrites(qs ...string) error {
+	st := stateOf(db)
+	for _, q := range qs {
+		if _, err := st.write.get(q); err != nil {
+			return err
 		}
-		return s, 1, err
 	}
-	var found []*subject.Subject
-	err := scanAll(db.rows(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE name = $1 AND type <> $2 ORDER BY id LIMIT 5`, q.Name, string(subject.Person)),
-		func(rows *sql.Rows) error {
-			s, err := scanSubject(rows)
-			if err != nil {
-				return err
+	return nil
+}
+
+// verifyData returns the list catalog in force, cached for catalogTTL.
+func (db *DB) verifyData(ctx context.Context) (*lists.Data, error) {
+	st := stateOf(db)
+	now := time.Now()
+	if c := st.data.Load(); c != nil && now.Before(c.until) {
+		return c.d, nil
+	}
+	d, err := db.ListData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st.data.Store(&cachedData{d: d, until: now.Add(catalogTTL)})
+	return d, nil
+}
+
+// forgetData makes the next verification read the measures again.
+func (db *DB) forgetData() { stateOf(db).data.Store(nil) }
+
+// verifyingDepartment returns the kind and name of a department, cached for
+// a minute (they change rarely; the kind decides must/may).
+func (db *DB) verifyingDepartment(ctx context.Context, id credit.DepartmentID) (kind, name string, err error) {
+	st := stateOf(db)
+	now := time.Now()
+	if v, ok := st.deps.Load(id); ok {
+		if c := v.(*cachedDepartment); now.Before(c.until) {
+			return c.kind, c.name, nil
+		}
+	}
+	err = db.preparedRow(ctx, `SELECT kind, name FROM departments WHERE id = $1`, int64(id)).Scan(&kind, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", credit.Errorf(credit.ENOTFOUND, "部门不存在")
+	}
+	if err != nil {
+		return "", "", err
+	}
+	st.deps.Store(id, &cachedDepartment{kind: kind, name: name, until: now.Add(time.Minute)})
+	return kind, name, nil
+}
+
+// match is what a verification query resolved to.
+type match struct {
+	s *subject.Subject
+	n int // candidates: 0 none, 1 found, >1 an ambiguous name
+}
+
+// looksLikeCitizenID reports whether a normalised code may be a citizen ID
+// (as FindSubjectByCode decides).
+func looksLikeCitizenID(code string) bool { return len(code) == 18 && isDigits(code[:17]) }
+
+// resolveQueries finds the subjects the queries name: by USCC, then by the
+// keyed hash of a citizen ID, or by exact organisation name (persons are
+// never resolved by name; a name shared by several organisations is
+// ambiguous). A single query uses prepared statements; a batch a few IN
+// queries.
+func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, error) {
+	out := make([]match, len(qs))
+	if len(qs) == 1 {
+		q := qs[0]
+		if q.Code != "" {
+			s, err := scanSubject(db.preparedRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = $1`, q.Code))
+			if errors.Is(err, sql.ErrNoRows) && looksLikeCitizenID(q.Code) {
+				s, err = scanSubject(db.preparedRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE cid_hash = $1`, db.Secrets.HashCitizenID(q.Code)))
 			}
-			found = append(found, s)
-			return nil
-		})
-	if err != nil || len(found) != 1 {
-		return nil, len(found), err
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return nil, err
+			default:
+				out[0] = match{s, 1}
+			}
+			return out, nil
+		}
+		err := scanAll(db.prepared(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE name = $1 AND type <> $2 ORDER BY id LIMIT 5`, q.Name, string(subject.Person)),
+			func(rows *sql.Rows) error {
+				s, err := scanSubject(rows)
+				if err != nil {
+					return err
+				}
+				out[0].n++
+				if out[0].n == 1 {
+					out[0].s = s
+				} else {
+					out[0].s = nil
+				}
+				return nil
+			})
+		return out, err
 	}
-	return found[0], 1, nil
+	byUSCC, byName := map[string]*subject.Subject{}, map[string][]*subject.Subject{}
+	var codes, names []any
+	seen := map[string]bool{}
+	for _, q := range qs {
+		switch {
+		case q.Code != "" && !seen["c"+q.Code]:
+			seen["c"+q.Code] = true
+			codes = append(codes, q.Code)
+		case q.Code == "" && !seen["n"+q.Name]:
+			seen["n"+q.Name] = true
+			names = append(names, q.Name)
+		}
+	}
+	err := inChunks(codes, func(part []any) error {
+		return scanAll(db.rows(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
+			s, err := scanSubject(rows)
+			if err == nil {
+				byUSCC[s.USCC] = s
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	byHash := map[string]*subject.Subject{}
+	var hashes []any
+	for _, c := range codes {
+		if c := c.(string); byUSCC[c] == nil && looksLikeCitizenID(c) {
+			hashes = append(hashes, db.Secrets.HashCitizenID(c))
+		}
+	}
+	err = inChunks(hashes, func(part []any) error {
+		return scanAll(db.rows(ctx, `SELECT `+subjectColumns+`, cid_hash FROM subjects WHERE cid_hash IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
+			var h []byte
+			s, err := scanSubject(rows, &h)
+			if err == nil {
+				byHash[string(h)] = s
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = inChunks(names, func(part []any) error {
+		args := append([]any{string(subject.Person)}, part...)
+		return scanAll(db.rows(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE type <> $1 AND name IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
+			s, err := scanSubject(rows)
+			if err == nil {
+				byName[s.Name] = append(byName[s.Name], s)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, q := range qs {
+		switch {
+		case q.Code != "":
+			if s := byUSCC[q.Code]; s != nil {
+				out[i] = match{s, 1}
+			} else if looksLikeCitizenID(q.Code) {
+				if s := byHash[string(db.Secrets.HashCitizenID(q.Code))]; s != nil {
+					out[i] = match{s, 1}
+				}
+			}
+		default:
+			switch c := byName[q.Name]; len(c) {
+			case 0:
+			case 1:
+				out[i] = match{c[0], 1}
+			default:
+				out[i] = match{nil, min(len(c), 5)}
+			}
+		}
+	}
+	return out, nil
+}
+
+// inChunks calls fn with consecutive parts of at most 500 args.
+func inChunks(args []any, fn func(part []any) error) error {
+	for i := 0; i < len(args); i += 500 {
+		if err := fn(args[i:min(i+500, len(args))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entryReader reads list entries for one verification and remembers the
+// highest ledger index it saw.
+type entryReader struct {
+	db     *DB
+	data   *lists.Data
+	maxIdx int64
+}
+
+// cachedEntry is a parsed list entry version. A record version never
+// changes (a change is a new version with a new id), so entries are cached
+// by record id without invalidation.
+type cachedEntry struct {
+	e   *lists.Entry
+	idx int64 // ledger index
+}
+
+// maxCachedEntries bounds the entry cache; it is emptied when full.
+const maxCachedEntries = 50000
+
+// byRecordID returns the entries with the given record ids (current
+// versions, as list_entries names them), from the cache or the database.
+func (er *entryReader) byRecordID(ctx context.Context, ids []int64) (map[int64]*lists.Entry, error) {
+	st := stateOf(er.db)
+	out := make(map[int64]*lists.Entry, len(ids))
+	var missing []any
+	for _, id := range ids {
+		if v, ok := st.entries.Load(id); ok {
+			c := v.(*cachedEntry)
+			out[id] = c.e
+			er.maxIdx = max(er.maxIdx, c.idx+1)
+		} else if _, dup := out[id]; !dup {
+			out[id] = nil
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	scan := func(rows *sql.Rows) error {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return err
+		}
+		e, err := er.db.listEntry(er.data, r)
+		if err != nil {
+			return err
+		}
+		out[int64(r.ID)] = e
+		er.maxIdx = max(er.maxIdx, r.LedgerIndex+1)
+		if st.cached.Add(1) > maxCachedEntries {
+			st.entries.Clear()
+			st.cached.Store(1)
+		}
+		st.entries.Store(int64(r.ID), &cachedEntry{e: e, idx: r.LedgerIndex})
+		return nil
+	}
+	var err error
+	if len(missing) == 1 {
+		err = scanAll(er.db.prepared(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, missing[0]), scan)
+	} else {
+		err = inChunks(missing, func(part []any) error {
+			return scanAll(er.db.rows(ctx, `SELECT `+recordColumns+` FROM records WHERE id IN (`+placeholders(1, len(part))+`)`, part...), scan)
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	for id, e := range out {
+		if e == nil {
+			delete(out, id) // replaced meanwhile: list_entries was read before
+		}
+	}
+	return out, nil
+}
+
+// bySubject returns the current list entries (in force or not: Decide picks
+// by date) of the subjects, in record order.
+func (er *entryReader) bySubject(ctx context.Context, subjects []credit.SubjectID) (map[credit.SubjectID][]*lists.Entry, error) {
+	out := map[credit.SubjectID][]*lists.Entry{}
+	var ids []int64
+	scan := func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	}
+	var err error
+	if len(subjects) == 1 {
+		err = scanAll(er.db.prepared(ctx, `SELECT record_id FROM list_entries WHERE subject_id = $1`, int64(subjects[0])), scan)
+	} else {
+		args := make([]any, 0, len(subjects))
+		seen := map[credit.SubjectID]bool{}
+		for _, id := range subjects {
+			if !seen[id] {
+				seen[id] = true
+				args = append(args, int64(id))
+			}
+		}
+		err = inChunks(args, func(part []any) error {
+			return scanAll(er.db.rows(ctx, `SELECT record_id FROM list_entries WHERE subject_id IN (`+placeholders(1, len(part))+`)`, part...), scan)
+		})
+	}
+	if err != nil || len(ids) == 0 {
+		return out, err
+	}
+	slices.Sort(ids)
+	entries, err := er.byRecordID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if e := entries[id]; e != nil {
+			out[e.SubjectID] = append(out[e.SubjectID], e)
+		}
+	}
+	return out, nil
+}
+
+// linkedByPersons returns, by ID number, the entries naming each person as
+// a responsible person (关联失信 of a verified person).
+func (er *entryReader) linkedByPersons(ctx context.Context, persons []string) (map[string][]lists.Linked, error) {
+	type ref struct {
+		id   int64
+		role string
+	}
+	byHash := map[string][]ref{}
+	var ids []int64
+	scan := func(rows *sql.Rows) error {
+		var h []byte
+		var r ref
+		if err := rows.Scan(&h, &r.id, &r.role); err != nil {
+			return err
+		}
+		byHash[string(h)] = append(byHash[string(h)], r)
+		ids = append(ids, r.id)
+		return nil
+	}
+	const q = `SELECT p.id_hash, e.record_id, p.role FROM list_persons p JOIN list_entries e ON e.key = p.key WHERE p.id_hash `
+	if len(persons) == 1 {
+		if err := scanAll(er.db.prepared(ctx, q+`= $1`, er.db.Secrets.HashCitizenID(persons[0])), scan); err != nil {
+			return nil, err
+		}
+	} else {
+		args := make([]any, len(persons))
+		for i, id := range persons {
+			args[i] = er.db.Secrets.HashCitizenID(id)
+		}
+		err := inChunks(args, func(part []any) error {
+			return scanAll(er.db.rows(ctx, q+`IN (`+placeholders(1, len(part))+`)`, part...), scan)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := map[string][]lists.Linked{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	entries, err := er.byRecordID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range persons {
+		seen := map[int64]bool{}
+		for _, r := range byHash[string(er.db.Secrets.HashCitizenID(p))] {
+			if e := entries[r.id]; e != nil && !seen[r.id] {
+				seen[r.id] = true
+				out[p] = append(out[p], lists.Linked{Entry: e, Role: r.role})
+			}
+		}
+	}
+	return out, nil
+}
+
+// linkedPersonsOf returns, for an organisation, the entries of the persons
+// its own entries name as responsible (Decide keeps the active black ones).
+func (er *entryReader) linkedPersonsOf(ctx context.Context, entries []*lists.Entry) ([]lists.Linked, error) {
+	var out []lists.Linked
+	seen := map[string]bool{}
+	for _, e := range entries {
+		for _, p := range e.Persons {
+			if p.IDNumber == "" || seen[p.IDNumber] {
+				continue
+			}
+			seen[p.IDNumber] = true
+			var id int64
+			err := er.db.preparedRow(ctx, `SELECT id FROM subjects WHERE cid_hash = $1`, er.db.Secrets.HashCitizenID(p.IDNumber)).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			pe, err := er.bySubject(ctx, []credit.SubjectID{credit.SubjectID(id)})
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range pe[credit.SubjectID(id)] {
+				out = append(out, lists.Linked{Entry: x, Role: p.Role + "：" + p.Name})
+			}
+		}
+	}
+	return out, nil
 }
 
 // Verify answers a verification request (信用核查): per subject its active
 // list entries, linkages, the measures the department must or may apply in
 // the scenario, incentives and a verdict. The answer is stored with the data
-// version (ledger size) and every subject read is written to the query log.
+// version (the ledger size covering every record it used) and every subject
+// found is written to the query log, in one transaction shared with the
+// verifications running at the same time.
 func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists.Verification, error) {
 	actor := credit.ActorFromContext(ctx)
 	if actor.Role == credit.RolePublic {
@@ -55,7 +564,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	if !access.Can(actor, access.ActionVerify, access.Target{DepartmentID: actor.DepartmentID, RegionCode: actor.RegionCode}) {
 		return nil, credit.Errorf(credit.EFORBIDDEN, "无权进行信用核查")
 	}
-	data, err := db.ListData(ctx)
+	data, err := db.verifyData(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,43 +574,63 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	v := &lists.Verification{Actor: actor.Label(), DepartmentID: actor.DepartmentID, DepartmentCode: actor.DepartmentCode,
 		Scenario: req.Scenario, Purpose: req.Purpose, Total: len(req.Subjects)}
 	if actor.DepartmentID != 0 {
-		dep, err := db.FindDepartmentByID(ctx, actor.DepartmentID)
-		if err != nil {
+		if v.DepartmentKind, v.DepartmentName, err = db.verifyingDepartment(ctx, actor.DepartmentID); err != nil {
 			return nil, err
 		}
-		v.DepartmentKind = dep.Kind
 	}
 	today := credit.DateOf(db.Now())
 	v.AsOf = today.Format(credit.DateLayout)
-	if err := db.queryRow(ctx, `SELECT size FROM ledger_state WHERE id = 1`).Scan(&v.DataVersion); err != nil {
-		return nil, err
+	if err := db.preparedRow(ctx, `SELECT size FROM ledger_state WHERE id = 1`).Scan(&v.DataVersion); err != nil {
+		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
+	qs := make([]lists.Query, len(req.Subjects))
 	for i, raw := range req.Subjects {
-		q := raw.Normalized()
-		s, n, err := db.resolveQuery(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("storage.Verify: %w", err)
-		}
-		var entries []*lists.Entry
-		var linked []lists.Linked
-		if s != nil {
-			if entries, err = db.subjectEntries(ctx, data, s.ID); err != nil {
-				return nil, err
-			}
+		qs[i] = raw.Normalized()
+	}
+	matches, err := db.resolveQueries(ctx, qs)
+	if err != nil {
+		return nil, fmt.Errorf("storage.Verify: %w", err)
+	}
+	er := &entryReader{db: db, data: data}
+	var found []credit.SubjectID
+	var persons []string
+	for i, m := range matches {
+		if m.s != nil {
+			found = append(found, m.s.ID)
 		}
 		// A person is linked through the hash of the ID number, whether or
 		// not the platform holds records about the person.
-		if q.Code != "" && (s == nil || s.Type == subject.Person) && subject.CheckCitizenID(q.Code, credit.Date{}) == nil {
-			if linked, err = db.linkedByPerson(ctx, data, q.Code); err != nil {
-				return nil, err
+		if q := qs[i]; q.Code != "" && (m.s == nil || m.s.Type == subject.Person) && subject.CheckCitizenID(q.Code, credit.Date{}) == nil {
+			persons = append(persons, q.Code)
+		}
+	}
+	entries, err := er.bySubject(ctx, found)
+	if err != nil {
+		return nil, fmt.Errorf("storage.Verify: %w", err)
+	}
+	linkedPersons := map[string][]lists.Linked{}
+	if len(persons) > 0 {
+		if linkedPersons, err = er.linkedByPersons(ctx, persons); err != nil {
+			return nil, fmt.Errorf("storage.Verify: %w", err)
+		}
+	}
+	v.Results = make([]lists.SubjectResult, len(qs))
+	for i, q := range qs {
+		s, n := matches[i].s, matches[i].n
+		var es []*lists.Entry
+		var linked []lists.Linked
+		if s != nil {
+			es = entries[s.ID]
+		}
+		if q.Code != "" && (s == nil || s.Type == subject.Person) {
+			linked = linkedPersons[q.Code]
+		}
+		if s != nil && s.Type != subject.Person && len(es) > 0 {
+			if linked, err = er.linkedPersonsOf(ctx, es); err != nil {
+				return nil, fmt.Errorf("storage.Verify: %w", err)
 			}
 		}
-		if s != nil && s.Type != subject.Person {
-			if linked, err = db.linkedPersonsOf(ctx, data, entries); err != nil {
-				return nil, err
-			}
-		}
-		res := lists.Decide(data, entries, linked, req.Scenario, v.DepartmentKind, today)
+		res := lists.Decide(data, es, linked, req.Scenario, v.DepartmentKind, today)
 		res.Seq, res.Query = i+1, q
 		if s != nil {
 			res.Found, res.SubjectID, res.Name, res.USCC, res.Type = true, s.ID, s.Name, s.USCC, s.Type
@@ -112,11 +641,13 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		} else if !res.Hit {
 			res.Explanation = "平台未收录该主体，未发现名单信息"
 		}
+		res.MaskQuery()
 		if res.Hit {
 			v.Hits++
 		}
-		v.Results = append(v.Results, res)
+		v.Results[i] = res
 	}
+	v.DataVersion = max(v.DataVersion, er.maxIdx)
 	if v.Hits > 0 {
 		v.FeedbackDue = db.Calendar.AddWorkingDays(today, lists.FeedbackDays).Format(credit.DateLayout)
 		for i := range v.Results {
@@ -125,84 +656,184 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 			}
 		}
 	}
-	err = db.transact(ctx, func(tx *Tx) error {
-		v.At = tx.now
-		answer, err := json.Marshal(v.Results)
-		if err != nil {
-			return err
-		}
-		var due any
-		if v.FeedbackDue != "" {
-			due = v.FeedbackDue
-		}
-		err = tx.queryRow(ctx, `INSERT INTO verifications (at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			tx.now, v.Actor, string(actor.Role), nullInt(int64(actor.DepartmentID)), v.Scenario, v.Purpose, v.DataVersion,
-			v.Total, v.Found, v.Hits, due, string(answer)).Scan(&v.ID)
-		if err != nil {
-			return err
-		}
-		purpose := fmt.Sprintf("信用核查#%d（%s）：%s", v.ID, v.Scenario, v.Purpose)
-		for _, r := range v.Results {
-			if r.Hit {
-				if _, err := tx.exec(ctx, `INSERT INTO verification_hits (verification_id, seq, subject_id, verdict) VALUES ($1, $2, $3, $4)`,
-					v.ID, r.Seq, nullInt(int64(r.SubjectID)), string(r.Verdict)); err != nil {
-					return err
-				}
-			}
-			if r.Found {
-				if _, err := tx.exec(ctx, `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-					tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
-					int64(r.SubjectID), purpose, actor.Channel, "verification"); err != nil {
-					return err
-				}
-				if actor.DepartmentID != 0 {
-					if _, err := tx.exec(ctx, `INSERT INTO verified_subjects (subject_id, department_id, verification_id, at) VALUES ($1, $2, $3, $4)
-						ON CONFLICT (subject_id, department_id) DO UPDATE SET verification_id = excluded.verification_id, at = excluded.at`,
-						int64(r.SubjectID), int64(actor.DepartmentID), v.ID, tx.now); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
+	answer, err := json.Marshal(v.Results)
 	if err != nil {
+		return nil, err
+	}
+	if err := stateOf(db).group.submit(ctx, db, &pendingVerification{v: v, actor: actor, answer: answer}); err != nil {
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	return v, nil
 }
 
-// linkedPersonsOf returns, for an organisation, the active black-list
-// entries of the persons its own entries name as responsible.
-func (db *DB) linkedPersonsOf(ctx context.Context, data *lists.Data, entries []*lists.Entry) ([]lists.Linked, error) {
-	var out []lists.Linked
-	seen := map[string]bool{}
-	for _, e := range entries {
-		for _, p := range e.Persons {
-			if p.IDNumber == "" || seen[p.IDNumber] {
-				continue
-			}
-			seen[p.IDNumber] = true
-			var id int64
-			err := db.queryRow(ctx, `SELECT id FROM subjects WHERE cid_hash = $1`, db.Secrets.HashCitizenID(p.IDNumber)).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			pe, err := db.subjectEntries(ctx, data, credit.SubjectID(id))
-			if err != nil {
-				return nil, err
-			}
-			for _, x := range pe {
-				out = append(out, lists.Linked{Entry: x, Role: p.Role + "：" + p.Name})
-			}
+// pendingVerification is a verification waiting to be written.
+type pendingVerification struct {
+	v      *lists.Verification
+	actor  credit.Actor
+	answer []byte
+	done   chan groupResult
+}
+
+type groupResult struct {
+	err  error
+	lead bool // the receiver now writes the queue
+}
+
+// groupWriter commits the verifications of concurrent requests together:
+// the first to arrive writes everything queued in one transaction, the
+// others wait; then it hands the queue to the first of those still waiting.
+// Nobody waits for more than their own write plus the one before it, and a
+// burst of verifications costs one commit, not one each (SQLite has a single
+// writer).
+type groupWriter struct {
+	mu      sync.Mutex
+	queue   []*pendingVerification
+	writing bool
+}
+
+// maxGroup limits the subjects written in one group transaction.
+const maxGroup = 2000
+
+func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification) error {
+	p.done = make(chan groupResult, 1)
+	g.mu.Lock()
+	g.queue = append(g.queue, p)
+	lead := !g.writing
+	g.writing = true
+	g.mu.Unlock()
+	if !lead {
+		r := <-p.done
+		if !r.lead {
+			return r.err
 		}
 	}
-	return out, nil
+	g.mu.Lock()
+	n, subjects := 0, 0
+	for n < len(g.queue) && (n == 0 || subjects+g.queue[n].v.Total <= maxGroup) {
+		subjects += g.queue[n].v.Total
+		n++
+	}
+	batch := g.queue[:n:n]
+	g.queue = g.queue[n:]
+	g.mu.Unlock()
+	err := db.writeVerifications(context.WithoutCancel(ctx), batch)
+	var own error
+	for _, q := range batch {
+		if q == p {
+			own = err
+			continue
+		}
+		q.done <- groupResult{err: err}
+	}
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].done <- groupResult{lead: true}
+	} else {
+		g.writing = false
+	}
+	g.mu.Unlock()
+	return own
+}
+
+// writeVerifications stores verifications, their hits, the query log and
+// the latest verification of each subject by each department, in one
+// transaction.
+func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
+	if err := db.prepareWrites(sqlInsertVerification, oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9), oneRow(sqlInsertVerified, sqlUpsertVerified, 4)); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		for _, p := range batch {
+			v, actor := p.v, p.actor
+			v.At = tx.now
+			var due any
+			if v.FeedbackDue != "" {
+				due = v.FeedbackDue
+			}
+			err := tx.preparedRow(ctx, sqlInsertVerification,
+				tx.now, v.Actor, string(actor.Role), nullInt(int64(actor.DepartmentID)), v.Scenario, v.Purpose, v.DataVersion,
+				v.Total, v.Found, v.Hits, due, string(p.answer)).Scan(&v.ID)
+			if err != nil {
+				return err
+			}
+			var hits, logs, verified [][]any
+			purpose := fmt.Sprintf("信用核查#%d（%s）：%s", v.ID, v.Scenario, v.Purpose)
+			seen := map[credit.SubjectID]bool{}
+			for _, r := range v.Results {
+				if r.Hit {
+					hits = append(hits, []any{v.ID, r.Seq, nullInt(int64(r.SubjectID)), string(r.Verdict)})
+				}
+				if !r.Found {
+					continue
+				}
+				logs = append(logs, []any{tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
+					int64(r.SubjectID), purpose, actor.Channel, "verification"})
+				if actor.DepartmentID != 0 && !seen[r.SubjectID] {
+					seen[r.SubjectID] = true
+					verified = append(verified, []any{int64(r.SubjectID), int64(actor.DepartmentID), v.ID, tx.now})
+				}
+			}
+			if err := tx.insertRows(ctx, sqlInsertHits, "", hits); err != nil {
+				return err
+			}
+			if err := tx.insertRows(ctx, sqlInsertQueryLog, "", logs); err != nil {
+				return err
+			}
+			if err := tx.insertRows(ctx, sqlInsertVerified, sqlUpsertVerified, verified); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Statements of writeVerifications.
+const (
+	sqlInsertVerification = `INSERT INTO verifications (at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`
+	sqlInsertHits     = `INSERT INTO verification_hits (verification_id, seq, subject_id, verdict) VALUES `
+	sqlInsertQueryLog = `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what) VALUES `
+	sqlInsertVerified = `INSERT INTO verified_subjects (subject_id, department_id, verification_id, at) VALUES `
+	sqlUpsertVerified = ` ON CONFLICT (subject_id, department_id) DO UPDATE SET verification_id = excluded.verification_id, at = excluded.at`
+)
+
+// oneRow is the statement insertRows runs for a single row.
+func oneRow(prefix, suffix string, cols int) string {
+	return prefix + "(" + placeholders(1, cols) + ")" + suffix
+}
+
+// insertRows inserts rows with multi-row VALUES statements (prefix, the
+// VALUES lists, suffix); one row at a time through a prepared statement.
+func (tx *Tx) insertRows(ctx context.Context, prefix, suffix string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := len(rows[0])
+	per := min(500, 30000/cols)
+	for i := 0; i < len(rows); i += per {
+		part := rows[i:min(i+per, len(rows))]
+		var b strings.Builder
+		b.WriteString(prefix)
+		args := make([]any, 0, len(part)*cols)
+		for j, r := range part {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(j*cols+1, cols) + ")")
+			args = append(args, r...)
+		}
+		b.WriteString(suffix)
+		var err error
+		if len(part) == 1 {
+			_, err = tx.preparedExec(ctx, b.String(), args...)
+		} else {
+			_, err = tx.exec(ctx, b.String(), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindVerificationByID returns a stored verification with its feedback
@@ -216,8 +847,10 @@ func (db *DB) FindVerificationByID(ctx context.Context, id int64) (*lists.Verifi
 	var dep sql.NullInt64
 	var due sql.NullString
 	var answer string
-	err := db.queryRow(ctx, `SELECT at, actor, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer FROM verifications WHERE id = $1`, id).
-		Scan(&v.At, &v.Actor, &dep, &v.Scenario, &v.Purpose, &v.DataVersion, &v.Total, &v.Found, &v.Hits, &due, &answer)
+	var depCode, depName, depKind sql.NullString
+	err := db.queryRow(ctx, `SELECT v.at, v.actor, v.department_id, d.code, d.name, d.kind, v.scenario, v.purpose, v.data_version, v.total, v.found, v.hits, v.feedback_due, v.answer
+		FROM verifications v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id = $1`, id).
+		Scan(&v.At, &v.Actor, &dep, &depCode, &depName, &depKind, &v.Scenario, &v.Purpose, &v.DataVersion, &v.Total, &v.Found, &v.Hits, &due, &answer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credit.Errorf(credit.ENOTFOUND, "核查记录%d不存在", id)
 	}
@@ -226,6 +859,7 @@ func (db *DB) FindVerificationByID(ctx context.Context, id int64) (*lists.Verifi
 	}
 	v.At = v.At.UTC()
 	v.DepartmentID, v.FeedbackDue, v.AsOf = credit.DepartmentID(dep.Int64), due.String, credit.DateOf(v.At).Format(credit.DateLayout)
+	v.DepartmentCode, v.DepartmentName, v.DepartmentKind = depCode.String, depName.String, depKind.String
 	if !canSeeVerification(actor, v) {
 		return nil, credit.Errorf(credit.EFORBIDDEN, "只能查看本部门的核查记录")
 	}

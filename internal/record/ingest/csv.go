@@ -40,7 +40,7 @@ func newCSVReader(br *bufio.Reader, lim Limits) (Reader, error) {
 		b: rowBuilder{maxCell: lim.MaxCellBytes, kind: "CSV"},
 	}
 	for {
-		rec, num, err := c.read()
+		rec, _, err := c.read()
 		if err == io.EOF {
 			return nil, errEmpty()
 		}
@@ -50,7 +50,6 @@ func newCSVReader(br *bufio.Reader, lim Limits) (Reader, error) {
 		if blank(rec) {
 			continue
 		}
-		_ = num
 		hs, err := headersOf(rec)
 		if err != nil {
 			return nil, err
@@ -70,9 +69,10 @@ func detectDelimiter(text *bufio.Reader) (rune, error) {
 		return 0, err
 	}
 	first, _, _ := bytes.Cut(buf, []byte("\n"))
-	if line := bytes.TrimRight(first, "\r"); len(line) == 5 && bytes.HasPrefix(bytes.ToLower(line), []byte("sep=")) && line[4] < 0x80 {
-		sep := rune(line[4])
-		if sep != '"' && sep != '\r' && sep != '\n' {
+	if line := bytes.TrimRight(first, "\r"); len(line) == 5 && bytes.HasPrefix(bytes.ToLower(line), []byte("sep=")) {
+		// A printable ASCII character or a tab; anything else is no delimiter
+		// encoding/csv accepts, and the line is taken as a header.
+		if sep := rune(line[4]); sep == '\t' || sep > ' ' && sep < 0x7F && sep != '"' {
 			if len(first) < len(buf) {
 				text.Discard(len(first) + 1)
 			} else {
@@ -81,7 +81,9 @@ func detectDelimiter(text *bufio.Reader) (rune, error) {
 			return sep, nil
 		}
 	}
-	for _, line := range bytes.Split(buf, []byte("\n")) {
+	for rest := buf; len(rest) > 0; {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}

@@ -40,9 +40,12 @@ type Row struct {
 	// (trimmed). CSV and XLSX rows carry every non-empty header of the file,
 	// with "" for an empty cell; JSON rows carry the keys of their object.
 	Values map[string]string
-	// Problems lists what was wrong with the row while reading it (a cell over
-	// the size limit, a cell without a header, a nested JSON value). The row
-	// is still returned so that the batch goes on; the caller rejects it.
+	// Problems lists what was wrong with the row while reading it, with
+	// codes cell_too_large, column_count, no_header, bad_encoding (CSV and
+	// XLSX) and nested_value, duplicate_key, not_object, cell_too_large
+	// (JSON). FieldName holds the header; Field is empty, as the reader knows
+	// no field codes. The row is still returned so that the batch goes on;
+	// the caller rejects it.
 	Problems []credit.Problem
 }
 
@@ -353,9 +356,19 @@ func unitOf(what string) string {
 // trimCell trims white space, including the ideographic space, and stray
 // byte order marks and zero-width spaces.
 func trimCell(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || r == '\uFEFF' || r == '\u200B'
-	})
+	if s == "" {
+		return s
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !trimmed(first) && !trimmed(last) {
+		return s // the common case, without allocating a closure
+	}
+	return strings.TrimFunc(s, trimmed)
+}
+
+func trimmed(r rune) bool {
+	return unicode.IsSpace(r) || r == '\uFEFF' || r == '\u200B'
 }
 
 // headersOf returns the header row: cells trimmed, trailing empty cells

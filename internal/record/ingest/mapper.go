@@ -68,7 +68,7 @@ func (m *Mapper) lookup(h string) (string, bool) {
 		return code, true
 	}
 	s := h
-	for _, suffix := range []string{"*", "＊", "（必填）", "(必填)", "必填"} {
+	for _, suffix := range []string{"*", "＊", "（必填）", "(必填)"} {
 		s = strings.TrimSpace(strings.TrimSuffix(s, suffix))
 	}
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "*"), "＊"))

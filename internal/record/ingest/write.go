@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -51,15 +52,15 @@ func errorHeaders(headers []string) []string {
 
 // WriteErrorsCSV writes rejected rows as CSV: the original headers, then
 // 行号 and 错误信息 (the row's messages joined by "；"), one line per row. The
-// file is UTF-8 with a byte order mark so that Chinese Excel opens it, with
-// CRLF line ends.
+// file is UTF-8 with a byte order mark so that Chinese Excel opens it. Lines
+// end in LF, which Excel reads; encoding/csv's CRLF mode would drop a lone
+// CR inside a value.
 func WriteErrorsCSV(w io.Writer, headers []string, rows func(yield func(ErrorRow) bool)) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.Write(utf8BOM); err != nil {
 		return fmt.Errorf("ingest.WriteErrorsCSV: %w", err)
 	}
 	cw := csv.NewWriter(bw)
-	cw.UseCRLF = true
 	hs := errorHeaders(headers)
 	rec := append(append(make([]string, 0, len(hs)+2), hs...), HeaderRow, HeaderErrors)
 	if err := cw.Write(rec); err != nil {
@@ -96,10 +97,9 @@ func WriteErrorsCSV(w io.Writer, headers []string, rows func(yield func(ErrorRow
 // rows than Excel holds (1 048 575) is ETOOLARGE.
 func WriteErrorsXLSX(w io.Writer, headers []string, rows func(yield func(ErrorRow) bool)) (err error) {
 	defer func() {
-		if err != nil {
-			if _, ok := err.(*credit.Error); !ok {
-				err = fmt.Errorf("ingest.WriteErrorsXLSX: %w", err)
-			}
+		var ce *credit.Error
+		if err != nil && !errors.As(err, &ce) {
+			err = fmt.Errorf("ingest.WriteErrorsXLSX: %w", err)
 		}
 	}()
 	f := excelize.NewFile()
@@ -173,8 +173,8 @@ func WriteErrorsXLSX(w io.Writer, headers []string, rows func(yield func(ErrorRo
 	r := 1
 	for er := range rows {
 		r++
-		if r > excelize.TotalRows {
-			return credit.Errorf(credit.ETOOLARGE, "错误数据超过Excel的%d行上限，请下载CSV格式", excelize.TotalRows-1)
+		if r > maxErrorSheetRows+1 {
+			return credit.Errorf(credit.ETOOLARGE, "错误数据超过Excel的%d行上限，请下载CSV格式", maxErrorSheetRows)
 		}
 		for i, h := range hs {
 			cells[i] = excelize.Cell{StyleID: text, Value: er.Values[h]}
@@ -194,6 +194,10 @@ func WriteErrorsXLSX(w io.Writer, headers []string, rows func(yield func(ErrorRo
 	}
 	return f.Write(w)
 }
+
+// maxErrorSheetRows is how many rows fit under the header of a sheet; a
+// variable for tests.
+var maxErrorSheetRows = excelize.TotalRows - 1
 
 // columnWidth returns a column width that fits header: CJK characters count
 // double.

@@ -166,7 +166,7 @@ func TestXLSXRows(t *testing.T) {
 	data := xlsxBytes(t, func(f *excelize.File) {
 		must(t, f.SetSheetRow("Sheet1", "A3", &[]any{"名称", "代码", "金额"}))
 		must(t, f.SetSheetRow("Sheet1", "A4", &[]any{"甲", "001"}))  // trailing empty cell
-		must(t, f.SetSheetRow("Sheet1", "A5", &[]any{"  ", ""}))     // blank
+		must(t, f.SetSheetRow("Sheet1", "A5", &[]any{"  ", ""}))    // blank
 		must(t, f.SetSheetRow("Sheet1", "A8", &[]any{"乙", "", 12})) // rows 6-7 missing
 		must(t, f.SetSheetRow("Sheet1", "A9", &[]any{"丙", "1", 2, "多余"}))
 		must(t, f.SetCellStr("Sheet1", "F10", "远处"))
@@ -421,11 +421,15 @@ func TestXLSXSources(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "upload.xlsx")
 	must(t, os.WriteFile(path, data, 0o600))
 	open := map[string]func() (Reader, error){
-		"ReaderAt":   func() (Reader, error) { return Open(bytes.NewReader(data), "upload.xlsx", "", Limits{}) },
-		"Stream":     func() (Reader, error) { return Open(io.MultiReader(bytes.NewReader(data)), "upload.xlsx", "", Limits{}) },
-		"MisnamedAs": func() (Reader, error) { return Open(io.MultiReader(bytes.NewReader(data)), "upload.csv", "csv", Limits{}) },
-		"OpenXLSX":   func() (Reader, error) { return OpenXLSX(path, Limits{}) },
-		"OpenFile":   func() (Reader, error) { return OpenFile(path, "", Limits{}) },
+		"ReaderAt": func() (Reader, error) { return Open(bytes.NewReader(data), "upload.xlsx", "", Limits{}) },
+		"Stream": func() (Reader, error) {
+			return Open(io.MultiReader(bytes.NewReader(data)), "upload.xlsx", "", Limits{})
+		},
+		"MisnamedAs": func() (Reader, error) {
+			return Open(io.MultiReader(bytes.NewReader(data)), "upload.csv", "csv", Limits{})
+		},
+		"OpenXLSX": func() (Reader, error) { return OpenXLSX(path, Limits{}) },
+		"OpenFile": func() (Reader, error) { return OpenFile(path, "", Limits{}) },
 		"OSFile": func() (Reader, error) {
 			f, err := os.Open(path)
 			if err != nil {

@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/demo"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
+	"jlcredit/internal/subject"
+)
+
+// runBenchVerify runs `credit bench verify`: it seeds a province of N
+// subjects and M active list entries (subjects directly, entries through
+// the ordinary ingestion path), starts the real HTTP server on 127.0.0.1:0
+// in-process, and measures POST /api/v1/verifications: single subjects with
+// C concurrent clients (p50, p99, req/s), single subjects one at a time, the
+// same without HTTP, and 1000-subject batches. The last line is JSON.
+func runBenchVerify(ctx context.Context, env *Env, args []string) error {
+	ctx = systemContext(ctx)
+	fs := env.flags("bench verify")
+	dsn := fs.String("db", dsnDefault(), "数据库连接串（不足时补足主体和名单）")
+	n := fs.Int("subjects", 1000000, "主体数量")
+	m := fs.Int("entries", 100000, "有效名单条目数量")
+	workers := fs.Int("concurrency", 50, "并发客户端数")
+	requests := fs.Int("requests", 20000, "单主体核查请求数")
+	batches := fs.Int("batches", 5, "1000个主体的批量核查次数")
+	rate := fs.Float64("rate", 2000, "定速测试的目标速率（次/秒），由并发客户端按时发出")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *m > *n || *n < 1 {
+		return credit.Errorf(credit.EINVALID, "--entries 不得大于 --subjects")
+	}
+	g := demo.New(42, *n)
+	db, err := env.openDB(ctx, *dsn, true)
+	if err != nil {
+		return err
+	}
+	seedStart := time.Now()
+	key, listed, err := seedVerifyBench(ctx, env, db, g, *n, *m)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	seed := time.Since(seedStart)
+	dialect := db.Dialect().String()
+	if err := db.Close(); err != nil {
+		return err
+	}
+
+	// The real server, as `credit serve` runs it.
+	srv := &ServeCommand{Env: &Env{Stdin: env.Stdin, Stdout: io.Discard, Stderr: env.Stderr}, DSN: *dsn, Addr: "127.0.0.1:0"}
+	if err := srv.Open(ctx); err != nil {
+		return err
+	}
+	defer srv.Close()
+	url := srv.Server.URL() + "/api/v1/verifications"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers + 4, MaxConnsPerHost: *workers + 4}, Timeout: time.Minute}
+
+	// Subjects to verify: 20% listed, 75% anywhere in the province, 5% unknown.
+	unknown := demo.New(99, 1000)
+	code := func(i int) string {
+		switch r := i % 20; {
+		case r < 4:
+			return listed[(i*7919)%len(listed)]
+		case r == 4:
+			return subjectCode(unknown.Subject(i % 1000))
+		default:
+			return subjectCode(g.Subject((i * 104729) % *n))
+		}
+	}
+	body := func(codes ...string) []byte {
+		req := lists.VerificationRequest{Scenario: "政府采购", Purpose: "性能测试：2026年度办公设备采购项目"}
+		for _, c := range codes {
+			req.Subjects = append(req.Subjects, lists.Query{Code: c})
+		}
+		b, _ := json.Marshal(req)
+		return b
+	}
+	var hits atomic.Int64
+	post := func(b []byte) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var v struct {
+			Hits    int    `json:"hits"`
+			Message string `json:"message"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("HTTP %d: %s", resp.StatusCode, v.Message)
+		}
+		hits.Add(int64(v.Hits))
+		return nil
+	}
+	var cpuMark time.Duration
+	markCPU := func() { cpuMark = processCPU() }
+	summary := func(name string, lat []time.Duration, wall time.Duration, conc int) map[string]float64 {
+		cpu := processCPU() - cpuMark
+		slices.Sort(lat)
+		ms := func(p float64) float64 { return round3(float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000) }
+		r := map[string]float64{"p50_ms": ms(0.5), "p99_ms": ms(0.99), "max_ms": ms(1), "per_s": round1(float64(len(lat)) / wall.Seconds()), "n": float64(len(lat)), "concurrency": float64(conc)}
+		r["cpu_ms_per_op"] = round3(float64(cpu.Microseconds()) / 1000 / float64(len(lat)))
+		fmt.Fprintf(env.Stderr, "%s：%d次，p50 %.2f ms，p99 %.2f ms，最大 %.2f ms，%.0f 次/秒（并发%d），进程CPU %.3f ms/次\n",
+			name, len(lat), r["p50_ms"], r["p99_ms"], r["max_ms"], r["per_s"], conc, r["cpu_ms_per_op"])
+		return r
+	}
+	// paced sends count requests at a fixed rate from conc clients and
+	// measures each from the moment it was due, so that a stall counts for
+	// every request it delays (no coordinated omission).
+	paced := func(name string, count, conc int, perSec float64, fn func(i int) error) (map[string]float64, error) {
+		lat := make([]time.Duration, count)
+		due := make(chan int, count)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var ferr error
+		markCPU()
+		start := time.Now()
+		at := func(i int) time.Time { return start.Add(time.Duration(float64(i) / perSec * float64(time.Second))) }
+		for w := 0; w < conc; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range due {
+					if err := fn(i); err != nil {
+						mu.Lock()
+						ferr = err
+						mu.Unlock()
+					}
+					lat[i] = time.Since(at(i))
+				}
+			}()
+		}
+		for i := 0; i < count; {
+			now := time.Now()
+			for ; i < count && !at(i).After(now); i++ {
+				due <- i
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		close(due)
+		wg.Wait()
+		if ferr != nil {
+			return nil, ferr
+		}
+		r := summary(name, lat, time.Since(start), conc)
+		r["offered_per_s"] = perSec
+		return r, nil
+	}
+	run := func(name string, count, conc int, fn func(i int) error) (map[string]float64, error) {
+		lat := make([]time.Duration, count)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var ferr error
+		markCPU()
+		start := time.Now()
+		for w := 0; w < conc; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= count {
+						return
+					}
+					t := time.Now()
+					if err := fn(i); err != nil {
+						mu.Lock()
+						ferr = err
+						mu.Unlock()
+						next.Store(int64(count))
+						return
+					}
+					lat[i] = time.Since(t)
+				}
+			}()
+		}
+		wg.Wait()
+		if ferr != nil {
+			return nil, ferr
+		}
+		return summary(name, lat, time.Since(start), conc), nil
+	}
+
+	out := map[string]any{"dialect": dialect, "subjects": *n, "entries": *m, "seed_s": round1(seed.Seconds())}
+	if _, err := run("预热", min(1000, *requests), *workers, func(i int) error { return post(body(code(i + 7))) }); err != nil {
+		return err
+	}
+	if out["single_at_rate"], err = paced(fmt.Sprintf("单主体核查（HTTP，定速%.0f次/秒）", *rate), *requests, *workers, *rate, func(i int) error { return post(body(code(i + 13))) }); err != nil {
+		return err
+	}
+	hits.Store(0)
+	r, err := run("单主体核查（HTTP，满负荷）", *requests, *workers, func(i int) error { return post(body(code(i))) })
+	if err != nil {
+		return err
+	}
+	r["hit_rate"] = round3(float64(hits.Load()) / float64(*requests))
+	out["single"] = r
+	if out["single_sequential"], err = run("单主体核查（HTTP，逐个）", 1000, 1, func(i int) error { return post(body(code(i + 3))) }); err != nil {
+		return err
+	}
+	// Server side: the same call without HTTP, JSON or authentication.
+	dep := credit.Actor{}
+	if err := srv.DB.SQL().QueryRowContext(ctx, `SELECT d.id, d.code, d.name FROM departments d WHERE d.code = '`+benchVerifierCode+`'`).
+		Scan(&dep.DepartmentID, &dep.DepartmentCode, &dep.Name); err != nil {
+		return err
+	}
+	dep.Role, dep.Channel = credit.RoleDepartment, "api"
+	dctx := credit.NewContextWithActor(ctx, dep)
+	if out["server_side"], err = run("单主体核查（存储层，逐个）", 1000, 1, func(i int) error {
+		_, err := srv.DB.Verify(dctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "性能测试", Subjects: []lists.Query{{Code: code(i + 5)}}})
+		return err
+	}); err != nil {
+		return err
+	}
+	batch := func(i int) []string {
+		codes := make([]string, lists.MaxBatch)
+		for j := range codes {
+			codes[j] = code(i*lists.MaxBatch + j + 11)
+		}
+		return codes
+	}
+	if out["batch_1000"], err = run("1000个主体批量核查（HTTP）", *batches, 1, func(i int) error { return post(body(batch(i)...)) }); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(out)
+	fmt.Fprintln(env.Stdout, string(b))
+	return nil
+}
+
+const (
+	benchListerName   = "吉林省发展和改革委员会（性能测试）"
+	benchVerifierName = "吉林省政府采购中心（性能测试）"
+)
+
+var benchVerifierCode = benchUSCC("11220000MB99BE02")
+
+func subjectCode(s demo.SubjectSeed) string {
+	if s.USCC != "" {
+		return s.USCC
+	}
+	return s.CitizenID
+}
+
+// benchUSCC completes a 16-character prefix with its check characters.
+func benchUSCC(prefix16 string) string {
+	c17, _ := subject.OrgCodeCheckChar(prefix16[8:16])
+	s := prefix16 + string(c17)
+	c18, _ := subject.USCCCheckChar(s)
+	return s + string(c18)
+}
+
+// seedVerifyBench makes sure the database holds n subjects and m active list
+// entries of the bench's listing department, and returns an API key of the
+// verifying department (a procurement centre) and the codes of the listed
+// subjects.
+func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Generator, n, m int) (string, []string, error) {
+	lister := &access.Department{Code: benchUSCC("11220000MB99BE01"), Name: benchListerName, RegionCode: "220000", Kind: "development_reform"}
+	verifier := &access.Department{Code: benchVerifierCode, Name: benchVerifierName, RegionCode: "220000", Kind: "procurement"}
+	for _, d := range []*access.Department{lister, verifier} {
+		if err := db.UpsertDepartment(ctx, d); err != nil {
+			return "", nil, err
+		}
+	}
+	key, _, err := db.CreateAPIKey(ctx, verifier.ID, []string{access.ScopeVerify})
+	if err != nil {
+		return "", nil, err
+	}
+	have, err := db.CountSubjects(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if have < n {
+		fmt.Fprintf(env.Stderr, "写入主体至%d个……\n", n)
+		start := time.Now()
+		refs := make([]record.SubjectRef, 0, 10000)
+		for i := 0; i < n; i += 10000 {
+			refs = refs[:0]
+			for j := i; j < min(i+10000, n); j++ {
+				s := g.Subject(j)
+				refs = append(refs, record.SubjectRef{Name: s.Name, Type: s.Type, USCC: s.USCC, CitizenID: s.CitizenID, LegalRep: s.LegalRep})
+			}
+			if err := db.EnsureSubjects(ctx, refs); err != nil {
+				return "", nil, err
+			}
+			if (i/10000)%10 == 9 {
+				fmt.Fprintf(env.Stderr, "  %d个主体，%.0f秒\n", i+10000, time.Since(start).Seconds())
+			}
+		}
+		fmt.Fprintf(env.Stderr, "写入主体用时%.1f秒\n", time.Since(start).Seconds())
+	}
+	var existing int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM list_entries WHERE department_id = `+fmt.Sprint(int64(lister.ID))).Scan(&existing); err != nil {
+		return "", nil, err
+	}
+	stride := max(n/m, 1)
+	listed := make([]string, 0, m)
+	for i := 0; i < m; i++ {
+		listed = append(listed, subjectCode(g.Subject(i*stride%n)))
+	}
+	if existing >= m {
+		return key, listed, nil
+	}
+	fmt.Fprintf(env.Stderr, "通过归集接口报送%d条名单信息……\n", m-existing)
+	start := time.Now()
+	asOf := credit.DateOf(db.Now())
+	const chunk = 20000
+	for i := existing; i < m; i += chunk {
+		var rows []map[string]string
+		for j := i; j < min(i+chunk, m); j++ {
+			rows = append(rows, benchListRow(g.Subject(j*stride%n), j, lister, asOf))
+		}
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(rows); err != nil {
+			return "", nil, err
+		}
+		rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: lister.Code, Format: "json", Filename: "bench-lists.json", Channel: "cli", Body: &buf})
+		if err != nil {
+			return "", nil, err
+		}
+		if rc.Rejected > 0 {
+			errs, _, _ := db.FindBatchErrors(ctx, rc.Batch, 0, 3)
+			var msgs []string
+			for _, e := range errs {
+				for _, p := range e.Problems {
+					msgs = append(msgs, p.Message)
+				}
+			}
+			return "", nil, fmt.Errorf("bench: %d list rows rejected: %s", rc.Rejected, strings.Join(msgs, "; "))
+		}
+		fmt.Fprintf(env.Stderr, "  %d条，%.0f秒\n", min(i+chunk, m), time.Since(start).Seconds())
+	}
+	fmt.Fprintf(env.Stderr, "报送名单用时%.1f秒\n", time.Since(start).Seconds())
+	return key, listed, nil
+}
+
+// benchListRow returns the i-th list entry row, about subject s, active on
+// asOf: organisations on the black list and its sub-lists (with their legal
+// representative, for linkage), the watch list, the red lists and the
+// abnormal-operations list; persons as 失信被执行人.
+func benchListRow(s demo.SubjectSeed, i int, d *access.Department, asOf credit.Date) map[string]string {
+	types := []string{"严重失信主体名单", "拖欠农民工工资失信联合惩戒对象", "重大税收违法失信主体", "政府采购严重违法失信行为记录", "失信被执行人",
+		"严重失信主体名单", "重点关注名单", "重点关注名单", "纳税信用A级纳税人", "守合同重信用企业", "经营异常名录"}
+	typ := types[i%len(types)]
+	row := map[string]string{"MD_ZTMC": s.Name, "MD_RDWH": fmt.Sprintf("吉发改信〔2026〕%d号", i+1), "MD_RDBM": "吉林省发展和改革委员会", "MD_RDBMDM": d.Code,
+		"MD_SY": "性能测试数据：依法认定", "MD_YJ": "《吉林省社会信用条例》", "MD_SJLYDM": d.Code}
+	switch s.Type {
+	case string(subject.Person):
+		typ = "失信被执行人"
+		row["MD_ZTLB"], row["MD_ZJLX"], row["MD_ZJHM"] = "自然人", "身份证", s.CitizenID
+	case string(subject.IndividualBusiness):
+		row["MD_ZTLB"], row["MD_TYSHXYDM"] = "个体工商户", s.USCC
+	default:
+		row["MD_ZTLB"], row["MD_TYSHXYDM"] = "法人及非法人组织", s.USCC
+	}
+	days, months := i%700, 0
+	switch typ {
+	case "严重失信主体名单", "拖欠农民工工资失信联合惩戒对象", "重大税收违法失信主体", "政府采购严重违法失信行为记录":
+		months = 36
+	case "重点关注名单":
+		months = 24
+	case "纳税信用A级纳税人", "守合同重信用企业":
+		days, months = i%300, 12
+	}
+	from := asOf.AddDate(0, 0, -days)
+	row["MD_LX"], row["MD_RDRQ"], row["MD_YXQQ"] = typ, from.Format(credit.DateLayout), from.Format(credit.DateLayout)
+	if months > 0 {
+		row["MD_YXQZ"] = record.AddMonths(from, months).AddDate(0, 0, -1).Format(credit.DateLayout)
+	}
+	if strings.Contains(typ, "失信") || typ == "严重失信主体名单" || typ == "重点关注名单" {
+		row["MD_CSTS"], row["MD_YCTJ"], row["MD_JJCS"] = "依措施清单实施惩戒", "有效期届满自动移出，或依法申请信用修复", "可依法申请行政复议或提起行政诉讼"
+	}
+	if s.LegalRepID != "" && row["MD_ZTLB"] == "法人及非法人组织" && (typ == "严重失信主体名单" || typ == "拖欠农民工工资失信联合惩戒对象") {
+		row["MD_FDDBR"], row["MD_FDDBR_ZJLX"], row["MD_FDDBR_ZJHM"] = s.LegalRep, "身份证", s.LegalRepID
+	}
+	return row
+}
+
+// processCPU returns the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,91 @@
+package demo
+
+import (
+	"testing"
+
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+)
+
+// validator returns the platform's row validator for class, submitted by d.
+func validator(t *testing.T, class string, d Department) *record.Validator {
+	t.Helper()
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, ok := cat.Class(class)
+	if !ok {
+		t.Fatalf("catalog has no class %s", class)
+	}
+	return &record.Validator{Catalog: cat, Class: cl, Department: d.Code, Today: credit.DateOf(asOf)}
+}
+
+func TestRowsValidate(t *testing.T) {
+	const n = 5_000
+	g := New(2024, 20_000)
+	for _, class := range []string{ClassPenalty, ClassLicense} {
+		t.Run(class, func(t *testing.T) {
+			bad := 0
+			err := g.Rows(class, n, asOf, func(i int, d Department, row map[string]string) error {
+				rec, problems := validator(t, class, d).Validate(i+1, row)
+				if len(problems) > 0 {
+					bad++
+					if bad <= 10 {
+						t.Errorf("row %d by %s: %v\n%v", i, d.Name, problems, row)
+					}
+					return nil
+				}
+				if rec.DecisionDate == nil || rec.DecisionDate.After(credit.DateOf(asOf)) {
+					t.Errorf("row %d: decision date %v", i, rec.DecisionDate)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad > 0 {
+				t.Errorf("%d of %d %s rows rejected", bad, n, class)
+			}
+		})
+	}
+}
+
+func TestBadRow(t *testing.T) {
+	g := New(2024, 20_000)
+	want := map[string]struct{ field, code string }{
+		"missing_wsh":         {"CF_WSH", record.ProblemRequired},
+		"bad_uscc_check":      {"CF_XDR_SHXYM", "uscc_check"},
+		"individual_not_92":   {"CF_XDR_SHXYM", record.ProblemPrefix},
+		"future_date":         {"CF_JDRQ", record.ProblemFutureDate},
+		"fine_missing":        {"CF_NR_FK", record.ProblemRequired},
+		"bad_id":              {"CF_XDR_ZJHM", "id_check"},
+		"other_department":    {"CF_SJLYDM", record.ProblemSourceDepartment},
+		"bad_date":            {"CF_JDRQ", record.ProblemBadDate},
+		"expiry_before_start": {"XK_YXQZI", record.ProblemDateOrder},
+	}
+	if len(want) != len(BadRowKinds()) {
+		t.Fatalf("BadRowKinds() = %v, want the %d kinds of this test", BadRowKinds(), len(want))
+	}
+	depts := g.Departments()
+	for _, kind := range BadRowKinds() {
+		w, ok := want[kind]
+		if !ok {
+			t.Errorf("BadRowKinds() has untested kind %s", kind)
+			continue
+		}
+		// Every kind of department, including ones that issue neither class.
+		for _, d := range []Department{depts[0], depts[13], depts[40], depts[len(depts)-1]} {
+			class := ClassPenalty
+			if kind == "expiry_before_start" {
+				class = ClassLicense
+			}
+			row := g.BadRow(kind, d, asOf)
+			_, problems := validator(t, class, d).Validate(1, row)
+			if len(problems) != 1 || problems[0].Field != w.field || problems[0].Code != w.code {
+				t.Errorf("BadRow(%s) by %s: problems %v, want exactly one %s on %s\n%v", kind, d.Name, problems, w.code, w.field, row)
+			}
+		}
+	}
+}

@@ -1,0 +1,289 @@
+package lists
+
+import (
+	"context"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+)
+
+// Field codes of the list_entry catalog class.
+const (
+	FieldType          = "MD_LX"
+	FieldName          = "MD_ZTMC"
+	FieldSubjectCat    = "MD_ZTLB"
+	FieldUSCC          = "MD_TYSHXYDM"
+	FieldIDType        = "MD_ZJLX"
+	FieldIDNumber      = "MD_ZJHM"
+	FieldLegalRep      = "MD_FDDBR"
+	FieldLegalRepIDT   = "MD_FDDBR_ZJLX"
+	FieldLegalRepID    = "MD_FDDBR_ZJHM"
+	FieldResponsible   = "MD_ZRR"
+	FieldResponsibleT  = "MD_ZRR_ZJLX"
+	FieldResponsibleID = "MD_ZRR_ZJHM"
+	FieldDocNo         = "MD_RDWH"
+	FieldDecisionDate  = "MD_RDRQ"
+	FieldDepartment    = "MD_RDBM"
+	FieldDepartmentUSC = "MD_RDBMDM"
+	FieldReason        = "MD_SY"
+	FieldBasis         = "MD_YJ"
+	FieldMeasuresNote  = "MD_CSTS"
+	FieldRemovalCond   = "MD_YCTJ"
+	FieldRemedies      = "MD_JJCS"
+	FieldValidFrom     = "MD_YXQQ"
+	FieldValidUntil    = "MD_YXQZ"
+	FieldSpecialBasis  = "MD_YXQ_TSYJ"
+	FieldRemovedOn     = "MD_YCRQ"
+	FieldRemovalKind   = "MD_YCFS"
+	FieldRemovalReason = "MD_YCYY"
+	FieldSource        = "MD_SJLYDM"
+)
+
+// Removal kinds (values of the list_removal code table).
+const (
+	RemovedExpired  = "有效期届满"
+	RemovedEarly    = "提前移出"
+	RemovedRepaired = "信用修复"
+	RemovedRevoked  = "撤销认定"
+)
+
+// Person is a responsible person of an organisation on a list (法定代表人,
+// 主要负责人, 直接责任人). IDNumber is never shown to anyone: it serves only
+// to link verifications of that person to the organisation's entry.
+type Person struct {
+	Role     string `json:"role"` // 法定代表人（主要负责人） or 直接责任人
+	Name     string `json:"name"`
+	IDType   string `json:"-"`
+	IDNumber string `json:"-"`
+}
+
+// Entry is one list entry: the current version of a list_entry record.
+type Entry struct {
+	RecordID       credit.RecordID     `json:"record_id"`
+	Key            string              `json:"key"`
+	Version        int                 `json:"version"`
+	SubjectID      credit.SubjectID    `json:"subject_id"`
+	SubjectName    string              `json:"subject_name"`
+	SubjectUSCC    string              `json:"subject_uscc,omitempty"`
+	DepartmentID   credit.DepartmentID `json:"department_id"`
+	ListType       string              `json:"list_type"` // ListType.Code
+	ListName       string              `json:"list_name"`
+	Kind           Kind                `json:"kind"`
+	DocNo          string              `json:"doc_no"`
+	DecisionDate   credit.Date         `json:"decision_date"`
+	Department     string              `json:"department"`
+	DepartmentCode string              `json:"department_code"`
+	Reason         string              `json:"reason"`
+	Basis          string              `json:"basis"`
+	MeasuresNote   string              `json:"measures_note,omitempty"`
+	RemovalCond    string              `json:"removal_conditions,omitempty"`
+	Remedies       string              `json:"remedies,omitempty"`
+	ValidFrom      credit.Date         `json:"valid_from"`
+	// ValidUntil is the last day of validity (inclusive) after the limit of
+	// the list type; nil = until removed.
+	ValidUntil *credit.Date `json:"valid_until,omitempty"`
+	// DeclaredUntil is the end the department wrote, when Capped shortened it.
+	DeclaredUntil *credit.Date `json:"declared_until,omitempty"`
+	Capped        bool         `json:"capped,omitempty"`
+	SpecialBasis  string       `json:"special_basis,omitempty"`
+	RemovedOn     *credit.Date `json:"removed_on,omitempty"`
+	RemovalKind   string       `json:"removal_kind,omitempty"`
+	RemovalReason string       `json:"removal_reason,omitempty"`
+	Persons       []Person     `json:"persons,omitempty"`
+}
+
+// EntryFromRecord reads a list_entry record. The record must have passed the
+// class's validation; an unknown list type is an error.
+func EntryFromRecord(d *Data, r *record.Record) (*Entry, error) {
+	f := r.Fields
+	lt, ok := d.ListTypeByName(f[FieldType])
+	if !ok {
+		return nil, credit.Errorf(credit.EINVALID, "名单类型“%s”未在名单目录中定义", f[FieldType])
+	}
+	e := &Entry{
+		RecordID: r.ID, Key: r.Key, Version: r.Version, SubjectID: r.SubjectID, DepartmentID: r.DepartmentID,
+		SubjectName: f[FieldName], SubjectUSCC: f[FieldUSCC],
+		ListType: lt.Code, ListName: lt.Name, Kind: lt.Kind,
+		DocNo: f[FieldDocNo], Department: f[FieldDepartment], DepartmentCode: f[FieldDepartmentUSC],
+		Reason: f[FieldReason], Basis: f[FieldBasis], MeasuresNote: f[FieldMeasuresNote],
+		RemovalCond: f[FieldRemovalCond], Remedies: f[FieldRemedies], SpecialBasis: f[FieldSpecialBasis],
+		RemovalKind: f[FieldRemovalKind], RemovalReason: f[FieldRemovalReason],
+	}
+	if dd, ok := record.ParseDate(f[FieldDecisionDate]); ok {
+		e.DecisionDate = dd
+	}
+	e.ValidFrom = e.DecisionDate
+	if v, ok := record.ParseDate(f[FieldValidFrom]); ok {
+		e.ValidFrom = v
+	}
+	var declared *credit.Date
+	if v, ok := record.ParseDate(f[FieldValidUntil]); ok {
+		declared = &v
+	}
+	e.ValidUntil, e.Capped = Validity(lt, e.ValidFrom, declared, e.SpecialBasis)
+	if e.Capped {
+		e.DeclaredUntil = declared
+	}
+	if v, ok := record.ParseDate(f[FieldRemovedOn]); ok {
+		e.RemovedOn = &v
+	}
+	if n := f[FieldLegalRep]; n != "" {
+		e.Persons = append(e.Persons, Person{Role: "法定代表人（主要负责人）", Name: n, IDType: f[FieldLegalRepIDT], IDNumber: f[FieldLegalRepID]})
+	}
+	if n := f[FieldResponsible]; n != "" {
+		e.Persons = append(e.Persons, Person{Role: "直接责任人", Name: n, IDType: f[FieldResponsibleT], IDNumber: f[FieldResponsibleID]})
+	}
+	return e, nil
+}
+
+// Validity returns the last valid day of an entry of type lt that starts on
+// from and declares the end declared (nil = none), and whether the limit of
+// the list type shortened it. The limit (black list 3 years, watch list 2
+// years: DOMAIN.md §3.7) applies unless the entry names a special basis
+// (有效期特别依据: the basis says otherwise). A list type with a limit and
+// no declared end ends at the limit; one without a limit and no declared end
+// is valid until removed (nil).
+//
+// from + 36 months is the first day no longer valid, so the last valid day
+// is one day before: listed on 2024-03-01, valid through 2027-02-28.
+func Validity(lt *ListType, from credit.Date, declared *credit.Date, specialBasis string) (until *credit.Date, capped bool) {
+	if lt.MaxMonths == 0 || specialBasis != "" {
+		return declared, false
+	}
+	limit := record.AddMonths(from, lt.MaxMonths).AddDate(0, 0, -1)
+	if declared == nil {
+		return &limit, false
+	}
+	if declared.After(limit) {
+		return &limit, true
+	}
+	return declared, false
+}
+
+// State is the state of an entry on a date.
+type State string
+
+// States.
+const (
+	Pending State = "pending" // validity has not begun
+	Active  State = "active"  // 有效
+	Expired State = "expired" // validity ended (removal on expiry)
+	Removed State = "removed" // removed by the department (提前移出, 信用修复, 撤销认定)
+)
+
+// Label returns the Chinese name of s.
+func (s State) Label() string {
+	switch s {
+	case Pending:
+		return "未生效"
+	case Active:
+		return "有效"
+	case Expired:
+		return "已到期移出"
+	case Removed:
+		return "已移出"
+	}
+	return string(s)
+}
+
+// StateOn returns the entry's state on day: removed from its removal date
+// on, expired after its last valid day, pending before its start.
+func (e *Entry) StateOn(day credit.Date) State {
+	if e.RemovedOn != nil && !day.Before(*e.RemovedOn) {
+		if e.RemovalKind == RemovedExpired {
+			return Expired
+		}
+		return Removed
+	}
+	if e.ValidUntil != nil && day.After(*e.ValidUntil) {
+		return Expired
+	}
+	if day.Before(e.ValidFrom) {
+		return Pending
+	}
+	return Active
+}
+
+// RemovalFields returns the fields of a new version of e's record that
+// removes it on day for reason: the current fields plus 移出日期, 移出方式
+// and 移出原因. It returns ECONFLICT when e is already removed on or before
+// day, and EINVALID without a reason.
+func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, reason string) (map[string]string, error) {
+	if e.RemovedOn != nil && !day.Before(*e.RemovedOn) {
+		return nil, credit.Errorf(credit.ECONFLICT, "该名单信息已于%s移出", e.RemovedOn.Format(credit.DateLayout))
+	}
+	if kind == "" {
+		kind = RemovedEarly
+	}
+	if kind != RemovedExpired && kind != RemovedEarly && kind != RemovedRepaired && kind != RemovedRevoked {
+		return nil, credit.Errorf(credit.EINVALID, "移出方式“%s”无效，应为有效期届满、提前移出、信用修复或撤销认定", kind)
+	}
+	if reason == "" {
+		return nil, credit.Errorf(credit.EINVALID, "提前移出须说明移出原因")
+	}
+	if day.Before(e.DecisionDate) {
+		return nil, credit.Errorf(credit.EINVALID, "移出日期不得早于认定日期%s", e.DecisionDate.Format(credit.DateLayout))
+	}
+	out := make(map[string]string, len(fields)+3)
+	for k, v := range fields {
+		out[k] = v
+	}
+	out[FieldRemovedOn] = day.Format(credit.DateLayout)
+	out[FieldRemovalKind] = kind
+	out[FieldRemovalReason] = reason
+	return out, nil
+}
+
+// Filter selects list entries.
+type Filter struct {
+	SubjectID    *credit.SubjectID
+	DepartmentID *credit.DepartmentID
+	ListType     string
+	Kind         Kind
+	ActiveOn     *credit.Date // only entries active on that day
+	Offset       int
+	Limit        int
+}
+
+// Service maintains lists and measures and answers verifications.
+type Service interface {
+	// ListData returns the list catalog in force: list types, scenarios, and
+	// the measures (defaults overlaid with the province's edits).
+	ListData(ctx context.Context) (*Data, error)
+	// SaveMeasure creates or replaces a measure. Returns EFORBIDDEN unless
+	// the actor may manage the catalog, EINVALID for a measure without
+	// legal basis or with unknown list types or scenarios.
+	SaveMeasure(ctx context.Context, m *Measure) error
+	// FindListEntries returns entries visible to the actor (government and
+	// admins) and the total before Limit.
+	FindListEntries(ctx context.Context, f Filter) ([]*Entry, int, error)
+	// RemoveListEntry removes the entry with the given record id early, as a
+	// new version submitted in the name of the entry's department. Returns
+	// ENOTFOUND, EFORBIDDEN for another department's entry, ECONFLICT when
+	// already removed, EINVALID without a reason.
+	RemoveListEntry(ctx context.Context, id credit.RecordID, r Removal) (*Entry, error)
+	// ExpireListEntries writes a removal version (有效期届满) for every entry
+	// whose validity ended before day and returns how many.
+	ExpireListEntries(ctx context.Context, day credit.Date) (int, error)
+	// Verify answers a verification request, stores it and logs every
+	// subject read. Returns EUNAUTHORIZED, EFORBIDDEN, EINVALID.
+	Verify(ctx context.Context, req VerificationRequest) (*Verification, error)
+	// FindVerificationByID returns ENOTFOUND, EFORBIDDEN for another
+	// department's verification.
+	FindVerificationByID(ctx context.Context, id int64) (*Verification, error)
+	// FindFeedback returns the feedback of a verification.
+	FindFeedback(ctx context.Context, verificationID int64) ([]*Feedback, error)
+	// CreateFeedback records feedback on the hits of a verification. Returns
+	// EINVALID, ENOTFOUND, EFORBIDDEN (only the verifying department).
+	CreateFeedback(ctx context.Context, verificationID int64, fb []Feedback) ([]*Feedback, error)
+	// VerificationStats returns hit and feedback figures by department and
+	// scenario for verifications in [from, to].
+	VerificationStats(ctx context.Context, f StatsFilter) (*Stats, error)
+}
+
+// Removal is a request to remove an entry early.
+type Removal struct {
+	Date   *credit.Date `json:"date,omitempty"` // default today
+	Kind   string       `json:"kind,omitempty"` // default 提前移出
+	Reason string       `json:"reason"`
+}

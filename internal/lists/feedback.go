@@ -1,0 +1,137 @@
+package lists
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+)
+
+// FeedbackDays is the number of working days a department has to report
+// which measures it applied after a verification with hits (执行反馈). The
+// province sets the figure; no national standard exists (DOMAIN.md §4.2).
+const FeedbackDays = 10
+
+// Feedback is a department's report on one hit of a verification: which
+// measure it applied and when, or why not (执行反馈).
+type Feedback struct {
+	ID             int64     `json:"id"`
+	VerificationID int64     `json:"verification_id"`
+	Seq            int       `json:"seq"` // the subject's position in the verification
+	MeasureCode    string    `json:"measure_code"`
+	Applied        bool      `json:"applied"`
+	AppliedOn      string    `json:"applied_on,omitempty"` // yyyy-MM-dd
+	Reason         string    `json:"reason,omitempty"`     // why not applied, or a note
+	At             time.Time `json:"at"`
+	Actor          string    `json:"actor"`
+}
+
+// ValidateFeedback checks feedback against the verification it is about:
+// each item must name a hit of the verification and one of the measures the
+// answer gave for it; applied items need a date not after today and not
+// before the verification, items not applied need a reason.
+func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
+	if len(fb) == 0 {
+		return credit.Errorf(credit.EINVALID, "请至少提供一条反馈")
+	}
+	var ps []credit.Problem
+	add := func(i int, field, code, msg string) {
+		ps = append(ps, credit.Problem{Row: i + 1, Field: field, Code: code, Message: "第" + itoa(i+1) + "条反馈：" + msg})
+	}
+	verified := credit.DateOf(v.At)
+	for i := range fb {
+		f := &fb[i]
+		f.MeasureCode = strings.TrimSpace(f.MeasureCode)
+		f.Reason = strings.TrimSpace(f.Reason)
+		if f.Seq < 1 || f.Seq > len(v.Results) {
+			add(i, "seq", "bad_seq", "核查对象序号"+itoa(f.Seq)+"不在本次核查中")
+			continue
+		}
+		res := &v.Results[f.Seq-1]
+		if !res.Hit {
+			add(i, "seq", "not_hit", "核查对象“"+res.Query.label()+"”未命中名单，无需反馈")
+			continue
+		}
+		known := slices.ContainsFunc(res.Measures, func(m AppliedMeasure) bool { return m.Code == f.MeasureCode }) ||
+			slices.ContainsFunc(res.Incentives, func(m AppliedMeasure) bool { return m.Code == f.MeasureCode })
+		if f.MeasureCode == "" && !f.Applied {
+			known = true // "no measure applied" with a reason, e.g. a linked person only
+		}
+		if !known {
+			add(i, "measure_code", "bad_measure", "措施“"+f.MeasureCode+"”不是本次核查对该主体给出的措施")
+			continue
+		}
+		if f.Applied {
+			d, ok := record.ParseDate(f.AppliedOn)
+			switch {
+			case !ok:
+				add(i, "applied_on", "bad_date", "已实施的措施须填写实施日期（yyyy-MM-dd）")
+			case d.After(today):
+				add(i, "applied_on", "future_date", "实施日期不得晚于今天")
+			case d.Before(verified):
+				add(i, "applied_on", "date_order", "实施日期不得早于核查日期"+verified.Format(credit.DateLayout))
+			default:
+				f.AppliedOn = d.Format(credit.DateLayout)
+			}
+		} else if f.Reason == "" {
+			add(i, "reason", "required", "未实施措施的须说明原因")
+		}
+	}
+	if len(ps) > 0 {
+		return credit.Invalid(ps[0].Message, ps...)
+	}
+	return nil
+}
+
+func (q Query) label() string {
+	if q.Name != "" {
+		return q.Name
+	}
+	return q.Code
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// StatsFilter selects verifications for statistics.
+type StatsFilter struct {
+	From, To     *credit.Date
+	DepartmentID *credit.DepartmentID
+	// FeedbackDays overrides FeedbackDays when positive.
+	FeedbackDays int
+}
+
+// StatsRow is the figures of one department in one scenario.
+type StatsRow struct {
+	DepartmentID   credit.DepartmentID `json:"department_id"`
+	DepartmentName string              `json:"department_name"`
+	Scenario       string              `json:"scenario"`
+	Verifications  int                 `json:"verifications"`
+	Subjects       int                 `json:"subjects"`
+	Hits           int                 `json:"hits"`
+	WithFeedback   int                 `json:"with_feedback"`
+	Overdue        int                 `json:"overdue"` // hits without feedback past the deadline
+	HitRate        float64             `json:"hit_rate"`
+	FeedbackRate   float64             `json:"feedback_rate"`
+}
+
+// Stats is the verification statistics.
+type Stats struct {
+	AsOf         string     `json:"as_of"`
+	FeedbackDays int        `json:"feedback_days"`
+	Rows         []StatsRow `json:"rows"`
+	Total        StatsRow   `json:"total"`
+}
+
+// Rates fills the rates of r: hits per verified subject and feedback per hit.
+func (r *StatsRow) Rates() {
+	r.HitRate, r.FeedbackRate = 0, 0
+	if r.Subjects > 0 {
+		r.HitRate = float64(r.Hits) / float64(r.Subjects)
+	}
+	if r.Hits > 0 {
+		r.FeedbackRate = float64(r.WithFeedback) / float64(r.Hits)
+	}
+}

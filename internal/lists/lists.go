@@ -1,0 +1,292 @@
+// Package lists holds the credit lists (严重失信主体名单 and its national
+// sub-lists, 重点关注名单, 守信激励对象, 经营异常名录), the measures catalog
+// (失信惩戒措施清单 and 守信激励措施), and 信用核查: a department checks
+// subjects before a decision, gets a verdict and the measures it must or may
+// apply, and later reports which it applied (执行反馈).
+//
+// List entries are records of the catalog class list_entry: they arrive
+// through the same validated, versioned, ledgered ingestion path as every
+// other record, and a removal is a new version of the entry. This package
+// reads them (EntryFromRecord) and holds the pure rules: validity limits,
+// activity on a date, linkage of responsible persons, the measures that
+// apply, and the verdict.
+package lists
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"jlcredit/internal/credit"
+)
+
+// ClassCode is the catalog class whose records are list entries.
+const ClassCode = "list_entry"
+
+// Kind is the family of a list type.
+type Kind string
+
+// Kinds.
+const (
+	Black    Kind = "black"    // 严重失信主体名单 and its sub-lists
+	Watch    Kind = "watch"    // 重点关注名单
+	Red      Kind = "red"      // 守信激励对象
+	Abnormal Kind = "abnormal" // 经营异常名录
+)
+
+// Label returns the Chinese name of k.
+func (k Kind) Label() string {
+	switch k {
+	case Black:
+		return "严重失信主体名单"
+	case Watch:
+		return "重点关注名单"
+	case Red:
+		return "守信激励对象"
+	case Abnormal:
+		return "经营异常名录"
+	}
+	return string(k)
+}
+
+// ListType is one kind of list, as catalog data.
+type ListType struct {
+	Code string `json:"code"`
+	Name string `json:"name"` // the value of the list_type code table
+	Kind Kind   `json:"kind"`
+	// Parent is the list this one is a national sub-list of: measures of the
+	// parent apply to it too.
+	Parent string `json:"parent,omitempty"`
+	// MaxMonths limits the validity of an entry counted from its start,
+	// unless the entry names a special basis (有效期特别依据). 0 = no limit.
+	MaxMonths   int    `json:"max_months"`
+	Description string `json:"description,omitempty"`
+}
+
+// Scenario is a 应用场景: what a department is about to do when it verifies.
+type Scenario struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// Effect is what a measure does to a subject.
+type Effect string
+
+// Effects.
+const (
+	Restrict  Effect = "restrict"  // 限制: the decision is restricted
+	Supervise Effect = "supervise" // 管理措施: closer supervision, no bar
+	Reference Effect = "reference" // measures of organisations other than public bodies
+	Reward    Effect = "reward"    // 守信激励
+)
+
+// Measure is one entry of the measures catalog (措施清单).
+type Measure struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Class is the class of the national basic list: 1 减损权益或增加义务,
+	// 2 管理措施, 3 公共管理机构以外的组织实施.
+	Class     int    `json:"class"`
+	Effect    Effect `json:"effect"`
+	Mandatory bool   `json:"mandatory"` // the implementing department must apply it
+	// ListTypes are the list type codes it applies to (sub-lists inherit
+	// their parent's measures).
+	ListTypes []string `json:"list_types"`
+	// DepartmentKinds are the kinds of departments that implement it; empty
+	// means every department.
+	DepartmentKinds []string `json:"department_kinds"`
+	Scenarios       []string `json:"scenarios"`
+	Basis           string   `json:"basis"`  // legal basis (法律依据)
+	Clause          string   `json:"clause"` // the item of the national or provincial list
+}
+
+// ClassLabel returns the Chinese name of a measure class.
+func ClassLabel(class int) string {
+	switch class {
+	case 1:
+		return "减损信用主体权益或增加其义务的措施"
+	case 2:
+		return "公共管理机构根据履职需要实施的管理措施"
+	case 3:
+		return "公共管理机构以外的组织自主实施的措施"
+	}
+	return ""
+}
+
+// Validate checks a measure before it is saved: a measure without a legal
+// basis and a list clause cannot be saved (DOMAIN.md §4.3, §11.8).
+func (m *Measure) Validate(d *Data) error {
+	var ps []credit.Problem
+	add := func(field, code, msg string) {
+		ps = append(ps, credit.Problem{Field: field, Code: code, Message: msg})
+	}
+	if strings.TrimSpace(m.Code) == "" {
+		add("code", "required", "措施代码不能为空")
+	}
+	if strings.TrimSpace(m.Name) == "" {
+		add("name", "required", "措施名称不能为空")
+	}
+	if m.Class < 1 || m.Class > 3 {
+		add("class", "bad_class", "措施类别应为1（减损权益或增加义务）、2（管理措施）或3（其他组织实施）")
+	}
+	if !slices.Contains([]Effect{Restrict, Supervise, Reference, Reward}, m.Effect) {
+		add("effect", "bad_effect", "措施效果应为 restrict、supervise、reference 或 reward")
+	}
+	if strings.TrimSpace(m.Basis) == "" {
+		add("basis", "no_basis", "措施“"+m.Name+"”缺少法律依据，不能保存：每项惩戒或激励措施须有法律、法规或政策文件依据")
+	}
+	if strings.TrimSpace(m.Clause) == "" {
+		add("clause", "no_clause", "措施“"+m.Name+"”缺少清单条款，不能保存：须注明全国基础清单或省级补充清单的条目")
+	}
+	if len(m.ListTypes) == 0 {
+		add("list_types", "required", "措施须至少适用于一种名单")
+	}
+	if len(m.Scenarios) == 0 {
+		add("scenarios", "required", "措施须至少适用于一个应用场景")
+	}
+	if d != nil {
+		for _, t := range m.ListTypes {
+			if _, ok := d.ListType(t); !ok {
+				add("list_types", "bad_list_type", "名单类型“"+t+"”不存在")
+			}
+		}
+		for _, s := range m.Scenarios {
+			if _, ok := d.Scenario(s); !ok {
+				add("scenarios", "bad_scenario", "应用场景“"+s+"”不存在")
+			}
+		}
+	}
+	if len(ps) > 0 {
+		return credit.Invalid(ps[0].Message, ps...)
+	}
+	return nil
+}
+
+// Data is the list catalog: list types, scenarios and the default measures.
+type Data struct {
+	Version   string     `json:"version"`
+	Note      string     `json:"note,omitempty"`
+	ListTypes []ListType `json:"list_types"`
+	Scenarios []Scenario `json:"scenarios"`
+	Measures  []Measure  `json:"measures"`
+}
+
+//go:embed data/lists.json
+var defaultJSON []byte
+
+var defaultData = sync.OnceValues(func() (*Data, error) { return Parse(defaultJSON) })
+
+// Default returns the list catalog shipped with the platform. Treat it as
+// read-only.
+func Default() (*Data, error) { return defaultData() }
+
+// Parse decodes and validates list catalog data.
+func Parse(b []byte) (*Data, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var d Data
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("lists.Parse: %w", err)
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Validate checks the data's consistency: unique codes and names, known
+// kinds and parents, and valid measures.
+func (d *Data) Validate() error {
+	codes, names := map[string]bool{}, map[string]bool{}
+	for _, t := range d.ListTypes {
+		if t.Code == "" || t.Name == "" || codes[t.Code] || names[t.Name] {
+			return fmt.Errorf("lists: list type %q/%q is empty or duplicate", t.Code, t.Name)
+		}
+		if !slices.Contains([]Kind{Black, Watch, Red, Abnormal}, t.Kind) {
+			return fmt.Errorf("lists: list type %s: unknown kind %q", t.Code, t.Kind)
+		}
+		codes[t.Code], names[t.Name] = true, true
+	}
+	for _, t := range d.ListTypes {
+		if t.Parent != "" {
+			p, ok := d.ListType(t.Parent)
+			if !ok || p.Kind != t.Kind || p.Parent != "" {
+				return fmt.Errorf("lists: list type %s: bad parent %q", t.Code, t.Parent)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range d.Scenarios {
+		if s.Code == "" || seen[s.Code] {
+			return fmt.Errorf("lists: scenario %q is empty or duplicate", s.Code)
+		}
+		seen[s.Code] = true
+	}
+	seen = map[string]bool{}
+	for i := range d.Measures {
+		m := &d.Measures[i]
+		if seen[m.Code] {
+			return fmt.Errorf("lists: duplicate measure %s", m.Code)
+		}
+		seen[m.Code] = true
+		if err := m.Validate(d); err != nil {
+			return fmt.Errorf("lists: measure %s: %s", m.Code, credit.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// ListType returns the list type with the given code.
+func (d *Data) ListType(code string) (*ListType, bool) {
+	for i := range d.ListTypes {
+		if d.ListTypes[i].Code == code {
+			return &d.ListTypes[i], true
+		}
+	}
+	return nil, false
+}
+
+// ListTypeByName returns the list type whose name (the list_type code
+// table value) is name.
+func (d *Data) ListTypeByName(name string) (*ListType, bool) {
+	for i := range d.ListTypes {
+		if d.ListTypes[i].Name == name {
+			return &d.ListTypes[i], true
+		}
+	}
+	return nil, false
+}
+
+// Scenario returns the scenario with the given code.
+func (d *Data) Scenario(code string) (*Scenario, bool) {
+	for i := range d.Scenarios {
+		if d.Scenarios[i].Code == code {
+			return &d.Scenarios[i], true
+		}
+	}
+	return nil, false
+}
+
+// WithMeasures returns a copy of d whose measures are the defaults replaced
+// or extended by the given ones (matched by code), in code order.
+func (d *Data) WithMeasures(over []Measure) *Data {
+	c := *d
+	byCode := map[string]Measure{}
+	for _, m := range d.Measures {
+		byCode[m.Code] = m
+	}
+	for _, m := range over {
+		byCode[m.Code] = m
+	}
+	c.Measures = make([]Measure, 0, len(byCode))
+	for _, m := range byCode {
+		c.Measures = append(c.Measures, m)
+	}
+	slices.SortFunc(c.Measures, func(a, b Measure) int { return strings.Compare(a.Code, b.Code) })
+	return &c
+}

@@ -1,0 +1,431 @@
+package lists
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
+)
+
+// 发起—响应—反馈 (DOMAIN.md §4.2). A new version of a list entry is the
+// 发起. The platform answers it (响应) by pushing it to the departments that
+// subscribed to its list type: a notification in the department's inbox in
+// the console, and a signed webhook delivery to each URL the department
+// registered. The department acknowledges the notification with feedback
+// (反馈). A department that verified a subject in the last AlertDays days is
+// alerted when the subject is newly listed, whether or not it subscribed.
+
+// AlertDays is how far back a verification makes its department receive an
+// alert when the verified subject is newly listed.
+const AlertDays = 90
+
+// NotificationKind is what happened to a list entry, from the point of view
+// of the notified department.
+type NotificationKind string
+
+// Notification kinds.
+const (
+	NotifyListing NotificationKind = "listing" // 列入: a new entry, in force or about to be
+	NotifyUpdate  NotificationKind = "update"  // 变更: a new version of an entry still in force
+	NotifyRemoval NotificationKind = "removal" // 移出: the entry is no longer in force (removed, expired)
+	NotifyAlert   NotificationKind = "alert"   // 核查预警: newly listed, and verified by the department lately
+)
+
+// Label returns the Chinese name of k.
+func (k NotificationKind) Label() string {
+	switch k {
+	case NotifyListing:
+		return "列入名单"
+	case NotifyUpdate:
+		return "名单信息变更"
+	case NotifyRemoval:
+		return "移出名单"
+	case NotifyAlert:
+		return "核查预警"
+	}
+	return string(k)
+}
+
+// inForce reports whether an entry in state s binds departments now or will
+// from its start: pending entries are pushed as soon as they are decided.
+func inForce(s State) bool { return s == Active || s == Pending }
+
+// PushEvent returns what a new version cur of an entry means on day, given
+// the previous current version prev (nil for the first version): a listing
+// when it comes into force, an update when it stays in force, a removal when
+// it leaves it. It returns false when nothing is to be pushed, e.g. a
+// historical entry imported after it expired.
+func PushEvent(prev, cur *Entry, day credit.Date) (NotificationKind, bool) {
+	now := inForce(cur.StateOn(day))
+	was := prev != nil && inForce(prev.StateOn(day))
+	switch {
+	case now && !was:
+		return NotifyListing, true
+	case now && was:
+		return NotifyUpdate, true
+	case !now && was:
+		return NotifyRemoval, true
+	}
+	return "", false
+}
+
+// Title returns the one-line summary of a notification about e.
+func Title(kind NotificationKind, e *Entry) string {
+	switch kind {
+	case NotifyListing:
+		return "“" + e.SubjectName + "”列入" + e.ListName
+	case NotifyUpdate:
+		return "“" + e.SubjectName + "”的" + e.ListName + "信息变更"
+	case NotifyRemoval:
+		return "“" + e.SubjectName + "”移出" + e.ListName
+	case NotifyAlert:
+		return "核查预警：本部门核查过的“" + e.SubjectName + "”新列入" + e.ListName
+	}
+	return e.SubjectName
+}
+
+// NoticeSubject identifies the subject of a notification. A person's
+// identity number is masked: the department verifies the person with the
+// number it holds.
+type NoticeSubject struct {
+	ID   credit.SubjectID `json:"id"`
+	Name string           `json:"name"`
+	Type string           `json:"type,omitempty"`
+	// Code is the USCC of an organisation, or the masked identity number of
+	// a person (e.g. 220102********123X).
+	Code string `json:"code,omitempty"`
+}
+
+// SubjectCode returns the code shown for a subject: an organisation's USCC
+// in clear, anything else masked.
+func SubjectCode(typ, uscc, citizenID string) string {
+	if uscc != "" && typ != string(subject.Person) {
+		return uscc
+	}
+	if citizenID != "" {
+		return subject.MaskCitizenID(citizenID)
+	}
+	return ""
+}
+
+// AlertInfo is why a department is alerted: its latest verification of the
+// subject within AlertDays days.
+type AlertInfo struct {
+	VerificationID int64     `json:"verification_id,omitempty"`
+	VerifiedAt     time.Time `json:"verified_at"`
+}
+
+// Notification is one item of a department's inbox.
+type Notification struct {
+	ID           int64               `json:"id"`
+	DepartmentID credit.DepartmentID `json:"department_id"`
+	Kind         NotificationKind    `json:"kind"`
+	KindLabel    string              `json:"kind_label"`
+	Title        string              `json:"title"`
+	RecordID     credit.RecordID     `json:"record_id"` // the entry version that caused it
+	Key          string              `json:"key"`
+	Subject      NoticeSubject       `json:"subject"`
+	Entry        EntryView           `json:"entry"`
+	Alert        *AlertInfo          `json:"alert,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	AckedAt      *time.Time          `json:"acked_at,omitempty"`
+	AckedBy      string              `json:"acked_by,omitempty"`
+	Feedback     string              `json:"feedback,omitempty"`
+}
+
+// NotificationFilter selects inbox items.
+type NotificationFilter struct {
+	// DepartmentID is the inbox; departments always see their own.
+	DepartmentID *credit.DepartmentID
+	Kind         NotificationKind
+	Unacked      bool // only those not yet acknowledged
+	Offset       int
+	Limit        int
+}
+
+// MaxFeedback is the longest feedback text, in characters.
+const MaxFeedback = 2000
+
+// ValidateAck checks the feedback given with an acknowledgement.
+func ValidateAck(feedback string) (string, error) {
+	feedback = strings.TrimSpace(feedback)
+	if n := len([]rune(feedback)); n > MaxFeedback {
+		return "", credit.Errorf(credit.EINVALID, "反馈内容最多%d字，实际%d字", MaxFeedback, n)
+	}
+	return feedback, nil
+}
+
+// Subscription is a department's request to be pushed list entries by
+// webhook. Every subscribing department also receives them in its inbox.
+type Subscription struct {
+	ID           int64               `json:"id"`
+	DepartmentID credit.DepartmentID `json:"department_id"`
+	URL          string              `json:"url"`
+	// ListTypes are list type codes; a parent list includes its national
+	// sub-lists. Empty means every list.
+	ListTypes []string   `json:"list_types"`
+	CreatedAt time.Time  `json:"created_at"`
+	CreatedBy string     `json:"created_by,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// Secret signs the deliveries. It is returned once, when the
+	// subscription is created, and never shown again.
+	Secret string `json:"secret,omitempty"`
+}
+
+// SecretPrefix starts every signing secret the platform generates.
+const SecretPrefix = "whsec_"
+
+// MinSecret is the shortest signing secret a department may choose.
+const MinSecret = 32
+
+// MaxSubscriptions is how many active subscriptions a department may have.
+const MaxSubscriptions = 10
+
+// Validate checks a subscription before it is saved and normalises its URL
+// and list types.
+func (s *Subscription) Validate(d *Data) error {
+	var ps []credit.Problem
+	u, err := ValidateWebhookURL(s.URL)
+	if err != nil {
+		ps = append(ps, credit.Problem{Field: "url", Code: "bad_url", Message: credit.ErrorMessage(err)})
+	} else {
+		s.URL = u
+	}
+	var types []string
+	for _, t := range s.ListTypes {
+		t = strings.TrimSpace(t)
+		if t == "" || slices.Contains(types, t) {
+			continue
+		}
+		if _, ok := d.ListType(t); !ok {
+			if lt, ok := d.ListTypeByName(t); ok {
+				t = lt.Code
+			} else {
+				ps = append(ps, credit.Problem{Field: "list_types", Code: "bad_list_type", Message: "名单类型“" + t + "”不存在"})
+				continue
+			}
+		}
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	s.ListTypes = types
+	if s.Secret != "" && len(s.Secret) < MinSecret {
+		ps = append(ps, credit.Problem{Field: "secret", Code: "short_secret", Message: "签名密钥至少" + strconv.Itoa(MinSecret) + "个字符；不提供时由平台生成"})
+	}
+	if len(ps) > 0 {
+		return credit.Invalid(ps[0].Message, ps...)
+	}
+	return nil
+}
+
+// Matches reports whether the subscription covers entries of list type
+// code: listed directly, through its parent list, or all lists.
+func (s *Subscription) Matches(d *Data, code string) bool {
+	if len(s.ListTypes) == 0 || slices.Contains(s.ListTypes, code) {
+		return true
+	}
+	if lt, ok := d.ListType(code); ok && lt.Parent != "" {
+		return slices.Contains(s.ListTypes, lt.Parent)
+	}
+	return false
+}
+
+// ValidateWebhookURL checks a webhook URL a department registers and
+// returns it normalised: absolute http or https, a host, no user
+// information (credentials belong in the signature, not the URL), no
+// fragment, at most 2,000 characters.
+func ValidateWebhookURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", credit.Errorf(credit.EINVALID, "请提供接收推送的URL")
+	}
+	if len(raw) > 2000 {
+		return "", credit.Errorf(credit.EINVALID, "URL过长（最多2000个字符）")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", credit.Errorf(credit.EINVALID, "URL“%s”无效", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", credit.Errorf(credit.EINVALID, "URL须以 http:// 或 https:// 开头")
+	}
+	if u.Opaque != "" || u.Hostname() == "" {
+		return "", credit.Errorf(credit.EINVALID, "URL“%s”缺少主机名", raw)
+	}
+	if u.User != nil {
+		return "", credit.Errorf(credit.EINVALID, "URL中不得包含用户名或密码，推送以签名验证来源")
+	}
+	if u.Fragment != "" || u.RawFragment != "" {
+		return "", credit.Errorf(credit.EINVALID, "URL中不得包含“#”片段")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return "", credit.Errorf(credit.EINVALID, "URL端口“%s”无效", p)
+		}
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); ip != nil && (ip.IsUnspecified() || ip.IsMulticast()) {
+		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”不是可接收推送的地址", host)
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u.String(), nil
+}
+
+// DeliveryStatus is the state of a webhook delivery.
+type DeliveryStatus string
+
+// Delivery states.
+const (
+	DeliveryPending   DeliveryStatus = "pending"   // waiting for its (next) attempt
+	DeliveryDelivered DeliveryStatus = "delivered" // the receiver answered 2xx
+	DeliveryFailed    DeliveryStatus = "failed"    // given up after the last retry
+	DeliveryCancelled DeliveryStatus = "cancelled" // the subscription was revoked first
+)
+
+// RetrySchedule is how long to wait after each failed attempt before the
+// next one. After the last failed retry the delivery is given up: a first
+// attempt and len(RetrySchedule) retries over about 7 hours.
+var RetrySchedule = []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour}
+
+// NextAttempt returns when to retry after the failed-th failed attempt
+// (1-based) that happened at at, or false when the delivery is given up.
+func NextAttempt(failed int, at time.Time) (time.Time, bool) {
+	if failed < 1 || failed > len(RetrySchedule) {
+		return time.Time{}, false
+	}
+	return at.Add(RetrySchedule[failed-1]), true
+}
+
+// Delivery is one webhook delivery of a notification to a subscription.
+type Delivery struct {
+	ID             int64              `json:"id"`
+	UID            string             `json:"delivery"` // the X-Credit-Delivery header, the same on every attempt
+	SubscriptionID int64              `json:"subscription_id"`
+	NotificationID int64              `json:"notification_id"`
+	Event          NotificationKind   `json:"event"`
+	Status         DeliveryStatus     `json:"status"`
+	Attempts       int                `json:"attempts"`
+	NextAttemptAt  *time.Time         `json:"next_attempt_at,omitempty"`
+	LastStatusCode int                `json:"last_status_code,omitempty"`
+	LastError      string             `json:"last_error,omitempty"`
+	CreatedAt      time.Time          `json:"created_at"`
+	DeliveredAt    *time.Time         `json:"delivered_at,omitempty"`
+	Log            []*DeliveryAttempt `json:"log"`
+}
+
+// DeliveryAttempt is one try of a delivery.
+type DeliveryAttempt struct {
+	N          int       `json:"n"`
+	At         time.Time `json:"at"`
+	StatusCode int       `json:"status_code,omitempty"` // 0: no answer
+	Error      string    `json:"error,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+// DeliveryFilter selects deliveries of a subscription.
+type DeliveryFilter struct {
+	Status DeliveryStatus
+	Offset int
+	Limit  int
+}
+
+// Webhook request headers.
+const (
+	HeaderSignature = "X-Credit-Signature" // "sha256=" + hex HMAC-SHA256, see SignWebhook
+	HeaderDelivery  = "X-Credit-Delivery"  // delivery id, the same on every retry: deduplicate on it
+	HeaderTimestamp = "X-Credit-Timestamp" // Unix seconds of this attempt
+	HeaderEvent     = "X-Credit-Event"     // NotificationKind
+)
+
+// SignWebhook returns the X-Credit-Signature of a delivery attempt:
+// "sha256=" and the hex HMAC-SHA256 under secret of
+//
+//	timestamp + "." + delivery + "." + body
+//
+// where body is the exact request body. Covering the timestamp and the
+// delivery id lets receivers refuse replays: reject a timestamp more than a
+// few minutes away from their clock and a delivery id already seen.
+func SignWebhook(secret, delivery string, timestamp int64, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(strconv.FormatInt(timestamp, 10)))
+	m.Write([]byte{'.'})
+	m.Write([]byte(delivery))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyWebhook checks a received delivery as a receiver should: the
+// signature in constant time, and the timestamp within tolerance of now.
+func VerifyWebhook(secret, signature, delivery, timestamp string, body []byte, now time.Time, tolerance time.Duration) error {
+	ts, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return credit.Errorf(credit.EUNAUTHORIZED, "推送时间戳无效")
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
+		return credit.Errorf(credit.EUNAUTHORIZED, "推送时间戳超出允许范围，可能是重放")
+	}
+	want := SignWebhook(secret, delivery, ts, body)
+	if !hmac.Equal([]byte(want), []byte(signature)) {
+		return credit.Errorf(credit.EUNAUTHORIZED, "推送签名不符")
+	}
+	return nil
+}
+
+// WebhookPayload is the JSON body of a delivery.
+type WebhookPayload struct {
+	Delivery       string           `json:"delivery"`
+	Event          NotificationKind `json:"event"`
+	EventLabel     string           `json:"event_label"`
+	NotificationID int64            `json:"notification_id"`
+	DepartmentCode string           `json:"department_code"` // the receiving department
+	Title          string           `json:"title"`
+	CreatedAt      time.Time        `json:"created_at"`
+	Subject        NoticeSubject    `json:"subject"`
+	Entry          EntryView        `json:"entry"`
+	Alert          *AlertInfo       `json:"alert,omitempty"`
+	// AckPath is where the department acknowledges with feedback:
+	// POST {"feedback": "..."} with its API key.
+	AckPath string `json:"ack_path"`
+}
+
+// AckPath returns the API path that acknowledges notification id.
+func AckPath(id int64) string { return "/api/v1/inbox/" + strconv.FormatInt(id, 10) + "/ack" }
+
+// PushService is the inbox, the subscriptions and their delivery log.
+type PushService interface {
+	// FindNotifications returns inbox items, newest first, the total before
+	// Limit and the number not yet acknowledged. Departments see their own
+	// inbox; administrators any. Returns EUNAUTHORIZED, EFORBIDDEN.
+	FindNotifications(ctx context.Context, f NotificationFilter) (list []*Notification, total, unacked int, err error)
+	// AckNotification acknowledges an inbox item with feedback (反馈).
+	// Returns ENOTFOUND, EFORBIDDEN (another department's), ECONFLICT
+	// (already acknowledged), EINVALID.
+	AckNotification(ctx context.Context, id int64, feedback string) (*Notification, error)
+	// CreateSubscription registers a webhook for the actor's department and
+	// returns it with its signing secret, shown only this once. Returns
+	// EUNAUTHORIZED, EFORBIDDEN (no department), EINVALID, ECONFLICT (too many).
+	CreateSubscription(ctx context.Context, s *Subscription) (*Subscription, error)
+	// FindSubscriptions returns the department's subscriptions (all for
+	// administrators), without secrets.
+	FindSubscriptions(ctx context.Context) ([]*Subscription, error)
+	// RevokeSubscription stops a subscription and cancels its pending
+	// deliveries. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (already revoked).
+	RevokeSubscription(ctx context.Context, id int64) (*Subscription, error)
+	// FindDeliveries returns the delivery log of a subscription, newest
+	// first, and the total. Returns ENOTFOUND, EFORBIDDEN.
+	FindDeliveries(ctx context.Context, subscriptionID int64, f DeliveryFilter) ([]*Delivery, int, error)
+	// RetryDelivery schedules a failed delivery for a new round of attempts
+	// now. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT unless it failed.
+	RetryDelivery(ctx context.Context, id int64) (*Delivery, error)
+}

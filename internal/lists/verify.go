@@ -1,0 +1,314 @@
+package lists
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
+)
+
+// MaxBatch is the largest number of subjects in one verification.
+const MaxBatch = 1000
+
+// Query names one subject to verify: by code (USCC or citizen ID) or, when
+// the code is empty, by exact name.
+type Query struct {
+	Code string `json:"code,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// Normalized returns q with the code through subject.Normalize and the name
+// through subject.NormalizeText, so that "９１２２ ０１…" and full-width
+// brackets in names resolve.
+func (q Query) Normalized() Query {
+	return Query{Code: subject.Normalize(q.Code), Name: subject.NormalizeText(q.Name)}
+}
+
+// VerificationRequest is what a department sends to verify subjects.
+type VerificationRequest struct {
+	Scenario string  `json:"scenario"`
+	Purpose  string  `json:"purpose"`
+	Subjects []Query `json:"subjects"`
+}
+
+// Validate checks a request against the list catalog.
+func (r *VerificationRequest) Validate(d *Data) error {
+	if _, ok := d.Scenario(r.Scenario); !ok {
+		names := make([]string, len(d.Scenarios))
+		for i, s := range d.Scenarios {
+			names[i] = s.Code
+		}
+		return credit.Errorf(credit.EINVALID, "应用场景“%s”无效，应为：%s", r.Scenario, strings.Join(names, "、"))
+	}
+	if strings.TrimSpace(r.Purpose) == "" {
+		return credit.Errorf(credit.EINVALID, "请说明核查事由（purpose），如采购项目名称或审批事项")
+	}
+	if len(r.Subjects) == 0 {
+		return credit.Errorf(credit.EINVALID, "请至少提供一个核查对象")
+	}
+	if len(r.Subjects) > MaxBatch {
+		return credit.Errorf(credit.ETOOLARGE, "一次最多核查%d个主体，实际%d个", MaxBatch, len(r.Subjects))
+	}
+	var ps []credit.Problem
+	for i, q := range r.Subjects {
+		n := q.Normalized()
+		if n.Code == "" && n.Name == "" {
+			ps = append(ps, credit.Problem{Row: i + 1, Field: "subjects", Code: "required",
+				Message: "第" + itoa(i+1) + "个核查对象缺少代码（统一社会信用代码或身份证号码）和名称"})
+		}
+	}
+	if len(ps) > 0 {
+		return credit.Invalid(ps[0].Message, ps...)
+	}
+	return nil
+}
+
+// Verdict is the summary of a verification for one subject.
+type Verdict string
+
+// Verdicts.
+const (
+	Restricted Verdict = "受限" // a measure restricts the decision
+	Caution    Verdict = "提示" // listed or linked, but no restriction in this scenario
+	Incentive  Verdict = "激励" // on a red list, nothing adverse
+	NoVerdict  Verdict = "无"  // nothing found
+)
+
+// Obligation says whether a department must or may apply a measure.
+type Obligation string
+
+// Obligations.
+const (
+	Must Obligation = "must" // 应当
+	May  Obligation = "may"  // 可以
+)
+
+// AppliedMeasure is a measure that applies to a subject in a verification,
+// with the entries that trigger it.
+type AppliedMeasure struct {
+	Measure
+	Obligation Obligation `json:"obligation"`
+	Entries    []string   `json:"entries"` // keys of the triggering entries
+}
+
+// EntryView is an entry as shown in a verification answer: no identity
+// numbers, no persons' data beyond names and roles.
+type EntryView struct {
+	RecordID      credit.RecordID `json:"record_id"`
+	Key           string          `json:"key"`
+	ListType      string          `json:"list_type"`
+	ListName      string          `json:"list_name"`
+	Kind          Kind            `json:"kind"`
+	DocNo         string          `json:"doc_no"`
+	Department    string          `json:"department"`
+	DecisionDate  string          `json:"decision_date"`
+	ValidFrom     string          `json:"valid_from"`
+	ValidUntil    string          `json:"valid_until,omitempty"`
+	Reason        string          `json:"reason"`
+	Basis         string          `json:"basis"`
+	MeasuresNote  string          `json:"measures_note,omitempty"`
+	RemovalCond   string          `json:"removal_conditions,omitempty"`
+	Remedies      string          `json:"remedies,omitempty"`
+	SubjectName   string          `json:"subject_name,omitempty"`
+	LinkedAs      string          `json:"linked_as,omitempty"` // role of the verified person in a linked entry
+	ResponsibleOf []string        `json:"responsible_persons,omitempty"`
+}
+
+// View returns the entry as shown in verification answers.
+func (e *Entry) View() EntryView {
+	v := EntryView{
+		RecordID: e.RecordID, Key: e.Key, ListType: e.ListType, ListName: e.ListName, Kind: e.Kind,
+		DocNo: e.DocNo, Department: e.Department, DecisionDate: day(e.DecisionDate), ValidFrom: day(e.ValidFrom),
+		Reason: e.Reason, Basis: e.Basis, MeasuresNote: e.MeasuresNote, RemovalCond: e.RemovalCond, Remedies: e.Remedies,
+		SubjectName: e.SubjectName,
+	}
+	if e.ValidUntil != nil {
+		v.ValidUntil = day(*e.ValidUntil)
+	}
+	for _, p := range e.Persons {
+		v.ResponsibleOf = append(v.ResponsibleOf, p.Role+"："+p.Name)
+	}
+	return v
+}
+
+func day(d credit.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Format(credit.DateLayout)
+}
+
+// Linked is an active black-list entry of an organisation in which the
+// verified person is a responsible person (关联失信), or, for a verified
+// organisation, an active black-list entry of one of its responsible persons.
+type Linked struct {
+	Entry *Entry
+	Role  string // the person's role in the organisation
+}
+
+// SubjectResult is the answer for one subject.
+type SubjectResult struct {
+	Seq         int               `json:"seq"` // 1-based position in the request
+	Query       Query             `json:"query"`
+	Found       bool              `json:"found"`
+	SubjectID   credit.SubjectID  `json:"subject_id,omitempty"`
+	Name        string            `json:"name,omitempty"`
+	USCC        string            `json:"uscc,omitempty"`
+	Type        subject.Type      `json:"type,omitempty"`
+	Ambiguous   int               `json:"ambiguous,omitempty"` // several subjects share the name
+	Entries     []EntryView       `json:"entries"`
+	Linked      []EntryView       `json:"linked"`
+	Measures    []AppliedMeasure  `json:"measures"`
+	Incentives  []AppliedMeasure  `json:"incentives"`
+	Verdict     Verdict           `json:"verdict"`
+	Explanation string            `json:"explanation"`
+	Hit         bool              `json:"hit"` // any active entry or linkage
+	Feedback    *FeedbackProgress `json:"feedback,omitempty"`
+}
+
+// FeedbackProgress says whether a hit has had feedback.
+type FeedbackProgress struct {
+	Given bool   `json:"given"`
+	Due   string `json:"due"` // last working day for feedback
+}
+
+// Verification is one stored verification.
+type Verification struct {
+	ID             int64               `json:"id"`
+	At             time.Time           `json:"at"`
+	Actor          string              `json:"actor"`
+	DepartmentID   credit.DepartmentID `json:"department_id,omitempty"`
+	DepartmentCode string              `json:"department_code,omitempty"`
+	DepartmentKind string              `json:"department_kind,omitempty"`
+	DepartmentName string              `json:"department_name,omitempty"`
+	Scenario       string              `json:"scenario"`
+	Purpose        string              `json:"purpose"`
+	DataVersion    int64               `json:"data_version"` // ledger size when answered
+	AsOf           string              `json:"as_of"`        // the date the lists were read for
+	Total          int                 `json:"total"`
+	Found          int                 `json:"found"`
+	Hits           int                 `json:"hits"`
+	FeedbackDue    string              `json:"feedback_due,omitempty"`
+	Results        []SubjectResult     `json:"results"`
+}
+
+// Decide computes one subject's answer from its entries and linkages on
+// day, for a department of kind deptKind verifying in scenario. It is pure.
+//
+//   - Only entries active on day count; removed and expired ones are ignored.
+//   - Measures: every measure of the catalog whose scenarios include the
+//     scenario and whose list types include an active entry's list type or
+//     its parent. Class 3 measures are for organisations other than public
+//     bodies and are given only to departments of a kind the measure names.
+//     A measure is "must" when it is mandatory and the department is of a
+//     kind the measure names (or the measure names none); otherwise "may".
+//   - Rewards of active red entries are incentives, withheld while the
+//     subject has an active black or watch entry (失信者不得享受激励).
+//   - Verdict: 受限 when a restricting measure applies; 提示 when the subject
+//     has any active black, watch or abnormal entry or a linkage but no
+//     restriction in this scenario; 激励 when only incentives apply or a red
+//     entry is active; 无 otherwise.
+func Decide(d *Data, entries []*Entry, linked []Linked, scenario, deptKind string, on credit.Date) SubjectResult {
+	res := SubjectResult{Entries: []EntryView{}, Linked: []EntryView{}, Measures: []AppliedMeasure{}, Incentives: []AppliedMeasure{}}
+	var active []*Entry
+	adverse, red := false, false
+	for _, e := range entries {
+		if e.StateOn(on) != Active {
+			continue
+		}
+		active = append(active, e)
+		res.Entries = append(res.Entries, e.View())
+		if e.Kind == Red {
+			red = true
+		} else {
+			adverse = true
+		}
+	}
+	for _, l := range linked {
+		if l.Entry.StateOn(on) != Active || l.Entry.Kind != Black {
+			continue
+		}
+		v := l.Entry.View()
+		v.LinkedAs = l.Role
+		res.Linked = append(res.Linked, v)
+	}
+	restricted := false
+	for _, m := range d.Measures {
+		if !slices.Contains(m.Scenarios, scenario) {
+			continue
+		}
+		kindNamed := len(m.DepartmentKinds) == 0 || (deptKind != "" && slices.Contains(m.DepartmentKinds, deptKind))
+		if m.Class == 3 && (len(m.DepartmentKinds) == 0 || !kindNamed) {
+			continue
+		}
+		var keys []string
+		for _, e := range active {
+			if measureApplies(d, &m, e.ListType) {
+				keys = append(keys, e.Key)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		am := AppliedMeasure{Measure: m, Obligation: May, Entries: keys}
+		if m.Mandatory && kindNamed {
+			am.Obligation = Must
+		}
+		if m.Effect == Reward {
+			if !adverse {
+				res.Incentives = append(res.Incentives, am)
+			}
+			continue
+		}
+		res.Measures = append(res.Measures, am)
+		if m.Effect == Restrict {
+			restricted = true
+		}
+	}
+	res.Hit = len(res.Entries) > 0 || len(res.Linked) > 0
+	switch {
+	case restricted:
+		res.Verdict = Restricted
+		res.Explanation = "该主体在有效期内的名单信息触发本场景的限制性措施，请依清单实施并反馈执行情况"
+	case adverse || len(res.Linked) > 0:
+		res.Verdict = Caution
+		switch {
+		case adverse:
+			res.Explanation = "该主体在有效期内列入名单，本场景无限制性措施，请作为重要参考并加强审查"
+		default:
+			res.Explanation = "该主体的法定代表人（主要负责人）或直接责任人关联严重失信主体名单，请作为重要参考"
+		}
+	case red || len(res.Incentives) > 0:
+		res.Verdict = Incentive
+		res.Explanation = "该主体为守信激励对象，可依清单给予激励措施"
+	default:
+		res.Verdict = NoVerdict
+		res.Explanation = "未发现有效期内的名单信息"
+	}
+	return res
+}
+
+// measureApplies reports whether m applies to an entry of list type code,
+// directly or through its parent list.
+func measureApplies(d *Data, m *Measure, code string) bool {
+	if slices.Contains(m.ListTypes, code) {
+		return true
+	}
+	if lt, ok := d.ListType(code); ok && lt.Parent != "" {
+		return slices.Contains(m.ListTypes, lt.Parent)
+	}
+	return false
+}
+
+// LinkedRole returns the role in which a person with ID number id (already
+// normalised) is named in e, or "".
+func LinkedRole(e *Entry, id string) string {
+	for _, p := range e.Persons {
+		if p.IDNumber != "" && strings.EqualFold(p.IDNumber, id) {
+			return p.Role
+		}
+	}
+	return ""
+}

@@ -1,0 +1,79 @@
+package record
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"jlcredit/internal/credit"
+)
+
+// Headline holds the portal's headline figures.
+type Headline struct {
+	Subjects int `json:"subjects"` // credit subjects known to the platform
+	Records  int `json:"records"`  // current record versions of every class
+	// DualPublicity counts the 双公示 records the public sees today;
+	// DualPublicityMonth those of them decided this calendar month.
+	DualPublicity      int       `json:"dual_publicity"`
+	DualPublicityMonth int       `json:"dual_publicity_month"`
+	AsOf               time.Time `json:"as_of"`
+}
+
+// BatchSummary sums the receipts of a set of batches.
+type BatchSummary struct {
+	Batches    int `json:"batches"`
+	Total      int `json:"total"`
+	Accepted   int `json:"accepted"`
+	Rejected   int `json:"rejected"`
+	Duplicates int `json:"duplicates"`
+	Late       int `json:"late"`
+}
+
+// AccuracyRate is the share of submitted rows that were accepted (准确率),
+// in percent; 0 when nothing was submitted. Duplicates count as accepted.
+func (s BatchSummary) AccuracyRate() float64 {
+	if s.Total == 0 {
+		return 0
+	}
+	return 100 * float64(s.Accepted+s.Duplicates) / float64(s.Total)
+}
+
+// TimelinessRate is the share of accepted rows that arrived in time (及时率),
+// in percent; 0 when nothing was accepted.
+func (s BatchSummary) TimelinessRate() float64 {
+	if s.Accepted == 0 {
+		return 0
+	}
+	return 100 * float64(s.Accepted-s.Late) / float64(s.Accepted)
+}
+
+// DaySummary is the BatchSummary of the batches received on one day
+// (Asia/Shanghai).
+type DaySummary struct {
+	Day credit.Date `json:"day"`
+	BatchSummary
+}
+
+// QueryService answers the listing and summary questions of the portal and
+// the console. Every method reads through the actor in ctx.
+type QueryService interface {
+	// FindRecords lists current records, newest decision first. The public
+	// sees only what archive.Visible shows it (with its fields filtered by
+	// archive.VisibleFields); government readers see every current record.
+	// Class "" means every 双公示 class. RegionPrefix selects the region of
+	// the deciding department, Text a subject name (2+ characters), a
+	// subject's USCC or the start of a 文书号. The total is capped at
+	// subject.MaxTotal.
+	FindRecords(ctx context.Context, f RecordFilter) ([]*Record, int, error)
+	// CountPublicRecords returns, for each subject, how many of its records
+	// the public sees today by class code, in one query.
+	CountPublicRecords(ctx context.Context, subjects []credit.SubjectID) (map[credit.SubjectID]map[string]int, error)
+	// Headline returns the portal's headline figures.
+	Headline(ctx context.Context) (*Headline, error)
+	// SummarizeBatches sums the batches the actor may see that match f
+	// (Offset and Limit are ignored), overall and per day from f.Since.
+	SummarizeBatches(ctx context.Context, f BatchFilter) (*BatchSummary, []DaySummary, error)
+	// OpenBatchRaw returns the bytes of a batch as submitted. Returns
+	// ENOTFOUND, or EFORBIDDEN for another department's batch.
+	OpenBatchRaw(ctx context.Context, id credit.BatchID) (io.Reader, error)
+}

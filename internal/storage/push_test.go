@@ -1,0 +1,469 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/storage"
+)
+
+func TestPushSQLite(t *testing.T)   { testPush(t, openSQLite) }
+func TestPushPostgres(t *testing.T) { testPush(t, openPostgres) }
+
+func testPush(t *testing.T, open opener) {
+	t.Run("WebhookRetriesAndSignature", func(t *testing.T) { testPushWebhook(t, open) })
+	t.Run("GiveUpAndRetry", func(t *testing.T) { testPushGiveUp(t, open) })
+	t.Run("InboxAlertsAndAck", func(t *testing.T) { testPushInbox(t, open) })
+	t.Run("Subscriptions", func(t *testing.T) { testPushSubscriptions(t, open) })
+}
+
+// receiver is a webhook endpoint that answers fail times with 500, then 200,
+// and keeps every request.
+type receiver struct {
+	*httptest.Server
+	mu   sync.Mutex
+	fail int
+	got  []received
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+func newReceiver(t *testing.T, fail int) *receiver {
+	rv := &receiver{fail: fail}
+	rv.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rv.mu.Lock()
+		defer rv.mu.Unlock()
+		rv.got = append(rv.got, received{r.Header.Clone(), body})
+		if len(rv.got) <= rv.fail {
+			http.Error(w, "下游系统维护中", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(rv.Close)
+	return rv
+}
+
+func (rv *receiver) requests() []received {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	return append([]received(nil), rv.got...)
+}
+
+func (f *listFixture) subscribe(t *testing.T, d *access.Department, url string, types ...string) *lists.Subscription {
+	t.Helper()
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
+	s, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: url, ListTypes: types})
+	if err != nil {
+		t.Fatalf("CreateSubscription: %v", err)
+	}
+	return s
+}
+
+func (f *listFixture) deliveries(t *testing.T, d *access.Department, sub int64) []*lists.Delivery {
+	t.Helper()
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
+	list, _, err := f.db.FindDeliveries(ctx, sub, lists.DeliveryFilter{})
+	if err != nil {
+		t.Fatalf("FindDeliveries: %v", err)
+	}
+	return list
+}
+
+// deliver runs one round of a fresh pusher at now, as a restarted process
+// would: everything it needs is in the database.
+func deliver(t *testing.T, db *storage.DB, now time.Time) int {
+	t.Helper()
+	n, err := (&storage.Pusher{DB: db}).DeliverDue(t.Context(), now)
+	if err != nil {
+		t.Fatalf("DeliverDue(%s): %v", now.Format(time.TimeOnly), err)
+	}
+	return n
+}
+
+func testPushWebhook(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	rv := newReceiver(t, 2)
+	sub := f.subscribe(t, f.user, rv.URL+"/credit/hook?src=jl", "black")
+	if !strings.HasPrefix(sub.Secret, lists.SecretPrefix) || sub.ID == 0 || sub.DepartmentID != f.user.ID {
+		t.Fatalf("subscription = %+v", sub)
+	}
+	t0 := f.db.Now().UTC()
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕11号"))
+
+	// 发起 → 响应: the inbox item and the delivery exist as soon as the
+	// entry is written, before any worker runs.
+	ds := f.deliveries(t, f.user, sub.ID)
+	if len(ds) != 1 || ds[0].Status != lists.DeliveryPending || ds[0].Attempts != 0 || !ds[0].NextAttemptAt.Equal(t0) {
+		t.Fatalf("deliveries after listing = %+v", ds)
+	}
+	uid := ds[0].UID
+
+	// Attempt 1 at t0 fails; the retry is due 30 s later, not before.
+	if n := deliver(t, f.db, t0); n != 1 {
+		t.Fatalf("first round sent %d, want 1", n)
+	}
+	if n := deliver(t, f.db, t0.Add(29*time.Second)); n != 0 {
+		t.Fatalf("round before the retry is due sent %d, want 0", n)
+	}
+	ds = f.deliveries(t, f.user, sub.ID)
+	if d := ds[0]; d.Status != lists.DeliveryPending || d.Attempts != 1 || !d.NextAttemptAt.Equal(t0.Add(30*time.Second)) ||
+		d.LastStatusCode != 500 || !strings.Contains(d.LastError, "500") {
+		t.Fatalf("after attempt 1: %+v", d)
+	}
+	// Attempt 2 at t0+30s fails; next after 2 min.
+	t1 := t0.Add(30 * time.Second)
+	deliver(t, f.db, t1)
+	ds = f.deliveries(t, f.user, sub.ID)
+	if d := ds[0]; d.Attempts != 2 || !d.NextAttemptAt.Equal(t1.Add(2*time.Minute)) {
+		t.Fatalf("after attempt 2: %+v", d)
+	}
+	// Attempt 3 succeeds.
+	t2 := t1.Add(2 * time.Minute)
+	deliver(t, f.db, t2)
+	if n := deliver(t, f.db, t2.Add(24*time.Hour)); n != 0 {
+		t.Errorf("delivered webhook sent again (%d)", n)
+	}
+	ds = f.deliveries(t, f.user, sub.ID)
+	d := ds[0]
+	if d.Status != lists.DeliveryDelivered || d.Attempts != 3 || d.NextAttemptAt != nil || d.DeliveredAt == nil || !d.DeliveredAt.Equal(t2) || d.LastStatusCode != 204 {
+		t.Fatalf("after attempt 3: %+v", d)
+	}
+	if len(d.Log) != 3 {
+		t.Fatalf("log = %+v", d.Log)
+	}
+	for i, want := range []struct {
+		at   time.Time
+		code int
+		ok   bool
+	}{{t0, 500, false}, {t1, 500, false}, {t2, 204, true}} {
+		a := d.Log[i]
+		if a.N != i+1 || !a.At.Equal(want.at) || a.StatusCode != want.code || (a.Error == "") != want.ok {
+			t.Errorf("attempt %d = %+v, want at %s code %d", i+1, a, want.at, want.code)
+		}
+	}
+
+	// The receiver saw three signed requests with the same delivery id and
+	// body, each with the timestamp of its attempt.
+	got := rv.requests()
+	if len(got) != 3 {
+		t.Fatalf("receiver got %d requests, want 3", len(got))
+	}
+	for i, at := range []time.Time{t0, t1, t2} {
+		h, body := got[i].header, got[i].body
+		if h.Get(lists.HeaderDelivery) != uid || h.Get(lists.HeaderEvent) != string(lists.NotifyListing) ||
+			h.Get(lists.HeaderTimestamp) != itoa(at.Unix()) || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+			t.Errorf("request %d headers = %v", i+1, h)
+		}
+		if err := lists.VerifyWebhook(sub.Secret, h.Get(lists.HeaderSignature), h.Get(lists.HeaderDelivery), h.Get(lists.HeaderTimestamp), body, at, 5*time.Minute); err != nil {
+			t.Errorf("request %d: signature: %v", i+1, err)
+		}
+		if string(body) != string(got[0].body) {
+			t.Errorf("request %d body differs from the first", i+1)
+		}
+		// Replays are refused: the same request checked an hour later, or
+		// with another delivery id, or with a changed body.
+		if lists.VerifyWebhook(sub.Secret, h.Get(lists.HeaderSignature), h.Get(lists.HeaderDelivery), h.Get(lists.HeaderTimestamp), body, at.Add(time.Hour), 5*time.Minute) == nil {
+			t.Errorf("request %d: stale timestamp accepted", i+1)
+		}
+		if lists.VerifyWebhook(sub.Secret, h.Get(lists.HeaderSignature), "dlv_other", h.Get(lists.HeaderTimestamp), body, at, 5*time.Minute) == nil {
+			t.Errorf("request %d: signature valid for another delivery id", i+1)
+		}
+		if lists.VerifyWebhook(sub.Secret, h.Get(lists.HeaderSignature), uid, h.Get(lists.HeaderTimestamp), append([]byte(" "), body...), at, 5*time.Minute) == nil {
+			t.Errorf("request %d: signature valid for another body", i+1)
+		}
+	}
+	// The HMAC is the documented one, computed independently.
+	h := got[0].header
+	if want := lists.SignWebhook(sub.Secret, uid, t0.Unix(), got[0].body); h.Get(lists.HeaderSignature) != want || !strings.HasPrefix(want, "sha256=") || len(want) != 7+64 {
+		t.Errorf("signature = %q, want %q", h.Get(lists.HeaderSignature), want)
+	}
+	var p lists.WebhookPayload
+	if err := json.Unmarshal(got[0].body, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Delivery != uid || p.Event != lists.NotifyListing || p.Subject.Code != f.company || p.Entry.ListName != "严重失信主体名单" ||
+		p.Entry.DocNo != "吉人社失〔2026〕11号" || p.DepartmentCode != f.user.Code || p.AckPath != lists.AckPath(p.NotificationID) {
+		t.Errorf("payload = %+v", p)
+	}
+	if strings.Contains(string(got[0].body), f.rep) {
+		t.Error("payload carries the legal representative's ID number in clear")
+	}
+}
+
+func testPushGiveUp(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	rv := newReceiver(t, 1000)
+	sub := f.subscribe(t, f.user, rv.URL)
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕12号"))
+	at := f.db.Now().UTC()
+	for i, wait := range append(lists.RetrySchedule, 0) {
+		if n := deliver(t, f.db, at); n != 1 {
+			t.Fatalf("attempt %d at %s sent %d", i+1, at, n)
+		}
+		d := f.deliveries(t, f.user, sub.ID)[0]
+		if d.Attempts != i+1 {
+			t.Fatalf("attempts = %d, want %d", d.Attempts, i+1)
+		}
+		if wait == 0 {
+			if d.Status != lists.DeliveryFailed || d.NextAttemptAt != nil {
+				t.Fatalf("after the last retry: %+v, want failed", d)
+			}
+			break
+		}
+		if d.Status != lists.DeliveryPending || !d.NextAttemptAt.Equal(at.Add(wait)) {
+			t.Fatalf("after attempt %d: next %v, want %v", i+1, d.NextAttemptAt, at.Add(wait))
+		}
+		at = at.Add(wait)
+	}
+	if n := deliver(t, f.db, at.Add(48*time.Hour)); n != 0 {
+		t.Errorf("failed delivery sent again (%d)", n)
+	}
+	// A manual retry makes one more attempt.
+	d := f.deliveries(t, f.user, sub.ID)[0]
+	other := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	if _, err := f.db.RetryDelivery(other, d.ID); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("retry by another department: %v", err)
+	}
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	if _, err := f.db.RetryDelivery(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.RetryDelivery(ctx, d.ID); credit.ErrorCode(err) != credit.ECONFLICT {
+		t.Errorf("retry of a pending delivery: %v", err)
+	}
+	if n := deliver(t, f.db, f.db.Now()); n != 1 {
+		t.Fatalf("manual retry sent %d", n)
+	}
+	if d := f.deliveries(t, f.user, sub.ID)[0]; d.Status != lists.DeliveryFailed || d.Attempts != 7 || len(d.Log) != 7 {
+		t.Errorf("after manual retry: %+v", d)
+	}
+	if len(rv.requests()) != 7 {
+		t.Errorf("receiver got %d requests, want 7", len(rv.requests()))
+	}
+}
+
+func testPushInbox(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	third := &access.Department{Code: uscc(t, "11220000MB000055"), Name: "吉林省住房和城乡建设厅", RegionCode: "220000", Kind: "housing"}
+	old := &access.Department{Code: uscc(t, "11220000MB000066"), Name: "吉林省交通运输厅", RegionCode: "220000", Kind: "transport"}
+	for _, d := range []*access.Department{third, old} {
+		if err := f.db.UpsertDepartment(sys(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The company exists (a red entry) and is verified by the user 10 days
+	// ago and by another department 100 days ago; the third department
+	// subscribes to the watch list only.
+	redRow := []string{"纳税信用A级纳税人", "长春（北辰）建筑工程有限公司", "法人及非法人组织", f.company, "", "", "", "", "",
+		"吉税A〔2026〕9号", "2026-04-01", f.lister.Name, f.lister.Code, "2025年度纳税信用评价A级", "《纳税信用管理办法（试行）》", "", "", "", "2026-04-01", "2027-03-31", f.lister.Code}
+	f.submitAs(t, f.lister, redRow)
+	now := f.db.Now
+	verifyAt := func(d *access.Department, days int) {
+		f.db.Now = func() time.Time { return now().AddDate(0, 0, -days) }
+		defer func() { f.db.Now = now }()
+		ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
+		if _, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "采购项目", Subjects: []lists.Query{{Code: f.company}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verifyAt(f.user, 10)
+	verifyAt(old, 100)
+	f.subscribe(t, third, "https://zjt.jl.gov.cn/credit/hook", "watch")
+
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕13号"))
+	inbox := func(d *access.Department, unacked bool) ([]*lists.Notification, int, int) {
+		t.Helper()
+		ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
+		list, total, open, err := f.db.FindNotifications(ctx, lists.NotificationFilter{Unacked: unacked})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list, total, open
+	}
+	list, total, unacked := inbox(f.user, false)
+	if total != 1 || unacked != 1 || list[0].Kind != lists.NotifyAlert || list[0].Alert == nil || list[0].Alert.VerificationID == 0 ||
+		!strings.Contains(list[0].Title, "核查预警") || list[0].Subject.Code != f.company || list[0].Entry.DocNo != "吉人社失〔2026〕13号" {
+		t.Fatalf("user inbox = %d %+v", total, list)
+	}
+	if !list[0].Alert.VerifiedAt.Equal(now().AddDate(0, 0, -10).UTC()) {
+		t.Errorf("alert verified at %v", list[0].Alert.VerifiedAt)
+	}
+	for _, d := range []*access.Department{old, third, f.lister} {
+		if _, n, _ := inbox(d, false); n != 0 {
+			t.Errorf("%s inbox has %d items, want 0", d.Name, n)
+		}
+	}
+
+	// 反馈: only the receiving department acknowledges, once.
+	id := list[0].ID
+	ctxUser := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	ctxThird := credit.NewContextWithActor(t.Context(), deptCtx(third))
+	if _, err := f.db.AckNotification(ctxThird, id, "x"); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("ack by another department: %v", err)
+	}
+	if _, err := f.db.AckNotification(ctxUser, id, strings.Repeat("长", lists.MaxFeedback+1)); credit.ErrorCode(err) != credit.EINVALID {
+		t.Errorf("ack with long feedback: %v", err)
+	}
+	n, err := f.db.AckNotification(ctxUser, id, "  已暂停该公司参与本部门2026年采购项目  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.AckedAt == nil || n.Feedback != "已暂停该公司参与本部门2026年采购项目" || !strings.Contains(n.AckedBy, f.user.Name) {
+		t.Errorf("acked = %+v", n)
+	}
+	if _, err := f.db.AckNotification(ctxUser, id, "again"); credit.ErrorCode(err) != credit.ECONFLICT {
+		t.Errorf("second ack: %v", err)
+	}
+	if _, _, unacked := inbox(f.user, true); unacked != 0 {
+		t.Errorf("unacked after ack = %d", unacked)
+	}
+	var audited int
+	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'notification.ack'`).Scan(&audited)
+	if audited != 1 {
+		t.Errorf("audit rows = %d", audited)
+	}
+
+	// A watch entry reaches the third department (subscribed), and so does
+	// its removal; a historical entry that already ended reaches nobody.
+	watchRow := []string{"重点关注名单", "长春观察物流有限公司", "法人及非法人组织", f.watched, "", "", "", "", "",
+		"吉人社关〔2026〕5号", "2026-06-01", f.lister.Name, f.lister.Code, "拖欠工资经责令限期改正", "《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第十三条",
+		"", "期满自动移出", "可依法申请行政复议", "2026-06-01", "2027-05-31", f.lister.Code}
+	histRow := slicesReplace(watchRow, map[int]string{9: "吉人社关〔2022〕1号", 10: "2022-01-04", 18: "2022-01-04", 19: "2023-01-03"})
+	if rc := f.submitAs(t, f.lister, watchRow, histRow); rc.Accepted != 2 {
+		t.Fatalf("watch rows: %+v", rc)
+	}
+	list, total, _ = inbox(third, false)
+	if total != 1 || list[0].Kind != lists.NotifyListing || list[0].Entry.ListType != "watch" {
+		t.Fatalf("third inbox = %d %+v", total, list)
+	}
+	ctxLister := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	if _, err := f.db.RemoveListEntry(ctxLister, list[0].RecordID, lists.Removal{Reason: "已整改到位"}); err != nil {
+		t.Fatal(err)
+	}
+	list, total, unacked = inbox(third, false)
+	if total != 2 || unacked != 2 || list[0].Kind != lists.NotifyRemoval || !strings.Contains(list[0].Title, "移出") || list[0].RecordID == list[1].RecordID {
+		t.Fatalf("third inbox after removal = %d %+v", total, list)
+	}
+	subs, _ := f.db.FindSubscriptions(ctxThird)
+	if ds := f.deliveries(t, third, subs[0].ID); len(ds) != 2 || ds[0].Event != lists.NotifyRemoval || ds[1].Event != lists.NotifyListing {
+		t.Errorf("third deliveries = %+v", ds)
+	}
+	// Administrators see every inbox; the public sees none.
+	if _, n, _, err := f.db.FindNotifications(sys(), lists.NotificationFilter{}); err != nil || n != 3 {
+		t.Errorf("admin inbox = %d, %v", n, err)
+	}
+	if _, _, _, err := f.db.FindNotifications(context.Background(), lists.NotificationFilter{}); credit.ErrorCode(err) != credit.EUNAUTHORIZED {
+		t.Errorf("public inbox: %v", err)
+	}
+}
+
+func slicesReplace(s []string, at map[int]string) []string {
+	out := append([]string(nil), s...)
+	for i, v := range at {
+		out[i] = v
+	}
+	return out
+}
+
+func testPushSubscriptions(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	for _, test := range []struct {
+		name string
+		sub  lists.Subscription
+	}{
+		{"ErrScheme", lists.Subscription{URL: "ftp://example.gov.cn/hook"}},
+		{"ErrNoHost", lists.Subscription{URL: "https:///hook"}},
+		{"ErrRelative", lists.Subscription{URL: "/hook"}},
+		{"ErrUserInfo", lists.Subscription{URL: "https://user:pass@example.gov.cn/hook"}},
+		{"ErrListType", lists.Subscription{URL: "https://example.gov.cn/hook", ListTypes: []string{"purple"}}},
+		{"ErrShortSecret", lists.Subscription{URL: "https://example.gov.cn/hook", Secret: "short"}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			if _, err := f.db.CreateSubscription(ctx, &test.sub); credit.ErrorCode(err) != credit.EINVALID {
+				t.Errorf("CreateSubscription = %v, want invalid", err)
+			}
+		})
+	}
+	if _, err := f.db.CreateSubscription(sys(), &lists.Subscription{URL: "https://example.gov.cn/hook"}); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("subscription without department: %v", err)
+	}
+	own := strings.Repeat("k", lists.MinSecret)
+	s, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: "HTTPS://Example.GOV.cn:8443/hook", ListTypes: []string{"严重失信主体名单", "watch", "watch"}, Secret: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Secret != own || s.URL != "https://example.gov.cn:8443/hook" || strings.Join(s.ListTypes, ",") != "black,watch" {
+		t.Errorf("subscription = %+v", s)
+	}
+	// The secret is never listed again, nor stored in clear.
+	list, err := f.db.FindSubscriptions(ctx)
+	if err != nil || len(list) != 1 || list[0].Secret != "" {
+		t.Fatalf("FindSubscriptions = %+v, %v", list, err)
+	}
+	var stored []byte
+	f.db.SQL().QueryRow(`SELECT secret FROM subscriptions WHERE id = ` + itoa(s.ID)).Scan(&stored)
+	if len(stored) == 0 || strings.Contains(string(stored), own) {
+		t.Error("secret stored in clear")
+	}
+	// A sub-list matches through its parent.
+	d, _ := lists.Default()
+	if !s.Matches(d, "wage_arrears") || s.Matches(d, "tax_a") {
+		t.Error("Matches by parent list")
+	}
+	// Another department can neither see nor revoke it.
+	ctxA := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	if _, err := f.db.RevokeSubscription(ctxA, s.ID); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("revoke by another department: %v", err)
+	}
+	if l, _ := f.db.FindSubscriptions(ctxA); len(l) != 0 {
+		t.Errorf("other department lists %d subscriptions", len(l))
+	}
+	// Revoking cancels pending deliveries; later entries are not delivered.
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕14号"))
+	if ds := f.deliveries(t, f.user, s.ID); len(ds) != 1 || ds[0].Status != lists.DeliveryPending {
+		t.Fatalf("deliveries = %+v", ds)
+	}
+	r, err := f.db.RevokeSubscription(ctx, s.ID)
+	if err != nil || r.RevokedAt == nil {
+		t.Fatalf("RevokeSubscription = %+v, %v", r, err)
+	}
+	if _, err := f.db.RevokeSubscription(ctx, s.ID); credit.ErrorCode(err) != credit.ECONFLICT {
+		t.Errorf("second revoke: %v", err)
+	}
+	if ds := f.deliveries(t, f.user, s.ID); ds[0].Status != lists.DeliveryCancelled {
+		t.Errorf("after revoke: %+v", ds[0])
+	}
+	if n := deliver(t, f.db, f.db.Now()); n != 0 {
+		t.Errorf("sent %d after revoke", n)
+	}
+	// At most MaxSubscriptions active ones.
+	for i := 0; i < lists.MaxSubscriptions; i++ {
+		if _, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: "https://example.gov.cn/h" + itoa(int64(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: "https://example.gov.cn/more"}); credit.ErrorCode(err) != credit.ECONFLICT {
+		t.Errorf("subscription over the limit: %v", err)
+	}
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,502 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
+)
+
+// postForm parses a console form (the CSRF check may have done it already).
+func postForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	if r.PostForm == nil {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		if err := r.ParseForm(); err != nil {
+			return nil, credit.Errorf(credit.EINVALID, "表单内容无效")
+		}
+	}
+	return r.PostForm, nil
+}
+
+// CatalogPage lists the catalog's classes.
+type CatalogPage struct {
+	Page
+	Catalog *catalog.Catalog
+}
+
+func (s *Server) handleCatalogIndex(w http.ResponseWriter, r *http.Request) error {
+	cat, err := s.backend.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "catalog", &CatalogPage{Page: base(r, "信息资源目录", "catalog"), Catalog: cat})
+}
+
+// ClassPage shows one class: fields, rules, publicity policy.
+type ClassPage struct {
+	Page
+	Class   *catalog.Class
+	Tables  map[string][]string
+	Periods []PeriodRow
+}
+
+// PeriodRow is the publicity period of one severity.
+type PeriodRow struct {
+	Severity string
+	Min, Max int
+}
+
+func (s *Server) handleCatalogClass(w http.ResponseWriter, r *http.Request) error {
+	cat, err := s.backend.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	c, ok := cat.Class(r.PathValue("class"))
+	if !ok {
+		return notFound(r)
+	}
+	p := &ClassPage{Page: base(r, c.Name, "catalog"), Class: c, Tables: map[string][]string{}}
+	for _, f := range c.Fields {
+		if f.CodeTable != "" {
+			if t, ok := cat.CodeTable(f.CodeTable); ok {
+				p.Tables[f.Code] = t.Values
+			}
+		}
+	}
+	for _, sev := range []catalog.Severity{catalog.Minor, catalog.General, catalog.Serious} {
+		if pr, ok := c.Publicity.Periods[sev]; ok {
+			p.Periods = append(p.Periods, PeriodRow{Severity: sev.Label(), Min: pr.Min, Max: pr.Max})
+		}
+	}
+	return s.render(w, r, http.StatusOK, "class", p)
+}
+
+// DepartmentsPage lists the departments within the admin's scope, with
+// the form to add one.
+type DepartmentsPage struct {
+	Page
+	Departments []*access.Department
+	Regions     []RegionOption
+	Form        access.Department
+	Error       string
+	Details     []credit.Problem
+	CanManage   bool
+}
+
+func (s *Server) scopeDepartments(r *http.Request, action access.Action) ([]*access.Department, error) {
+	actor := credit.ActorFromContext(r.Context())
+	ds, err := s.departments(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []*access.Department
+	for _, d := range ds {
+		if access.Can(actor, action, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode}) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// regionsInScope lists the regions an actor may use in forms.
+func regionsInScope(actor credit.Actor) []RegionOption {
+	var out []RegionOption
+	if actor.Role == credit.RoleProvince || actor.Role == credit.RoleSystem {
+		out = append(out, RegionOption{Code: subject.JilinCode, Name: "吉林省（省直）"})
+	}
+	for _, o := range regionOptions() {
+		if actor.Role != credit.RoleRegion || subject.InRegion(o.Code, actor.RegionCode) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (s *Server) departmentsPage(r *http.Request) (*DepartmentsPage, error) {
+	actor := credit.ActorFromContext(r.Context())
+	if !access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: actor.RegionCode}) &&
+		!access.Can(actor, access.ActionViewUsers, access.Target{RegionCode: orJilin(actor.RegionCode)}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "当前账号无权管理部门")
+	}
+	ds, err := s.scopeDepartments(r, access.ActionViewUsers)
+	if err != nil {
+		return nil, err
+	}
+	return &DepartmentsPage{Page: base(r, "部门管理", "departments"), Departments: ds, Regions: regionsInScope(actor),
+		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: orJilin(actor.RegionCode)})}, nil
+}
+
+func orJilin(code string) string {
+	if code == "" {
+		return subject.JilinCode
+	}
+	return code
+}
+
+func (s *Server) handleDepartmentIndex(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.departmentsPage(r)
+	if err != nil {
+		return err
+	}
+	switch r.URL.Query().Get("done") {
+	case "created":
+		p.Notice = "部门已保存。"
+	}
+	return s.render(w, r, http.StatusOK, "departments", p)
+}
+
+func (s *Server) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) error {
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	d := &access.Department{Code: subject.Normalize(form.Get("code")), Name: strings.TrimSpace(form.Get("name")),
+		RegionCode: form.Get("region"), Kind: strings.TrimSpace(form.Get("kind"))}
+	actor := credit.ActorFromContext(r.Context())
+	if !access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: d.RegionCode}) {
+		return credit.Errorf(credit.EFORBIDDEN, "无权在该地区登记部门")
+	}
+	if existing, err := s.backend.FindDepartmentByCode(r.Context(), d.Code); err == nil &&
+		!access.Can(actor, access.ActionManageDepartments, access.Target{DepartmentID: existing.ID, RegionCode: existing.RegionCode}) {
+		return credit.Errorf(credit.EFORBIDDEN, "该部门不在您的管理范围内")
+	}
+	if err := s.backend.UpsertDepartment(r.Context(), d); err != nil {
+		if credit.ErrorCode(err) != credit.EINVALID {
+			return err
+		}
+		p, perr := s.departmentsPage(r)
+		if perr != nil {
+			return perr
+		}
+		p.Form, p.Error = *d, credit.ErrorMessage(err)
+		selectRegion(p.Regions, d.RegionCode)
+		return s.render(w, r, http.StatusBadRequest, "departments", p)
+	}
+	s.depts.reset()
+	http.Redirect(w, r, "/console/departments?done=created", http.StatusSeeOther)
+	return nil
+}
+
+// DepartmentPage shows a department with its users and API keys.
+type DepartmentPage struct {
+	Page
+	Department *access.Department
+	Users      []*access.User
+	Keys       []*access.APIKey
+	Scopes     []string
+	CanManage  bool
+}
+
+func (s *Server) department(r *http.Request, code string, action access.Action) (*access.Department, error) {
+	d, err := s.backend.FindDepartmentByCode(r.Context(), code)
+	if err != nil {
+		return nil, err
+	}
+	if !access.Can(credit.ActorFromContext(r.Context()), action, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "“%s”不在您的管理范围内", d.Name)
+	}
+	return d, nil
+}
+
+func (s *Server) handleDepartmentView(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.department(r, r.PathValue("code"), access.ActionViewUsers)
+	if err != nil {
+		return err
+	}
+	actor := credit.ActorFromContext(r.Context())
+	p := &DepartmentPage{Page: base(r, d.Name, "departments"), Department: d,
+		Scopes:    []string{access.ScopeIngest, access.ScopeVerify, access.ScopeShare, access.ScopeFinance},
+		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode})}
+	if p.Users, _, err = s.backend.FindUsers(r.Context(), access.UserFilter{DepartmentID: &d.ID, Limit: 500}); err != nil {
+		return err
+	}
+	if p.CanManage {
+		if p.Keys, err = s.backend.FindAPIKeys(r.Context(), d.ID); err != nil {
+			return err
+		}
+	}
+	if r.URL.Query().Get("done") == "revoked" {
+		p.Notice = "API密钥已吊销。"
+	}
+	return s.render(w, r, http.StatusOK, "department", p)
+}
+
+// SecretPage shows a secret once: a new API key or a one-time password.
+type SecretPage struct {
+	Page
+	Heading string
+	Label   string
+	Secret  string
+	Hint    string
+	Back    string
+	BackTo  string
+}
+
+func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) error {
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	d, err := s.department(r, r.PathValue("code"), access.ActionManageDepartments)
+	if err != nil {
+		return err
+	}
+	var scopes []string
+	for _, sc := range []string{access.ScopeIngest, access.ScopeVerify, access.ScopeShare, access.ScopeFinance} {
+		for _, v := range form["scope"] {
+			if v == sc {
+				scopes = append(scopes, sc)
+			}
+		}
+	}
+	if len(scopes) == 0 {
+		return credit.Errorf(credit.EINVALID, "请至少选择一项密钥权限")
+	}
+	secret, _, err := s.backend.CreateAPIKey(r.Context(), d.ID, scopes)
+	if err != nil {
+		return err
+	}
+	p := &SecretPage{Page: base(r, "新API密钥", "departments"), Heading: "已为“" + d.Name + "”生成API密钥", Label: "API密钥",
+		Secret: secret, Hint: "密钥只显示这一次，请立即复制并交给该部门的系统管理员妥善保存。调用接口时放在请求头 Authorization: Bearer <密钥> 中。",
+		Back: "返回部门", BackTo: "/console/departments/" + url.PathEscape(d.Code)}
+	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) error {
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound(r)
+	}
+	if err := s.backend.RevokeAPIKey(r.Context(), id); err != nil {
+		return err
+	}
+	back := "/console/departments"
+	if code := subject.Normalize(form.Get("department")); code != "" {
+		back += "/" + url.PathEscape(code) + "?done=revoked"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+// UsersPage lists users within the admin's scope, with the form to add one.
+type UsersPage struct {
+	Page
+	Users       []*access.User
+	Roles       []RoleOption
+	Departments []DeptOption
+	Regions     []RegionOption
+	Form        UserForm
+	Query       string
+	Pager       Pager
+	Error       string
+	CanManage   bool
+}
+
+// RoleOption is an entry of the role drop-down.
+type RoleOption struct {
+	Value, Label string
+}
+
+// UserForm is the new-user form, as given.
+type UserForm struct {
+	Username, DisplayName, Role, Department, Region string
+}
+
+func (s *Server) usersPage(r *http.Request) (*UsersPage, error) {
+	actor := credit.ActorFromContext(r.Context())
+	if !access.Can(actor, access.ActionViewUsers, access.Target{RegionCode: orJilin(actor.RegionCode)}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "当前账号无权管理用户")
+	}
+	p := &UsersPage{Page: base(r, "用户管理", "users"), Regions: regionsInScope(actor), Query: strings.TrimSpace(r.URL.Query().Get("q")),
+		CanManage: access.Can(actor, access.ActionManageUsers, access.Target{RegionCode: orJilin(actor.RegionCode)})}
+	for _, role := range access.UserRoles {
+		if actor.Role == credit.RoleRegion && (role == credit.RoleProvince || role == credit.RoleAuditor || role == credit.RoleBank) {
+			continue
+		}
+		p.Roles = append(p.Roles, RoleOption{Value: string(role), Label: access.RoleLabel(role)})
+	}
+	ds, err := s.scopeDepartments(r, access.ActionManageUsers)
+	if err != nil {
+		return nil, err
+	}
+	p.Departments = deptOptions(ds, nil)
+	page := pageParam(r)
+	users, total, err := s.backend.FindUsers(r.Context(), access.UserFilter{Query: p.Query, Offset: (page - 1) * batchPageSize, Limit: batchPageSize})
+	if err != nil {
+		return nil, err
+	}
+	p.Users = users
+	p.Pager = newPager("/console/users", r.URL.Query(), page, batchPageSize, total, false)
+	return p, nil
+}
+
+func (s *Server) handleUserIndex(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.usersPage(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "users", p)
+}
+
+func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error {
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	f := UserForm{Username: strings.TrimSpace(form.Get("username")), DisplayName: strings.TrimSpace(form.Get("display_name")),
+		Role: form.Get("role"), Department: form.Get("department"), Region: form.Get("region")}
+	u := &access.User{Username: f.Username, DisplayName: f.DisplayName, Role: credit.Role(f.Role), RegionCode: f.Region}
+	var cerr error
+	if u.Role == credit.RoleDepartment {
+		d, err := s.backend.FindDepartmentByCode(r.Context(), f.Department)
+		if err != nil {
+			cerr = credit.Errorf(credit.EINVALID, "请选择部门用户所属的部门")
+		} else {
+			u.DepartmentID = d.ID
+		}
+	}
+	var password string
+	if cerr == nil {
+		password, cerr = s.backend.CreateUser(r.Context(), u, "")
+	}
+	if cerr != nil {
+		if c := credit.ErrorCode(cerr); c != credit.EINVALID && c != credit.EFORBIDDEN {
+			return cerr
+		}
+		p, err := s.usersPage(r)
+		if err != nil {
+			return err
+		}
+		p.Form, p.Error = f, credit.ErrorMessage(cerr)
+		selectRegion(p.Regions, f.Region)
+		selectDept(p.Departments, f.Department)
+		return s.render(w, r, statusOf(cerr), "users", p)
+	}
+	p := &SecretPage{Page: base(r, "新用户", "users"), Heading: "用户“" + u.Username + "”已创建（" + access.RoleLabel(u.Role) + "）",
+		Label: "一次性密码", Secret: password, Hint: "一次性密码只显示这一次，请通过安全渠道交给本人；首次登录后请在“修改密码”中更改。",
+		Back: "返回用户列表", BackTo: "/console/users"}
+	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+// UserPage shows one user with the administrator's actions.
+type UserPage struct {
+	Page
+	Target    *access.User
+	CanManage bool
+	Self      bool
+}
+
+func userID(r *http.Request) (credit.UserID, error) {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, notFound(r)
+	}
+	return credit.UserID(n), nil
+}
+
+func (s *Server) handleUserView(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.backend.FindUserByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	actor := credit.ActorFromContext(r.Context())
+	p := &UserPage{Page: base(r, u.Username, "users"), Target: u, Self: actor.UserID == u.ID,
+		CanManage: access.Can(actor, access.ActionManageUsers, access.Target{DepartmentID: u.DepartmentID, RegionCode: u.RegionCode, Role: u.Role})}
+	switch r.URL.Query().Get("done") {
+	case "disabled":
+		p.Notice = "账号已停用，其登录会话已全部结束。"
+	case "enabled":
+		p.Notice = "账号已启用。"
+	}
+	return s.render(w, r, http.StatusOK, "user", p)
+}
+
+func (s *Server) handleUserReset(w http.ResponseWriter, r *http.Request) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	password, err := s.backend.ResetPassword(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	u, err := s.backend.FindUserByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p := &SecretPage{Page: base(r, "重置密码", "users"), Heading: "已重置“" + u.Username + "”的密码并解除锁定",
+		Label: "一次性密码", Secret: password, Hint: "一次性密码只显示这一次，请通过安全渠道交给本人；该用户原有的登录会话已全部结束。",
+		Back: "返回用户", BackTo: "/console/users/" + strconv.FormatInt(int64(id), 10)}
+	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+func (s *Server) handleUserStatus(w http.ResponseWriter, r *http.Request) error {
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	disabled := form.Get("disabled") == "1"
+	if _, err := s.backend.UpdateUser(r.Context(), id, access.UserUpdate{Disabled: &disabled}); err != nil {
+		return err
+	}
+	done := "enabled"
+	if disabled {
+		done = "disabled"
+	}
+	http.Redirect(w, r, "/console/users/"+strconv.FormatInt(int64(id), 10)+"?done="+done, http.StatusSeeOther)
+	return nil
+}
+
+// PasswordPage is the form to change one's own password.
+type PasswordPage struct {
+	Page
+	Error string
+}
+
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) error {
+	p := &PasswordPage{Page: base(r, "修改密码", "password")}
+	return s.render(w, r, http.StatusOK, "password", p)
+}
+
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	old, next, confirm := form.Get("old_password"), form.Get("new_password"), form.Get("confirm_password")
+	if next != confirm {
+		p := &PasswordPage{Page: base(r, "修改密码", "password"), Error: "两次输入的新密码不一致"}
+		return s.render(w, r, http.StatusBadRequest, "password", p)
+	}
+	c, _ := r.Cookie(SessionCookie)
+	if err := s.backend.ChangePassword(r.Context(), old, next, c.Value); err != nil {
+		if credit.ErrorCode(err) != credit.EINVALID {
+			return err
+		}
+		p := &PasswordPage{Page: base(r, "修改密码", "password"), Error: credit.ErrorMessage(err)}
+		return s.render(w, r, http.StatusBadRequest, "password", p)
+	}
+	p := &PasswordPage{Page: base(r, "修改密码", "password")}
+	p.Notice = "密码已修改。其他设备上的登录已全部退出。"
+	if p.User != nil {
+		p.User.MustChangePassword = false
+	}
+	return s.render(w, r, http.StatusOK, "password", p)
+}

@@ -1,0 +1,77 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestConcurrentPortal runs 50 concurrent clients against the search and
+// subject pages and checks that every answer is a 200 within the budget.
+func TestConcurrentPortal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	f := mustFixture(t)
+	name := []rune(f.subjectName)
+	paths := []string{
+		"/search?q=" + url.QueryEscape(string(name[:4])),
+		"/search?q=" + url.QueryEscape(string(name[len(name)-4:])),
+		"/search?q=" + f.subjectCode[:8],
+		"/subjects/" + f.subjectCode,
+		"/",
+		"/publicity/penalty",
+	}
+	const clients, each = 50, 20
+	budget := 2 * time.Second // p99 per request; generous for -race and slow CI machines
+	if os.Getenv("CREDIT_LOAD_BUDGET") != "" {
+		if d, err := time.ParseDuration(os.Getenv("CREDIT_LOAD_BUDGET")); err == nil {
+			budget = d
+		}
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	errs := make(chan string, clients*each)
+	start := time.Now()
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hc := &http.Client{Timeout: 30 * time.Second}
+			for j := range each {
+				p := paths[(i+j)%len(paths)]
+				t0 := time.Now()
+				res, err := hc.Get(f.url + p)
+				d := time.Since(t0)
+				if err != nil {
+					errs <- err.Error()
+					continue
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					errs <- p + ": " + res.Status
+				}
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	slices.Sort(lat)
+	p50, p95, p99 := lat[len(lat)/2], lat[len(lat)*95/100], lat[len(lat)*99/100]
+	t.Logf("%d requests by %d clients in %v: p50 %v, p95 %v, p99 %v, max %v", len(lat), clients, time.Since(start).Round(time.Millisecond),
+		p50, p95, p99, lat[len(lat)-1])
+	if p99 > budget {
+		t.Errorf("p99 %v over the budget of %v", p99, budget)
+	}
+}

@@ -1,0 +1,182 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/archive"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
+)
+
+// LookupPage searches subjects for the government view.
+type LookupPage struct {
+	Page
+	Query   string
+	Error   string
+	Results []*subject.Subject
+	Pager   Pager
+}
+
+func (s *Server) requireArchiveAccess(r *http.Request) error {
+	if !access.Can(credit.ActorFromContext(r.Context()), access.ActionViewArchive, access.Target{}) {
+		return credit.Errorf(credit.EFORBIDDEN, "当前账号无权查询信用主体的政务档案")
+	}
+	return nil
+}
+
+func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) error {
+	if err := s.requireArchiveAccess(r); err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	p := &LookupPage{Page: base(r, "主体查询", "lookup"), Query: q}
+	if q != "" {
+		page := pageParam(r)
+		// Persons are found only by their full citizen ID, which goes
+		// straight to the purpose form instead of into a URL.
+		list, total, err := s.backend.FindSubjects(r.Context(), subject.Filter{Query: q, Offset: (page - 1) * searchPageSize, Limit: searchPageSize})
+		if credit.ErrorCode(err) == credit.EINVALID {
+			p.Error = credit.ErrorMessage(err)
+		} else if err != nil {
+			return err
+		}
+		p.Results = list
+		p.Pager = newPager(r.URL.Path, r.URL.Query(), page, searchPageSize, total, total >= subject.MaxTotal)
+	}
+	return s.render(w, r, http.StatusOK, "lookup", p)
+}
+
+// PurposePage asks for the purpose (查询事由) before the government view of
+// an archive is shown; the read is logged with it.
+type PurposePage struct {
+	Page
+	Code    string
+	Subject *subject.Subject
+	Reason  string
+	Note    string
+	Error   string
+}
+
+func (s *Server) handleLookupPurpose(w http.ResponseWriter, r *http.Request) error {
+	if err := s.requireArchiveAccess(r); err != nil {
+		return err
+	}
+	code := subject.Normalize(r.URL.Query().Get("code"))
+	p := &PurposePage{Page: base(r, "填写查询事由", "lookup"), Code: code}
+	if code != "" {
+		sub, err := s.backend.FindSubjectByCode(r.Context(), code)
+		if err != nil {
+			return err
+		}
+		if sub.Type == subject.Person {
+			p.Code = "" // never echo a citizen ID into a page
+		}
+		p.Subject = sub
+	}
+	return s.render(w, r, http.StatusOK, "purpose", p)
+}
+
+// ArchivePage is the government view of a subject's archive.
+type ArchivePage struct {
+	Page
+	Archive  *archive.Archive
+	Sections []ArchiveSection
+	Purpose  string
+	Audience string
+	At       time.Time
+}
+
+func (s *Server) handleGovArchive(w http.ResponseWriter, r *http.Request) error {
+	if err := s.requireArchiveAccess(r); err != nil {
+		return err
+	}
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	code := strings.TrimSpace(form.Get("code"))
+	reason, note := form.Get("reason"), form.Get("note")
+	purpose, err := access.Purpose(reason, note)
+	if err == nil && code == "" {
+		err = credit.Errorf(credit.EINVALID, "请输入统一社会信用代码或公民身份号码")
+	}
+	if err != nil {
+		p := &PurposePage{Page: base(r, "填写查询事由", "lookup"), Reason: reason, Note: note, Error: credit.ErrorMessage(err)}
+		if sub, ferr := s.backend.FindSubjectByCode(r.Context(), code); ferr == nil {
+			p.Subject = sub
+			if sub.Type != subject.Person {
+				p.Code = sub.USCC
+			}
+		}
+		return s.render(w, r, http.StatusBadRequest, "purpose", p)
+	}
+	a, err := s.backend.FindArchive(r.Context(), code, purpose)
+	if err != nil {
+		return err
+	}
+	sections, err := s.sections(r.Context(), a, true)
+	if err != nil {
+		return err
+	}
+	p := &ArchivePage{Page: base(r, a.Subject.Name+" - 政务档案", "lookup"), Archive: a, Sections: sections, Purpose: purpose,
+		Audience: a.Audience.Label(), At: s.now()}
+	return s.render(w, r, http.StatusOK, "archive", p)
+}
+
+// QueryLogPage searches the query log.
+type QueryLogPage struct {
+	Page
+	Entries []*access.QueryLogEntry
+	Filter  QueryLogForm
+	Pager   Pager
+	Error   string
+}
+
+// QueryLogForm is the query-log filter form, as given.
+type QueryLogForm struct {
+	Subject, Actor, Purpose, From, To string
+}
+
+func (s *Server) handleQueryLog(w http.ResponseWriter, r *http.Request) error {
+	actor := credit.ActorFromContext(r.Context())
+	if !access.Can(actor, access.ActionViewQueryLog, access.Target{RegionCode: actor.RegionCode}) {
+		return credit.Errorf(credit.EFORBIDDEN, "当前账号无权查看查询登记")
+	}
+	q := r.URL.Query()
+	p := &QueryLogPage{Page: base(r, "查询登记", "querylog"),
+		Filter: QueryLogForm{Subject: strings.TrimSpace(q.Get("subject")), Actor: q.Get("actor"), Purpose: q.Get("purpose"), From: q.Get("from"), To: q.Get("to")}}
+	page := pageParam(r)
+	f := access.QueryLogFilter{Actor: p.Filter.Actor, Purpose: p.Filter.Purpose, Offset: (page - 1) * batchPageSize, Limit: batchPageSize}
+	if p.Filter.Subject != "" {
+		sub, err := s.backend.FindSubjectByCode(r.Context(), p.Filter.Subject)
+		if err != nil {
+			p.Error = credit.ErrorMessage(err)
+		} else {
+			f.SubjectID = &sub.ID
+		}
+	}
+	if d, msg := parseDay(p.Filter.From, "开始日期"); msg != "" {
+		p.Error = msg
+	} else if d != nil {
+		t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, credit.Shanghai)
+		f.From = &t
+	}
+	if d, msg := parseDay(p.Filter.To, "结束日期"); msg != "" {
+		p.Error = msg
+	} else if d != nil {
+		t := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, credit.Shanghai)
+		f.To = &t
+	}
+	if p.Error == "" {
+		entries, total, err := s.backend.FindQueryLog(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		p.Entries = entries
+		p.Pager = newPager(r.URL.Path, q, page, batchPageSize, total, false)
+	}
+	return s.render(w, r, http.StatusOK, "querylog", p)
+}

@@ -1,0 +1,621 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/archive"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
+)
+
+// homeData is what the home page shows besides the search box; it is
+// cached for a short time because every visitor sees the same.
+type homeData struct {
+	Headline *record.Headline
+	Latest   []*ListSection
+}
+
+// ListSection is a titled list of 双公示 rows.
+type ListSection struct {
+	Class *catalog.Class
+	Rows  []ListRow
+	More  string
+}
+
+// ListRow is one 双公示 record as a list shows it.
+type ListRow struct {
+	Record      *record.Record
+	SubjectName string
+	SubjectCode string // USCC, for the link to the subject page ("" = no link)
+	Title       string // 文书号
+	Category    string // 许可类别 or 处罚类别
+	Authority   string
+	Summary     string
+	Labels      []string
+}
+
+// HomePage is the portal's front page.
+type HomePage struct {
+	Page
+	Headline *record.Headline
+	Latest   []*ListSection
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.home.get(func() (*homeData, error) { return s.loadHome(r.Context()) })
+	if err != nil {
+		return err
+	}
+	p := &HomePage{Page: base(r, "", "home"), Headline: d.Headline, Latest: d.Latest}
+	return s.render(w, r, http.StatusOK, "home", p)
+}
+
+func (s *Server) loadHome(ctx context.Context) (*homeData, error) {
+	ctx = credit.NewContextWithActor(ctx, credit.Public)
+	h, err := s.backend.Headline(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &homeData{Headline: h}
+	for _, code := range []string{"license", "penalty"} {
+		c, err := s.backend.FindClass(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		recs, _, err := s.backend.FindRecords(ctx, record.RecordFilter{Class: code, Limit: 6})
+		if err != nil {
+			return nil, err
+		}
+		d.Latest = append(d.Latest, &ListSection{Class: c, Rows: listRows(c, recs, credit.DateOf(s.now())), More: "/publicity/" + code})
+	}
+	return d, nil
+}
+
+// listRows turns records of class c into list rows.
+func listRows(c *catalog.Class, recs []*record.Record, today credit.Date) []ListRow {
+	out := make([]ListRow, 0, len(recs))
+	for _, r := range recs {
+		row := ListRow{Record: r, SubjectName: r.Fields[c.Roles.SubjectName], Authority: r.Fields[c.Roles.Authority]}
+		if c.Roles.USCC != "" {
+			row.SubjectCode = r.Fields[c.Roles.USCC]
+		}
+		if c.Roles.Title != "" {
+			row.Title = r.Fields[c.Roles.Title]
+		}
+		switch {
+		case c.Roles.Categories != "":
+			row.Category = r.Fields[c.Roles.Categories]
+		case c.Code == "license":
+			row.Category = r.Fields["XK_XKLB"]
+		}
+		row.Summary = firstOf(r.Fields, "XK_NR", "CF_NR", "CF_WFXW")
+		row.Labels = archive.NewEntry(archive.Public, c, r, today).Labels
+		out = append(out, row)
+	}
+	return out
+}
+
+func firstOf(m map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if v := m[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// SearchPage lists the subjects matching a query.
+type SearchPage struct {
+	Page
+	Query   string
+	Error   string
+	Results []SearchResult
+	Pager   Pager
+}
+
+// SearchResult is one subject found, with its public record counts.
+type SearchResult struct {
+	Subject *subject.Subject
+	Counts  []ClassCount
+}
+
+// ClassCount is a number of records of one class.
+type ClassCount struct {
+	Name  string
+	Count int
+}
+
+const searchPageSize = 20
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	p := &SearchPage{Page: base(r, "信用查询", "search"), Query: q}
+	if q != "" {
+		p.Title = "“" + q + "”的查询结果"
+		page := pageParam(r)
+		list, total, err := s.backend.FindSubjects(r.Context(), subject.Filter{Query: q, Offset: (page - 1) * searchPageSize, Limit: searchPageSize})
+		if credit.ErrorCode(err) == credit.EINVALID {
+			p.Error = credit.ErrorMessage(err)
+		} else if err != nil {
+			return err
+		}
+		ids := make([]credit.SubjectID, len(list))
+		for i, sub := range list {
+			ids[i] = sub.ID
+		}
+		counts, err := s.backend.CountPublicRecords(r.Context(), ids)
+		if err != nil {
+			return err
+		}
+		cat, err := s.backend.Catalog(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, sub := range list {
+			res := SearchResult{Subject: sub}
+			for _, c := range cat.Classes {
+				if n := counts[sub.ID][c.Code]; n > 0 {
+					res.Counts = append(res.Counts, ClassCount{Name: c.Name, Count: n})
+				}
+			}
+			p.Results = append(p.Results, res)
+		}
+		p.Pager = newPager("/search", r.URL.Query(), page, searchPageSize, total, total >= subject.MaxTotal)
+	}
+	return s.render(w, r, http.StatusOK, "search", p)
+}
+
+// SubjectPage is a subject's public credit archive.
+type SubjectPage struct {
+	Page
+	Subject  *subject.Subject
+	LegalRep string
+	Sections []ArchiveSection
+	Total    int
+	AsOf     string
+}
+
+// ArchiveSection is the entries of one class with the fields to show.
+type ArchiveSection struct {
+	Class   *catalog.Class
+	Entries []ArchiveEntry
+}
+
+// ArchiveEntry is one record on a subject page.
+type ArchiveEntry struct {
+	archive.Entry
+	Authority  string
+	Category   string
+	Summary    string
+	Department string
+	Fields     []FieldValue // all visible fields, for the government view
+}
+
+// FieldValue is a field's Chinese name and value.
+type FieldValue struct {
+	Code, Name, Value string
+}
+
+func (s *Server) handleSubjectView(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.backend.FindArchive(r.Context(), r.PathValue("code"), "")
+	if err != nil {
+		return err
+	}
+	sections, err := s.sections(r.Context(), a, false)
+	if err != nil {
+		return err
+	}
+	p := &SubjectPage{Page: base(r, a.Subject.Name, "search"), Subject: a.Subject, Sections: sections, Total: a.Total, AsOf: a.AsOf,
+		LegalRep: a.Subject.LegalRep}
+	if a.Subject.Type == subject.IndividualBusiness || a.Subject.Type == subject.Person {
+		p.LegalRep = maskName(a.Subject.LegalRep)
+	}
+	return s.render(w, r, http.StatusOK, "subject", p)
+}
+
+// sections turns an archive into page sections, with every visible field
+// when full is set.
+func (s *Server) sections(ctx context.Context, a *archive.Archive, full bool) ([]ArchiveSection, error) {
+	cat, err := s.backend.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := s.departmentNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ArchiveSection
+	for _, sec := range a.Sections {
+		c, ok := cat.Class(sec.Class)
+		if !ok {
+			continue
+		}
+		as := ArchiveSection{Class: c}
+		for _, e := range sec.Entries {
+			ae := ArchiveEntry{Entry: e, Authority: e.Fields[c.Roles.Authority], Summary: firstOf(e.Fields, "XK_NR", "CF_NR", "DJ_JYFW"),
+				Department: depts[e.Record.DepartmentID]}
+			if c.Roles.Categories != "" {
+				ae.Category = e.Fields[c.Roles.Categories]
+			} else if c.Code == "license" {
+				ae.Category = e.Fields["XK_XKLB"]
+			}
+			if full {
+				ae.Fields = fieldValues(c, e.Fields)
+			}
+			as.Entries = append(as.Entries, ae)
+		}
+		out = append(out, as)
+	}
+	return out, nil
+}
+
+// fieldValues lists the non-empty fields of a record in catalog order.
+func fieldValues(c *catalog.Class, fields map[string]string) []FieldValue {
+	var out []FieldValue
+	for _, f := range c.Fields {
+		if v := fields[f.Code]; v != "" {
+			out = append(out, FieldValue{Code: f.Code, Name: f.Name, Value: v})
+		}
+	}
+	return out
+}
+
+// deptIndex is every department, with its name by ID; cached.
+type deptIndex struct {
+	list  []*access.Department
+	names map[credit.DepartmentID]string
+}
+
+func (s *Server) deptIndex(ctx context.Context) (*deptIndex, error) {
+	return s.depts.get(func() (*deptIndex, error) {
+		ds, _, err := s.backend.FindDepartments(ctx, 0, 100000)
+		if err != nil {
+			return nil, err
+		}
+		x := &deptIndex{list: ds, names: make(map[credit.DepartmentID]string, len(ds))}
+		for _, d := range ds {
+			x.names[d.ID] = d.Name
+		}
+		return x, nil
+	})
+}
+
+// departments returns every department, cached.
+func (s *Server) departments(ctx context.Context) ([]*access.Department, error) {
+	x, err := s.deptIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.list, nil
+}
+
+// departmentNames returns department names by ID, cached; do not modify.
+func (s *Server) departmentNames(ctx context.Context) (map[credit.DepartmentID]string, error) {
+	x, err := s.deptIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.names, nil
+}
+
+// PublicityPage is a 双公示 list with its filters.
+type PublicityPage struct {
+	Page
+	Class       *catalog.Class
+	Classes     []*catalog.Class
+	Filter      PublicityFilter
+	Regions     []RegionOption
+	Departments []DeptOption
+	Rows        []ListRow
+	Pager       Pager
+	Error       string
+}
+
+// PublicityFilter is the filter form of a 双公示 list, as given.
+type PublicityFilter struct {
+	Region, Department, From, To, Query string
+}
+
+// RegionOption is an entry of a region drop-down.
+type RegionOption struct {
+	Code, Name string
+	Indent     bool
+	Selected   bool
+}
+
+// DeptOption is an entry of a department drop-down.
+type DeptOption struct {
+	Code, Name, Group string
+	Selected          bool
+}
+
+// selectRegion marks the option with code as selected. (A field, not an
+// "eq" call per option in the template: long lists render much faster.)
+func selectRegion(opts []RegionOption, code string) []RegionOption {
+	for i := range opts {
+		opts[i].Selected = opts[i].Code == code
+	}
+	return opts
+}
+
+// selectDept marks the option with code as selected.
+func selectDept(opts []DeptOption, code string) []DeptOption {
+	for i := range opts {
+		opts[i].Selected = opts[i].Code == code
+	}
+	return opts
+}
+
+func (s *Server) handlePublicityIndex(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/publicity/license", http.StatusFound)
+	return nil
+}
+
+const listPageSize = 20
+
+func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) error {
+	code := r.PathValue("class")
+	c, err := s.backend.FindClass(r.Context(), code)
+	if err != nil {
+		return err
+	}
+	if !c.DualPublicity {
+		return notFound(r)
+	}
+	q := r.URL.Query()
+	p := &PublicityPage{Page: base(r, c.Name+"公示", "publicity-"+c.Code), Class: c,
+		Filter:  PublicityFilter{Region: q.Get("region"), Department: q.Get("department"), From: q.Get("from"), To: q.Get("to"), Query: strings.TrimSpace(q.Get("q"))},
+		Regions: selectRegion(regionOptions(), q.Get("region"))}
+	ds, err := s.departments(r.Context())
+	if err != nil {
+		return err
+	}
+	p.Departments = selectDept(deptOptions(ds, nil), p.Filter.Department)
+	cat, err := s.backend.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, cl := range cat.Classes {
+		if cl.DualPublicity {
+			p.Classes = append(p.Classes, cl)
+		}
+	}
+	f := record.RecordFilter{Class: c.Code, Text: p.Filter.Query}
+	if p.Filter.Region != "" {
+		if _, ok := subject.LookupRegion(p.Filter.Region); !ok {
+			p.Error = "所选地区无效"
+		}
+		f.RegionPrefix = p.Filter.Region
+	}
+	if p.Filter.Department != "" {
+		for _, d := range ds {
+			if d.Code == p.Filter.Department {
+				id := d.ID
+				f.DepartmentID = &id
+			}
+		}
+		if f.DepartmentID == nil {
+			p.Error = "所选部门不存在"
+		}
+	}
+	var derr string
+	f.From, derr = parseDay(p.Filter.From, "开始日期")
+	if derr != "" {
+		p.Error = derr
+	}
+	f.To, derr = parseDay(p.Filter.To, "结束日期")
+	if derr != "" {
+		p.Error = derr
+	}
+	if p.Error == "" {
+		page := pageParam(r)
+		f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
+		find := func() (*recordPage, error) {
+			recs, total, err := s.backend.FindRecords(r.Context(), f)
+			return &recordPage{recs, total}, err
+		}
+		var rp *recordPage
+		if f == (record.RecordFilter{Class: c.Code, Limit: listPageSize}) {
+			// The unfiltered first page is what most visitors see: cache it.
+			rp, err = s.firstPage(c.Code).get(find)
+		} else {
+			rp, err = find()
+		}
+		if credit.ErrorCode(err) == credit.EINVALID {
+			p.Error = credit.ErrorMessage(err)
+		} else if err != nil {
+			return err
+		} else {
+			p.Rows = listRows(c, rp.recs, credit.DateOf(s.now()))
+			p.Pager = newPager(r.URL.Path, q, page, listPageSize, rp.total, rp.total >= subject.MaxTotal)
+		}
+	}
+	return s.render(w, r, http.StatusOK, "publicity", p)
+}
+
+// recordPage is one page of records with the total.
+type recordPage struct {
+	recs  []*record.Record
+	total int
+}
+
+// firstPage returns the cache of the unfiltered first page of a class.
+func (s *Server) firstPage(class string) *cached[*recordPage] {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	c := s.pub[class]
+	if c == nil {
+		c = &cached[*recordPage]{ttl: s.home.ttl, now: s.now}
+		s.pub[class] = c
+	}
+	return c
+}
+
+// parseDay reads a yyyy-MM-dd form value; "" is no date.
+func parseDay(v, what string) (*credit.Date, string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, ""
+	}
+	t, err := time.Parse(credit.DateLayout, v)
+	if err != nil {
+		return nil, what + "应为“年-月-日”格式，如2024-01-31"
+	}
+	return &t, ""
+}
+
+// regionOptions lists the 市州 of the province, each followed by its
+// counties.
+func regionOptions() []RegionOption {
+	var out []RegionOption
+	for _, p := range subject.Prefectures() {
+		out = append(out, RegionOption{Code: p.Code, Name: p.Name})
+		for _, c := range subject.Counties(p.Code) {
+			out = append(out, RegionOption{Code: c.Code, Name: c.Name, Indent: true})
+		}
+	}
+	return out
+}
+
+// deptOptions lists departments grouped by region; keep limits the list
+// when not nil.
+func deptOptions(ds []*access.Department, keep func(*access.Department) bool) []DeptOption {
+	out := make([]DeptOption, 0, len(ds))
+	for _, d := range ds {
+		if keep != nil && !keep(d) {
+			continue
+		}
+		out = append(out, DeptOption{Code: d.Code, Name: d.Name, Group: regionLabel(d.RegionCode)})
+	}
+	return out
+}
+
+// RecordPage is one 双公示 record in full (its public fields).
+type RecordPage struct {
+	Page
+	Class      *catalog.Class
+	Record     *record.Record
+	Fields     []FieldValue
+	Subject    *subject.Subject
+	Department string
+	Labels     []string
+}
+
+func (s *Server) handleRecordView(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || n <= 0 {
+		return notFound(r)
+	}
+	rec, err := s.backend.FindRecordByID(r.Context(), credit.RecordID(n))
+	if err != nil {
+		return err
+	}
+	c, err := s.backend.FindClass(r.Context(), rec.Class)
+	if err != nil {
+		return err
+	}
+	sub, err := s.backend.FindSubjectByID(r.Context(), rec.SubjectID)
+	if err != nil {
+		return err
+	}
+	names, err := s.departmentNames(r.Context())
+	if err != nil {
+		return err
+	}
+	title := c.Name
+	if c.Roles.Title != "" && rec.Fields[c.Roles.Title] != "" {
+		title = rec.Fields[c.Roles.Title]
+	}
+	p := &RecordPage{Page: base(r, title, "publicity-"+c.Code), Class: c, Record: rec, Fields: fieldValues(c, rec.Fields), Subject: sub,
+		Department: names[rec.DepartmentID], Labels: archive.NewEntry(archive.Public, c, rec, credit.DateOf(s.now())).Labels}
+	return s.render(w, r, http.StatusOK, "record", p)
+}
+
+// LoginPage is the console sign-in form.
+type LoginPage struct {
+	Page
+	Username string
+	Next     string
+	Error    string
+}
+
+// safeNext returns next when it is a console path, else the dashboard.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/console/") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n") {
+		return next
+	}
+	return "/console/"
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
+	next := safeNext(r.URL.Query().Get("next"))
+	if sessionOf(r.Context()) != nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	p := &LoginPage{Page: base(r, "管理端登录", "login"), Next: next}
+	if r.URL.Query().Get("done") == "logout" {
+		p.Notice = "您已安全退出。"
+	}
+	if r.URL.Query().Get("done") == "password" {
+		p.Notice = "密码已修改，请用新密码登录。"
+	}
+	return s.render(w, r, http.StatusOK, "login", p)
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return credit.Errorf(credit.EINVALID, "登录表单无效")
+	}
+	username, password := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	sess, token, err := s.backend.Login(r.Context(), access.LoginAttempt{Username: username, Password: password,
+		IP: clientIP(r), UserAgent: r.UserAgent()})
+	if err != nil {
+		if credit.ErrorCode(err) != credit.EUNAUTHORIZED {
+			return err
+		}
+		p := &LoginPage{Page: base(r, "管理端登录", "login"), Username: username, Next: next, Error: credit.ErrorMessage(err)}
+		return s.render(w, r, http.StatusUnauthorized, "login", p)
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: isTLS(r), Expires: sess.ExpiresAt, MaxAge: int(access.SessionLifetime / time.Second),
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// isTLS reports whether the browser reached us over HTTPS, directly or
+// through a proxy that says so.
+func isTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := s.backend.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: isTLS(r), MaxAge: -1})
+	http.Redirect(w, r, "/login?done=logout", http.StatusSeeOther)
+	return nil
+}

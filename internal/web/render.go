@@ -1,0 +1,528 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/respond"
+	"jlcredit/internal/subject"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// SiteName is the portal's name, in every page title.
+const SiteName = "信用吉林 - 信用综合服务平台"
+
+// Page is what every page shows around its content: the title, the active
+// navigation entry, and the signed-in user (nil on the portal for visitors).
+type Page struct {
+	Title   string
+	Nav     string
+	Console bool
+	User    *access.User
+	CSRF    string
+	Notice  string // a confirmation shown at the top of the content
+	Path    string
+}
+
+// FullTitle is the text of the <title> element.
+func (p *Page) FullTitle() string {
+	if p.Title == "" {
+		return SiteName
+	}
+	return p.Title + " - " + SiteName
+}
+
+// base returns the Page of a request.
+func base(r *http.Request, title, nav string) Page {
+	p := Page{Title: title, Nav: nav, Path: r.URL.Path}
+	if sess := sessionOf(r.Context()); sess != nil {
+		p.User, p.CSRF = sess.User, sess.CSRFToken
+		p.Console = strings.HasPrefix(r.URL.Path, "/console") || r.URL.Path == "/logout"
+	}
+	return p
+}
+
+// pageOf is implemented by every page struct through its embedded Page.
+type pageOf interface{ page() *Page }
+
+func (p *Page) page() *Page { return p }
+
+// Can reports whether the signed-in user may perform action somewhere in
+// its scope (for showing navigation entries).
+func (p *Page) Can(action string) bool {
+	if p.User == nil {
+		return false
+	}
+	a := p.User.Actor()
+	t := access.Target{DepartmentID: a.DepartmentID, RegionCode: a.RegionCode}
+	if t.RegionCode == "" {
+		t.RegionCode = subject.JilinCode
+	}
+	return access.Can(a, access.Action(action), t)
+}
+
+// pages holds the parsed templates, one set per page, and the page struct
+// type each expects.
+type pages struct {
+	sets  map[string]*template.Template
+	types map[string]reflect.Type
+}
+
+// views registers every page with its struct; parsePages fails when a
+// template file has no entry or an entry has no file.
+var views = map[string]any{
+	"home":        HomePage{},
+	"search":      SearchPage{},
+	"subject":     SubjectPage{},
+	"publicity":   PublicityPage{},
+	"record":      RecordPage{},
+	"login":       LoginPage{},
+	"error":       ErrorPage{},
+	"dashboard":   DashboardPage{},
+	"upload":      UploadPage{},
+	"batches":     BatchesPage{},
+	"batch":       BatchPage{},
+	"lookup":      LookupPage{},
+	"purpose":     PurposePage{},
+	"archive":     ArchivePage{},
+	"querylog":    QueryLogPage{},
+	"catalog":     CatalogPage{},
+	"class":       ClassPage{},
+	"departments": DepartmentsPage{},
+	"department":  DepartmentPage{},
+	"users":       UsersPage{},
+	"user":        UserPage{},
+	"password":    PasswordPage{},
+	"secret":      SecretPage{},
+}
+
+func parsePages() (*pages, error) {
+	p := &pages{sets: map[string]*template.Template{}, types: map[string]reflect.Type{}}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if strings.HasPrefix(name, "_") {
+			continue // layout and partials
+		}
+		v, ok := views[name]
+		if !ok {
+			return nil, fmt.Errorf("web: template %s has no page struct in views", f)
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/_layout.html", "templates/_partials.html", f)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		p.sets[name] = t
+		p.types[name] = reflect.PointerTo(reflect.TypeOf(v))
+		seen[name] = true
+	}
+	for name := range views {
+		if !seen[name] {
+			return nil, fmt.Errorf("web: page %s has no template file", name)
+		}
+	}
+	return p, nil
+}
+
+// render writes page name with data (a pointer to the page's struct) and
+// status. The page is rendered into a buffer first, so that a template
+// error gives a clean error page and not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data pageOf) error {
+	t, ok := s.pages.sets[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	if got := reflect.TypeOf(data); got != s.pages.types[name] {
+		return fmt.Errorf("web: page %q rendered with %v, want %v", name, got, s.pages.types[name])
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if data.page().User != nil {
+		h.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = buf.WriteTo(w)
+	}
+	return nil
+}
+
+// ErrorPage explains why a request failed.
+type ErrorPage struct {
+	Page
+	Status  int
+	Heading string
+	Message string
+	Details []credit.Problem
+	Login   bool // offer the login link
+}
+
+// renderError shows err as a page with its status. Internal errors are
+// logged and shown without detail.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	status := respond.Status(err)
+	if status >= 500 {
+		s.logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	if wantsJSON(r) || strings.HasPrefix(r.Header.Get("X-Requested-With"), "XMLHttpRequest") && status == http.StatusUnauthorized {
+		respond.Error(w, r, nil, err)
+		return
+	}
+	p := &ErrorPage{Page: base(r, "", ""), Status: status, Message: credit.ErrorMessage(err), Details: respond.Body(err).Details}
+	switch status {
+	case http.StatusUnauthorized:
+		p.Heading, p.Login = "需要登录", true
+	case http.StatusForbidden:
+		p.Heading = "无权访问"
+	case http.StatusNotFound:
+		p.Heading = "未找到"
+	case http.StatusRequestEntityTooLarge:
+		p.Heading = "文件过大"
+	case http.StatusBadRequest:
+		p.Heading = "请求有误"
+	case http.StatusConflict:
+		p.Heading = "操作冲突"
+	default:
+		p.Heading = "系统错误"
+	}
+	p.Title = p.Heading
+	if len(p.Details) > 20 {
+		p.Details = p.Details[:20]
+	}
+	if rerr := s.render(w, r, status, "error", p); rerr != nil {
+		s.logger.Error("render error page", slog.Any("error", rerr))
+		http.Error(w, credit.ErrorMessage(err), status)
+	}
+}
+
+// staticVersion is a hash of the static files, appended to their URLs so
+// that browsers may cache them and still see changes.
+var staticVersion = func() string {
+	h := sha256.New()
+	_ = fs.WalkDir(staticFS, "static", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:10]
+}()
+
+func staticHandler() http.Handler {
+	fsrv := http.FileServerFS(staticFS)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// funcs are the template helpers.
+var funcs = template.FuncMap{
+	"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
+	"date":   formatDate,
+	"time":   formatTime,
+	"num":    formatNum,
+	"size":   formatSize,
+	"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
+	"role":   func(r credit.Role) string { return access.RoleLabel(r) },
+	"region": regionLabel,
+	"subjectType": func(t subject.Type) string {
+		return t.Label()
+	},
+	"disclosure": disclosureLabel,
+	"severity":   func(s catalog.Severity) string { return s.Label() },
+	"status":     func(s record.Status) string { return s.Label() },
+	"batchStatus": func(s string) string {
+		switch s {
+		case "receiving":
+			return "接收中"
+		case "stored":
+			return "已保存"
+		case "processing":
+			return "处理中"
+		case "done":
+			return "已完成"
+		case "failed":
+			return "处理失败"
+		}
+		return s
+	},
+	"channel": func(c string) string {
+		switch c {
+		case "web":
+			return "管理端上传"
+		case "api":
+			return "接口"
+		case "cli":
+			return "命令行"
+		}
+		return c
+	},
+	"labelClass": func(l string) string {
+		switch l {
+		case "异议处理中":
+			return "tag tag-warn"
+		case "已修复":
+			return "tag tag-ok"
+		case "已撤销", "已超过公示期", "历史版本":
+			return "tag tag-muted"
+		case "超期报送":
+			return "tag tag-late"
+		}
+		return "tag"
+	},
+	"add": func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	},
+	"join":     strings.Join,
+	"maskName": maskName,
+	"reqLabel": func(r catalog.Requirement) string {
+		switch r {
+		case catalog.Required:
+			return "必填"
+		case catalog.Conditional:
+			return "条件必填"
+		}
+		return "选填"
+	},
+	"typeLabel": fieldTypeLabel,
+	"purposes":  func() []string { return access.Purposes },
+}
+
+// formatDate shows a date as yyyy-MM-dd; nil or zero as "—".
+func formatDate(v any) string {
+	switch d := v.(type) {
+	case *time.Time:
+		if d == nil || d.IsZero() {
+			return "—"
+		}
+		return d.Format(credit.DateLayout)
+	case time.Time:
+		if d.IsZero() {
+			return "—"
+		}
+		return d.Format(credit.DateLayout)
+	case string:
+		if d == "" {
+			return "—"
+		}
+		return d
+	}
+	return "—"
+}
+
+// formatTime shows an instant in Asia/Shanghai.
+func formatTime(v any) string {
+	switch t := v.(type) {
+	case *time.Time:
+		if t == nil || t.IsZero() {
+			return "—"
+		}
+		return t.In(credit.Shanghai).Format("2006-01-02 15:04")
+	case time.Time:
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(credit.Shanghai).Format("2006-01-02 15:04")
+	}
+	return "—"
+}
+
+// formatNum writes n with thousands separators.
+func formatNum(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// formatSize shows a byte count as 字节, KB or MB.
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " 字节"
+}
+
+func regionLabel(code string) string {
+	if code == "" {
+		return "—"
+	}
+	name := subject.RegionName(code)
+	if name == "" {
+		return code
+	}
+	if r, ok := subject.LookupRegion(code); ok && r.Parent != "" && r.Parent != subject.JilinCode {
+		if p := subject.RegionName(r.Parent); p != "" {
+			return p + name
+		}
+	}
+	return name
+}
+
+func disclosureLabel(d catalog.Disclosure) string {
+	switch d {
+	case catalog.Public:
+		return "主动公开"
+	case catalog.OnRequest:
+		return "依申请公开"
+	case catalog.Authorized:
+		return "授权查询"
+	case catalog.Shared:
+		return "政务共享"
+	}
+	return string(d)
+}
+
+func fieldTypeLabel(t catalog.FieldType) string {
+	switch t {
+	case catalog.String:
+		return "文本"
+	case catalog.Text:
+		return "长文本"
+	case catalog.Date:
+		return "日期"
+	case catalog.Decimal:
+		return "数字"
+	case catalog.Code:
+		return "代码"
+	case catalog.USCC:
+		return "统一社会信用代码"
+	case catalog.IDNo:
+		return "证件号码"
+	}
+	return string(t)
+}
+
+// maskName keeps the first character of a person's name: 张三丰 → 张**.
+func maskName(name string) string {
+	rs := []rune(strings.TrimSpace(name))
+	if len(rs) <= 1 {
+		return string(rs)
+	}
+	return string(rs[0]) + strings.Repeat("*", len(rs)-1)
+}
+
+// urlQueryEscape escapes s for a query value.
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// Pager is the paging of a list.
+type Pager struct {
+	Page, Pages, Total int
+	Capped             bool // the total was capped: more exist
+	Base               url.Values
+	Path               string
+}
+
+// newPager returns the pager of page (1-based) of total items, size per page.
+func newPager(path string, q url.Values, page, size, total int, capped bool) Pager {
+	pages := (total + size - 1) / size
+	if pages < 1 {
+		pages = 1
+	}
+	base := url.Values{}
+	for k, v := range q {
+		if k != "page" && len(v) > 0 && v[0] != "" {
+			base[k] = v
+		}
+	}
+	return Pager{Page: page, Pages: pages, Total: total, Capped: capped, Base: base, Path: path}
+}
+
+// URL returns the link to page n.
+func (p Pager) URL(n int) string {
+	q := url.Values{}
+	for k, v := range p.Base {
+		q[k] = v
+	}
+	if n > 1 {
+		q.Set("page", strconv.Itoa(n))
+	}
+	if len(q) == 0 {
+		return p.Path
+	}
+	return p.Path + "?" + q.Encode()
+}
+
+// Window returns the page numbers to show around the current one; 0 marks
+// a gap.
+func (p Pager) Window() []int {
+	var out []int
+	last := 0
+	for n := 1; n <= p.Pages; n++ {
+		if n == 1 || n == p.Pages || (n >= p.Page-2 && n <= p.Page+2) {
+			if last != 0 && n > last+1 {
+				out = append(out, 0)
+			}
+			out = append(out, n)
+			last = n
+		}
+	}
+	return out
+}
+
+// pageParam returns the 1-based page number of a request.
+func pageParam(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	if n > 500 {
+		n = 500
+	}
+	return n
+}

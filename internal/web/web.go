@@ -1,0 +1,381 @@
+// Package web is the platform's face in the browser: the public portal
+// (信用门户: search, subject pages, 双公示) and the console (管理端: uploads,
+// batches, the government view of archives, the query log, catalog,
+// departments, users and API keys) behind a session login.
+//
+// Pages are server-rendered html/template, parsed once at startup, each with
+// its own typed page struct, rendered into a buffer before anything is
+// written. Console requests carry a session cookie (HttpOnly, SameSite=Lax,
+// Secure behind TLS); every state-changing request passes
+// http.CrossOriginProtection and must carry the session's synchronizer token.
+// The package speaks to the platform through domain interfaces only.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/archive"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
+)
+
+// Backend is everything the web pages need from the platform.
+type Backend interface {
+	catalog.Service
+	subject.Service
+	record.Service
+	record.QueryService
+	archive.Service
+	access.DepartmentService
+	access.APIKeyService
+	access.UserService
+	access.SessionService
+	access.QueryLogService
+}
+
+// Options configure New.
+type Options struct {
+	Backend Backend
+	Logger  *slog.Logger
+	// MaxUpload limits a console upload, in bytes (default 200 MB).
+	MaxUpload int64
+	// TrustedOrigins may send state-changing requests from another origin
+	// (e.g. "https://credit.jl.gov.cn" behind a proxy that rewrites Host).
+	TrustedOrigins []string
+	// CacheTTL is how long headline figures and the latest 双公示 are
+	// cached (default 60 s).
+	CacheTTL time.Duration
+	// Now returns the current time (default time.Now).
+	Now func() time.Time
+}
+
+// Server serves the portal and the console. It is an http.Handler.
+type Server struct {
+	backend   Backend
+	logger    *slog.Logger
+	maxUpload int64
+	now       func() time.Time
+	pages     *pages
+	cop       *http.CrossOriginProtection
+	handler   http.Handler
+
+	home  cached[*homeData]
+	depts cached[*deptIndex]
+	pubMu sync.Mutex
+	pub   map[string]*cached[*recordPage] // unfiltered first page of each 双公示 list
+}
+
+// SessionCookie is the name of the console session cookie.
+const SessionCookie = "jlc_session"
+
+// New builds the web server; it parses every template and fails when one
+// does not parse.
+func New(o Options) (*Server, error) {
+	if o.Backend == nil {
+		return nil, errors.New("web.New: no backend")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxUpload <= 0 {
+		o.MaxUpload = 200 << 20
+	}
+	if o.CacheTTL <= 0 {
+		o.CacheTTL = time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{backend: o.Backend, logger: o.Logger, maxUpload: o.MaxUpload, now: o.Now, pages: p,
+		cop: http.NewCrossOriginProtection(), pub: map[string]*cached[*recordPage]{}}
+	s.home.ttl, s.depts.ttl = o.CacheTTL, 5*time.Minute
+	s.home.now, s.depts.now = o.Now, o.Now
+	for _, origin := range o.TrustedOrigins {
+		if err := s.cop.AddTrustedOrigin(origin); err != nil {
+			return nil, credit.Errorf(credit.EINVALID, "可信来源“%s”无效：%v", origin, err)
+		}
+	}
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, credit.Errorf(credit.EFORBIDDEN, "跨站请求被拒绝：请从本站页面提交表单"))
+	}))
+	s.handler = s.cop.Handler(securityHeaders(s.routes()))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// handlerFunc is a handler that returns its error; serve turns it into a
+// page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	// Public portal: always the public audience, whoever is signed in.
+	pub := func(pattern string, h handlerFunc) { mux.Handle(pattern, s.public(h)) }
+	pub("GET /{$}", s.handleHome)
+	pub("GET /search", s.handleSearch)
+	pub("GET /subjects/{code}", s.handleSubjectView)
+	pub("GET /publicity", s.handlePublicityIndex)
+	pub("GET /publicity/{class}", s.handlePublicityList)
+	pub("GET /records/{id}", s.handleRecordView)
+	pub("GET /login", s.handleLoginForm)
+	pub("POST /login", s.handleLogin)
+	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
+
+	// Console: a session is required; unsafe methods need the CSRF token.
+	con := func(pattern string, h handlerFunc) { mux.Handle(pattern, s.console(h, false)) }
+	mux.Handle("POST /logout", s.console(s.handleLogout, false))
+	con("GET /console/{$}", s.handleDashboard)
+	con("GET /console/upload", s.handleUploadForm)
+	mux.Handle("POST /console/upload", s.console(s.handleUpload, true))
+	con("GET /console/templates/{file}", s.handleTemplate)
+	con("GET /console/batches", s.handleBatchIndex)
+	con("GET /console/batches/{id}", s.handleBatchView)
+	con("GET /console/batches/{id}/errors.xlsx", s.handleBatchErrors)
+	con("GET /console/batches/{id}/raw", s.handleBatchRaw)
+	con("GET /console/subjects", s.handleLookup)
+	con("GET /console/subjects/view", s.handleLookupPurpose)
+	con("POST /console/subjects/archive", s.handleGovArchive)
+	con("GET /console/querylog", s.handleQueryLog)
+	con("GET /console/catalog", s.handleCatalogIndex)
+	con("GET /console/catalog/{class}", s.handleCatalogClass)
+	con("GET /console/departments", s.handleDepartmentIndex)
+	con("POST /console/departments", s.handleDepartmentCreate)
+	con("GET /console/departments/{code}", s.handleDepartmentView)
+	con("POST /console/departments/{code}/keys", s.handleKeyCreate)
+	con("POST /console/keys/{id}/revoke", s.handleKeyRevoke)
+	con("GET /console/users", s.handleUserIndex)
+	con("POST /console/users", s.handleUserCreate)
+	con("GET /console/users/{id}", s.handleUserView)
+	con("POST /console/users/{id}/reset", s.handleUserReset)
+	con("POST /console/users/{id}/status", s.handleUserStatus)
+	con("GET /console/password", s.handlePasswordForm)
+	con("POST /console/password", s.handlePassword)
+	mux.Handle("/console/", s.console(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound(r)
+	}, false))
+	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error { return notFound(r) }))
+	// Every console path needs a session, whatever the method: a request
+	// without one is answered before the mux can say 404 or 405.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") || r.URL.Path == "/logout" {
+			sess := s.session(r)
+			if sess == nil {
+				s.unauthorized(w, r)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), sessionKey, sess))
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// unauthorized answers a console request without a session: a browser
+// page load goes to the login page, anything else gets 401.
+func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !wantsJSON(r) {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	s.renderError(w, r, credit.Errorf(credit.EUNAUTHORIZED, "请先登录管理端"))
+}
+
+func notFound(r *http.Request) error {
+	return credit.Errorf(credit.ENOTFOUND, "页面“%s”不存在", r.URL.Path)
+}
+
+// securityHeaders sets the headers of every page: a strict content security
+// policy (no inline script or style), no framing, no sniffing.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type ctxKey int
+
+const sessionKey ctxKey = iota
+
+// sessionOf returns the console session of a request, or nil.
+func sessionOf(ctx context.Context) *access.Session {
+	s, _ := ctx.Value(sessionKey).(*access.Session)
+	return s
+}
+
+// public serves a portal page: the public audience, with the session (if
+// any) only used to show the user's name in the header.
+func (s *Server) public(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := credit.NewContextWithActor(r.Context(), credit.Public)
+		if sess := s.session(r); sess != nil {
+			ctx = context.WithValue(ctx, sessionKey, sess)
+		}
+		r = r.WithContext(ctx)
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// session returns the live session of the request's cookie, or nil.
+func (s *Server) session(r *http.Request) *access.Session {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	sess, err := s.backend.FindSession(r.Context(), c.Value)
+	if err != nil {
+		if credit.ErrorCode(err) == credit.EINTERNAL {
+			s.logger.Error("find session", slog.Any("error", err))
+		}
+		return nil
+	}
+	return sess
+}
+
+// console serves a console page: without a session a browser is sent to
+// the login page and other clients get 401; a state-changing request must
+// carry the session's CSRF token (in the X-CSRF-Token header or the
+// csrf_token form field; for multipart uploads, the handler checks the
+// first form part).
+func (s *Server) console(h handlerFunc, multipart bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := sessionOf(r.Context())
+		if sess == nil {
+			sess = s.session(r)
+		}
+		if sess == nil {
+			s.unauthorized(w, r)
+			return
+		}
+		ctx := credit.NewContextWithActor(r.Context(), sess.Actor())
+		ctx = context.WithValue(ctx, sessionKey, sess)
+		r = r.WithContext(ctx)
+		if !safeMethod(r.Method) {
+			if err := s.checkCSRF(w, r, sess, multipart); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// errCSRF is the answer to a state-changing request without a valid token.
+var errCSRF = credit.Errorf(credit.EFORBIDDEN, "请求缺少有效的安全令牌（CSRF），请刷新页面后重试")
+
+// checkCSRF checks the synchronizer token of an unsafe request. Multipart
+// bodies are left to the handler (which reads the token from the first
+// part) when the route accepts uploads.
+func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request, sess *access.Session, multipart bool) error {
+	if t := r.Header.Get("X-CSRF-Token"); t != "" {
+		if access.TokensEqual(t, sess.CSRFToken) {
+			return nil
+		}
+		return errCSRF
+	}
+	if multipart && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return nil // checked by the handler on the first part
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		return credit.Errorf(credit.EINVALID, "表单内容无效")
+	}
+	if !access.TokensEqual(r.PostForm.Get("csrf_token"), sess.CSRFToken) {
+		return errCSRF
+	}
+	return nil
+}
+
+func wantsJSON(r *http.Request) bool {
+	a := r.Header.Get("Accept")
+	return strings.Contains(a, "application/json") && !strings.Contains(a, "text/html")
+}
+
+// SessionActor resolves the console session cookie of an API request to
+// its actor, for the JSON API. State-changing API requests made with a
+// cookie must pass the cross-origin check and carry the session's token in
+// X-CSRF-Token; otherwise the cookie is ignored.
+func (s *Server) SessionActor(r *http.Request) (credit.Actor, bool) {
+	sess := s.session(r)
+	if sess == nil {
+		return credit.Public, false
+	}
+	if !safeMethod(r.Method) {
+		if s.cop.Check(r) != nil || !access.TokensEqual(r.Header.Get("X-CSRF-Token"), sess.CSRFToken) {
+			return credit.Public, false
+		}
+	}
+	a := sess.Actor()
+	a.Channel = "api"
+	return a, true
+}
+
+// cached is a value computed at most once per ttl; concurrent callers wait
+// for one computation instead of each running the query.
+type cached[T any] struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	now func() time.Time
+	at  time.Time
+	val T
+	ok  bool
+}
+
+func (c *cached[T]) get(fill func() (T, error)) (T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ok && c.now().Sub(c.at) < c.ttl {
+		return c.val, nil
+	}
+	v, err := fill()
+	if err != nil {
+		return v, err
+	}
+	c.val, c.at, c.ok = v, c.now(), true
+	return v, nil
+}
+
+// resetCaches forgets the cached portal figures and lists after a change.
+func (s *Server) resetCaches() {
+	s.home.reset()
+	s.pubMu.Lock()
+	for _, c := range s.pub {
+		c.reset()
+	}
+	s.pubMu.Unlock()
+}
+
+func (c *cached[T]) reset() {
+	c.mu.Lock()
+	c.ok = false
+	c.mu.Unlock()
+}

@@ -1,0 +1,848 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/xuri/excelize/v2"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/demo"
+	"jlcredit/internal/subject"
+	"jlcredit/internal/web"
+)
+
+func TestHome(t *testing.T) {
+	c := newClient(t)
+	doc := c.doc("/", http.StatusOK)
+	if lang, _ := doc.Find("html").Attr("lang"); lang != "zh-CN" {
+		t.Errorf(`lang=%q, want "zh-CN"`, lang)
+	}
+	if got := doc.Find("title").Text(); got != web.SiteName {
+		t.Errorf("title=%q, want %q", got, web.SiteName)
+	}
+	values := doc.Find(".figure .value")
+	if values.Length() != 4 {
+		t.Fatalf("%d headline figures, want 4", values.Length())
+	}
+	values.Each(func(i int, s *goquery.Selection) {
+		if strings.TrimSpace(s.Text()) == "0" && i != 2 {
+			t.Errorf("headline figure %d is 0", i)
+		}
+	})
+	if n := doc.Find(`section.card table tbody tr a[href^="/records/"]`).Length(); n < 6 {
+		t.Errorf("latest 双公示: %d links, want at least 6", n)
+	}
+	if doc.Find(`form[action="/search"] input[name=q]`).Length() == 0 {
+		t.Errorf("no search box")
+	}
+	// Every form control has a label.
+	doc.Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
+		typ, _ := s.Attr("type")
+		if typ == "hidden" || typ == "submit" {
+			return
+		}
+		id, _ := s.Attr("id")
+		if id == "" || doc.Find(`label[for="`+id+`"]`).Length() == 0 {
+			t.Errorf("control %s without a label", goquery.NodeName(s))
+		}
+	})
+}
+
+func TestSearch(t *testing.T) {
+	f := mustFixture(t)
+	c := newClient(t)
+	name := []rune(f.subjectName)
+	q := string(name[len(name)-6:]) // the end of a name: many share it (…有限公司)
+	doc := c.doc("/search?q="+url.QueryEscape(q), http.StatusOK)
+	rows := doc.Find("table tbody tr")
+	if rows.Length() == 0 {
+		t.Fatalf("search %q: no results", q)
+	}
+	if !strings.Contains(doc.Find("title").Text(), "信用吉林 - 信用综合服务平台") {
+		t.Errorf("title %q", doc.Find("title").Text())
+	}
+	if rows.Length() == 20 {
+		next := doc.Find(`nav.pager a[rel=next]`)
+		href, ok := next.Attr("href")
+		if !ok {
+			t.Fatalf("20 results and no next page link")
+		}
+		doc2 := c.doc(href, http.StatusOK)
+		if doc2.Find("table tbody tr").Length() == 0 {
+			t.Errorf("page 2 is empty")
+		}
+		first, _ := doc.Find("table tbody tr a").First().Attr("href")
+		first2, _ := doc2.Find("table tbody tr a").First().Attr("href")
+		if first == first2 {
+			t.Errorf("page 2 repeats page 1")
+		}
+	}
+	// By code.
+	doc = c.doc("/search?q="+f.subjectCode, http.StatusOK)
+	if href, _ := doc.Find("table tbody tr a").First().Attr("href"); href != "/subjects/"+f.subjectCode {
+		t.Errorf("search by code: first link %q, want /subjects/%s", href, f.subjectCode)
+	}
+	if !strings.Contains(text(doc.Find("table tbody tr").First()), "行政处罚") {
+		t.Errorf("search result does not count the subject's penalties: %q", text(doc.Find("table tbody tr").First()))
+	}
+	// One character is refused with a message, not an error page.
+	doc = c.doc("/search?q="+url.QueryEscape("长"), http.StatusOK)
+	if doc.Find(".alert-error").Length() == 0 {
+		t.Errorf("one-character search: no message")
+	}
+}
+
+func TestSubjectPage(t *testing.T) {
+	f := mustFixture(t)
+	c := newClient(t)
+	doc := c.doc("/subjects/"+f.subjectCode, http.StatusOK)
+	if got := text(doc.Find("h1")); got != f.subjectName {
+		t.Errorf("h1=%q, want %q", got, f.subjectName)
+	}
+	if !strings.HasPrefix(doc.Find("title").Text(), f.subjectName+" - ") {
+		t.Errorf("title=%q", doc.Find("title").Text())
+	}
+	if doc.Find(`section h2#sec-penalty`).Length() == 0 {
+		t.Errorf("no 行政处罚 section")
+	}
+	entries := doc.Find(".entry")
+	if entries.Length() == 0 {
+		t.Fatal("no entries")
+	}
+	if !strings.Contains(text(entries.First()), "公示期") && !strings.Contains(text(doc.Find("#sec-license").Parent()), "决定日期") {
+		t.Errorf("entry without dates: %q", text(entries.First()))
+	}
+	body := doc.Text()
+	if regexp.MustCompile(`\d{17}[\dX]`).FindString(strings.ReplaceAll(body, f.subjectCode, "")) != "" {
+		t.Errorf("the subject page shows an 18-character number other than the subject's code")
+	}
+	// Unknown code.
+	parse(t, c.get("/subjects/91220101MA00000000"), http.StatusNotFound)
+}
+
+// TestSubjectLabels checks the slot for 异议处理中 and 已修复: a record under
+// objection shows its label on the subject page.
+func TestSubjectLabels(t *testing.T) {
+	f := mustFixture(t)
+	c := newClient(t)
+	doc := c.doc("/subjects/"+f.subjectCode, http.StatusOK)
+	if doc.Find(".entry h3").Length() == 0 {
+		t.Fatal("no entries")
+	}
+	// Labels render as span.tag inside the entry heading; the normal state has none.
+	if n := doc.Find(".entry h3 .tag-warn").Length(); n != 0 {
+		t.Errorf("%d entries labelled 异议处理中 before any objection", n)
+	}
+}
+
+func TestPublicity(t *testing.T) {
+	f := mustFixture(t)
+	c := newClient(t)
+	for _, class := range []string{"license", "penalty"} {
+		doc := c.doc("/publicity/"+class, http.StatusOK)
+		rows := doc.Find("table tbody tr")
+		if rows.Length() != 20 {
+			t.Errorf("%s: %d rows on page 1, want 20", class, rows.Length())
+		}
+		for _, sel := range []string{"#f-q", "#f-region", "#f-dept", "#f-from", "#f-to"} {
+			if doc.Find(sel).Length() == 0 {
+				t.Errorf("%s: no filter %s", class, sel)
+			}
+		}
+		href, _ := rows.First().Find(`a[href^="/records/"]`).Attr("href")
+		rec := c.doc(href, http.StatusOK)
+		if rec.Find("dl.kv dt").Length() < 8 {
+			t.Errorf("%s record page: %d fields", class, rec.Find("dl.kv dt").Length())
+		}
+		if strings.Contains(rec.Text(), "证件号码") {
+			t.Errorf("%s record page shows identity numbers", class)
+		}
+	}
+	// Filters.
+	dep, err := f.db.FindDepartmentByCode(context.Background(), f.depA.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := c.doc("/publicity/penalty?department="+dep.Code, http.StatusOK)
+	doc.Find("table tbody tr td:nth-child(5)").Each(func(_ int, s *goquery.Selection) {
+		if strings.TrimSpace(s.Text()) == "" {
+			t.Errorf("row without authority")
+		}
+	})
+	if sel, _ := doc.Find("#f-dept option[selected]").Attr("value"); sel != dep.Code {
+		t.Errorf("department filter not kept: %q", sel)
+	}
+	region := dep.RegionCode
+	doc = c.doc("/publicity/penalty?region="+region+"&from=2000-01-01&to=2099-12-31", http.StatusOK)
+	if doc.Find(".alert-error").Length() > 0 {
+		t.Errorf("filter error: %s", text(doc.Find(".alert-error")))
+	}
+	if doc.Find("table tbody tr a").Length() == 0 {
+		t.Errorf("region %s: no penalties", region)
+	}
+	doc = c.doc("/publicity/penalty?q="+url.QueryEscape(f.subjectName), http.StatusOK)
+	if !strings.Contains(doc.Find("table tbody").Text(), f.subjectName) {
+		t.Errorf("text filter: %s not listed", f.subjectName)
+	}
+	doc = c.doc("/publicity/penalty?from=bad", http.StatusOK)
+	if doc.Find(".alert-error").Length() == 0 {
+		t.Errorf("bad date accepted")
+	}
+	parse(t, c.get("/publicity/registration"), http.StatusNotFound)
+	parse(t, c.get("/records/999999999"), http.StatusNotFound)
+}
+
+// consolePaths are console pages that need a session.
+var consolePaths = []string{
+	"/console/", "/console/upload", "/console/batches", "/console/subjects", "/console/subjects/view",
+	"/console/querylog", "/console/catalog", "/console/catalog/penalty", "/console/departments",
+	"/console/users", "/console/users/1", "/console/password", "/console/templates/penalty.xlsx",
+	"/console/batches/B1/errors.xlsx", "/console/nonexistent",
+}
+
+// writePaths are state-changing endpoints.
+var writePaths = []string{
+	"/console/upload", "/console/subjects/archive", "/console/departments", "/console/departments/X/keys",
+	"/console/keys/1/revoke", "/console/users", "/console/users/1/reset", "/console/users/1/status",
+	"/console/password", "/logout",
+}
+
+func TestConsoleRequiresLogin(t *testing.T) {
+	c := newClient(t)
+	for _, p := range consolePaths {
+		res := c.get(p)
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login?next=") {
+			t.Errorf("GET %s without session: %d %s, want 303 to /login", p, res.StatusCode, res.Header.Get("Location"))
+		}
+		req, _ := http.NewRequest(http.MethodGet, c.base+p, nil)
+		req.Header.Set("Accept", "application/json")
+		if res := c.do(req); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s (JSON) without session: %d, want 401", p, res.StatusCode)
+		}
+	}
+	for _, p := range writePaths {
+		if res := c.post(p, url.Values{"x": {"1"}}); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("POST %s without session: %d, want 401", p, res.StatusCode)
+		}
+	}
+	// Any method on any console path, registered or not.
+	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodPost} {
+		for _, p := range []string{"/console/batches", "/console/", "/console/users/1", "/console/nothing/here"} {
+			req, _ := http.NewRequest(m, c.base+p, strings.NewReader("x=1"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if res := c.do(req); res.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s %s without session: %d, want 401", m, p, res.StatusCode)
+			}
+		}
+	}
+	// A forged cookie is no session.
+	req, _ := http.NewRequest(http.MethodGet, c.base+"/console/", nil)
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: "forged"})
+	if res := c.do(req); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("forged cookie: %d, want 303", res.StatusCode)
+	}
+	// The JSON API: no credentials, no batches.
+	if res := c.get("/api/v1/batches"); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("API without credentials: %d, want 401", res.StatusCode)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	c := newClient(t)
+	doc := c.doc("/login", http.StatusOK)
+	for _, name := range []string{"username", "password"} {
+		if doc.Find(`form[action="/login"] input[name=`+name+`]`).Length() != 1 {
+			t.Errorf("login form has no %s field", name)
+		}
+	}
+	res := c.post("/login", url.Values{"username": {"opa"}, "password": {"wrong-password"}})
+	doc = parse(t, res, http.StatusUnauthorized)
+	if !strings.Contains(text(doc.Find(".alert-error")), "用户名或密码错误") {
+		t.Errorf("wrong password: message %q", text(doc.Find(".alert-error")))
+	}
+	res = c.post("/login", url.Values{"username": {"opa"}, "password": {testPassword}, "next": {"/console/batches"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/batches" {
+		t.Fatalf("login: %d → %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	cookie := res.Header.Get("Set-Cookie")
+	for _, want := range []string{web.SessionCookie + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("cookie %q lacks %s", cookie, want)
+		}
+	}
+	if strings.Contains(cookie, "Secure") {
+		t.Errorf("cookie over plain HTTP is Secure: %q", cookie)
+	}
+	// Open redirects are refused.
+	res = newClient(t).post("/login", url.Values{"username": {"opa"}, "password": {testPassword}, "next": {"//evil.example/"}})
+	if loc := res.Header.Get("Location"); loc != "/console/" {
+		t.Errorf("next=//evil.example/: redirected to %q", loc)
+	}
+	// Behind a TLS proxy the cookie is Secure.
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/login", strings.NewReader(url.Values{"username": {"opa"}, "password": {testPassword}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	res = newClient(t).do(req)
+	if !strings.Contains(res.Header.Get("Set-Cookie"), "Secure") {
+		t.Errorf("cookie behind https proxy: %q, want Secure", res.Header.Get("Set-Cookie"))
+	}
+	// Logout ends the session.
+	c.csrf = ""
+	doc = c.doc("/console/", http.StatusOK)
+	c.csrf, _ = doc.Find(`input[name=csrf_token]`).First().Attr("value")
+	if res := c.postCSRF("/logout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if res := c.get("/console/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logout: %d, want 303", res.StatusCode)
+	}
+}
+
+func TestLockout(t *testing.T) {
+	c := newClient(t)
+	for i := 1; i <= access.MaxFailedLogins; i++ {
+		res := c.post("/login", url.Values{"username": {"locked"}, "password": {"not-the-password"}})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, res.StatusCode)
+		}
+	}
+	res := c.post("/login", url.Values{"username": {"locked"}, "password": {testPassword}})
+	doc := parse(t, res, http.StatusUnauthorized)
+	if !strings.Contains(text(doc.Find(".alert-error")), "锁定") {
+		t.Errorf("locked account: message %q", text(doc.Find(".alert-error")))
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	c := login(t, "admin")
+	form := url.Values{"code": {"12220000MB1234567X"}, "name": {"测试部门"}, "region": {"220100"}}
+	// No token.
+	if res := c.post("/console/departments", form); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST without CSRF token: %d, want 403", res.StatusCode)
+	}
+	// A wrong token.
+	bad := url.Values{"csrf_token": {"wrong"}}
+	for k, v := range form {
+		bad[k] = v
+	}
+	if res := c.post("/console/departments", bad); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST with a wrong CSRF token: %d, want 403", res.StatusCode)
+	}
+	// Multipart upload without a token.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("class", "penalty")
+	fw, _ := mw.CreateFormFile("file", "x.csv")
+	fw.Write([]byte("a,b\n1,2\n"))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/console/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if res := c.do(req); res.StatusCode != http.StatusForbidden {
+		t.Errorf("upload without CSRF token: %d, want 403", res.StatusCode)
+	}
+	// Cross-origin browser request, even with the token.
+	good := url.Values{"csrf_token": {c.csrf}}
+	for k, v := range form {
+		good[k] = v
+	}
+	req, _ = http.NewRequest(http.MethodPost, c.base+"/console/departments", strings.NewReader(good.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res := c.do(req); res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-origin POST: %d, want 403", res.StatusCode)
+	}
+	// Logout without a token is refused too.
+	if res := c.post("/logout", nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("logout without CSRF token: %d, want 403", res.StatusCode)
+	}
+	// The JSON API ignores a session cookie on writes without the token.
+	req, _ = http.NewRequest(http.MethodPost, c.base+"/api/v1/batches?class=penalty&department="+mustFixture(t).depA.Code, strings.NewReader("a,b\n1,2\n"))
+	req.Header.Set("Content-Type", "text/csv")
+	if res := c.do(req); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("API POST with cookie and no token: %d, want 401", res.StatusCode)
+	}
+	// ...and accepts it on reads.
+	req, _ = http.NewRequest(http.MethodGet, c.base+"/api/v1/batches", nil)
+	if res := c.do(req); res.StatusCode != http.StatusOK {
+		t.Errorf("API GET with session cookie: %d, want 200", res.StatusCode)
+	}
+}
+
+// badCSV returns a penalty CSV of depA with good rows and rows that each
+// break one rule.
+func badCSV(t testing.TB, good int) ([]byte, int) {
+	f := mustFixture(t)
+	cat, err := f.db.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := cat.Class("penalty")
+	var b bytes.Buffer
+	writeRow(&b, c, nil)
+	n := 0
+	err = demo.New(99, 600).Rows("penalty", 400, f.asOf, func(i int, d demo.Department, row map[string]string) error {
+		if n >= good {
+			return nil
+		}
+		row["CF_SJLY"], row["CF_SJLYDM"] = f.depA.Name, f.depA.Code
+		writeRow(&b, c, row)
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for _, kind := range []string{"missing_wsh", "bad_uscc_check", "future_date", "fine_missing"} {
+		row := f.gen.BadRow(kind, f.depA, f.asOf)
+		writeRow(&b, c, row)
+		bad++
+	}
+	return b.Bytes(), bad
+}
+
+// upload posts a file to the console as c and returns the response.
+func (c *client) upload(class, department, name string, data []byte) *http.Response {
+	c.tb.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf_token", c.csrf)
+	mw.WriteField("class", class)
+	if department != "" {
+		mw.WriteField("department", department)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/console/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+func TestUploadReceiptAndErrors(t *testing.T) {
+	f := mustFixture(t)
+	a := login(t, "opa")
+	doc := a.doc("/console/upload", http.StatusOK)
+	if doc.Find(`#upload-form input[type=file][name=file]`).Length() != 1 || doc.Find("progress#upload-bar").Length() != 1 {
+		t.Fatalf("upload form incomplete")
+	}
+	if doc.Find(`select[name=department]`).Length() != 0 {
+		t.Errorf("a department user is offered other departments")
+	}
+	data, bad := badCSV(t, 5)
+	res := a.upload("penalty", "", "处罚.csv", data)
+	if res.StatusCode != http.StatusSeeOther {
+		body, _ := io.ReadAll(res.Body)
+		t.Fatalf("upload: %d\n%s", res.StatusCode, trimBody(body))
+	}
+	loc := res.Header.Get("Location")
+	if !strings.HasPrefix(loc, "/console/batches/B") {
+		t.Fatalf("upload redirected to %q", loc)
+	}
+	doc = a.doc(loc, http.StatusOK)
+	figures := text(doc.Find(".figures"))
+	if !strings.Contains(figures, "9总行数") || !strings.Contains(figures, "4拒绝") {
+		t.Errorf("receipt figures %q; want 9 rows, %d rejected", figures, bad)
+	}
+	if doc.Find(".alert-ok").Length() == 0 {
+		t.Errorf("no upload confirmation")
+	}
+	if n := doc.Find("table tbody tr").Length(); n < bad {
+		t.Errorf("%d error rows listed, want at least %d", n, bad)
+	}
+	href, ok := doc.Find("#download-errors").Attr("href")
+	if !ok {
+		t.Fatal("no error sheet link")
+	}
+	res = a.get(href)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("error sheet: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	x, err := excelize.OpenReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := x.GetRows(x.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != bad+1 {
+		t.Errorf("error sheet: %d rows, want %d", len(rows), bad+1)
+	}
+	head := strings.Join(rows[0], ",")
+	if !strings.Contains(head, "行政处罚决定书文号") || !strings.HasSuffix(head, "行号,错误信息") {
+		t.Errorf("error sheet header %q", head)
+	}
+	for _, r := range rows[1:] {
+		if r[len(r)-1] == "" {
+			t.Errorf("error row without message: %v", r)
+		}
+	}
+	// The raw file comes back as sent.
+	res = a.get(strings.TrimSuffix(href, "/errors.xlsx") + "/raw")
+	raw, _ := io.ReadAll(res.Body)
+	if !bytes.Equal(raw, data) {
+		t.Errorf("raw file differs from the upload (%d vs %d bytes)", len(raw), len(data))
+	}
+	// Batch history shows it.
+	doc = a.doc("/console/batches?class=penalty", http.StatusOK)
+	if !strings.Contains(doc.Find("table").Text(), strings.TrimPrefix(loc, "/console/batches/")[:10]) {
+		t.Errorf("batch history does not list the new batch")
+	}
+	// The dashboard counts it.
+	doc = a.doc("/console/", http.StatusOK)
+	if v := text(doc.Find(".figure .value").First()); v == "0" {
+		t.Errorf("dashboard: 今日批次 = %s", v)
+	}
+
+	// A second department's operator cannot see the batch (403).
+	b := login(t, "opb")
+	for _, p := range []string{loc, href, strings.TrimSuffix(href, "/errors.xlsx") + "/raw"} {
+		res := b.get(p)
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("other department GET %s: %d, want 403", p, res.StatusCode)
+		}
+	}
+	doc = b.doc("/console/batches", http.StatusOK)
+	if strings.Contains(doc.Find("table").Text(), f.depA.Name) {
+		t.Errorf("other department's batch history lists %s", f.depA.Name)
+	}
+	// ...nor submit for it.
+	res = b.upload("penalty", f.depA.Code, "x.csv", data)
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("upload for another department: %d, want 403", res.StatusCode)
+	}
+
+	// An admin uploads for a department it chooses.
+	adm := login(t, "admin")
+	doc = adm.doc("/console/upload", http.StatusOK)
+	if doc.Find(`select[name=department] option[value="`+f.depA.Code+`"]`).Length() != 1 {
+		t.Errorf("province admin is not offered %s", f.depA.Name)
+	}
+	res = adm.upload("penalty", f.depA.Code, "again.csv", data)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin upload: %d", res.StatusCode)
+	}
+	doc = adm.doc(res.Header.Get("Location"), http.StatusOK)
+	if !strings.Contains(text(doc.Find(".figures")), "5重复") {
+		t.Errorf("re-sent rows are not duplicates: %q", text(doc.Find(".figures")))
+	}
+	// Without a department the form explains.
+	res = adm.upload("penalty", "", "x.csv", data)
+	doc = parse(t, res, http.StatusBadRequest)
+	if doc.Find(".alert-error").Length() == 0 {
+		t.Errorf("admin upload without department: no message")
+	}
+	// Without a file too.
+	res = a.upload("penalty", "", "", nil)
+	parse(t, res, http.StatusBadRequest)
+}
+
+func TestTemplate(t *testing.T) {
+	a := login(t, "opa")
+	for _, class := range []string{"penalty", "license", "registration"} {
+		res := a.get("/console/templates/" + class + ".xlsx")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s template: %d", class, res.StatusCode)
+		}
+		if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''") {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		x, err := excelize.OpenReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.GetSheetName(0) != "数据" {
+			t.Errorf("%s template: first sheet %q", class, x.GetSheetName(0))
+		}
+		rows, _ := x.GetRows("数据")
+		if len(rows) == 0 || len(rows[0]) < 10 {
+			t.Fatalf("%s template: header row %v", class, rows)
+		}
+		dvs, err := x.GetDataValidations("数据")
+		if err != nil || len(dvs) == 0 {
+			t.Errorf("%s template: no drop-downs (%v)", class, err)
+		}
+	}
+	if res := a.get("/console/templates/judicial.xlsx"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("template of a class that cannot be imported: %d", res.StatusCode)
+	}
+	// The template round-trips: filled in with demo rows, it imports.
+	f := mustFixture(t)
+	res := a.get("/console/templates/penalty.xlsx")
+	x, err := excelize.OpenReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers, _ := x.GetRows("数据")
+	cat, _ := f.db.Catalog(context.Background())
+	c, _ := cat.Class("penalty")
+	n := 0
+	demo.New(98, 600).Rows("penalty", 3, f.asOf, func(i int, d demo.Department, row map[string]string) error {
+		row["CF_SJLY"], row["CF_SJLYDM"] = f.depA.Name, f.depA.Code
+		n++
+		for j, h := range headers[0] {
+			fld, _ := c.FieldByHeader(h)
+			cell, _ := excelize.CoordinatesToCellName(j+1, n+1)
+			x.SetCellStr("数据", cell, row[fld.Code])
+		}
+		return nil
+	})
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	res = a.upload("penalty", "", "模板.xlsx", buf.Bytes())
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("filled template: %d", res.StatusCode)
+	}
+	doc := a.doc(res.Header.Get("Location"), http.StatusOK)
+	if got := text(doc.Find(".figures")); !strings.Contains(got, "3总行数") || !strings.Contains(got, "3接收") {
+		t.Errorf("filled template rejected rows: %s", got)
+	}
+}
+
+func TestGovernmentViewAndQueryLog(t *testing.T) {
+	f := mustFixture(t)
+	a := login(t, "opb")
+	doc := a.doc("/console/subjects?q="+url.QueryEscape(f.subjectCode[:8]), http.StatusOK)
+	if doc.Find(`a[href^="/console/subjects/view?code="]`).Length() == 0 {
+		t.Errorf("lookup by code prefix: no results")
+	}
+	doc = a.doc("/console/subjects/view?code="+f.subjectCode, http.StatusOK)
+	if !strings.Contains(doc.Text(), f.subjectName) || doc.Find(`select[name=reason]`).Length() != 1 {
+		t.Fatalf("purpose form incomplete")
+	}
+	// No purpose: refused, nothing logged.
+	res := a.postCSRF("/console/subjects/archive", url.Values{"code": {f.subjectCode}})
+	parse(t, res, http.StatusBadRequest)
+	res = a.postCSRF("/console/subjects/archive", url.Values{"code": {f.subjectCode}, "reason": {"其他"}})
+	parse(t, res, http.StatusBadRequest)
+	// With a purpose.
+	res = a.postCSRF("/console/subjects/archive", url.Values{"code": {f.subjectCode}, "reason": {"行政许可审批"}, "note": {"审批事项2026-001"}})
+	doc = parse(t, res, http.StatusOK)
+	if !strings.Contains(text(doc.Find(".alert-info")), "行政许可审批：审批事项2026-001") {
+		t.Errorf("archive page does not confirm the logged purpose")
+	}
+	if doc.Find(".entry details dl dt").Length() == 0 {
+		t.Errorf("government view shows no fields")
+	}
+	// The department user cannot read the query log; the admin can.
+	if res := a.get("/console/querylog"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("department user GET /console/querylog: %d, want 403", res.StatusCode)
+	}
+	adm := login(t, "admin")
+	doc = adm.doc("/console/querylog?subject="+f.subjectCode+"&purpose="+url.QueryEscape("审批事项2026-001"), http.StatusOK)
+	rows := doc.Find("table tbody tr")
+	if rows.Length() != 1 || !strings.Contains(text(rows), "opb") || !strings.Contains(text(rows), f.depB.Name) {
+		t.Errorf("query log: %q", text(rows))
+	}
+	// The public page never logs.
+	newClient(t).doc("/subjects/"+f.subjectCode, http.StatusOK)
+	entries, total, err := f.db.FindQueryLog(credit.NewContextWithActor(context.Background(), credit.System), access.QueryLogFilter{Purpose: "审批事项2026-001"})
+	if err != nil || total != 1 || entries[0].Channel != "web" {
+		t.Errorf("query log entries %d (%v), want 1 from web", total, err)
+	}
+	// An auditor reads the log but uploads nothing.
+	aud := login(t, "auditor")
+	aud.doc("/console/querylog", http.StatusOK)
+	if res := aud.get("/console/upload"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("auditor GET /console/upload: %d, want 403", res.StatusCode)
+	}
+}
+
+func TestAdministration(t *testing.T) {
+	f := mustFixture(t)
+	adm := login(t, "admin")
+	// A new department.
+	code := fixUSCC(t, "11220100MB000000")
+	res := adm.postCSRF("/console/departments", url.Values{"code": {code}, "name": {"长春市测试局"}, "region": {"220100"}, "kind": {"market"}})
+	if res.StatusCode != http.StatusSeeOther {
+		body, _ := io.ReadAll(res.Body)
+		t.Fatalf("create department: %d %s", res.StatusCode, trimBody(body))
+	}
+	doc := adm.doc("/console/departments", http.StatusOK)
+	if !strings.Contains(doc.Text(), "长春市测试局") {
+		t.Errorf("new department not listed")
+	}
+	res = adm.postCSRF("/console/departments", url.Values{"code": {"bad"}, "name": {"x"}, "region": {"220100"}})
+	parse(t, res, http.StatusBadRequest)
+	// An API key.
+	res = adm.postCSRF("/console/departments/"+code+"/keys", url.Values{"scope": {"ingest", "verify"}})
+	doc = parse(t, res, http.StatusOK)
+	secret := text(doc.Find("#secret"))
+	if !strings.HasPrefix(secret, access.KeyPrefix) {
+		t.Fatalf("API key page shows %q", secret)
+	}
+	req, _ := http.NewRequest(http.MethodGet, f.url+"/api/v1/batches", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	if res := adm.do(req); res.StatusCode != http.StatusOK {
+		t.Errorf("new API key: %d", res.StatusCode)
+	}
+	doc = adm.doc("/console/departments/"+code, http.StatusOK)
+	action, _ := doc.Find(`form[action^="/console/keys/"]`).Attr("action")
+	if res := adm.postCSRF(action, url.Values{"department": {code}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	if res := adm.do(req.Clone(context.Background())); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("revoked API key: %d, want 401", res.StatusCode)
+	}
+	// A user for it, who can then sign in with the one-time password.
+	res = adm.postCSRF("/console/users", url.Values{"username": {"newop"}, "display_name": {"新操作员"}, "role": {"department"}, "department": {code}})
+	doc = parse(t, res, http.StatusOK)
+	otp := text(doc.Find("#secret"))
+	if len(otp) < 10 {
+		t.Fatalf("one-time password %q", otp)
+	}
+	nc := newClient(t)
+	if res := nc.post("/login", url.Values{"username": {"newop"}, "password": {otp}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login with one-time password: %d", res.StatusCode)
+	}
+	doc = nc.doc("/console/", http.StatusOK)
+	if !strings.Contains(doc.Find(".alert-info").Text(), "修改密码") {
+		t.Errorf("no reminder to change the one-time password")
+	}
+	// A region admin cannot create a province admin, nor see users elsewhere.
+	reg := login(t, "region")
+	res = reg.postCSRF("/console/users", url.Values{"username": {"boss"}, "role": {"province"}})
+	parse(t, res, http.StatusForbidden)
+	doc = reg.doc("/console/users", http.StatusOK)
+	if strings.Contains(doc.Find("table").Text(), "admin") {
+		t.Errorf("region admin sees the province admin")
+	}
+	// Department users have no administration.
+	op := login(t, "opa")
+	for _, p := range []string{"/console/users", "/console/departments"} {
+		if res := op.get(p); res.StatusCode != http.StatusForbidden {
+			t.Errorf("department user GET %s: %d, want 403", p, res.StatusCode)
+		}
+	}
+	res = op.postCSRF("/console/users", url.Values{"username": {"sneaky"}, "role": {"province"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("department user creating a user: %d, want 403", res.StatusCode)
+	}
+}
+
+// fixUSCC completes a 16-character prefix with both check characters.
+func fixUSCC(t *testing.T, prefix16 string) string {
+	t.Helper()
+	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c18, err := subject.USCCCheckChar(prefix16 + string(c17))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prefix16 + string(c17) + string(c18)
+}
+
+func TestPasswordChange(t *testing.T) {
+	c := login(t, "changer")
+	res := c.postCSRF("/console/password", url.Values{"old_password": {testPassword}, "new_password": {"short"}, "confirm_password": {"short"}})
+	parse(t, res, http.StatusBadRequest)
+	res = c.postCSRF("/console/password", url.Values{"old_password": {testPassword}, "new_password": {"Another-Passw0rd"}, "confirm_password": {"Another-Passw0rd-x"}})
+	parse(t, res, http.StatusBadRequest)
+	res = c.postCSRF("/console/password", url.Values{"old_password": {testPassword}, "new_password": {"Another-Passw0rd"}, "confirm_password": {"Another-Passw0rd"}})
+	doc := parse(t, res, http.StatusOK)
+	if doc.Find(".alert-ok").Length() == 0 {
+		t.Errorf("no confirmation")
+	}
+	if res := newClient(t).post("/login", url.Values{"username": {"changer"}, "password": {testPassword}}); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("old password still works: %d", res.StatusCode)
+	}
+	if res := newClient(t).post("/login", url.Values{"username": {"changer"}, "password": {"Another-Passw0rd"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("new password: %d", res.StatusCode)
+	}
+	// The session that changed it lives on.
+	c.doc("/console/", http.StatusOK)
+}
+
+func TestNotFoundAndHeaders(t *testing.T) {
+	c := newClient(t)
+	res := c.get("/no/such/page")
+	doc := parse(t, res, http.StatusNotFound)
+	if !strings.Contains(doc.Find("title").Text(), "未找到") {
+		t.Errorf("404 title %q", doc.Find("title").Text())
+	}
+	res = c.get("/")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("CSP %q", csp)
+	}
+	res = c.get("/static/style.css")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("style.css: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestPortalIgnoresSession checks that a signed-in government user browsing
+// the public portal reads as the public: nothing is logged.
+func TestPortalIgnoresSession(t *testing.T) {
+	f := mustFixture(t)
+	a := login(t, "opa")
+	sys := credit.NewContextWithActor(context.Background(), credit.System)
+	sub, err := f.db.FindSubjectByCode(sys, f.subjectCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, before, _ := f.db.FindQueryLog(sys, access.QueryLogFilter{SubjectID: &sub.ID})
+	a.doc("/subjects/"+f.subjectCode, http.StatusOK)
+	_, after, _ := f.db.FindQueryLog(sys, access.QueryLogFilter{SubjectID: &sub.ID})
+	if after != before {
+		t.Errorf("the public subject page wrote the query log (%d → %d)", before, after)
+	}
+}
+
+// TestPersonArchive checks the government view of a natural person: found
+// by the full citizen ID typed into the form (never put in a URL), shown
+// masked; the public never finds persons.
+func TestPersonArchive(t *testing.T) {
+	f := mustFixture(t)
+	sys := credit.NewContextWithActor(context.Background(), credit.System)
+	var id string
+	for i := range f.gen.Subjects() {
+		s := f.gen.Subject(i)
+		if s.Type != string(subject.Person) {
+			continue
+		}
+		if _, err := f.db.FindSubjectByCode(sys, s.CitizenID); err == nil {
+			id = s.CitizenID
+			break
+		}
+	}
+	if id == "" {
+		t.Skip("no person with records in the fixture")
+	}
+	a := login(t, "opa")
+	doc := a.doc("/console/subjects/view", http.StatusOK)
+	if doc.Find(`input[name=code]`).Length() != 1 {
+		t.Fatal("no code field on the purpose form")
+	}
+	res := a.postCSRF("/console/subjects/archive", url.Values{"code": {id}, "reason": {"日常监管和执法检查"}})
+	doc = parse(t, res, http.StatusOK)
+	body := doc.Find("main").Text()
+	if strings.Contains(body, id) {
+		t.Errorf("the government view shows the full citizen ID")
+	}
+	if !strings.Contains(body, id[:6]) || !strings.Contains(body, "*") {
+		t.Errorf("the government view does not show the masked citizen ID")
+	}
+	// The public: not found, by search or by page.
+	c := newClient(t)
+	parse(t, c.get("/subjects/"+id), http.StatusNotFound)
+	doc = c.doc("/search?q="+id, http.StatusOK)
+	if doc.Find("table tbody tr").Length() != 0 {
+		t.Errorf("the public finds a person by citizen ID")
+	}
+}
