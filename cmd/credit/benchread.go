@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+
 	"encoding/json"
 	"fmt"
+	"jlcredit/internal/access"
 	"slices"
 	"sync"
 	"time"
@@ -11,6 +17,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/demo"
 	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
 	"jlcredit/internal/subject"
 )
 
@@ -23,6 +30,7 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 	n := fs.Int("subjects", 100000, "主体数量（不足时补足）")
 	queries := fs.Int("queries", 2000, "每类查询的次数")
 	workers := fs.Int("concurrency", 8, "并发数")
+	records := fs.Int("records", 0, "行政处罚记录数（不足时补足；另为一个主体写入50条记录用于档案测试）")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +58,10 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 		fmt.Fprintf(env.Stderr, "写入主体用时%.1f秒\n", time.Since(start).Seconds())
+	}
+	archiveCode, err := seedArchiveBench(ctx, env, db, g, *records)
+	if err != nil {
+		return err
 	}
 	// Queries taken from real names: 2 and 4 characters from their middle.
 	var q2, q4, codes []string
@@ -125,6 +137,17 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 			_, err := db.FindArchive(pub, codes[i%len(codes)], "")
 			return err
 		}},
+		{"archive_50", "50条记录的信用档案（公众）", func(i int) error {
+			a, err := db.FindArchive(pub, archiveCode, "")
+			if err == nil && a.Total != 50 {
+				return fmt.Errorf("archive of the 50-record subject shows %d records", a.Total)
+			}
+			return err
+		}},
+		{"archive_50_gov", "50条记录的信用档案（政务，含查询登记写入）", func(i int) error {
+			_, err := db.FindArchive(ctx, archiveCode, "性能测试")
+			return err
+		}},
 	} {
 		r, err := measure(c.name, c.fn)
 		if err != nil {
@@ -137,3 +160,83 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// seedArchiveBench brings the database to at least n penalty records (rows
+// of one department, as bench ingest writes them) and gives one company
+// exactly 50 records; it returns that company's code.
+func seedArchiveBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Generator, n int) (string, error) {
+	var dept demo.Department
+	for _, d := range g.Departments() {
+		if d.Penalizes {
+			dept = d
+			break
+		}
+	}
+	if err := db.UpsertDepartment(ctx, &access.Department{Code: dept.Code, Name: dept.Name, RegionCode: dept.RegionCode, Kind: dept.Kind}); err != nil {
+		return "", err
+	}
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return "", err
+	}
+	class, _ := cat.Class("penalty")
+	have, err := db.CountRecords(ctx)
+	if err != nil {
+		return "", err
+	}
+	if have < n {
+		fmt.Fprintf(env.Stderr, "补足行政处罚记录至%d条……\n", n)
+		dir, err := os.MkdirTemp("", "credit-bench-")
+		if err != nil {
+			return "", err
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "penalty.csv")
+		if err := writeBenchCSV(path, g, class.Fields, dept, n-have, db.Now()); err != nil {
+			return "", err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		if _, err := db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: dept.Code, Filename: "penalty.csv", Channel: "cli", Body: f}); err != nil {
+			return "", err
+		}
+	}
+	// One company with exactly 50 records, decided in the last month.
+	var company demo.SubjectSeed
+	for i := 0; ; i++ {
+		if s := g.Subject(i); s.Type == "enterprise" {
+			company = s
+			break
+		}
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	header := make([]string, len(class.Fields))
+	for i, f := range class.Fields {
+		header[i] = f.Code
+	}
+	w.Write(header)
+	today := credit.DateOf(db.Now())
+	for i := range 50 {
+		row := map[string]string{"CF_XDR_MC": company.Name, "CF_XDR_LB": "法人及非法人组织", "CF_XDR_SHXYM": company.USCC, "CF_FRDB": company.LegalRep,
+			"CF_WSH": fmt.Sprintf("档案测试〔2026〕%d号", i+1), "CF_WFXW": "未按规定公示信息", "CF_SY": "未按规定公示信息。", "CF_YJ": "《企业信息公示暂行条例》第十八条",
+			"CF_CFLB": "罚款", "CF_NR": "罚款", "CF_NR_FK": "0.5", "CF_JDRQ": today.AddDate(0, 0, -1-i%20).Format(credit.DateLayout), "CF_YXQ": "2099-12-31",
+			"CF_CFJG": dept.Name, "CF_CFJGDM": dept.Code, "CF_SJLY": dept.Name, "CF_SJLYDM": dept.Code}
+		rec := make([]string, len(class.Fields))
+		for j, f := range class.Fields {
+			rec[j] = row[f.Code]
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	r, err := db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: dept.Code, Filename: "archive.csv", Channel: "cli", Body: &b})
+	if err != nil {
+		return "", err
+	}
+	if r.Rejected > 0 {
+		return "", credit.Errorf(credit.EINVALID, "档案测试数据有%d行被拒绝", r.Rejected)
+	}
+	return company.USCC, nil
+}

@@ -42,12 +42,17 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return seedDemo(ctx, env, db, demoOptions{Subjects: *subjects, Records: *records, Seed: *seed})
+	summary, err := seedDemo(ctx, env, db, demoOptions{Subjects: *subjects, Records: *records, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, summary)
+	return nil
 }
 
 // seedDemo generates a deterministic province and imports it through the
 // real ingestion path, one batch per department and class.
-func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) error {
+func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (string, error) {
 	if o.AsOf.IsZero() {
 		o.AsOf = db.Now()
 	}
@@ -55,7 +60,7 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) erro
 	depts := g.Departments()
 	for _, d := range depts {
 		if err := db.UpsertDepartment(ctx, &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}); err != nil {
-			return fmt.Errorf("department %s: %w", d.Name, err)
+			return "", fmt.Errorf("department %s: %w", d.Name, err)
 		}
 	}
 	// Every subject exists, also those without records.
@@ -67,12 +72,12 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) erro
 			refs = append(refs, record.SubjectRef{Name: s.Name, Type: s.Type, USCC: s.USCC, CitizenID: s.CitizenID, LegalRep: s.LegalRep})
 		}
 		if err := db.EnsureSubjects(ctx, refs); err != nil {
-			return err
+			return "", err
 		}
 	}
 	cat, err := db.Catalog(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var total record.Receipt
 	for _, class := range []string{"license", "penalty"} {
@@ -82,24 +87,23 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) erro
 		}
 		cl, ok := cat.Class(class)
 		if !ok {
-			return credit.Errorf(credit.ENOTFOUND, "目录中没有信息类%s", class)
+			return "", credit.Errorf(credit.ENOTFOUND, "目录中没有信息类%s", class)
 		}
 		w := newDemoBatcher(ctx, db, cl, &total)
 		err := g.Rows(class, n, o.AsOf, func(i int, d demo.Department, row map[string]string) error {
 			return w.add(d.Code, row)
 		})
 		if err != nil {
-			return err
+			return "", err
 		}
 		if err := w.flushAll(); err != nil {
-			return err
+			return "", err
 		}
 	}
 	fmt.Fprintf(env.Stderr, "演示数据：%d个部门，%d个主体，%d条记录（接收%d，拒绝%d，重复%d）\n",
 		len(depts), g.Subjects(), total.Total, total.Accepted, total.Rejected, total.Duplicates)
 	b, _ := json.Marshal(map[string]int{"departments": len(depts), "subjects": g.Subjects(), "records": total.Accepted, "rejected": total.Rejected})
-	fmt.Fprintln(env.Stdout, string(b))
-	return nil
+	return string(b), nil
 }
 
 // demoBatcher buffers generated rows per department as CSV and submits a

@@ -59,7 +59,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		}
 		if n == 0 {
 			fmt.Fprintln(c.Env.Stderr, "正在生成演示数据……")
-			if err := seedDemo(systemContext(ctx), c.Env, db, demoOptions{Subjects: 3000, Records: 12000, Seed: 1}); err != nil {
+			if _, err := seedDemo(systemContext(ctx), c.Env, db, demoOptions{Subjects: 3000, Records: 12000, Seed: 1}); err != nil {
 				return err
 			}
 		}

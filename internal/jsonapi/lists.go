@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -343,17 +344,25 @@ func reportInfo(v *lists.Verification) [][2]string {
 	info := [][2]string{
 		{"核查编号", strconv.FormatInt(v.ID, 10)},
 		{"核查部门", dep},
-		{"核查人", v.Actor},
+		{"核查人", actorName(v.Actor)},
 		{"应用场景", v.Scenario},
 		{"核查事由", v.Purpose},
 		{"核查时间", v.At.In(credit.Shanghai).Format("2006-01-02 15:04:05")},
-		{"数据版本", "存证账本第" + strconv.FormatInt(v.DataVersion, 10) + "条记录时的名单信息（" + v.AsOf + "）"},
+		{"数据版本", "存证账本共" + strconv.FormatInt(v.DataVersion, 10) + "条记录时的名单信息，按" + v.AsOf + "判断是否有效"},
 		{"核查结果", fmt.Sprintf("共核查%d个主体，找到%d个，命中名单%d个", v.Total, v.Found, v.Hits)},
 	}
 	if v.FeedbackDue != "" {
 		info = append(info, [2]string{"反馈期限", "请于" + v.FeedbackDue + "前反馈命中主体的措施执行情况（执行反馈）"})
 	}
 	return info
+}
+
+// actorName returns the name in an actor label ("department:吉林省财政厅").
+func actorName(label string) string {
+	if _, name, ok := strings.Cut(label, ":"); ok && name != "" {
+		return name
+	}
+	return label
 }
 
 func reportFilename(v *lists.Verification, ext string) string {
@@ -497,7 +506,8 @@ th, td { border: 1px solid #888; padding: 4px 5px; vertical-align: top; text-ali
 th { background: #e8eef7; font-weight: bold; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
-col.seq { width: 3em; } col.found { width: 4em; }
+col.seq { width: 3em; } col.found { width: 4em; } col.code { width: 11.5em; }
+td.code { word-break: normal; overflow-wrap: anywhere; font-family: "Noto Sans Mono CJK SC", monospace; }
 .restricted .verdict { color: #b00; font-weight: bold; }
 .caution .verdict { color: #b60; font-weight: bold; }
 .incentive .verdict { color: #070; font-weight: bold; }
@@ -519,11 +529,11 @@ col.seq { width: 3em; } col.found { width: 4em; }
 {{- end}}
 </dl>
 <table>
-<colgroup><col class="seq"><col><col><col class="found"><col><col><col><col><col><col><col><col><col></colgroup>
+<colgroup><col class="seq"><col><col class="code"><col class="found"><col><col><col><col><col><col><col><col><col></colgroup>
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr class="{{$.VerdictClass .Verdict}}"><td>{{.Seq}}</td><td>{{.Name}}</td><td>{{.Code}}</td><td>{{.Found}}</td><td><span class="verdict">{{.Verdict}}</span>{{if .Explanation}}：{{.Explanation}}{{end}}</td><td>{{.ListTypes}}</td><td>{{.Departments}}</td><td>{{.DocNos}}</td><td>{{.Validity}}</td><td>{{.Must}}</td><td>{{.May}}</td><td>{{.Incentives}}</td><td>{{.Linked}}</td></tr>
+<tr class="{{$.VerdictClass .Verdict}}"><td>{{.Seq}}</td><td>{{.Name}}</td><td class="code">{{.Code}}</td><td>{{.Found}}</td><td><span class="verdict">{{.Verdict}}</span>{{if .Explanation}}：{{.Explanation}}{{end}}</td><td>{{.ListTypes}}</td><td>{{.Departments}}</td><td>{{.DocNos}}</td><td>{{.Validity}}</td><td>{{.Must}}</td><td>{{.May}}</td><td>{{.Incentives}}</td><td>{{.Linked}}</td></tr>
 {{- end}}
 </tbody>
 </table>

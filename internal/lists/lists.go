@@ -10,6 +10,12 @@
 // reads them (EntryFromRecord) and holds the pure rules: validity limits,
 // activity on a date, linkage of responsible persons, the measures that
 // apply, and the verdict.
+//
+// 发起—响应—反馈 (push.go): a new version of an entry is pushed to the
+// departments that subscribed to its list type, as inbox notifications and
+// signed webhook deliveries retried on RetrySchedule; departments that
+// verified the subject in the last AlertDays days are alerted. The
+// verification report (report.go) is built here and rendered by the API.
 package lists
 
 import (

@@ -3,9 +3,11 @@ package storage_test
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -419,4 +421,34 @@ func joinIDs(ids []int64) string {
 		s[i] = fmt.Sprint(id)
 	}
 	return strings.Join(s, ",")
+}
+
+// TestVerifyStateReleased checks that a database dropped after use is
+// collected: the verification caches do not keep it alive.
+func TestVerifyStateReleased(t *testing.T) {
+	var collected atomic.Bool
+	func() {
+		db, err := storage.Open(t.Context(), "sqlite:"+t.TempDir()+"/credit.db", storage.Options{EphemeralKeys: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Migrate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		f := &listFixture{db: db, user: &access.Department{Code: uscc(t, "11220000MB000022"), Name: "吉林省财政厅", RegionCode: "220000", Kind: "finance"}}
+		if err := db.UpsertDepartment(sys(), f.user); err != nil {
+			t.Fatal(err)
+		}
+		f.verify(t, "政府采购", lists.Query{Code: uscc(t, "91220101MA0Y5678")})
+		runtime.AddCleanup(db, func(b *atomic.Bool) { b.Store(true) }, &collected)
+	}()
+	for range 50 {
+		runtime.GC()
+		if collected.Load() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Error("a dropped database was never collected: something still refers to it")
 }

@@ -37,6 +37,16 @@ func (s *Secrets) protectFields(c *catalog.Class, fields map[string]string) erro
 // maskFields returns a copy of fields for display: identity numbers are
 // decrypted and masked (220102********1234); nothing else changes.
 func (s *Secrets) maskFields(c *catalog.Class, fields map[string]string) map[string]string {
+	sealed := false
+	for _, v := range fields {
+		if strings.HasPrefix(v, sealedPrefix) {
+			sealed = true
+			break
+		}
+	}
+	if !sealed {
+		return fields
+	}
 	out := make(map[string]string, len(fields))
 	for k, v := range fields {
 		out[k] = v

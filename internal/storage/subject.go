@@ -138,7 +138,7 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 	rare, best := grams[0], -1
 	for _, g := range grams {
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 20001) t`, g).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 2001) t`, g).Scan(&n); err != nil {
 			return nil, 0, err
 		}
 		if best < 0 || n < best {
@@ -271,5 +271,12 @@ func (db *DB) EnsureSubjects(ctx context.Context, refs []record.SubjectRef) erro
 func (db *DB) CountSubjects(ctx context.Context) (int, error) {
 	var n int
 	err := db.queryRow(ctx, `SELECT COUNT(*) FROM subjects`).Scan(&n)
+	return n, err
+}
+
+// CountRecords returns the number of record versions.
+func (db *DB) CountRecords(ctx context.Context) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM records`).Scan(&n)
 	return n, err
 }

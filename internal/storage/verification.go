@@ -74,8 +74,9 @@ func stateOf(db *DB) *verifyState {
 	if open := db.sql.Stats().MaxOpenConnections; open > 2 {
 		db.sql.SetMaxIdleConns(open)
 	}
+	// The state must not refer to db, or db would never be collected.
 	st.read.db, st.write.db = db.sql, db.write
-	st.read.rebind, st.write.rebind = db.rebind, db.rebind
+	st.read.sqlite, st.write.sqlite = db.dialect == SQLite, db.dialect == SQLite
 	if v, loaded := verifyStates.LoadOrStore(k, st); loaded {
 		return v.(*verifyState)
 	}
@@ -87,15 +88,22 @@ func stateOf(db *DB) *verifyState {
 // it on each connection the first time it runs there.
 type stmtCache struct {
 	db     *sql.DB
-	rebind func(string) string
+	sqlite bool
 	m      sync.Map // query -> *sql.Stmt
 }
+
+// sqliteRebinder rebinds queries for prepared statements.
+var sqliteRebinder = &DB{dialect: SQLite}
 
 func (c *stmtCache) get(q string) (*sql.Stmt, error) {
 	if s, ok := c.m.Load(q); ok {
 		return s.(*sql.Stmt), nil
 	}
-	s, err := c.db.PrepareContext(context.Background(), c.rebind(q))
+	text := q
+	if c.sqlite {
+		text = sqliteRebinder.rebind(q)
+	}
+	s, err := c.db.PrepareContext(context.Background(), text)
 	if err != nil {
 		return nil, err
 	}
@@ -737,28 +745,29 @@ func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification
 
 // writeVerifications stores verifications, their hits, the query log and
 // the latest verification of each subject by each department, in one
-// transaction.
+// transaction and a few multi-row statements for the whole group.
 func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
-	if err := db.prepareWrites(sqlInsertVerification, oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9), oneRow(sqlInsertVerified, sqlUpsertVerified, 4)); err != nil {
+	if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
+		oneRow(sqlInsertVerified, sqlUpsertVerified, 4), sqlLastVerification); err != nil {
 		return err
 	}
 	return db.transact(ctx, func(tx *Tx) error {
-		for _, p := range batch {
+		ids, err := tx.verificationIDs(ctx, len(batch))
+		if err != nil {
+			return err
+		}
+		var rows, hits, logs, verified [][]any
+		latest := map[[2]int64]int{} // (subject, department) -> index in verified
+		for i, p := range batch {
 			v, actor := p.v, p.actor
-			v.At = tx.now
+			v.ID, v.At = ids[i], tx.now
 			var due any
 			if v.FeedbackDue != "" {
 				due = v.FeedbackDue
 			}
-			err := tx.preparedRow(ctx, sqlInsertVerification,
-				tx.now, v.Actor, string(actor.Role), nullInt(int64(actor.DepartmentID)), v.Scenario, v.Purpose, v.DataVersion,
-				v.Total, v.Found, v.Hits, due, string(p.answer)).Scan(&v.ID)
-			if err != nil {
-				return err
-			}
-			var hits, logs, verified [][]any
+			rows = append(rows, []any{v.ID, tx.now, v.Actor, string(actor.Role), nullInt(int64(actor.DepartmentID)), v.Scenario, v.Purpose, v.DataVersion,
+				v.Total, v.Found, v.Hits, due, string(p.answer)})
 			purpose := fmt.Sprintf("信用核查#%d（%s）：%s", v.ID, v.Scenario, v.Purpose)
-			seen := map[credit.SubjectID]bool{}
 			for _, r := range v.Results {
 				if r.Hit {
 					hits = append(hits, []any{v.ID, r.Seq, nullInt(int64(r.SubjectID)), string(r.Verdict)})
@@ -768,33 +777,64 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 				}
 				logs = append(logs, []any{tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
 					int64(r.SubjectID), purpose, actor.Channel, "verification"})
-				if actor.DepartmentID != 0 && !seen[r.SubjectID] {
-					seen[r.SubjectID] = true
-					verified = append(verified, []any{int64(r.SubjectID), int64(actor.DepartmentID), v.ID, tx.now})
+				if actor.DepartmentID != 0 {
+					row := []any{int64(r.SubjectID), int64(actor.DepartmentID), v.ID, tx.now}
+					k := [2]int64{int64(r.SubjectID), int64(actor.DepartmentID)}
+					if j, ok := latest[k]; ok {
+						verified[j] = row // one row per key: PostgreSQL refuses a key twice in one upsert
+					} else {
+						latest[k] = len(verified)
+						verified = append(verified, row)
+					}
 				}
 			}
-			if err := tx.insertRows(ctx, sqlInsertHits, "", hits); err != nil {
-				return err
-			}
-			if err := tx.insertRows(ctx, sqlInsertQueryLog, "", logs); err != nil {
-				return err
-			}
-			if err := tx.insertRows(ctx, sqlInsertVerified, sqlUpsertVerified, verified); err != nil {
-				return err
-			}
 		}
-		return nil
+		if err := tx.insertRows(ctx, sqlInsertVerifications, "", rows); err != nil {
+			return err
+		}
+		if err := tx.insertRows(ctx, sqlInsertHits, "", hits); err != nil {
+			return err
+		}
+		if err := tx.insertRows(ctx, sqlInsertQueryLog, "", logs); err != nil {
+			return err
+		}
+		return tx.insertRows(ctx, sqlInsertVerified, sqlUpsertVerified, verified)
 	})
 }
 
-// Statements of writeVerifications.
+// verificationIDs allocates n verification ids, in ascending order, inside
+// the write transaction.
+func (tx *Tx) verificationIDs(ctx context.Context, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if tx.db.dialect == Postgres {
+		err := scanAll(tx.rows(ctx, `SELECT nextval(pg_get_serial_sequence('verifications', 'id')) FROM generate_series(1, $1)`, n), func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+		slices.Sort(ids)
+		return ids, err
+	}
+	// SQLite: the transaction holds the database's only write lock.
+	var last int64
+	if err := tx.preparedRow(ctx, sqlLastVerification).Scan(&last); err != nil {
+		return nil, err
+	}
+	for i := range n {
+		ids = append(ids, last+1+int64(i))
+	}
+	return ids, nil
+}
+
+// Statements of writeVerifications (insertRows adds the VALUES lists).
 const (
-	sqlInsertVerification = `INSERT INTO verifications (at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`
-	sqlInsertHits     = `INSERT INTO verification_hits (verification_id, seq, subject_id, verdict) VALUES `
-	sqlInsertQueryLog = `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what) VALUES `
-	sqlInsertVerified = `INSERT INTO verified_subjects (subject_id, department_id, verification_id, at) VALUES `
-	sqlUpsertVerified = ` ON CONFLICT (subject_id, department_id) DO UPDATE SET verification_id = excluded.verification_id, at = excluded.at`
+	sqlInsertVerifications = `INSERT INTO verifications (id, at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer) VALUES `
+	sqlInsertHits          = `INSERT INTO verification_hits (verification_id, seq, subject_id, verdict) VALUES `
+	sqlInsertQueryLog      = `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what) VALUES `
+	sqlInsertVerified      = `INSERT INTO verified_subjects (subject_id, department_id, verification_id, at) VALUES `
+	sqlUpsertVerified      = ` ON CONFLICT (subject_id, department_id) DO UPDATE SET verification_id = excluded.verification_id, at = excluded.at`
+	sqlLastVerification    = `SELECT COALESCE(MAX(id), 0) FROM verifications`
 )
 
 // oneRow is the statement insertRows runs for a single row.
