@@ -425,23 +425,32 @@ func (tx *Tx) currentHeads(ctx context.Context, class string, recs []*record.Rec
 			keys = append(keys, r.Key)
 		}
 	}
+	scan := func(rows *sql.Rows) error {
+		var h head
+		var k string
+		if err := rows.Scan(&h.id, &k, &h.version, &h.hash); err != nil {
+			return err
+		}
+		heads[k] = h
+		return nil
+	}
+	const q = `SELECT id, key, version, content_hash FROM records WHERE class = $1 AND is_current AND key `
+	if tx.db.dialect == Postgres {
+		// One round trip and one plan for the whole chunk.
+		if len(keys) > 0 {
+			if err := scanAll(tx.rows(ctx, q+`= ANY($2)`, class, keys), scan); err != nil {
+				return nil, err
+			}
+		}
+		return heads, nil
+	}
 	for i := 0; i < len(keys); i += 500 {
 		part := keys[i:min(i+500, len(keys))]
 		args := []any{class}
 		for _, k := range part {
 			args = append(args, k)
 		}
-		err := scanAll(tx.rows(ctx, `SELECT id, key, version, content_hash FROM records WHERE class = $1 AND is_current AND key IN (`+placeholders(2, len(part))+`)`, args...),
-			func(rows *sql.Rows) error {
-				var h head
-				var k string
-				if err := rows.Scan(&h.id, &k, &h.version, &h.hash); err != nil {
-					return err
-				}
-				heads[k] = h
-				return nil
-			})
-		if err != nil {
+		if err := scanAll(tx.rows(ctx, q+`IN (`+placeholders(2, len(part))+`)`, args...), scan); err != nil {
 			return nil, err
 		}
 	}
@@ -470,22 +479,28 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record) (map[s
 			cidKey[string(h)] = k
 		}
 	}
+	scanUSCC := func(rows *sql.Rows) error {
+		var id int64
+		var c string
+		if err := rows.Scan(&id, &c); err != nil {
+			return err
+		}
+		ids["U:"+c] = credit.SubjectID(id)
+		return nil
+	}
+	if tx.db.dialect == Postgres && len(usccs) > 0 {
+		if err := scanAll(tx.rows(ctx, `SELECT id, uscc FROM subjects WHERE uscc = ANY($1)`, usccs), scanUSCC); err != nil {
+			return nil, err
+		}
+		usccs = nil
+	}
 	for i := 0; i < len(usccs); i += 500 {
 		part := usccs[i:min(i+500, len(usccs))]
 		args := make([]any, len(part))
 		for j, c := range part {
 			args[j] = c
 		}
-		err := scanAll(tx.rows(ctx, `SELECT id, uscc FROM subjects WHERE uscc IN (`+placeholders(1, len(part))+`)`, args...), func(rows *sql.Rows) error {
-			var id int64
-			var c string
-			if err := rows.Scan(&id, &c); err != nil {
-				return err
-			}
-			ids["U:"+c] = credit.SubjectID(id)
-			return nil
-		})
-		if err != nil {
+		if err := scanAll(tx.rows(ctx, `SELECT id, uscc FROM subjects WHERE uscc IN (`+placeholders(1, len(part))+`)`, args...), scanUSCC); err != nil {
 			return nil, err
 		}
 	}
@@ -516,40 +531,87 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record) (map[s
 			create = append(create, r)
 		}
 	}
+	// The values of a new subject's row, in subjectInsertColumns order.
+	subjectRow := func(r *record.Record) ([]any, error) {
+		s := r.Subject
+		var uscc, hash, cipher any
+		masked, region := "", ""
+		if s.USCC != "" {
+			uscc = s.USCC
+			region = s.USCC[2:8]
+		} else {
+			hash = tx.db.Secrets.HashCitizenID(s.CitizenID)
+			c, err := tx.db.Secrets.EncryptCitizenID(s.CitizenID)
+			if err != nil {
+				return nil, err
+			}
+			cipher = c
+			masked = subject.MaskCitizenID(s.CitizenID)
+			if len(s.CitizenID) >= 6 && isDigits(s.CitizenID[:6]) {
+				region = s.CitizenID[:6]
+			}
+		}
+		typ := s.Type
+		if typ == "" {
+			typ = string(subject.Enterprise)
+		}
+		return []any{typ, s.Name, uscc, hash, cipher, masked, region, s.LegalRep, tx.now, tx.now}, nil
+	}
+	var grams [][2]any
+	created := func(id int64, r *record.Record) {
+		ids[subjectKey(r)] = credit.SubjectID(id)
+		if r.Subject.Type != string(subject.Person) {
+			for _, g := range nameGrams(r.Subject.Name) {
+				grams = append(grams, [2]any{g, id})
+			}
+		}
+	}
+	if tx.db.dialect == Postgres && len(create) > 0 {
+		// Allocate ids from the sequence, then COPY: one round trip for the ids.
+		var newIDs []int64
+		err := scanAll(tx.rows(ctx, `SELECT nextval(pg_get_serial_sequence('subjects', 'id')) FROM generate_series(1, $1)`, len(create)), func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			newIDs = append(newIDs, id)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]any, len(create))
+		for i, r := range create {
+			v, err := subjectRow(r)
+			if err != nil {
+				return nil, err
+			}
+			rows[i] = append([]any{newIDs[i]}, v...)
+			created(newIDs[i], r)
+		}
+		err = tx.pgConn(func(c *pgx.Conn) error {
+			_, err := c.CopyFrom(ctx, pgx.Identifier{"subjects"}, append([]string{"id"}, subjectInsertColumns...), pgx.CopyFromRows(rows))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		create = nil
+	}
 	const cols = 10
 	for i := 0; i < len(create); i += 300 {
 		part := create[i:min(i+300, len(create))]
 		args := make([]any, 0, len(part)*cols)
 		var values []string
 		for j, r := range part {
-			s := r.Subject
-			var uscc, hash, cipher any
-			masked, region := "", ""
-			if s.USCC != "" {
-				uscc = s.USCC
-				region = s.USCC[2:8]
-			} else {
-				hash = tx.db.Secrets.HashCitizenID(s.CitizenID)
-				c, err := tx.db.Secrets.EncryptCitizenID(s.CitizenID)
-				if err != nil {
-					return nil, err
-				}
-				cipher = c
-				masked = subject.MaskCitizenID(s.CitizenID)
-				if len(s.CitizenID) >= 6 && isDigits(s.CitizenID[:6]) {
-					region = s.CitizenID[:6]
-				}
-			}
-			typ := s.Type
-			if typ == "" {
-				typ = string(subject.Enterprise)
+			v, err := subjectRow(r)
+			if err != nil {
+				return nil, err
 			}
 			values = append(values, "("+placeholders(j*cols+1, cols)+")")
-			args = append(args, typ, s.Name, uscc, hash, cipher, masked, region, s.LegalRep, tx.now, tx.now)
+			args = append(args, v...)
 		}
-		q := `INSERT INTO subjects (type, name, uscc, cid_hash, cid_cipher, cid_masked, region_code, legal_rep, created_at, updated_at) VALUES ` +
-			strings.Join(values, ", ") + ` RETURNING id, uscc, cid_hash`
-		var grams [][2]any
+		q := `INSERT INTO subjects (` + strings.Join(subjectInsertColumns, ", ") + `) VALUES ` + strings.Join(values, ", ") + ` RETURNING id, uscc, cid_hash`
 		err := scanAll(tx.rows(ctx, q, args...), func(rows *sql.Rows) error {
 			var id int64
 			var uscc sql.NullString
@@ -561,23 +623,22 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record) (map[s
 			if !uscc.Valid {
 				k = cidKey[string(h)]
 			}
-			ids[k] = credit.SubjectID(id)
-			if r := first[k]; r != nil && r.Subject.Type != string(subject.Person) {
-				for _, g := range nameGrams(r.Subject.Name) {
-					grams = append(grams, [2]any{g, id})
-				}
+			if r := first[k]; r != nil {
+				created(id, r)
 			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.insertGrams(ctx, grams); err != nil {
-			return nil, err
-		}
+	}
+	if err := tx.insertGrams(ctx, grams); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }
+
+var subjectInsertColumns = []string{"type", "name", "uscc", "cid_hash", "cid_cipher", "cid_masked", "region_code", "legal_rep", "created_at", "updated_at"}
 
 // insertGrams adds name bigrams to the search index.
 func (tx *Tx) insertGrams(ctx context.Context, grams [][2]any) error {
