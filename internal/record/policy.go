@@ -91,6 +91,19 @@ func ApplyPolicy(r *Record, c *catalog.Class, cal *workday.Calendar, received cr
 			}
 		}
 	}
+	// A validity end or a removal ends publicity the day after, whatever the
+	// class's periods say (list entries).
+	for _, f := range []string{roles.ValidTo, roles.RemovedOn} {
+		if f == "" {
+			continue
+		}
+		if e, ok := ParseDate(r.Fields[f]); ok {
+			end := e.AddDate(0, 0, 1)
+			if until == nil || end.Before(*until) {
+				until = datePtr(end)
+			}
+		}
+	}
 	r.PublicUntil = until
 
 	r.LateDays, r.Late = 0, false

@@ -204,3 +204,35 @@ func TestApplyPolicyWithoutDecisionDate(t *testing.T) {
 		t.Errorf("PublicFrom %s PublicUntil %s Late %v Severity %s", dstr(r.PublicFrom), dstr(r.PublicUntil), r.Late, r.Severity)
 	}
 }
+
+// TestApplyPolicyListEntryEnds: a list entry leaves publicity the day after
+// its validity ends, or the day after it is removed, whichever is first.
+func TestApplyPolicyListEntryEnds(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, ok := c.Class("list_entry")
+	if !ok {
+		t.Skip("no list_entry class")
+	}
+	decided := d(2025, 3, 3)
+	for _, test := range []struct {
+		name           string
+		validTo, moved string
+		want           string
+	}{
+		{"Open", "", "", "nil"},
+		{"ValidTo", "2028-03-02", "", "2028-03-03"},
+		{"Removed", "2028-03-02", "2026-01-15", "2026-01-16"},
+		{"RemovedAfterValidity", "2027-01-01", "2027-06-30", "2027-01-02"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			r := &Record{Class: "list_entry", DecisionDate: &decided, Fields: map[string]string{"MD_YXQZ": test.validTo, "MD_YCRQ": test.moved}}
+			ApplyPolicy(r, cl, workday.Default(), d(2025, 3, 4))
+			if got := dstr(r.PublicUntil); got != test.want {
+				t.Errorf("PublicUntil = %s, want %s", got, test.want)
+			}
+		})
+	}
+}
