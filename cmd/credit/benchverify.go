@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -51,12 +52,29 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	seedStart := time.Now()
-	key, listed, err := seedVerifyBench(ctx, env, db, g, *n, *m)
+	key, err := seedVerifyBench(ctx, env, db, g, *n, *m)
 	if err != nil {
 		db.Close()
 		return err
 	}
 	seed := time.Since(seedStart)
+	// The subjects to verify come from the database, so that a database
+	// seeded by another version of the demo generator measures the same.
+	listed, err := sampleCodes(ctx, db, `SELECT s.uscc, s.cid_cipher FROM list_entries e JOIN subjects s ON s.id = e.subject_id
+		WHERE e.department_id = (SELECT id FROM departments WHERE code = '`+benchListerCode+`') AND e.removed_on IS NULL ORDER BY e.key LIMIT 50000`)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	anywhere, err := sampleCodes(ctx, db, fmt.Sprintf(`SELECT uscc, cid_cipher FROM subjects WHERE id %% %d = 0 LIMIT 50000`, max(*n/50000, 1)))
+	if err != nil {
+		db.Close()
+		return err
+	}
+	if len(listed) == 0 || len(anywhere) == 0 {
+		db.Close()
+		return credit.Errorf(credit.EINVALID, "数据库中没有可供核查的主体或名单")
+	}
 	dialect := db.Dialect().String()
 	if err := db.Close(); err != nil {
 		return err
@@ -80,7 +98,7 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 		case r == 4:
 			return subjectCode(unknown.Subject(i % 1000))
 		default:
-			return subjectCode(g.Subject((i * 104729) % *n))
+			return anywhere[(i*104729)%len(anywhere)]
 		}
 	}
 	body := func(codes ...string) []byte {
@@ -255,7 +273,10 @@ const (
 	benchVerifierName = "吉林省政府采购中心（性能测试）"
 )
 
-var benchVerifierCode = benchUSCC("11220000MB99BE02")
+var (
+	benchListerCode   = benchUSCC("11220000MB99BE01")
+	benchVerifierCode = benchUSCC("11220000MB99BE02")
+)
 
 func subjectCode(s demo.SubjectSeed) string {
 	if s.USCC != "" {
@@ -274,23 +295,22 @@ func benchUSCC(prefix16 string) string {
 
 // seedVerifyBench makes sure the database holds n subjects and m active list
 // entries of the bench's listing department, and returns an API key of the
-// verifying department (a procurement centre) and the codes of the listed
-// subjects.
-func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Generator, n, m int) (string, []string, error) {
-	lister := &access.Department{Code: benchUSCC("11220000MB99BE01"), Name: benchListerName, RegionCode: "220000", Kind: "development_reform"}
+// verifying department (a procurement centre).
+func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Generator, n, m int) (string, error) {
+	lister := &access.Department{Code: benchListerCode, Name: benchListerName, RegionCode: "220000", Kind: "development_reform"}
 	verifier := &access.Department{Code: benchVerifierCode, Name: benchVerifierName, RegionCode: "220000", Kind: "procurement"}
 	for _, d := range []*access.Department{lister, verifier} {
 		if err := db.UpsertDepartment(ctx, d); err != nil {
-			return "", nil, err
+			return "", err
 		}
 	}
 	key, _, err := db.CreateAPIKey(ctx, verifier.ID, []string{access.ScopeVerify})
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	have, err := db.CountSubjects(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	if have < n {
 		fmt.Fprintf(env.Stderr, "写入主体至%d个……\n", n)
@@ -303,7 +323,7 @@ func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gene
 				refs = append(refs, record.SubjectRef{Name: s.Name, Type: s.Type, USCC: s.USCC, CitizenID: s.CitizenID, LegalRep: s.LegalRep})
 			}
 			if err := db.EnsureSubjects(ctx, refs); err != nil {
-				return "", nil, err
+				return "", err
 			}
 			if (i/10000)%10 == 9 {
 				fmt.Fprintf(env.Stderr, "  %d个主体，%.0f秒\n", i+10000, time.Since(start).Seconds())
@@ -313,15 +333,11 @@ func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gene
 	}
 	var existing int
 	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM list_entries WHERE department_id = `+fmt.Sprint(int64(lister.ID))).Scan(&existing); err != nil {
-		return "", nil, err
+		return "", err
 	}
 	stride := max(n/m, 1)
-	listed := make([]string, 0, m)
-	for i := 0; i < m; i++ {
-		listed = append(listed, subjectCode(g.Subject(i*stride%n)))
-	}
 	if existing >= m {
-		return key, listed, nil
+		return key, nil
 	}
 	fmt.Fprintf(env.Stderr, "通过归集接口报送%d条名单信息……\n", m-existing)
 	start := time.Now()
@@ -334,11 +350,11 @@ func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gene
 		}
 		var buf bytes.Buffer
 		if err := json.NewEncoder(&buf).Encode(rows); err != nil {
-			return "", nil, err
+			return "", err
 		}
 		rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: lister.Code, Format: "json", Filename: "bench-lists.json", Channel: "cli", Body: &buf})
 		if err != nil {
-			return "", nil, err
+			return "", err
 		}
 		if rc.Rejected > 0 {
 			errs, _, _ := db.FindBatchErrors(ctx, rc.Batch, 0, 3)
@@ -348,12 +364,12 @@ func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gene
 					msgs = append(msgs, p.Message)
 				}
 			}
-			return "", nil, fmt.Errorf("bench: %d list rows rejected: %s", rc.Rejected, strings.Join(msgs, "; "))
+			return "", fmt.Errorf("bench: %d list rows rejected: %s", rc.Rejected, strings.Join(msgs, "; "))
 		}
 		fmt.Fprintf(env.Stderr, "  %d条，%.0f秒\n", min(i+chunk, m), time.Since(start).Seconds())
 	}
 	fmt.Fprintf(env.Stderr, "报送名单用时%.1f秒\n", time.Since(start).Seconds())
-	return key, listed, nil
+	return key, nil
 }
 
 // benchListRow returns the i-th list entry row, about subject s, active on
@@ -405,4 +421,33 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// sampleCodes returns the codes (USCC, or the decrypted citizen ID) of the
+// subjects q selects as (uscc, cid_cipher).
+func sampleCodes(ctx context.Context, db *storage.DB, q string) ([]string, error) {
+	rows, err := db.SQL().QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var uscc sql.NullString
+		var cipher []byte
+		if err := rows.Scan(&uscc, &cipher); err != nil {
+			return nil, err
+		}
+		switch {
+		case uscc.String != "":
+			out = append(out, uscc.String)
+		case len(cipher) > 0:
+			id, err := db.Secrets.DecryptCitizenID(cipher)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
 }

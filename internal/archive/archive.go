@@ -85,7 +85,7 @@ func Visible(a Audience, c *catalog.Class, s *subject.Subject, r *record.Record,
 		return Shown
 	}
 	// Public from here on.
-	if c.Disclosure != catalog.Public {
+	if c.DisclosureOf(r.Fields) != catalog.Public {
 		return NotPublicClass
 	}
 	if s.Type == subject.Person {

@@ -189,19 +189,23 @@ type SeverityRule struct {
 
 // Class is one information class of the catalog.
 type Class struct {
-	Code          string     `json:"code"`     // registration, license, penalty, ...
-	Name          string     `json:"name"`     // 行政处罚
-	Category      int        `json:"category"` // top-level class number in the national catalog (1..13)
-	CategoryName  string     `json:"category_name"`
-	Description   string     `json:"description,omitempty"`
-	Disclosure    Disclosure `json:"disclosure"`
-	DualPublicity bool       `json:"dual_publicity"` // part of 双公示
-	Ingestible    bool       `json:"ingestible"`     // has a field set and can be imported
-	BusinessKey   []string   `json:"business_key"`
-	Fields        []Field    `json:"fields"`
-	Rules         []Rule     `json:"rules,omitempty"`
-	Roles         Roles      `json:"roles"`
-	Publicity     Publicity  `json:"publicity"`
+	Code         string     `json:"code"`     // registration, license, penalty, ...
+	Name         string     `json:"name"`     // 行政处罚
+	Category     int        `json:"category"` // top-level class number in the national catalog (1..13)
+	CategoryName string     `json:"category_name"`
+	Description  string     `json:"description,omitempty"`
+	Disclosure   Disclosure `json:"disclosure"`
+	// DisclosureBy overrides Disclosure for records whose field has one of
+	// the listed values (重点关注名单 entries are only shared between
+	// departments while the class is public).
+	DisclosureBy  *DisclosureRule `json:"disclosure_by,omitempty"`
+	DualPublicity bool            `json:"dual_publicity"` // part of 双公示
+	Ingestible    bool            `json:"ingestible"`     // has a field set and can be imported
+	BusinessKey   []string        `json:"business_key"`
+	Fields        []Field         `json:"fields"`
+	Rules         []Rule          `json:"rules,omitempty"`
+	Roles         Roles           `json:"roles"`
+	Publicity     Publicity       `json:"publicity"`
 	// TimelinessDays is the number of working days after the decision date
 	// within which the record must reach the platform (0 = no rule).
 	TimelinessDays int `json:"timeliness_days,omitempty"`
@@ -237,4 +241,20 @@ type Service interface {
 	Catalog(ctx context.Context) (*Catalog, error)
 	// FindClass returns ENOTFOUND for an unknown class code.
 	FindClass(ctx context.Context, code string) (*Class, error)
+}
+
+// DisclosureRule gives some values of a field their own disclosure.
+type DisclosureRule struct {
+	Field  string                `json:"field"`
+	Values map[string]Disclosure `json:"values"`
+}
+
+// DisclosureOf returns the disclosure of a record of c with fields.
+func (c *Class) DisclosureOf(fields map[string]string) Disclosure {
+	if c.DisclosureBy != nil {
+		if d, ok := c.DisclosureBy.Values[fields[c.DisclosureBy.Field]]; ok {
+			return d
+		}
+	}
+	return c.Disclosure
 }

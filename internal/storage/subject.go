@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -132,38 +133,51 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 	}
 	grams := nameGrams(q)
 	if len(grams) == 1 {
-		return db.findSubjectsByGram(ctx, f, grams[0], "")
+		return db.findSubjectsByGram(ctx, f, grams[0], "", "")
 	}
 	// Start from the rarest bigram, then check the whole string.
-	rare, best := grams[0], -1
+	// Start from the two rarest bigrams: their intersection (index-only
+	// lookups) is small, and only then are names read and checked whole.
+	type gramCount struct {
+		gram string
+		n    int
+	}
+	var counts []gramCount
 	for _, g := range grams {
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 2001) t`, g).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 501) t`, g).Scan(&n); err != nil {
 			return nil, 0, err
-		}
-		if best < 0 || n < best {
-			rare, best = g, n
 		}
 		if n == 0 {
 			return nil, 0, nil
 		}
+		counts = append(counts, gramCount{g, n})
 	}
-	return db.findSubjectsByGram(ctx, f, rare, string(rs))
+	slices.SortStableFunc(counts, func(a, b gramCount) int { return a.n - b.n })
+	return db.findSubjectsByGram(ctx, f, counts[0].gram, counts[1].gram, string(rs))
 }
 
 // findSubjectsByGram walks the posting list of one bigram in subject order,
 // joining subjects and, when contains is set, keeping names that contain
 // the whole query: the first page costs one short index range.
-func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, contains string) ([]*subject.Subject, int, error) {
+func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, also, contains string) ([]*subject.Subject, int, error) {
 	where := `g.gram = $1`
 	args := []any{gram}
+	join := ``
+	if also != "" {
+		// $n must appear in ascending order (SQLite rebinding), so the
+		// second bigram is compared in WHERE, after the first.
+		join = ` JOIN subject_grams g2 ON g2.subject_id = g.subject_id`
+		where += ` AND g2.gram = $2`
+		args = append(args, also)
+	}
 	if contains != "" {
 		fn := `strpos`
 		if db.dialect == SQLite {
 			fn = `instr`
 		}
-		where += ` AND ` + fn + `(lower(s.name), $2) > 0`
 		args = append(args, contains)
+		where += ` AND ` + fn + `(lower(s.name), $` + itoa(int64(len(args))) + `) > 0`
 	}
 	n := len(args)
 	if f.Type != nil {
@@ -176,7 +190,7 @@ func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, co
 		where += ` AND s.region_code LIKE $` + itoa(int64(n))
 		args = append(args, regionLike(f.RegionPrefix))
 	}
-	base := `FROM subject_grams g JOIN subjects s ON s.id = g.subject_id WHERE ` + where
+	base := `FROM subject_grams g` + join + ` JOIN subjects s ON s.id = g.subject_id WHERE ` + where
 	var total int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
 		return nil, 0, err

@@ -217,6 +217,48 @@ func (db *DB) verifyingDepartment(ctx context.Context, id credit.DepartmentID) (
 type match struct {
 	s *subject.Subject
 	n int // candidates: 0 none, 1 found, >1 an ambiguous name
+	// entries are the record ids of the subject's list entries, when the
+	// lookup read them too (withEntries).
+	entries     []int64
+	withEntries bool
+}
+
+// verifySubjectColumns are the columns of a subject a verification needs.
+const verifySubjectColumns = `id, type, name, uscc`
+
+func scanVerifySubject(rows *sql.Rows, extra ...any) (*subject.Subject, error) {
+	s := &subject.Subject{}
+	var id int64
+	var uscc sql.NullString
+	if err := rows.Scan(append([]any{&id, &s.Type, &s.Name, &uscc}, extra...)...); err != nil {
+		return nil, err
+	}
+	s.ID, s.USCC = credit.SubjectID(id), uscc.String
+	return s, nil
+}
+
+// subjectByCode finds a subject by USCC or citizen-ID hash together with the
+// record ids of its list entries, in one prepared query.
+func (db *DB) subjectByCode(ctx context.Context, code string) (match, error) {
+	var m match
+	scan := func(rows *sql.Rows) error {
+		var rec sql.NullInt64
+		s, err := scanVerifySubject(rows, &rec)
+		if err != nil {
+			return err
+		}
+		m.s, m.n, m.withEntries = s, 1, true
+		if rec.Valid {
+			m.entries = append(m.entries, rec.Int64)
+		}
+		return nil
+	}
+	const q = `SELECT s.id, s.type, s.name, s.uscc, e.record_id FROM subjects s LEFT JOIN list_entries e ON e.subject_id = s.id WHERE s.`
+	if err := scanAll(db.prepared(ctx, q+`uscc = $1 ORDER BY e.record_id`, code), scan); err != nil || m.s != nil || !looksLikeCitizenID(code) {
+		return m, err
+	}
+	err := scanAll(db.prepared(ctx, q+`cid_hash = $1 ORDER BY e.record_id`, db.Secrets.HashCitizenID(code)), scan)
+	return m, err
 }
 
 // looksLikeCitizenID reports whether a normalised code may be a citizen ID
@@ -233,22 +275,13 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 	if len(qs) == 1 {
 		q := qs[0]
 		if q.Code != "" {
-			s, err := scanSubject(db.preparedRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = $1`, q.Code))
-			if errors.Is(err, sql.ErrNoRows) && looksLikeCitizenID(q.Code) {
-				s, err = scanSubject(db.preparedRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE cid_hash = $1`, db.Secrets.HashCitizenID(q.Code)))
-			}
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-			case err != nil:
-				return nil, err
-			default:
-				out[0] = match{s, 1}
-			}
-			return out, nil
+			m, err := db.subjectByCode(ctx, q.Code)
+			out[0] = m
+			return out, err
 		}
-		err := scanAll(db.prepared(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE name = $1 AND type <> $2 ORDER BY id LIMIT 5`, q.Name, string(subject.Person)),
+		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE name = $1 AND type <> $2 ORDER BY id LIMIT 5`, q.Name, string(subject.Person)),
 			func(rows *sql.Rows) error {
-				s, err := scanSubject(rows)
+				s, err := scanVerifySubject(rows)
 				if err != nil {
 					return err
 				}
@@ -276,8 +309,8 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 		}
 	}
 	err := inChunks(codes, func(part []any) error {
-		return scanAll(db.rows(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
-			s, err := scanSubject(rows)
+		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE uscc IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
+			s, err := scanVerifySubject(rows)
 			if err == nil {
 				byUSCC[s.USCC] = s
 			}
@@ -295,9 +328,9 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 		}
 	}
 	err = inChunks(hashes, func(part []any) error {
-		return scanAll(db.rows(ctx, `SELECT `+subjectColumns+`, cid_hash FROM subjects WHERE cid_hash IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
+		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+`, cid_hash FROM subjects WHERE cid_hash IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
 			var h []byte
-			s, err := scanSubject(rows, &h)
+			s, err := scanVerifySubject(rows, &h)
 			if err == nil {
 				byHash[string(h)] = s
 			}
@@ -309,8 +342,8 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 	}
 	err = inChunks(names, func(part []any) error {
 		args := append([]any{string(subject.Person)}, part...)
-		return scanAll(db.rows(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE type <> $1 AND name IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
-			s, err := scanSubject(rows)
+		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE type <> $1 AND name IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
+			s, err := scanVerifySubject(rows)
 			if err == nil {
 				byName[s.Name] = append(byName[s.Name], s)
 			}
@@ -324,19 +357,19 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 		switch {
 		case q.Code != "":
 			if s := byUSCC[q.Code]; s != nil {
-				out[i] = match{s, 1}
+				out[i] = match{s: s, n: 1}
 			} else if looksLikeCitizenID(q.Code) {
 				if s := byHash[string(db.Secrets.HashCitizenID(q.Code))]; s != nil {
-					out[i] = match{s, 1}
+					out[i] = match{s: s, n: 1}
 				}
 			}
 		default:
 			switch c := byName[q.Name]; len(c) {
 			case 0:
 			case 1:
-				out[i] = match{c[0], 1}
+				out[i] = match{s: c[0], n: 1}
 			default:
-				out[i] = match{nil, min(len(c), 5)}
+				out[i] = match{n: min(len(c), 5)}
 			}
 		}
 	}
@@ -612,8 +645,21 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 			persons = append(persons, q.Code)
 		}
 	}
-	entries, err := er.bySubject(ctx, found)
-	if err != nil {
+	var entries map[credit.SubjectID][]*lists.Entry
+	if len(matches) == 1 && matches[0].withEntries {
+		entries = map[credit.SubjectID][]*lists.Entry{}
+		if ids := matches[0].entries; len(ids) > 0 {
+			byID, err := er.byRecordID(ctx, ids)
+			if err != nil {
+				return nil, fmt.Errorf("storage.Verify: %w", err)
+			}
+			for _, id := range ids {
+				if e := byID[id]; e != nil {
+					entries[e.SubjectID] = append(entries[e.SubjectID], e)
+				}
+			}
+		}
+	} else if entries, err = er.bySubject(ctx, found); err != nil {
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	linkedPersons := map[string][]lists.Linked{}

@@ -24,6 +24,7 @@ import (
 	"jlcredit/internal/archive"
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
 )
@@ -40,6 +41,7 @@ type Backend interface {
 	access.UserService
 	access.SessionService
 	access.QueryLogService
+	lists.PublicService
 }
 
 // Options configure New.
@@ -132,6 +134,9 @@ func (s *Server) routes() http.Handler {
 	pub("GET /publicity", s.handlePublicityIndex)
 	pub("GET /publicity/{class}", s.handlePublicityList)
 	pub("GET /records/{id}", s.handleRecordView)
+	pub("GET /lists", s.handleListIndex)
+	pub("GET /lists/entry/{id}", s.handleListEntry)
+	pub("GET /lists/{type}", s.handleListType)
 	pub("GET /login", s.handleLoginForm)
 	pub("POST /login", s.handleLogin)
 	mux.Handle("GET /static/", staticHandler())

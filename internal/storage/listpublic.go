@@ -1,0 +1,136 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"jlcredit/internal/archive"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
+)
+
+var _ lists.PublicService = (*DB)(nil)
+
+// FindPublicEntries lists the entries of public lists that the public sees
+// today. Visibility is the one policy of the platform: publicRecords in SQL
+// (persons, withdrawn and repaired records, and records past their
+// publicity window — for an entry, the day after its validity ends or it is
+// removed — are left out), then archive.Visible on every row read. The list
+// type comes from the derived table list_entries.
+func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*lists.Entry, int, error) {
+	data, err := lists.Default()
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(f.ListTypes) == 0 {
+		return nil, 0, credit.Errorf(credit.EINVALID, "请选择名单类型")
+	}
+	types := make([]any, len(f.ListTypes))
+	for i, code := range f.ListTypes {
+		lt, ok := data.ListType(code)
+		if !ok || !lt.Kind.Public() {
+			return nil, 0, credit.Errorf(credit.EINVALID, "名单类型“%s”不存在或不公开", code)
+		}
+		types[i] = code
+	}
+	c, err := db.FindClass(ctx, lists.ClassCode)
+	if err != nil {
+		return nil, 0, err
+	}
+	today := credit.DateOf(db.Now())
+	w := &clause{}
+	db.publicRecords(w, []*catalog.Class{c}, today)
+	w.add("le.list_type IN ("+strings.TrimSuffix(strings.Repeat("$?, ", len(types)), ", ")+")", types...)
+	if err := db.recordText(w, f.Text); err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	from := ` FROM list_entries le JOIN records r ON r.id = le.record_id JOIN subjects s ON s.id = r.subject_id` + w.sql()
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("storage.FindPublicEntries: count: %w", err)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	n := len(w.args)
+	args := append(w.args, f.Limit, max(f.Offset, 0))
+	q := `SELECT ` + prefixed("r.", recordColumns) + `, s.type` + from +
+		fmt.Sprintf(` ORDER BY r.decision_date DESC, r.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2)
+	var out []*lists.Entry
+	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		var typ string
+		r, err := scanRecord(rows, &typ)
+		if err != nil {
+			return err
+		}
+		e, err := publicEntry(data, c, &subject.Subject{Type: subject.Type(typ)}, r, today)
+		if err != nil || e == nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("storage.FindPublicEntries: %w", err)
+	}
+	return out, total, nil
+}
+
+// FindPublicEntry returns an entry of a public list as the public sees it
+// today, whoever asks.
+func (db *DB) FindPublicEntry(ctx context.Context, id credit.RecordID) (*lists.Entry, error) {
+	data, err := lists.Default()
+	if err != nil {
+		return nil, err
+	}
+	c, err := db.FindClass(ctx, lists.ClassCode)
+	if err != nil {
+		return nil, err
+	}
+	notFound := credit.Errorf(credit.ENOTFOUND, "名单信息不存在或未公开")
+	var typ string
+	r, err := scanRecord(db.queryRow(ctx, `SELECT `+prefixed("r.", recordColumns)+`, s.type FROM records r JOIN subjects s ON s.id = r.subject_id
+		WHERE r.id = $1 AND r.class = $2`, int64(id), lists.ClassCode), &typ)
+	if err == sql.ErrNoRows {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage.FindPublicEntry: %w", err)
+	}
+	e, err := publicEntry(data, c, &subject.Subject{Type: subject.Type(typ)}, r, credit.DateOf(db.Now()))
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, notFound
+	}
+	return e, nil
+}
+
+// publicEntry reads r as an entry of a public list, or returns nil when the
+// public may not see it: the visibility policy hides it, or its list is not
+// public. Only public fields are read, and responsible persons are left out.
+func publicEntry(data *lists.Data, c *catalog.Class, s *subject.Subject, r *record.Record, today credit.Date) (*lists.Entry, error) {
+	if archive.Visible(archive.Public, c, s, r, today) != archive.Shown {
+		return nil, nil
+	}
+	pub := *r
+	pub.Fields = archive.VisibleFields(archive.Public, c, r)
+	e, err := lists.EntryFromRecord(data, &pub)
+	if err != nil {
+		return nil, err
+	}
+	if !e.Kind.Public() {
+		return nil, nil
+	}
+	e.Persons = nil
+	return e, nil
+}

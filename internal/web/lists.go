@@ -1,0 +1,134 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/subject"
+)
+
+// The portal's list pages (信用名单): the public lists with search, each
+// entry with its basis and validity. What is shown is decided by storage
+// (lists.PublicService) with the platform's one visibility policy; these
+// handlers only choose the list types.
+func init() {
+	views["lists"] = ListsPage{}
+	views["lists_type"] = ListTypePage{}
+	views["lists_entry"] = ListEntryPage{}
+}
+
+// ListGroupCount is a public list group with how many entries it shows.
+type ListGroupCount struct {
+	lists.Group
+	Total  int
+	Capped bool
+}
+
+// ListsPage is the index of the public lists.
+type ListsPage struct {
+	Page
+	Groups []ListGroupCount
+}
+
+// ListTypePage is one public list (a group or one sub-list) with search.
+type ListTypePage struct {
+	Page
+	Group   lists.Group     // the group the list belongs to
+	Type    *lists.ListType // the list shown (the group itself or a sub-list)
+	Query   string
+	Error   string
+	Entries []*lists.Entry
+	Pager   Pager
+}
+
+// ListEntryPage is one entry of a public list.
+type ListEntryPage struct {
+	Page
+	Entry *lists.Entry
+	Group lists.Group
+}
+
+func (s *Server) handleListIndex(w http.ResponseWriter, r *http.Request) error {
+	data, err := lists.Default()
+	if err != nil {
+		return err
+	}
+	p := &ListsPage{Page: base(r, "信用名单", "lists")}
+	for _, g := range data.PublicGroups() {
+		_, total, err := s.backend.FindPublicEntries(r.Context(), lists.PublicFilter{ListTypes: g.Codes(), Limit: 1})
+		if err != nil {
+			return err
+		}
+		p.Groups = append(p.Groups, ListGroupCount{Group: g, Total: total, Capped: total >= subject.MaxTotal})
+	}
+	return s.render(w, r, http.StatusOK, "lists", p)
+}
+
+// publicGroup returns the public group that holds the list type code.
+func publicGroup(data *lists.Data, code string) (lists.Group, *lists.ListType, bool) {
+	for _, g := range data.PublicGroups() {
+		if g.Code == code {
+			return g, &g.ListType, true
+		}
+		for i := range g.Sub {
+			if g.Sub[i].Code == code {
+				return g, &g.Sub[i], true
+			}
+		}
+	}
+	return lists.Group{}, nil, false
+}
+
+func (s *Server) handleListType(w http.ResponseWriter, r *http.Request) error {
+	data, err := lists.Default()
+	if err != nil {
+		return err
+	}
+	g, lt, ok := publicGroup(data, r.PathValue("type"))
+	if !ok {
+		return notFound(r)
+	}
+	q := r.URL.Query()
+	p := &ListTypePage{Page: base(r, lt.Name, "lists"), Group: g, Type: lt, Query: strings.TrimSpace(q.Get("q"))}
+	f := lists.PublicFilter{ListTypes: []string{lt.Code}, Text: p.Query}
+	if lt.Code == g.Code {
+		f.ListTypes = g.Codes()
+	}
+	page := pageParam(r)
+	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
+	es, total, err := s.backend.FindPublicEntries(r.Context(), f)
+	switch {
+	case credit.ErrorCode(err) == credit.EINVALID:
+		p.Error = credit.ErrorMessage(err)
+	case err != nil:
+		return err
+	default:
+		p.Entries = es
+		p.Pager = newPager(r.URL.Path, q, page, listPageSize, total, total >= subject.MaxTotal)
+	}
+	return s.render(w, r, http.StatusOK, "lists_type", p)
+}
+
+func (s *Server) handleListEntry(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || n <= 0 {
+		return notFound(r)
+	}
+	e, err := s.backend.FindPublicEntry(r.Context(), credit.RecordID(n))
+	if err != nil {
+		return err
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return err
+	}
+	g, _, ok := publicGroup(data, e.ListType)
+	if !ok {
+		return notFound(r)
+	}
+	p := &ListEntryPage{Page: base(r, e.SubjectName+" · "+e.ListName, "lists"), Entry: e, Group: g}
+	return s.render(w, r, http.StatusOK, "lists_entry", p)
+}
