@@ -1,0 +1,38 @@
+package credit
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestErrorCodeAndMessage(t *testing.T) {
+	for _, test := range []struct {
+		name    string
+		err     error
+		code    string
+		message string
+	}{
+		{"Nil", nil, "", ""},
+		{"AppError", Errorf(EINVALID, "第%d行错误", 3), EINVALID, "第3行错误"},
+		{"Wrapped", fmt.Errorf("storage: %w", Errorf(ENOTFOUND, "不存在")), ENOTFOUND, "不存在"},
+		{"Internal", errors.New("pq: connection refused"), EINTERNAL, "系统内部错误，请稍后重试或联系管理员"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			if got := ErrorCode(test.err); got != test.code {
+				t.Errorf("ErrorCode = %q, want %q", got, test.code)
+			}
+			if got := ErrorMessage(test.err); got != test.message {
+				t.Errorf("ErrorMessage = %q, want %q", got, test.message)
+			}
+		})
+	}
+}
+
+func TestDateOfUsesShanghai(t *testing.T) {
+	// 2026-11-26 17:00 UTC is already 2026-11-27 in Asia/Shanghai.
+	got := DateOf(MakeDate(2026, 11, 26).Add(17 * 3600e9))
+	if want := MakeDate(2026, 11, 27); !got.Equal(want) {
+		t.Errorf("DateOf = %s, want %s", got.Format(DateLayout), want.Format(DateLayout))
+	}
+}
