@@ -85,6 +85,11 @@ func Canonical(r *Record) []byte {
 	return append(b, '}')
 }
 
+// AppendFieldsJSON appends fields without empty values as a compact JSON
+// object with sorted keys and no HTML escaping: the form in which storage
+// keeps a record's fields, and the form inside Canonical and ContentHash.
+func AppendFieldsJSON(b []byte, fields map[string]string) []byte { return appendFields(b, fields) }
+
 // appendFields appends fields without empty values as a JSON object with
 // sorted keys.
 func appendFields(b []byte, fields map[string]string) []byte {

@@ -712,7 +712,7 @@ func dateArg(d *credit.Date) any {
 }
 
 func recordArgs(r *record.Record, blob []byte, args []any) []any {
-	fields := appendFieldsJSON(nil, r.Fields)
+	fields := record.AppendFieldsJSON(nil, r.Fields)
 	return append(args, int64(r.ID), r.Class, r.Key, r.Version, r.Current, int64(r.SubjectID), int64(r.DepartmentID), string(r.BatchID), r.Row,
 		string(fields), r.ContentHash, dateArg(r.DecisionDate), string(r.Severity), dateArg(r.PublicFrom), dateArg(r.PublicUntil),
 		dateArg(r.RepairableFrom), string(r.Status), r.Late, r.LateDays, r.LedgerIndex, blob, r.CreatedAt)
