@@ -68,6 +68,9 @@ type DB struct {
 	rebindCache sync.Map // query -> rebound query
 
 	flushTime time.Duration // time spent writing chunks, for debug logs
+
+	verifyOnce sync.Once
+	verify     *verifyState // prepared statements and caches of the verification path
 }
 
 // Options configure Open.
@@ -137,11 +140,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			}
 			w.SetMaxOpenConns(1)
 			w.SetConnMaxIdleTime(0)
-			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_time_format=sqlite")
+			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-32768)&_time_format=sqlite")
 			if err != nil {
 				return nil, err
 			}
 			r.SetMaxOpenConns(8)
+			// Keep every read connection: a closed one takes its prepared
+			// statements and page cache with it.
+			r.SetMaxIdleConns(8)
 			db.sql, db.write = r, w
 		}
 		if opt.KeyFile == "" && !memory && !opt.EphemeralKeys {

@@ -156,7 +156,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (credit.Actor, er
 		region  string
 		revoked sql.NullTime
 	)
-	err := db.queryRow(ctx, `SELECT d.id, d.code, d.name, d.region_code, k.revoked_at
+	err := db.preparedRow(ctx, `SELECT d.id, d.code, d.name, d.region_code, k.revoked_at
 		FROM api_keys k JOIN departments d ON d.id = k.department_id WHERE k.hash = $1`, access.HashKey(secret)).
 		Scan(&depID, &code, &name, &region, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked.Valid) {

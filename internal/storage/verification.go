@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -56,54 +54,30 @@ type cachedDepartment struct {
 	until      time.Time
 }
 
-var verifyStates sync.Map // weak.Pointer[DB] -> *verifyState
-
-// stateOf returns db's verification state, creating it on first use. The
-// registry holds the DB weakly and forgets it when the DB is collected.
+// stateOf returns db's verification state, creating it on first use.
 func stateOf(db *DB) *verifyState {
-	k := weak.Make(db)
-	if v, ok := verifyStates.Load(k); ok {
-		return v.(*verifyState)
-	}
-	st := &verifyState{}
-	// Keep every read connection open between requests: a connection
-	// closed for exceeding database/sql's default of 2 idle ones takes its
-	// prepared statements, page cache and (SQLite) parsed schema with it,
-	// and under concurrent verifications that churn cost more than the
-	// queries themselves.
-	if open := db.sql.Stats().MaxOpenConnections; open > 2 {
-		db.sql.SetMaxIdleConns(open)
-	}
-	// The state must not refer to db, or db would never be collected.
-	st.read.db, st.write.db = db.sql, db.write
-	st.read.sqlite, st.write.sqlite = db.dialect == SQLite, db.dialect == SQLite
-	if v, loaded := verifyStates.LoadOrStore(k, st); loaded {
-		return v.(*verifyState)
-	}
-	runtime.AddCleanup(db, func(k weak.Pointer[DB]) { verifyStates.Delete(k) }, k)
-	return st
+	db.verifyOnce.Do(func() {
+		st := &verifyState{}
+		st.read.db, st.write.db = db.sql, db.write
+		st.read.rebind, st.write.rebind = db.rebind, db.rebind
+		db.verify = st
+	})
+	return db.verify
 }
 
 // stmtCache prepares each query once on a pool; database/sql then prepares
 // it on each connection the first time it runs there.
 type stmtCache struct {
 	db     *sql.DB
-	sqlite bool
+	rebind func(string) string
 	m      sync.Map // query -> *sql.Stmt
 }
-
-// sqliteRebinder rebinds queries for prepared statements.
-var sqliteRebinder = &DB{dialect: SQLite}
 
 func (c *stmtCache) get(q string) (*sql.Stmt, error) {
 	if s, ok := c.m.Load(q); ok {
 		return s.(*sql.Stmt), nil
 	}
-	text := q
-	if c.sqlite {
-		text = sqliteRebinder.rebind(q)
-	}
-	s, err := c.db.PrepareContext(context.Background(), text)
+	s, err := c.db.PrepareContext(context.Background(), c.rebind(q))
 	if err != nil {
 		return nil, err
 	}
