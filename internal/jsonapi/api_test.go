@@ -8,6 +8,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -273,3 +276,33 @@ func TestArchiveSearchLedger(t *testing.T) {
 }
 
 func urlq(s string) string { return strings.NewReplacer(" ", "%20").Replace(s) }
+
+// TestOpenAPICoversRoutes: every route the API registers is described in
+// openapi.json, and the document is valid JSON.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	spec, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(spec, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	files, _ := filepath.Glob("*.go")
+	re := regexp.MustCompile(`h\("([A-Z]+) /api/v1(/[^"]*)"`)
+	n := 0
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			n++
+			if _, ok := doc.Paths[m[2]][strings.ToLower(m[1])]; !ok {
+				t.Errorf("route %s %s is not in openapi.json", m[1], m[2])
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("found only %d routes; the pattern no longer matches the code", n)
+	}
+}
