@@ -3,6 +3,7 @@ package record
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -176,4 +177,73 @@ func dateString(d *credit.Date) string {
 		return ""
 	}
 	return d.Format(credit.DateLayout)
+}
+
+// ParseFieldsJSON decodes what AppendFieldsJSON encodes. Stored fields are
+// read for every record an archive shows, so the common case — no escapes —
+// is parsed by hand; anything else goes through encoding/json.
+func ParseFieldsJSON(b []byte) (map[string]string, error) {
+	if m, ok := parseSimpleObject(b); ok {
+		return m, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// parseSimpleObject parses {"k":"v",...} without whitespace or escapes;
+// ok is false for any other input.
+func parseSimpleObject(b []byte) (map[string]string, bool) {
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return nil, false
+	}
+	m := make(map[string]string, 32)
+	i := 1
+	str := func() (string, bool) {
+		if i >= len(b) || b[i] != '"' {
+			return "", false
+		}
+		i++
+		start := i
+		for i < len(b) && b[i] != '"' {
+			if b[i] == '\\' || b[i] < 0x20 {
+				return "", false
+			}
+			i++
+		}
+		if i >= len(b) {
+			return "", false
+		}
+		s := string(b[start:i])
+		i++
+		return s, utf8.ValidString(s)
+	}
+	if b[i] == '}' {
+		return m, i == len(b)-1
+	}
+	for {
+		k, ok := str()
+		if !ok || i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i++
+		v, ok := str()
+		if !ok || i >= len(b) {
+			return nil, false
+		}
+		if _, dup := m[k]; dup {
+			return nil, false
+		}
+		m[k] = v
+		switch b[i] {
+		case ',':
+			i++
+		case '}':
+			return m, i == len(b)-1
+		default:
+			return nil, false
+		}
+	}
 }

@@ -2,6 +2,7 @@ package record
 
 import (
 	"bytes"
+	"maps"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -261,6 +262,35 @@ func FuzzCanonicalMatchesJSON(f *testing.F) {
 		sum := sha256.Sum256(ref)
 		if got, want := ContentHash(class, key, r.Fields), hex.EncodeToString(sum[:]); got != want {
 			t.Errorf("ContentHash = %s, want %s", got, want)
+		}
+	})
+}
+
+func FuzzParseFieldsJSON(f *testing.F) {
+	f.Add([]byte(`{"CF_WSH":"长市监罚〔2026〕1号","CF_XDR_MC":"长春"}`))
+	f.Add([]byte(`{"a":"b\"c"}`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"a":"b",}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := ParseFieldsJSON(b)
+		var want map[string]string
+		werr := json.Unmarshal(b, &want)
+		if (err == nil) != (werr == nil) {
+			// The fast path may only accept what encoding/json accepts.
+			if err == nil {
+				t.Fatalf("ParseFieldsJSON(%q) accepted what encoding/json rejects: %v", b, werr)
+			}
+			t.Fatalf("ParseFieldsJSON(%q) = %v, encoding/json accepts it", b, err)
+		}
+		if err == nil && !maps.Equal(got, want) {
+			t.Fatalf("ParseFieldsJSON(%q) = %v, want %v", b, got, want)
+		}
+		// Round trip of what we encode.
+		if err == nil {
+			again, err := ParseFieldsJSON(AppendFieldsJSON(nil, got))
+			if err != nil || !maps.Equal(again, nonEmpty(got)) {
+				t.Fatalf("round trip of %v = %v, %v", got, again, err)
+			}
 		}
 	})
 }

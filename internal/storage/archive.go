@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"jlcredit/internal/archive"
@@ -41,7 +40,8 @@ func scanRecord(s interface{ Scan(...any) error }, extra ...any) (*record.Record
 	}
 	r.ID, r.SubjectID, r.DepartmentID, r.BatchID = credit.RecordID(id), credit.SubjectID(subj), credit.DepartmentID(dep), credit.BatchID(batch)
 	r.CreatedAt = r.CreatedAt.UTC()
-	if err := json.Unmarshal([]byte(fields), &r.Fields); err != nil {
+	var err error
+	if r.Fields, err = record.ParseFieldsJSON([]byte(fields)); err != nil {
 		return nil, err
 	}
 	r.DecisionDate, r.PublicFrom, r.PublicUntil, r.RepairableFrom = parseDate(dd), parseDate(pf), parseDate(pu), parseDate(rf)

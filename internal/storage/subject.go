@@ -145,7 +145,7 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 	var counts []gramCount
 	for _, g := range grams {
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 501) t`, g).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 5001) t`, g).Scan(&n); err != nil {
 			return nil, 0, err
 		}
 		if n == 0 {
