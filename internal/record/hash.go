@@ -119,6 +119,54 @@ const hexDigits = "0123456789abcdef"
 // with HTML escaping off: invalid UTF-8 becomes U+FFFD; U+2028 and U+2029
 // are escaped.
 func appendString(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		return appendStringSlow(b, s)
+	}
+	// Valid UTF-8: copy runs of bytes that need no escape in one go; only
+	// ASCII controls, '"', '\\' and U+2028/U+2029 (E2 80 A8/A9) are escaped.
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
+				b = append(b, s[start:i]...)
+				b = append(b, `\u202`...)
+				b = append(b, hexDigits[s[i+2]&0xF])
+				i += 2
+				start = i + 1
+			}
+		case c < 0x20 || c == '"' || c == '\\':
+			b = append(b, s[start:i]...)
+			b = appendEscape(b, c)
+			start = i + 1
+		}
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func appendEscape(b []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+}
+
+// appendStringSlow handles invalid UTF-8 (replaced by U+FFFD).
+func appendStringSlow(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]

@@ -2,10 +2,10 @@ package record
 
 import (
 	"bytes"
-	"maps"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 	"time"
