@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -115,11 +116,43 @@ func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 	if len(rows) != 2 || !strings.Contains(strings.Join(rows[1], "|"), "罚款金额") {
 		t.Errorf("error sheet rows = %q", rows)
 	}
+	// The same rows as XLSX with a date cell and Chinese headers: one new
+	// version (changed fine), one still rejected.
+	xf := excelize.NewFile()
+	sheet := xf.GetSheetName(0)
+	for i, h := range strings.Split(strings.TrimSpace(header), ",") {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		xf.SetCellValue(sheet, cell, h)
+	}
+	for r, line := range []string{row("长市监罚〔2026〕1号", "2.5"), row("长市监罚〔2026〕2号", "")} {
+		for i, v := range strings.Split(strings.TrimSpace(line), ",") {
+			cell, _ := excelize.CoordinatesToCellName(i+1, r+2)
+			xf.SetCellValue(sheet, cell, v)
+		}
+		dateCell, _ := excelize.CoordinatesToCellName(12, r+2)
+		xf.SetCellValue(sheet, dateCell, time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))
+		style, _ := xf.NewStyle(&excelize.Style{NumFmt: 14})
+		xf.SetCellStyle(sheet, dateCell, dateCell, style)
+	}
+	xlsx := filepath.Join(dir, "处罚.xlsx")
+	if err := xf.SaveAs(xlsx); err != nil {
+		t.Fatal(err)
+	}
+	out, e, code = run(t, "import", "--db", dsn, "--class", "penalty", "--department", dept, xlsx)
+	json.Unmarshal([]byte(lastLine(out)), &r)
+	if code != 0 || r.Total != 2 || r.Accepted != 1 || r.Rejected != 1 {
+		t.Fatalf("xlsx import: exit %d %s receipt %+v", code, e, r)
+	}
 	// Re-import: duplicates only.
 	out, _, _ = run(t, "import", "--db", dsn, "--class", "penalty", "--department", dept, file)
 	json.Unmarshal([]byte(lastLine(out)), &r)
+	if r.Accepted != 1 || r.Duplicates != 0 {
+		t.Errorf("re-import of the CSV after the XLSX changed the fine: receipt = %+v, want 1 new version", r)
+	}
+	out, _, _ = run(t, "import", "--db", dsn, "--class", "penalty", "--department", dept, file)
+	json.Unmarshal([]byte(lastLine(out)), &r)
 	if r.Accepted != 0 || r.Duplicates != 1 {
-		t.Errorf("re-import receipt = %+v", r)
+		t.Errorf("re-import receipt = %+v, want a duplicate", r)
 	}
 	for _, test := range []struct {
 		name string
