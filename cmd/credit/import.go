@@ -53,7 +53,14 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Body: f})
+	next := 100000
+	progress := func(rows int) {
+		if rows >= next {
+			fmt.Fprintf(env.Stderr, "已处理%d行……\n", rows)
+			next = rows + 100000
+		}
+	}
+	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Body: f, Progress: progress})
 	if err != nil {
 		if receipt != nil && receipt.Batch != "" {
 			fmt.Fprintf(env.Stderr, "批次%s已保存，但处理中断。\n", receipt.Batch)

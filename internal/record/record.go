@@ -126,6 +126,9 @@ type Submission struct {
 	Filename       string
 	Channel        string
 	Body           io.Reader
+	// Progress, when set, is called after each written chunk with the
+	// number of rows processed so far (for long imports).
+	Progress func(rows int)
 }
 
 // BatchFilter selects batches.

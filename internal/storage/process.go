@@ -39,6 +39,10 @@ type pending struct {
 // ledger in the same transaction. Processing is resumable: rows up to the
 // batch's processed_rows are skipped, and re-processing a row is a duplicate.
 func (db *DB) ProcessBatch(ctx context.Context, id credit.BatchID) (*record.Receipt, error) {
+	return db.processBatch(ctx, id, nil)
+}
+
+func (db *DB) processBatch(ctx context.Context, id credit.BatchID, progress func(int)) (*record.Receipt, error) {
 	b, err := db.findBatch(ctx, id)
 	if err != nil {
 		return nil, err
@@ -51,7 +55,7 @@ func (db *DB) ProcessBatch(ctx context.Context, id credit.BatchID) (*record.Rece
 	if err := db.queryRow(ctx, `SELECT processed_rows FROM batches WHERE id = $1`, string(id)).Scan(&processed); err != nil {
 		return nil, err
 	}
-	receipt, perr := db.process(ctx, b, processed)
+	receipt, perr := db.process(ctx, b, processed, progress)
 	status, msg := "done", ""
 	if perr != nil {
 		status, msg = "failed", credit.ErrorMessage(perr)
@@ -68,7 +72,7 @@ func (db *DB) ProcessBatch(ctx context.Context, id credit.BatchID) (*record.Rece
 	return receipt, err
 }
 
-func (db *DB) process(ctx context.Context, b *batchRow, skip int) (*record.Receipt, error) {
+func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(int)) (*record.Receipt, error) {
 	receipt := &record.Receipt{Batch: b.ID, Total: b.Total, Accepted: b.Accepted, Rejected: b.Rejected, Duplicates: b.Duplicates, Late: b.Late}
 	cat, err := db.Catalog(ctx)
 	if err != nil {
@@ -246,6 +250,9 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int) (*record.Recei
 			next++
 			if c.err == nil {
 				c.err = db.flush(ctx, b, class, c.p, receipt, today)
+				if c.err == nil && progress != nil {
+					progress(receipt.Total)
+				}
 			}
 			if c.err != nil {
 				werr = c.err
