@@ -233,6 +233,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	}
 	go func() { wg.Wait(); close(dones) }()
 	// Write in order.
+	known := map[string]credit.SubjectID{}
 	waiting := map[int]doneChunk{}
 	next := 0
 	var werr error
@@ -249,7 +250,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			delete(waiting, next)
 			next++
 			if c.err == nil {
-				c.err = db.flush(ctx, b, class, c.p, receipt, today)
+				c.err = db.flush(ctx, b, class, c.p, receipt, today, known)
 				if c.err == nil && progress != nil {
 					progress(receipt.Total)
 				}
@@ -280,7 +281,7 @@ func subjectKey(r *record.Record) string {
 }
 
 // flush writes one chunk of a batch in one transaction.
-func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date) error {
+func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID) error {
 	var chunk record.Receipt
 	start := time.Now()
 	defer func() { db.flushTime += time.Since(start) }()
@@ -295,7 +296,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		if err := tx.queryRow(ctx, lock).Scan(&size, &nextID); err != nil {
 			return err
 		}
-		subjects, err := tx.resolveSubjects(ctx, p.recs)
+		subjects, err := tx.resolveSubjects(ctx, p.recs, known)
 		if err != nil {
 			return err
 		}
@@ -466,8 +467,22 @@ func (tx *Tx) currentHeads(ctx context.Context, class string, recs []*record.Rec
 
 // resolveSubjects returns the subject id for every subjectKey of recs,
 // creating unknown subjects (unverified) from what the rows say.
-func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record) (map[string]credit.SubjectID, error) {
+//
+// known, when not nil, caches subject ids across the chunks of one batch
+// (rows of a batch name the same subjects again and again; a subject's id
+// never changes): hits need no query, and resolved ids are added to it.
+func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record, known map[string]credit.SubjectID) (map[string]credit.SubjectID, error) {
 	ids := map[string]credit.SubjectID{}
+	if known != nil {
+		defer func() {
+			if len(known) > 500000 {
+				clear(known)
+			}
+			for k, id := range ids {
+				known[k] = id
+			}
+		}()
+	}
 	var usccs []string
 	var cids [][]byte
 	cidKey := map[string]string{} // hash -> subject key
@@ -478,6 +493,10 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record) (map[s
 			continue
 		}
 		first[k] = r
+		if id, ok := known[k]; ok {
+			ids[k] = id
+			continue
+		}
 		if r.Subject.USCC != "" {
 			usccs = append(usccs, r.Subject.USCC)
 		} else {

@@ -276,7 +276,7 @@ func (db *DB) EnsureSubjects(ctx context.Context, refs []record.SubjectRef) erro
 		recs = append(recs, r)
 	}
 	return db.transact(ctx, func(tx *Tx) error {
-		_, err := tx.resolveSubjects(ctx, recs)
+		_, err := tx.resolveSubjects(ctx, recs, nil)
 		return err
 	})
 }
