@@ -3,15 +3,11 @@ package jsonapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
@@ -335,36 +331,6 @@ func (s *Server) reportVerification(r *http.Request) (*lists.Verification, error
 	return ls.FindVerificationByID(r.Context(), id)
 }
 
-// reportInfo is the heading of a verification report, as label and value.
-func reportInfo(v *lists.Verification) [][2]string {
-	dep := v.DepartmentName
-	if dep == "" {
-		dep = v.Actor
-	}
-	info := [][2]string{
-		{"核查编号", strconv.FormatInt(v.ID, 10)},
-		{"核查部门", dep},
-		{"核查人", actorName(v.Actor)},
-		{"应用场景", v.Scenario},
-		{"核查事由", v.Purpose},
-		{"核查时间", v.At.In(credit.Shanghai).Format("2006-01-02 15:04:05")},
-		{"数据版本", "存证账本共" + strconv.FormatInt(v.DataVersion, 10) + "条记录时的名单信息，按" + v.AsOf + "判断是否有效"},
-		{"核查结果", fmt.Sprintf("共核查%d个主体，找到%d个，命中名单%d个", v.Total, v.Found, v.Hits)},
-	}
-	if v.FeedbackDue != "" {
-		info = append(info, [2]string{"反馈期限", "请于" + v.FeedbackDue + "前反馈命中主体的措施执行情况（执行反馈）"})
-	}
-	return info
-}
-
-// actorName returns the name in an actor label ("department:吉林省财政厅").
-func actorName(label string) string {
-	if _, name, ok := strings.Cut(label, ":"); ok && name != "" {
-		return name
-	}
-	return label
-}
-
 func reportFilename(v *lists.Verification, ext string) string {
 	return "信用核查报告-" + strconv.FormatInt(v.ID, 10) + "." + ext
 }
@@ -381,81 +347,8 @@ func (s *Server) handleVerificationReportXLSX(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "核查结果"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
-	if err != nil {
-		return err
-	}
-	body, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
-	if err != nil {
-		return err
-	}
-	header := make([]any, len(lists.ReportHeader))
-	for i, h := range lists.ReportHeader {
-		header[i] = h
-	}
-	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
-		return err
-	}
-	rows := lists.ReportRows(v)
-	for i, row := range rows {
-		cells := row.Cells()
-		vals := make([]any, len(cells))
-		vals[0] = row.Seq
-		for j := 1; j < len(cells); j++ {
-			vals[j] = cells[j]
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
-			return err
-		}
-	}
-	last, _ := excelize.CoordinatesToCellName(len(lists.ReportHeader), len(rows)+1)
-	lastCol, _ := excelize.ColumnNumberToName(len(lists.ReportHeader))
-	if err := f.SetCellStyle(sheet, "A1", lastCol+"1", head); err != nil {
-		return err
-	}
-	if len(rows) > 0 {
-		if err := f.SetCellStyle(sheet, "A2", last, body); err != nil {
-			return err
-		}
-	}
-	for i, width := range []float64{6, 30, 22, 8, 40, 22, 24, 24, 24, 40, 40, 30, 40} {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetColWidth(sheet, col, col, width); err != nil {
-			return err
-		}
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
-		return err
-	}
-	const infoSheet = "核查信息"
-	if _, err := f.NewSheet(infoSheet); err != nil {
-		return err
-	}
-	for i, kv := range reportInfo(v) {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow(infoSheet, cell, &[]any{kv[0], kv[1]}); err != nil {
-			return err
-		}
-	}
-	if err := f.SetColWidth(infoSheet, "A", "A", 12); err != nil {
-		return err
-	}
-	if err := f.SetColWidth(infoSheet, "B", "B", 80); err != nil {
-		return err
-	}
 	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	if err := lists.WriteReportXLSX(&buf, v); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -549,7 +442,7 @@ func (s *Server) handleVerificationReportHTML(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	page := reportPage{Title: "信用核查报告", Info: reportInfo(v), Header: lists.ReportHeader, Rows: lists.ReportRows(v),
+	page := reportPage{Title: "信用核查报告", Info: lists.ReportInfo(v), Header: lists.ReportHeader, Rows: lists.ReportRows(v),
 		Generated: time.Now().In(credit.Shanghai).Format("2006-01-02 15:04")}
 	var buf bytes.Buffer
 	if err := reportTemplate.Execute(&buf, page); err != nil {

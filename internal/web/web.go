@@ -42,6 +42,8 @@ type Backend interface {
 	access.SessionService
 	access.QueryLogService
 	lists.PublicService
+	lists.Service
+	lists.PushService
 }
 
 // Options configure New.
@@ -169,6 +171,13 @@ func (s *Server) routes() http.Handler {
 	con("GET /console/users/{id}", s.handleUserView)
 	con("POST /console/users/{id}/reset", s.handleUserReset)
 	con("POST /console/users/{id}/status", s.handleUserStatus)
+	con("GET /console/verify", s.handleVerifyForm)
+	mux.Handle("POST /console/verify", s.console(s.handleVerify, true))
+	con("GET /console/verifications/{id}", s.handleVerificationView)
+	con("GET /console/verifications/{id}/report.xlsx", s.handleVerificationReportXLSX)
+	con("GET /console/verifications/{id}/report.html", s.handleVerificationReportHTML)
+	con("GET /console/inbox", s.handleInbox)
+	con("POST /console/inbox/{id}/ack", s.handleInboxAck)
 	con("GET /console/password", s.handlePasswordForm)
 	con("POST /console/password", s.handlePassword)
 	mux.Handle("/console/", s.console(func(w http.ResponseWriter, r *http.Request) error {

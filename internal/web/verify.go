@@ -1,0 +1,549 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record/ingest"
+	"jlcredit/internal/subject"
+)
+
+// The console's 信用核查 and push inbox (发起—响应—反馈): a department
+// verifies subjects before a decision and reads the list notifications
+// pushed to it. Authorization is storage's (lists.Service.Verify,
+// FindVerificationByID, lists.PushService); these handlers only parse forms
+// and show the answers.
+func init() {
+	views["verify"] = VerifyPage{}
+	views["verify_result"] = VerificationPage{}
+	views["verify_report"] = VerificationReportPage{}
+	views["inbox"] = InboxPage{}
+}
+
+// maxVerifyUpload limits an uploaded file of subjects.
+const maxVerifyUpload = 8 << 20
+
+// subjectHeaders are the column headings recognised in an uploaded file of
+// subjects; without one of them the first column is read.
+var subjectHeaders = []string{"统一社会信用代码", "证件号码", "统一社会信用代码/证件号码", "身份证号码", "名称", "主体名称"}
+
+// VerifyPage is the 信用核查 form.
+type VerifyPage struct {
+	Page
+	Scenarios []lists.Scenario
+	Scenario  string
+	Purpose   string
+	Subjects  string
+	Error     string
+	Details   []credit.Problem
+	Max       int
+}
+
+// VerificationPage is the answer of a verification.
+type VerificationPage struct {
+	Page
+	V            *lists.Verification
+	ScenarioName string
+	Info         [][2]string
+}
+
+// VerificationReportPage is the printable report of a verification.
+type VerificationReportPage struct {
+	Page
+	V         *lists.Verification
+	Info      [][2]string
+	Header    []string
+	Rows      []lists.ReportRow
+	Generated string
+}
+
+// InboxPage is a department's inbox of list notifications.
+type InboxPage struct {
+	Page
+	Notifications []*lists.Notification
+	Unacked       int
+	Kind          string
+	OnlyUnacked   bool
+	Kinds         []lists.NotificationKind
+	Pager         Pager
+}
+
+// CanInbox reports whether the signed-in user has an inbox: a department
+// user (its own) or an administrator (every department's).
+func (p *Page) CanInbox() bool {
+	if p.User == nil {
+		return false
+	}
+	a := p.User.Actor()
+	switch a.Role {
+	case credit.RoleDepartment:
+		return a.DepartmentID != 0
+	case credit.RoleSystem, credit.RoleProvince, credit.RoleAuditor:
+		return true
+	}
+	return false
+}
+
+// CanAck reports whether the signed-in user may acknowledge n: only the
+// receiving department.
+func (p *InboxPage) CanAck(n *lists.Notification) bool {
+	if p.User == nil || n.AckedAt != nil {
+		return false
+	}
+	a := p.User.Actor()
+	return a.Role == credit.RoleDepartment && a.DepartmentID != 0 && a.DepartmentID == n.DepartmentID
+}
+
+// VerdictClass returns the CSS class of a verdict.
+func (*VerificationPage) VerdictClass(v lists.Verdict) string { return verdictClass(v) }
+
+// VerdictClass returns the CSS class of a verdict.
+func (*VerificationReportPage) VerdictClass(v lists.Verdict) string { return verdictClass(v) }
+
+func verdictClass(v lists.Verdict) string {
+	switch v {
+	case lists.Restricted:
+		return "verdict verdict-restricted"
+	case lists.Caution:
+		return "verdict verdict-caution"
+	case lists.Incentive:
+		return "verdict verdict-incentive"
+	}
+	return "verdict verdict-none"
+}
+
+// Musts returns the measures the department must apply.
+func (*VerificationPage) Musts(ms []lists.AppliedMeasure) []lists.AppliedMeasure {
+	return measuresOf(ms, lists.Must)
+}
+
+// Mays returns the measures the department may apply.
+func (*VerificationPage) Mays(ms []lists.AppliedMeasure) []lists.AppliedMeasure {
+	return measuresOf(ms, lists.May)
+}
+
+func measuresOf(ms []lists.AppliedMeasure, o lists.Obligation) []lists.AppliedMeasure {
+	var out []lists.AppliedMeasure
+	for _, m := range ms {
+		if m.Obligation == o {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Masked returns a person's identity number masked; a USCC in clear.
+func (*VerificationPage) Masked(code string) string {
+	if utf8.RuneCountInString(code) == 18 && subject.CheckUSCC(code, nil) == nil {
+		return code
+	}
+	if code == "" {
+		return ""
+	}
+	return subject.MaskCitizenID(code)
+}
+
+// KindClass returns the CSS class of a notification kind.
+func (*InboxPage) KindClass(k lists.NotificationKind) string {
+	switch k {
+	case lists.NotifyListing:
+		return "tag tag-red"
+	case lists.NotifyAlert:
+		return "tag tag-late"
+	case lists.NotifyRemoval:
+		return "tag tag-ok"
+	}
+	return "tag tag-warn"
+}
+
+func (s *Server) listService() (lists.Service, error) {
+	ls, ok := s.backend.(lists.Service)
+	if !ok {
+		return nil, credit.Errorf(credit.ENOTFOUND, "本平台未启用名单与信用核查功能")
+	}
+	return ls, nil
+}
+
+func (s *Server) pushService() (lists.PushService, error) {
+	ps, ok := s.backend.(lists.PushService)
+	if !ok {
+		return nil, credit.Errorf(credit.ENOTFOUND, "本平台未启用名单推送功能")
+	}
+	return ps, nil
+}
+
+// requireVerify answers EFORBIDDEN unless the session's actor may verify.
+func requireVerify(r *http.Request) error {
+	a := credit.ActorFromContext(r.Context())
+	if !access.Can(a, access.ActionVerify, access.Target{DepartmentID: a.DepartmentID, RegionCode: a.RegionCode}) {
+		return credit.Errorf(credit.EFORBIDDEN, "无权进行信用核查")
+	}
+	return nil
+}
+
+func (s *Server) verifyPage(r *http.Request) (*VerifyPage, error) {
+	ls, err := s.listService()
+	if err != nil {
+		return nil, err
+	}
+	d, err := ls.ListData(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return &VerifyPage{Page: base(r, "信用核查", "verify"), Scenarios: d.Scenarios, Max: lists.MaxBatch}, nil
+}
+
+func (s *Server) handleVerifyForm(w http.ResponseWriter, r *http.Request) error {
+	if err := requireVerify(r); err != nil {
+		return err
+	}
+	p, err := s.verifyPage(r)
+	if err != nil {
+		return err
+	}
+	p.Scenario = r.URL.Query().Get("scenario")
+	return s.render(w, r, http.StatusOK, "verify", p)
+}
+
+// handleVerify runs a verification from the form: pasted subjects or an
+// uploaded CSV/XLSX, and redirects to its answer. The form is multipart
+// (it may carry a file); the CSRF token is checked before anything is done.
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
+	sess := sessionOf(r.Context())
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(w, r.Body, maxVerifyUpload+1<<20)
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			if !access.TokensEqual(r.Header.Get("X-CSRF-Token"), sess.CSRFToken) {
+				return errCSRF
+			}
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return credit.Errorf(credit.ETOOLARGE, "上传文件超过%d MB上限", maxVerifyUpload>>20)
+			}
+			return credit.Errorf(credit.EINVALID, "表单内容无效")
+		}
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+		if !access.TokensEqual(r.Header.Get("X-CSRF-Token"), sess.CSRFToken) &&
+			!access.TokensEqual(r.PostFormValue("csrf_token"), sess.CSRFToken) {
+			return errCSRF
+		}
+	}
+	if err := requireVerify(r); err != nil {
+		return err
+	}
+	ls, err := s.listService()
+	if err != nil {
+		return err
+	}
+	p, err := s.verifyPage(r)
+	if err != nil {
+		return err
+	}
+	p.Scenario, p.Purpose, p.Subjects = r.PostFormValue("scenario"), strings.TrimSpace(r.PostFormValue("purpose")), r.PostFormValue("subjects")
+	req := lists.VerificationRequest{Scenario: p.Scenario, Purpose: p.Purpose}
+	var ferr error
+	switch {
+	case p.Scenario == "":
+		ferr = credit.Errorf(credit.EINVALID, "请选择应用场景")
+	case p.Purpose == "":
+		ferr = credit.Errorf(credit.EINVALID, "请填写查询事由，如采购项目名称或审批事项")
+	}
+	if ferr == nil {
+		req.Subjects, ferr = formSubjects(r, p.Subjects)
+	}
+	var v *lists.Verification
+	if ferr == nil {
+		v, ferr = ls.Verify(r.Context(), req)
+	}
+	if ferr != nil {
+		switch credit.ErrorCode(ferr) {
+		case credit.EINVALID, credit.ETOOLARGE:
+		default:
+			return ferr
+		}
+		p.Error = credit.ErrorMessage(ferr)
+		var ce *credit.Error
+		if errors.As(ferr, &ce) && len(ce.Details) > 1 {
+			p.Details = ce.Details
+			if len(p.Details) > 20 {
+				p.Details = p.Details[:20]
+			}
+		}
+		return s.render(w, r, http.StatusBadRequest, "verify", p)
+	}
+	http.Redirect(w, r, "/console/verifications/"+strconv.FormatInt(v.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// formSubjects returns the subjects of the form: the uploaded file when one
+// was chosen, otherwise the textarea, one per line.
+func formSubjects(r *http.Request, text string) ([]lists.Query, error) {
+	if r.MultipartForm != nil {
+		if fhs := r.MultipartForm.File["file"]; len(fhs) > 0 && fhs[0].Filename != "" && fhs[0].Size > 0 {
+			if strings.TrimSpace(text) != "" {
+				return nil, credit.Errorf(credit.EINVALID, "请在粘贴名单和上传文件中二选一")
+			}
+			f, err := fhs[0].Open()
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return fileSubjects(f, fhs[0].Filename)
+		}
+	}
+	var lines []string
+	for l := range strings.Lines(text) {
+		lines = append(lines, l)
+	}
+	return parseSubjects(lines, 1, "行")
+}
+
+// fileSubjects reads the subjects of an uploaded CSV or XLSX: the column
+// headed 统一社会信用代码, 证件号码 or 名称 (codes first), else the first
+// column, whose heading then counts as a subject when it is not a heading.
+func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
+	lower := strings.ToLower(name)
+	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".xlsx") {
+		return nil, credit.Errorf(credit.EINVALID, "请上传CSV或Excel（.xlsx）文件，“%s”不是", name)
+	}
+	rd, err := ingest.Open(f, name, "", ingest.Limits{MaxBytes: maxVerifyUpload, MaxRows: lists.MaxBatch + 1})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	headers := rd.Headers()
+	if len(headers) == 0 {
+		return nil, credit.Errorf(credit.EINVALID, "文件“%s”没有内容", name)
+	}
+	col, named := headers[0], false
+	for _, want := range subjectHeaders {
+		for _, h := range headers {
+			if strings.TrimSpace(h) == want {
+				col, named = h, true
+				break
+			}
+		}
+		if named {
+			break
+		}
+	}
+	var cells []string
+	if !named {
+		cells = append(cells, col) // no heading: the first row is a subject
+	}
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if credit.ErrorCode(err) == credit.ETOOLARGE {
+				return nil, credit.Errorf(credit.ETOOLARGE, "一次最多核查%d个主体，文件“%s”的行数超过上限", lists.MaxBatch, name)
+			}
+			return nil, err
+		}
+		cells = append(cells, row.Values[col])
+	}
+	first := 2
+	if !named {
+		first = 1
+	}
+	return parseSubjects(cells, first, "行（文件）")
+}
+
+// parseSubjects turns lines into queries: an 18-character code is a USCC or
+// a citizen ID and must be valid; anything else is an exact name. Blank
+// lines are skipped. first is the number of the first line.
+func parseSubjects(lines []string, first int, unit string) ([]lists.Query, error) {
+	var out []lists.Query
+	var ps []credit.Problem
+	today := credit.DateOf(time.Now())
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		n := i + first
+		code := subject.Normalize(l)
+		if isCodeLike(code) {
+			if pu, pc := subject.CheckUSCC(code, nil), subject.CheckCitizenID(code, today); pu != nil && pc != nil {
+				msg := pu.Message
+				if code[0] >= '1' && code[0] <= '6' && onlyDigitsX(code) {
+					msg = pc.Message
+				}
+				ps = append(ps, credit.Problem{Row: n, Field: "subjects", Code: "bad_code",
+					Message: "第" + strconv.Itoa(n) + unit + "“" + l + "”不是有效的统一社会信用代码或身份证号码：" + msg})
+				continue
+			}
+			out = append(out, lists.Query{Code: code})
+			continue
+		}
+		if utf8.RuneCountInString(l) > 200 {
+			ps = append(ps, credit.Problem{Row: n, Field: "subjects", Code: "too_long",
+				Message: "第" + strconv.Itoa(n) + unit + "的名称超过200字"})
+			continue
+		}
+		out = append(out, lists.Query{Name: l})
+	}
+	if len(ps) > 0 {
+		return nil, credit.Invalid(ps[0].Message, ps...)
+	}
+	if len(out) == 0 {
+		return nil, credit.Errorf(credit.EINVALID, "请至少填写一个核查对象（统一社会信用代码、身份证号码或准确名称，每行一个），或上传文件")
+	}
+	if len(out) > lists.MaxBatch {
+		return nil, credit.Errorf(credit.ETOOLARGE, "一次最多核查%d个主体，实际%d个", lists.MaxBatch, len(out))
+	}
+	return out, nil
+}
+
+// isCodeLike reports whether s looks like a code rather than a name: 15 to
+// 18 ASCII letters and digits.
+func isCodeLike(s string) bool {
+	if len(s) != 18 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func onlyDigitsX(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || i == len(s)-1 && s[i] == 'X') {
+			return false
+		}
+	}
+	return true
+}
+
+// verification loads the verification of the path; storage answers 403 for
+// another department's.
+func (s *Server) verification(r *http.Request) (*lists.Verification, error) {
+	ls, err := s.listService()
+	if err != nil {
+		return nil, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, credit.Errorf(credit.ENOTFOUND, "核查记录“%s”不存在", r.PathValue("id"))
+	}
+	return ls.FindVerificationByID(r.Context(), id)
+}
+
+func (s *Server) handleVerificationView(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.verification(r)
+	if err != nil {
+		return err
+	}
+	p := &VerificationPage{Page: base(r, "核查结果（编号"+strconv.FormatInt(v.ID, 10)+"）", "verify"), V: v, Info: lists.ReportInfo(v)}
+	p.ScenarioName = v.Scenario
+	if ls, err := s.listService(); err == nil {
+		if d, err := ls.ListData(r.Context()); err == nil {
+			if sc, ok := d.Scenario(v.Scenario); ok {
+				p.ScenarioName = sc.Name
+			}
+		}
+	}
+	return s.render(w, r, http.StatusOK, "verify_result", p)
+}
+
+// handleVerificationReportHTML serves the printable report.
+func (s *Server) handleVerificationReportHTML(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.verification(r)
+	if err != nil {
+		return err
+	}
+	p := &VerificationReportPage{Page: base(r, "信用核查报告", "verify"), V: v, Info: lists.ReportInfo(v), Header: lists.ReportHeader,
+		Rows: lists.ReportRows(v), Generated: s.now().In(credit.Shanghai).Format("2006-01-02 15:04")}
+	return s.render(w, r, http.StatusOK, "verify_report", p)
+}
+
+// handleVerificationReportXLSX serves the report as a workbook: sheet
+// 核查结果 (one row per subject, persons' numbers masked) and 核查信息.
+func (s *Server) handleVerificationReportXLSX(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.verification(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := lists.WriteReportXLSX(&buf, v); err != nil {
+		return err
+	}
+	id := strconv.FormatInt(v.ID, 10)
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", `attachment; filename="verification-`+id+`.xlsx"; filename*=UTF-8''`+url.PathEscape("信用核查报告-"+id+".xlsx"))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// inboxSize is how many notifications a page of the inbox shows.
+const inboxSize = 20
+
+func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.pushService()
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	p := &InboxPage{Page: base(r, "推送收件箱", "inbox"), Kind: q.Get("kind"), OnlyUnacked: q.Get("unacked") == "1",
+		Kinds: []lists.NotificationKind{lists.NotifyListing, lists.NotifyUpdate, lists.NotifyRemoval, lists.NotifyAlert}}
+	f := lists.NotificationFilter{Kind: lists.NotificationKind(p.Kind), Unacked: p.OnlyUnacked, Limit: inboxSize}
+	switch f.Kind {
+	case "", lists.NotifyListing, lists.NotifyUpdate, lists.NotifyRemoval, lists.NotifyAlert:
+	default:
+		return credit.Errorf(credit.EINVALID, "通知类型“%s”无效", p.Kind)
+	}
+	page := pageParam(r)
+	f.Offset = (page - 1) * inboxSize
+	if q.Get("acked") == "1" {
+		p.Notice = "已确认并反馈。"
+	}
+	list, total, unacked, err := ps.FindNotifications(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p.Notifications, p.Unacked = list, unacked
+	pq := url.Values{}
+	if p.Kind != "" {
+		pq.Set("kind", p.Kind)
+	}
+	if p.OnlyUnacked {
+		pq.Set("unacked", "1")
+	}
+	p.Pager = newPager("/console/inbox", pq, page, inboxSize, total, false)
+	return s.render(w, r, http.StatusOK, "inbox", p)
+}
+
+func (s *Server) handleInboxAck(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.pushService()
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return credit.Errorf(credit.ENOTFOUND, "通知“%s”不存在", r.PathValue("id"))
+	}
+	if _, err := ps.AckNotification(r.Context(), id, r.PostFormValue("feedback")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/inbox?acked=1", http.StatusSeeOther)
+	return nil
+}

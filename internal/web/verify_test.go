@@ -1,0 +1,254 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
+)
+
+// postMultipart posts a multipart form (fields in order, then the file).
+func (c *client) postMultipart(path string, fields [][2]string, filename string, file []byte) *http.Response {
+	c.tb.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for _, f := range fields {
+		mw.WriteField(f[0], f[1])
+	}
+	if filename != "" {
+		fw, _ := mw.CreateFormFile("file", filename)
+		fw.Write(file)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+// verifyOther returns an organisation of the demo data that no list names.
+func verifyOther(t *testing.T) (code, name string) {
+	f := mustFixture(t)
+	for i := f.gen.Subjects() - 1; i >= 0; i-- {
+		s := f.gen.Subject(i)
+		if s.USCC != "" && s.Type != string(subject.Person) && s.USCC != f.subjectCode {
+			return s.USCC, s.Name
+		}
+	}
+	t.Fatal("no organisation in the demo data")
+	return "", ""
+}
+
+// listAsA puts an organisation on the black list as department A.
+func listAsA(t *testing.T, code, name string) {
+	t.Helper()
+	f := mustFixture(t)
+	ctx := context.Background()
+	dep, err := f.db.FindDepartmentByCode(ctx, f.depA.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := credit.Actor{Role: credit.RoleDepartment, DepartmentID: dep.ID, DepartmentCode: dep.Code, Name: dep.Name, RegionCode: dep.RegionCode, Channel: "api"}
+	now := time.Now()
+	day := func(d time.Time) string { return d.Format(credit.DateLayout) }
+	r := map[string]string{"MD_LX": "严重失信主体名单", "MD_ZTMC": name, "MD_ZTLB": "法人及非法人组织", "MD_TYSHXYDM": code, "MD_FDDBR": "李核查",
+		"MD_RDWH": "吉名单〔2026〕99号", "MD_RDRQ": day(now.AddDate(0, 0, -1)), "MD_RDBM": dep.Name, "MD_RDBMDM": dep.Code,
+		"MD_SY": "拒不履行法定义务，情节严重", "MD_YJ": "《吉林省社会信用条例》第三十条", "MD_CSTS": "限制参加政府采购",
+		"MD_YCTJ": "满1年可申请提前移出", "MD_JJCS": "可依法申请行政复议", "MD_YXQQ": day(now.AddDate(0, 0, -1)), "MD_YXQZ": day(now.AddDate(3, 0, -2)),
+		"MD_SJLYDM": dep.Code}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(listCols)
+	rec := make([]string, len(listCols))
+	for i, c := range listCols {
+		rec[i] = r[c]
+	}
+	w.Write(rec)
+	w.Flush()
+	rc, err := f.db.Submit(credit.NewContextWithActor(ctx, actor), record.Submission{Class: lists.ClassCode, Filename: "名单.csv", Body: &b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Rejected > 0 {
+		errs, _, _ := f.db.FindBatchErrors(credit.NewContextWithActor(ctx, actor), rc.Batch, 0, 20)
+		t.Fatalf("rejected: %+v", errs)
+	}
+}
+
+// thirdOperator returns a client signed in as an operator of a department
+// other than A and B.
+func thirdOperator(t *testing.T) *client {
+	t.Helper()
+	f := mustFixture(t)
+	ctx := credit.NewContextWithActor(context.Background(), credit.System)
+	for _, d := range f.gen.Departments() {
+		if d.Code == f.depA.Code || d.Code == f.depB.Code {
+			continue
+		}
+		dep, err := f.db.FindDepartmentByCode(ctx, d.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.db.CreateUser(ctx, &access.User{Username: "opc", DisplayName: "丙部门操作员", Role: credit.RoleDepartment, DepartmentID: dep.ID}, testPassword)
+		if err != nil && credit.ErrorCode(err) != credit.ECONFLICT {
+			t.Fatal(err)
+		}
+		return login(t, "opc")
+	}
+	t.Fatal("no third department")
+	return nil
+}
+
+func verdictOf(doc *goquery.Document, name string) string {
+	var v string
+	doc.Find("main section.verify-subject").Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.Find("h2").Text(), name) {
+			v = text(s.Find(".verdict"))
+		}
+	})
+	return v
+}
+
+func TestVerifyConsole(t *testing.T) {
+	s := seedLists(t)
+	otherCode, otherName := verifyOther(t)
+	b := login(t, "opb")
+
+	doc := b.doc("/console/verify", http.StatusOK)
+	if doc.Find(`nav.side a[href="/console/verify"]`).Length() != 1 || doc.Find(`nav.side a[href="/console/inbox"]`).Length() != 1 {
+		t.Error("the console nav lacks 信用核查 or 推送收件箱")
+	}
+	if doc.Find(`select[name=scenario] option[value="政府采购"]`).Length() != 1 {
+		t.Error("no 政府采购 scenario")
+	}
+
+	form := url.Values{"scenario": {"政府采购"}, "purpose": {"某某采购项目供应商资格审查"}, "subjects": {s.company + "\n\n" + otherCode}}
+	// Without the CSRF token: refused, url-encoded or multipart.
+	if res := b.post("/console/verify", form); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST without CSRF: %d", res.StatusCode)
+	}
+	if res := b.postMultipart("/console/verify", [][2]string{{"scenario", "政府采购"}, {"purpose", "x"}, {"subjects", s.company}}, "", nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("multipart POST without CSRF: %d", res.StatusCode)
+	}
+
+	// Bad input: clear errors, the form kept.
+	bad := url.Values{"scenario": {"政府采购"}, "subjects": {s.company}}
+	doc = parse(t, b.postCSRF("/console/verify", bad), http.StatusBadRequest)
+	if !strings.Contains(doc.Find(".alert-error").Text(), "查询事由") {
+		t.Errorf("no purpose error: %q", doc.Find(".alert-error").Text())
+	}
+	bad = url.Values{"scenario": {"政府采购"}, "purpose": {"审查"}, "subjects": {"91220101MA0L10019X"}}
+	doc = parse(t, b.postCSRF("/console/verify", bad), http.StatusBadRequest)
+	if msg := doc.Find(".alert-error").Text(); !strings.Contains(msg, "第1行") || !strings.Contains(msg, "不是有效的") {
+		t.Errorf("bad code error: %q", msg)
+	}
+	if v := doc.Find("textarea[name=subjects]").Text(); !strings.Contains(v, "91220101MA0L10019X") {
+		t.Errorf("the form lost the subjects: %q", v)
+	}
+
+	// Pasted codes.
+	res := b.postCSRF("/console/verify", form)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/console/verifications/") {
+		t.Fatalf("verify: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	vpath := res.Header.Get("Location")
+	doc = b.doc(vpath, http.StatusOK)
+	if v := verdictOf(doc, s.companyName); v != string(lists.Restricted) {
+		t.Errorf("verdict of the listed company = %q, want 受限\n%s", v, text(doc.Find("main")))
+	}
+	if v := verdictOf(doc, otherName); v != string(lists.NoVerdict) {
+		t.Errorf("verdict of the other company = %q, want 无", v)
+	}
+	if doc.Find(".verdict-restricted").Length() != 1 || !strings.Contains(doc.Find("main").Text(), "限制参加政府采购活动") {
+		t.Error("the restriction is not shown with its measure")
+	}
+	for _, suffix := range []string{"/report.xlsx", "/report.html"} {
+		if doc.Find(`a[href="`+vpath+suffix+`"]`).Length() != 1 {
+			t.Errorf("no link to %s", suffix)
+		}
+	}
+	if res := b.get(vpath + "/report.xlsx"); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Errorf("report.xlsx: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	rep := b.doc(vpath+"/report.html", http.StatusOK)
+	if !strings.Contains(rep.Find("h1").Text(), "信用核查报告") || !strings.Contains(rep.Find("table").Text(), s.companyName) {
+		t.Error("the printable report lacks its title or the subject")
+	}
+
+	// An uploaded CSV, by the column 统一社会信用代码.
+	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}, {"subjects", ""}},
+		"对象.csv", []byte("名称,统一社会信用代码\n"+s.companyName+","+s.company+"\n"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload verify: %d", res.StatusCode)
+	}
+	if v := verdictOf(b.doc(res.Header.Get("Location"), http.StatusOK), s.companyName); v != string(lists.Restricted) {
+		t.Errorf("uploaded: verdict %q", v)
+	}
+	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}},
+		"对象.txt", []byte("x"))
+	if doc := parse(t, res, http.StatusBadRequest); !strings.Contains(doc.Find(".alert-error").Text(), "CSV或Excel") {
+		t.Errorf("bad file type: %q", doc.Find(".alert-error").Text())
+	}
+
+	// Department C cannot open B's verification.
+	c := thirdOperator(t)
+	for _, p := range []string{vpath, vpath + "/report.xlsx", vpath + "/report.html"} {
+		if res := c.get(p); res.StatusCode != http.StatusForbidden {
+			t.Errorf("department C GET %s: %d", p, res.StatusCode)
+		}
+	}
+
+	// A lists the other company B verified: B's inbox has an alert.
+	listAsA(t, otherCode, otherName)
+	doc = b.doc("/console/inbox", http.StatusOK)
+	var item *goquery.Selection
+	doc.Find("main article.inbox-item").Each(func(_ int, a *goquery.Selection) {
+		if item == nil && strings.Contains(a.Text(), otherName) {
+			item = a
+		}
+	})
+	if item == nil {
+		t.Fatalf("no notification about %s in B's inbox:\n%s", otherName, text(doc.Find("main")))
+	}
+	if !strings.Contains(item.Find(".tag").First().Text(), "核查预警") {
+		t.Errorf("notification kind = %q", item.Find(".tag").First().Text())
+	}
+	if item.Find(`a[href="`+vpath+`"]`).Length() != 1 {
+		t.Error("the alert does not link the verification")
+	}
+	action, _ := item.Find("form.ack-form").Attr("action")
+	if action == "" {
+		t.Fatal("no acknowledge form")
+	}
+	if res := b.post(action, url.Values{"feedback": {"x"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("ack without CSRF: %d", res.StatusCode)
+	}
+	if res := login(t, "opa").postCSRF(action, url.Values{"feedback": {"x"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("A acknowledges B's notification: %d", res.StatusCode)
+	}
+	res = b.postCSRF(action, url.Values{"feedback": {"已暂停其参与本部门采购项目"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ack: %d", res.StatusCode)
+	}
+	doc = b.doc(res.Header.Get("Location"), http.StatusOK)
+	id := strings.TrimSuffix(strings.TrimPrefix(action, "/console/inbox/"), "/ack")
+	got := doc.Find("#n" + id)
+	if !strings.Contains(got.Text(), "已确认") || !strings.Contains(got.Text(), "已暂停其参与本部门采购项目") || got.Find("form.ack-form").Length() != 0 {
+		t.Errorf("after ack: %s", text(got))
+	}
+	if res := b.postCSRF(action, nil); res.StatusCode != http.StatusConflict {
+		t.Errorf("second ack: %d", res.StatusCode)
+	}
+}
