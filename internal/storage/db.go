@@ -69,6 +69,12 @@ type DB struct {
 
 	flushTime time.Duration // time spent writing chunks, for debug logs
 
+	// SQLite: a connection of its own that checkpoints the WAL in the
+	// background, and the loop's stop and done channels.
+	ckpt     *sql.DB
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
+
 	verifyOnce sync.Once
 	verify     *verifyState // prepared statements and caches of the verification path
 }
@@ -134,12 +140,23 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			w.SetMaxOpenConns(1)
 			db.sql, db.write = w, w
 		} else {
-			w, err := sql.Open("sqlite", "file:"+path+params)
+			// Checkpoints run in the background (see checkpointLoop), not
+			// inside whichever commit crosses the WAL's size threshold.
+			w, err := sql.Open("sqlite", "file:"+path+params+"&_pragma=wal_autocheckpoint(0)")
 			if err != nil {
 				return nil, err
 			}
 			w.SetMaxOpenConns(1)
 			w.SetConnMaxIdleTime(0)
+			ck, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_time_format=sqlite")
+			if err != nil {
+				return nil, err
+			}
+			ck.SetMaxOpenConns(1)
+			db.ckpt = ck
+			db.stopCkpt = make(chan struct{})
+			db.ckptDone = make(chan struct{})
+			go db.checkpointLoop()
 			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-32768)&_time_format=sqlite")
 			if err != nil {
 				return nil, err
@@ -176,9 +193,43 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 // Dialect returns the database's SQL flavour.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
+// checkpointInterval is how often the background loop checkpoints the WAL.
+const checkpointInterval = 500 * time.Millisecond
+
+// checkpointLoop copies committed WAL frames into the database file every
+// checkpointInterval (PASSIVE: it never blocks readers or the writer), so
+// that no request pays for a checkpoint inside its commit; a RESTART once the
+// WAL is large keeps the file from growing without bound.
+func (db *DB) checkpointLoop() {
+	defer close(db.ckptDone)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCkpt:
+			_, _ = db.ckpt.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			return
+		case <-t.C:
+			var busy, logFrames, done int
+			if err := db.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
+				db.logger.Warn("wal checkpoint", slog.Any("error", err))
+				continue
+			}
+			if logFrames > 64<<10 && done == logFrames { // > 256 MiB, all copied
+				_, _ = db.ckpt.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+			}
+		}
+	}
+}
+
 // Close closes the database.
 func (db *DB) Close() error {
 	var err error
+	if db.ckpt != nil {
+		close(db.stopCkpt)
+		<-db.ckptDone
+		db.ckpt.Close()
+	}
 	if db.write != nil && db.write != db.sql {
 		err = db.write.Close()
 	}
