@@ -161,6 +161,13 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	if count != size {
 		return nil, credit.Errorf(credit.EINVALID, "存证账本记录数不符：检查点为%d条，数据库中为%d条（有记录被删除）", size, count)
 	}
+	// is_current is derived (the highest version of a business key), not in
+	// the canonical bytes: check it, or a record could be hidden by
+	// flipping it. One sorted pass; each key's last version must be the
+	// only current one.
+	if err := db.checkCurrentFlags(ctx); err != nil {
+		return nil, err
+	}
 	var extra int64
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE id > $1`, size).Scan(&extra); err != nil {
 		return nil, err
@@ -183,4 +190,47 @@ func (db *DB) describeMismatch(ctx context.Context, mm *ledger.Mismatch) error {
 		return err
 	}
 	return credit.Errorf(credit.EINVALID, "存证校验失败：第一条异常记录为 记录ID %d（信息类 %s，业务主键 %s，存证序号 %d）：%s", id, class, key, mm.Index, mm.Reason)
+}
+
+// checkCurrentFlags returns EINVALID naming the first record whose
+// is_current flag disagrees with its being the highest version of its key.
+func (db *DB) checkCurrentFlags(ctx context.Context) error {
+	var (
+		prevClass, prevKey string
+		prevID             int64
+		prevCurrent        bool
+		bad                int64
+		badClass, badKey   string
+	)
+	report := func(id int64, class, key string) {
+		if bad == 0 || id < bad {
+			bad, badClass, badKey = id, class, key
+		}
+	}
+	err := scanAll(db.rows(ctx, `SELECT id, class, key, is_current FROM records ORDER BY class, key, version`), func(rows *sql.Rows) error {
+		var id int64
+		var class, key string
+		var current bool
+		if err := rows.Scan(&id, &class, &key, &current); err != nil {
+			return err
+		}
+		if prevID != 0 {
+			last := class != prevClass || key != prevKey // prev was its key's last version
+			if prevCurrent != last {
+				report(prevID, prevClass, prevKey)
+			}
+		}
+		prevClass, prevKey, prevID, prevCurrent = class, key, id, current
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if prevID != 0 && !prevCurrent {
+		report(prevID, prevClass, prevKey)
+	}
+	if bad != 0 {
+		return credit.Errorf(credit.EINVALID, "存证校验失败：记录ID %d（信息类 %s，业务主键 %s）的“当前版本”标记被改动", bad, badClass, badKey)
+	}
+	return nil
 }

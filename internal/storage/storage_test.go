@@ -147,6 +147,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("CrossDepartment", func(t *testing.T) { testCrossDepartment(t, open) })
 	t.Run("LedgerDeletedRecord", func(t *testing.T) { testLedgerDeleted(t, open) })
+	t.Run("LedgerHiddenRecord", func(t *testing.T) { testLedgerHidden(t, open) })
 }
 
 func testDepartments(t *testing.T, open opener) {
@@ -419,5 +420,20 @@ func testLedgerDeleted(t *testing.T, open opener) {
 	_, err := f.db.VerifyLedger(sys())
 	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "存证序号1") {
 		t.Errorf("VerifyLedger after deleting record 2: %v, want invalid naming 存证序号1", err)
+	}
+}
+
+// testLedgerHidden: flipping is_current (not in the canonical bytes) to hide
+// a record from the archive is caught too.
+func testLedgerHidden(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16")))
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Fatal(err)
+	}
+	storage.Tamper(t, f.db, `UPDATE records SET is_current = FALSE WHERE id = 1`)
+	_, err := f.db.VerifyLedger(sys())
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "记录ID 1") {
+		t.Errorf("VerifyLedger after hiding record 1: %v, want invalid naming 记录ID 1", err)
 	}
 }
