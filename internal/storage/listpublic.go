@@ -49,35 +49,16 @@ func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*l
 	if err := db.recordText(w, f.Text); err != nil {
 		return nil, 0, err
 	}
-	if f.Limit <= 0 || f.Limit > 100 {
-		f.Limit = 20
-	}
-	from := ` FROM list_entries le JOIN records r ON r.id = le.record_id JOIN subjects s ON s.id = r.subject_id` + w.sql()
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("storage.FindPublicEntries: count: %w", err)
-	}
-	if total == 0 {
-		return nil, 0, nil
-	}
-	n := len(w.args)
-	args := append(w.args, f.Limit, max(f.Offset, 0))
-	q := `SELECT ` + prefixed("r.", recordColumns) + `, s.type` + from +
-		fmt.Sprintf(` ORDER BY r.decision_date DESC, r.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2)
 	var out []*lists.Entry
-	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
-		var typ string
-		r, err := scanRecord(rows, &typ)
-		if err != nil {
-			return err
-		}
-		e, err := publicEntry(data, c, &subject.Subject{Type: subject.Type(typ)}, r, today)
-		if err != nil || e == nil {
-			return err
-		}
-		out = append(out, e)
-		return nil
-	})
+	total, err := db.pageRecords(ctx, ` FROM list_entries le JOIN records r ON r.id = le.record_id JOIN subjects s ON s.id = r.subject_id`, w, f.Limit, f.Offset,
+		func(r *record.Record, typ subject.Type) error {
+			e, err := publicEntry(data, c, &subject.Subject{Type: typ}, r, today)
+			if err != nil || e == nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindPublicEntries: %w", err)
 	}

@@ -155,35 +155,16 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 	if err := db.recordText(w, f.Text); err != nil {
 		return nil, 0, err
 	}
-	if f.Limit <= 0 || f.Limit > 100 {
-		f.Limit = 20
-	}
-	from := ` FROM records r JOIN subjects s ON s.id = r.subject_id JOIN departments d ON d.id = r.department_id` + w.sql()
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("storage.FindRecords: count: %w", err)
-	}
-	if total == 0 {
-		return nil, 0, nil
-	}
-	n := len(w.args)
-	args := append(w.args, f.Limit, max(f.Offset, 0))
-	q := `SELECT ` + prefixed("r.", recordColumns) + `, s.type` + from +
-		fmt.Sprintf(` ORDER BY r.decision_date DESC, r.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2)
+	from := ` FROM records r JOIN subjects s ON s.id = r.subject_id JOIN departments d ON d.id = r.department_id`
 	byCode := map[string]*catalog.Class{}
 	for _, c := range classes {
 		byCode[c.Code] = c
 	}
 	var out []*record.Record
-	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
-		var typ string
-		r, err := scanRecord(rows, &typ)
-		if err != nil {
-			return err
-		}
+	total, err := db.pageRecords(ctx, from, w, f.Limit, f.Offset, func(r *record.Record, typ subject.Type) error {
 		if aud == archive.Public {
 			c := byCode[r.Class]
-			if c == nil || archive.Visible(aud, c, &subject.Subject{Type: subject.Type(typ)}, r, today) != archive.Shown {
+			if c == nil || archive.Visible(aud, c, &subject.Subject{Type: typ}, r, today) != archive.Shown {
 				return nil
 			}
 			r.Fields = archive.VisibleFields(aud, c, r)
@@ -263,4 +244,34 @@ func (db *DB) CountPublicRecords(ctx context.Context, ids []credit.SubjectID) (m
 		return nil, fmt.Errorf("storage.CountPublicRecords: %w", err)
 	}
 	return out, nil
+}
+
+// pageRecords runs one page of a record listing: from is the FROM clause
+// (records r joined with subjects s, at least), w its conditions. It counts
+// matches up to subject.MaxTotal, then calls each for the page's records
+// (newest decision first) with their subject's type.
+func (db *DB) pageRecords(ctx context.Context, from string, w *clause, limit, offset int, each func(*record.Record, subject.Type) error) (int, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	from += w.sql()
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, w.args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	if total == 0 {
+		return 0, nil
+	}
+	n := len(w.args)
+	args := append(w.args, limit, max(offset, 0))
+	q := `SELECT ` + prefixed("r.", recordColumns) + `, s.type` + from +
+		fmt.Sprintf(` ORDER BY r.decision_date DESC, r.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2)
+	return total, scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		var typ string
+		r, err := scanRecord(rows, &typ)
+		if err != nil {
+			return err
+		}
+		return each(r, subject.Type(typ))
+	})
 }
