@@ -22,11 +22,17 @@ import (
 // The encoding is compact JSON {"class":…,"fields":{…},"key":…} with object
 // keys sorted and no HTML escaping.
 func ContentHash(class, key string, fields map[string]string) string {
-	b := make([]byte, 0, 1024)
+	return ContentHashJSON(class, key, appendFields(make([]byte, 0, 1024), fields))
+}
+
+// ContentHashJSON is ContentHash for fields already encoded by
+// AppendFieldsJSON.
+func ContentHashJSON(class, key string, fieldsJSON []byte) string {
+	b := make([]byte, 0, len(fieldsJSON)+len(key)+64)
 	b = append(b, `{"class":`...)
 	b = appendString(b, class)
 	b = append(b, `,"fields":`...)
-	b = appendFields(b, fields)
+	b = append(b, fieldsJSON...)
 	b = append(b, `,"key":`...)
 	b = appendString(b, key)
 	b = append(b, '}')
@@ -71,7 +77,11 @@ func Canonical(r *Record) []byte {
 	str("decision_date", dateString(r.DecisionDate))
 	num("department_id", int64(r.DepartmentID))
 	b = append(b, `,"fields":`...)
-	b = appendFields(b, r.Fields)
+	if r.FieldsJSON != nil {
+		b = append(b, r.FieldsJSON...)
+	} else {
+		b = appendFields(b, r.Fields)
+	}
 	num("id", int64(r.ID))
 	str("key", r.Key)
 	b = append(b, `,"late":`...)

@@ -135,6 +135,12 @@ func TestCanonical(t *testing.T) {
 	if !json.Valid([]byte(got)) {
 		t.Error("Canonical is not valid JSON")
 	}
+	// Fields encoded ahead (as ingestion does) give the same bytes.
+	pre := sampleVersion()
+	pre.FieldsJSON = AppendFieldsJSON(nil, pre.Fields)
+	if s := string(Canonical(pre)); s != want {
+		t.Errorf("Canonical with FieldsJSON =\n%s\nwant\n%s", s, want)
+	}
 
 	// Keys are in sorted order.
 	dec := json.NewDecoder(strings.NewReader(got))

@@ -77,6 +77,11 @@ type Record struct {
 	CreatedAt      time.Time    `json:"created_at"`
 
 	Subject SubjectRef `json:"-"` // as given by the row; used to resolve SubjectID
+	// FieldsJSON, when not nil, is AppendFieldsJSON(nil, Fields): encoded
+	// once by ingestion when Fields are final, so that Canonical and
+	// storage do not encode the same fields again. Whoever changes Fields
+	// afterwards must reset it to nil.
+	FieldsJSON []byte `json:"-"`
 }
 
 // Batch is one submission, kept whole.

@@ -148,7 +148,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			}
 			w.SetMaxOpenConns(1)
 			w.SetConnMaxIdleTime(0)
-			ck, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_time_format=sqlite")
+			// A short busy timeout: a RESTART checkpoint waits for readers
+			// while holding off the writer, so it gives up quickly and is
+			// tried again at the next tick instead of stalling commits.
+			ck, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10)&_time_format=sqlite")
 			if err != nil {
 				return nil, err
 			}

@@ -207,11 +207,19 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			}
 			rec.Row = row.Num
 			// Everything that does not depend on the database's state.
-			rec.ContentHash = record.ContentHash(rec.Class, rec.Key, rec.Fields)
+			// The content hash is over clear values, what is stored has
+			// identity numbers sealed; without any, one encoding serves both.
+			clear := record.AppendFieldsJSON(nil, rec.Fields)
+			rec.ContentHash = record.ContentHashJSON(rec.Class, rec.Key, clear)
 			record.ApplyPolicy(rec, class, db.Calendar, today)
-			if err := db.Secrets.protectFields(class, rec.Fields); err != nil {
+			sealed, err := db.Secrets.protectFields(class, rec.Fields)
+			if err != nil {
 				return nil, err
 			}
+			if sealed {
+				clear = record.AppendFieldsJSON(nil, rec.Fields)
+			}
+			rec.FieldsJSON = clear
 			p.recs = append(p.recs, rec)
 		}
 		return p, nil
@@ -698,19 +706,23 @@ func (tx *Tx) insertMulti(ctx context.Context, prefix string, cols, n int, row f
 			stmt.Close()
 		}
 	}()
+	query := func(m int) string {
+		values := make([]string, m)
+		for j := range values {
+			values[j] = "(" + placeholders(j*cols+1, cols) + ")"
+		}
+		return tx.db.rebind(prefix + strings.Join(values, ", "))
+	}
 	for i := 0; i < n; i += per {
 		m := min(per, n-i)
-		var values []string
 		args := make([]any, 0, m*cols)
 		for j := 0; j < m; j++ {
-			values = append(values, "("+placeholders(j*cols+1, cols)+")")
 			args = row(i+j, args)
 		}
-		q := tx.db.rebind(prefix + strings.Join(values, ", "))
 		if m == per {
 			if stmt == nil {
 				var err error
-				if stmt, err = tx.PrepareContext(ctx, q); err != nil {
+				if stmt, err = tx.PrepareContext(ctx, query(m)); err != nil {
 					return err
 				}
 			}
@@ -719,7 +731,7 @@ func (tx *Tx) insertMulti(ctx context.Context, prefix string, cols, n int, row f
 			}
 			continue
 		}
-		if _, err := tx.Tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := tx.Tx.ExecContext(ctx, query(m), args...); err != nil {
 			return err
 		}
 	}
@@ -738,7 +750,10 @@ func dateArg(d *credit.Date) any {
 }
 
 func recordArgs(r *record.Record, blob []byte, args []any) []any {
-	fields := record.AppendFieldsJSON(nil, r.Fields)
+	fields := r.FieldsJSON
+	if fields == nil {
+		fields = record.AppendFieldsJSON(nil, r.Fields)
+	}
 	return append(args, int64(r.ID), r.Class, r.Key, r.Version, r.Current, int64(r.SubjectID), int64(r.DepartmentID), string(r.BatchID), r.Row,
 		string(fields), r.ContentHash, dateArg(r.DecisionDate), string(r.Severity), dateArg(r.PublicFrom), dateArg(r.PublicUntil),
 		dateArg(r.RepairableFrom), string(r.Status), r.Late, r.LateDays, r.LedgerIndex, blob, r.CreatedAt)

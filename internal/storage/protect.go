@@ -15,8 +15,8 @@ const sealedPrefix = "enc:v1:"
 // (catalog type id_no): citizen IDs are never stored in clear. It runs after
 // the content hash (over clear values, for duplicate detection) and before the
 // canonical bytes of the ledger (over what is stored, so that `ledger verify`
-// can recompute them).
-func (s *Secrets) protectFields(c *catalog.Class, fields map[string]string) error {
+// can recompute them). It reports whether it sealed any value.
+func (s *Secrets) protectFields(c *catalog.Class, fields map[string]string) (changed bool, err error) {
 	for _, f := range c.Fields {
 		if f.Type != catalog.IDNo {
 			continue
@@ -27,11 +27,12 @@ func (s *Secrets) protectFields(c *catalog.Class, fields map[string]string) erro
 		}
 		sealed, err := s.EncryptCitizenID(v)
 		if err != nil {
-			return err
+			return changed, err
 		}
 		fields[f.Code] = sealedPrefix + base64.StdEncoding.EncodeToString(sealed)
+		changed = true
 	}
-	return nil
+	return changed, nil
 }
 
 // maskFields returns a copy of fields for display: identity numbers are

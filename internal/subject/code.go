@@ -80,6 +80,14 @@ func halfWidth(r rune) rune {
 // zero-width character or byte-order mark is removed, wherever it occurs.
 // Only ASCII letters are upper-cased. Normalize is idempotent.
 func Normalize(s string) string {
+	if isNormalCode(s) {
+		return s
+	}
+	return normalize(s)
+}
+
+// normalize is Normalize without the fast path.
+func normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -102,6 +110,14 @@ func Normalize(s string) string {
 // Zero-width characters and byte-order marks are removed. NormalizeText is
 // idempotent.
 func NormalizeText(s string) string {
+	if isNormalText(s) {
+		return s
+	}
+	return normalizeText(s)
+}
+
+// normalizeText is NormalizeText without the fast path.
+func normalizeText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -121,6 +137,37 @@ func NormalizeText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isNormalText reports whether NormalizeText(s) == s, without allocating:
+// most values arrive already normalised.
+func isNormalText(s string) bool {
+	prevSpace := true // no leading space
+	for _, r := range s {
+		if r == utf8.RuneError || halfWidth(r) != r || isInvisible(r) {
+			return false // RuneError: let the slow path decide
+		}
+		if unicode.IsSpace(r) {
+			if r != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
+}
+
+// isNormalCode reports whether Normalize(s) == s: only printable ASCII
+// without spaces or lower-case letters.
+func isNormalCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7F || (c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // USCCCheckChar returns the GB 32100 check character (position 18) for the

@@ -401,8 +401,19 @@ func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"", " 9122 0101 ma0y12340q ", "\u3000ＡＢＣ\u3000（吉林）", "\xff\xfe", "a\u00A0b\u200Bc", "ǅ"} {
 		f.Add(s)
 	}
+	for _, s := range []string{"北辰 科技", "A B", "A  B", "abc", "ABC-1", "ＡＢ", "a\tb", "\uFFFD"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		// The fast paths (already normalised input) agree with the full
+		// conversion.
+		if slow := normalize(s); n != slow {
+			t.Fatalf("Normalize(%q) = %q, full conversion %q", s, n, slow)
+		}
+		if txt, slow := NormalizeText(s), normalizeText(s); txt != slow {
+			t.Fatalf("NormalizeText(%q) = %q, full conversion %q", s, txt, slow)
+		}
 		if again := Normalize(n); again != n {
 			t.Fatalf("Normalize not idempotent: %q → %q → %q", s, n, again)
 		}
