@@ -104,13 +104,17 @@ func AppendFieldsJSON(b []byte, fields map[string]string) []byte { return append
 // appendFields appends fields without empty values as a JSON object with
 // sorted keys.
 func appendFields(b []byte, fields map[string]string) []byte {
-	keys := make([]string, 0, len(fields))
+	var buf [64]string // a class has fewer fields: no allocation
+	keys := buf[:0]
+	size := 2
 	for k, v := range fields {
 		if v != "" {
 			keys = append(keys, k)
+			size += len(k) + len(v) + 6
 		}
 	}
 	slices.Sort(keys)
+	b = slices.Grow(b, size)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {

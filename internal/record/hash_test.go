@@ -300,3 +300,21 @@ func FuzzParseFieldsJSON(f *testing.F) {
 		}
 	})
 }
+
+// benchFields is a penalty row as ingestion sees it after validation.
+var benchFields = map[string]string{
+	"CF_WSH": "长市监罚〔2024〕1234号", "CF_CFLB": "警告;罚款", "CF_XDR_MC": "吉林省北辰商贸有限公司", "CF_XDR_LB": "法人及非法人组织",
+	"CF_XDR_SHXYM": cityUSCC, "CF_FRDB": "王建国", "CF_WFXW": "未按规定公示年度报告，且在责令改正期限内未改正，违反了《企业信息公示暂行条例》第八条的规定",
+	"CF_YJ": "《中华人民共和国行政处罚法》第二十八条、《企业信息公示暂行条例》第十八条", "CF_NR": "警告，并处罚款人民币二万元整",
+	"CF_NR_FK": "2", "CF_JDRQ": "2024-03-01", "CF_YXQ": "2025-03-01", "CF_GSJZQ": "2025-03-01", "CF_CFJG": "长春市市场监督管理局",
+	"CF_CFJGDM": cityUSCC, "CF_SJLY": "长春市市场监督管理局", "CF_SJLYDM": cityUSCC, "BZ": "", "CF_XDR_ZJLX": "", "CF_ZJHM": "",
+}
+
+func BenchmarkAppendFieldsJSON(b *testing.B) {
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		n += len(AppendFieldsJSON(nil, benchFields))
+	}
+	b.SetBytes(int64(n / b.N))
+}

@@ -70,7 +70,7 @@ type Validator struct {
 // field that already has a problem is not checked again by a rule, and a
 // condition on such a field does not hold, so one mistake gives one problem.
 func (v *Validator) Validate(row int, values map[string]string) (*Record, []credit.Problem) {
-	rv := rowValidator{v: v, row: row, vals: map[string]string{}, bad: map[string]bool{}}
+	rv := rowValidator{v: v, row: row, vals: make(map[string]string, len(v.Class.Fields)), bad: map[string]bool{}}
 	cl := v.Class
 	for i := range cl.Fields {
 		rv.field(&cl.Fields[i], values[cl.Fields[i].Code])
@@ -246,42 +246,60 @@ func (rv *rowValidator) fieldByCode(code string) *catalog.Field {
 	return f
 }
 
-// holds reports whether c holds for the row, and describes it in Chinese.
-func (rv *rowValidator) holds(c *catalog.Condition) (bool, string) {
+// holds reports whether c holds for the row.
+func (rv *rowValidator) holds(c *catalog.Condition) bool {
 	if c == nil {
-		return true, ""
+		return true
 	}
-	f := rv.fieldByCode(c.Field)
 	val, present := rv.vals[c.Field]
-	quoted := func(vs []string) string {
-		q := make([]string, len(vs))
-		for i, v := range vs {
-			q[i] = "“" + v + "”"
-		}
-		return strings.Join(q, "或")
-	}
 	switch {
 	case c.Present:
-		return present, fmt.Sprintf("填写了“%s”", f.Name)
+		return present
 	case len(c.Equals) > 0:
-		return present && slices.Contains(c.Equals, val),
-			fmt.Sprintf("“%s”为“%s”", f.Name, val)
+		return present && slices.Contains(c.Equals, val)
 	case len(c.Contains) > 0:
-		var hit []string
-		for _, part := range strings.Split(val, ";") {
-			if slices.Contains(c.Contains, part) {
-				hit = append(hit, part)
-			}
-		}
-		return present && len(hit) > 0, fmt.Sprintf("“%s”包含%s", f.Name, quoted(hit))
+		return present && len(rv.containing(c)) > 0
 	}
-	return false, ""
+	return false
+}
+
+// containing returns the values of a multi-valued field that c.Contains
+// names.
+func (rv *rowValidator) containing(c *catalog.Condition) []string {
+	var hit []string
+	for _, part := range strings.Split(rv.vals[c.Field], ";") {
+		if slices.Contains(c.Contains, part) {
+			hit = append(hit, part)
+		}
+	}
+	return hit
+}
+
+// describe says in Chinese why c holds, for messages (holds is called for
+// every row, describe only for a problem).
+func (rv *rowValidator) describe(c *catalog.Condition) string {
+	if c == nil {
+		return ""
+	}
+	f := rv.fieldByCode(c.Field)
+	switch {
+	case c.Present:
+		return fmt.Sprintf("填写了“%s”", f.Name)
+	case len(c.Equals) > 0:
+		return fmt.Sprintf("“%s”为“%s”", f.Name, rv.vals[c.Field])
+	case len(c.Contains) > 0:
+		hit := rv.containing(c)
+		for i, v := range hit {
+			hit[i] = "“" + v + "”"
+		}
+		return fmt.Sprintf("“%s”包含%s", f.Name, strings.Join(hit, "或"))
+	}
+	return ""
 }
 
 // rule checks one catalog rule.
 func (rv *rowValidator) rule(r *catalog.Rule) {
-	ok, why := rv.holds(r.If)
-	if !ok {
+	if !rv.holds(r.If) {
 		return
 	}
 	if r.Kind == catalog.RuleOneOfPresent {
@@ -312,7 +330,7 @@ func (rv *rowValidator) rule(r *catalog.Rule) {
 				rv.add(f, ProblemRequired, "%s", r.Message)
 				return
 			}
-			rv.required(f, why)
+			rv.required(f, rv.describe(r.If))
 		}
 		return
 	}

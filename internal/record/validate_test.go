@@ -734,3 +734,14 @@ func TestValidateOtherRuleKinds(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkValidatePenalty(b *testing.B) {
+	v := newValidator(b, "penalty")
+	row := penaltyRow()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, probs := v.Validate(2, row); len(probs) > 0 {
+			b.Fatal(probs)
+		}
+	}
+}

@@ -863,12 +863,24 @@ func oneRow(prefix, suffix string, cols int) string {
 }
 
 // insertRows inserts rows with multi-row VALUES statements (prefix, the
-// VALUES lists, suffix); one row at a time through a prepared statement.
+// VALUES lists, suffix) on PostgreSQL, and one row at a time through a
+// prepared statement on SQLite.
 func (tx *Tx) insertRows(ctx context.Context, prefix, suffix string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	cols := len(rows[0])
+	if tx.db.dialect == SQLite {
+		// In process, a prepared one-row statement per row costs less than
+		// parsing a multi-row statement for every group.
+		q := oneRow(prefix, suffix, cols)
+		for _, r := range rows {
+			if _, err := tx.preparedExec(ctx, q, r...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	per := min(500, 30000/cols)
 	for i := 0; i < len(rows); i += per {
 		part := rows[i:min(i+per, len(rows))]
