@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"jlcredit/internal/access"
@@ -38,8 +39,22 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "部门已登记：%s %s（%s）\n", d.Code, d.Name, d.RegionCode)
 		return nil
 	case "key":
-		scopes := fs.String("scopes", "ingest,verify", "密钥权限范围，逗号分隔")
+		scopes := fs.String("scope", strings.Join(access.DefaultScopes, ","), "密钥权限范围，逗号分隔：ingest（数据报送）、verify（信用核查）、share（数据共享）、finance（信易贷）")
+		fs.StringVar(scopes, "scopes", *scopes, "同 --scope（旧写法）")
+		rate := fs.Float64("rate", access.DefaultKeyLimit.Rate, "限速：每秒请求数，0表示不限速")
+		burst := fs.Int("burst", access.DefaultKeyLimit.Burst, "限速：突发请求数（瞬时最多连续请求的次数）")
 		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		sc, err := access.ParseScopes(strings.Split(*scopes, ","))
+		if err != nil {
+			return err
+		}
+		if len(sc) == 0 {
+			return credit.Errorf(credit.EINVALID, "请用 --scope 至少指定一项权限范围，可选：%s", scopeTitles(access.Scopes))
+		}
+		limit := credit.RateLimit{Rate: *rate, Burst: *burst}
+		if err := access.ValidateKeyLimit(limit); err != nil {
 			return err
 		}
 		db, err := env.openDB(ctx, *dsn, true)
@@ -51,11 +66,12 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		secret, _, err := db.CreateAPIKey(ctx, d.ID, strings.Split(*scopes, ","))
+		secret, k, err := db.CreateAPIKeyWithLimit(ctx, d.ID, sc, limit)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "已为“%s”生成API密钥（只显示这一次，请妥善保存）：\n", d.Name)
+		fmt.Fprintf(env.Stderr, "已为“%s”生成API密钥（只显示这一次，请妥善保存）。权限范围：%s；限速：%s\n",
+			d.Name, scopeTitles(k.Scopes), limitText(k.Limit))
 		fmt.Fprintln(env.Stdout, secret)
 		return nil
 	case "list":
@@ -77,4 +93,21 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	return credit.Errorf(credit.EINVALID, "未知的子命令“department %s”：应为 add、key 或 list", args[0])
+}
+
+// scopeTitles returns scopes as “数据报送（ingest）、信用核查（verify）”.
+func scopeTitles(scopes []string) string {
+	t := make([]string, len(scopes))
+	for i, s := range scopes {
+		t[i] = access.ScopeTitle(s)
+	}
+	return strings.Join(t, "、")
+}
+
+// limitText describes a key's rate limit in Chinese.
+func limitText(l credit.RateLimit) string {
+	if l.Unlimited() {
+		return "不限速"
+	}
+	return fmt.Sprintf("每秒%s次，突发%d次", strconv.FormatFloat(l.Rate, 'f', -1, 64), l.Burst)
 }

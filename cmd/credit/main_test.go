@@ -178,3 +178,48 @@ func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 		t.Errorf("ledger verify after tampering: exit %d, %q", code, e)
 	}
 }
+
+// TestDepartmentKeyScopes: credit department key checks --scope before
+// touching the database, names the valid scopes when one is unknown, and
+// stores the scopes and rate limit it was given.
+func TestDepartmentKeyScopes(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CREDIT_KEY_FILE", filepath.Join(dir, "k.key"))
+	dsn := "sqlite:" + filepath.Join(dir, "c.db")
+	dept := validUSCC(t, "11220100MB000001")
+	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept, "--name", "长春市市场监督管理局", "--region", "220100"); code != 0 {
+		t.Fatalf("department add: %d %s", code, e)
+	}
+	for _, test := range []struct {
+		name string
+		args []string
+		code int
+		want []string // in stderr
+	}{
+		{"UnknownScope", []string{"--scope", "ingest,admin"}, 1,
+			[]string{"“admin”", "数据报送（ingest）", "信用核查（verify）", "数据共享（share）", "信易贷（finance）"}},
+		{"NoScope", []string{"--scope", " , "}, 1, []string{"至少指定一项权限范围"}},
+		{"NegativeRate", []string{"--rate", "-1"}, 1, []string{"每秒请求数"}},
+		{"NoBurst", []string{"--rate", "5", "--burst", "0"}, 1, []string{"突发请求数至少为1"}},
+		{"Default", nil, 0, []string{"数据报送（ingest）、信用核查（verify）", "每秒100次，突发200次"}},
+		{"ScopesAndLimit", []string{"--scope", "share,verify", "--rate", "5", "--burst", "10"}, 0,
+			[]string{"信用核查（verify）、数据共享（share）", "每秒5次，突发10次"}},
+		{"OldFlag", []string{"--scopes", "finance", "--rate", "0"}, 0, []string{"信易贷（finance）", "不限速"}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			args := append([]string{"department", "key", "--db", dsn, "--code", dept}, test.args...)
+			out, e, code := run(t, args...)
+			if code != test.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, test.code, e)
+			}
+			for _, w := range test.want {
+				if !strings.Contains(e, w) {
+					t.Errorf("stderr %q does not contain %q", e, w)
+				}
+			}
+			if hasKey := strings.HasPrefix(strings.TrimSpace(out), "jlc_"); hasKey != (test.code == 0) {
+				t.Errorf("stdout %q", out)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ package access
 import (
 	"context"
 	"crypto/sha256"
+	"math"
 	"strings"
 	"time"
 
@@ -47,18 +48,110 @@ type APIKey struct {
 	ID           int64               `json:"id"`
 	DepartmentID credit.DepartmentID `json:"department_id"`
 	Prefix       string              `json:"prefix"` // first characters, to recognise a key in lists
-	Scopes       []string            `json:"scopes"`
-	CreatedAt    time.Time           `json:"created_at"`
-	RevokedAt    *time.Time          `json:"revoked_at,omitempty"`
+	// Scopes are the groups of endpoints the key may call (ScopeIngest …).
+	Scopes []string `json:"scopes"`
+	// Limit is the key's request rate limit; a zero Rate means unlimited.
+	Limit     credit.RateLimit `json:"limit"`
+	CreatedAt time.Time        `json:"created_at"`
+	RevokedAt *time.Time       `json:"revoked_at,omitempty"`
 }
 
-// API key scopes.
+// API key scopes. A key may call an endpoint only when it has the endpoint's
+// scope (see credit.Actor.HasScope); the department's role still decides
+// what the call may touch (Can).
 const (
-	ScopeIngest  = "ingest"
-	ScopeVerify  = "verify"
-	ScopeShare   = "share"
-	ScopeFinance = "finance"
+	ScopeIngest  = "ingest"  // 数据报送: submit batches, read their receipts, remove own list entries
+	ScopeVerify  = "verify"  // 信用核查: verifications, feedback, push inbox and subscriptions
+	ScopeShare   = "share"   // 数据共享: archives, records and search beyond the public view
+	ScopeFinance = "finance" // 信易贷: financing services (reserved; no endpoint yet)
 )
+
+// Scopes lists every scope in display order.
+var Scopes = []string{ScopeIngest, ScopeVerify, ScopeShare, ScopeFinance}
+
+// DefaultScopes are given to a key created without scopes.
+var DefaultScopes = []string{ScopeIngest, ScopeVerify}
+
+// scopeLabels are the Chinese names of the scopes.
+var scopeLabels = map[string]string{
+	ScopeIngest:  "数据报送",
+	ScopeVerify:  "信用核查",
+	ScopeShare:   "数据共享",
+	ScopeFinance: "信易贷",
+}
+
+// ScopeLabel returns the Chinese name of scope, or scope itself when unknown.
+func ScopeLabel(scope string) string {
+	if l, ok := scopeLabels[scope]; ok {
+		return l
+	}
+	return scope
+}
+
+// ScopeTitle returns the name users see for scope, such as “信用核查（verify）”.
+func ScopeTitle(scope string) string {
+	return ScopeLabel(scope) + "（" + scope + "）"
+}
+
+// scopeList returns "数据报送（ingest）、信用核查（verify）…" for messages.
+func scopeList() string {
+	t := make([]string, len(Scopes))
+	for i, s := range Scopes {
+		t[i] = ScopeTitle(s)
+	}
+	return strings.Join(t, "、")
+}
+
+// ParseScopes checks and normalises scopes: it trims spaces, drops empty
+// items and duplicates and orders them as Scopes does. It returns EINVALID
+// naming the valid scopes when one is unknown. Empty input gives no scopes
+// (callers decide whether that means DefaultScopes).
+func ParseScopes(scopes []string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if s == "" {
+			continue
+		}
+		if _, ok := scopeLabels[s]; !ok {
+			msg := "未知的API密钥权限范围“" + s + "”，可选：" + scopeList()
+			return nil, credit.Invalid(msg, credit.Problem{Field: "scope", Code: "bad_scope", Message: msg})
+		}
+		seen[s] = true
+	}
+	var out []string
+	for _, s := range Scopes {
+		if seen[s] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// DefaultKeyLimit is the rate limit of keys created without one, and of
+// keys created before limits existed (migration 0005_key_limits).
+var DefaultKeyLimit = credit.RateLimit{Rate: 100, Burst: 200}
+
+// MaxKeyRate bounds a key's configured rate (requests per second); use 0
+// for an unlimited key.
+const MaxKeyRate = 1e6
+
+// ValidateKeyLimit checks a key's rate limit: Rate 0 is unlimited; a
+// positive Rate needs a Burst of at least 1. Returns EINVALID.
+func ValidateKeyLimit(l credit.RateLimit) error {
+	var msg, field string
+	switch {
+	case l.Rate < 0 || math.IsNaN(l.Rate) || l.Rate > MaxKeyRate:
+		msg, field = "每秒请求数应在0到1000000之间（0表示不限速）", "rate"
+	case l.Burst < 0 || l.Burst > 1e9:
+		msg, field = "突发请求数应为非负整数", "burst"
+	case l.Rate > 0 && l.Burst < 1:
+		msg, field = "限速时突发请求数至少为1", "burst"
+	default:
+		return nil
+	}
+	return credit.Invalid(msg, credit.Problem{Field: field, Code: "bad_limit", Message: msg})
+}
 
 // KeyPrefix starts every API key so that leaked keys are easy to find.
 const KeyPrefix = "jlc_"
@@ -81,8 +174,14 @@ type DepartmentService interface {
 	FindDepartmentByCode(ctx context.Context, code string) (*Department, error)
 	// FindDepartments lists departments.
 	FindDepartments(ctx context.Context, offset, limit int) ([]*Department, int, error)
-	// CreateAPIKey creates a key and returns its secret once.
+	// CreateAPIKey creates a key with DefaultKeyLimit and returns its secret
+	// once. No scopes means DefaultScopes. Returns EINVALID, ENOTFOUND,
+	// EFORBIDDEN.
 	CreateAPIKey(ctx context.Context, departmentID credit.DepartmentID, scopes []string) (secret string, key *APIKey, err error)
-	// Authenticate returns the actor of an API key secret, or EUNAUTHORIZED.
+	// CreateAPIKeyWithLimit is CreateAPIKey with the key's rate limit (a zero
+	// Rate means unlimited). Returns EINVALID, ENOTFOUND, EFORBIDDEN.
+	CreateAPIKeyWithLimit(ctx context.Context, departmentID credit.DepartmentID, scopes []string, limit credit.RateLimit) (secret string, key *APIKey, err error)
+	// Authenticate returns the actor of an API key secret, with the key's ID,
+	// scopes and rate limit, or EUNAUTHORIZED.
 	Authenticate(ctx context.Context, secret string) (credit.Actor, error)
 }

@@ -16,6 +16,7 @@ const (
 	ENOTFOUND     = "not_found"    // 404
 	ECONFLICT     = "conflict"     // 409: state does not allow the action
 	ETOOLARGE     = "too_large"    // 413: input over a size limit
+	ETOOMANY      = "rate_limited" // 429: too many requests; retry later
 	EINTERNAL     = "internal"     // 500: a bug or an outage; never shown in detail
 )
 

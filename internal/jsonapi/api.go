@@ -1,5 +1,7 @@
 // Package jsonapi is the JSON API under /api/v1. Departments authenticate
-// with API keys (Authorization: Bearer …); public endpoints need none.
+// with API keys (Authorization: Bearer …); public endpoints need none. Each
+// route declares the scope a key needs (see routes), and every key is rate
+// limited (see keyLimiter).
 // Handlers return errors, and one adapter turns them into responses with a
 // machine code and a zh-CN message.
 package jsonapi
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/archive"
@@ -39,61 +42,124 @@ type Server struct {
 	MaxUpload int64
 	// SessionActor resolves a console session cookie to an actor; may be nil.
 	SessionActor func(r *http.Request) (credit.Actor, bool)
+	// Now is the clock of the per-key rate limiters (default time.Now);
+	// tests replace it.
+	Now func() time.Time
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Handler returns the API's handler, to be mounted at /api/v1/.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	h := func(pattern string, fn handlerFunc) {
-		mux.Handle(pattern, s.authenticate(fn))
+// route is one endpoint of the API: its ServeMux pattern, the scope an API
+// key needs to call it, and its handler. The route tables (routes,
+// listRoutes, pushRoutes) are the one place scopes are declared.
+type route struct {
+	pattern string
+	// scope is the access.Scope… an API key must have; public when none.
+	// It restricts keys only (credit.Actor.HasScope): console sessions and
+	// anonymous callers pass, and the handler decides what they may do.
+	scope   string
+	handler handlerFunc
+}
+
+// public marks a route any caller may use: anonymous, with a console
+// session or with an API key of any scope.
+const public = ""
+
+// routes is the route table of the API.
+//
+// Scopes: batches (submit and read receipts) need ingest; the reads that
+// show more than the public view when called with credentials (subject
+// search, archives, records and their proofs) need share when called with
+// a key — anonymous callers still get the public view; the catalog, the
+// ledger checkpoint, list types, the measures catalog and the OpenAPI document
+// are public. listRoutes and pushRoutes declare the rest.
+func (s *Server) routes() []route {
+	rs := []route{
+		{"GET /api/v1/catalog", public, s.handleCatalog},
+		{"GET /api/v1/catalog/{class}", public, s.handleCatalogClass},
+		{"POST /api/v1/batches", access.ScopeIngest, s.handleBatchCreate},
+		{"GET /api/v1/batches", access.ScopeIngest, s.handleBatchIndex},
+		{"GET /api/v1/batches/{id}", access.ScopeIngest, s.handleBatchView},
+		{"GET /api/v1/subjects", access.ScopeShare, s.handleSubjectIndex},
+		{"GET /api/v1/subjects/{code}/archive", access.ScopeShare, s.handleArchive},
+		{"GET /api/v1/records/{id}", access.ScopeShare, s.handleRecordView},
+		{"GET /api/v1/records/{id}/proof", access.ScopeShare, s.handleRecordProof},
+		{"GET /api/v1/ledger/checkpoint", public, s.handleCheckpoint},
+		{"GET /api/v1/openapi.json", public, s.handleOpenAPI},
 	}
-	h("GET /api/v1/catalog", s.handleCatalog)
-	h("GET /api/v1/catalog/{class}", s.handleCatalogClass)
-	h("POST /api/v1/batches", s.handleBatchCreate)
-	h("GET /api/v1/batches", s.handleBatchIndex)
-	h("GET /api/v1/batches/{id}", s.handleBatchView)
-	h("GET /api/v1/subjects", s.handleSubjectIndex)
-	h("GET /api/v1/subjects/{code}/archive", s.handleArchive)
-	h("GET /api/v1/records/{id}", s.handleRecordView)
-	h("GET /api/v1/records/{id}/proof", s.handleRecordProof)
-	h("GET /api/v1/ledger/checkpoint", s.handleCheckpoint)
-	h("GET /api/v1/openapi.json", s.handleOpenAPI)
-	s.listRoutes(h)
-	mux.Handle("/api/", s.authenticate(func(w http.ResponseWriter, r *http.Request) error {
+	rs = append(rs, s.listRoutes()...)
+	return append(rs, s.pushRoutes()...)
+}
+
+// Handler returns the API's handler, to be mounted at /api/v1/. Call it
+// once: the per-key rate limiters live in the handler it returns.
+func (s *Server) Handler() http.Handler {
+	now := s.Now
+	if now == nil {
+		now = time.Now
+	}
+	lim := &keyLimiter{now: now}
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.serve(lim, rt.scope, rt.handler))
+	}
+	mux.Handle("/api/", s.serve(lim, public, func(w http.ResponseWriter, r *http.Request) error {
 		return credit.Errorf(credit.ENOTFOUND, "接口“%s %s”不存在，可查看 /api/v1/openapi.json", r.Method, r.URL.Path)
 	}))
 	return mux
 }
 
-// authenticate puts the actor of the request's credentials in the context
-// and turns handler errors into JSON responses.
-func (s *Server) authenticate(fn handlerFunc) http.Handler {
+// serve authenticates the request, applies the API key's rate limit and the
+// route's scope, puts the actor in the context and turns handler errors
+// into JSON responses.
+func (s *Server) serve(lim *keyLimiter, scope string, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor := credit.Public
-		if auth := r.Header.Get("Authorization"); auth != "" {
-			token, ok := strings.CutPrefix(auth, "Bearer ")
-			if !ok || strings.TrimSpace(token) == "" {
-				respond.Error(w, r, s.Logger, credit.Errorf(credit.EUNAUTHORIZED, "Authorization 头应为“Bearer <API密钥>”"))
-				return
+		actor, err := s.actor(r)
+		if err == nil {
+			err = lim.allow(actor)
+		}
+		if err == nil && scope != public && !actor.HasScope(scope) {
+			err = missingScope(scope)
+		}
+		if err != nil {
+			if wait, ok := retryAfter(err); ok {
+				w.Header().Set("Retry-After", wait)
 			}
-			a, err := s.Backend.Authenticate(r.Context(), strings.TrimSpace(token))
-			if err != nil {
-				respond.Error(w, r, s.Logger, err)
-				return
-			}
-			actor = a
-		} else if s.SessionActor != nil {
-			if a, ok := s.SessionActor(r); ok {
-				actor = a
-			}
+			respond.Error(w, r, s.Logger, err)
+			return
 		}
 		ctx := credit.NewContextWithActor(r.Context(), actor)
 		if err := fn(w, r.WithContext(ctx)); err != nil {
 			respond.Error(w, r, s.Logger, err)
 		}
 	})
+}
+
+// actor returns the actor of the request's credentials: an API key, a
+// console session, or the public.
+func (s *Server) actor(r *http.Request) (credit.Actor, error) {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			return credit.Public, credit.Errorf(credit.EUNAUTHORIZED, "Authorization 头应为“Bearer <API密钥>”")
+		}
+		return s.Backend.Authenticate(r.Context(), strings.TrimSpace(token))
+	}
+	if s.SessionActor != nil {
+		if a, ok := s.SessionActor(r); ok {
+			return a, nil
+		}
+	}
+	return credit.Public, nil
+}
+
+// missingScope is the error for an API key without the scope a route needs.
+// Its detail names the scope in field (machine-readable) and field_name.
+func missingScope(scope string) error {
+	msg := "该API密钥没有“" + access.ScopeTitle(scope) + "”权限范围，请联系平台管理员为本部门生成具有该权限范围的密钥"
+	return &credit.Error{Code: credit.EFORBIDDEN, Message: msg, Details: []credit.Problem{
+		{Field: scope, FieldName: access.ScopeLabel(scope), Code: "scope_required", Message: msg},
+	}}
 }
 
 // requireActor returns EUNAUTHORIZED for anonymous requests.

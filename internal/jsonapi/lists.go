@@ -9,28 +9,38 @@ import (
 	"strconv"
 	"time"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/respond"
 )
 
-// listRoutes registers the lists, measures and verification endpoints. They
-// need a Backend that also implements lists.Service.
-func (s *Server) listRoutes(h func(pattern string, fn handlerFunc)) {
-	h("GET /api/v1/lists", s.handleListData)
-	h("GET /api/v1/lists/entries", s.handleListEntryIndex)
-	h("POST /api/v1/lists/entries/{id}/removal", s.handleListEntryRemove)
-	h("GET /api/v1/measures", s.handleMeasureIndex)
-	h("PUT /api/v1/measures/{code}", s.handleMeasureSave)
-	h("POST /api/v1/verifications", s.handleVerificationCreate)
-	h("GET /api/v1/verifications/stats", s.handleVerificationStats)
-	h("GET /api/v1/verifications/{id}", s.handleVerificationView)
-	h("GET /api/v1/verifications/{id}/feedback", s.handleFeedbackIndex)
-	h("POST /api/v1/verifications/{id}/feedback", s.handleFeedbackCreate)
-	h("GET /api/v1/verifications/{id}/report.xlsx", s.handleVerificationReportXLSX)
-	h("GET /api/v1/verifications/{id}/report.html", s.handleVerificationReportHTML)
-	s.pushRoutes(h)
+// listRoutes is the route table of the lists, measures and verification
+// endpoints. They need a Backend that also implements lists.Service.
+//
+// Scopes: verifications, their feedback, statistics and reports need
+// verify, and so does the government index of list entries (the data a
+// verification checks against, for 联合奖惩). Removing a list entry is a
+// new version of the listing department's own data: ingest, like the batch
+// that listed it. Saving a measure changes reference data and is ingest
+// too (and only province administrators may; access.Can decides). List
+// types and the measures catalog are public.
+func (s *Server) listRoutes() []route {
+	return []route{
+		{"GET /api/v1/lists", public, s.handleListData},
+		{"GET /api/v1/lists/entries", access.ScopeVerify, s.handleListEntryIndex},
+		{"POST /api/v1/lists/entries/{id}/removal", access.ScopeIngest, s.handleListEntryRemove},
+		{"GET /api/v1/measures", public, s.handleMeasureIndex},
+		{"PUT /api/v1/measures/{code}", access.ScopeIngest, s.handleMeasureSave},
+		{"POST /api/v1/verifications", access.ScopeVerify, s.handleVerificationCreate},
+		{"GET /api/v1/verifications/stats", access.ScopeVerify, s.handleVerificationStats},
+		{"GET /api/v1/verifications/{id}", access.ScopeVerify, s.handleVerificationView},
+		{"GET /api/v1/verifications/{id}/feedback", access.ScopeVerify, s.handleFeedbackIndex},
+		{"POST /api/v1/verifications/{id}/feedback", access.ScopeVerify, s.handleFeedbackCreate},
+		{"GET /api/v1/verifications/{id}/report.xlsx", access.ScopeVerify, s.handleVerificationReportXLSX},
+		{"GET /api/v1/verifications/{id}/report.html", access.ScopeVerify, s.handleVerificationReportHTML},
+	}
 }
 
 func (s *Server) lists() (lists.Service, error) {

@@ -4,22 +4,31 @@ import (
 	"net/http"
 	"strconv"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/respond"
 )
 
-// pushRoutes registers the inbox and webhook subscription endpoints of
-// 发起—响应—反馈. They need a Backend that also implements
+// pushRoutes is the route table of the inbox and webhook subscription
+// endpoints of 发起—响应—反馈. They need a Backend that also implements
 // lists.PushService.
-func (s *Server) pushRoutes(h func(pattern string, fn handlerFunc)) {
-	h("GET /api/v1/inbox", s.handleInboxIndex)
-	h("POST /api/v1/inbox/{id}/ack", s.handleInboxAck)
-	h("GET /api/v1/subscriptions", s.handleSubscriptionIndex)
-	h("POST /api/v1/subscriptions", s.handleSubscriptionCreate)
-	h("DELETE /api/v1/subscriptions/{id}", s.handleSubscriptionDelete)
-	h("GET /api/v1/subscriptions/{id}/deliveries", s.handleDeliveryIndex)
-	h("POST /api/v1/deliveries/{id}/retry", s.handleDeliveryRetry)
+//
+// Scope: verify, for all of them. Pushes are the other half of 联合奖惩:
+// list entries and 核查预警 alerts reach a department because it applies
+// measures (or verified the subject), and it answers with feedback, as it
+// does for a verification. None of them reads another department's
+// archive data, which is what share is for.
+func (s *Server) pushRoutes() []route {
+	return []route{
+		{"GET /api/v1/inbox", access.ScopeVerify, s.handleInboxIndex},
+		{"POST /api/v1/inbox/{id}/ack", access.ScopeVerify, s.handleInboxAck},
+		{"GET /api/v1/subscriptions", access.ScopeVerify, s.handleSubscriptionIndex},
+		{"POST /api/v1/subscriptions", access.ScopeVerify, s.handleSubscriptionCreate},
+		{"DELETE /api/v1/subscriptions/{id}", access.ScopeVerify, s.handleSubscriptionDelete},
+		{"GET /api/v1/subscriptions/{id}/deliveries", access.ScopeVerify, s.handleDeliveryIndex},
+		{"POST /api/v1/deliveries/{id}/retry", access.ScopeVerify, s.handleDeliveryRetry},
+	}
 }
 
 func (s *Server) push() (lists.PushService, error) {

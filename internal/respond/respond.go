@@ -18,6 +18,7 @@ var statuses = map[string]int{
 	credit.ENOTFOUND:     http.StatusNotFound,
 	credit.ECONFLICT:     http.StatusConflict,
 	credit.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	credit.ETOOMANY:      http.StatusTooManyRequests,
 	credit.EINTERNAL:     http.StatusInternalServerError,
 }
 

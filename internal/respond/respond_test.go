@@ -23,6 +23,7 @@ func TestError(t *testing.T) {
 		{credit.Errorf(credit.ENOTFOUND, "不存在"), 404, credit.ENOTFOUND},
 		{credit.Errorf(credit.ECONFLICT, "冲突"), 409, credit.ECONFLICT},
 		{credit.Errorf(credit.ETOOLARGE, "过大"), 413, credit.ETOOLARGE},
+		{credit.Errorf(credit.ETOOMANY, "请求过于频繁"), 429, credit.ETOOMANY},
 		{errors.New("secret database detail"), 500, credit.EINTERNAL},
 	} {
 		w := httptest.NewRecorder()

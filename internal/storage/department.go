@@ -117,11 +117,30 @@ func (db *DB) FindDepartments(ctx context.Context, offset, limit int) ([]*access
 	return out, total, err
 }
 
-// CreateAPIKey creates a key for the department and returns its secret; only
-// its hash is stored.
+// CreateAPIKey creates a key for the department with access.DefaultKeyLimit
+// and returns its secret; only its hash is stored. No scopes means
+// access.DefaultScopes.
 func (db *DB) CreateAPIKey(ctx context.Context, departmentID credit.DepartmentID, scopes []string) (string, *access.APIKey, error) {
+	return db.CreateAPIKeyWithLimit(ctx, departmentID, scopes, access.DefaultKeyLimit)
+}
+
+// CreateAPIKeyWithLimit creates a key with the given scopes and rate limit
+// (a zero Rate means unlimited) and returns its secret; only its hash is
+// stored. No scopes means access.DefaultScopes; an unknown scope or a bad
+// limit is EINVALID.
+func (db *DB) CreateAPIKeyWithLimit(ctx context.Context, departmentID credit.DepartmentID, scopes []string, limit credit.RateLimit) (string, *access.APIKey, error) {
+	scopes, err := access.ParseScopes(scopes)
+	if err != nil {
+		return "", nil, err
+	}
 	if len(scopes) == 0 {
-		scopes = []string{access.ScopeIngest, access.ScopeVerify}
+		scopes = append([]string(nil), access.DefaultScopes...)
+	}
+	if err := access.ValidateKeyLimit(limit); err != nil {
+		return "", nil, err
+	}
+	if limit.Unlimited() {
+		limit = credit.RateLimit{}
 	}
 	dep, err := db.FindDepartmentByID(ctx, departmentID)
 	if err != nil {
@@ -131,15 +150,17 @@ func (db *DB) CreateAPIKey(ctx context.Context, departmentID credit.DepartmentID
 		return "", nil, credit.Errorf(credit.EFORBIDDEN, "无权为“%s”生成API密钥", dep.Name)
 	}
 	secret := access.NewKeySecret()
-	k := &access.APIKey{DepartmentID: departmentID, Prefix: secret[:len(access.KeyPrefix)+6], Scopes: scopes}
+	k := &access.APIKey{DepartmentID: departmentID, Prefix: secret[:len(access.KeyPrefix)+6], Scopes: scopes, Limit: limit}
 	err = db.transact(ctx, func(tx *Tx) error {
 		k.CreatedAt = tx.now
-		err := tx.queryRow(ctx, `INSERT INTO api_keys (department_id, prefix, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			int64(departmentID), k.Prefix, access.HashKey(secret), strings.Join(scopes, ","), tx.now).Scan(&k.ID)
+		err := tx.queryRow(ctx, `INSERT INTO api_keys (department_id, prefix, hash, scopes, rate_limit, rate_burst, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			int64(departmentID), k.Prefix, access.HashKey(secret), strings.Join(scopes, ","), limit.Rate, limit.Burst, tx.now).Scan(&k.ID)
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, "api_key.create", "department", itoa(int64(departmentID)), map[string]any{"prefix": k.Prefix, "scopes": scopes})
+		return tx.audit(ctx, "api_key.create", "department", itoa(int64(departmentID)),
+			map[string]any{"prefix": k.Prefix, "scopes": scopes, "rate": limit.Rate, "burst": limit.Burst})
 	})
 	if err != nil {
 		return "", nil, err
@@ -147,18 +168,27 @@ func (db *DB) CreateAPIKey(ctx context.Context, departmentID credit.DepartmentID
 	return secret, k, nil
 }
 
-// Authenticate resolves an API key secret to the department actor.
+// sqlAuthenticate resolves a key hash. It runs on every API request, so it
+// is prepared once (preparedRow) and reads everything the request needs:
+// the department, the key's scopes and its rate limit.
+const sqlAuthenticate = `SELECT d.id, d.code, d.name, d.region_code, k.id, k.scopes, k.rate_limit, k.rate_burst, k.revoked_at
+	FROM api_keys k JOIN departments d ON d.id = k.department_id WHERE k.hash = $1`
+
+// Authenticate resolves an API key secret to the department actor, with the
+// key's ID, scopes and rate limit.
 func (db *DB) Authenticate(ctx context.Context, secret string) (credit.Actor, error) {
 	var (
 		depID   int64
 		code    string
 		name    string
 		region  string
+		keyID   int64
+		scopes  string
+		limit   credit.RateLimit
 		revoked sql.NullTime
 	)
-	err := db.preparedRow(ctx, `SELECT d.id, d.code, d.name, d.region_code, k.revoked_at
-		FROM api_keys k JOIN departments d ON d.id = k.department_id WHERE k.hash = $1`, access.HashKey(secret)).
-		Scan(&depID, &code, &name, &region, &revoked)
+	err := db.preparedRow(ctx, sqlAuthenticate, access.HashKey(secret)).
+		Scan(&depID, &code, &name, &region, &keyID, &scopes, &limit.Rate, &limit.Burst, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked.Valid) {
 		return credit.Public, credit.Errorf(credit.EUNAUTHORIZED, "API密钥无效或已吊销")
 	}
@@ -166,7 +196,15 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (credit.Actor, er
 		return credit.Public, err
 	}
 	return credit.Actor{Role: credit.RoleDepartment, DepartmentID: credit.DepartmentID(depID), DepartmentCode: code,
-		Name: name, RegionCode: region, Channel: "api"}, nil
+		Name: name, RegionCode: region, Channel: "api", KeyID: keyID, Scopes: splitScopes(scopes), Limit: limit}, nil
+}
+
+// splitScopes reads the stored, comma-separated scopes of a key.
+func splitScopes(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 // AddLegacyCode whitelists a legacy USCC that fails the check characters.

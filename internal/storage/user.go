@@ -494,15 +494,16 @@ func (db *DB) FindAPIKeys(ctx context.Context, departmentID credit.DepartmentID)
 		return nil, credit.Errorf(credit.EFORBIDDEN, "无权查看“%s”的API密钥", d.Name)
 	}
 	var out []*access.APIKey
-	err = scanAll(db.rows(ctx, `SELECT id, prefix, scopes, created_at, revoked_at FROM api_keys WHERE department_id = $1 ORDER BY created_at DESC, id DESC`, int64(departmentID)),
+	err = scanAll(db.rows(ctx, `SELECT id, prefix, scopes, rate_limit, rate_burst, created_at, revoked_at FROM api_keys
+		WHERE department_id = $1 ORDER BY created_at DESC, id DESC`, int64(departmentID)),
 		func(rows *sql.Rows) error {
 			k := &access.APIKey{DepartmentID: departmentID}
 			var scopes string
 			var revoked sql.NullTime
-			if err := rows.Scan(&k.ID, &k.Prefix, &scopes, &k.CreatedAt, &revoked); err != nil {
+			if err := rows.Scan(&k.ID, &k.Prefix, &scopes, &k.Limit.Rate, &k.Limit.Burst, &k.CreatedAt, &revoked); err != nil {
 				return err
 			}
-			k.Scopes = strings.Split(scopes, ",")
+			k.Scopes = splitScopes(scopes)
 			k.RevokedAt = nullTime(revoked)
 			k.CreatedAt = k.CreatedAt.UTC()
 			out = append(out, k)

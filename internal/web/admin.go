@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -187,9 +189,48 @@ type DepartmentPage struct {
 	Page
 	Department *access.Department
 	Users      []*access.User
-	Keys       []*access.APIKey
-	Scopes     []string
-	CanManage  bool
+	Keys       []KeyRow
+	Scopes     []ScopeOption
+	// Limit is the default rate limit offered for a new key.
+	Limit     credit.RateLimit
+	CanManage bool
+}
+
+// KeyRow is an API key in the department's key list.
+type KeyRow struct {
+	*access.APIKey
+}
+
+// ScopeText returns the key's scopes as “数据报送（ingest）、信用核查（verify）”.
+func (k KeyRow) ScopeText() string {
+	t := make([]string, len(k.Scopes))
+	for i, s := range k.Scopes {
+		t[i] = access.ScopeTitle(s)
+	}
+	return strings.Join(t, "、")
+}
+
+// LimitText returns the key's rate limit, such as “每秒100次，突发200次”.
+func (k KeyRow) LimitText() string {
+	if k.Limit.Unlimited() {
+		return "不限速"
+	}
+	return fmt.Sprintf("每秒%s次，突发%d次", strconv.FormatFloat(k.Limit.Rate, 'f', -1, 64), k.Limit.Burst)
+}
+
+// ScopeOption is a scope checkbox of the new-key form.
+type ScopeOption struct {
+	Value   string // ingest, verify, share, finance
+	Label   string // 数据报送 …
+	Checked bool
+}
+
+func scopeOptions() []ScopeOption {
+	out := make([]ScopeOption, len(access.Scopes))
+	for i, s := range access.Scopes {
+		out[i] = ScopeOption{Value: s, Label: access.ScopeLabel(s), Checked: slices.Contains(access.DefaultScopes, s)}
+	}
+	return out
 }
 
 func (s *Server) department(r *http.Request, code string, action access.Action) (*access.Department, error) {
@@ -210,14 +251,18 @@ func (s *Server) handleDepartmentView(w http.ResponseWriter, r *http.Request) er
 	}
 	actor := credit.ActorFromContext(r.Context())
 	p := &DepartmentPage{Page: base(r, d.Name, "departments"), Department: d,
-		Scopes:    []string{access.ScopeIngest, access.ScopeVerify, access.ScopeShare, access.ScopeFinance},
+		Scopes: scopeOptions(), Limit: access.DefaultKeyLimit,
 		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode})}
 	if p.Users, _, err = s.backend.FindUsers(r.Context(), access.UserFilter{DepartmentID: &d.ID, Limit: 500}); err != nil {
 		return err
 	}
 	if p.CanManage {
-		if p.Keys, err = s.backend.FindAPIKeys(r.Context(), d.ID); err != nil {
+		keys, err := s.backend.FindAPIKeys(r.Context(), d.ID)
+		if err != nil {
 			return err
+		}
+		for _, k := range keys {
+			p.Keys = append(p.Keys, KeyRow{k})
 		}
 	}
 	if r.URL.Query().Get("done") == "revoked" {
@@ -246,25 +291,49 @@ func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var scopes []string
-	for _, sc := range []string{access.ScopeIngest, access.ScopeVerify, access.ScopeShare, access.ScopeFinance} {
-		for _, v := range form["scope"] {
-			if v == sc {
-				scopes = append(scopes, sc)
-			}
-		}
-	}
-	if len(scopes) == 0 {
-		return credit.Errorf(credit.EINVALID, "请至少选择一项密钥权限")
-	}
-	secret, _, err := s.backend.CreateAPIKey(r.Context(), d.ID, scopes)
+	scopes, err := access.ParseScopes(form["scope"])
 	if err != nil {
 		return err
 	}
+	if len(scopes) == 0 {
+		return credit.Errorf(credit.EINVALID, "请至少选择一项密钥权限范围")
+	}
+	limit, err := keyLimitForm(form.Get("rate"), form.Get("burst"))
+	if err != nil {
+		return err
+	}
+	secret, k, err := s.backend.CreateAPIKeyWithLimit(r.Context(), d.ID, scopes, limit)
+	if err != nil {
+		return err
+	}
+	row := KeyRow{k}
 	p := &SecretPage{Page: base(r, "新API密钥", "departments"), Heading: "已为“" + d.Name + "”生成API密钥", Label: "API密钥",
-		Secret: secret, Hint: "密钥只显示这一次，请立即复制并交给该部门的系统管理员妥善保存。调用接口时放在请求头 Authorization: Bearer <密钥> 中。",
+		Secret: secret, Hint: "权限范围：" + row.ScopeText() + "；限速：" + row.LimitText() + "。密钥只显示这一次，请立即复制并交给该部门的系统管理员妥善保存。调用接口时放在请求头 Authorization: Bearer <密钥> 中。",
 		Back: "返回部门", BackTo: "/console/departments/" + url.PathEscape(d.Code)}
 	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+// keyLimitForm reads the rate fields of the new-key form; blank fields
+// take access.DefaultKeyLimit, and a rate of 0 means unlimited.
+func keyLimitForm(rate, burst string) (credit.RateLimit, error) {
+	l := access.DefaultKeyLimit
+	if v := strings.TrimSpace(rate); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return l, credit.Invalid("每秒请求数应为数字（0表示不限速），实际为“"+v+"”",
+				credit.Problem{Field: "rate", Code: "bad_limit", Message: "每秒请求数应为数字"})
+		}
+		l.Rate = f
+	}
+	if v := strings.TrimSpace(burst); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return l, credit.Invalid("突发请求数应为整数，实际为“"+v+"”",
+				credit.Problem{Field: "burst", Code: "bad_limit", Message: "突发请求数应为整数"})
+		}
+		l.Burst = n
+	}
+	return l, access.ValidateKeyLimit(l)
 }
 
 func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) error {

@@ -482,6 +482,9 @@ func (s *Server) handleBatchView(w http.ResponseWriter, r *http.Request) error {
 		Pager: newPager(r.URL.Path, r.URL.Query(), page, errorPageSize, total, false), Accuracy: sum.AccuracyRate(), Timeliness: sum.TimelinessRate()}
 	if p.New {
 		p.Notice = "文件已上传并处理完毕，以下是本批次的回执。"
+		if b.Channel == channelForm {
+			p.Notice = "名单信息已提交并处理完毕，以下是本次提交的回执。"
+		}
 	}
 	return s.render(w, r, http.StatusOK, "batch", p)
 }

@@ -287,6 +287,8 @@ var funcs = template.FuncMap{
 		switch c {
 		case "web":
 			return "管理端上传"
+		case channelForm:
+			return "管理端录入"
 		case "api":
 			return "接口"
 		case "cli":

@@ -38,6 +38,8 @@ func TestScreenshots(t *testing.T) {
 	batch := strings.SplitN(receipt, "?", 2)[0]
 	subjectCode, subjectName := busiestSubject(t, f)
 	search := "/search?q=" + string([]rune(subjectName)[:3])
+	subscriptions, deliveries := seedDeliveries(t)
+	bad := badEntry(t)
 
 	type shot struct {
 		name, path, user string
@@ -61,6 +63,13 @@ func TestScreenshots(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(".alert-info")),
 			)
 		}},
+		// The list entry form, sent back with the validator's messages.
+		{name: "listentry", path: "/console/lists/new", user: "opa", prepare: func(ctx context.Context) error {
+			steps := append(fillEntry(bad), chromedp.Click(chromedp.CSS(`form.entry-form button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("form-errors")))
+			return chromedp.Do(ctx, steps...)
+		}},
+		{name: "subscriptions", path: subscriptions, user: "opsub"},
+		{name: "subscription", path: deliveries, user: "opsub"},
 	}
 	for _, size := range []struct {
 		label         string

@@ -846,3 +846,95 @@ func TestPersonArchive(t *testing.T) {
 		t.Errorf("the public finds a person by citizen ID")
 	}
 }
+
+// TestAPIKeyScopesAndLimit: the console creates a key with the chosen
+// scopes and rate limit, lists them, and the API enforces both.
+func TestAPIKeyScopesAndLimit(t *testing.T) {
+	f := mustFixture(t)
+	adm := login(t, "admin")
+	code := f.depB.Code
+	doc := adm.doc("/console/departments/"+code, http.StatusOK)
+	var labels []string
+	doc.Find(`input[name=scope]`).Each(func(_ int, s *goquery.Selection) {
+		label := text(s.Parent())
+		if _, checked := s.Attr("checked"); checked {
+			label += " ✓"
+		}
+		labels = append(labels, label)
+	})
+	if got, want := strings.Join(labels, "|"), "数据报送 ingest ✓|信用核查 verify ✓|数据共享 share|信易贷 finance"; got != want {
+		t.Errorf("scope checkboxes = %q, want %q", got, want)
+	}
+	if v, _ := doc.Find(`input[name=rate]`).Attr("value"); v != "100" {
+		t.Errorf("default rate = %q, want 100", v)
+	}
+	if v, _ := doc.Find(`input[name=burst]`).Attr("value"); v != "200" {
+		t.Errorf("default burst = %q, want 200", v)
+	}
+
+	// Bad input is refused with a Chinese message.
+	for _, test := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"scope": {"ingest", "admin"}}, "未知的API密钥权限范围“admin”，可选：数据报送（ingest）、信用核查（verify）、数据共享（share）、信易贷（finance）"},
+		{url.Values{"scope": {}}, "请至少选择一项密钥权限范围"},
+		{url.Values{"scope": {"verify"}, "rate": {"快"}}, "每秒请求数应为数字"},
+		{url.Values{"scope": {"verify"}, "rate": {"5"}, "burst": {"0"}}, "限速时突发请求数至少为1"},
+	} {
+		res := adm.postCSRF("/console/departments/"+code+"/keys", test.form)
+		if page := text(parse(t, res, http.StatusBadRequest).Find("main")); !strings.Contains(page, test.want) {
+			t.Errorf("%v: page %q does not say %q", test.form, page, test.want)
+		}
+	}
+
+	// A verify-only key, 1 request/s with a burst of 2.
+	res := adm.postCSRF("/console/departments/"+code+"/keys", url.Values{"scope": {"verify"}, "rate": {"1"}, "burst": {"2"}})
+	doc = parse(t, res, http.StatusOK)
+	secret := text(doc.Find("#secret"))
+	if !strings.HasPrefix(secret, access.KeyPrefix) {
+		t.Fatalf("API key page shows %q", secret)
+	}
+	if page := text(doc.Find("main")); !strings.Contains(page, "信用核查（verify）") || !strings.Contains(page, "每秒1次，突发2次") {
+		t.Errorf("secret page does not state scopes and limit: %q", page)
+	}
+	doc = adm.doc("/console/departments/"+code, http.StatusOK)
+	prefix := secret[:len(access.KeyPrefix)+6]
+	var row *goquery.Selection
+	doc.Find("tr").Each(func(_ int, s *goquery.Selection) {
+		if strings.HasPrefix(text(s.Find("td.code")), prefix) {
+			row = s
+		}
+	})
+	if row == nil {
+		t.Fatalf("key %s not listed", prefix)
+	}
+	if got := text(row.Find(".key-scopes")); got != "信用核查（verify）" {
+		t.Errorf("listed scopes %q", got)
+	}
+	if got := text(row.Find(".key-limit")); got != "每秒1次，突发2次" {
+		t.Errorf("listed limit %q", got)
+	}
+	api := func() (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodGet, f.url+"/api/v1/batches", nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		res := adm.do(req)
+		body, _ := io.ReadAll(res.Body)
+		return res, string(body)
+	}
+	// No ingest scope: 403 naming it; then the burst is used up: 429.
+	res, body := api()
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "数据报送（ingest）") {
+		t.Errorf("verify key lists batches: %d %s, want 403 naming ingest", res.StatusCode, body)
+	}
+	// Burst 2 at 1/s: refused long before 50 requests (unless they took 48 s).
+	for range 50 {
+		res, body = api()
+		if res.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(body, "请求过于频繁") {
+		t.Errorf("over the limit: %d Retry-After %q %s, want 429", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+}
