@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -187,7 +188,14 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (credit.Actor, er
 		limit   credit.RateLimit
 		revoked sql.NullTime
 	)
-	err := db.preparedRow(ctx, sqlAuthenticate, access.HashKey(secret)).
+	hash := access.HashKey(secret)
+	keys := &stateOf(db).keys
+	if c, ok := keys.Load(string(hash)); ok {
+		if c := c.(*cachedKey); db.Now().Before(c.until) {
+			return c.actor, nil
+		}
+	}
+	err := db.preparedRow(ctx, sqlAuthenticate, hash).
 		Scan(&depID, &code, &name, &region, &keyID, &scopes, &limit.Rate, &limit.Burst, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked.Valid) {
 		return credit.Public, credit.Errorf(credit.EUNAUTHORIZED, "API密钥无效或已吊销")
@@ -195,8 +203,22 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (credit.Actor, er
 	if err != nil {
 		return credit.Public, err
 	}
-	return credit.Actor{Role: credit.RoleDepartment, DepartmentID: credit.DepartmentID(depID), DepartmentCode: code,
-		Name: name, RegionCode: region, Channel: "api", KeyID: keyID, Scopes: splitScopes(scopes), Limit: limit}, nil
+	a := credit.Actor{Role: credit.RoleDepartment, DepartmentID: credit.DepartmentID(depID), DepartmentCode: code,
+		Name: name, RegionCode: region, Channel: "api", KeyID: keyID, Scopes: splitScopes(scopes), Limit: limit}
+	keys.Store(string(hash), &cachedKey{actor: a, until: db.Now().Add(keyTTL)})
+	return a, nil
+}
+
+// keyTTL is how long a process trusts a key it has authenticated: a key
+// revoked in this process stops at once (RevokeAPIKey forgets the cache),
+// one revoked by another process within keyTTL. Every API request
+// authenticates, so this saves a query per request.
+const keyTTL = 2 * time.Second
+
+// cachedKey is an authenticated key in verifyState.keys (by key hash).
+type cachedKey struct {
+	actor credit.Actor
+	until time.Time
 }
 
 // splitScopes reads the stored, comma-separated scopes of a key.

@@ -529,10 +529,12 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id int64) error {
 	if !access.Can(credit.ActorFromContext(ctx), access.ActionManageDepartments, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode}) {
 		return credit.Errorf(credit.EFORBIDDEN, "无权吊销“%s”的API密钥", d.Name)
 	}
-	return db.transact(ctx, func(tx *Tx) error {
+	err = db.transact(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.now, id); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "api_key.revoke", "department", d.Code, map[string]any{"key": id})
 	})
+	stateOf(db).keys.Clear() // the key stops now, not after keyTTL
+	return err
 }

@@ -230,9 +230,15 @@ func TestUsersAndSessions(t *testing.T) {
 		})
 
 		t.Run("APIKeys", func(t *testing.T) {
-			_, k, err := db.CreateAPIKey(ctx, dep.ID, nil)
+			secret, k, err := db.CreateAPIKey(ctx, dep.ID, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Authenticated twice: the second answer comes from the cache.
+			for range 2 {
+				if a, err := db.Authenticate(context.Background(), secret); err != nil || a.DepartmentID != dep.ID {
+					t.Fatalf("Authenticate = %+v, %v", a, err)
+				}
 			}
 			keys, err := db.FindAPIKeys(ctx, dep.ID)
 			if err != nil || len(keys) != 1 || keys[0].Prefix != k.Prefix {
@@ -248,6 +254,10 @@ func TestUsersAndSessions(t *testing.T) {
 			keys, _ = db.FindAPIKeys(ctx, dep.ID)
 			if keys[0].RevokedAt == nil {
 				t.Errorf("key not revoked")
+			}
+			// A revoked key stops at once, although it was cached.
+			if _, err := db.Authenticate(context.Background(), secret); credit.ErrorCode(err) != credit.EUNAUTHORIZED {
+				t.Errorf("Authenticate after revocation: err=%v, want EUNAUTHORIZED", err)
 			}
 		})
 	})

@@ -38,6 +38,7 @@ type verifyState struct {
 	// *cachedEntry); cached counts them.
 	entries sync.Map
 	cached  atomic.Int64
+	keys    sync.Map // API key hash -> *cachedKey (Authenticate)
 }
 
 // catalogTTL is how long a process uses the measures it read: edits in this
