@@ -160,7 +160,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			db.stopCkpt = make(chan struct{})
 			db.ckptDone = make(chan struct{})
 			go db.checkpointLoop()
-			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-32768)&_pragma=mmap_size(4294967296)&_time_format=sqlite")
+			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-32768)&_time_format=sqlite")
 			if err != nil {
 				return nil, err
 			}
