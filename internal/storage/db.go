@@ -67,8 +67,6 @@ type DB struct {
 
 	rebindCache sync.Map // query -> rebound query
 
-	flushTime time.Duration // time spent writing chunks, for debug logs
-
 	// SQLite: a connection of its own that checkpoints the WAL in the
 	// background, and the loop's stop and done channels.
 	ckpt     *sql.DB

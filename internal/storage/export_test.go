@@ -10,3 +10,11 @@ func Tamper(tb testing.TB, db *DB, q string) {
 		tb.Fatalf("tamper: %v", err)
 	}
 }
+
+// SetFlushRows sets the rows per write transaction for the duration of a
+// test, so that small batches span several chunks.
+func SetFlushRows(tb testing.TB, n int) {
+	old := flushRows
+	flushRows = n
+	tb.Cleanup(func() { flushRows = old })
+}

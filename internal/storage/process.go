@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/mod/sumdb/tlog"
@@ -28,10 +27,11 @@ var flushRows = 5000
 
 // pending is the work of one flush: accepted candidates and rejected rows.
 type pending struct {
-	recs []*record.Record
-	errs []record.RowError
-	rows int // rows read in this flush
-	last int // number of the last row read
+	recs     []*record.Record
+	errs     []record.RowError
+	rows     int  // rows read in this flush
+	last     int  // number of the last row read
+	resolved bool // the records' SubjectID are set (resolveChunk)
 }
 
 // ProcessBatch reads a stored batch and writes its rows: rejected rows with
@@ -106,8 +106,13 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	if _, _, err := ingest.NewMapper(rdr.Headers(), match); err != nil {
 		return receipt, err
 	}
-	// JSON objects may each carry other keys, so rows are mapped one by one.
+	// JSON objects may each carry other keys, so rows are mapped one by one;
+	// the file's headers are matched once, here, and the map is only read
+	// by the validation workers.
 	codes := map[string]string{}
+	for _, h := range rdr.Headers() {
+		codes[h], _ = match(h)
+	}
 	mapRow := func(row ingest.Row) (map[string]string, []credit.Problem) {
 		out := make(map[string]string, len(row.Values))
 		from := make(map[string]string, len(row.Values))
@@ -116,7 +121,6 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			code, ok := codes[h]
 			if !ok {
 				code, _ = match(h)
-				codes[h] = code
 			}
 			if code == "" || v == "" {
 				continue
@@ -240,40 +244,79 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 		}()
 	}
 	go func() { wg.Wait(); close(dones) }()
-	// Write in order.
+	// Put chunks in order. On PostgreSQL the subjects of a chunk are
+	// resolved (new ones created) in a transaction of their own, on a
+	// second connection, while the chunk before it is written: the two
+	// overlap in the database. (SQLite has one writer, so there the
+	// writer resolves them inside the chunk's own transaction.)
 	known := map[string]credit.SubjectID{}
-	waiting := map[int]doneChunk{}
-	next := 0
+	ready := make(chan doneChunk, 1)
+	go func() {
+		defer close(ready)
+		waiting := map[int]doneChunk{}
+		next := 0
+		for d := range dones {
+			waiting[d.seq] = d
+			for {
+				c, ok := waiting[next]
+				if !ok {
+					break
+				}
+				delete(waiting, next)
+				next++
+				if c.err == nil && db.dialect == Postgres {
+					c.err = db.resolveChunk(ctx, c.p, known)
+				}
+				select {
+				case ready <- c:
+				case <-ctx.Done():
+				}
+			}
+		}
+	}()
+	// Write in order.
 	var werr error
-	for d := range dones {
+	for c := range ready {
 		if werr != nil {
 			continue // drain
 		}
-		waiting[d.seq] = d
-		for {
-			c, ok := waiting[next]
-			if !ok {
-				break
+		if c.err == nil {
+			c.err = db.flush(ctx, b, class, c.p, receipt, today, known)
+			if c.err == nil && progress != nil {
+				progress(receipt.Total)
 			}
-			delete(waiting, next)
-			next++
-			if c.err == nil {
-				c.err = db.flush(ctx, b, class, c.p, receipt, today, known)
-				if c.err == nil && progress != nil {
-					progress(receipt.Total)
-				}
-			}
-			if c.err != nil {
-				werr = c.err
-				cancel()
-				break
-			}
+		}
+		if c.err != nil {
+			werr = c.err
+			cancel()
 		}
 	}
 	if werr != nil {
 		return receipt, werr
 	}
 	return receipt, readErr
+}
+
+// resolveChunk finds or creates the subjects of a chunk's records in a
+// transaction of its own and sets their SubjectID. A subject created for a
+// chunk whose records then fail to be written stays (a subject without
+// records, found again when the batch is processed again).
+func (db *DB) resolveChunk(ctx context.Context, p *pending, known map[string]credit.SubjectID) error {
+	if len(p.recs) == 0 {
+		p.resolved = true
+		return nil
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		ids, err := tx.resolveSubjects(ctx, p.recs, known)
+		if err != nil {
+			return err
+		}
+		for _, r := range p.recs {
+			r.SubjectID = ids[subjectKey(r)]
+		}
+		p.resolved = true
+		return nil
+	})
 }
 
 // subjectKey identifies the subject of a row: its USCC, or for persons the
@@ -291,8 +334,6 @@ func subjectKey(r *record.Record) string {
 // flush writes one chunk of a batch in one transaction.
 func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID) error {
 	var chunk record.Receipt
-	start := time.Now()
-	defer func() { db.flushTime += time.Since(start) }()
 	err := db.transact(ctx, func(tx *Tx) error {
 		chunk = record.Receipt{Total: p.rows, Rejected: len(p.errs)}
 		// The ledger lock serialises appends (and record ids) across writers.
@@ -304,9 +345,14 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		if err := tx.queryRow(ctx, lock).Scan(&size, &nextID); err != nil {
 			return err
 		}
-		subjects, err := tx.resolveSubjects(ctx, p.recs, known)
-		if err != nil {
-			return err
+		if !p.resolved {
+			subjects, err := tx.resolveSubjects(ctx, p.recs, known)
+			if err != nil {
+				return err
+			}
+			for _, r := range p.recs {
+				r.SubjectID = subjects[subjectKey(r)]
+			}
 		}
 		heads, err := tx.currentHeads(ctx, class.Code, p.recs)
 		if err != nil {
@@ -340,7 +386,6 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			nextID++
 			r.Version = prevVersion + 1
 			r.Current = true
-			r.SubjectID = subjects[subjectKey(r)]
 			r.DepartmentID = b.DepartmentID
 			r.BatchID = b.ID
 			r.CreatedAt = tx.now
@@ -513,6 +558,15 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record, known 
 			cidKey[string(h)] = k
 		}
 	}
+	// Creating subjects is serialised across transactions: the records of
+	// a chunk are written under the ledger lock, but on PostgreSQL the
+	// subjects of the next chunk are resolved beside it (resolveChunk), and
+	// two batches must not both find a subject missing and both create it.
+	if tx.db.dialect == Postgres && len(usccs)+len(cids) > 0 {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, subjectsLock); err != nil {
+			return nil, err
+		}
+	}
 	scanUSCC := func(rows *sql.Rows) error {
 		var id int64
 		var c string
@@ -671,6 +725,10 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record, known 
 	}
 	return ids, nil
 }
+
+// subjectsLock is the PostgreSQL advisory lock that serialises creating
+// subjects.
+const subjectsLock = 0x6a6c6373
 
 var subjectInsertColumns = []string{"type", "name", "uscc", "cid_hash", "cid_cipher", "cid_masked", "region_code", "legal_rep", "created_at", "updated_at"}
 

@@ -1,0 +1,121 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/demo"
+	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
+)
+
+// TestConcurrentBatchesShareSubjects processes batches of several
+// departments at once, each spanning many chunks, about the same companies:
+// every row lands, and every company is one subject, although the subjects
+// of a chunk are created beside the writing of the chunk before it (on
+// PostgreSQL) and other batches create the same ones.
+func TestConcurrentBatchesShareSubjects(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		db := open(t)
+		storage.SetFlushRows(t, 40)
+		ctx := credit.NewContextWithActor(context.Background(), credit.System)
+		g := demo.New(11, 60) // few subjects: the batches overlap
+		for _, d := range g.Departments() {
+			if err := db.UpsertDepartment(ctx, &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cat, err := db.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := cat.Class("penalty")
+		bufs := map[string]*bytes.Buffer{}
+		rows := map[string]int{}
+		err = g.Rows("penalty", 1500, db.Now(), func(i int, d demo.Department, row map[string]string) error {
+			b := bufs[d.Code]
+			if b == nil {
+				b = &bytes.Buffer{}
+				bufs[d.Code] = b
+				writeCSVRow(b, c, nil)
+			}
+			rows[d.Code]++
+			writeCSVRow(b, c, row)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bufs) < 3 {
+			t.Fatalf("only %d departments in the demo rows", len(bufs))
+		}
+		var wg sync.WaitGroup
+		receipts := make(map[string]*record.Receipt)
+		var mu sync.Mutex
+		for code, b := range bufs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: code, Filename: "p.csv", Body: bytes.NewReader(b.Bytes())})
+				if err != nil {
+					t.Errorf("Submit %s: %v", code, err)
+					return
+				}
+				mu.Lock()
+				receipts[code] = r
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		for code, r := range receipts {
+			if r.Total != rows[code] || r.Accepted+r.Duplicates != r.Total {
+				t.Errorf("department %s: receipt %+v for %d rows", code, r, rows[code])
+			}
+		}
+		// Every record's subject is the one its code names, and a code is
+		// one subject.
+		var recs []*record.Record
+		for {
+			page, _, err := db.FindRecords(ctx, record.RecordFilter{Class: "penalty", Offset: len(recs), Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			recs = append(recs, page...)
+		}
+		accepted := 0
+		for _, r := range receipts {
+			accepted += r.Accepted
+		}
+		if len(recs) != accepted || accepted == 0 {
+			t.Fatalf("%d records found, %d accepted", len(recs), accepted)
+		}
+		byCode := map[string]credit.SubjectID{}
+		for _, r := range recs {
+			code := r.Fields["CF_XDR_SHXYM"]
+			if code == "" {
+				continue // a person
+			}
+			s, err := db.FindSubjectByCode(ctx, code)
+			if err != nil {
+				t.Fatalf("subject %s: %v", code, err)
+			}
+			if s.ID != r.SubjectID {
+				t.Errorf("record %d names %s (subject %d) but points to subject %d", r.ID, code, s.ID, r.SubjectID)
+			}
+			if id, ok := byCode[code]; ok && id != s.ID {
+				t.Errorf("code %s is subjects %d and %d", code, id, s.ID)
+			}
+			byCode[code] = s.ID
+		}
+		if len(byCode) < 10 {
+			t.Errorf("only %d companies checked", len(byCode))
+		}
+	})
+}
