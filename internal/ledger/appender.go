@@ -132,6 +132,11 @@ func (a *Appender) load() error {
 	return nil
 }
 
+// Load reads the right edge of the starting tree now, if it has not been
+// read, so that later appends do not use the store (for instance while
+// the store's connection is busy with a COPY).
+func (a *Appender) Load() error { return a.load() }
+
 // Append adds one leaf. It returns the leaf's index and the hashes to
 // persist, at consecutive storage indexes starting at
 // tlog.StoredHashIndex(0, index). After an error the Appender is unusable.

@@ -362,7 +362,6 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		var (
 			out    []*record.Record
 			oldIDs []int64
-			blobs  [][]byte
 			byKey  = map[string]*record.Record{}
 		)
 		for _, r := range p.recs {
@@ -383,31 +382,38 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				prevVersion = h.version
 			}
 			r.ID = credit.RecordID(nextID)
+			r.LedgerIndex = nextID - 1 // the invariant id = ledger index + 1
 			nextID++
 			r.Version = prevVersion + 1
 			r.Current = true
 			r.DepartmentID = b.DepartmentID
 			r.BatchID = b.ID
 			r.CreatedAt = tx.now
-			r.LedgerIndex = app.Size()
-			idx, st, err := app.Append(ledger.Leaf(record.Canonical(r)))
-			if err != nil {
-				return err
-			}
-			if idx != r.LedgerIndex || int64(r.ID) != idx+1 {
-				return fmt.Errorf("ledger index %d for record %d: the invariant id = ledger index + 1 is broken", idx, r.ID)
-			}
-			blob, err := packStored(idx, st)
-			if err != nil {
-				return err
-			}
-			blobs = append(blobs, blob)
 			byKey[r.Key] = r
 			out = append(out, r)
 			chunk.Accepted++
 			if r.Late {
 				chunk.Late++
 			}
+		}
+		if len(out) > 0 && out[0].LedgerIndex != size {
+			return fmt.Errorf("ledger size %d and next record id %d: the invariant id = ledger index + 1 is broken", size, out[0].ID)
+		}
+		// Each version's leaf is appended as its row is written, in order:
+		// on PostgreSQL while COPY sends earlier rows, so that hashing and
+		// the database's work overlap.
+		if err := app.Load(); err != nil {
+			return err
+		}
+		appendLeaf := func(r *record.Record) ([]byte, error) {
+			idx, st, err := app.Append(ledger.Leaf(record.Canonical(r)))
+			if err != nil {
+				return nil, err
+			}
+			if idx != r.LedgerIndex {
+				return nil, fmt.Errorf("ledger index %d for record %d (ledger index %d): appended out of order", idx, r.ID, r.LedgerIndex)
+			}
+			return packStored(idx, st)
 		}
 		if len(oldIDs) > 0 {
 			for i := 0; i < len(oldIDs); i += 500 {
@@ -421,7 +427,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				}
 			}
 		}
-		if err := tx.insertRecords(ctx, out, blobs); err != nil {
+		if err := tx.insertRecords(ctx, out, appendLeaf); err != nil {
 			return err
 		}
 		if err := tx.afterRecords(ctx, class, out); err != nil {
@@ -818,22 +824,52 @@ func recordArgs(r *record.Record, blob []byte, args []any) []any {
 }
 
 // insertRecords writes record versions: COPY on PostgreSQL, multi-row
-// INSERT on SQLite.
-func (tx *Tx) insertRecords(ctx context.Context, recs []*record.Record, blobs [][]byte) error {
+// INSERT on SQLite. leaf appends a version to the ledger and returns the
+// tree hashes to store with it; it is called once per version, in order.
+func (tx *Tx) insertRecords(ctx context.Context, recs []*record.Record, leaf func(*record.Record) ([]byte, error)) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	if tx.db.dialect == Postgres {
 		return tx.pgConn(func(c *pgx.Conn) error {
-			_, err := c.CopyFrom(ctx, pgx.Identifier{"records"}, recordInsertColumns, pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
-				return recordArgs(recs[i], blobs[i], nil), nil
-			}))
+			_, err := c.CopyFrom(ctx, pgx.Identifier{"records"}, recordInsertColumns, &recordSource{recs: recs, leaf: leaf})
 			return err
 		})
+	}
+	blobs := make([][]byte, len(recs))
+	for i, r := range recs {
+		var err error
+		if blobs[i], err = leaf(r); err != nil {
+			return err
+		}
 	}
 	return tx.insertMulti(ctx, `INSERT INTO records (`+strings.Join(recordInsertColumns, ", ")+`) VALUES `, len(recordInsertColumns), len(recs),
 		func(i int, args []any) []any { return recordArgs(recs[i], blobs[i], args) })
 }
+
+// recordSource feeds record versions to COPY, appending each to the
+// ledger as pgx asks for its values (pgx encodes rows in a goroutine of
+// its own while it sends earlier ones).
+type recordSource struct {
+	recs []*record.Record
+	leaf func(*record.Record) ([]byte, error)
+	i    int
+	err  error
+}
+
+func (s *recordSource) Next() bool { s.i++; return s.err == nil && s.i <= len(s.recs) }
+
+func (s *recordSource) Values() ([]any, error) {
+	r := s.recs[s.i-1]
+	blob, err := s.leaf(r)
+	if err != nil {
+		s.err = err
+		return nil, err
+	}
+	return recordArgs(r, blob, nil), nil
+}
+
+func (s *recordSource) Err() error { return s.err }
 
 // insertRowErrors keeps rejected rows with their problems and raw values.
 func (tx *Tx) insertRowErrors(ctx context.Context, id credit.BatchID, errs []record.RowError) error {
