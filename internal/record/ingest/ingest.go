@@ -428,6 +428,9 @@ func (b *rowBuilder) build(num int, cells []string) Row {
 		v := ""
 		if i < len(cells) {
 			v = trimCell(cells[i])
+			if b.kind == "CSV" { // error sheets in CSV neutralise formulas
+				v = unquoteFormula(v)
+			}
 		}
 		if h == "" {
 			if v != "" {

@@ -70,7 +70,7 @@ func WriteErrorsCSV(w io.Writer, headers []string, rows func(yield func(ErrorRow
 	for er := range rows {
 		rec = rec[:0]
 		for _, h := range hs {
-			rec = append(rec, er.Values[h])
+			rec = append(rec, spreadsheetSafe(er.Values[h]))
 		}
 		rec = append(rec, strconv.Itoa(er.Row), strings.Join(er.Messages, "；"))
 		if err = cw.Write(rec); err != nil {
@@ -88,6 +88,44 @@ func WriteErrorsCSV(w io.Writer, headers []string, rows func(yield func(ErrorRow
 		return fmt.Errorf("ingest.WriteErrorsCSV: %w", err)
 	}
 	return nil
+}
+
+// spreadsheetSafe returns a CSV value so that a spreadsheet opening the
+// file shows it as text instead of evaluating it (CSV injection): a value
+// starting with =, +, @, a tab or a carriage return, or with - when it is
+// not a plain number or a run of dashes, gets a leading apostrophe. The
+// readers of this package remove it again (see unquoteFormula), so a
+// corrected error sheet submits the original value.
+func spreadsheetSafe(v string) string {
+	if v == "" {
+		return v
+	}
+	switch v[0] {
+	case '=', '+', '@', '\t', '\r':
+		return "'" + v
+	case '\'':
+		if unquoteFormula(v) != v { // so that it reads back with its apostrophe
+			return "'" + v
+		}
+	case '-':
+		if strings.Trim(v, "-") == "" {
+			return v
+		}
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			return v
+		}
+		return "'" + v
+	}
+	return v
+}
+
+// unquoteFormula undoes spreadsheetSafe: it drops a leading apostrophe
+// that spreadsheetSafe would have added.
+func unquoteFormula(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && spreadsheetSafe(v[1:]) == v {
+		return v[1:]
+	}
+	return v
 }
 
 // WriteErrorsXLSX writes rejected rows as an XLSX workbook with one sheet

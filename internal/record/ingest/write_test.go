@@ -228,3 +228,39 @@ func commentRuns(c excelize.Comment) string {
 	}
 	return b.String()
 }
+
+// Values a spreadsheet would evaluate get an apostrophe in CSV error
+// sheets, and the readers drop it again.
+func TestSpreadsheetSafe(t *testing.T) {
+	for _, test := range []struct{ in, out string }{
+		{"", ""},
+		{"长春市某某公司", "长春市某某公司"},
+		{"=HYPERLINK(\"http://x\",\"点击\")", "'=HYPERLINK(\"http://x\",\"点击\")"},
+		{"+86 431", "'+86 431"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"-1+2", "'-1+2"},
+		{"-A1", "'-A1"},
+		{"-5", "-5"},
+		{"-0.25", "-0.25"},
+		{"-", "-"},
+		{"--", "--"},
+		{"\tx", "'\tx"},
+		{"'=1", "''=1"},
+		{"'abc", "'abc"},
+		{"a=b", "a=b"},
+	} {
+		if got := spreadsheetSafe(test.in); got != test.out {
+			t.Errorf("spreadsheetSafe(%q) = %q, want %q", test.in, got, test.out)
+		}
+		if back := unquoteFormula(spreadsheetSafe(test.in)); back != test.in {
+			t.Errorf("unquoteFormula(spreadsheetSafe(%q)) = %q", test.in, back)
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteErrorsCSV(&b, []string{"事实"}, slices.Values([]ErrorRow{{Row: 2, Values: vals("事实", "=1+1")}})); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\n'=1+1,2,") {
+		t.Errorf("CSV error sheet does not neutralise a formula:\n%s", b.String())
+	}
+}
