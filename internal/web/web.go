@@ -300,11 +300,24 @@ func (s *Server) console(h handlerFunc, multipart bool) http.Handler {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
+		if sess.User.MustChangePassword && r.URL.Path != "/console/password" && r.URL.Path != "/logout" {
+			// A one-time password opens nothing but the page that replaces it.
+			if safeMethod(r.Method) && !wantsJSON(r) {
+				http.Redirect(w, r, "/console/password", http.StatusSeeOther)
+				return
+			}
+			s.renderError(w, r, errMustChangePassword)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.renderError(w, r, err)
 		}
 	})
 }
+
+// errMustChangePassword answers a request of a user who still has a
+// one-time password, other than changing it.
+var errMustChangePassword = credit.Errorf(credit.EFORBIDDEN, "请先修改一次性密码，再使用管理端")
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
@@ -347,7 +360,7 @@ func wantsJSON(r *http.Request) bool {
 // X-CSRF-Token; otherwise the cookie is ignored.
 func (s *Server) SessionActor(r *http.Request) (credit.Actor, bool) {
 	sess := s.session(r)
-	if sess == nil {
+	if sess == nil || sess.User.MustChangePassword {
 		return credit.Public, false
 	}
 	if !safeMethod(r.Method) {

@@ -709,9 +709,13 @@ func TestAdministration(t *testing.T) {
 	if res := nc.post("/login", url.Values{"username": {"newop"}, "password": {otp}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login with one-time password: %d", res.StatusCode)
 	}
-	doc = nc.doc("/console/", http.StatusOK)
-	if !strings.Contains(doc.Find(".alert-info").Text(), "修改密码") {
-		t.Errorf("no reminder to change the one-time password")
+	// … and must change it first (TestOneTimePasswordMustChange).
+	if res := nc.get("/console/"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/password" {
+		t.Errorf("dashboard with a one-time password: %d → %q, want 303 → /console/password", res.StatusCode, res.Header.Get("Location"))
+	}
+	doc = nc.doc("/console/password", http.StatusOK)
+	if !strings.Contains(doc.Find(".alert-info").Text(), "请先修改一次性密码") {
+		t.Errorf("no reason to change the one-time password")
 	}
 	// A region admin cannot create a province admin, nor see users elsewhere.
 	reg := login(t, "region")
@@ -746,6 +750,48 @@ func fixUSCC(t *testing.T, prefix16 string) string {
 		t.Fatal(err)
 	}
 	return prefix16 + string(c17) + string(c18)
+}
+
+// TestOneTimePasswordMustChange: a user signed in with a one-time password
+// (new account or reset) can do nothing but change it.
+func TestOneTimePasswordMustChange(t *testing.T) {
+	f := mustFixture(t)
+	sys := credit.NewContextWithActor(context.Background(), credit.System)
+	u := &access.User{Username: "newcomer", DisplayName: "新用户", Role: credit.RoleProvince}
+	oneTime, err := f.db.CreateUser(sys, u, "")
+	if err != nil || oneTime == "" {
+		t.Fatalf("CreateUser: %q, %v", oneTime, err)
+	}
+	c := newClient(t)
+	if res := c.post("/login", url.Values{"username": {"newcomer"}, "password": {oneTime}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	for _, path := range []string{"/console/", "/console/verify", "/console/users"} {
+		res := c.get(path)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/password" {
+			t.Errorf("GET %s with a one-time password: %d → %q, want 303 → /console/password", path, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	doc := c.doc("/console/password", http.StatusOK)
+	c.csrf, _ = doc.Find(`input[name=csrf_token]`).First().Attr("value")
+	if !strings.Contains(doc.Text(), "请先修改一次性密码") {
+		t.Errorf("password page does not say why")
+	}
+	res := c.postCSRF("/console/departments", url.Values{"code": {"91220101MA0L230131"}, "name": {"某部门"}, "region": {"220100"}})
+	if doc := parse(t, res, http.StatusForbidden); !strings.Contains(doc.Text(), "请先修改一次性密码") {
+		t.Errorf("POST with a one-time password: no Chinese reason")
+	}
+	// The JSON API ignores the session until the password is changed.
+	req, _ := http.NewRequest(http.MethodGet, f.url+"/api/v1/batches", nil)
+	if res := c.do(req); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("API with the session of a one-time password: %d, want 401", res.StatusCode)
+	}
+	res = c.postCSRF("/console/password", url.Values{"old_password": {oneTime}, "new_password": {"Fresh-Start-2026x"}, "confirm_password": {"Fresh-Start-2026x"}})
+	parse(t, res, http.StatusOK)
+	c.doc("/console/", http.StatusOK)
+	if res := c.do(req); res.StatusCode != http.StatusOK {
+		t.Errorf("API after the change: %d, want 200", res.StatusCode)
+	}
 }
 
 func TestPasswordChange(t *testing.T) {
