@@ -250,6 +250,17 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	if list, n, _ := f.db.FindListEntries(ctxB, lists.Filter{ActiveOn: &active}); n != 1 || list[0].ListType != "tax_a" {
 		t.Errorf("active entries = %d, want only the red entry", n)
 	}
+	// One subject: the data version is read with the subject, or on its own
+	// when the code is unknown.
+	var ledgerSize int64
+	if err := f.db.SQL().QueryRow(`SELECT size FROM ledger_state`).Scan(&ledgerSize); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []lists.Query{{Code: f.red}, {Code: uscc(t, "91220104MA0Y9999")}} {
+		if one := f.verify(t, "政府采购", q); one.DataVersion != ledgerSize {
+			t.Errorf("verifying %s alone: data version = %d, want ledger size %d", q.Code, one.DataVersion, ledgerSize)
+		}
+	}
 }
 
 func testListsValidationExpiry(t *testing.T, open opener) {

@@ -196,6 +196,10 @@ type match struct {
 	// lookup read them too (withEntries).
 	entries     []int64
 	withEntries bool
+	// version is the ledger size read by the same statement (hasVersion),
+	// so that a single verification needs no query of its own for it.
+	version    int64
+	hasVersion bool
 }
 
 // verifySubjectColumns are the columns of a subject a verification needs.
@@ -218,17 +222,18 @@ func (db *DB) subjectByCode(ctx context.Context, code string) (match, error) {
 	var m match
 	scan := func(rows *sql.Rows) error {
 		var rec sql.NullInt64
-		s, err := scanVerifySubject(rows, &rec)
+		s, err := scanVerifySubject(rows, &rec, &m.version)
 		if err != nil {
 			return err
 		}
-		m.s, m.n, m.withEntries = s, 1, true
+		m.s, m.n, m.withEntries, m.hasVersion = s, 1, true, true
 		if rec.Valid {
 			m.entries = append(m.entries, rec.Int64)
 		}
 		return nil
 	}
-	const q = `SELECT s.id, s.type, s.name, s.uscc, e.record_id FROM subjects s LEFT JOIN list_entries e ON e.subject_id = s.id WHERE s.`
+	const q = `SELECT s.id, s.type, s.name, s.uscc, e.record_id, (SELECT size FROM ledger_state WHERE id = 1)
+		FROM subjects s LEFT JOIN list_entries e ON e.subject_id = s.id WHERE s.`
 	if err := scanAll(db.prepared(ctx, q+`uscc = $1 ORDER BY e.record_id`, code), scan); err != nil || m.s != nil || !looksLikeCitizenID(code) {
 		return m, err
 	}
@@ -596,15 +601,19 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	}
 	today := credit.DateOf(db.Now())
 	v.AsOf = today.Format(credit.DateLayout)
-	if err := db.preparedRow(ctx, `SELECT size FROM ledger_state WHERE id = 1`).Scan(&v.DataVersion); err != nil {
-		return nil, fmt.Errorf("storage.Verify: %w", err)
-	}
 	qs := make([]lists.Query, len(req.Subjects))
 	for i, raw := range req.Subjects {
 		qs[i] = raw.Normalized()
 	}
 	matches, err := db.resolveQueries(ctx, qs)
 	if err != nil {
+		return nil, fmt.Errorf("storage.Verify: %w", err)
+	}
+	// The data version: the ledger size, read with the subject when one was
+	// found by code (one statement fewer per single verification).
+	if len(matches) == 1 && matches[0].hasVersion {
+		v.DataVersion = matches[0].version
+	} else if err := db.preparedRow(ctx, `SELECT size FROM ledger_state WHERE id = 1`).Scan(&v.DataVersion); err != nil {
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	er := &entryReader{db: db, data: data}
