@@ -75,6 +75,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		return err
 	}
 	c.Pusher = startPusher(db, logger)
+	go w.Warm(context.WithoutCancel(ctx)) // the headline counts, before the first visitor asks
 	logger.Debug("serving", slog.String("url", c.Server.URL()))
 	return nil
 }

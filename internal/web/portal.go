@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,12 +50,20 @@ type HomePage struct {
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.home.get(func() (*homeData, error) { return s.loadHome(r.Context()) })
+	d, err := s.home.get(r.Context(), s.loadHome)
 	if err != nil {
 		return err
 	}
 	p := &HomePage{Page: base(r, "", "home"), Headline: d.Headline, Latest: d.Latest}
 	return s.render(w, r, http.StatusOK, "home", p)
+}
+
+// Warm computes the cached home page figures, so that the first visitor
+// after a start does not wait for the counts; errors are only logged.
+func (s *Server) Warm(ctx context.Context) {
+	if _, err := s.home.get(ctx, s.loadHome); err != nil {
+		s.logger.Warn("warming the home page figures", slog.Any("error", err))
+	}
 }
 
 func (s *Server) loadHome(ctx context.Context) (*homeData, error) {
@@ -274,7 +283,7 @@ type deptIndex struct {
 }
 
 func (s *Server) deptIndex(ctx context.Context) (*deptIndex, error) {
-	return s.depts.get(func() (*deptIndex, error) {
+	return s.depts.get(ctx, func(ctx context.Context) (*deptIndex, error) {
 		ds, _, err := s.backend.FindDepartments(ctx, 0, 100000)
 		if err != nil {
 			return nil, err
@@ -417,16 +426,16 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 	if p.Error == "" {
 		page := pageParam(r)
 		f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
-		find := func() (*recordPage, error) {
-			recs, total, err := s.backend.FindRecords(r.Context(), f)
+		find := func(ctx context.Context) (*recordPage, error) {
+			recs, total, err := s.backend.FindRecords(ctx, f)
 			return &recordPage{recs, total}, err
 		}
 		var rp *recordPage
 		if f == (record.RecordFilter{Class: c.Code, Limit: listPageSize}) {
 			// The unfiltered first page is what most visitors see: cache it.
-			rp, err = s.firstPage(c.Code).get(find)
+			rp, err = s.firstPage(c.Code).get(r.Context(), find)
 		} else {
-			rp, err = find()
+			rp, err = find(r.Context())
 		}
 		if credit.ErrorCode(err) == credit.EINVALID {
 			p.Error = credit.ErrorMessage(err)
@@ -452,7 +461,7 @@ func (s *Server) firstPage(class string) *cached[*recordPage] {
 	defer s.pubMu.Unlock()
 	c := s.pub[class]
 	if c == nil {
-		c = &cached[*recordPage]{ttl: s.home.ttl, now: s.now}
+		c = &cached[*recordPage]{ttl: s.home.ttl, now: s.now, serveStale: true}
 		s.pub[class] = c
 	}
 	return c

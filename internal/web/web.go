@@ -107,6 +107,7 @@ func New(o Options) (*Server, error) {
 		cop: http.NewCrossOriginProtection(), pub: map[string]*cached[*recordPage]{}}
 	s.home.ttl, s.depts.ttl = o.CacheTTL, 5*time.Minute
 	s.home.now, s.depts.now = o.Now, o.Now
+	s.home.serveStale = true
 	for _, origin := range o.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(origin); err != nil {
 			return nil, credit.Errorf(credit.EINVALID, "可信来源“%s”无效：%v", origin, err)
@@ -374,28 +375,61 @@ func (s *Server) SessionActor(r *http.Request) (credit.Actor, bool) {
 }
 
 // cached is a value computed at most once per ttl; concurrent callers wait
-// for one computation instead of each running the query.
+// for one computation instead of each running the query. With serveStale,
+// callers of an expired value get it at once and one of them starts
+// computing the next in the background: the headline counts and first
+// pages scan the record tables, and at production scale no visitor should
+// wait for that. Only while there is no value yet do they wait.
 type cached[T any] struct {
-	mu  sync.Mutex
-	ttl time.Duration
-	now func() time.Time
-	at  time.Time
-	val T
-	ok  bool
+	mu         sync.Mutex
+	ttl        time.Duration
+	now        func() time.Time
+	serveStale bool
+	at         time.Time
+	val        T
+	ok         bool
+	refreshing bool
+	// refreshed, when set, is called after each background refresh (tests).
+	refreshed func()
 }
 
-func (c *cached[T]) get(fill func() (T, error)) (T, error) {
+func (c *cached[T]) get(ctx context.Context, fill func(context.Context) (T, error)) (T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ok && c.now().Sub(c.at) < c.ttl {
-		return c.val, nil
+	if c.ok {
+		fresh := c.now().Sub(c.at) < c.ttl
+		if fresh || c.serveStale {
+			if !fresh && !c.refreshing {
+				c.refreshing = true
+				go c.refresh(context.WithoutCancel(ctx), fill)
+			}
+			return c.val, nil
+		}
 	}
-	v, err := fill()
+	v, err := fill(ctx)
 	if err != nil {
 		return v, err
 	}
 	c.val, c.at, c.ok = v, c.now(), true
 	return v, nil
+}
+
+// refresh computes the next value in the background; on error the old
+// one stays and the next caller tries again.
+func (c *cached[T]) refresh(ctx context.Context, fill func(context.Context) (T, error)) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	v, err := fill(ctx)
+	c.mu.Lock()
+	if err == nil {
+		c.val, c.at = v, c.now()
+	}
+	c.refreshing = false
+	done := c.refreshed
+	c.mu.Unlock()
+	if done != nil {
+		done()
+	}
 }
 
 // resetCaches forgets the cached portal figures and lists after a change.
@@ -408,8 +442,13 @@ func (s *Server) resetCaches() {
 	s.pubMu.Unlock()
 }
 
+// reset expires the value: the next caller computes a fresh one, or with
+// serveStale still gets this one and starts computing the next.
 func (c *cached[T]) reset() {
 	c.mu.Lock()
-	c.ok = false
+	c.at = time.Time{}
+	if !c.serveStale {
+		c.ok = false
+	}
 	c.mu.Unlock()
 }
