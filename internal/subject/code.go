@@ -110,53 +110,45 @@ func normalize(s string) string {
 // Zero-width characters and byte-order marks are removed. NormalizeText is
 // idempotent.
 func NormalizeText(s string) string {
-	if isNormalText(s) {
-		return s
-	}
-	return normalizeText(s)
-}
-
-// normalizeText is NormalizeText without the fast path.
-func normalizeText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	// One pass that copies runs of unchanged characters: most values come
+	// already normalised, and then s itself is returned.
+	var b []byte
+	run := 0 // start of the run of unchanged characters not yet copied, or -1
 	space := false
-	for _, r := range s {
-		r = halfWidth(r)
-		if isInvisible(r) {
-			continue
+	flush := func(i int) {
+		if run >= 0 {
+			b = append(b, s[run:i]...)
+			run = -1
 		}
-		if unicode.IsSpace(r) {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
 	}
-	return b.String()
-}
-
-// isNormalText reports whether NormalizeText(s) == s, without allocating:
-// most values arrive already normalised.
-func isNormalText(s string) bool {
-	prevSpace := true // no leading space
-	for _, r := range s {
-		if r == utf8.RuneError || halfWidth(r) != r || isInvisible(r) {
-			return false // RuneError: let the slow path decide
-		}
-		if unicode.IsSpace(r) {
-			if r != ' ' || prevSpace {
-				return false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		h := halfWidth(r)
+		switch {
+		case isInvisible(h):
+			flush(i)
+		case unicode.IsSpace(h):
+			flush(i)
+			space = len(b) > 0
+		default:
+			if space {
+				b = append(b, ' ')
+				space = false
 			}
-			prevSpace = true
-			continue
+			if h != r || (r == utf8.RuneError && size == 1) {
+				flush(i)
+				b = utf8.AppendRune(b, h)
+			} else if run < 0 {
+				run = i
+			}
 		}
-		prevSpace = false
+		i += size
 	}
-	return !prevSpace || s == ""
+	if run == 0 {
+		return s // nothing changed
+	}
+	flush(len(s))
+	return string(b)
 }
 
 // isNormalCode reports whether Normalize(s) == s: only printable ASCII

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"jlcredit/internal/credit"
 )
@@ -411,8 +412,8 @@ func FuzzNormalize(f *testing.F) {
 		if slow := normalize(s); n != slow {
 			t.Fatalf("Normalize(%q) = %q, full conversion %q", s, n, slow)
 		}
-		if txt, slow := NormalizeText(s), normalizeText(s); txt != slow {
-			t.Fatalf("NormalizeText(%q) = %q, full conversion %q", s, txt, slow)
+		if txt, ref := NormalizeText(s), normalizeTextRef(s); txt != ref {
+			t.Fatalf("NormalizeText(%q) = %q, rune by rune %q", s, txt, ref)
 		}
 		if again := Normalize(n); again != n {
 			t.Fatalf("Normalize not idempotent: %q → %q → %q", s, n, again)
@@ -517,4 +518,27 @@ func FuzzCheckCitizenID(f *testing.F) {
 			t.Fatalf("MaskCitizenID(%q) = %q", id, m)
 		}
 	})
+}
+
+// normalizeTextRef is NormalizeText written rune by rune, the obvious way:
+// the reference the one-pass version is fuzzed against.
+func normalizeTextRef(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		r = halfWidth(r)
+		if isInvisible(r) {
+			continue
+		}
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
