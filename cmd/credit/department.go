@@ -23,7 +23,7 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 	case "add":
 		name := fs.String("name", "", "部门名称")
 		region := fs.String("region", "", "行政区划代码（6位）")
-		kind := fs.String("kind", "", "部门类别（可选，如 market、environment）")
+		kind := fs.String("kind", "", "部门类别（可选）："+departmentKindList())
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
@@ -110,4 +110,14 @@ func limitText(l credit.RateLimit) string {
 		return "不限速"
 	}
 	return fmt.Sprintf("每秒%s次，突发%d次", strconv.FormatFloat(l.Rate, 'f', -1, 64), l.Burst)
+}
+
+// departmentKindList lists the department kind codes with their names, for
+// the --kind flag's help.
+func departmentKindList() string {
+	parts := make([]string, len(access.DepartmentKinds))
+	for i, k := range access.DepartmentKinds {
+		parts[i] = k.Code + " " + k.Name
+	}
+	return strings.Join(parts, "、")
 }

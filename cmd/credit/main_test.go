@@ -84,7 +84,10 @@ func TestImportAndLedgerPostgres(t *testing.T) {
 func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 	dept := validUSCC(t, "11220100MB000001")
 	company := validUSCC(t, "91220101MA0Y1234")
-	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept, "--name", "长春市市场监督管理局", "--region", "220100"); code != 0 {
+	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept, "--name", "长春市市场监督管理局", "--region", "220100", "--kind", "hrss"); code == 0 || !strings.Contains(e, "部门类别“hrss”不存在") {
+		t.Errorf("department add with an unknown kind: exit %d, %q", code, e)
+	}
+	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept, "--name", "长春市市场监督管理局", "--region", "220100", "--kind", "market"); code != 0 {
 		t.Fatalf("department add: %d %s", code, e)
 	}
 	key, _, code := run(t, "department", "key", "--db", dsn, "--code", dept)

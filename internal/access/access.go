@@ -36,6 +36,9 @@ func (d *Department) Validate() error {
 	if len(d.RegionCode) != 6 {
 		ps = append(ps, credit.Problem{Field: "region", Code: "bad_region", Message: "行政区划代码应为6位数字"})
 	}
+	if _, ok := DepartmentKindName(d.Kind); d.Kind != "" && !ok {
+		ps = append(ps, credit.Problem{Field: "kind", Code: "bad_kind", Message: "部门类别“" + d.Kind + "”不存在，应为部门类别表中的代码，如 market（市场监督管理）"})
+	}
 	if len(ps) > 0 {
 		return credit.Invalid(ps[0].Message, ps...)
 	}

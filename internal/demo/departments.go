@@ -8,22 +8,22 @@ import (
 
 // Department kinds.
 const (
-	KindMarket      = "market"      // 市场监督管理
-	KindEnvironment = "environment" // 生态环境
-	KindTransport   = "transport"   // 交通运输
-	KindHousing     = "housing"     // 住房和城乡建设
-	KindSafety      = "safety"      // 应急管理
-	KindHealth      = "health"      // 卫生健康
-	KindCulture     = "culture"     // 文化广播电视和旅游
-	KindAgriculture = "agriculture" // 农业农村
-	KindResources   = "resources"   // 自然资源
-	KindHRSS        = "hrss"        // 人力资源和社会保障
-	KindPolice      = "police"      // 公安
-	KindTax         = "tax"         // 税务
-	KindEducation   = "education"   // 教育
-	KindCommerce    = "commerce"    // 商务
-	KindWater       = "water"       // 水利
-	KindUrban       = "urban"       // 城市管理行政执法
+	KindMarket      = "market"            // 市场监督管理
+	KindEnvironment = "environment"       // 生态环境
+	KindTransport   = "transport"         // 交通运输
+	KindHousing     = "housing"           // 住房和城乡建设
+	KindSafety      = "safety"            // 应急管理
+	KindHealth      = "health"            // 卫生健康
+	KindCulture     = "culture"           // 文化广播电视和旅游
+	KindAgriculture = "agriculture"       // 农业农村
+	KindResources   = "natural_resources" // 自然资源
+	KindHRSS        = "human_resources"   // 人力资源和社会保障
+	KindPolice      = "police"            // 公安
+	KindTax         = "tax"               // 税务
+	KindEducation   = "education"         // 教育
+	KindCommerce    = "commerce"          // 商务
+	KindWater       = "water"             // 水利
+	KindUrban       = "urban"             // 城市管理行政执法
 )
 
 // Kinds lists every department kind.

@@ -23,6 +23,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"jlcredit/internal/access"
 	"slices"
 	"strings"
 	"sync"
@@ -154,6 +155,11 @@ func (m *Measure) Validate(d *Data) error {
 	}
 	if len(m.Scenarios) == 0 {
 		add("scenarios", "required", "措施须至少适用于一个应用场景")
+	}
+	for _, k := range m.DepartmentKinds {
+		if _, ok := access.DepartmentKindName(k); !ok {
+			add("department_kinds", "bad_kind", "部门类别“"+k+"”不存在")
+		}
 	}
 	if d != nil {
 		for _, t := range m.ListTypes {

@@ -85,6 +85,7 @@ func TestMeasureValidate(t *testing.T) {
 		{"ErrBadClass", func(m *Measure) { m.Class = 4 }, "bad_class"},
 		{"ErrUnknownListType", func(m *Measure) { m.ListTypes = []string{"nope"} }, "bad_list_type"},
 		{"ErrUnknownScenario", func(m *Measure) { m.Scenarios = []string{"买菜"} }, "bad_scenario"},
+		{"ErrUnknownDepartmentKind", func(m *Measure) { m.DepartmentKinds = []string{"resources"} }, "bad_kind"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			m := good

@@ -283,6 +283,17 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
+	"departmentKinds": func() []access.DepartmentKind { return access.DepartmentKinds },
+	// kindName names a department kind in Chinese ("—" for none).
+	"kindName": func(code string) string {
+		if code == "" {
+			return "—"
+		}
+		if n, ok := access.DepartmentKindName(code); ok {
+			return n
+		}
+		return code
+	},
 	"channel": func(c string) string {
 		switch c {
 		case "web":

@@ -68,6 +68,7 @@ func TestScreenshots(t *testing.T) {
 			steps := append(fillEntry(bad), chromedp.Click(chromedp.CSS(`form.entry-form button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("form-errors")))
 			return chromedp.Do(ctx, steps...)
 		}},
+		{name: "department", path: "/console/departments/" + f.depA.Code, user: "admin"},
 		{name: "subscriptions", path: subscriptions, user: "opsub"},
 		{name: "subscription", path: deliveries, user: "opsub"},
 	}
