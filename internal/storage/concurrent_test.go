@@ -119,3 +119,64 @@ func TestConcurrentBatchesShareSubjects(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelledBatchStops cancels a multi-chunk batch after its first chunk
+// is written: Submit returns (no goroutine of the pipeline blocks it), the
+// batch is stored whole, and what was written stays consistent.
+func TestCancelledBatchStops(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		db := open(t)
+		storage.SetFlushRows(t, 20)
+		sys := credit.NewContextWithActor(context.Background(), credit.System)
+		g := demo.New(5, 50)
+		for _, d := range g.Departments() {
+			if err := db.UpsertDepartment(sys, &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cat, err := db.Catalog(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := cat.Class("penalty")
+		bufs := map[string]*bytes.Buffer{}
+		err = g.Rows("penalty", 800, db.Now(), func(i int, d demo.Department, row map[string]string) error {
+			b := bufs[d.Code]
+			if b == nil {
+				b = &bytes.Buffer{}
+				bufs[d.Code] = b
+				writeCSVRow(b, c, nil)
+			}
+			writeCSVRow(b, c, row)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var code string
+		for k, b := range bufs {
+			if code == "" || b.Len() > bufs[code].Len() {
+				code = k
+			}
+		}
+		ctx, cancel := context.WithCancel(sys)
+		defer cancel()
+		chunks := 0
+		_, err = db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: code, Filename: "p.csv", Body: bytes.NewReader(bufs[code].Bytes()),
+			Progress: func(int) {
+				chunks++
+				cancel()
+			}})
+		if err == nil {
+			t.Fatalf("Submit of a cancelled batch succeeded after %d chunks", chunks)
+		}
+		if chunks == 0 {
+			t.Fatalf("no chunk written before the cancellation: %v", err)
+		}
+		// What was written is in the ledger and verifies.
+		rep, err := db.VerifyLedger(sys)
+		if err != nil || rep.Records == 0 {
+			t.Errorf("ledger after a cancelled batch: %+v, %v", rep, err)
+		}
+	})
+}
