@@ -23,33 +23,7 @@ func TestConcurrentBatchesShareSubjects(t *testing.T) {
 		db := open(t)
 		storage.SetFlushRows(t, 40)
 		ctx := credit.NewContextWithActor(context.Background(), credit.System)
-		g := demo.New(11, 60) // few subjects: the batches overlap
-		for _, d := range g.Departments() {
-			if err := db.UpsertDepartment(ctx, &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cat, err := db.Catalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, _ := cat.Class("penalty")
-		bufs := map[string]*bytes.Buffer{}
-		rows := map[string]int{}
-		err = g.Rows("penalty", 1500, db.Now(), func(i int, d demo.Department, row map[string]string) error {
-			b := bufs[d.Code]
-			if b == nil {
-				b = &bytes.Buffer{}
-				bufs[d.Code] = b
-				writeCSVRow(b, c, nil)
-			}
-			rows[d.Code]++
-			writeCSVRow(b, c, row)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		bufs, rows := demoBatches(t, db, 11, 60, 1500) // few subjects: the batches overlap
 		if len(bufs) < 3 {
 			t.Fatalf("only %d departments in the demo rows", len(bufs))
 		}
@@ -128,31 +102,7 @@ func TestCancelledBatchStops(t *testing.T) {
 		db := open(t)
 		storage.SetFlushRows(t, 20)
 		sys := credit.NewContextWithActor(context.Background(), credit.System)
-		g := demo.New(5, 50)
-		for _, d := range g.Departments() {
-			if err := db.UpsertDepartment(sys, &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cat, err := db.Catalog(sys)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, _ := cat.Class("penalty")
-		bufs := map[string]*bytes.Buffer{}
-		err = g.Rows("penalty", 800, db.Now(), func(i int, d demo.Department, row map[string]string) error {
-			b := bufs[d.Code]
-			if b == nil {
-				b = &bytes.Buffer{}
-				bufs[d.Code] = b
-				writeCSVRow(b, c, nil)
-			}
-			writeCSVRow(b, c, row)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		bufs, _ := demoBatches(t, db, 5, 50, 800)
 		var code string
 		for k, b := range bufs {
 			if code == "" || b.Len() > bufs[code].Len() {
@@ -162,7 +112,7 @@ func TestCancelledBatchStops(t *testing.T) {
 		ctx, cancel := context.WithCancel(sys)
 		defer cancel()
 		chunks := 0
-		_, err = db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: code, Filename: "p.csv", Body: bytes.NewReader(bufs[code].Bytes()),
+		_, err := db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: code, Filename: "p.csv", Body: bytes.NewReader(bufs[code].Bytes()),
 			Progress: func(int) {
 				chunks++
 				cancel()
@@ -179,4 +129,40 @@ func TestCancelledBatchStops(t *testing.T) {
 			t.Errorf("ledger after a cancelled batch: %+v, %v", rep, err)
 		}
 	})
+}
+
+// demoBatches registers the departments of a demo province of n subjects
+// and returns its rows penalty rows as one CSV per department, with the
+// number of rows of each.
+func demoBatches(t *testing.T, db *storage.DB, seed uint64, n, rows int) (map[string]*bytes.Buffer, map[string]int) {
+	t.Helper()
+	sys := credit.NewContextWithActor(context.Background(), credit.System)
+	g := demo.New(seed, n)
+	for _, d := range g.Departments() {
+		if err := db.UpsertDepartment(sys, &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat, err := db.Catalog(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := cat.Class("penalty")
+	bufs := map[string]*bytes.Buffer{}
+	counts := map[string]int{}
+	err = g.Rows("penalty", rows, db.Now(), func(i int, d demo.Department, row map[string]string) error {
+		b := bufs[d.Code]
+		if b == nil {
+			b = &bytes.Buffer{}
+			bufs[d.Code] = b
+			writeCSVRow(b, c, nil)
+		}
+		counts[d.Code]++
+		writeCSVRow(b, c, row)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bufs, counts
 }
