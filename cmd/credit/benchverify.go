@@ -394,38 +394,15 @@ func benchListRow(s demo.SubjectSeed, i int, d *access.Department, asOf credit.D
 	types := []string{"严重失信主体名单", "拖欠农民工工资失信联合惩戒对象", "重大税收违法失信主体", "政府采购严重违法失信行为记录", "失信被执行人",
 		"严重失信主体名单", "重点关注名单", "重点关注名单", "纳税信用A级纳税人", "守合同重信用企业", "经营异常名录"}
 	typ := types[i%len(types)]
-	row := map[string]string{"MD_ZTMC": s.Name, "MD_RDWH": fmt.Sprintf("吉发改信〔2026〕%d号", i+1), "MD_RDBM": "吉林省发展和改革委员会", "MD_RDBMDM": d.Code,
-		"MD_SY": "性能测试数据：依法认定", "MD_YJ": "《吉林省社会信用条例》", "MD_SJLYDM": d.Code}
-	switch s.Type {
-	case string(subject.Person):
+	if s.Type == string(subject.Person) {
 		typ = "失信被执行人"
-		row["MD_ZTLB"], row["MD_ZJLX"], row["MD_ZJHM"] = "自然人", "身份证", s.CitizenID
-	case string(subject.IndividualBusiness):
-		row["MD_ZTLB"], row["MD_TYSHXYDM"] = "个体工商户", s.USCC
-	default:
-		row["MD_ZTLB"], row["MD_TYSHXYDM"] = "法人及非法人组织", s.USCC
 	}
-	days, months := i%700, 0
-	switch typ {
-	case "严重失信主体名单", "拖欠农民工工资失信联合惩戒对象", "重大税收违法失信主体", "政府采购严重违法失信行为记录":
-		months = 36
-	case "重点关注名单":
-		months = 24
-	case "纳税信用A级纳税人", "守合同重信用企业":
-		days, months = i%300, 12
+	days := i % 700
+	if typ == "纳税信用A级纳税人" || typ == "守合同重信用企业" {
+		days = i % 300
 	}
-	from := asOf.AddDate(0, 0, -days)
-	row["MD_LX"], row["MD_RDRQ"], row["MD_YXQQ"] = typ, from.Format(credit.DateLayout), from.Format(credit.DateLayout)
-	if months > 0 {
-		row["MD_YXQZ"] = record.AddMonths(from, months).AddDate(0, 0, -1).Format(credit.DateLayout)
-	}
-	if strings.Contains(typ, "失信") || typ == "严重失信主体名单" || typ == "重点关注名单" {
-		row["MD_CSTS"], row["MD_YCTJ"], row["MD_JJCS"] = "依措施清单实施惩戒", "有效期届满自动移出，或依法申请信用修复", "可依法申请行政复议或提起行政诉讼"
-	}
-	if s.LegalRepID != "" && row["MD_ZTLB"] == "法人及非法人组织" && (typ == "严重失信主体名单" || typ == "拖欠农民工工资失信联合惩戒对象") {
-		row["MD_FDDBR"], row["MD_FDDBR_ZJLX"], row["MD_FDDBR_ZJHM"] = s.LegalRep, "身份证", s.LegalRepID
-	}
-	return row
+	return demo.ListRow(demo.ListEntry{Subject: s, Type: typ, By: demo.Department{Code: d.Code, Name: "吉林省发展和改革委员会"},
+		DocNo: fmt.Sprintf("吉发改信〔2026〕%d号", i+1), Reason: "性能测试数据：依法认定", Basis: "《吉林省社会信用条例》", From: asOf.AddDate(0, 0, -days)})
 }
 
 // processCPU returns the CPU time (user and system) the process has used.

@@ -100,9 +100,26 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (str
 			return "", err
 		}
 	}
-	fmt.Fprintf(env.Stderr, "演示数据：%d个部门，%d个主体，%d条记录（接收%d，拒绝%d，重复%d）\n",
-		len(depts), g.Subjects(), total.Total, total.Accepted, total.Rejected, total.Duplicates)
-	b, _ := json.Marshal(map[string]int{"departments": len(depts), "subjects": g.Subjects(), "records": total.Accepted, "rejected": total.Rejected})
+	// List entries (one per 30 subjects), through the same ingestion path,
+	// so that the public lists, verification and pushes have something to show.
+	var entries record.Receipt
+	cl, ok := cat.Class(demo.ClassListEntry)
+	if !ok {
+		return "", credit.Errorf(credit.ENOTFOUND, "目录中没有信息类%s", demo.ClassListEntry)
+	}
+	w := newDemoBatcher(ctx, db, cl, &entries)
+	if err := g.ListEntries(g.Subjects()/30, o.AsOf, func(i int, d demo.Department, row map[string]string) error {
+		return w.add(d.Code, row)
+	}); err != nil {
+		return "", err
+	}
+	if err := w.flushAll(); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(env.Stderr, "演示数据：%d个部门，%d个主体，%d条记录（接收%d，拒绝%d，重复%d），%d条名单信息\n",
+		len(depts), g.Subjects(), total.Total, total.Accepted, total.Rejected, total.Duplicates, entries.Accepted)
+	b, _ := json.Marshal(map[string]int{"departments": len(depts), "subjects": g.Subjects(), "records": total.Accepted, "rejected": total.Rejected,
+		"list_entries": entries.Accepted, "list_entries_rejected": entries.Rejected})
 	return string(b), nil
 }
 

@@ -89,3 +89,31 @@ func TestBadRow(t *testing.T) {
 		}
 	}
 }
+
+// Every generated list entry passes the platform's validation, as submitted
+// by its deciding department, and covers every list of the plan.
+func TestListEntriesValidate(t *testing.T) {
+	g := New(2024, 20_000)
+	seen := map[string]int{}
+	err := g.ListEntries(300, asOf, func(i int, d Department, row map[string]string) error {
+		if d.RegionCode != "220000" || d.Name == "吉林省药品监督管理局" {
+			t.Errorf("entry %d decided by %s (%s), want the provincial 厅 of its kind", i, d.Name, d.RegionCode)
+		}
+		rec, problems := validator(t, ClassListEntry, d).Validate(i+1, row)
+		if len(problems) > 0 {
+			t.Errorf("entry %d by %s: %v\n%v", i, d.Name, problems, row)
+			return nil
+		}
+		if rec.DecisionDate == nil || rec.DecisionDate.After(credit.DateOf(asOf)) {
+			t.Errorf("entry %d: decision date %v", i, rec.DecisionDate)
+		}
+		seen[row["MD_LX"]]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != len(listPlan) {
+		t.Errorf("list types %v, want the %d of the plan", seen, len(listPlan))
+	}
+}
