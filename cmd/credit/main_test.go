@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	_ "modernc.org/sqlite"
 
+	"jlcredit/internal/credit"
+	"jlcredit/internal/demo"
 	"jlcredit/internal/pgtest"
 	"jlcredit/internal/subject"
 )
@@ -224,5 +227,60 @@ func TestDepartmentKeyScopes(t *testing.T) {
 				t.Errorf("stdout %q", out)
 			}
 		})
+	}
+}
+
+// TestServeRemovesExpiredEntries: credit serve removes list entries whose
+// validity has ended without an operator running `credit lists expire`.
+func TestServeRemovesExpiredEntries(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CREDIT_KEY_FILE", filepath.Join(dir, "k.key"))
+	dsn := "sqlite:" + filepath.Join(dir, "c.db")
+	g := demo.New(3, 40)
+	var dept demo.Department
+	for _, d := range g.Departments() {
+		if d.Kind == demo.KindMarket && d.RegionCode == "220000" {
+			dept = d
+			break
+		}
+	}
+	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept.Code, "--name", dept.Name, "--region", dept.RegionCode, "--kind", dept.Kind); code != 0 {
+		t.Fatalf("department add: %d %s", code, e)
+	}
+	var s demo.SubjectSeed
+	for i := 0; s.USCC == ""; i++ {
+		s = g.Subject(i)
+	}
+	// Listed in 2020 for three years: expired today.
+	row := demo.ListRow(demo.ListEntry{Subject: s, Type: "严重失信主体名单", By: dept, DocNo: "吉市监严〔2020〕1号",
+		Reason: "提交虚假材料取得公司登记", Basis: "《市场监督管理严重违法失信名单管理办法》第九条", From: credit.MakeDate(2020, 3, 2)})
+	body, _ := json.Marshal([]map[string]string{row})
+	file := filepath.Join(dir, "entry.json")
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, e, code := run(t, "import", "--db", dsn, "--class", "list_entry", "--department", dept.Code, file); code != 0 || !strings.Contains(lastLine(out), `"accepted":1`) {
+		t.Fatalf("import: %d %s %s", code, out, e)
+	}
+	srv := &ServeCommand{Env: &Env{Stdout: io.Discard, Stderr: io.Discard}, DSN: dsn, Addr: "127.0.0.1:0"}
+	if err := srv.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	// The first round runs as the server starts; wait for it (no timing
+	// is asserted: only that it happens).
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var removed int
+		if err := srv.DB.SQL().QueryRow(`SELECT COUNT(*) FROM list_entries WHERE removed_on IS NOT NULL`).Scan(&removed); err != nil {
+			t.Fatal(err)
+		}
+		if removed == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the expired entry was not removed by the server")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

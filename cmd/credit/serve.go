@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"jlcredit/internal/credit"
 	"jlcredit/internal/jsonapi"
 	"jlcredit/internal/server"
 	"jlcredit/internal/storage"
@@ -21,6 +23,8 @@ type ServeCommand struct {
 	DB     *storage.DB
 	Server *server.Server
 	Pusher *storage.Pusher // webhook deliveries of 发起—响应—反馈
+
+	stopExpiry func() // stops the loop that removes expired list entries
 }
 
 // Run parses args, opens the database and serves until ctx is done.
@@ -75,6 +79,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		return err
 	}
 	c.Pusher = startPusher(db, logger)
+	c.stopExpiry = startExpiry(db, logger, time.Hour)
 	go w.Warm(context.WithoutCancel(ctx)) // the headline counts, before the first visitor asks
 	logger.Debug("serving", slog.String("url", c.Server.URL()))
 	return nil
@@ -88,8 +93,40 @@ func (c *ServeCommand) Close() error {
 	if c.Pusher != nil {
 		c.Pusher.Stop()
 	}
+	if c.stopExpiry != nil {
+		c.stopExpiry()
+	}
 	if c.DB != nil {
 		return c.DB.Close()
 	}
 	return nil
+}
+
+// startExpiry removes list entries whose validity has ended (移出方式 有效期届满,
+// the same as `credit lists expire`) when the server starts and then every
+// interval, so that removal on expiry needs no operator. It returns a
+// function that stops the loop and waits for a round in progress.
+func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(systemContext(context.Background()))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			n, err := db.ExpireListEntries(ctx, credit.DateOf(db.Now()))
+			switch {
+			case err != nil && ctx.Err() == nil:
+				logger.Error("removing expired list entries", slog.Any("error", err))
+			case n > 0:
+				logger.Info("removed expired list entries", slog.Int("entries", n))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
