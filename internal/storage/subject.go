@@ -190,23 +190,7 @@ func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, al
 		where += ` AND s.region_code LIKE $` + itoa(int64(n))
 		args = append(args, regionLike(f.RegionPrefix))
 	}
-	base := `FROM subject_grams g` + join + ` JOIN subjects s ON s.id = g.subject_id WHERE ` + where
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	var out []*subject.Subject
-	page := append(args, f.Limit, f.Offset)
-	err := scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+base+` ORDER BY g.subject_id LIMIT $`+itoa(int64(n+1))+` OFFSET $`+itoa(int64(n+2)), page...),
-		func(rows *sql.Rows) error {
-			s, err := scanSubject(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, s)
-			return nil
-		})
-	return out, total, err
+	return db.pageSubjects(ctx, `FROM subject_grams g`+join+` JOIN subjects s ON s.id = g.subject_id WHERE `+where, `g.subject_id`, args, f)
 }
 
 func (db *DB) findSubjectsWhere(ctx context.Context, f subject.Filter, where string, args ...any) ([]*subject.Subject, int, error) {
@@ -225,14 +209,20 @@ func (db *DB) findSubjectsWhere(ctx context.Context, f subject.Filter, where str
 		extra += ` AND s.region_code LIKE $` + itoa(int64(n))
 		args = append(args, regionLike(f.RegionPrefix))
 	}
-	base := `FROM subjects s WHERE ` + where + extra
+	return db.pageSubjects(ctx, `FROM subjects s WHERE `+where+extra, `s.id`, args, f)
+}
+
+// pageSubjects reads one page of the subjects that from (a FROM … WHERE
+// clause over subjects s, with placeholders $1…$len(args)) selects, ordered
+// by orderBy, with their total counted up to subject.MaxTotal.
+func (db *DB) pageSubjects(ctx context.Context, from, orderBy string, args []any, f subject.Filter) ([]*subject.Subject, int, error) {
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+base+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
+	n := int64(len(args))
 	var out []*subject.Subject
-	page := append(args, f.Limit, f.Offset)
-	err := scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+base+` ORDER BY s.id LIMIT $`+itoa(int64(n+1))+` OFFSET $`+itoa(int64(n+2)), page...),
+	err := scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+from+` ORDER BY `+orderBy+` LIMIT $`+itoa(n+1)+` OFFSET $`+itoa(n+2), append(args, f.Limit, f.Offset)...),
 		func(rows *sql.Rows) error {
 			s, err := scanSubject(rows)
 			if err != nil {
