@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -145,15 +146,26 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	var cpuMark time.Duration
-	markCPU := func() { cpuMark = processCPU() }
+	var stealMark cpuTicks
+	var writeMark int64
+	markCPU := func() { cpuMark, stealMark, writeMark = processCPU(), machineTicks(), writtenBytes() }
 	summary := func(name string, lat []time.Duration, wall time.Duration, conc int) map[string]float64 {
 		cpu := processCPU() - cpuMark
 		slices.Sort(lat)
 		ms := func(p float64) float64 { return round3(float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000) }
 		r := map[string]float64{"p50_ms": ms(0.5), "p99_ms": ms(0.99), "max_ms": ms(1), "per_s": round1(float64(len(lat)) / wall.Seconds()), "n": float64(len(lat)), "concurrency": float64(conc)}
 		r["cpu_ms_per_op"] = round3(float64(cpu.Microseconds()) / 1000 / float64(len(lat)))
-		fmt.Fprintf(env.Stderr, "%s：%d次，p50 %.2f ms，p99 %.2f ms，最大 %.2f ms，%.0f 次/秒（并发%d），进程CPU %.3f ms/次\n",
-			name, len(lat), r["p50_ms"], r["p99_ms"], r["max_ms"], r["per_s"], conc, r["cpu_ms_per_op"])
+		// Time the hypervisor gave to others while this phase ran: on a
+		// shared VM, a stolen core stalls whatever it was running.
+		written := float64(writtenBytes()-writeMark) / 1024 / float64(len(lat))
+		r["written_kb_per_op"] = round1(written)
+		steal := -1.0
+		if t := machineTicks(); t.total > stealMark.total {
+			steal = round1(100 * float64(t.steal-stealMark.steal) / float64(t.total-stealMark.total))
+			r["steal_pct"] = steal
+		}
+		fmt.Fprintf(env.Stderr, "%s：%d次，p50 %.2f ms，p99 %.2f ms，最大 %.2f ms，%.0f 次/秒（并发%d），进程CPU %.3f ms/次，写盘 %.1f KB/次，虚拟机被抢占 %.1f%%\n",
+			name, len(lat), r["p50_ms"], r["p99_ms"], r["max_ms"], r["per_s"], conc, r["cpu_ms_per_op"], written, steal)
 		return r
 	}
 	// paced sends count requests at a fixed rate from conc clients and
@@ -412,6 +424,53 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// writtenBytes returns the bytes the process has caused to be written to
+// storage (write_bytes of /proc/self/io, Linux; 0 elsewhere): for SQLite,
+// the WAL and what checkpoints copy into the database file.
+func writtenBytes() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// cpuTicks are the machine's CPU time counters (USER_HZ ticks, all CPUs).
+type cpuTicks struct{ total, steal int64 }
+
+// machineTicks reads the first line of /proc/stat (Linux); zero elsewhere.
+func machineTicks() cpuTicks {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTicks{}
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return cpuTicks{}
+	}
+	var t cpuTicks
+	for i, s := range f[1:] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return cpuTicks{}
+		}
+		if i < 8 { // user nice system idle iowait irq softirq steal (guest time is inside user)
+			t.total += n
+		}
+		if i == 7 {
+			t.steal = n
+		}
+	}
+	return t
 }
 
 // sampleCodes returns the codes (USCC, or the decrypted citizen ID) of the
