@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -70,6 +71,7 @@ type DB struct {
 	// SQLite: a connection of its own that checkpoints the WAL in the
 	// background, and the loop's stop and done channels.
 	ckpt     *sql.DB
+	ckptPath string // the database file, which the loop fsyncs itself
 	stopCkpt chan struct{}
 	ckptDone chan struct{}
 
@@ -154,7 +156,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 				return nil, err
 			}
 			ck.SetMaxOpenConns(1)
-			db.ckpt = ck
+			db.ckpt, db.ckptPath = ck, path
 			db.stopCkpt = make(chan struct{})
 			db.ckptDone = make(chan struct{})
 			go db.checkpointLoop()
@@ -197,10 +199,21 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // checkpointInterval is how often the background loop checkpoints the WAL.
 const checkpointInterval = 500 * time.Millisecond
 
-// checkpointLoop copies committed WAL frames into the database file every
-// checkpointInterval (PASSIVE: it never blocks readers or the writer), so
-// that no request pays for a checkpoint inside its commit; a RESTART once the
-// WAL is large keeps the file from growing without bound.
+// restartFrames is the WAL size (in 4 KiB frames, 64 MiB) past which the
+// loop starts the WAL file over.
+const restartFrames = 16 << 10
+
+// checkpointLoop keeps the WAL small without stalling the writer:
+//
+//   - Every checkpointInterval a PASSIVE checkpoint copies committed frames
+//     into the database file; it never blocks readers or the writer.
+//   - The loop then fsyncs the database file itself. SQLite syncs it only
+//     after a checkpoint that copied every frame, which under steady writes
+//     is rare, so dirty pages piled up in the OS and the next checkpoint
+//     that did sync paid for all of them while holding the writer off
+//     (100–150 ms measured; BENCHMARKS.md).
+//   - Past restartFrames, restartWAL starts the WAL over, briefly holding
+//     the write connection.
 func (db *DB) checkpointLoop() {
 	defer close(db.ckptDone)
 	t := time.NewTicker(checkpointInterval)
@@ -216,11 +229,63 @@ func (db *DB) checkpointLoop() {
 				db.logger.Warn("wal checkpoint", slog.Any("error", err))
 				continue
 			}
-			if logFrames > 64<<10 && done == logFrames { // > 256 MiB, all copied
-				_, _ = db.ckpt.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+			if done > 0 {
+				if err := fsyncFile(db.ckptPath); err != nil {
+					db.logger.Warn("wal checkpoint: fsync", slog.Any("error", err))
+					continue
+				}
+			}
+			if logFrames > restartFrames && logFrames-done < restartFrames/8 {
+				if err := db.restartWAL(); err != nil {
+					db.logger.Warn("wal restart", slog.Any("error", err))
+				}
 			}
 		}
 	}
+}
+
+// restartWAL starts the WAL file over from its beginning. It syncs the WAL
+// first without holding anything, then takes the write connection, so that
+// no writer of this process adds frames: a PASSIVE checkpoint copies the
+// few frames committed since the loop's (syncing only those), and the
+// RESTART has nothing left to copy and only waits, at most 10 ms, for
+// readers of old frames. Writers wait a few milliseconds instead of for a
+// checkpoint that copies and syncs while holding them off.
+func (db *DB) restartWAL() error {
+	if err := fsyncFile(db.ckptPath + "-wal"); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 10`); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(RESTART)`)
+	}
+	if _, e := conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`); err == nil {
+		err = e
+	}
+	return err
+}
+
+// fsyncFile flushes a file's written pages to disk. fsync applies to the
+// file, whichever descriptor wrote the pages.
+func fsyncFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // Close closes the database.
