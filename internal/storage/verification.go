@@ -32,8 +32,10 @@ type verifyState struct {
 	read  stmtCache // on db.sql
 	write stmtCache // on db.write
 	data  atomic.Pointer[cachedData]
-	deps  sync.Map // credit.DepartmentID -> *cachedDepartment
-	group groupWriter
+	// dataMu is held while the catalog is read again.
+	dataMu sync.Mutex
+	deps   sync.Map // credit.DepartmentID -> *cachedDepartment
+	group  groupWriter
 	// entries caches parsed list entries by record id (int64 ->
 	// *cachedEntry); cached counts them.
 	entries sync.Map
@@ -153,7 +155,20 @@ func (db *DB) prepareWrites(qs ...string) error {
 func (db *DB) verifyData(ctx context.Context) (*lists.Data, error) {
 	st := stateOf(db)
 	now := time.Now()
-	if c := st.data.Load(); c != nil && now.Before(c.until) {
+	c := st.data.Load()
+	if c != nil && now.Before(c.until) {
+		return c.d, nil
+	}
+	// One request reads the catalog again; the others meanwhile use the
+	// one they have instead of all reading it at once.
+	if !st.dataMu.TryLock() {
+		if c != nil {
+			return c.d, nil
+		}
+		st.dataMu.Lock()
+	}
+	defer st.dataMu.Unlock()
+	if c := st.data.Load(); c != nil && time.Now().Before(c.until) {
 		return c.d, nil
 	}
 	d, err := db.ListData(ctx)
