@@ -62,6 +62,9 @@ func stateOf(db *DB) *verifyState {
 	db.verifyOnce.Do(func() {
 		st := &verifyState{}
 		st.read.db, st.write.db = db.sql, db.write
+		if db.lookups != nil {
+			st.read.db = db.lookups
+		}
 		st.read.rebind, st.write.rebind = db.rebind, db.rebind
 		db.verify = st
 	})
