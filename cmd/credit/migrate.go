@@ -16,6 +16,6 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintln(env.Stdout, "数据库结构已是最新版本")
+	fmt.Fprintln(env.Stdout, "数据库结构已更新到最新版本")
 	return nil
 }
