@@ -184,8 +184,12 @@ type Subscription struct {
 // SecretPrefix starts every signing secret the platform generates.
 const SecretPrefix = "whsec_"
 
-// MinSecret is the shortest signing secret a department may choose.
-const MinSecret = 32
+// MinSecret and MaxSecret bound the length of a signing secret a
+// department chooses.
+const (
+	MinSecret = 32
+	MaxSecret = 200
+)
 
 // MaxSubscriptions is how many active subscriptions a department may have.
 const MaxSubscriptions = 10
@@ -218,8 +222,11 @@ func (s *Subscription) Validate(d *Data) error {
 	}
 	slices.Sort(types)
 	s.ListTypes = types
-	if s.Secret != "" && len(s.Secret) < MinSecret {
+	switch {
+	case s.Secret != "" && len(s.Secret) < MinSecret:
 		ps = append(ps, credit.Problem{Field: "secret", Code: "short_secret", Message: "签名密钥至少" + strconv.Itoa(MinSecret) + "个字符；不提供时由平台生成"})
+	case len(s.Secret) > MaxSecret:
+		ps = append(ps, credit.Problem{Field: "secret", Code: "long_secret", Message: "签名密钥不能超过" + strconv.Itoa(MaxSecret) + "个字符"})
 	}
 	if len(ps) > 0 {
 		return credit.Invalid(ps[0].Message, ps...)

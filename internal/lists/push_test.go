@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -134,6 +135,32 @@ func TestSubscriptionValidateMatches(t *testing.T) {
 	all := Subscription{}
 	if !all.Matches(d, "tax_a") {
 		t.Error("empty list types should match every list")
+	}
+}
+
+func TestSubscriptionSecretLength(t *testing.T) {
+	d := mustData(t)
+	for _, tc := range []struct {
+		secret, code string
+	}{
+		{"", ""}, // the platform generates one
+		{strings.Repeat("s", MinSecret), ""},
+		{strings.Repeat("s", MaxSecret), ""},
+		{strings.Repeat("s", MinSecret-1), "short_secret"},
+		{strings.Repeat("s", MaxSecret+1), "long_secret"},
+	} {
+		s := Subscription{URL: "https://x.gov.cn/h", Secret: tc.secret}
+		err := s.Validate(d)
+		var got string
+		var ce *credit.Error
+		if errors.As(err, &ce) && len(ce.Details) > 0 {
+			got = ce.Details[0].Code
+		} else if err != nil {
+			got = err.Error()
+		}
+		if got != tc.code {
+			t.Errorf("secret of %d characters: %q, want %q", len(tc.secret), got, tc.code)
+		}
 	}
 }
 

@@ -195,6 +195,8 @@ func (s *Server) handleSubscriptionIndex(w http.ResponseWriter, r *http.Request)
 	switch r.URL.Query().Get("done") {
 	case "revoked":
 		p.Notice = "订阅已撤销，尚未完成的推送已取消。"
+	case "created":
+		p.Notice = "订阅已创建，推送将以您设置的签名密钥签名（密钥不再显示）。"
 	}
 	return s.render(w, r, http.StatusOK, "subscriptions", p)
 }
@@ -210,7 +212,7 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	in := &lists.Subscription{URL: strings.TrimSpace(form.Get("url")), ListTypes: form["list_types"]}
+	in := &lists.Subscription{URL: strings.TrimSpace(form.Get("url")), ListTypes: form["list_types"], Secret: strings.TrimSpace(form.Get("secret"))}
 	sub, cerr := ps.CreateSubscription(r.Context(), in)
 	if cerr != nil {
 		if c := credit.ErrorCode(cerr); c == credit.EINTERNAL || c == credit.EUNAUTHORIZED || c == credit.EFORBIDDEN {
@@ -233,6 +235,11 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 			}
 		}
 		return s.render(w, r, statusOf(cerr), "subscriptions", p)
+	}
+	if in.Secret != "" {
+		// The department chose the secret: it is not shown again.
+		http.Redirect(w, r, "/console/subscriptions?done=created", http.StatusSeeOther)
+		return nil
 	}
 	what := "全部名单"
 	if rows, err := s.subscriptionRows(r, []*lists.Subscription{sub}); err == nil && len(rows[0].ListNames) > 0 {

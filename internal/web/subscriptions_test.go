@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -125,11 +126,45 @@ func TestSubscriptionConsole(t *testing.T) {
 		t.Fatal("no link to the delivery log or no revoke form")
 	}
 
+	// A secret of the department's choosing: refused when short, never
+	// shown, and the deliveries are signed with it.
+	chosen := "部门自设的签名密钥-" + strings.Repeat("k", 24)
+	var signedOK atomic.Int32
+	verifier := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := lists.VerifyWebhook(chosen, r.Header.Get(lists.HeaderSignature), r.Header.Get(lists.HeaderDelivery),
+			r.Header.Get(lists.HeaderTimestamp), body, time.Now(), 24*time.Hour*30); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		signedOK.Add(1)
+	}))
+	defer verifier.Close()
+	own := verifier.URL + "/own-secret"
+	doc = parse(t, c.postCSRF("/console/subscriptions", url.Values{"url": {own}, "list_types": {"black"}, "secret": {"太短"}}), http.StatusBadRequest)
+	if msg := text(doc.Find(".alert-error")); !strings.Contains(msg, "至少32个字符") {
+		t.Errorf("short secret message = %q", msg)
+	}
+	if strings.Contains(doc.Text(), "太短") {
+		t.Error("the form echoes the secret")
+	}
+	res := c.postCSRF("/console/subscriptions", url.Values{"url": {own}, "list_types": {"black"}, "secret": {chosen}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/subscriptions?done=created" {
+		t.Fatalf("create with a chosen secret: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	doc = c.doc("/console/subscriptions?done=created", http.StatusOK)
+	if !strings.Contains(text(doc.Find(".alert")), "您设置的签名密钥") || strings.Contains(doc.Text(), chosen) {
+		t.Errorf("after creation with a chosen secret: notice %q, secret shown %v", text(doc.Find(".alert")), strings.Contains(doc.Text(), chosen))
+	}
+	if subscriptionRow(doc, own) == nil {
+		t.Errorf("no row for %s", own)
+	}
+
 	// A lists a company on the black list on the console form: C's
-	// subscription gets a delivery, which the receiver refuses until the
-	// schedule gives up.
+	// subscriptions get a delivery each: the first receiver refuses until
+	// the schedule gives up, the second checks the chosen secret.
 	code := testUSCC(t, "91220101MA0L2101")
-	res := login(t, "opa").postCSRF("/console/lists/new", entryValues(t, code, "长春推送订阅测试建材有限公司", "吉录入〔2026〕21号"))
+	res = login(t, "opa").postCSRF("/console/lists/new", entryValues(t, code, "长春推送订阅测试建材有限公司", "吉录入〔2026〕21号"))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("list entry: %d", res.StatusCode)
 	}
@@ -143,6 +178,9 @@ func TestSubscriptionConsole(t *testing.T) {
 	}
 	if n := int(hits.Load()); n != len(lists.RetrySchedule)+1 {
 		t.Errorf("receiver hit %d times, want %d", n, len(lists.RetrySchedule)+1)
+	}
+	if n := signedOK.Load(); n != 1 {
+		t.Errorf("deliveries signed with the chosen secret: %d, want 1", n)
 	}
 
 	// The delivery log: failed after every attempt, with the last error
