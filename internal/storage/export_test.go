@@ -18,3 +18,11 @@ func SetFlushRows(tb testing.TB, n int) {
 	flushRows = n
 	tb.Cleanup(func() { flushRows = old })
 }
+
+// SetMaxTextCandidates sets how many subjects or records a text search
+// selects by id for the duration of a test (0: always the fallback).
+func SetMaxTextCandidates(tb testing.TB, n int) {
+	old := maxTextCandidates
+	maxTextCandidates = n
+	tb.Cleanup(func() { maxTextCandidates = old })
+}

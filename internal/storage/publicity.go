@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"jlcredit/internal/archive"
@@ -152,7 +153,7 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 	if f.To != nil {
 		w.add("r.decision_date <= $?", f.To.Format(credit.DateLayout))
 	}
-	if err := db.recordText(w, f.Text); err != nil {
+	if err := db.recordText(ctx, w, f.Text, classes); err != nil {
 		return nil, 0, err
 	}
 	from := ` FROM records r JOIN subjects s ON s.id = r.subject_id JOIN departments d ON d.id = r.department_id`
@@ -180,8 +181,19 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 
 // recordText adds the condition of a free-text record search: a subject's
 // full USCC, or a subject name (2+ characters, through the bigram index), or
-// the start of the business key (the 文书号).
-func (db *DB) recordText(w *clause, text string) error {
+// the start of the business key (the 文书号) of a record of one of classes.
+//
+// The name and the key are first turned into candidates with index lookups
+// (subjects whose name contains the text, starting from its two rarest
+// bigrams; records whose key starts with it, a range of the current-key
+// index), and the records are then selected by those ids. A text that
+// matches more than maxTextCandidates subjects or keys keeps the old
+// condition for that part: the newest-first scan then stops early because
+// matches are everywhere. (The old condition alone, an OR the database
+// cannot serve from an index, scanned every record for a rare name: 6.6 s
+// at 1,000,000 records.) Key prefixes compare exactly, case included, on
+// both databases.
+func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []*catalog.Class) error {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil
@@ -197,13 +209,128 @@ func (db *DB) recordText(w *clause, text string) error {
 	if len(rs) > 50 {
 		return credit.Errorf(credit.EINVALID, "查询内容过长，请输入不超过50个字")
 	}
-	contains := `strpos(lower(s.name), $?) > 0`
-	if db.dialect == SQLite {
-		contains = `instr(lower(s.name), $?) > 0`
+	var terms []string
+	var args []any
+	// Subjects by name.
+	subjects, ok, err := db.textSubjects(ctx, text, string(rs))
+	if err != nil {
+		return err
 	}
-	w.add(`((r.subject_id IN (SELECT subject_id FROM subject_grams WHERE gram = $?) AND `+contains+`) OR r.key LIKE $? ESCAPE '\')`,
-		nameGrams(text)[0], string(rs), likeEscape(subject.NormalizeText(text))+"%")
+	switch {
+	case !ok:
+		contains := `strpos(lower(s.name), $?) > 0`
+		if db.dialect == SQLite {
+			contains = `instr(lower(s.name), $?) > 0`
+		}
+		terms = append(terms, `(r.subject_id IN (SELECT subject_id FROM subject_grams WHERE gram = $?) AND `+contains+`)`)
+		args = append(args, nameGrams(text)[0], string(rs))
+	case len(subjects) > 0:
+		terms = append(terms, `r.subject_id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(subjects)), ", ")+`)`)
+		args = append(args, subjects...)
+	}
+	// Records by the start of their key.
+	prefix := subject.NormalizeText(text)
+	records, ok, err := db.keyPrefixRecords(ctx, prefix, classes)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !ok:
+		terms = append(terms, `r.key LIKE $? ESCAPE '\'`)
+		args = append(args, likeEscape(prefix)+"%")
+	case len(records) > 0:
+		terms = append(terms, `r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(records)), ", ")+`)`)
+		args = append(args, records...)
+	}
+	if len(terms) == 0 {
+		w.add("1 = 0")
+		return nil
+	}
+	w.add("("+strings.Join(terms, " OR ")+")", args...)
 	return nil
+}
+
+// maxTextCandidates bounds the subjects or records a text search selects
+// by id; beyond it, see recordText.
+var maxTextCandidates = 1000
+
+// textSubjects returns the ids of the subjects (persons excluded) whose
+// lower-cased name contains lower, found from the two rarest bigrams of
+// text; ok is false when there are more than maxTextCandidates.
+func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, ok bool, err error) {
+	grams := nameGrams(text)
+	type gramCount struct {
+		gram string
+		n    int
+	}
+	var counts []gramCount
+	for _, g := range grams {
+		var n int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 5001) t`, g).Scan(&n); err != nil {
+			return nil, false, err
+		}
+		if n == 0 {
+			return nil, true, nil
+		}
+		counts = append(counts, gramCount{g, n})
+	}
+	slices.SortStableFunc(counts, func(a, b gramCount) int { return a.n - b.n })
+	fn := `strpos`
+	if db.dialect == SQLite {
+		fn = `instr`
+	}
+	q := `SELECT g.subject_id FROM subject_grams g JOIN subjects s ON s.id = g.subject_id WHERE g.gram = $1 AND ` + fn + `(lower(s.name), $2) > 0`
+	args := []any{counts[0].gram, lower}
+	if len(counts) > 1 {
+		q = `SELECT g.subject_id FROM subject_grams g JOIN subject_grams g2 ON g2.subject_id = g.subject_id JOIN subjects s ON s.id = g.subject_id
+			WHERE g.gram = $1 AND g2.gram = $2 AND ` + fn + `(lower(s.name), $3) > 0`
+		args = []any{counts[0].gram, counts[1].gram, lower}
+	}
+	q += ` AND s.type <> 'person' LIMIT ` + itoa(int64(maxTextCandidates+1))
+	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if len(ids) > maxTextCandidates {
+		return nil, false, nil
+	}
+	return ids, true, nil
+}
+
+// keyPrefixRecords returns the ids of the current records of classes whose
+// business key starts with prefix (a range of the current-key index); ok
+// is false when there are more than maxTextCandidates.
+func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*catalog.Class) (ids []any, ok bool, err error) {
+	if prefix == "" || len(classes) == 0 {
+		return nil, true, nil
+	}
+	args := []any{prefix, prefix + "\U0010FFFF"}
+	var in []string
+	for _, c := range classes {
+		args = append(args, c.Code)
+		in = append(in, "$"+itoa(int64(len(args))))
+	}
+	// The range is the prefix in byte order (SQLite's BINARY collation; the
+	// C.UTF-8 collation the PostgreSQL cluster is created with).
+	q := `SELECT id FROM records WHERE key >= $1 AND key < $2 AND class IN (` + strings.Join(in, ", ") + `) AND is_current LIMIT ` + itoa(int64(maxTextCandidates+1))
+	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if len(ids) > maxTextCandidates {
+		return nil, false, nil
+	}
+	return ids, true, nil
 }
 
 // CountPublicRecords counts, per subject and class, the records the public
