@@ -19,10 +19,11 @@ func SetFlushRows(tb testing.TB, n int) {
 	tb.Cleanup(func() { flushRows = old })
 }
 
-// SetMaxTextCandidates sets how many subjects or records a text search
-// selects by id for the duration of a test (0: always the fallback).
-func SetMaxTextCandidates(tb testing.TB, n int) {
-	old := maxTextCandidates
-	maxTextCandidates = n
-	tb.Cleanup(func() { maxTextCandidates = old })
+// SetMaxCandidates sets how many subjects or records a listing's text or
+// department filter selects by id for the duration of a test (0: always
+// the fallback).
+func SetMaxCandidates(tb testing.TB, n int) {
+	old := maxCandidates
+	maxCandidates = n
+	tb.Cleanup(func() { maxCandidates = old })
 }

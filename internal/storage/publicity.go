@@ -147,6 +147,9 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 	if f.RegionPrefix != "" {
 		w.add("d.region_code LIKE $?", regionLike(f.RegionPrefix))
 	}
+	if err := db.departmentRecords(ctx, w, f, classes); err != nil {
+		return nil, 0, err
+	}
 	if f.From != nil {
 		w.add("r.decision_date >= $?", f.From.Format(credit.DateLayout))
 	}
@@ -187,7 +190,7 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 // (subjects whose name contains the text, starting from its two rarest
 // bigrams; records whose key starts with it, a range of the current-key
 // index), and the records are then selected by those ids. A text that
-// matches more than maxTextCandidates subjects or keys keeps the old
+// matches more than maxCandidates subjects or keys keeps the old
 // condition for that part: the newest-first scan then stops early because
 // matches are everywhere. (The old condition alone, an OR the database
 // cannot serve from an index, scanned every record for a rare name: 6.6 s
@@ -250,13 +253,69 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 	return nil
 }
 
-// maxTextCandidates bounds the subjects or records a text search selects
-// by id; beyond it, see recordText.
-var maxTextCandidates = 1000
+// departmentRecords narrows a listing filtered by deciding department (one,
+// or those of a region) to the ids of their current records, read from the
+// records_department index, when there are at most maxCandidates of
+// them; with more, the newest-first scan finds its page early and the
+// department conditions alone stay.
+func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordFilter, classes []*catalog.Class) error {
+	if f.DepartmentID == nil && f.RegionPrefix == "" {
+		return nil
+	}
+	var deps []any
+	if f.RegionPrefix != "" {
+		q, args := `SELECT id FROM departments WHERE region_code LIKE $1`, []any{regionLike(f.RegionPrefix)}
+		if f.DepartmentID != nil {
+			q += ` AND id = $2`
+			args = append(args, int64(*f.DepartmentID))
+		}
+		if err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			deps = append(deps, id)
+			return err
+		}); err != nil {
+			return err
+		}
+	} else {
+		deps = []any{int64(*f.DepartmentID)}
+	}
+	if len(deps) == 0 || len(classes) == 0 {
+		w.add("1 = 0")
+		return nil
+	}
+	args := append([]any{}, deps...)
+	for _, c := range classes {
+		args = append(args, c.Code)
+	}
+	q := `SELECT id FROM records WHERE department_id IN (` + placeholders(1, len(deps)) + `) AND class IN (` + placeholders(len(deps)+1, len(classes)) +
+		`) AND is_current LIMIT ` + itoa(int64(maxCandidates+1))
+	var ids []any
+	if err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	switch {
+	case len(ids) == 0:
+		w.add("1 = 0")
+	case len(ids) <= maxCandidates:
+		w.add(`r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(ids)), ", ")+`)`, ids...)
+	}
+	return nil
+}
+
+// maxCandidates bounds the subjects or records a listing's text or
+// department filter selects by id; beyond it, see recordText and
+// departmentRecords.
+var maxCandidates = 1000
 
 // textSubjects returns the ids of the subjects (persons excluded) whose
 // lower-cased name contains lower, found from the two rarest bigrams of
-// text; ok is false when there are more than maxTextCandidates.
+// text; ok is false when there are more than maxCandidates.
 func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, ok bool, err error) {
 	grams := nameGrams(text)
 	type gramCount struct {
@@ -286,7 +345,7 @@ func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, 
 			WHERE g.gram = $1 AND g2.gram = $2 AND ` + fn + `(lower(s.name), $3) > 0`
 		args = []any{counts[0].gram, counts[1].gram, lower}
 	}
-	q += ` AND s.type <> 'person' LIMIT ` + itoa(int64(maxTextCandidates+1))
+	q += ` AND s.type <> 'person' LIMIT ` + itoa(int64(maxCandidates+1))
 	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
 		var id int64
 		err := rows.Scan(&id)
@@ -296,7 +355,7 @@ func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, 
 	if err != nil {
 		return nil, false, err
 	}
-	if len(ids) > maxTextCandidates {
+	if len(ids) > maxCandidates {
 		return nil, false, nil
 	}
 	return ids, true, nil
@@ -304,7 +363,7 @@ func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, 
 
 // keyPrefixRecords returns the ids of the current records of classes whose
 // business key starts with prefix (a range of the current-key index); ok
-// is false when there are more than maxTextCandidates.
+// is false when there are more than maxCandidates.
 func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*catalog.Class) (ids []any, ok bool, err error) {
 	if prefix == "" || len(classes) == 0 {
 		return nil, true, nil
@@ -317,7 +376,7 @@ func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*ca
 	}
 	// The range is the prefix in byte order (SQLite's BINARY collation; the
 	// C.UTF-8 collation the PostgreSQL cluster is created with).
-	q := `SELECT id FROM records WHERE key >= $1 AND key < $2 AND class IN (` + strings.Join(in, ", ") + `) AND is_current LIMIT ` + itoa(int64(maxTextCandidates+1))
+	q := `SELECT id FROM records WHERE key >= $1 AND key < $2 AND class IN (` + strings.Join(in, ", ") + `) AND is_current LIMIT ` + itoa(int64(maxCandidates+1))
 	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
 		var id int64
 		err := rows.Scan(&id)
@@ -327,7 +386,7 @@ func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*ca
 	if err != nil {
 		return nil, false, err
 	}
-	if len(ids) > maxTextCandidates {
+	if len(ids) > maxCandidates {
 		return nil, false, nil
 	}
 	return ids, true, nil

@@ -12,22 +12,24 @@ import (
 	"jlcredit/internal/subject"
 )
 
-// TestRecordTextSearch checks the free-text filter of the 双公示 listing
-// against the unfiltered listing: a text selects the records whose
-// subject's name contains it or whose business key starts with it, whether
-// the candidates are few (selected by id) or many (the fallback condition).
-func TestRecordTextSearch(t *testing.T) {
+// TestRecordFilters checks the text, department and region filters of the
+// 双公示 listing against the unfiltered listing: a text selects the records
+// whose subject's name contains it or whose business key starts with it; a
+// department or region the records its departments decided; whether the
+// candidates are few (selected by id) or many (the fallback conditions).
+func TestRecordFilters(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		db := open(t)
 		seedDemo(t, db, 60)
 		public := context.Background()
-		list := func(text string) []credit.RecordID {
+		list := func(f record.RecordFilter) []credit.RecordID {
 			t.Helper()
 			var ids []credit.RecordID
 			for off := 0; ; off += 100 {
-				recs, _, err := db.FindRecords(public, record.RecordFilter{Text: text, Limit: 100, Offset: off})
+				f.Limit, f.Offset = 100, off
+				recs, _, err := db.FindRecords(public, f)
 				if err != nil {
-					t.Fatalf("FindRecords(%q): %v", text, err)
+					t.Fatalf("FindRecords(%+v): %v", f, err)
 				}
 				for _, r := range recs {
 					ids = append(ids, r.ID)
@@ -83,10 +85,56 @@ func TestRecordTextSearch(t *testing.T) {
 			string(key[:len(key)/2]), // the start of a 文书号
 			"没有这个名称的主体",              // nothing
 		}
+		regions := map[credit.DepartmentID]string{}
+		for _, r := range all {
+			if _, ok := regions[r.DepartmentID]; !ok {
+				d, err := db.FindDepartmentByID(public, r.DepartmentID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				regions[r.DepartmentID] = d.RegionCode
+			}
+		}
+		byDepartment := func(keep func(credit.DepartmentID) bool) []credit.RecordID {
+			var ids []credit.RecordID
+			for _, r := range all {
+				if keep(r.DepartmentID) {
+					ids = append(ids, r.ID)
+				}
+			}
+			slices.Sort(ids)
+			return ids
+		}
+		// A department of a 市州 or county, so that the region narrows.
+		var dep credit.DepartmentID
+		for _, r := range all {
+			if !strings.HasSuffix(regions[r.DepartmentID], "0000") {
+				dep = r.DepartmentID
+				break
+			}
+		}
+		if dep == 0 {
+			t.Fatal("no record of a city or county department")
+		}
+		city := regions[dep][:4] + "00"
+		if n := len(byDepartment(func(d credit.DepartmentID) bool { return strings.HasPrefix(regions[d], city[:4]) })); n == len(all) {
+			t.Fatalf("region %s holds every record: the test would not narrow", city)
+		}
 		for _, cap := range []int{1000, 1, 0} {
-			storage.SetMaxTextCandidates(t, cap)
+			storage.SetMaxCandidates(t, cap)
+			got, exp := list(record.RecordFilter{DepartmentID: &dep}), byDepartment(func(d credit.DepartmentID) bool { return d == dep })
+			if !slices.Equal(got, exp) || len(exp) == 0 {
+				t.Errorf("candidates ≤ %d, department %d: %d records, want %d", cap, dep, len(got), len(exp))
+			}
+			got, exp = list(record.RecordFilter{RegionPrefix: city}), byDepartment(func(d credit.DepartmentID) bool { return strings.HasPrefix(regions[d], city[:4]) })
+			if !slices.Equal(got, exp) || len(exp) == 0 {
+				t.Errorf("candidates ≤ %d, region %s: %d records, want %d", cap, city, len(got), len(exp))
+			}
+			if got := list(record.RecordFilter{RegionPrefix: "229900"}); len(got) != 0 {
+				t.Errorf("a region without departments: %d records", len(got))
+			}
 			for _, text := range texts {
-				got, exp := list(text), want(text)
+				got, exp := list(record.RecordFilter{Text: text}), want(text)
 				if !slices.Equal(got, exp) {
 					t.Errorf("candidates ≤ %d, text %q: %d records, want %d", cap, text, len(got), len(exp))
 				}
