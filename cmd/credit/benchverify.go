@@ -42,6 +42,7 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 	requests := fs.Int("requests", 20000, "单主体核查请求数")
 	batches := fs.Int("batches", 5, "1000个主体的批量核查次数")
 	rate := fs.Float64("rate", 2000, "定速测试的目标速率（次/秒），由并发客户端按时发出")
+	remote := fs.String("url", "", "已运行的平台地址（如 http://127.0.0.1:8080，使用同一数据库）；为空时在本进程内启动平台")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -82,13 +83,20 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	// The real server, as `credit serve` runs it.
-	srv := &ServeCommand{Env: &Env{Stdin: env.Stdin, Stdout: io.Discard, Stderr: env.Stderr}, DSN: *dsn, Addr: "127.0.0.1:0"}
-	if err := srv.Open(ctx); err != nil {
-		return err
+	// The real server, as `credit serve` runs it: in this process, or
+	// another process serving the same database (--url), so that the load
+	// generator can run at a lower priority than the server (nice).
+	var srv *ServeCommand
+	base := strings.TrimSuffix(*remote, "/")
+	if base == "" {
+		srv = &ServeCommand{Env: &Env{Stdin: env.Stdin, Stdout: io.Discard, Stderr: env.Stderr}, DSN: *dsn, Addr: "127.0.0.1:0"}
+		if err := srv.Open(ctx); err != nil {
+			return err
+		}
+		defer srv.Close()
+		base = srv.Server.URL()
 	}
-	defer srv.Close()
-	url := srv.Server.URL() + "/api/v1/verifications"
+	url := base + "/api/v1/verifications"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers + 4, MaxConnsPerHost: *workers + 4}, Timeout: time.Minute}
 
 	// Subjects to verify: 20% listed, 75% anywhere in the province, 5% unknown.
@@ -263,6 +271,17 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 	if out["single_sequential"], err = run("单主体核查（HTTP，逐个）", 1000, 1, func(i int) error { return post(body(code(i + 3))) }); err != nil {
 		return err
 	}
+	if srv == nil {
+		// The server is another process: no storage-level phase, and the
+		// CPU figures are the load generator's alone.
+		out["server"] = base
+		if out["batch_1000"], err = run("1000个主体批量核查（HTTP）", *batches, 1, func(i int) error { return post(body(batchCodes(code, i)...)) }); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(out)
+		fmt.Fprintln(env.Stdout, string(b))
+		return nil
+	}
 	// Server side: the same call without HTTP, JSON or authentication.
 	dep := credit.Actor{}
 	if err := srv.DB.SQL().QueryRowContext(ctx, `SELECT d.id, d.code, d.name FROM departments d WHERE d.code = '`+benchVerifierCode+`'`).
@@ -277,19 +296,21 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 	}); err != nil {
 		return err
 	}
-	batch := func(i int) []string {
-		codes := make([]string, lists.MaxBatch)
-		for j := range codes {
-			codes[j] = code(i*lists.MaxBatch + j + 11)
-		}
-		return codes
-	}
-	if out["batch_1000"], err = run("1000个主体批量核查（HTTP）", *batches, 1, func(i int) error { return post(body(batch(i)...)) }); err != nil {
+	if out["batch_1000"], err = run("1000个主体批量核查（HTTP）", *batches, 1, func(i int) error { return post(body(batchCodes(code, i)...)) }); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(out)
 	fmt.Fprintln(env.Stdout, string(b))
 	return nil
+}
+
+// batchCodes returns the codes of the i-th 1000-subject batch.
+func batchCodes(code func(int) string, i int) []string {
+	codes := make([]string, lists.MaxBatch)
+	for j := range codes {
+		codes[j] = code(i*lists.MaxBatch + j + 11)
+	}
+	return codes
 }
 
 const (
