@@ -239,8 +239,8 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 	}
 	switch {
 	case !ok:
-		terms = append(terms, `r.key LIKE $? ESCAPE '\'`)
-		args = append(args, likeEscape(prefix)+"%")
+		terms = append(terms, `(r.key >= $? AND r.key < $?)`)
+		args = append(args, prefix, prefix+keyPrefixEnd)
 	case len(records) > 0:
 		terms = append(terms, `r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(records)), ", ")+`)`)
 		args = append(args, records...)
@@ -361,6 +361,11 @@ func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, 
 	return ids, true, nil
 }
 
+// keyPrefixEnd ends the range of keys that start with a prefix: every key
+// starting with p sorts at or after p and before p + keyPrefixEnd (the
+// highest code point) in byte order.
+const keyPrefixEnd = "\U0010FFFF"
+
 // keyPrefixRecords returns the ids of the current records of classes whose
 // business key starts with prefix (a range of the current-key index); ok
 // is false when there are more than maxCandidates.
@@ -368,7 +373,7 @@ func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*ca
 	if prefix == "" || len(classes) == 0 {
 		return nil, true, nil
 	}
-	args := []any{prefix, prefix + "\U0010FFFF"}
+	args := []any{prefix, prefix + keyPrefixEnd}
 	var in []string
 	for _, c := range classes {
 		args = append(args, c.Code)
