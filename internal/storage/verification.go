@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"slices"
 	"sort"
 	"strings"
@@ -795,9 +796,11 @@ func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification
 // the latest verification of each subject by each department, in one
 // transaction and a few multi-row statements for the whole group.
 func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
-	if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
-		oneRow(sqlInsertVerified, sqlUpsertVerified, 4), sqlLastVerification); err != nil {
-		return err
+	if db.dialect == SQLite { // the one-row statements of insertRows
+		if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
+			oneRow(sqlInsertVerified, sqlUpsertVerified, 4), sqlLastVerification); err != nil {
+			return err
+		}
 	}
 	return db.transact(ctx, func(tx *Tx) error {
 		ids, err := tx.verificationIDs(ctx, len(batch))
@@ -837,16 +840,11 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 				}
 			}
 		}
-		if err := tx.insertRows(ctx, sqlInsertVerifications, "", rows); err != nil {
-			return err
-		}
-		if err := tx.insertRows(ctx, sqlInsertHits, "", hits); err != nil {
-			return err
-		}
-		if err := tx.insertRows(ctx, sqlInsertQueryLog, "", logs); err != nil {
-			return err
-		}
-		return tx.insertRows(ctx, sqlInsertVerified, sqlUpsertVerified, verified)
+		return tx.insertRows(ctx,
+			inserts{sqlInsertVerifications, "", rows},
+			inserts{sqlInsertHits, "", hits},
+			inserts{sqlInsertQueryLog, "", logs},
+			inserts{sqlInsertVerified, sqlUpsertVerified, verified})
 	})
 }
 
@@ -890,50 +888,58 @@ func oneRow(prefix, suffix string, cols int) string {
 	return prefix + "(" + placeholders(1, cols) + ")" + suffix
 }
 
-// insertRows inserts rows with multi-row VALUES statements (prefix, the
-// VALUES lists, suffix) on PostgreSQL, and one row at a time through a
-// prepared statement on SQLite.
-func (tx *Tx) insertRows(ctx context.Context, prefix, suffix string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	cols := len(rows[0])
+// inserts are rows for one INSERT: prefix, the VALUES lists, suffix.
+type inserts struct {
+	prefix, suffix string
+	rows           [][]any
+}
+
+// insertRows inserts rows. On SQLite, in process, each row goes through a
+// prepared one-row statement, which costs less than parsing a multi-row
+// statement for every group. On PostgreSQL the rows go in multi-row
+// statements, all of them sent in one round trip (a pgx batch).
+func (tx *Tx) insertRows(ctx context.Context, all ...inserts) error {
 	if tx.db.dialect == SQLite {
-		// In process, a prepared one-row statement per row costs less than
-		// parsing a multi-row statement for every group.
-		q := oneRow(prefix, suffix, cols)
-		for _, r := range rows {
-			if _, err := tx.preparedExec(ctx, q, r...); err != nil {
-				return err
+		for _, in := range all {
+			if len(in.rows) == 0 {
+				continue
+			}
+			q := oneRow(in.prefix, in.suffix, len(in.rows[0]))
+			for _, r := range in.rows {
+				if _, err := tx.preparedExec(ctx, q, r...); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	}
-	per := min(500, 30000/cols)
-	for i := 0; i < len(rows); i += per {
-		part := rows[i:min(i+per, len(rows))]
-		var b strings.Builder
-		b.WriteString(prefix)
-		args := make([]any, 0, len(part)*cols)
-		for j, r := range part {
-			if j > 0 {
-				b.WriteString(", ")
+	b := &pgx.Batch{}
+	for _, in := range all {
+		if len(in.rows) == 0 {
+			continue
+		}
+		cols := len(in.rows[0])
+		per := min(500, 30000/cols)
+		for i := 0; i < len(in.rows); i += per {
+			part := in.rows[i:min(i+per, len(in.rows))]
+			var q strings.Builder
+			q.WriteString(in.prefix)
+			args := make([]any, 0, len(part)*cols)
+			for j, r := range part {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(" + placeholders(j*cols+1, cols) + ")")
+				args = append(args, r...)
 			}
-			b.WriteString("(" + placeholders(j*cols+1, cols) + ")")
-			args = append(args, r...)
-		}
-		b.WriteString(suffix)
-		var err error
-		if len(part) == 1 {
-			_, err = tx.preparedExec(ctx, b.String(), args...)
-		} else {
-			_, err = tx.exec(ctx, b.String(), args...)
-		}
-		if err != nil {
-			return err
+			q.WriteString(in.suffix)
+			b.Queue(q.String(), args...)
 		}
 	}
-	return nil
+	if b.Len() == 0 {
+		return nil
+	}
+	return tx.pgConn(func(c *pgx.Conn) error { return c.SendBatch(ctx, b).Close() })
 }
 
 // FindVerificationByID returns a stored verification with its feedback
