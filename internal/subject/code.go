@@ -122,6 +122,26 @@ func NormalizeText(s string) string {
 		}
 	}
 	for i := 0; i < len(s); {
+		// Fast paths for the characters of most values: ASCII other than
+		// white space, and the runes between U+3000 and U+FEFF (CJK and its
+		// punctuation), which are neither white space, invisible nor
+		// full-width variants.
+		if c := s[i]; c < utf8.RuneSelf && !asciiSpace(c) || c >= 0xE3 && c <= 0xEF && plainWide(s[i:]) {
+			if space {
+				flush(i)
+				b = append(b, ' ')
+				space = false
+			}
+			if run < 0 {
+				run = i
+			}
+			if c < utf8.RuneSelf {
+				i++
+			} else {
+				i += 3
+			}
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		h := halfWidth(r)
 		switch {
@@ -149,6 +169,21 @@ func NormalizeText(s string) string {
 	}
 	flush(len(s))
 	return string(b)
+}
+
+// asciiSpace reports whether c is ASCII white space (unicode.IsSpace).
+func asciiSpace(c byte) bool {
+	return c == ' ' || c >= '\t' && c <= '\r'
+}
+
+// plainWide reports whether s starts with a valid 3-byte rune in
+// U+3001–U+FEFE, which NormalizeText keeps as it is.
+func plainWide(s string) bool {
+	if len(s) < 3 {
+		return false
+	}
+	r, size := utf8.DecodeRuneInString(s[:3])
+	return size == 3 && r > 0x3000 && r < 0xFEFF
 }
 
 // isNormalCode reports whether Normalize(s) == s: only printable ASCII

@@ -542,3 +542,20 @@ func normalizeTextRef(s string) string {
 	}
 	return b.String()
 }
+
+// BenchmarkNormalizeText normalises the values of a typical penalty row:
+// names, a 文书号, codes, dates, amounts and a long reason.
+func BenchmarkNormalizeText(b *testing.B) {
+	values := []string{"长春市北辰建筑工程有限公司", "吉长市监罚〔2026〕1234号", "91220101MA0Y12340Q", "2026-03-02", "12.500000",
+		"违反《中华人民共和国食品安全法》第三十四条第（十）项的规定，经营超过保质期的食品", "罚款;警告", "吉林省长春市朝阳区市场监督管理局", "王建国"}
+	n := 0
+	for _, v := range values {
+		n += len(v)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, v := range values {
+			_ = NormalizeText(v)
+		}
+	}
+}
