@@ -125,7 +125,9 @@ func (rv *rowValidator) table(f *catalog.Field) *catalog.CodeTable {
 
 // field normalises and type-checks one value.
 func (rv *rowValidator) field(f *catalog.Field, raw string) {
-	raw = strings.ToValidUTF8(raw, "\uFFFD")
+	if !utf8.ValidString(raw) { // ValidString is the faster scan of valid input
+		raw = strings.ToValidUTF8(raw, "\uFFFD")
+	}
 	var s string
 	switch f.Type {
 	case catalog.USCC, catalog.IDNo:
@@ -173,7 +175,7 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 			return
 		}
 	}
-	if f.MaxLen > 0 {
+	if f.MaxLen > 0 && len(s) > f.MaxLen { // no more characters than bytes
 		if n := utf8.RuneCountInString(s); n > f.MaxLen {
 			rv.add(f, ProblemTooLong, "长度为%d个字符，超过了最大长度%d个字符", n, f.MaxLen)
 			return
