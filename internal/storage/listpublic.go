@@ -46,7 +46,7 @@ func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*l
 	w := &clause{}
 	db.publicRecords(w, []*catalog.Class{c}, today)
 	w.add("le.list_type IN ("+strings.TrimSuffix(strings.Repeat("$?, ", len(types)), ", ")+")", types...)
-	if err := db.recordText(ctx, w, f.Text, []*catalog.Class{c}); err != nil {
+	if err := db.recordText(ctx, w, f.Text, []*catalog.Class{c}, false); err != nil {
 		return nil, 0, err
 	}
 	var out []*lists.Entry

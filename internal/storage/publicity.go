@@ -147,7 +147,8 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 	if f.RegionPrefix != "" {
 		w.add("d.region_code LIKE $?", regionLike(f.RegionPrefix))
 	}
-	if err := db.departmentRecords(ctx, w, f, classes); err != nil {
+	driven, err := db.departmentRecords(ctx, w, f, classes)
+	if err != nil {
 		return nil, 0, err
 	}
 	if f.From != nil {
@@ -156,7 +157,7 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 	if f.To != nil {
 		w.add("r.decision_date <= $?", f.To.Format(credit.DateLayout))
 	}
-	if err := db.recordText(ctx, w, f.Text, classes); err != nil {
+	if err := db.recordText(ctx, w, f.Text, classes, driven); err != nil {
 		return nil, 0, err
 	}
 	from := ` FROM records r JOIN subjects s ON s.id = r.subject_id JOIN departments d ON d.id = r.department_id`
@@ -196,7 +197,12 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 // cannot serve from an index, scanned every record for a rare name: 6.6 s
 // at 1,000,000 records.) Key prefixes compare exactly, case included, on
 // both databases.
-func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []*catalog.Class) error {
+//
+// When the listing is already narrowed to candidate record ids (driven),
+// the text's id lists are written so that no index can use them (+x): SQLite
+// would otherwise probe the subject index with every pair of a subject and
+// a record id (1 s for 12,000 records in the demo province).
+func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []*catalog.Class, driven bool) error {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil
@@ -214,6 +220,10 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 	}
 	var terms []string
 	var args []any
+	plus := ""
+	if driven {
+		plus = "+"
+	}
 	// Subjects by name.
 	subjects, ok, err := db.textSubjects(ctx, text, string(rs))
 	if err != nil {
@@ -225,10 +235,10 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 		if db.dialect == SQLite {
 			contains = `instr(lower(s.name), $?) > 0`
 		}
-		terms = append(terms, `(r.subject_id IN (SELECT subject_id FROM subject_grams WHERE gram = $?) AND `+contains+`)`)
+		terms = append(terms, `(`+plus+`r.subject_id IN (SELECT subject_id FROM subject_grams WHERE gram = $?) AND `+contains+`)`)
 		args = append(args, nameGrams(text)[0], string(rs))
 	case len(subjects) > 0:
-		terms = append(terms, `r.subject_id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(subjects)), ", ")+`)`)
+		terms = append(terms, plus+`r.subject_id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(subjects)), ", ")+`)`)
 		args = append(args, subjects...)
 	}
 	// Records by the start of their key.
@@ -242,7 +252,7 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 		terms = append(terms, `(r.key >= $? AND r.key < $?)`)
 		args = append(args, prefix, prefix+keyPrefixEnd)
 	case len(records) > 0:
-		terms = append(terms, `r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(records)), ", ")+`)`)
+		terms = append(terms, plus+`r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(records)), ", ")+`)`)
 		args = append(args, records...)
 	}
 	if len(terms) == 0 {
@@ -256,11 +266,11 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 // departmentRecords narrows a listing filtered by deciding department (one,
 // or those of a region) to the ids of their current records, read from the
 // records_department index, when there are at most maxCandidates of
-// them; with more, the newest-first scan finds its page early and the
-// department conditions alone stay.
-func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordFilter, classes []*catalog.Class) error {
+// them (driven); with more, the newest-first scan finds its page early and
+// the department conditions alone stay.
+func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordFilter, classes []*catalog.Class) (driven bool, err error) {
 	if f.DepartmentID == nil && f.RegionPrefix == "" {
-		return nil
+		return false, nil
 	}
 	var deps []any
 	if f.RegionPrefix != "" {
@@ -275,14 +285,14 @@ func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordF
 			deps = append(deps, id)
 			return err
 		}); err != nil {
-			return err
+			return false, err
 		}
 	} else {
 		deps = []any{int64(*f.DepartmentID)}
 	}
 	if len(deps) == 0 || len(classes) == 0 {
 		w.add("1 = 0")
-		return nil
+		return false, nil
 	}
 	args := append([]any{}, deps...)
 	for _, c := range classes {
@@ -297,15 +307,16 @@ func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordF
 		ids = append(ids, id)
 		return err
 	}); err != nil {
-		return err
+		return false, err
 	}
 	switch {
 	case len(ids) == 0:
 		w.add("1 = 0")
 	case len(ids) <= maxCandidates:
 		w.add(`r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(ids)), ", ")+`)`, ids...)
+		return true, nil
 	}
-	return nil
+	return false, nil
 }
 
 // maxCandidates bounds the subjects or records a listing's text or

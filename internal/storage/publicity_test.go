@@ -133,7 +133,21 @@ func TestRecordFilters(t *testing.T) {
 			if got := list(record.RecordFilter{RegionPrefix: "229900"}); len(got) != 0 {
 				t.Errorf("a region without departments: %d records", len(got))
 			}
+			inRegion := map[credit.RecordID]bool{}
+			for _, id := range byDepartment(func(d credit.DepartmentID) bool { return strings.HasPrefix(regions[d], city[:4]) }) {
+				inRegion[id] = true
+			}
 			for _, text := range texts {
+				// Text and region together: both sets of candidates.
+				var both []credit.RecordID
+				for _, id := range want(text) {
+					if inRegion[id] {
+						both = append(both, id)
+					}
+				}
+				if got := list(record.RecordFilter{RegionPrefix: city, Text: text}); !slices.Equal(got, both) {
+					t.Errorf("candidates ≤ %d, region %s and text %q: %d records, want %d", cap, city, text, len(got), len(both))
+				}
 				got, exp := list(record.RecordFilter{Text: text}), want(text)
 				if !slices.Equal(got, exp) {
 					t.Errorf("candidates ≤ %d, text %q: %d records, want %d", cap, text, len(got), len(exp))
