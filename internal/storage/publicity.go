@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"jlcredit/internal/archive"
@@ -298,25 +297,17 @@ func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordF
 	for _, c := range classes {
 		args = append(args, c.Code)
 	}
-	q := `SELECT id FROM records WHERE department_id IN (` + placeholders(1, len(deps)) + `) AND class IN (` + placeholders(len(deps)+1, len(classes)) +
-		`) AND is_current LIMIT ` + itoa(int64(maxCandidates+1))
-	var ids []any
-	if err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
-		var id int64
-		err := rows.Scan(&id)
-		ids = append(ids, id)
-		return err
-	}); err != nil {
-		return false, err
-	}
+	ids, ok, err := db.candidates(ctx, `SELECT id FROM records WHERE department_id IN (`+placeholders(1, len(deps))+`) AND class IN (`+
+		placeholders(len(deps)+1, len(classes))+`) AND is_current`, args...)
 	switch {
+	case err != nil || !ok:
+		return false, err
 	case len(ids) == 0:
 		w.add("1 = 0")
-	case len(ids) <= maxCandidates:
-		w.add(`r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(ids)), ", ")+`)`, ids...)
-		return true, nil
+		return false, nil
 	}
-	return false, nil
+	w.add(`r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(ids)), ", ")+`)`, ids...)
+	return true, nil
 }
 
 // maxCandidates bounds the subjects or records a listing's text or
@@ -328,46 +319,35 @@ var maxCandidates = 1000
 // lower-cased name contains lower, found from the two rarest bigrams of
 // text; ok is false when there are more than maxCandidates.
 func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, ok bool, err error) {
-	grams := nameGrams(text)
-	type gramCount struct {
-		gram string
-		n    int
+	grams, err := db.rarestGrams(ctx, nameGrams(text))
+	if err != nil || grams == nil {
+		return nil, err == nil, err
 	}
-	var counts []gramCount
-	for _, g := range grams {
-		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 5001) t`, g).Scan(&n); err != nil {
-			return nil, false, err
-		}
-		if n == 0 {
-			return nil, true, nil
-		}
-		counts = append(counts, gramCount{g, n})
-	}
-	slices.SortStableFunc(counts, func(a, b gramCount) int { return a.n - b.n })
 	fn := `strpos`
 	if db.dialect == SQLite {
 		fn = `instr`
 	}
 	q := `SELECT g.subject_id FROM subject_grams g JOIN subjects s ON s.id = g.subject_id WHERE g.gram = $1 AND ` + fn + `(lower(s.name), $2) > 0`
-	args := []any{counts[0].gram, lower}
-	if len(counts) > 1 {
+	args := []any{grams[0], lower}
+	if len(grams) > 1 {
 		q = `SELECT g.subject_id FROM subject_grams g JOIN subject_grams g2 ON g2.subject_id = g.subject_id JOIN subjects s ON s.id = g.subject_id
 			WHERE g.gram = $1 AND g2.gram = $2 AND ` + fn + `(lower(s.name), $3) > 0`
-		args = []any{counts[0].gram, counts[1].gram, lower}
+		args = []any{grams[0], grams[1], lower}
 	}
-	q += ` AND s.type <> 'person' LIMIT ` + itoa(int64(maxCandidates+1))
-	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+	return db.candidates(ctx, q+` AND s.type <> 'person'`, args...)
+}
+
+// candidates runs q, which selects ids, and returns at most maxCandidates
+// of them; ok is false when there are more.
+func (db *DB) candidates(ctx context.Context, q string, args ...any) (ids []any, ok bool, err error) {
+	err = scanAll(db.rows(ctx, q+` LIMIT `+itoa(int64(maxCandidates+1)), args...), func(rows *sql.Rows) error {
 		var id int64
 		err := rows.Scan(&id)
 		ids = append(ids, id)
 		return err
 	})
-	if err != nil {
+	if err != nil || len(ids) > maxCandidates {
 		return nil, false, err
-	}
-	if len(ids) > maxCandidates {
-		return nil, false, nil
 	}
 	return ids, true, nil
 }
@@ -392,20 +372,7 @@ func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*ca
 	}
 	// The range is the prefix in byte order (SQLite's BINARY collation; the
 	// C.UTF-8 collation the PostgreSQL cluster is created with).
-	q := `SELECT id FROM records WHERE key >= $1 AND key < $2 AND class IN (` + strings.Join(in, ", ") + `) AND is_current LIMIT ` + itoa(int64(maxCandidates+1))
-	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
-		var id int64
-		err := rows.Scan(&id)
-		ids = append(ids, id)
-		return err
-	})
-	if err != nil {
-		return nil, false, err
-	}
-	if len(ids) > maxCandidates {
-		return nil, false, nil
-	}
-	return ids, true, nil
+	return db.candidates(ctx, `SELECT id FROM records WHERE key >= $1 AND key < $2 AND class IN (`+strings.Join(in, ", ")+`) AND is_current`, args...)
 }
 
 // CountPublicRecords counts, per subject and class, the records the public

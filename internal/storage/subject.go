@@ -135,26 +135,39 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 	if len(grams) == 1 {
 		return db.findSubjectsByGram(ctx, f, grams[0], "", "")
 	}
-	// Start from the rarest bigram, then check the whole string.
 	// Start from the two rarest bigrams: their intersection (index-only
 	// lookups) is small, and only then are names read and checked whole.
+	rare, err := db.rarestGrams(ctx, grams)
+	if err != nil || rare == nil {
+		return nil, 0, err
+	}
+	return db.findSubjectsByGram(ctx, f, rare[0], rare[1], string(rs))
+}
+
+// rarestGrams returns grams ordered from the rarest (posting lists counted
+// up to 5,001 entries), or nil when one of them occurs in no name.
+func (db *DB) rarestGrams(ctx context.Context, grams []string) ([]string, error) {
 	type gramCount struct {
 		gram string
 		n    int
 	}
-	var counts []gramCount
+	counts := make([]gramCount, 0, len(grams))
 	for _, g := range grams {
 		var n int
 		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM subject_grams WHERE gram = $1 LIMIT 5001) t`, g).Scan(&n); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if n == 0 {
-			return nil, 0, nil
+			return nil, nil
 		}
 		counts = append(counts, gramCount{g, n})
 	}
 	slices.SortStableFunc(counts, func(a, b gramCount) int { return a.n - b.n })
-	return db.findSubjectsByGram(ctx, f, counts[0].gram, counts[1].gram, string(rs))
+	out := make([]string, len(counts))
+	for i, c := range counts {
+		out[i] = c.gram
+	}
+	return out, nil
 }
 
 // findSubjectsByGram walks the posting list of one bigram in subject order,
