@@ -141,25 +141,28 @@ func TestSubscriptionValidateMatches(t *testing.T) {
 func TestSubscriptionSecretLength(t *testing.T) {
 	d := mustData(t)
 	for _, tc := range []struct {
-		secret, code string
+		secret, code, message string
 	}{
-		{"", ""}, // the platform generates one
-		{strings.Repeat("s", MinSecret), ""},
-		{strings.Repeat("s", MaxSecret), ""},
-		{strings.Repeat("s", MinSecret-1), "short_secret"},
-		{strings.Repeat("s", MaxSecret+1), "long_secret"},
+		{"", "", ""}, // the platform generates one
+		{strings.Repeat("s", MinSecret), "", ""},
+		{strings.Repeat("s", MaxSecret), "", ""},
+		{strings.Repeat("s", MinSecret-1), "short_secret", "签名密钥至少32个字符；不提供时由平台生成"},
+		{strings.Repeat("s", MaxSecret+1), "long_secret", "签名密钥不能超过200个字符"},
 	} {
 		s := Subscription{URL: "https://x.gov.cn/h", Secret: tc.secret}
 		err := s.Validate(d)
-		var got string
+		var code, message string
 		var ce *credit.Error
 		if errors.As(err, &ce) && len(ce.Details) > 0 {
-			got = ce.Details[0].Code
+			code, message = ce.Details[0].Code, ce.Details[0].Message
 		} else if err != nil {
-			got = err.Error()
+			code = err.Error()
 		}
-		if got != tc.code {
-			t.Errorf("secret of %d characters: %q, want %q", len(tc.secret), got, tc.code)
+		if code != tc.code || message != tc.message {
+			t.Errorf("secret of %d characters: %q %q, want %q %q", len(tc.secret), code, message, tc.code, tc.message)
+		}
+		if err != nil && credit.ErrorCode(err) != credit.EINVALID {
+			t.Errorf("secret of %d characters: error code %s, want %s", len(tc.secret), credit.ErrorCode(err), credit.EINVALID)
 		}
 	}
 }
