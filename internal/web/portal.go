@@ -16,11 +16,10 @@ import (
 	"jlcredit/internal/subject"
 )
 
-// homeData is what the home page shows besides the search box; it is
-// cached for a short time because every visitor sees the same.
+// homeData is the latest 双公示 the home page shows; it is cached for a
+// short time because every visitor sees the same.
 type homeData struct {
-	Headline *record.Headline
-	Latest   []*ListSection
+	Latest []*ListSection
 }
 
 // ListSection is a titled list of 双公示 rows.
@@ -46,33 +45,53 @@ type ListRow struct {
 type HomePage struct {
 	Page
 	Headline *record.Headline
-	Latest   []*ListSection
+	// Every says how often the headline figures are counted ("15分钟").
+	Every  string
+	Latest []*ListSection
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.headline.get(r.Context(), s.loadHeadline)
+	if err != nil {
+		return err
+	}
 	d, err := s.home.get(r.Context(), s.loadHome)
 	if err != nil {
 		return err
 	}
-	p := &HomePage{Page: base(r, "", "home"), Headline: d.Headline, Latest: d.Latest}
+	p := &HomePage{Page: base(r, "", "home"), Headline: h, Every: durationText(s.headline.ttl), Latest: d.Latest}
 	return s.render(w, r, http.StatusOK, "home", p)
+}
+
+// durationText writes d in Chinese minutes or hours ("15分钟", "1小时").
+func durationText(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return strconv.Itoa(int(d/time.Hour)) + "小时"
+	}
+	if m := int(d / time.Minute); m >= 1 {
+		return strconv.Itoa(m) + "分钟"
+	}
+	return strconv.Itoa(max(int(d/time.Second), 1)) + "秒"
 }
 
 // Warm computes the cached home page figures, so that the first visitor
 // after a start does not wait for the counts; errors are only logged.
 func (s *Server) Warm(ctx context.Context) {
-	if _, err := s.home.get(ctx, s.loadHome); err != nil {
+	if _, err := s.headline.get(ctx, s.loadHeadline); err != nil {
 		s.logger.Warn("warming the home page figures", slog.Any("error", err))
 	}
+	if _, err := s.home.get(ctx, s.loadHome); err != nil {
+		s.logger.Warn("warming the home page lists", slog.Any("error", err))
+	}
+}
+
+func (s *Server) loadHeadline(ctx context.Context) (*record.Headline, error) {
+	return s.backend.Headline(credit.NewContextWithActor(ctx, credit.Public))
 }
 
 func (s *Server) loadHome(ctx context.Context) (*homeData, error) {
 	ctx = credit.NewContextWithActor(ctx, credit.Public)
-	h, err := s.backend.Headline(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d := &homeData{Headline: h}
+	d := &homeData{}
 	for _, code := range []string{"license", "penalty"} {
 		c, err := s.backend.FindClass(ctx, code)
 		if err != nil {

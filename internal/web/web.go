@@ -55,9 +55,12 @@ type Options struct {
 	// TrustedOrigins may send state-changing requests from another origin
 	// (e.g. "https://credit.jl.gov.cn" behind a proxy that rewrites Host).
 	TrustedOrigins []string
-	// CacheTTL is how long headline figures and the latest 双公示 are
-	// cached (default 60 s).
+	// CacheTTL is how long the latest 双公示 are cached (default 60 s).
 	CacheTTL time.Duration
+	// HeadlineTTL is how long the home page's headline figures are used
+	// before they are counted again in the background (default 15 min):
+	// counting reads every current record.
+	HeadlineTTL time.Duration
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 }
@@ -72,10 +75,11 @@ type Server struct {
 	cop       *http.CrossOriginProtection
 	handler   http.Handler
 
-	home  cached[*homeData]
-	depts cached[*deptIndex]
-	pubMu sync.Mutex
-	pub   map[string]*cached[*recordPage] // unfiltered first page of each 双公示 list
+	home     cached[*homeData]
+	headline cached[*record.Headline]
+	depts    cached[*deptIndex]
+	pubMu    sync.Mutex
+	pub      map[string]*cached[*recordPage] // unfiltered first page of each 双公示 list
 }
 
 // SessionCookie is the name of the console session cookie.
@@ -96,6 +100,9 @@ func New(o Options) (*Server, error) {
 	if o.CacheTTL <= 0 {
 		o.CacheTTL = time.Minute
 	}
+	if o.HeadlineTTL <= 0 {
+		o.HeadlineTTL = 15 * time.Minute
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -105,9 +112,9 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{backend: o.Backend, logger: o.Logger, maxUpload: o.MaxUpload, now: o.Now, pages: p,
 		cop: http.NewCrossOriginProtection(), pub: map[string]*cached[*recordPage]{}}
-	s.home.ttl, s.depts.ttl = o.CacheTTL, 5*time.Minute
-	s.home.now, s.depts.now = o.Now, o.Now
-	s.home.serveStale = true
+	s.home.ttl, s.headline.ttl, s.depts.ttl = o.CacheTTL, o.HeadlineTTL, 5*time.Minute
+	s.home.now, s.headline.now, s.depts.now = o.Now, o.Now, o.Now
+	s.home.serveStale, s.headline.serveStale = true, true
 	for _, origin := range o.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(origin); err != nil {
 			return nil, credit.Errorf(credit.EINVALID, "可信来源“%s”无效：%v", origin, err)
@@ -432,7 +439,9 @@ func (c *cached[T]) refresh(ctx context.Context, fill func(context.Context) (T, 
 	}
 }
 
-// resetCaches forgets the cached portal figures and lists after a change.
+// resetCaches forgets the cached portal lists after a change. The headline
+// figures stay until they expire: counting them reads every record, and
+// they say when they were counted.
 func (s *Server) resetCaches() {
 	s.home.reset()
 	s.pubMu.Lock()

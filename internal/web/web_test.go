@@ -42,6 +42,9 @@ func TestHome(t *testing.T) {
 	if n := doc.Find(`section.card table tbody tr a[href^="/records/"]`).Length(); n < 6 {
 		t.Errorf("latest 双公示: %d links, want at least 6", n)
 	}
+	if got := doc.Find("p.muted.small").Last().Text(); !strings.Contains(got, "数据统计截至") || !strings.Contains(got, "每15分钟更新") {
+		t.Errorf("headline note = %q, want the time counted and 每15分钟更新", got)
+	}
 	if doc.Find(`form[action="/search"] input[name=q]`).Length() == 0 {
 		t.Errorf("no search box")
 	}
