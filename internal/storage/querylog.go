@@ -8,6 +8,7 @@ import (
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
 )
 
 var _ access.QueryLogService = (*DB)(nil)
@@ -57,26 +58,36 @@ func (db *DB) FindQueryLog(ctx context.Context, f access.QueryLogFilter) ([]*acc
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	q := `SELECT q.id, q.at, q.actor, q.role, COALESCE(q.department_id, 0), COALESCE(d.name, ud.name, ''), COALESCE(q.user_id, 0),
-		q.subject_id, s.name, COALESCE(s.uscc, s.cid_masked), q.purpose, q.channel, q.what, COUNT(*) OVER()
+	from := `
 		FROM query_log q
 		JOIN subjects s ON s.id = q.subject_id
 		LEFT JOIN departments d ON d.id = q.department_id
 		LEFT JOIN users u ON u.id = q.user_id
 		LEFT JOIN departments ud ON ud.id = u.department_id`
 	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+		from += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	// The total is counted up to subject.MaxTotal: an exact count of
+	// millions of reads (COUNT(*) OVER ()) took 39 s for the unfiltered
+	// first page at a few million rows.
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if total == 0 {
+		return nil, 0, nil
 	}
 	args = append(args, f.Limit, max(f.Offset, 0))
-	q += fmt.Sprintf(` ORDER BY q.at DESC, q.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	q := `SELECT q.id, q.at, q.actor, q.role, COALESCE(q.department_id, 0), COALESCE(d.name, ud.name, ''), COALESCE(q.user_id, 0),
+		q.subject_id, s.name, COALESCE(s.uscc, s.cid_masked), q.purpose, q.channel, q.what` + from +
+		fmt.Sprintf(` ORDER BY q.at DESC, q.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	var out []*access.QueryLogEntry
-	var total int
 	err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
 		var e access.QueryLogEntry
 		var dep, user, subj int64
 		var role string
 		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &role, &dep, &e.DepartmentName, &user, &subj, &e.SubjectName, &e.SubjectCode,
-			&e.Purpose, &e.Channel, &e.What, &total); err != nil {
+			&e.Purpose, &e.Channel, &e.What); err != nil {
 			return err
 		}
 		e.Role, e.DepartmentID, e.UserID, e.SubjectID = credit.Role(role), credit.DepartmentID(dep), credit.UserID(user), credit.SubjectID(subj)

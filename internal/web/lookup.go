@@ -176,7 +176,7 @@ func (s *Server) handleQueryLog(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Entries = entries
-		p.Pager = newPager(r.URL.Path, q, page, batchPageSize, total, false)
+		p.Pager = newPager(r.URL.Path, q, page, batchPageSize, total, total >= subject.MaxTotal)
 	}
 	return s.render(w, r, http.StatusOK, "querylog", p)
 }
