@@ -408,5 +408,21 @@ func TestQueryLog(t *testing.T) {
 		if _, n, err := db.FindQueryLog(outside, access.QueryLogFilter{}); err != nil || n != 0 {
 			t.Errorf("region admin of another region: %d entries, %v; want 0", n, err)
 		}
+		// A read by a user without a department (a region administrator of
+		// the other region) belongs to the user's region.
+		u := &access.User{Username: "regionreader", DisplayName: "区域管理员", Role: credit.RoleRegion, RegionCode: other}
+		if _, err := db.CreateUser(systemCtx(), u, "Passw0rd-2026-regions"); err != nil {
+			t.Fatal(err)
+		}
+		regionUser := credit.Actor{Role: credit.RoleRegion, UserID: u.ID, RegionCode: other, Name: u.Username, Channel: "web"}
+		if _, err := db.FindArchive(credit.NewContextWithActor(context.Background(), regionUser), s.USCC, "其他：区域核对"); err != nil {
+			t.Fatal(err)
+		}
+		if entries, n, err := db.FindQueryLog(outside, access.QueryLogFilter{}); err != nil || n != 1 || entries[0].UserID != u.ID {
+			t.Errorf("region admin of the other region after its user's read: %d entries, %v; want its user's one", n, err)
+		}
+		if _, n, err := db.FindQueryLog(inRegion, access.QueryLogFilter{}); err != nil || n != 1 {
+			t.Errorf("region admin of the reader's region: %d entries, %v; want still 1", n, err)
+		}
 	})
 }
