@@ -204,9 +204,28 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	now := f.db.Now
 	f.db.Now = func() time.Time { return now().AddDate(0, 0, 30) }
 	st, _ = f.db.VerificationStats(sys(), lists.StatsFilter{})
-	f.db.Now = now
 	if st.Total.Overdue != 3 {
 		t.Errorf("overdue after 30 days = %d, want 3", st.Total.Overdue)
+	}
+	// Feedback given after the period counts as given, and as overdue.
+	var late []lists.Feedback
+	for _, r := range v.Results {
+		if r.Hit && r.Seq != 1 && len(r.Measures) > 0 {
+			late = append(late, lists.Feedback{Seq: r.Seq, MeasureCode: r.Measures[0].Code, Applied: true,
+				AppliedOn: credit.DateOf(f.db.Now()).Format(credit.DateLayout)})
+			break
+		}
+	}
+	if len(late) == 0 {
+		t.Fatal("no second hit with a measure to give late feedback on")
+	}
+	if _, err := f.db.CreateFeedback(ctxB, v.ID, late); err != nil {
+		t.Fatalf("late CreateFeedback: %v", err)
+	}
+	st, _ = f.db.VerificationStats(sys(), lists.StatsFilter{})
+	f.db.Now = now
+	if st.Total.WithFeedback != 2 || st.Total.Overdue != 3 {
+		t.Errorf("after late feedback: with feedback %d, overdue %d; want 2 and 3", st.Total.WithFeedback, st.Total.Overdue)
 	}
 
 	// Removal: only the listing department, with a reason; it becomes a new
