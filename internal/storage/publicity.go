@@ -278,12 +278,7 @@ func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordF
 			q += ` AND id = $2`
 			args = append(args, int64(*f.DepartmentID))
 		}
-		if err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			deps = append(deps, id)
-			return err
-		}); err != nil {
+		if deps, err = db.ids(ctx, q, args...); err != nil {
 			return false, err
 		}
 	} else {
@@ -340,16 +335,24 @@ func (db *DB) textSubjects(ctx context.Context, text, lower string) (ids []any, 
 // candidates runs q, which selects ids, and returns at most maxCandidates
 // of them; ok is false when there are more.
 func (db *DB) candidates(ctx context.Context, q string, args ...any) (ids []any, ok bool, err error) {
-	err = scanAll(db.rows(ctx, q+` LIMIT `+itoa(int64(maxCandidates+1)), args...), func(rows *sql.Rows) error {
+	ids, err = db.ids(ctx, q+` LIMIT `+itoa(int64(maxCandidates+1)), args...)
+	if err != nil || len(ids) > maxCandidates {
+		return nil, false, err
+	}
+	return ids, true, nil
+}
+
+// ids runs q, which selects one integer column, and returns its values as
+// arguments for another statement.
+func (db *DB) ids(ctx context.Context, q string, args ...any) ([]any, error) {
+	var ids []any
+	err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
 		var id int64
 		err := rows.Scan(&id)
 		ids = append(ids, id)
 		return err
 	})
-	if err != nil || len(ids) > maxCandidates {
-		return nil, false, err
-	}
-	return ids, true, nil
+	return ids, err
 }
 
 // keyPrefixEnd ends the range of keys that start with a prefix: every key

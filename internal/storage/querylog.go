@@ -19,20 +19,13 @@ var _ access.QueryLogService = (*DB)(nil)
 // which the caller narrows by the exact rule. ok is false when there are
 // more than maxCandidates.
 func (db *DB) regionReads(ctx context.Context, like string) (ids []any, ok bool, err error) {
-	var deps, users []any
-	scan := func(into *[]any) func(*sql.Rows) error {
-		return func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			*into = append(*into, id)
-			return err
-		}
-	}
-	if err := scanAll(db.rows(ctx, `SELECT id FROM departments WHERE region_code LIKE $1`, like), scan(&deps)); err != nil {
+	deps, err := db.ids(ctx, `SELECT id FROM departments WHERE region_code LIKE $1`, like)
+	if err != nil {
 		return nil, false, err
 	}
-	if err := scanAll(db.rows(ctx, `SELECT u.id FROM users u LEFT JOIN departments ud ON ud.id = u.department_id
-		WHERE COALESCE(ud.region_code, u.region_code) LIKE $1`, like), scan(&users)); err != nil {
+	users, err := db.ids(ctx, `SELECT u.id FROM users u LEFT JOIN departments ud ON ud.id = u.department_id
+		WHERE COALESCE(ud.region_code, u.region_code) LIKE $1`, like)
+	if err != nil {
 		return nil, false, err
 	}
 	for _, in := range []struct {
@@ -131,13 +124,8 @@ func (db *DB) FindQueryLog(ctx context.Context, f access.QueryLogFilter) ([]*acc
 	// first page at a few million rows. Fewer matches than that are then
 	// read by id, so that the page does not scan the whole log newest
 	// first looking for them.
-	var ids []any
-	if err := scanAll(db.rows(ctx, `SELECT q.id`+from+` LIMIT `+itoa(subject.MaxTotal), args...), func(rows *sql.Rows) error {
-		var id int64
-		err := rows.Scan(&id)
-		ids = append(ids, id)
-		return err
-	}); err != nil {
+	ids, err := db.ids(ctx, `SELECT q.id`+from+` LIMIT `+itoa(subject.MaxTotal), args...)
+	if err != nil {
 		return nil, 0, err
 	}
 	total := len(ids)
@@ -153,7 +141,7 @@ func (db *DB) FindQueryLog(ctx context.Context, f access.QueryLogFilter) ([]*acc
 		q.subject_id, s.name, COALESCE(s.uscc, s.cid_masked), q.purpose, q.channel, q.what` + from +
 		fmt.Sprintf(` ORDER BY q.at DESC, q.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	var out []*access.QueryLogEntry
-	err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
 		var e access.QueryLogEntry
 		var dep, user, subj int64
 		var role string
