@@ -1,6 +1,10 @@
 package storage
 
-import "testing"
+import (
+	"fmt"
+	"strconv"
+	"testing"
+)
 
 // Tamper runs q on the write handle, as someone editing the database
 // directly would.
@@ -26,4 +30,63 @@ func SetMaxCandidates(tb testing.TB, n int) {
 	old := maxCandidates
 	maxCandidates = n
 	tb.Cleanup(func() { maxCandidates = old })
+}
+
+// VerificationDaysDrift recounts the verification statistics from the
+// verifications and hits themselves, as migration 0009 first filled them,
+// and returns the rows where the maintained tables differ (none when they
+// agree).
+func VerificationDaysDrift(tb testing.TB, db *DB) []string {
+	tb.Helper()
+	collect := func(q string) map[string]int64 {
+		out := map[string]int64{}
+		rows, err := db.sql.Query(q)
+		if err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				tb.Fatal(err)
+			}
+			key := fmt.Sprintf("%v", vals[:len(vals)-1])
+			n, _ := strconv.ParseInt(fmt.Sprint(vals[len(vals)-1]), 10, 64)
+			if n != 0 {
+				out[key] += n
+			}
+		}
+		return out
+	}
+	vday, fday := db.dayExpr("v.at"), db.dayExpr("h.feedback_at")
+	var drift []string
+	for _, pair := range [][2]string{
+		{`SELECT day, department_id, actor, scenario, 'verifications', verifications FROM verification_days`,
+			`SELECT ` + vday + `, COALESCE(v.department_id, 0), CASE WHEN v.department_id IS NULL THEN v.actor ELSE '' END, v.scenario, 'verifications', COUNT(*)
+			FROM verifications v GROUP BY 1, 2, 3, 4`},
+		{`SELECT day, department_id, actor, scenario, 'subjects', subjects FROM verification_days`,
+			`SELECT ` + vday + `, COALESCE(v.department_id, 0), CASE WHEN v.department_id IS NULL THEN v.actor ELSE '' END, v.scenario, 'subjects', SUM(v.total)
+			FROM verifications v GROUP BY 1, 2, 3, 4`},
+		{`SELECT day, department_id, actor, scenario, feedback_day, hits FROM verification_hit_days`,
+			`SELECT ` + vday + `, COALESCE(v.department_id, 0), CASE WHEN v.department_id IS NULL THEN v.actor ELSE '' END, v.scenario, COALESCE(` + fday + `, ''), COUNT(*)
+			FROM verification_hits h JOIN verifications v ON v.id = h.verification_id GROUP BY 1, 2, 3, 4, 5`},
+	} {
+		kept, recounted := collect(pair[0]), collect(pair[1])
+		for k, n := range recounted {
+			if kept[k] != n {
+				drift = append(drift, fmt.Sprintf("%s: kept %d, recounted %d", k, kept[k], n))
+			}
+		}
+		for k, n := range kept {
+			if _, ok := recounted[k]; !ok {
+				drift = append(drift, fmt.Sprintf("%s: kept %d, recounted 0", k, n))
+			}
+		}
+	}
+	return drift
 }

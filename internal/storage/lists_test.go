@@ -227,6 +227,11 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	if st.Total.WithFeedback != 2 || st.Total.Overdue != 3 {
 		t.Errorf("after late feedback: with feedback %d, overdue %d; want 2 and 3", st.Total.WithFeedback, st.Total.Overdue)
 	}
+	// The statistics kept with each verification and feedback agree with
+	// a recount from the verifications and hits.
+	if drift := storage.VerificationDaysDrift(t, f.db); len(drift) > 0 {
+		t.Errorf("statistics drift from a recount:\n%s", strings.Join(drift, "\n"))
+	}
 
 	// Removal: only the listing department, with a reason; it becomes a new
 	// version in the ledger, and the next verification finds nothing.
@@ -436,6 +441,10 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verified_subjects`).Scan(&verified)
 	if hits != 80 || logged != 40 || verified != 3 {
 		t.Errorf("hits %d, query log %d, verified subjects %d; want 80, 40, 3", hits, logged, verified)
+	}
+	// Concurrent groups keep the statistics exact.
+	if drift := storage.VerificationDaysDrift(t, f.db); len(drift) > 0 {
+		t.Errorf("statistics drift from a recount:\n%s", strings.Join(drift, "\n"))
 	}
 	// No stored answer holds an identity number in clear.
 	var leaks int

@@ -798,7 +798,8 @@ func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification
 func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
 	if db.dialect == SQLite { // the one-row statements of insertRows
 		if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
-			oneRow(sqlInsertVerified, sqlUpsertVerified, 4), sqlLastVerification); err != nil {
+			oneRow(sqlInsertVerified, sqlUpsertVerified, 4), oneRow(sqlInsertDays, sqlUpsertDays, 7), oneRow(sqlInsertHitDays, sqlUpsertHitDays, 6),
+			sqlLastVerification); err != nil {
 			return err
 		}
 	}
@@ -808,10 +809,18 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 			return err
 		}
 		var rows, hits, logs, verified [][]any
-		latest := map[[2]int64]int{} // (subject, department) -> index in verified
+		latest := map[[2]int64]int{}   // (subject, department) -> index in verified
+		days := map[statsKey]*[3]int{} // verifications, subjects, hits
 		for i, p := range batch {
 			v, actor := p.v, p.actor
 			v.ID, v.At = ids[i], tx.now
+			k := statsKeyOf(v)
+			c := days[k]
+			if c == nil {
+				c = &[3]int{}
+				days[k] = c
+			}
+			c[0], c[1], c[2] = c[0]+1, c[1]+v.Total, c[2]+v.Hits
 			var due any
 			if v.FeedbackDue != "" {
 				due = v.FeedbackDue
@@ -840,12 +849,40 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 				}
 			}
 		}
+		var dayRows, hitDayRows [][]any
+		for k, c := range days {
+			dayRows = append(dayRows, []any{k.day, k.department, k.actor, k.scenario, c[0], c[1], c[2]})
+			if c[2] > 0 {
+				hitDayRows = append(hitDayRows, []any{k.day, k.department, k.actor, k.scenario, "", c[2]})
+			}
+		}
 		return tx.insertRows(ctx,
 			inserts{sqlInsertVerifications, "", rows},
 			inserts{sqlInsertHits, "", hits},
 			inserts{sqlInsertQueryLog, "", logs},
-			inserts{sqlInsertVerified, sqlUpsertVerified, verified})
+			inserts{sqlInsertVerified, sqlUpsertVerified, verified},
+			inserts{sqlInsertDays, sqlUpsertDays, dayRows},
+			inserts{sqlInsertHitDays, sqlUpsertHitDays, hitDayRows})
 	})
+}
+
+// statsKey is a row of the verification statistics (verification_days,
+// verification_hit_days): the day of the verification in Asia/Shanghai,
+// the verifying department, or for another verifier its actor label, and
+// the scenario.
+type statsKey struct {
+	day        string
+	department int64
+	actor      string
+	scenario   string
+}
+
+func statsKeyOf(v *lists.Verification) statsKey {
+	k := statsKey{day: credit.DateOf(v.At).Format(credit.DateLayout), department: int64(v.DepartmentID), scenario: v.Scenario}
+	if k.department == 0 {
+		k.actor = v.Actor
+	}
+	return k
 }
 
 // verificationIDs allocates n verification ids, in ascending order, inside
@@ -880,7 +917,12 @@ const (
 	sqlInsertQueryLog      = `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what) VALUES `
 	sqlInsertVerified      = `INSERT INTO verified_subjects (subject_id, department_id, verification_id, at) VALUES `
 	sqlUpsertVerified      = ` ON CONFLICT (subject_id, department_id) DO UPDATE SET verification_id = excluded.verification_id, at = excluded.at`
-	sqlLastVerification    = `SELECT COALESCE(MAX(id), 0) FROM verifications`
+	sqlInsertDays          = `INSERT INTO verification_days (day, department_id, actor, scenario, verifications, subjects, hits) VALUES `
+	sqlUpsertDays          = ` ON CONFLICT (day, department_id, actor, scenario) DO UPDATE SET verifications = verification_days.verifications + excluded.verifications,
+		subjects = verification_days.subjects + excluded.subjects, hits = verification_days.hits + excluded.hits`
+	sqlInsertHitDays    = `INSERT INTO verification_hit_days (day, department_id, actor, scenario, feedback_day, hits) VALUES `
+	sqlUpsertHitDays    = ` ON CONFLICT (day, department_id, actor, scenario, feedback_day) DO UPDATE SET hits = verification_hit_days.hits + excluded.hits`
+	sqlLastVerification = `SELECT COALESCE(MAX(id), 0) FROM verifications`
 )
 
 // oneRow is the statement insertRows runs for a single row.
@@ -1041,8 +1083,24 @@ func (db *DB) CreateFeedback(ctx context.Context, id int64, fb []lists.Feedback)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, id, f.Seq, f.MeasureCode, f.Applied, on, f.Reason, tx.now, actor.Label()).Scan(&nf.ID); err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `UPDATE verification_hits SET feedback_at = $1 WHERE verification_id = $2 AND seq = $3 AND feedback_at IS NULL`, tx.now, id, f.Seq); err != nil {
+			res, err := tx.exec(ctx, `UPDATE verification_hits SET feedback_at = $1 WHERE verification_id = $2 AND seq = $3 AND feedback_at IS NULL`, tx.now, id, f.Seq)
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				// The hit's first feedback: it moves in the statistics from
+				// "none" to the day it was given.
+				k := statsKeyOf(v)
+				if _, err := tx.exec(ctx, `UPDATE verification_hit_days SET hits = hits - 1
+					WHERE day = $1 AND department_id = $2 AND actor = $3 AND scenario = $4 AND feedback_day = ''`, k.day, k.department, k.actor, k.scenario); err != nil {
+					return err
+				}
+				if _, err := tx.exec(ctx, sqlInsertHitDays+`($1, $2, $3, $4, $5, 1)`+sqlUpsertHitDays,
+					k.day, k.department, k.actor, k.scenario, credit.DateOf(tx.now).Format(credit.DateLayout)); err != nil {
+					return err
+				}
 			}
 			out = append(out, &nf)
 		}
@@ -1071,37 +1129,41 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 		days = lists.FeedbackDays
 	}
 	today := credit.DateOf(db.Now())
+	// The figures come from verification_days and verification_hit_days,
+	// kept with every verification and feedback (a count over the
+	// verifications themselves took 23 s at six million).
 	where, args := "1 = 1", []any{}
 	if f.From != nil {
-		args = append(args, f.From.UTC())
-		where += fmt.Sprintf(" AND v.at >= $%d", len(args))
+		args = append(args, f.From.Format(credit.DateLayout))
+		where += fmt.Sprintf(" AND r.day >= $%d", len(args))
 	}
 	if f.To != nil {
-		args = append(args, f.To.AddDate(0, 0, 1).UTC())
-		where += fmt.Sprintf(" AND v.at < $%d", len(args))
+		args = append(args, f.To.Format(credit.DateLayout))
+		where += fmt.Sprintf(" AND r.day <= $%d", len(args))
 	}
 	if f.DepartmentID != nil {
 		args = append(args, int64(*f.DepartmentID))
-		where += fmt.Sprintf(" AND v.department_id = $%d", len(args))
+		where += fmt.Sprintf(" AND r.department_id = $%d", len(args))
 	}
 	type groupKey struct {
 		dep      int64
 		scenario string
 	}
 	rows := map[groupKey]*lists.StatsRow{}
-	get := func(dep sql.NullInt64, scenario, name string) *lists.StatsRow {
-		k := groupKey{dep.Int64, scenario}
+	get := func(dep int64, scenario, name string) *lists.StatsRow {
+		k := groupKey{dep, scenario}
 		r := rows[k]
 		if r == nil {
-			r = &lists.StatsRow{DepartmentID: credit.DepartmentID(dep.Int64), DepartmentName: name, Scenario: scenario}
+			r = &lists.StatsRow{DepartmentID: credit.DepartmentID(dep), DepartmentName: name, Scenario: scenario}
 			rows[k] = r
 		}
 		return r
 	}
-	err := scanAll(db.rows(ctx, `SELECT v.department_id, COALESCE(d.name, v.actor), v.scenario, COUNT(*), SUM(v.total), SUM(v.hits)
-		FROM verifications v LEFT JOIN departments d ON d.id = v.department_id WHERE `+where+` GROUP BY v.department_id, COALESCE(d.name, v.actor), v.scenario`, args...),
+	err := scanAll(db.rows(ctx, `SELECT r.department_id, COALESCE(d.name, r.actor), r.scenario, SUM(r.verifications), SUM(r.subjects), SUM(r.hits)
+		FROM verification_days r LEFT JOIN departments d ON d.id = r.department_id WHERE `+where+`
+		GROUP BY r.department_id, COALESCE(d.name, r.actor), r.scenario`, args...),
 		func(rs *sql.Rows) error {
-			var dep sql.NullInt64
+			var dep int64
 			var name, scenario string
 			var n, total, hits int
 			if err := rs.Scan(&dep, &name, &scenario, &n, &total, &hits); err != nil {
@@ -1116,20 +1178,20 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 	if err != nil {
 		return nil, fmt.Errorf("storage.VerificationStats: %w", err)
 	}
-	// Hits grouped by the day of their verification and of their feedback
-	// (Asia/Shanghai): the due date is computed once per group, not for
-	// each of a million hits.
-	vday, fday := db.dayExpr("v.at"), db.dayExpr("h.feedback_at")
-	err = scanAll(db.rows(ctx, `SELECT v.department_id, COALESCE(d.name, v.actor), v.scenario, `+vday+`, `+fday+`, COUNT(*)
-		FROM verification_hits h JOIN verifications v ON v.id = h.verification_id LEFT JOIN departments d ON d.id = v.department_id WHERE `+where+`
-		GROUP BY v.department_id, COALESCE(d.name, v.actor), v.scenario, `+vday+`, `+fday, args...),
+	// Hits by the day of their verification and of their first feedback:
+	// the due date is computed once per group.
+	err = scanAll(db.rows(ctx, `SELECT r.department_id, COALESCE(d.name, r.actor), r.scenario, r.day, r.feedback_day, SUM(r.hits)
+		FROM verification_hit_days r LEFT JOIN departments d ON d.id = r.department_id WHERE `+where+`
+		GROUP BY r.department_id, COALESCE(d.name, r.actor), r.scenario, r.day, r.feedback_day`, args...),
 		func(rs *sql.Rows) error {
-			var dep sql.NullInt64
-			var name, scenario, day string
-			var fbDay sql.NullString
+			var dep int64
+			var name, scenario, day, fbDay string
 			var n int
 			if err := rs.Scan(&dep, &name, &scenario, &day, &fbDay, &n); err != nil {
 				return err
+			}
+			if n == 0 {
+				return nil
 			}
 			verified, err := time.Parse(credit.DateLayout, day)
 			if err != nil {
@@ -1138,11 +1200,11 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 			r := get(dep, scenario, name)
 			due := db.Calendar.AddWorkingDays(verified, days)
 			switch {
-			case fbDay.Valid:
+			case fbDay != "":
 				r.WithFeedback += n
-				given, err := time.Parse(credit.DateLayout, fbDay.String)
+				given, err := time.Parse(credit.DateLayout, fbDay)
 				if err != nil {
-					return fmt.Errorf("feedback day %q: %w", fbDay.String, err)
+					return fmt.Errorf("feedback day %q: %w", fbDay, err)
 				}
 				if given.After(due) {
 					r.Overdue += n
