@@ -1,0 +1,5 @@
+-- A list entry by the record of its current version: the public lists join
+-- records to their entries while reading records newest first, and without
+-- this index each record searched the entries of its whole list type
+-- (82 s for the 20th page of 严重失信主体名单 at 100,000 entries).
+CREATE INDEX list_entries_record ON list_entries(record_id);
