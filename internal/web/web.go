@@ -75,11 +75,12 @@ type Server struct {
 	cop       *http.CrossOriginProtection
 	handler   http.Handler
 
-	home     cached[*homeData]
-	headline cached[*record.Headline]
-	depts    cached[*deptIndex]
-	pubMu    sync.Mutex
-	pub      map[string]*cached[*recordPage] // unfiltered first page of each 双公示 list
+	home      cached[*homeData]
+	headline  cached[*record.Headline]
+	listIndex cached[[]ListGroupCount] // the counts of /lists
+	depts     cached[*deptIndex]
+	pubMu     sync.Mutex
+	pub       map[string]*cached[*recordPage] // unfiltered first page of each 双公示 list
 }
 
 // SessionCookie is the name of the console session cookie.
@@ -112,9 +113,9 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{backend: o.Backend, logger: o.Logger, maxUpload: o.MaxUpload, now: o.Now, pages: p,
 		cop: http.NewCrossOriginProtection(), pub: map[string]*cached[*recordPage]{}}
-	s.home.ttl, s.headline.ttl, s.depts.ttl = o.CacheTTL, o.HeadlineTTL, 5*time.Minute
-	s.home.now, s.headline.now, s.depts.now = o.Now, o.Now, o.Now
-	s.home.serveStale, s.headline.serveStale = true, true
+	s.home.ttl, s.headline.ttl, s.listIndex.ttl, s.depts.ttl = o.CacheTTL, o.HeadlineTTL, o.CacheTTL, 5*time.Minute
+	s.home.now, s.headline.now, s.listIndex.now, s.depts.now = o.Now, o.Now, o.Now, o.Now
+	s.home.serveStale, s.headline.serveStale, s.listIndex.serveStale = true, true, true
 	for _, origin := range o.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(origin); err != nil {
 			return nil, credit.Errorf(credit.EINVALID, "可信来源“%s”无效：%v", origin, err)
@@ -444,6 +445,7 @@ func (c *cached[T]) refresh(ctx context.Context, fill func(context.Context) (T, 
 // they say when they were counted.
 func (s *Server) resetCaches() {
 	s.home.reset()
+	s.listIndex.reset()
 	s.pubMu.Lock()
 	for _, c := range s.pub {
 		c.reset()
