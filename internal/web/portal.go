@@ -83,6 +83,9 @@ func (s *Server) Warm(ctx context.Context) {
 	if _, err := s.home.get(ctx, s.loadHome); err != nil {
 		s.logger.Warn("warming the home page lists", slog.Any("error", err))
 	}
+	if _, err := s.listIndex.get(ctx, s.loadListIndex); err != nil {
+		s.logger.Warn("warming the list counts", slog.Any("error", err))
+	}
 }
 
 func (s *Server) loadHeadline(ctx context.Context) (*record.Headline, error) {
