@@ -51,8 +51,9 @@ func (d Dialect) String() string {
 type DB struct {
 	sql   *sql.DB // reads (SQLite: several connections; Postgres: the pool)
 	write *sql.DB // writes (SQLite: one connection; Postgres: same as sql)
-	// lookups runs the prepared lookups of the verification path
-	// (Postgres: a pool that keeps generic plans; SQLite: same as sql).
+	// lookups runs the prepared lookups of the verification path on
+	// PostgreSQL: a pool that keeps generic plans. nil on SQLite, where
+	// they run on sql.
 	lookups *sql.DB
 	dialect Dialect
 	dsn     string

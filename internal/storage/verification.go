@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -30,7 +31,7 @@ import (
 // verifyState is the per-database state of the verification path. It lives
 // beside the DB (see stateOf) so that it goes away with it.
 type verifyState struct {
-	read  stmtCache // on db.sql
+	read  stmtCache // on db.lookups (PostgreSQL) or db.sql
 	write stmtCache // on db.write
 	data  atomic.Pointer[cachedData]
 	// dataMu is held while the catalog is read again.
@@ -792,9 +793,9 @@ func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification
 	return own
 }
 
-// writeVerifications stores verifications, their hits, the query log and
-// the latest verification of each subject by each department, in one
-// transaction and a few multi-row statements for the whole group.
+// writeVerifications stores verifications, their hits, the query log, the
+// latest verification of each subject by each department and the day
+// counts of the statistics, in one transaction for the whole group.
 func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
 	if db.dialect == SQLite { // the one-row statements of insertRows
 		if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
