@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"jlcredit/internal/archive"
 	"jlcredit/internal/catalog"
@@ -45,7 +44,7 @@ func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*l
 	today := credit.DateOf(db.Now())
 	w := &clause{}
 	db.publicRecords(w, []*catalog.Class{c}, today)
-	w.add("le.list_type IN ("+strings.TrimSuffix(strings.Repeat("$?, ", len(types)), ", ")+")", types...)
+	w.add("le.list_type IN ("+marks(len(types))+")", types...)
 	if err := db.recordText(ctx, w, f.Text, []*catalog.Class{c}, false); err != nil {
 		return nil, 0, err
 	}

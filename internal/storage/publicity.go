@@ -77,7 +77,7 @@ func (db *DB) publicRecords(w *clause, classes []*catalog.Class, today credit.Da
 		w.add("1 = 0")
 		return
 	}
-	w.add("r.class IN ("+strings.TrimSuffix(strings.Repeat("$?, ", len(codes)), ", ")+")", codes...)
+	w.add("r.class IN ("+marks(len(codes))+")", codes...)
 	w.add("r.is_current")
 	w.add("s.type <> $?", string(subject.Person))
 	w.add("r.status NOT IN ($?, $?)", string(record.Withdrawn), string(record.Repaired))
@@ -134,7 +134,7 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 		for i, c := range classes {
 			codes[i] = c.Code
 		}
-		w.add("r.class IN ("+strings.TrimSuffix(strings.Repeat("$?, ", len(codes)), ", ")+")", codes...)
+		w.add("r.class IN ("+marks(len(codes))+")", codes...)
 		w.add("r.is_current")
 	}
 	if f.SubjectID != nil {
@@ -237,7 +237,7 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 		terms = append(terms, `(`+plus+`r.subject_id IN (SELECT subject_id FROM subject_grams WHERE gram = $?) AND `+contains+`)`)
 		args = append(args, nameGrams(text)[0], string(rs))
 	case len(subjects) > 0:
-		terms = append(terms, plus+`r.subject_id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(subjects)), ", ")+`)`)
+		terms = append(terms, plus+`r.subject_id IN (`+marks(len(subjects))+`)`)
 		args = append(args, subjects...)
 	}
 	// Records by the start of their key.
@@ -251,7 +251,7 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 		terms = append(terms, `(r.key >= $? AND r.key < $?)`)
 		args = append(args, prefix, prefix+keyPrefixEnd)
 	case len(records) > 0:
-		terms = append(terms, plus+`r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(records)), ", ")+`)`)
+		terms = append(terms, plus+`r.id IN (`+marks(len(records))+`)`)
 		args = append(args, records...)
 	}
 	if len(terms) == 0 {
@@ -301,9 +301,12 @@ func (db *DB) departmentRecords(ctx context.Context, w *clause, f record.RecordF
 		w.add("1 = 0")
 		return false, nil
 	}
-	w.add(`r.id IN (`+strings.TrimSuffix(strings.Repeat("$?, ", len(ids)), ", ")+`)`, ids...)
+	w.add(`r.id IN (`+marks(len(ids))+`)`, ids...)
 	return true, nil
 }
+
+// marks returns n "$?" placeholders for clause.add, separated by commas.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("$?, ", n), ", ") }
 
 // maxCandidates bounds the subjects or records a listing's text or
 // department filter selects by id; beyond it, see recordText and
@@ -395,7 +398,7 @@ func (db *DB) CountPublicRecords(ctx context.Context, ids []credit.SubjectID) (m
 	for i, id := range ids {
 		vs[i] = int64(id)
 	}
-	w.add("r.subject_id IN ("+strings.TrimSuffix(strings.Repeat("$?, ", len(vs)), ", ")+")", vs...)
+	w.add("r.subject_id IN ("+marks(len(vs))+")", vs...)
 	err = scanAll(db.rows(ctx, `SELECT r.subject_id, r.class, COUNT(*) FROM records r JOIN subjects s ON s.id = r.subject_id`+w.sql()+
 		` GROUP BY r.subject_id, r.class`, w.args...), func(rows *sql.Rows) error {
 		var id int64
