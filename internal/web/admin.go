@@ -341,9 +341,9 @@ func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "")
 	if err != nil {
-		return notFound(r)
+		return err
 	}
 	if err := s.backend.RevokeAPIKey(r.Context(), id); err != nil {
 		return err
@@ -465,11 +465,8 @@ type UserPage struct {
 }
 
 func userID(r *http.Request) (credit.UserID, error) {
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, notFound(r)
-	}
-	return credit.UserID(n), nil
+	n, err := pathID(r, "")
+	return credit.UserID(n), err
 }
 
 func (s *Server) handleUserView(w http.ResponseWriter, r *http.Request) error {

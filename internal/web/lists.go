@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"jlcredit/internal/credit"
@@ -127,9 +126,9 @@ func (s *Server) handleListType(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleListEntry(w http.ResponseWriter, r *http.Request) error {
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || n <= 0 {
-		return notFound(r)
+	n, err := pathID(r, "")
+	if err != nil {
+		return err
 	}
 	e, err := s.backend.FindPublicEntry(r.Context(), credit.RecordID(n))
 	if err != nil {

@@ -540,9 +540,9 @@ type RecordPage struct {
 }
 
 func (s *Server) handleRecordView(w http.ResponseWriter, r *http.Request) error {
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || n <= 0 {
-		return notFound(r)
+	n, err := pathID(r, "")
+	if err != nil {
+		return err
 	}
 	rec, err := s.backend.FindRecordByID(r.Context(), credit.RecordID(n))
 	if err != nil {

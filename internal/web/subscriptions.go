@@ -252,13 +252,15 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 	return s.render(w, r, http.StatusOK, "secret", p)
 }
 
-// subscriptionID parses the {id} of a subscription or delivery path.
-func subscriptionID(r *http.Request, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, credit.Errorf(credit.ENOTFOUND, "%s“%s”不存在", what, r.PathValue("id"))
+// pushRequest returns the push service and the {id} of a subscription or
+// delivery path (what names it in the 404).
+func (s *Server) pushRequest(r *http.Request, what string) (lists.PushService, int64, error) {
+	ps, err := s.pushService()
+	if err != nil {
+		return nil, 0, err
 	}
-	return id, nil
+	id, err := pathID(r, what)
+	return ps, id, err
 }
 
 // deliveryPageSize is how many deliveries a page of the log shows.
@@ -267,11 +269,7 @@ const deliveryPageSize = 20
 // handleSubscriptionView shows a subscription and its delivery log, newest
 // first, filtered by status.
 func (s *Server) handleSubscriptionView(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.pushService()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "订阅")
+	ps, id, err := s.pushRequest(r, "订阅")
 	if err != nil {
 		return err
 	}
@@ -317,11 +315,7 @@ func (s *Server) handleSubscriptionView(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleSubscriptionRevoke(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.pushService()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "订阅")
+	ps, id, err := s.pushRequest(r, "订阅")
 	if err != nil {
 		return err
 	}
@@ -333,11 +327,7 @@ func (s *Server) handleSubscriptionRevoke(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.pushService()
-	if err != nil {
-		return err
-	}
-	id, err := subscriptionID(r, "推送记录")
+	ps, id, err := s.pushRequest(r, "推送记录")
 	if err != nil {
 		return err
 	}

@@ -440,9 +440,9 @@ func (s *Server) verification(r *http.Request) (*lists.Verification, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, credit.Errorf(credit.ENOTFOUND, "核查记录“%s”不存在", r.PathValue("id"))
+	id, err := pathID(r, "核查记录")
+	if err != nil {
+		return nil, err
 	}
 	return ls.FindVerificationByID(r.Context(), id)
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -227,6 +228,19 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
 
 func notFound(r *http.Request) error {
 	return credit.Errorf(credit.ENOTFOUND, "页面“%s”不存在", r.URL.Path)
+}
+
+// pathID parses the {id} of the path, a positive integer. Anything else is
+// ENOTFOUND: "what“id”不存在", or the page's own 404 when what is "".
+func pathID(r *http.Request, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		if what == "" {
+			return 0, notFound(r)
+		}
+		return 0, credit.Errorf(credit.ENOTFOUND, "%s“%s”不存在", what, r.PathValue("id"))
+	}
+	return id, nil
 }
 
 // securityHeaders sets the headers of every page: a strict content security
