@@ -101,6 +101,41 @@ func Canonical(r *Record) []byte {
 // keeps a record's fields, and the form inside Canonical and ContentHash.
 func AppendFieldsJSON(b []byte, fields map[string]string) []byte { return appendFields(b, fields) }
 
+// FieldOrder encodes the fields of one class in the form of
+// AppendFieldsJSON without sorting their codes for every row: it holds the
+// class's field codes, sorted, once.
+type FieldOrder []string
+
+// NewFieldOrder returns the sorted, distinct codes.
+func NewFieldOrder(codes []string) FieldOrder {
+	o := slices.Clone(codes)
+	slices.Sort(o)
+	return slices.Compact(o)
+}
+
+// AppendJSON appends AppendFieldsJSON(b, fields). Fields with codes outside
+// the order are encoded by the general path.
+func (o FieldOrder) AppendJSON(b []byte, fields map[string]string) []byte {
+	var kbuf, vbuf [64]string // a class has fewer fields: no allocation
+	keys, vals := kbuf[:0], vbuf[:0]
+	size, present := 2, 0
+	for _, k := range o {
+		v, ok := fields[k]
+		if !ok {
+			continue
+		}
+		present++
+		if v != "" {
+			keys, vals = append(keys, k), append(vals, v)
+			size += len(k) + len(v) + 6
+		}
+	}
+	if present != len(fields) {
+		return appendFields(b, fields)
+	}
+	return appendSorted(slices.Grow(b, size), keys, vals)
+}
+
 // appendFields appends fields without empty values as a JSON object with
 // sorted keys.
 func appendFields(b []byte, fields map[string]string) []byte {
@@ -114,7 +149,17 @@ func appendFields(b []byte, fields map[string]string) []byte {
 		}
 	}
 	slices.Sort(keys)
-	b = slices.Grow(b, size)
+	var vbuf [64]string
+	vals := vbuf[:0]
+	for _, k := range keys {
+		vals = append(vals, fields[k])
+	}
+	return appendSorted(slices.Grow(b, size), keys, vals)
+}
+
+// appendSorted appends a JSON object of keys, which are sorted, and their
+// values.
+func appendSorted(b []byte, keys, vals []string) []byte {
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -122,7 +167,7 @@ func appendFields(b []byte, fields map[string]string) []byte {
 		}
 		b = appendString(b, k)
 		b = append(b, ':')
-		b = appendString(b, fields[k])
+		b = appendString(b, vals[i])
 	}
 	return append(b, '}')
 }
@@ -131,35 +176,65 @@ const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string exactly as encoding/json does
 // with HTML escaping off: invalid UTF-8 becomes U+FFFD; U+2028 and U+2029
-// are escaped.
+// are escaped. One pass: runs of bytes that need no escape are copied in
+// one go, and the common three-byte sequences (CJK) are checked without
+// decoding them.
 func appendString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		return appendStringSlow(b, s)
-	}
-	// Valid UTF-8: copy runs of bytes that need no escape in one go; only
-	// ASCII controls, '"', '\\' and U+2028/U+2029 (E2 80 A8/A9) are escaped.
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c >= 0x80:
-			if c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
-				b = append(b, s[start:i]...)
-				b = append(b, `\u202`...)
-				b = append(b, hexDigits[s[i+2]&0xF])
-				i += 2
-				start = i + 1
+		if c < utf8.RuneSelf {
+			if plainASCII[c] {
+				i++
+				continue
 			}
-		case c < 0x20 || c == '"' || c == '\\':
 			b = append(b, s[start:i]...)
 			b = appendEscape(b, c)
-			start = i + 1
+			i++
+			start = i
+			continue
 		}
+		// Lead bytes E1, E3–EC, EE and EF take any two continuation bytes
+		// (E0 and ED restrict the second byte; E2 may start U+2028/U+2029).
+		if i+2 < len(s) && plainLead3[c] && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			start = i + 1
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xF])
+			start = i + size
+		}
+		i += size
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// plainASCII reports the ASCII bytes a JSON string holds as they are.
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainLead3 reports the lead bytes of three-byte UTF-8 sequences that are
+// valid with any two continuation bytes and never encode U+2028/U+2029.
+var plainLead3 = func() (t [256]bool) {
+	for c := 0xE1; c <= 0xEF; c++ {
+		t[c] = c != 0xE2 && c != 0xED
+	}
+	return t
+}()
 
 func appendEscape(b []byte, c byte) []byte {
 	switch c {
@@ -177,50 +252,6 @@ func appendEscape(b []byte, c byte) []byte {
 		return append(b, '\\', 't')
 	}
 	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-}
-
-// appendStringSlow handles invalid UTF-8 (replaced by U+FFFD).
-func appendStringSlow(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				if c < 0x20 {
-					b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-				} else {
-					b = append(b, c)
-				}
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xF])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }
 
 // nonEmpty returns fields without empty values, never nil.

@@ -252,6 +252,9 @@ func canonicalRef(r *Record) []byte {
 func FuzzCanonicalMatchesJSON(f *testing.F) {
 	f.Add("penalty", "长市监罚〔2026〕1号|1122", "CF_WSH", "a\"b\\c\n<&>\u2028\x01\x08\x0c", int64(7), true)
 	f.Add("", "", "", "\xff\xfe", int64(-1), false)
+	// Three-byte sequences: CJK, U+2028 inside CJK, surrogates and overlong
+	// forms (invalid), E1/EE/EF leads, a sequence cut short at the end.
+	f.Add("license", "吉\u2028林", "F", "长春\xed\xa0\x80市\xe0\x80\xaf\xe1\x80\x80\xee\x80\x80\xef\xbf\xbd\xe4\xb8", int64(3), false)
 	f.Fuzz(func(t *testing.T, class, key, field, value string, id int64, late bool) {
 		d := credit.MakeDate(2024, 2, 29)
 		r := &Record{ID: credit.RecordID(id), Class: class, Key: key, Version: 2, SubjectID: 3, DepartmentID: 4, BatchID: credit.BatchID(key),
@@ -268,6 +271,14 @@ func FuzzCanonicalMatchesJSON(f *testing.F) {
 		sum := sha256.Sum256(ref)
 		if got, want := ContentHash(class, key, r.Fields), hex.EncodeToString(sum[:]); got != want {
 			t.Errorf("ContentHash = %s, want %s", got, want)
+		}
+		// A class's field order encodes as the general path does, whether
+		// or not it names every field.
+		want := AppendFieldsJSON(nil, r.Fields)
+		for _, codes := range [][]string{{"Z", field, "A", "B"}, {"A", "Z"}, {field}} {
+			if got := NewFieldOrder(codes).AppendJSON(nil, r.Fields); !bytes.Equal(got, want) {
+				t.Errorf("FieldOrder%q.AppendJSON = %s, want %s", codes, got, want)
+			}
 		}
 	})
 }
@@ -308,6 +319,20 @@ var benchFields = map[string]string{
 	"CF_YJ": "《中华人民共和国行政处罚法》第二十八条、《企业信息公示暂行条例》第十八条", "CF_NR": "警告，并处罚款人民币二万元整",
 	"CF_NR_FK": "2", "CF_JDRQ": "2024-03-01", "CF_YXQ": "2025-03-01", "CF_GSJZQ": "2025-03-01", "CF_CFJG": "长春市市场监督管理局",
 	"CF_CFJGDM": cityUSCC, "CF_SJLY": "长春市市场监督管理局", "CF_SJLYDM": cityUSCC, "BZ": "", "CF_XDR_ZJLX": "", "CF_ZJHM": "",
+}
+
+func BenchmarkFieldOrderAppendJSON(b *testing.B) {
+	b.ReportAllocs()
+	var codes []string
+	for k := range benchFields {
+		codes = append(codes, k, k+"_X")
+	}
+	o := NewFieldOrder(codes)
+	var n int
+	for b.Loop() {
+		n += len(o.AppendJSON(nil, benchFields))
+	}
+	b.SetBytes(int64(n / b.N))
 }
 
 func BenchmarkAppendFieldsJSON(b *testing.B) {
