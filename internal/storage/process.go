@@ -113,30 +113,46 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	for _, h := range rdr.Headers() {
 		codes[h], _ = match(h)
 	}
+	codeOf := func(h string) string {
+		code, ok := codes[h]
+		if !ok {
+			code, _ = match(h)
+		}
+		return code
+	}
 	mapRow := func(row ingest.Row) (map[string]string, []credit.Problem) {
 		out := make(map[string]string, len(row.Values))
-		from := make(map[string]string, len(row.Values))
 		var probs []credit.Problem
 		for h, v := range row.Values {
-			code, ok := codes[h]
-			if !ok {
-				code, _ = match(h)
-			}
+			code := codeOf(h)
 			if code == "" || v == "" {
 				continue
 			}
-			if prev, dup := from[code]; dup {
+			if _, dup := out[code]; dup {
+				// Rare (JSON objects only: a file's headers are checked
+				// above): name the other header, in a stable order.
+				other := ""
+				for h2, v2 := range row.Values {
+					if h2 != h && v2 != "" && codeOf(h2) == code && (other == "" || h2 < other) {
+						other = h2
+					}
+				}
+				a, b := min(h, other), max(h, other)
 				probs = append(probs, credit.Problem{Row: row.Num, Field: code, Code: "duplicate_field",
-					Message: fmt.Sprintf("第%d行：“%s”与“%s”对应同一字段%s", row.Num, prev, h, code)})
+					Message: fmt.Sprintf("第%d行：“%s”与“%s”对应同一字段%s", row.Num, a, b, code)})
 				continue
 			}
-			from[code] = h
 			out[code] = v
 		}
 		return out, probs
 	}
 	today := credit.DateOf(b.CreatedAt)
 	v := &record.Validator{Catalog: cat, Class: class, Department: dep.Code, Today: today, Legacy: legacy}
+	fieldCodes := make([]string, len(class.Fields))
+	for i, f := range class.Fields {
+		fieldCodes[i] = f.Code
+	}
+	order := record.NewFieldOrder(fieldCodes)
 	// A pipeline: one goroutine reads rows into chunks; workers validate
 	// chunks in parallel (CPU in this process); this goroutine writes them in
 	// order (mostly the database's work). At most a few chunks are in flight,
@@ -213,7 +229,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			// Everything that does not depend on the database's state.
 			// The content hash is over clear values, what is stored has
 			// identity numbers sealed; without any, one encoding serves both.
-			clear := record.AppendFieldsJSON(nil, rec.Fields)
+			clear := order.AppendJSON(nil, rec.Fields)
 			rec.ContentHash = record.ContentHashJSON(rec.Class, rec.Key, clear)
 			record.ApplyPolicy(rec, class, db.Calendar, today)
 			sealed, err := db.Secrets.protectFields(class, rec.Fields)
@@ -221,7 +237,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 				return nil, err
 			}
 			if sealed {
-				clear = record.AppendFieldsJSON(nil, rec.Fields)
+				clear = order.AppendJSON(nil, rec.Fields)
 			}
 			rec.FieldsJSON = clear
 			p.recs = append(p.recs, rec)
@@ -845,13 +861,43 @@ func (tx *Tx) insertRecords(ctx context.Context, recs []*record.Record, leaf fun
 		return err
 	}
 	defer stmt.Close()
+	// The ledger leaves (canonical encoding, hashing, tree hashes) are
+	// computed in order by a goroutine of their own while this one inserts
+	// earlier versions: SQLite's single writer is the pipeline's bottleneck,
+	// and the leaves need no database. The channel holds every leaf, so
+	// the goroutine never blocks when an insert fails.
+	type leafBlob struct {
+		blob []byte
+		err  error
+	}
+	blobs := make(chan leafBlob, len(recs))
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(blobs)
+		for _, r := range recs {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			blob, err := leaf(r)
+			blobs <- leafBlob{blob, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	args := make([]any, 0, len(recordInsertColumns))
 	for _, r := range recs {
-		blob, err := leaf(r)
-		if err != nil {
-			return err
+		l, ok := <-blobs
+		if !ok {
+			return fmt.Errorf("storage: ledger leaf of record %d missing", r.ID)
 		}
-		if _, err := stmt.ExecContext(ctx, recordArgs(r, blob, args[:0])...); err != nil {
+		if l.err != nil {
+			return l.err
+		}
+		if _, err := stmt.ExecContext(ctx, recordArgs(r, l.blob, args[:0])...); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +244,32 @@ func testIngest(t *testing.T, open opener) {
 	b, err := f.db.FindBatchByID(sys(), got.Batch)
 	if err != nil || b.Status != "done" || b.Size != int64(len(body)) {
 		t.Errorf("batch = %+v, %v", b, err)
+	}
+
+	// A JSON object after the first (whose keys are the file's headers) may
+	// name one field twice, by code and by Chinese name: that row is
+	// rejected naming both keys, the other row still lands.
+	obj := func(wsh string) map[string]string {
+		m := map[string]string{}
+		for i, v := range f.penaltyRow(wsh, "警告", "", "2026-11-16") {
+			m[penaltyHeader[i]] = v
+		}
+		return m
+	}
+	twice := obj("长市监罚〔2026〕5号")
+	twice["统一社会信用代码"] = f.company
+	js, _ := json.Marshal([]map[string]string{obj("长市监罚〔2026〕6号"), twice})
+	jr := f.submit(t, "penalty", "c.json", js)
+	if jr.Accepted != 1 || jr.Rejected != 1 {
+		t.Fatalf("JSON receipt = %+v, want 1 accepted, 1 rejected", *jr)
+	}
+	errs, _, err = f.db.FindBatchErrors(sys(), jr.Batch, 0, 0)
+	if err != nil || len(errs) != 1 {
+		t.Fatalf("FindBatchErrors = %+v, %v", errs, err)
+	}
+	p := errs[0].Problems[0]
+	if want := "第2行：“CF_XDR_SHXYM”与“统一社会信用代码”对应同一字段CF_XDR_SHXYM"; p.Code != "duplicate_field" || p.Field != "CF_XDR_SHXYM" || p.Message != want {
+		t.Errorf("duplicate field problem = %+v, want %q", p, want)
 	}
 }
 
