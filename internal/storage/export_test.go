@@ -90,3 +90,6 @@ func VerificationDaysDrift(tb testing.TB, db *DB) []string {
 	}
 	return drift
 }
+
+// SplitStatements exposes splitStatements.
+var SplitStatements = splitStatements

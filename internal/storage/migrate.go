@@ -2,11 +2,13 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
+	"time"
 
 	"jlcredit/internal/credit"
 )
@@ -30,41 +32,124 @@ func (db *DB) migrations() ([]string, error) {
 	return names, nil
 }
 
+// noTransaction, as a migration's first line, makes it run outside a
+// transaction, one statement at a time, on PostgreSQL. Such a migration
+// builds its indexes with CREATE INDEX CONCURRENTLY, which cannot run in a
+// transaction and does not hold off writes to the table while it reads it
+// (a plain CREATE INDEX blocks every insert for as long as it takes, which
+// on a table of a billion records is a long time). It must be safe to run
+// again from the start after failing half way, for example by dropping the
+// index it builds first (DROP INDEX CONCURRENTLY IF EXISTS). On SQLite,
+// where one writer excludes all others anyway, every migration runs in a
+// transaction.
+const noTransaction = "-- credit:no-transaction"
+
+// migrationLock is the PostgreSQL advisory lock that serialises Migrate
+// across processes.
+const migrationLock = 0x6a6c6d67
+
 // Migrate applies every migration not yet applied, each in its own
-// transaction, and loads the embedded catalog when its version is new.
+// transaction (but see noTransaction), and loads the embedded catalog when
+// its version is new.
 func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("storage.Migrate: %w", err)
+	}
+	if db.dialect == Postgres {
+		// Two processes starting at once must not both apply a migration.
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("storage.Migrate: %w", err)
+		}
+		defer conn.Close()
+		// Polled, not waited for: a session waiting in pg_advisory_lock
+		// holds a snapshot, and CREATE INDEX CONCURRENTLY in the session
+		// holding the lock waits for every snapshot to go: a deadlock.
+		for {
+			var locked bool
+			if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, migrationLock).Scan(&locked); err != nil {
+				return fmt.Errorf("storage.Migrate: %w", err)
+			}
+			if locked {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("storage.Migrate: %w", ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
 	}
 	names, err := db.migrations()
 	if err != nil {
 		return err
 	}
 	for _, name := range names {
-		base := name[strings.LastIndex(name, "/")+1:]
-		err := db.transact(ctx, func(tx *Tx) error {
-			var n int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, base).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			body, err := fs.ReadFile(migrationFS, name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", base, err)
-			}
-			_, err = tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, base, tx.now.Format("2006-01-02T15:04:05Z"))
-			return err
-		})
-		if err != nil {
+		if err := db.migrate(ctx, name); err != nil {
 			return fmt.Errorf("storage.Migrate: %w", err)
 		}
 	}
 	return db.loadCatalog(ctx)
+}
+
+// migrate applies the migration at name unless it has been applied.
+func (db *DB) migrate(ctx context.Context, name string) error {
+	base := name[strings.LastIndex(name, "/")+1:]
+	body, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	applied := func(q func(string, ...any) *sql.Row) (bool, error) {
+		var n int
+		err := q(db.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE name = $1`), base).Scan(&n)
+		return n > 0, err
+	}
+	if db.dialect == Postgres && strings.HasPrefix(string(body), noTransaction) {
+		if done, err := applied(func(q string, args ...any) *sql.Row { return db.write.QueryRowContext(ctx, q, args...) }); err != nil || done {
+			return err
+		}
+		for _, stmt := range splitStatements(string(body)) {
+			if _, err := db.write.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
+		}
+		_, err := db.write.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, base, db.Now().UTC().Format("2006-01-02T15:04:05Z"))
+		return err
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		if done, err := applied(func(q string, args ...any) *sql.Row { return tx.Tx.QueryRowContext(ctx, q, args...) }); err != nil || done {
+			return err
+		}
+		if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		_, err = tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, base, tx.now.Format("2006-01-02T15:04:05Z"))
+		return err
+	})
+}
+
+// splitStatements splits a migration into its statements: each ends with
+// a semicolon at the end of a line. Comment lines are dropped. (Migrations
+// that run this way hold no functions or string literals spanning lines.)
+func splitStatements(body string) []string {
+	var stmts []string
+	var cur strings.Builder
+	for line := range strings.Lines(body) {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		if strings.HasSuffix(t, ";") {
+			stmts = append(stmts, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		stmts = append(stmts, s)
+	}
+	return stmts
 }
 
 // SchemaUpToDate reports whether every migration has been applied.
