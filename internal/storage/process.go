@@ -32,6 +32,12 @@ type pending struct {
 	rows     int  // rows read in this flush
 	last     int  // number of the last row read
 	resolved bool // the records' SubjectID are set (resolveChunk)
+	// ahead, when not nil, holds the current versions of the chunk's keys
+	// as resolveChunk read them before the chunks ahead of this one were
+	// written, and aheadAt the ledger size they were read at; flush uses
+	// them when nothing but this batch appended since (see recentChunks).
+	ahead   map[string]head
+	aheadAt int64
 }
 
 // ProcessBatch reads a stored batch and writes its rows: rejected rows with
@@ -262,9 +268,10 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	go func() { wg.Wait(); close(dones) }()
 	// Put chunks in order. On PostgreSQL the subjects of a chunk are
 	// resolved (new ones created) in a transaction of their own, on a
-	// second connection, while the chunk before it is written: the two
-	// overlap in the database. (SQLite has one writer, so there the
-	// writer resolves them inside the chunk's own transaction.)
+	// second connection, and the current versions of its keys read ahead,
+	// while the chunks before it are written: the two overlap in the
+	// database. (SQLite has one writer, so there the writer resolves them
+	// inside the chunk's own transaction; reading ahead measured 3-5 %.)
 	known := map[string]credit.SubjectID{}
 	ready := make(chan doneChunk, 1)
 	go func() {
@@ -281,7 +288,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 				delete(waiting, next)
 				next++
 				if c.err == nil && db.dialect == Postgres {
-					c.err = db.resolveChunk(ctx, c.p, known)
+					c.err = db.resolveChunk(ctx, class.Code, c.p, known)
 				}
 				select {
 				case ready <- c:
@@ -291,13 +298,14 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 		}
 	}()
 	// Write in order.
+	var recent recentChunks
 	var werr error
 	for c := range ready {
 		if werr != nil {
 			continue // drain
 		}
 		if c.err == nil {
-			c.err = db.flush(ctx, b, class, c.p, receipt, today, known)
+			c.err = db.flush(ctx, b, class, c.p, receipt, today, known, &recent)
 			if c.err == nil && progress != nil {
 				progress(receipt.Total)
 			}
@@ -314,15 +322,16 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 }
 
 // resolveChunk finds or creates the subjects of a chunk's records in a
-// transaction of its own and sets their SubjectID. A subject created for a
-// chunk whose records then fail to be written stays (a subject without
-// records, found again when the batch is processed again).
-func (db *DB) resolveChunk(ctx context.Context, p *pending, known map[string]credit.SubjectID) error {
+// transaction of its own and sets their SubjectID, then reads the current
+// versions of the chunk's keys ahead of the writer (p.ahead). A subject
+// created for a chunk whose records then fail to be written stays (a
+// subject without records, found again when the batch is processed again).
+func (db *DB) resolveChunk(ctx context.Context, class string, p *pending, known map[string]credit.SubjectID) error {
 	if len(p.recs) == 0 {
 		p.resolved = true
 		return nil
 	}
-	return db.transact(ctx, func(tx *Tx) error {
+	err := db.transact(ctx, func(tx *Tx) error {
 		ids, err := tx.resolveSubjects(ctx, p.recs, known)
 		if err != nil {
 			return err
@@ -333,6 +342,95 @@ func (db *DB) resolveChunk(ctx context.Context, p *pending, known map[string]cre
 		p.resolved = true
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// The current versions of the chunk's keys and the ledger size, from
+	// one statement's snapshot, outside the writer's transaction: on
+	// PostgreSQL this lookup took a third of the writer's time per chunk.
+	p.ahead = map[string]head{}
+	err = scanAll(db.rows(ctx, `SELECT l.size, r.id, r.key, r.version, r.content_hash FROM ledger_state l
+		LEFT JOIN records r ON r.class = $1 AND r.is_current AND r.key = ANY($2) WHERE l.id = 1`, class, chunkKeys(p.recs)), func(rows *sql.Rows) error {
+		var id sql.NullInt64
+		var key, hash sql.NullString
+		var version sql.NullInt64
+		if err := rows.Scan(&p.aheadAt, &id, &key, &version, &hash); err != nil {
+			return err
+		}
+		if id.Valid {
+			p.ahead[key.String] = head{id: id.Int64, version: int(version.Int64), hash: hash.String}
+		}
+		return nil
+	})
+	if err != nil {
+		p.ahead = nil
+	}
+	return err
+}
+
+// chunkKeys returns the distinct business keys of recs.
+func chunkKeys(recs []*record.Record) []string {
+	seen := make(map[string]bool, len(recs))
+	keys := make([]string, 0, len(recs))
+	for _, r := range recs {
+		if !seen[r.Key] {
+			seen[r.Key] = true
+			keys = append(keys, r.Key)
+		}
+	}
+	return keys
+}
+
+// recentChunks remembers what the writer wrote for the last few chunks of
+// a batch: the ledger range each appended and the version it left current
+// for each key it wrote.
+type recentChunks []writtenChunk
+
+type writtenChunk struct {
+	start, end int64 // ledger indexes [start, end)
+	heads      map[string]head
+}
+
+const recentKept = 3
+
+func (rc *recentChunks) add(c writtenChunk) {
+	*rc = append(*rc, c)
+	if len(*rc) > recentKept {
+		*rc = (*rc)[1:]
+	}
+}
+
+// heads returns the current versions of p's keys from p.ahead, read at
+// ledger size p.aheadAt, brought up to ledger size now with what this
+// batch wrote since. ok is false when p has none, or when anything else
+// appended to the ledger in between (every record version is a leaf, so
+// a foreign append is the only way a key can have changed unseen) or a
+// chunk of this batch written since is no longer remembered.
+func (rc recentChunks) heads(p *pending, now int64) (map[string]head, bool) {
+	if p.ahead == nil {
+		return nil, false
+	}
+	var ours int64
+	for _, c := range rc {
+		if c.start >= p.aheadAt {
+			ours += c.end - c.start
+		}
+	}
+	if now-p.aheadAt != ours {
+		return nil, false
+	}
+	heads := p.ahead
+	for _, c := range rc { // oldest first: the newest version wins
+		if c.start < p.aheadAt {
+			continue // already in the snapshot
+		}
+		for _, r := range p.recs {
+			if h, ok := c.heads[r.Key]; ok {
+				heads[r.Key] = h
+			}
+		}
+	}
+	return heads, true
 }
 
 // subjectKey identifies the subject of a row: its USCC, or for persons the
@@ -348,8 +446,9 @@ func subjectKey(r *record.Record) string {
 }
 
 // flush writes one chunk of a batch in one transaction.
-func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID) error {
+func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID, recent *recentChunks) error {
 	var chunk record.Receipt
+	var written writtenChunk
 	err := db.transact(ctx, func(tx *Tx) error {
 		chunk = record.Receipt{Total: p.rows, Rejected: len(p.errs)}
 		// The ledger lock serialises appends (and record ids) across writers.
@@ -370,9 +469,12 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				r.SubjectID = subjects[subjectKey(r)]
 			}
 		}
-		heads, err := tx.currentHeads(ctx, class.Code, p.recs)
-		if err != nil {
-			return err
+		heads, ok := recent.heads(p, size)
+		if !ok {
+			var err error
+			if heads, err = tx.currentHeads(ctx, class.Code, p.recs); err != nil {
+				return err
+			}
 		}
 		app := ledger.NewAppender(ctx, txHashStore{tx}, size)
 		var (
@@ -457,7 +559,11 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				return err
 			}
 		}
-		_, err = tx.exec(ctx, `UPDATE batches SET processed_rows = $1, status = $2, total = total + $3, accepted = accepted + $4,
+		written = writtenChunk{start: size, end: size + int64(len(out)), heads: make(map[string]head, len(byKey))}
+		for k, r := range byKey {
+			written.heads[k] = head{id: int64(r.ID), version: r.Version, hash: r.ContentHash}
+		}
+		_, err := tx.exec(ctx, `UPDATE batches SET processed_rows = $1, status = $2, total = total + $3, accepted = accepted + $4,
 			rejected = rejected + $5, duplicates = duplicates + $6, late = late + $7 WHERE id = $8`,
 			p.last, "processing", chunk.Total, chunk.Accepted, chunk.Rejected, chunk.Duplicates, chunk.Late, string(b.ID))
 		return err
@@ -465,6 +571,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 	if err != nil {
 		return err
 	}
+	recent.add(written)
 	receipt.Total += chunk.Total
 	receipt.Accepted += chunk.Accepted
 	receipt.Rejected += chunk.Rejected
