@@ -52,9 +52,6 @@ const migrationLock = 0x6a6c6d67
 // transaction (but see noTransaction), and loads the embedded catalog when
 // its version is new.
 func (db *DB) Migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("storage.Migrate: %w", err)
-	}
 	if db.dialect == Postgres {
 		// Two processes starting at once must not both apply a migration.
 		conn, err := db.write.Conn(ctx)
@@ -80,6 +77,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 			}
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+	}
+	// Under the lock: two CREATE TABLE IF NOT EXISTS at once can both try
+	// to create the table on PostgreSQL, and one fails.
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("storage.Migrate: %w", err)
 	}
 	names, err := db.migrations()
 	if err != nil {
