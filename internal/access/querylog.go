@@ -46,8 +46,8 @@ type QueryLogService interface {
 	// FindQueryLog returns matching entries, newest first, within the
 	// actor's scope: province administrators and auditors see all, region
 	// administrators the reads of users and departments of their region.
-	// The total is counted up to 1,000 (subject.MaxTotal): when it equals
-	// that, more entries match. Returns EFORBIDDEN for other actors.
+	// The total is counted up to subject.TotalCap(f.Offset): when it
+	// equals that, more entries match. Returns EFORBIDDEN for other actors.
 	FindQueryLog(ctx context.Context, f QueryLogFilter) ([]*QueryLogEntry, int, error)
 }
 

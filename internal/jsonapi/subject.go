@@ -39,7 +39,7 @@ func (s *Server) handleSubjectIndex(w http.ResponseWriter, r *http.Request) erro
 	if list == nil {
 		list = []*subject.Subject{}
 	}
-	respond.JSON(w, http.StatusOK, SubjectList{Subjects: list, Total: total, More: total >= subject.MaxTotal})
+	respond.JSON(w, http.StatusOK, SubjectList{Subjects: list, Total: total, More: total >= subject.TotalCap(offset)})
 	return nil
 }
 

@@ -65,7 +65,7 @@ type PublicFilter struct {
 type PublicService interface {
 	// FindPublicEntries lists the entries of f.ListTypes the public sees
 	// today, newest decision first, with the total (capped at
-	// subject.MaxTotal). Returns EINVALID for a bad search text or a list
+	// subject.TotalCap(f.Offset)). Returns EINVALID for a bad search text or a list
 	// type that is unknown or not public.
 	FindPublicEntries(ctx context.Context, f PublicFilter) ([]*Entry, int, error)
 	// FindPublicEntry returns an entry of a public list the public sees

@@ -63,7 +63,7 @@ type QueryService interface {
 	// Class "" means every 双公示 class. RegionPrefix selects the region of
 	// the deciding department, Text a subject name (2+ characters), a
 	// subject's USCC or the start of a 文书号. The total is capped at
-	// subject.MaxTotal.
+	// subject.TotalCap(f.Offset).
 	FindRecords(ctx context.Context, f RecordFilter) ([]*Record, int, error)
 	// CountPublicRecords returns, for each subject, how many of its records
 	// the public sees today by class code, in one query.

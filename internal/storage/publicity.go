@@ -423,7 +423,7 @@ func (db *DB) CountPublicRecords(ctx context.Context, ids []credit.SubjectID) (m
 
 // pageRecords runs one page of a record listing: from is the FROM clause
 // (records r joined with subjects s, at least), w its conditions. It counts
-// matches up to subject.MaxTotal, then calls each for the page's records
+// matches up to subject.TotalCap(offset), then calls each for the page's records
 // (newest decision first) with their subject's type.
 func (db *DB) pageRecords(ctx context.Context, from string, w *clause, limit, offset int, each func(*record.Record, subject.Type) error) (int, error) {
 	if limit <= 0 || limit > 100 {
@@ -431,7 +431,7 @@ func (db *DB) pageRecords(ctx context.Context, from string, w *clause, limit, of
 	}
 	from += w.sql()
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, w.args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(int64(subject.TotalCap(offset)))+`) t`, w.args...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
 	if total == 0 {

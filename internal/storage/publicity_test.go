@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -155,6 +156,34 @@ func TestRecordFilters(t *testing.T) {
 				if text != "没有这个名称的主体" && len(exp) == 0 {
 					t.Errorf("text %q selects nothing: the test proves nothing", text)
 				}
+			}
+		}
+	})
+}
+
+// TestListingTotalFromOffset: a listing counts its matches up to
+// subject.MaxTotal beyond the offset it starts at, so that a deep page still
+// knows whether more follow.
+func TestListingTotalFromOffset(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		const n = subject.MaxTotal + 50
+		rows := make([][]string, n)
+		for i := range rows {
+			rows[i] = f.penaltyRow(fmt.Sprintf("长市监罚〔2026〕%d号", 1000+i), "警告", "", "2026-11-16")
+		}
+		if r := f.submit(t, "penalty", "many.csv", csvBytes(t, penaltyHeader, rows...)); r.Accepted != n {
+			t.Fatalf("receipt %+v", *r)
+		}
+		for _, tc := range []struct{ offset, total, page int }{
+			{0, subject.MaxTotal, 20}, // capped: more follow
+			{980, n, 20},              // page 50 sees all of them
+			{subject.MaxTotal, n, 20}, // page 51
+			{n - 10, n, 10},           // the last page
+		} {
+			recs, total, err := f.db.FindRecords(context.Background(), record.RecordFilter{Class: "penalty", Offset: tc.offset, Limit: 20})
+			if err != nil || total != tc.total || len(recs) != tc.page {
+				t.Errorf("offset %d: %d records, total %d, %v; want %d, %d", tc.offset, len(recs), total, err, tc.page, tc.total)
 			}
 		}
 	})

@@ -119,12 +119,12 @@ func (db *DB) FindQueryLog(ctx context.Context, f access.QueryLogFilter) ([]*acc
 	if len(where) > 0 {
 		from += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	// The total is counted up to subject.MaxTotal: an exact count of
+	// The total is counted up to subject.TotalCap: an exact count of
 	// millions of reads (COUNT(*) OVER ()) took 39 s for the unfiltered
 	// first page at a few million rows. Fewer matches than that are then
 	// read by id, so that the page does not scan the whole log newest
 	// first looking for them.
-	ids, err := db.ids(ctx, `SELECT q.id`+from+` LIMIT `+itoa(subject.MaxTotal), args...)
+	ids, err := db.ids(ctx, `SELECT q.id`+from+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset))), args...)
 	if err != nil {
 		return nil, 0, err
 	}

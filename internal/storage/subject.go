@@ -227,10 +227,10 @@ func (db *DB) findSubjectsWhere(ctx context.Context, f subject.Filter, where str
 
 // pageSubjects reads one page of the subjects that from (a FROM … WHERE
 // clause over subjects s, with placeholders $1…$len(args)) selects, ordered
-// by orderBy, with their total counted up to subject.MaxTotal.
+// by orderBy, with their total counted up to subject.TotalCap(f.Offset).
 func (db *DB) pageSubjects(ctx context.Context, from, orderBy string, args []any, f subject.Filter) ([]*subject.Subject, int, error) {
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+itoa(subject.MaxTotal)+`) t`, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	n := int64(len(args))

@@ -92,13 +92,19 @@ type Service interface {
 	// FindSubjectByID returns ENOTFOUND when missing.
 	FindSubjectByID(ctx context.Context, id credit.SubjectID) (*Subject, error)
 	// FindSubjects returns matching subjects and the total count (capped at
-	// MaxTotal, in which case the second result equals MaxTotal and more exist).
+	// TotalCap(f.Offset), in which case more exist).
 	FindSubjects(ctx context.Context, f Filter) ([]*Subject, int, error)
 	// AddLegacyCode whitelists a legacy USCC that fails the check character.
 	AddLegacyCode(ctx context.Context, code, note string) error
 }
 
-// MaxTotal caps the counted total of a search result: beyond it the result
-// says "more than MaxTotal" (50 pages of 20 is more than anyone reads, and an
-// exact count of a common bigram would cost a scan of its whole posting list).
+// MaxTotal is how many matches a listing counts beyond the page it starts
+// at: beyond TotalCap(offset) the result says "more than that" (50 pages of
+// 20 is more than anyone reads at a time, and an exact count of a common
+// bigram would cost a scan of its whole posting list). Counting from the
+// page's offset keeps a "next page" link on every full page, however deep.
 const MaxTotal = 1000
+
+// TotalCap is the count at which a listing's total, for the page at offset,
+// stops counting.
+func TotalCap(offset int) int { return max(offset, 0) + MaxTotal }

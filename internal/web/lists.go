@@ -75,7 +75,7 @@ func (s *Server) loadListIndex(ctx context.Context) ([]ListGroupCount, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ListGroupCount{Group: g, Total: total, Capped: total >= subject.MaxTotal})
+		out = append(out, ListGroupCount{Group: g, Total: total, Capped: total >= subject.TotalCap(0)})
 	}
 	return out, nil
 }
@@ -120,7 +120,7 @@ func (s *Server) handleListType(w http.ResponseWriter, r *http.Request) error {
 		return err
 	default:
 		p.Entries = es
-		p.Pager = newPager(r.URL.Path, q, page, listPageSize, total, total >= subject.MaxTotal)
+		p.Pager = newPager(r.URL.Path, q, page, listPageSize, total, true)
 	}
 	return s.render(w, r, http.StatusOK, "lists_type", p)
 }

@@ -44,7 +44,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Results = list
-		p.Pager = newPager(r.URL.Path, r.URL.Query(), page, searchPageSize, total, total >= subject.MaxTotal)
+		p.Pager = newPager(r.URL.Path, r.URL.Query(), page, searchPageSize, total, true)
 	}
 	return s.render(w, r, http.StatusOK, "lookup", p)
 }
@@ -176,7 +176,7 @@ func (s *Server) handleQueryLog(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Entries = entries
-		p.Pager = newPager(r.URL.Path, q, page, batchPageSize, total, total >= subject.MaxTotal)
+		p.Pager = newPager(r.URL.Path, q, page, batchPageSize, total, true)
 	}
 	return s.render(w, r, http.StatusOK, "querylog", p)
 }

@@ -198,7 +198,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 			}
 			p.Results = append(p.Results, res)
 		}
-		p.Pager = newPager("/search", r.URL.Query(), page, searchPageSize, total, total >= subject.MaxTotal)
+		p.Pager = newPager("/search", r.URL.Query(), page, searchPageSize, total, true)
 	}
 	return s.render(w, r, http.StatusOK, "search", p)
 }
@@ -465,7 +465,7 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 			return err
 		} else {
 			p.Rows = listRows(c, rp.recs, credit.DateOf(s.now()))
-			p.Pager = newPager(r.URL.Path, q, page, listPageSize, rp.total, rp.total >= subject.MaxTotal)
+			p.Pager = newPager(r.URL.Path, q, page, listPageSize, rp.total, true)
 		}
 	}
 	return s.render(w, r, http.StatusOK, "publicity", p)

@@ -482,7 +482,10 @@ type Pager struct {
 }
 
 // newPager returns the pager of page (1-based) of total items, size per page.
-func newPager(path string, q url.Values, page, size, total int, capped bool) Pager {
+// counted says the total was counted up to subject.TotalCap of the page's
+// offset: reaching it means more exist.
+func newPager(path string, q url.Values, page, size, total int, counted bool) Pager {
+	capped := counted && total >= subject.TotalCap((page-1)*size)
 	pages := (total + size - 1) / size
 	if pages < 1 {
 		pages = 1

@@ -1,0 +1,44 @@
+package web
+
+import (
+	"net/url"
+	"testing"
+)
+
+// A listing counts its matches from the page it shows: every full page, up
+// to the deepest, offers a next page.
+func TestNewPager(t *testing.T) {
+	for _, tc := range []struct {
+		page, size, total int
+		counted           bool
+		pages             int
+		capped            bool
+	}{
+		{1, 20, 0, true, 1, false},
+		{1, 20, 999, true, 50, false},
+		{1, 20, 1000, true, 50, true},     // counted up to 0+1000: more exist
+		{50, 20, 1980, true, 99, true},    // page 50 counts up to 980+1000
+		{51, 20, 2000, true, 100, true},   // the current page is in the window
+		{290, 20, 5791, true, 290, false}, // the last page of 5,791
+		{3, 20, 1000, false, 50, false},   // an exact total is never capped
+		{60, 20, 1190, true, 60, false},   // fewer than the cap: exact
+		{2, 50, 1050, true, 21, true},     // another page size
+	} {
+		p := newPager("/publicity/license", url.Values{"q": {"建筑"}, "page": {"9"}}, tc.page, tc.size, tc.total, tc.counted)
+		if p.Pages != tc.pages || p.Capped != tc.capped {
+			t.Errorf("newPager(page %d, size %d, total %d, counted %v) = %d pages, capped %v; want %d, %v",
+				tc.page, tc.size, tc.total, tc.counted, p.Pages, p.Capped, tc.pages, tc.capped)
+		}
+		inWindow := false
+		for _, n := range p.Window() {
+			inWindow = inWindow || n == tc.page
+		}
+		if !inWindow && tc.page <= p.Pages {
+			t.Errorf("page %d of %d not in the pager's window %v", tc.page, p.Pages, p.Window())
+		}
+	}
+	p := newPager("/publicity/license", url.Values{"q": {"建筑"}, "page": {"9"}}, 50, 20, 1980, true)
+	if got, want := p.URL(51), "/publicity/license?page=51&q=%E5%BB%BA%E7%AD%91"; got != want {
+		t.Errorf("URL(51) = %q, want %q", got, want)
+	}
+}
