@@ -294,6 +294,18 @@ var funcs = template.FuncMap{
 		}
 		return code
 	},
+	// channel names how a batch came in; readChannel how a read was made.
+	"readChannel": func(c string) string {
+		switch c {
+		case "web":
+			return "管理端"
+		case "api":
+			return "接口"
+		case "cli":
+			return "命令行"
+		}
+		return c
+	},
 	"channel": func(c string) string {
 		switch c {
 		case "web":

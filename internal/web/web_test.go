@@ -651,6 +651,10 @@ func TestGovernmentViewAndQueryLog(t *testing.T) {
 	if rows.Length() != 1 || !strings.Contains(text(rows), "opb") || !strings.Contains(text(rows), f.depB.Name) {
 		t.Errorf("query log: %q", text(rows))
 	}
+	// A read in the console is labelled as one, not as an upload.
+	if row := text(rows); !strings.Contains(row, "管理端") || strings.Contains(row, "上传") {
+		t.Errorf("query log channel: %q, want 管理端", row)
+	}
 	// The public page never logs.
 	newClient(t).doc("/subjects/"+f.subjectCode, http.StatusOK)
 	entries, total, err := f.db.FindQueryLog(credit.NewContextWithActor(context.Background(), credit.System), access.QueryLogFilter{Purpose: "审批事项2026-001"})
