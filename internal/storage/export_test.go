@@ -93,3 +93,6 @@ func VerificationDaysDrift(tb testing.TB, db *DB) []string {
 
 // SplitStatements exposes splitStatements.
 var SplitStatements = splitStatements
+
+// TransportError exposes transportError.
+var TransportError = transportError

@@ -3,16 +3,20 @@ package storage
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -903,7 +907,7 @@ func (p *Pusher) send(ctx context.Context, j deliveryJob, now time.Time) attempt
 		if ctx.Err() != nil {
 			return attemptResult{skipped: true}
 		}
-		return attemptResult{err: truncate(err.Error(), 500), duration: d}
+		return attemptResult{err: transportError(err), duration: d}
 	}
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
@@ -919,6 +923,39 @@ func (p *Pusher) send(ctx context.Context, j deliveryJob, now time.Time) attempt
 		msg += "：" + truncate(s, 200)
 	}
 	return attemptResult{status: resp.StatusCode, err: msg, duration: d}
+}
+
+// transportError says in Chinese why a delivery got no response, for the
+// department reading its delivery log: the common causes by name, anything
+// else with the technical detail after it.
+func transportError(err error) string {
+	var dnsErr *net.DNSError
+	var unknownCA x509.UnknownAuthorityError
+	var badHost x509.HostnameError
+	var badCert x509.CertificateInvalidError
+	var tlsHeader tls.RecordHeaderError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &dnsErr):
+		return "无法解析接收地址的域名“" + dnsErr.Name + "”，请检查地址是否正确"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "接收地址拒绝连接：对方服务未启动或端口未开放"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "连接被接收方中断，未收到响应"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "无法到达接收地址所在的网络"
+	case errors.As(err, &unknownCA):
+		return "接收地址的TLS证书不是受信任的机构签发的"
+	case errors.As(err, &badHost):
+		return "接收地址的TLS证书与域名不符"
+	case errors.As(err, &badCert):
+		return "接收地址的TLS证书无效或已过期"
+	case errors.As(err, &tlsHeader), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"): // net/http hides the TLS error
+		return "接收地址不支持HTTPS（请确认地址应以http://还是https://开头）"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "接收方在规定时间内未响应（超时）"
+	}
+	return "推送失败，技术信息：" + truncate(err.Error(), 400)
 }
 
 func truncate(s string, n int) string {
