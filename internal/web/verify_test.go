@@ -134,7 +134,8 @@ func TestVerifyConsole(t *testing.T) {
 		t.Error("no 政府采购 scenario")
 	}
 
-	form := url.Values{"scenario": {"政府采购"}, "purpose": {"某某采购项目供应商资格审查"}, "subjects": {s.company + "\n\n" + otherCode}}
+	const unknownName = "吉林省从未登记过的测试有限公司"
+	form := url.Values{"scenario": {"政府采购"}, "purpose": {"某某采购项目供应商资格审查"}, "subjects": {s.company + "\n\n" + otherCode + "\n" + unknownName}}
 	// Without the CSRF token: refused, url-encoded or multipart.
 	if res := b.post("/console/verify", form); res.StatusCode != http.StatusForbidden {
 		t.Errorf("POST without CSRF: %d", res.StatusCode)
@@ -170,6 +171,10 @@ func TestVerifyConsole(t *testing.T) {
 	}
 	if v := verdictOf(doc, otherName); v != string(lists.NoVerdict) {
 		t.Errorf("verdict of the other company = %q, want 无", v)
+	}
+	// A subject not found is not shown as cleared.
+	if v := verdictOf(doc, unknownName); v != "未找到" {
+		t.Errorf("verdict of an unknown name = %q, want 未找到", v)
 	}
 	if doc.Find(".verdict-restricted").Length() != 1 || !strings.Contains(doc.Find("main").Text(), "限制参加政府采购活动") {
 		t.Error("the restriction is not shown with its measure")
