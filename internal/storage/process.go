@@ -112,6 +112,23 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	if _, _, err := ingest.NewMapper(rdr.Headers(), match); err != nil {
 		return receipt, err
 	}
+	// A table (CSV, XLSX) none of whose columns is a field of the class
+	// was almost surely submitted as the wrong class: say so once instead
+	// of rejecting every row for every required field. (The keys of JSON
+	// objects may differ from object to object.)
+	if b.Format != "json" && len(rdr.Headers()) > 0 {
+		known := false
+		for _, h := range rdr.Headers() {
+			if _, ok := match(h); ok {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return receipt, credit.Errorf(credit.EINVALID, "文件的表头中没有“%s”信息类的任何字段（表头：%s）。请确认选择的信息类是否正确，或下载该信息类的导入模板核对表头。",
+				class.Name, truncate(strings.Join(rdr.Headers(), "、"), 200))
+		}
+	}
 	// JSON objects may each carry other keys, so rows are mapped one by one;
 	// the file's headers are matched once, here, and the map is only read
 	// by the validation workers.

@@ -271,6 +271,33 @@ func testIngest(t *testing.T, open opener) {
 	if want := "第2行：“CF_XDR_SHXYM”与“统一社会信用代码”对应同一字段CF_XDR_SHXYM"; p.Code != "duplicate_field" || p.Field != "CF_XDR_SHXYM" || p.Message != want {
 		t.Errorf("duplicate field problem = %+v, want %q", p, want)
 	}
+
+	// A table of another class, or of nothing the catalog knows: one clear
+	// error for the file (which is kept), not every required field of
+	// every row.
+	for _, c := range []struct {
+		class string
+		body  []byte
+		want  string
+	}{
+		{"license", body, "文件的表头中没有“行政许可”信息类的任何字段（表头：CF_XDR_MC、CF_XDR_LB、"},
+		{"penalty", []byte("a,b,c\n1,2,3\n"), "文件的表头中没有“行政处罚”信息类的任何字段（表头：a、b、c）"},
+	} {
+		_, err := f.db.Submit(sys(), record.Submission{Class: c.class, DepartmentCode: f.dept.Code, Filename: "wrong.csv", Body: bytes.NewReader(c.body)})
+		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
+			t.Errorf("%s submitted as %s: %v, want %q", c.body[:8], c.class, err, c.want)
+		}
+	}
+	batches, _, err := f.db.FindBatches(sys(), record.BatchFilter{Class: "penalty"})
+	failed := 0
+	for _, b := range batches {
+		if b.Filename == "wrong.csv" && b.Status == "failed" && strings.Contains(b.Error, "没有“行政处罚”信息类的任何字段") {
+			failed++
+		}
+	}
+	if err != nil || failed != 1 {
+		t.Errorf("failed batches of the wrong file: %d, %v", failed, err)
+	}
 }
 
 func testGB18030(t *testing.T, open opener) {
