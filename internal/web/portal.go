@@ -369,6 +369,26 @@ type DeptOption struct {
 
 // selectRegion marks the option with code as selected. (A field, not an
 // "eq" call per option in the template: long lists render much faster.)
+// deptRegions keeps the regions where some department is (the region
+// filter selects records by the region of the deciding department: a
+// region without one has none), and the selected one.
+func deptRegions(opts []RegionOption, ds []*access.Department, selected string) []RegionOption {
+	has := map[string]bool{}
+	for _, d := range ds {
+		if len(d.RegionCode) == 6 {
+			has[d.RegionCode] = true
+			has[d.RegionCode[:4]+"00"] = true
+		}
+	}
+	out := opts[:0]
+	for _, o := range opts {
+		if has[o.Code] || o.Code == selected {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 func selectRegion(opts []RegionOption, code string) []RegionOption {
 	for i := range opts {
 		opts[i].Selected = opts[i].Code == code
@@ -402,12 +422,12 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 	}
 	q := r.URL.Query()
 	p := &PublicityPage{Page: base(r, c.Name+"公示", "publicity-"+c.Code), Class: c,
-		Filter:  PublicityFilter{Region: q.Get("region"), Department: q.Get("department"), From: q.Get("from"), To: q.Get("to"), Query: strings.TrimSpace(q.Get("q"))},
-		Regions: selectRegion(regionOptions(), q.Get("region"))}
+		Filter: PublicityFilter{Region: q.Get("region"), Department: q.Get("department"), From: q.Get("from"), To: q.Get("to"), Query: strings.TrimSpace(q.Get("q"))}}
 	ds, err := s.departments(r.Context())
 	if err != nil {
 		return err
 	}
+	p.Regions = selectRegion(deptRegions(regionOptions(), ds, p.Filter.Region), p.Filter.Region)
 	p.Departments = selectDept(deptOptions(ds, nil), p.Filter.Department)
 	cat, err := s.backend.Catalog(r.Context())
 	if err != nil {

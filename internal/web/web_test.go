@@ -193,6 +193,30 @@ func TestPublicity(t *testing.T) {
 	if doc.Find("table tbody tr a").Length() == 0 {
 		t.Errorf("region %s: no penalties", region)
 	}
+	// The region filter offers only regions with a deciding department in
+	// them (not all 79 of the province).
+	var offered []string
+	doc.Find("#f-region option").Each(func(_ int, s *goquery.Selection) {
+		if v, _ := s.Attr("value"); v != "" {
+			offered = append(offered, v)
+		}
+	})
+	if len(offered) == 0 || len(offered) > 30 {
+		t.Errorf("region options %v", offered)
+	}
+	ds, _, err := f.db.FindDepartments(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range offered {
+		found := false
+		for _, d := range ds {
+			found = found || d.RegionCode == code || (strings.HasSuffix(code, "00") && strings.HasPrefix(d.RegionCode, code[:4]))
+		}
+		if !found {
+			t.Errorf("region %s offered without a department in it", code)
+		}
+	}
 	doc = c.doc("/publicity/penalty?q="+url.QueryEscape(f.subjectName), http.StatusOK)
 	if !strings.Contains(doc.Find("table tbody").Text(), f.subjectName) {
 		t.Errorf("text filter: %s not listed", f.subjectName)
