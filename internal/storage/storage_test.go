@@ -373,6 +373,13 @@ func testSearch(t *testing.T, open opener) {
 	if _, _, err := f.db.FindSubjects(ctx, subject.Filter{Query: "长"}); credit.ErrorCode(err) != credit.EINVALID {
 		t.Errorf("1-character query: err = %v, want invalid", err)
 	}
+	// A code's first digits, too few to search by, get told how many.
+	if _, _, err := f.db.FindSubjects(ctx, subject.Filter{Query: "９１２２"}); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "前6位") {
+		t.Errorf("4-digit code prefix: err = %v, want invalid asking for 6", err)
+	}
+	if list, _, err := f.db.FindSubjects(ctx, subject.Filter{Query: f.company[:6]}); err != nil || len(list) == 0 {
+		t.Errorf("6-character code prefix %s: %d found, %v", f.company[:6], len(list), err)
+	}
 }
 
 func testLedger(t *testing.T, open opener) {

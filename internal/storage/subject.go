@@ -124,6 +124,10 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 		}
 		return db.findSubjectsWhere(ctx, f, `s.uscc >= $1 AND s.uscc < $2`, code, code+"~")
 	}
+	if code := subject.Normalize(q); code != "" && len(code) < 6 && strings.Trim(code, "0123456789") == "" {
+		// Digits only: the start of a code, too short to search by.
+		return nil, 0, credit.Errorf(credit.EINVALID, "按统一社会信用代码查询时，请至少输入代码的前6位")
+	}
 	rs := searchRunes(q)
 	if len(rs) < 2 {
 		return nil, 0, credit.Errorf(credit.EINVALID, "请输入至少2个字的名称或统一社会信用代码")
