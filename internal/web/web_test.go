@@ -74,6 +74,15 @@ func TestSearch(t *testing.T) {
 	if !strings.Contains(doc.Find("title").Text(), "信用吉林 - 信用综合服务平台") {
 		t.Errorf("title %q", doc.Find("title").Text())
 	}
+	// A page past the last says so and links to the last, rather than
+	// claiming nothing matches.
+	far := c.doc("/search?q="+url.QueryEscape(q)+"&page=400", http.StatusOK)
+	if msg := text(far.Find("main")); !strings.Contains(msg, "第400页没有内容") || strings.Contains(msg, "未找到") {
+		t.Errorf("page 400 of %q: %q", q, msg)
+	}
+	if href, _ := far.Find(`a:contains("转到最后一页")`).Attr("href"); !strings.HasPrefix(href, "/search?") || strings.Contains(href, "page=400") {
+		t.Errorf("no link to the last page: %q", href)
+	}
 	if rows.Length() == 20 {
 		next := doc.Find(`nav.pager a[rel=next]`)
 		href, ok := next.Attr("href")
