@@ -177,3 +177,20 @@ func TestCanManageUsersRole(t *testing.T) {
 		})
 	}
 }
+
+func TestLabelName(t *testing.T) {
+	for _, tc := range []struct{ label, want string }{
+		{"province:qaadmin（张三）", "qaadmin（张三）"},
+		{"department:opx（李四）", "opx（李四）"},
+		{"department:11220100MB0000011A", "11220100MB0000011A"},
+		{"system:system", "系统"},
+		{"system", "系统"},
+		{"public", "社会公众"},
+		{"外部:说明", "外部:说明"}, // not a role
+		{"", ""},
+	} {
+		if got := access.LabelName(tc.label); got != tc.want {
+			t.Errorf("LabelName(%q) = %q, want %q", tc.label, got, tc.want)
+		}
+	}
+}

@@ -67,6 +67,23 @@ func RoleLabel(r credit.Role) string {
 	return string(r)
 }
 
+// LabelName returns the name part of an audit label (credit.Actor.Label,
+// "role:name"), for display: the role's identifier is for machines.
+// Labels of the platform itself ("system") read 系统.
+func LabelName(label string) string {
+	role, name, ok := strings.Cut(label, ":")
+	if !ok || name == "" {
+		return RoleLabel(credit.Role(label))
+	}
+	if RoleLabel(credit.Role(role)) == role { // not a role: keep the label
+		return label
+	}
+	if role == string(credit.RoleSystem) {
+		return RoleLabel(credit.RoleSystem)
+	}
+	return name
+}
+
 // ParseRole returns the role named s ("province", "region", "department",
 // "bank", "auditor"), or EINVALID.
 func ParseRole(s string) (credit.Role, error) {

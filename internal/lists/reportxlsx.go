@@ -8,19 +8,18 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 )
 
 // ReportInfo is the heading of a verification report, as label and value.
 func ReportInfo(v *Verification) [][2]string {
 	dep := v.DepartmentName
+	role, _, _ := strings.Cut(v.Actor, ":")
 	if dep == "" {
-		dep = v.Actor
+		dep = access.RoleLabel(credit.Role(role)) + "（无所属部门）"
 	}
-	actor := v.Actor
-	if _, name, ok := strings.Cut(actor, ":"); ok && name != "" {
-		actor = name
-	}
+	actor := access.LabelName(v.Actor)
 	info := [][2]string{
 		{"核查编号", strconv.FormatInt(v.ID, 10)},
 		{"核查部门", dep},

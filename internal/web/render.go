@@ -261,6 +261,7 @@ var funcs = template.FuncMap{
 	"size":   formatSize,
 	"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
 	"role":   func(r credit.Role) string { return access.RoleLabel(r) },
+	"who":    access.LabelName,
 	"region": regionLabel,
 	"subjectType": func(t subject.Type) string {
 		return t.Label()
