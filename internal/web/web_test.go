@@ -491,6 +491,20 @@ func TestUploadReceiptAndErrors(t *testing.T) {
 	if !strings.Contains(figures, "9总行数") || !strings.Contains(figures, "4拒绝") {
 		t.Errorf("receipt figures %q; want 9 rows, %d rejected", figures, bad)
 	}
+	if strings.Contains(text(doc.Find("main")), "没有数据行") {
+		t.Errorf("a file with rows is said to have none")
+	}
+	// Only a header: done, and the receipt says there was nothing to read
+	// (no 0.0 % accuracy).
+	header, _, _ := bytes.Cut(data, []byte("\n"))
+	if res := a.upload("penalty", "", "空表.csv", append(header, '\n')); res.StatusCode == http.StatusSeeOther {
+		empty := a.doc(res.Header.Get("Location"), http.StatusOK)
+		if !strings.Contains(text(empty.Find("main")), "文件中没有数据行") || strings.Contains(text(empty.Find(".figures")), "0.0%") {
+			t.Errorf("header-only receipt: %q", text(empty.Find("main")))
+		}
+	} else {
+		t.Errorf("header-only upload: %d", res.StatusCode)
+	}
 	if doc.Find(".alert-ok").Length() == 0 {
 		t.Errorf("no upload confirmation")
 	}
