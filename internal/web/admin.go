@@ -82,7 +82,10 @@ func (s *Server) handleCatalogClass(w http.ResponseWriter, r *http.Request) erro
 // the form to add one.
 type DepartmentsPage struct {
 	Page
-	Departments []*access.Department
+	Departments []*access.Department // this page of those the filter selects
+	Query       string                // name or code contains
+	Region      string                // within this region
+	Pager       Pager
 	Regions     []RegionOption
 	Form        access.Department
 	Error       string
@@ -129,9 +132,28 @@ func (s *Server) departmentsPage(r *http.Request) (*DepartmentsPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DepartmentsPage{Page: base(r, "部门管理", "departments"), Departments: ds, Regions: regionsInScope(actor),
-		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: orJilin(actor.RegionCode)})}, nil
+	q := r.URL.Query()
+	p := &DepartmentsPage{Page: base(r, "部门管理", "departments"), Query: strings.TrimSpace(q.Get("q")), Region: q.Get("region"),
+		Regions:   regionsInScope(actor),
+		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: orJilin(actor.RegionCode)})}
+	// A province has hundreds of departments: filter and page them.
+	text := strings.ToUpper(p.Query)
+	var match []*access.Department
+	for _, d := range ds {
+		if (text == "" || strings.Contains(strings.ToUpper(d.Name), text) || strings.Contains(d.Code, text)) &&
+			(p.Region == "" || subject.InRegion(d.RegionCode, p.Region)) {
+			match = append(match, d)
+		}
+	}
+	page := pageParam(r)
+	from := min((page-1)*departmentPageSize, len(match))
+	p.Departments = match[from:min(from+departmentPageSize, len(match))]
+	p.Pager = newPager("/console/departments", q, page, departmentPageSize, len(match), false)
+	return p, nil
 }
+
+// departmentPageSize is how many departments a page of the console lists.
+const departmentPageSize = 50
 
 func orJilin(code string) string {
 	if code == "" {

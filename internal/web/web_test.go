@@ -726,9 +726,18 @@ func TestAdministration(t *testing.T) {
 		body, _ := io.ReadAll(res.Body)
 		t.Fatalf("create department: %d %s", res.StatusCode, trimBody(body))
 	}
-	doc := adm.doc("/console/departments", http.StatusOK)
-	if !strings.Contains(doc.Text(), "长春市测试局") {
-		t.Errorf("new department not listed")
+	doc := adm.doc("/console/departments?q="+url.QueryEscape("测试局")+"&region=220100", http.StatusOK)
+	if rows := doc.Find("table tbody tr"); rows.Length() != 1 || !strings.Contains(text(rows), "长春市测试局") {
+		t.Errorf("filtered departments: %q, want the new one only", text(rows))
+	}
+	// Hundreds of departments come a page at a time.
+	doc = adm.doc("/console/departments", http.StatusOK)
+	_, n, err := f.db.FindDepartments(context.Background(), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := doc.Find("table tbody tr").Length(); rows != min(n, 50) || (n > 50) != (doc.Find("nav.pager a[rel=next]").Length() == 1) {
+		t.Errorf("departments page 1: %d rows of %d, next link %d", rows, n, doc.Find("nav.pager a[rel=next]").Length())
 	}
 	res = adm.postCSRF("/console/departments", url.Values{"code": {"bad"}, "name": {"x"}, "region": {"220100"}})
 	parse(t, res, http.StatusBadRequest)
