@@ -484,6 +484,14 @@ func (s *Server) handleBatchView(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = "文件已上传并处理完毕，以下是本批次的回执。"
 		if b.Channel == channelForm {
 			p.Notice = "名单信息已提交并处理完毕，以下是本次提交的回执。"
+			// The entry form passes on when the list type's limit shortened
+			// the validity the department wrote.
+			until, ok1 := record.ParseDate(r.URL.Query().Get("capped"))
+			declared, ok2 := record.ParseDate(r.URL.Query().Get("declared"))
+			if ok1 && ok2 && until.Before(declared) {
+				p.Notice += "注意：填写的有效期止（" + declared.Format(credit.DateLayout) + "）超过该名单类型的有效期上限，已按上限计算至" +
+					until.Format(credit.DateLayout) + "。如认定依据另有规定，请以新版本补填“有效期特别依据”。"
+			}
 		}
 	}
 	return s.render(w, r, http.StatusOK, "batch", p)

@@ -391,7 +391,13 @@ func (s *Server) handleListEntryCreate(w http.ResponseWriter, r *http.Request) e
 	}
 	s.resetCaches()
 	if rc.Rejected == 0 {
-		http.Redirect(w, r, "/console/batches/"+url.PathEscape(string(rc.Batch))+"?new=1", http.StatusSeeOther)
+		loc := "/console/batches/" + url.PathEscape(string(rc.Batch)) + "?new=1"
+		if data, err := s.listData(r); err == nil {
+			if e, err := lists.EntryFromRecord(data, &record.Record{Fields: vals}); err == nil && e.Capped && e.ValidUntil != nil && e.DeclaredUntil != nil {
+				loc += "&capped=" + e.ValidUntil.Format(credit.DateLayout) + "&declared=" + e.DeclaredUntil.Format(credit.DateLayout)
+			}
+		}
+		http.Redirect(w, r, loc, http.StatusSeeOther)
 		return nil
 	}
 	errs, _, err := s.backend.FindBatchErrors(r.Context(), rc.Batch, 0, 10)

@@ -183,6 +183,9 @@ func TestListEntryForm(t *testing.T) {
 	if got := text(doc.Find(".figures")); !strings.Contains(got, "1总行数") || !strings.Contains(got, "1接收") {
 		t.Errorf("receipt figures %q", got)
 	}
+	if strings.Contains(text(doc.Find("main")), "有效期上限") {
+		t.Errorf("a validity within the limit is reported as shortened")
+	}
 	recs := entryRecords(t, code)
 	if len(recs) != 1 {
 		t.Fatalf("%d records about %s, want 1", len(recs), code)
@@ -195,6 +198,19 @@ func TestListEntryForm(t *testing.T) {
 	doc = newClient(t).doc("/lists/black?q="+code, http.StatusOK)
 	if body := rowsText(doc); !strings.Contains(body, name) || !strings.Contains(body, "吉录入〔2026〕1号") {
 		t.Errorf("the entry is not on the public black list: %s", body)
+	}
+
+	// Four years on the black list without a special basis: accepted, cut
+	// to the three-year limit, and the receipt says so.
+	long := entryValues(t, testUSCC(t, "91220101MA0L3003"), "长春有效期测试有限公司", "吉录入〔2026〕3号")
+	long.Set("MD_YXQZ", time.Now().AddDate(4, 0, 0).Format(credit.DateLayout))
+	res = a.postCSRF("/console/lists/new", long)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("long entry: %d", res.StatusCode)
+	}
+	if msg := text(a.doc(res.Header.Get("Location"), http.StatusOK).Find("main")); !strings.Contains(msg, "超过该名单类型的有效期上限，已按上限计算至") ||
+		!strings.Contains(msg, long.Get("MD_YXQZ")) {
+		t.Errorf("long entry's receipt: %q", msg)
 	}
 
 	// An administrator names the department; the source code follows it.
