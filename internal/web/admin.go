@@ -83,8 +83,8 @@ func (s *Server) handleCatalogClass(w http.ResponseWriter, r *http.Request) erro
 type DepartmentsPage struct {
 	Page
 	Departments []*access.Department // this page of those the filter selects
-	Query       string                // name or code contains
-	Region      string                // within this region
+	Query       string               // name or code contains
+	Region      string               // within this region
 	Pager       Pager
 	Regions     []RegionOption
 	Form        access.Department
