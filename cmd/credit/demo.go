@@ -90,6 +90,9 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (str
 			return "", credit.Errorf(credit.ENOTFOUND, "目录中没有信息类%s", class)
 		}
 		w := newDemoBatcher(ctx, db, cl, &total)
+		// What was decided more than 10 days ago is the departments'
+		// history, loaded once; the rest arrives as daily reports would.
+		w.backfillBefore = credit.DateOf(o.AsOf).AddDate(0, 0, -10).Format(credit.DateLayout)
 		err := g.Rows(class, n, o.AsOf, func(i int, d demo.Department, row map[string]string) error {
 			return w.add(d.Code, row)
 		})
@@ -129,8 +132,17 @@ type demoBatcher struct {
 	ctx   context.Context
 	db    *storage.DB
 	class *catalog.Class
-	bufs  map[string]*demoBuf
+	bufs  map[demoKey]*demoBuf
 	total *record.Receipt
+	// Rows decided before backfillBefore go in as 历史数据补录, the
+	// initial load of a department's history, not as late reports.
+	backfillBefore string
+}
+
+// demoKey is a department and whether its rows are history.
+type demoKey struct {
+	dept     string
+	backfill bool
 }
 
 type demoBuf struct {
@@ -142,11 +154,17 @@ type demoBuf struct {
 const demoBatchRows = 5000
 
 func newDemoBatcher(ctx context.Context, db *storage.DB, c *catalog.Class, total *record.Receipt) *demoBatcher {
-	return &demoBatcher{ctx: ctx, db: db, class: c, bufs: map[string]*demoBuf{}, total: total}
+	return &demoBatcher{ctx: ctx, db: db, class: c, bufs: map[demoKey]*demoBuf{}, total: total}
 }
 
 func (b *demoBatcher) add(dept string, row map[string]string) error {
-	d := b.bufs[dept]
+	key := demoKey{dept: dept}
+	if b.backfillBefore != "" {
+		if d, ok := record.ParseDate(row[b.class.Roles.DecisionDate]); ok && d.Format(credit.DateLayout) < b.backfillBefore {
+			key.backfill = true
+		}
+	}
+	d := b.bufs[key]
 	if d == nil {
 		d = &demoBuf{}
 		d.w = csv.NewWriter(&d.buf)
@@ -155,7 +173,7 @@ func (b *demoBatcher) add(dept string, row map[string]string) error {
 			header[i] = f.Code
 		}
 		d.w.Write(header)
-		b.bufs[dept] = d
+		b.bufs[key] = d
 	}
 	rec := make([]string, len(b.class.Fields))
 	for i, f := range b.class.Fields {
@@ -164,18 +182,19 @@ func (b *demoBatcher) add(dept string, row map[string]string) error {
 	d.w.Write(rec)
 	d.n++
 	if d.n >= demoBatchRows {
-		return b.flush(dept)
+		return b.flush(key)
 	}
 	return nil
 }
 
-func (b *demoBatcher) flush(dept string) error {
-	d := b.bufs[dept]
+func (b *demoBatcher) flush(key demoKey) error {
+	d := b.bufs[key]
 	if d == nil || d.n == 0 {
 		return nil
 	}
 	d.w.Flush()
-	r, err := b.db.Submit(b.ctx, record.Submission{Class: b.class.Code, DepartmentCode: dept, Filename: "demo.csv", Format: "csv", Channel: "cli", Body: &d.buf})
+	r, err := b.db.Submit(b.ctx, record.Submission{Class: b.class.Code, DepartmentCode: key.dept, Filename: "demo.csv", Format: "csv", Channel: "cli",
+		Backfill: key.backfill, Body: &d.buf})
 	if err != nil {
 		return err
 	}
@@ -183,16 +202,23 @@ func (b *demoBatcher) flush(dept string) error {
 	b.total.Accepted += r.Accepted
 	b.total.Rejected += r.Rejected
 	b.total.Duplicates += r.Duplicates
-	delete(b.bufs, dept)
+	delete(b.bufs, key)
 	return nil
 }
 
 func (b *demoBatcher) flushAll() error {
-	keys := make([]string, 0, len(b.bufs))
+	keys := make([]demoKey, 0, len(b.bufs))
 	for k := range b.bufs {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	// History first, then each department's recent rows: a deterministic
+	// order, as the demo's record ids are.
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].backfill != keys[j].backfill {
+			return keys[i].backfill
+		}
+		return keys[i].dept < keys[j].dept
+	})
 	for _, k := range keys {
 		if err := b.flush(k); err != nil {
 			return err

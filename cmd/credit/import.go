@@ -23,6 +23,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	class := fset.String("class", "", "信息类代码，如 penalty（行政处罚）、license（行政许可）")
 	dept := fset.String("department", "", "报送部门的统一社会信用代码")
 	errorsOut := fset.String("errors", "", "把被拒绝的行及错误信息写入此文件（.csv 或 .xlsx）")
+	backfill := fset.Bool("backfill", false, "历史数据补录：部门接入平台前作出的决定，不计为超期报送，不计入及时率")
 	if err := parse(fset, args); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			next = rows + 100000
 		}
 	}
-	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Body: f, Progress: progress})
+	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Backfill: *backfill, Body: f, Progress: progress})
 	if err != nil {
 		if receipt != nil && receipt.Batch != "" {
 			fmt.Fprintf(env.Stderr, "批次%s已保存，但处理中断。\n", receipt.Batch)

@@ -27,6 +27,8 @@ type BatchSummary struct {
 	Rejected   int `json:"rejected"`
 	Duplicates int `json:"duplicates"`
 	Late       int `json:"late"`
+	// Backfilled counts the accepted rows of 历史数据补录 batches.
+	Backfilled int `json:"backfilled,omitempty"`
 }
 
 // AccuracyRate is the share of submitted rows that were accepted (准确率),
@@ -39,12 +41,14 @@ func (s BatchSummary) AccuracyRate() float64 {
 }
 
 // TimelinessRate is the share of accepted rows that arrived in time (及时率),
-// in percent; 0 when nothing was accepted.
+// in percent, leaving out rows of 历史数据补录 batches; 0 when nothing
+// counts.
 func (s BatchSummary) TimelinessRate() float64 {
-	if s.Accepted == 0 {
+	n := s.Accepted - s.Backfilled
+	if n <= 0 {
 		return 0
 	}
-	return 100 * float64(s.Accepted-s.Late) / float64(s.Accepted)
+	return 100 * float64(n-s.Late) / float64(n)
 }
 
 // DaySummary is the BatchSummary of the batches received on one day

@@ -98,6 +98,7 @@ type Batch struct {
 	SHA256         string              `json:"sha256"`
 	Status         string              `json:"status"`          // stored, processing, done, failed
 	Error          string              `json:"error,omitempty"` // why processing failed, in Chinese
+	Backfill       bool                `json:"backfill,omitempty"` // 历史数据补录 (Submission.Backfill)
 	Receipt
 	CreatedAt  time.Time  `json:"created_at"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
@@ -130,7 +131,12 @@ type Submission struct {
 	Format         string // csv, xlsx, json; "" = detect from Filename and content
 	Filename       string
 	Channel        string
-	Body           io.Reader
+	// Backfill marks 历史数据补录: records decided before the department
+	// reported to the platform, loaded once. They are not late, and the
+	// timeliness rate leaves them out. Province administrators and the
+	// platform itself only.
+	Backfill bool
+	Body     io.Reader
 	// Progress, when set, is called after each written chunk with the
 	// number of rows processed so far (for long imports).
 	Progress func(rows int)

@@ -57,6 +57,9 @@ func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt,
 	if err != nil {
 		return nil, err
 	}
+	if r := credit.ActorFromContext(ctx).Role; s.Backfill && r != credit.RoleSystem && r != credit.RoleProvince {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "历史数据补录仅限省级管理员操作")
+	}
 	start := time.Now()
 	id, err := db.storeBatch(ctx, s, class, dep)
 	if err != nil {
@@ -102,9 +105,9 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		channel = actor.Channel
 	}
 	err := db.transact(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, backfill)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now, s.Backfill); err != nil {
 			return err
 		}
 		h := sha256.New()
@@ -192,7 +195,7 @@ func (db *DB) OpenBatchRaw(ctx context.Context, id credit.BatchID) (io.Reader, e
 }
 
 const batchColumns = `b.id, b.class, b.department_id, d.code, b.submitted_by, b.channel, b.filename, b.format, b.size, b.sha256, b.status, b.error,
-	b.total, b.accepted, b.rejected, b.duplicates, b.late, b.created_at, b.finished_at`
+	b.total, b.accepted, b.rejected, b.duplicates, b.late, b.created_at, b.finished_at, b.backfill`
 
 type batchRow struct {
 	record.Batch
@@ -204,7 +207,7 @@ func scanBatch(s interface{ Scan(...any) error }, extra ...any) (*batchRow, erro
 	var dep int64
 	var fin sql.NullTime
 	dest := append([]any{&id, &b.Class, &dep, &b.DepartmentCode, &b.SubmittedBy, &b.Channel, &b.Filename, &b.Format, &b.Size, &b.SHA256, &b.Status, &b.Error,
-		&b.Total, &b.Accepted, &b.Rejected, &b.Duplicates, &b.Late, &b.CreatedAt, &fin}, extra...)
+		&b.Total, &b.Accepted, &b.Rejected, &b.Duplicates, &b.Late, &b.CreatedAt, &fin, &b.Backfill}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}

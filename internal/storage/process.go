@@ -255,6 +255,9 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			clear := order.AppendJSON(nil, rec.Fields)
 			rec.ContentHash = record.ContentHashJSON(rec.Class, rec.Key, clear)
 			record.ApplyPolicy(rec, class, db.Calendar, today)
+			if b.Backfill { // 历史数据补录: history, not a late report
+				rec.Late, rec.LateDays = false, 0
+			}
 			sealed, err := db.Secrets.protectFields(class, rec.Fields)
 			if err != nil {
 				return nil, err

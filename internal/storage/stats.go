@@ -86,12 +86,12 @@ func (db *DB) SummarizeBatches(ctx context.Context, f record.BatchFilter) (*reco
 	byDay := map[string]record.BatchSummary{}
 	var sum record.BatchSummary
 	err := scanAll(db.rows(ctx, `SELECT `+day+`, COUNT(*), COALESCE(SUM(b.total), 0), COALESCE(SUM(b.accepted), 0), COALESCE(SUM(b.rejected), 0),
-		COALESCE(SUM(b.duplicates), 0), COALESCE(SUM(b.late), 0)
+		COALESCE(SUM(b.duplicates), 0), COALESCE(SUM(b.late), 0), COALESCE(SUM(CASE WHEN b.backfill THEN b.accepted ELSE 0 END), 0)
 		FROM batches b JOIN departments d ON d.id = b.department_id`+w.sql()+` GROUP BY `+day, w.args...),
 		func(rows *sql.Rows) error {
 			var d sql.NullString
 			var s record.BatchSummary
-			if err := rows.Scan(&d, &s.Batches, &s.Total, &s.Accepted, &s.Rejected, &s.Duplicates, &s.Late); err != nil {
+			if err := rows.Scan(&d, &s.Batches, &s.Total, &s.Accepted, &s.Rejected, &s.Duplicates, &s.Late, &s.Backfilled); err != nil {
 				return err
 			}
 			byDay[d.String] = s
@@ -101,6 +101,7 @@ func (db *DB) SummarizeBatches(ctx context.Context, f record.BatchFilter) (*reco
 			sum.Rejected += s.Rejected
 			sum.Duplicates += s.Duplicates
 			sum.Late += s.Late
+			sum.Backfilled += s.Backfilled
 			return nil
 		})
 	if err != nil {

@@ -288,6 +288,33 @@ func testIngest(t *testing.T, open opener) {
 			t.Errorf("%s submitted as %s: %v, want %q", c.body[:8], c.class, err, c.want)
 		}
 	}
+	// 历史数据补录: an old decision is not late, and the timeliness rate
+	// leaves it out; a department may not declare its own reports history.
+	old := csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2025〕10号", "警告", "", "2025-01-06"))
+	dept := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: f.dept.ID, DepartmentCode: f.dept.Code, Channel: "api"})
+	if _, err := f.db.Submit(dept, record.Submission{Class: "penalty", Filename: "old.csv", Backfill: true, Body: bytes.NewReader(old)}); credit.ErrorCode(err) != credit.EFORBIDDEN {
+		t.Errorf("a department's backfill: %v, want forbidden", err)
+	}
+	before, _, err := f.db.SummarizeBatches(sys(), record.BatchFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "old.csv", Backfill: true, Body: bytes.NewReader(old)})
+	if err != nil || hist.Accepted != 1 || hist.Late != 0 {
+		t.Fatalf("backfill receipt %+v, %v; want 1 accepted, none late", hist, err)
+	}
+	if b, err := f.db.FindBatchByID(sys(), hist.Batch); err != nil || !b.Backfill {
+		t.Errorf("backfill batch: %+v, %v", b, err)
+	}
+	after, _, err := f.db.SummarizeBatches(sys(), record.BatchFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Backfilled != before.Backfilled+1 || after.Accepted != before.Accepted+1 || after.TimelinessRate() != before.TimelinessRate() {
+		t.Errorf("summary before %+v (%.1f%%), after %+v (%.1f%%): the backfilled row must not count for timeliness",
+			*before, before.TimelinessRate(), *after, after.TimelinessRate())
+	}
+
 	batches, _, err := f.db.FindBatches(sys(), record.BatchFilter{Class: "penalty"})
 	failed := 0
 	for _, b := range batches {
