@@ -96,8 +96,8 @@ type Batch struct {
 	Format         string              `json:"format"` // csv, xlsx, json
 	Size           int64               `json:"size"`
 	SHA256         string              `json:"sha256"`
-	Status         string              `json:"status"`          // stored, processing, done, failed
-	Error          string              `json:"error,omitempty"` // why processing failed, in Chinese
+	Status         string              `json:"status"`             // stored, processing, done, failed
+	Error          string              `json:"error,omitempty"`    // why processing failed, in Chinese
 	Backfill       bool                `json:"backfill,omitempty"` // 历史数据补录 (Submission.Backfill)
 	Receipt
 	CreatedAt  time.Time  `json:"created_at"`
