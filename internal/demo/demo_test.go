@@ -540,3 +540,24 @@ func TestSmallProvinceHasEveryType(t *testing.T) {
 		}
 	}
 }
+
+// An organisation is never punished for an offence only a person commits
+// (殴打他人 and the like).
+func TestPenaltyCasesFitTheSubject(t *testing.T) {
+	g := New(7, 500)
+	asOf := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	orgs := 0
+	err := g.Rows("penalty", 3000, asOf, func(i int, _ Department, row map[string]string) error {
+		if row["CF_XDR_LB"] == "自然人" {
+			return nil
+		}
+		orgs++
+		if personOnly[row["CF_WFXW"]] {
+			t.Errorf("row %d: %s (%s) punished for %s", i, row["CF_XDR_MC"], row["CF_XDR_LB"], row["CF_WFXW"])
+		}
+		return nil
+	})
+	if err != nil || orgs < 1000 {
+		t.Fatalf("%d organisations' rows, %v", orgs, err)
+	}
+}

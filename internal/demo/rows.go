@@ -214,16 +214,14 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 	if len(vs) == 0 {
 		vs = violations[KindMarket]
 	}
-	if isPerson {
-		var pv []violation
-		for _, v := range vs {
-			if v.person {
-				pv = append(pv, v)
-			}
+	var fit []violation
+	for _, v := range vs {
+		if isPerson && v.person || !isPerson && !personOnly[v.wfxw] {
+			fit = append(fit, v)
 		}
-		if len(pv) > 0 {
-			vs = pv
-		}
+	}
+	if len(fit) > 0 {
+		vs = fit
 	}
 	v := pick(&r, vs)
 	jd := decisionDate(&r, today)

@@ -17,6 +17,10 @@ type violation struct {
 	person bool   // may concern a natural person
 }
 
+// personOnly names the violations (by 违法行为类型) only a natural person
+// commits, offences against public order: never an organisation's case.
+var personOnly = map[string]bool{"殴打他人": true, "盗窃": true, "参与赌博": true, "寻衅滋事": true}
+
 // violations per department kind. The provisions are real articles of the
 // laws named; the pairing of a case with a 处罚类别 is random, so a record
 // may apply a measure the article does not provide for.
