@@ -3,7 +3,9 @@ package credit
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestErrorCodeAndMessage(t *testing.T) {
@@ -34,5 +36,13 @@ func TestDateOfUsesShanghai(t *testing.T) {
 	got := DateOf(MakeDate(2026, 11, 26).Add(17 * 3600e9))
 	if want := MakeDate(2026, 11, 27); !got.Equal(want) {
 		t.Errorf("DateOf = %s, want %s", got.Format(DateLayout), want.Format(DateLayout))
+	}
+}
+
+// A batch id carries the time the pages show (Asia/Shanghai).
+func TestNewBatchIDShanghaiTime(t *testing.T) {
+	id := string(NewBatchID(time.Date(2026, 11, 26, 23, 55, 49, 0, time.UTC)))
+	if !strings.HasPrefix(id, "B20261127075549-") || len(id) != len("B20261127075549-")+12 {
+		t.Errorf("NewBatchID = %q, want B20261127075549-<12 hex>", id)
 	}
 }

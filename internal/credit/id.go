@@ -19,12 +19,14 @@ type DepartmentID int64
 type UserID int64
 
 // BatchID identifies a submitted batch. It is a time-ordered string
-// ("B" + UTC timestamp + random hex) so that batches sort by submission.
+// ("B" + Asia/Shanghai timestamp + random hex, so that the time in it is
+// the one the pages show) and batches sort by submission (China has no
+// daylight saving time).
 type BatchID string
 
 // NewBatchID returns a fresh BatchID for time t.
 func NewBatchID(t time.Time) BatchID {
-	return BatchID("B" + t.UTC().Format("20060102150405") + "-" + RandomHex(6))
+	return BatchID("B" + t.In(Shanghai).Format("20060102150405") + "-" + RandomHex(6))
 }
 
 // RandomHex returns n random bytes as hex. It panics if the system random
