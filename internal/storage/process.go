@@ -128,6 +128,23 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			return receipt, credit.Errorf(credit.EINVALID, "文件的表头中没有“%s”信息类的任何字段（表头：%s）。请确认选择的信息类是否正确，或下载该信息类的导入模板核对表头。",
 				class.Name, truncate(strings.Join(rdr.Headers(), "、"), 200))
 		}
+		// A required column missing altogether would reject every row
+		// for it: one message for the file says what to add.
+		have := map[string]bool{}
+		for _, h := range rdr.Headers() {
+			if code, ok := match(h); ok {
+				have[code] = true
+			}
+		}
+		var missing []string
+		for _, f := range class.Fields {
+			if f.Req == catalog.Required && !have[f.Code] {
+				missing = append(missing, "“"+f.Name+"”（"+f.Code+"）")
+			}
+		}
+		if len(missing) > 0 {
+			return receipt, credit.Errorf(credit.EINVALID, "文件缺少必填列：%s。请按“%s”的导入模板补齐这些列后重新上传。", strings.Join(missing, "、"), class.Name)
+		}
 	}
 	// JSON objects may each carry other keys, so rows are mapped one by one;
 	// the file's headers are matched once, here, and the map is only read

@@ -282,6 +282,8 @@ func testIngest(t *testing.T, open opener) {
 	}{
 		{"license", body, "文件的表头中没有“行政许可”信息类的任何字段（表头：CF_XDR_MC、CF_XDR_LB、"},
 		{"penalty", []byte("a,b,c\n1,2,3\n"), "文件的表头中没有“行政处罚”信息类的任何字段（表头：a、b、c）"},
+		// A required column missing altogether: named, for the whole file.
+		{"penalty", csvBytes(t, penaltyHeader[:6], f.penaltyRow("长市监罚〔2026〕8号", "警告", "", "2026-11-16")[:6]), "文件缺少必填列：“行政处罚决定书文号”（CF_WSH）、"},
 	} {
 		_, err := f.db.Submit(sys(), record.Submission{Class: c.class, DepartmentCode: f.dept.Code, Filename: "wrong.csv", Body: bytes.NewReader(c.body)})
 		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
@@ -318,12 +320,12 @@ func testIngest(t *testing.T, open opener) {
 	batches, _, err := f.db.FindBatches(sys(), record.BatchFilter{Class: "penalty"})
 	failed := 0
 	for _, b := range batches {
-		if b.Filename == "wrong.csv" && b.Status == "failed" && strings.Contains(b.Error, "没有“行政处罚”信息类的任何字段") {
+		if b.Filename == "wrong.csv" && b.Status == "failed" && (strings.Contains(b.Error, "没有“行政处罚”信息类的任何字段") || strings.Contains(b.Error, "文件缺少必填列")) {
 			failed++
 		}
 	}
-	if err != nil || failed != 1 {
-		t.Errorf("failed batches of the wrong file: %d, %v", failed, err)
+	if err != nil || failed != 2 {
+		t.Errorf("failed batches of the wrong files: %d, %v", failed, err)
 	}
 }
 
