@@ -252,7 +252,7 @@ func TestPushAPI(t *testing.T) {
 		t.Errorf("company row = %q", rows[1])
 	}
 	if cell(2, "统一社会信用代码/证件号码") != subject.MaskCitizenID(rep) || !strings.HasPrefix(cell(2, "核查结论"), "提示") ||
-		!strings.Contains(cell(2, "关联失信提示"), "宏远)劳务派遣有限公司") || !strings.Contains(cell(2, "关联失信提示"), "法定代表人") {
+		!strings.Contains(cell(2, "关联失信提示"), "长春（宏远）劳务派遣有限公司") || !strings.Contains(cell(2, "关联失信提示"), "法定代表人") {
 		t.Errorf("linked person row = %q", rows[2])
 	}
 	if cell(3, "统一社会信用代码/证件号码") != subject.MaskCitizenID(stranger) || cell(3, "是否找到") != "否" || !strings.HasPrefix(cell(3, "核查结论"), "无") {

@@ -77,6 +77,11 @@ type Record struct {
 	CreatedAt      time.Time    `json:"created_at"`
 
 	Subject SubjectRef `json:"-"` // as given by the row; used to resolve SubjectID
+	// Verbatim holds, for text fields whose normalised value (in Fields)
+	// differs from what the department wrote, the written form
+	// (subject.TidyText): what is published. Validation, keys and the
+	// content hash use Fields; ingestion stores Fields with these in place.
+	Verbatim map[string]string `json:"-"`
 	// FieldsJSON, when not nil, is AppendFieldsJSON(nil, Fields): encoded
 	// once by ingestion when Fields are final, so that Canonical and
 	// storage do not encode the same fields again. Whoever changes Fields

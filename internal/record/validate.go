@@ -88,6 +88,7 @@ type rowValidator struct {
 	v        *Validator
 	row      int
 	vals     map[string]string // field code -> normalised non-empty value
+	verbatim map[string]string // field code -> published form, where it differs
 	bad      map[string]bool   // fields with a problem
 	blank    map[string]string // field code -> placeholder the department wrote
 	problems []credit.Problem
@@ -182,6 +183,16 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 		}
 	}
 	rv.vals[f.Code] = s
+	// Text is checked, keyed and hashed in its normalised form but
+	// published as written (full-width punctuation kept).
+	if (f.Type == catalog.String || f.Type == catalog.Text) && s != raw {
+		if t := subject.TidyText(raw); t != s {
+			if rv.verbatim == nil {
+				rv.verbatim = map[string]string{}
+			}
+			rv.verbatim[f.Code] = t
+		}
+	}
 }
 
 // required reports an empty required field; why explains a conditional
@@ -410,7 +421,7 @@ func (rv *rowValidator) record() *Record {
 	r := &Record{
 		Class:  cl.Code,
 		Key:    strings.Join(key, "|"),
-		Fields: rv.vals,
+		Fields: rv.vals, Verbatim: rv.verbatim,
 	}
 	if d, ok := ParseDate(get(roles.DecisionDate)); ok {
 		r.DecisionDate = &d

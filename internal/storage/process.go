@@ -279,7 +279,13 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			if err != nil {
 				return nil, err
 			}
-			if sealed {
+			// Text is stored as written (full-width punctuation kept); the
+			// content hash above is over its normalised form, so that a row
+			// that differs only in width is still a duplicate.
+			for code, v := range rec.Verbatim {
+				rec.Fields[code] = v
+			}
+			if sealed || len(rec.Verbatim) > 0 {
 				clear = order.AppendJSON(nil, rec.Fields)
 			}
 			rec.FieldsJSON = clear

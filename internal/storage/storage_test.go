@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,6 +291,25 @@ func testIngest(t *testing.T, open opener) {
 			t.Errorf("%s submitted as %s: %v, want %q", c.body[:8], c.class, err, c.want)
 		}
 	}
+	// Text is published as written, full-width punctuation kept; keys and
+	// duplicates go by its normalised form.
+	wide := f.penaltyRow("长市监罚（2026）11号", "警告", "", "2026-11-16")
+	wide[8] = "经查，该公司未按规定期限（60日内）公示年度报告：违反《条例》。"
+	wr := f.submit(t, "penalty", "wide.csv", csvBytes(t, penaltyHeader, wide))
+	narrow := slices.Clone(wide)
+	narrow[6], narrow[8] = "长市监罚(2026)11号", "经查,该公司未按规定期限(60日内)公示年度报告:违反《条例》。"
+	nr := f.submit(t, "penalty", "narrow.csv", csvBytes(t, penaltyHeader, narrow))
+	if wr.Accepted != 1 || nr.Duplicates != 1 {
+		t.Errorf("receipts %+v and %+v: want the half-width resubmission to be a duplicate", *wr, *nr)
+	}
+	recs, _, err := f.db.FindRecords(sys(), record.RecordFilter{Class: "penalty", Text: "长市监罚(2026)11", Limit: 5})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records by 文书号: %d, %v", len(recs), err)
+	}
+	if got := recs[0].Fields; got["CF_WSH"] != wide[6] || got["CF_SY"] != wide[8] || recs[0].Key != "长市监罚(2026)11号|"+f.dept.Code {
+		t.Errorf("stored %q / %q, key %q: want the text as written and the key normalised", got["CF_WSH"], got["CF_SY"], recs[0].Key)
+	}
+
 	// 历史数据补录: an old decision is not late, and the timeliness rate
 	// leaves it out; a department may not declare its own reports history.
 	old := csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2025〕10号", "警告", "", "2025-01-06"))

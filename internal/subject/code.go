@@ -109,7 +109,16 @@ func normalize(s string) string {
 //
 // Zero-width characters and byte-order marks are removed. NormalizeText is
 // idempotent.
-func NormalizeText(s string) string {
+func NormalizeText(s string) string { return tidy(s, true) }
+
+// TidyText is NormalizeText without the conversion to half-width: it
+// removes invisible characters, collapses white space and trims, and keeps
+// the full-width punctuation of Chinese text (，：；（）) as written. The
+// form in which a decision's text is published.
+func TidyText(s string) string { return tidy(s, false) }
+
+// tidy is NormalizeText, or TidyText when half is false.
+func tidy(s string, half bool) string {
 	// One pass that copies runs of unchanged characters: most values come
 	// already normalised, and then s itself is returned.
 	var b []byte
@@ -143,7 +152,10 @@ func NormalizeText(s string) string {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		h := halfWidth(r)
+		h := r
+		if half {
+			h = halfWidth(r)
+		}
 		switch {
 		case isInvisible(h):
 			flush(i)

@@ -430,7 +430,33 @@ func FuzzNormalize(f *testing.F) {
 		if strings.HasPrefix(txt, " ") || strings.HasSuffix(txt, " ") || strings.Contains(txt, "  ") {
 			t.Fatalf("NormalizeText(%q) = %q has untrimmed or doubled spaces", s, txt)
 		}
+		// TidyText keeps widths but is otherwise NormalizeText: normalising
+		// its result gives the same, it is idempotent, and it changes
+		// nothing NormalizeText leaves alone.
+		tidy := TidyText(s)
+		if NormalizeText(tidy) != txt {
+			t.Fatalf("NormalizeText(TidyText(%q)) = %q, want %q", s, NormalizeText(tidy), txt)
+		}
+		if again := TidyText(tidy); again != tidy {
+			t.Fatalf("TidyText not idempotent: %q → %q → %q", s, tidy, again)
+		}
+		if txt == s && tidy != s {
+			t.Fatalf("TidyText(%q) = %q changes a normal value", s, tidy)
+		}
 	})
+}
+
+func TestTidyText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{" 经查，当事人（分公司）：罚款；警告 ", "经查，当事人（分公司）：罚款；警告"},
+		{"白山公（治）行罚决字\u200B〔2026〕1号", "白山公（治）行罚决字〔2026〕1号"},
+		{"ＡＢＣ\u3000\u3000公司", "ＡＢＣ 公司"},
+		{"plain text", "plain text"},
+	} {
+		if got := TidyText(tc.in); got != tc.want {
+			t.Errorf("TidyText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }
 
 // fuzzRegions are region codes the fuzz targets build valid codes from.
