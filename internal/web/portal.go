@@ -122,7 +122,7 @@ func listRows(c *catalog.Class, recs []*record.Record, today credit.Date) []List
 		}
 		switch {
 		case c.Roles.Categories != "":
-			row.Category = r.Fields[c.Roles.Categories]
+			row.Category = multiText(r.Fields[c.Roles.Categories])
 		case c.Code == "license":
 			row.Category = r.Fields["XK_XKLB"]
 		}
@@ -132,6 +132,10 @@ func listRows(c *catalog.Class, recs []*record.Record, today credit.Date) []List
 	}
 	return out
 }
+
+// multiText shows the values of a multi-valued code field, stored joined by
+// ";", as Chinese text lists them: 警告、罚款.
+func multiText(v string) string { return strings.ReplaceAll(v, ";", "、") }
 
 func firstOf(m map[string]string, keys ...string) string {
 	for _, k := range keys {
@@ -292,6 +296,9 @@ func fieldValues(c *catalog.Class, fields map[string]string) []FieldValue {
 	var out []FieldValue
 	for _, f := range c.Fields {
 		if v := fields[f.Code]; v != "" {
+			if f.Type == catalog.Code && f.Multi {
+				v = multiText(v)
+			}
 			out = append(out, FieldValue{Code: f.Code, Name: f.Name, Value: v})
 		}
 	}

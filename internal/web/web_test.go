@@ -166,6 +166,9 @@ func TestPublicity(t *testing.T) {
 		if rows.Length() != 20 {
 			t.Errorf("%s: %d rows on page 1, want 20", class, rows.Length())
 		}
+		if strings.Contains(text(rows), ";") {
+			t.Errorf("%s: a multi-valued code shows its stored separator: %q", class, text(rows))
+		}
 		for _, sel := range []string{"#f-q", "#f-region", "#f-dept", "#f-from", "#f-to"} {
 			if doc.Find(sel).Length() == 0 {
 				t.Errorf("%s: no filter %s", class, sel)
