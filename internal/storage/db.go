@@ -105,37 +105,21 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.dialect = Postgres
-		cfg, err := pgx.ParseConfig(dsn)
-		if err != nil {
-			return nil, credit.Errorf(credit.EINVALID, "数据库连接串无效：%v", err)
-		}
 		// Generic plans turn `LIKE $1` into sequential scans; force custom plans.
-		if cfg.RuntimeParams == nil {
-			cfg.RuntimeParams = map[string]string{}
+		var err error
+		if db.sql, err = openPostgres(dsn, "force_custom_plan", 32); err != nil {
+			return nil, err
 		}
-		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-		cfg.RuntimeParams["timezone"] = "UTC"
-		db.sql = stdlib.OpenDB(*cfg)
-		db.sql.SetMaxOpenConns(32)
-		db.sql.SetMaxIdleConns(32)
 		db.write = db.sql
 		// The prepared lookups of the verification path are equality
 		// lookups, for which a cached generic plan is as good as a custom
 		// one; planning them at every execution cost four times their
 		// execution (pg_stat_statements). They get a pool of their own
 		// where PostgreSQL may keep generic plans.
-		gcfg, err := pgx.ParseConfig(dsn)
-		if err != nil {
-			return nil, credit.Errorf(credit.EINVALID, "数据库连接串无效：%v", err)
+		if db.lookups, err = openPostgres(dsn, "auto", 16); err != nil {
+			db.sql.Close()
+			return nil, err
 		}
-		if gcfg.RuntimeParams == nil {
-			gcfg.RuntimeParams = map[string]string{}
-		}
-		gcfg.RuntimeParams["plan_cache_mode"] = "auto"
-		gcfg.RuntimeParams["timezone"] = "UTC"
-		db.lookups = stdlib.OpenDB(*gcfg)
-		db.lookups.SetMaxOpenConns(16)
-		db.lookups.SetMaxIdleConns(16)
 	case strings.HasPrefix(dsn, "sqlite:"):
 		db.dialect = SQLite
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -212,6 +196,24 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openPostgres opens a pool of up to conns connections to dsn whose
+// sessions use planMode (plan_cache_mode) and UTC.
+func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, credit.Errorf(credit.EINVALID, "数据库连接串无效：%v", err)
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["plan_cache_mode"] = planMode
+	cfg.RuntimeParams["timezone"] = "UTC"
+	pool := stdlib.OpenDB(*cfg)
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
+	return pool, nil
 }
 
 // Dialect returns the database's SQL flavour.

@@ -657,14 +657,7 @@ type head struct {
 // currentHeads returns the current version of each business key in recs.
 func (tx *Tx) currentHeads(ctx context.Context, class string, recs []*record.Record) (map[string]head, error) {
 	heads := map[string]head{}
-	seen := map[string]bool{}
-	var keys []string
-	for _, r := range recs {
-		if !seen[r.Key] {
-			seen[r.Key] = true
-			keys = append(keys, r.Key)
-		}
-	}
+	keys := chunkKeys(recs)
 	scan := func(rows *sql.Rows) error {
 		var h head
 		var k string

@@ -23,36 +23,32 @@ func TestRecordFilters(t *testing.T) {
 		db := open(t)
 		seedDemo(t, db, 60)
 		public := context.Background()
-		list := func(f record.RecordFilter) []credit.RecordID {
+		// every reads all pages of a listing.
+		every := func(f record.RecordFilter) []*record.Record {
 			t.Helper()
-			var ids []credit.RecordID
+			var out []*record.Record
 			for off := 0; ; off += 100 {
 				f.Limit, f.Offset = 100, off
 				recs, _, err := db.FindRecords(public, f)
 				if err != nil {
 					t.Fatalf("FindRecords(%+v): %v", f, err)
 				}
-				for _, r := range recs {
-					ids = append(ids, r.ID)
-				}
+				out = append(out, recs...)
 				if len(recs) < 100 {
-					break
+					return out
 				}
+			}
+		}
+		list := func(f record.RecordFilter) []credit.RecordID {
+			t.Helper()
+			var ids []credit.RecordID
+			for _, r := range every(f) {
+				ids = append(ids, r.ID)
 			}
 			slices.Sort(ids)
 			return ids
 		}
-		var all []*record.Record
-		for off := 0; ; off += 100 {
-			recs, _, err := db.FindRecords(public, record.RecordFilter{Limit: 100, Offset: off})
-			if err != nil {
-				t.Fatal(err)
-			}
-			all = append(all, recs...)
-			if len(recs) < 100 {
-				break
-			}
-		}
+		all := every(record.RecordFilter{})
 		if len(all) < 50 {
 			t.Fatalf("only %d public records to search", len(all))
 		}

@@ -380,16 +380,17 @@ type DeptOption struct {
 // filter selects records by the region of the deciding department: a
 // region without one has none), and the selected one.
 func deptRegions(opts []RegionOption, ds []*access.Department, selected string) []RegionOption {
-	has := map[string]bool{}
+	codes := map[string]bool{}
 	for _, d := range ds {
-		if len(d.RegionCode) == 6 {
-			has[d.RegionCode] = true
-			has[d.RegionCode[:4]+"00"] = true
-		}
+		codes[d.RegionCode] = true
 	}
 	out := opts[:0]
 	for _, o := range opts {
-		if has[o.Code] || o.Code == selected {
+		keep := o.Code == selected
+		for c := range codes {
+			keep = keep || subject.InRegion(c, o.Code)
+		}
+		if keep {
 			out = append(out, o)
 		}
 	}

@@ -223,7 +223,7 @@ func TestPublicity(t *testing.T) {
 	for _, code := range offered {
 		found := false
 		for _, d := range ds {
-			found = found || d.RegionCode == code || (strings.HasSuffix(code, "00") && strings.HasPrefix(d.RegionCode, code[:4]))
+			found = found || subject.InRegion(d.RegionCode, code)
 		}
 		if !found {
 			t.Errorf("region %s offered without a department in it", code)
