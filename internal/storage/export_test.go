@@ -96,3 +96,14 @@ var SplitStatements = splitStatements
 
 // TransportError exposes transportError.
 var TransportError = transportError
+
+// SetMaxBatchBytes sets the largest batch accepted for the duration of a
+// test.
+func SetMaxBatchBytes(tb testing.TB, n int64) {
+	old := MaxBatchBytes
+	MaxBatchBytes = n
+	tb.Cleanup(func() { MaxBatchBytes = old })
+}
+
+// Rebind exposes rebind: a query with $n parameters for this database.
+func (db *DB) Rebind(q string) string { return db.rebind(q) }
