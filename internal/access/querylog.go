@@ -9,7 +9,7 @@ import (
 	"jlcredit/internal/credit"
 )
 
-// QueryLogEntry is one non-public read of a subject's archive (查询登记):
+// QueryLogEntry is one non-public read of a subject's data (查询登记):
 // who looked, at which subject, why and when. Entries are keyed by subject
 // so that a subject can be shown who looked at it.
 type QueryLogEntry struct {
@@ -25,7 +25,7 @@ type QueryLogEntry struct {
 	SubjectCode    string              `json:"subject_code"` // USCC, or the masked citizen ID
 	Purpose        string              `json:"purpose"`
 	Channel        string              `json:"channel"` // web, api
-	What           string              `json:"what"`    // archive, ...
+	What           string              `json:"what"`    // archive, record (one record by id), verification
 }
 
 // QueryLogFilter selects query-log entries.
@@ -40,8 +40,9 @@ type QueryLogFilter struct {
 	Limit        int
 }
 
-// QueryLogService reads the query log. Entries are written by the archive
-// reads themselves (archive.Service.FindArchive).
+// QueryLogService reads the query log. Entries are written by the reads
+// themselves: archives (archive.Service.FindArchive), records by id
+// (record.Service.FindRecordByID) and verifications.
 type QueryLogService interface {
 	// FindQueryLog returns matching entries, newest first, within the
 	// actor's scope: province administrators and auditors see all, region

@@ -51,7 +51,8 @@ func scanRecord(s interface{ Scan(...any) error }, extra ...any) (*record.Record
 }
 
 // FindRecordByID returns a record version; the actor must be allowed to see
-// it (the public only when the visibility policy shows it).
+// it (the public only when the visibility policy shows it). A non-public
+// read is written to the query log, as an archive read is.
 func (db *DB) FindRecordByID(ctx context.Context, id credit.RecordID) (*record.Record, error) {
 	r, err := scanRecord(db.queryRow(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, int64(id)))
 	if err == sql.ErrNoRows {
@@ -77,6 +78,11 @@ func (db *DB) FindRecordByID(ctx context.Context, id credit.RecordID) (*record.R
 	}
 	if c, ok := db.classOf(ctx, r.Class); ok {
 		r.Fields = db.Secrets.maskFields(c, r.Fields)
+	}
+	if aud != archive.Public {
+		if err := db.logRead(ctx, r.SubjectID, "", "record"); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -140,21 +146,28 @@ func (db *DB) FindArchive(ctx context.Context, code string, purpose string) (*ar
 		}
 	}
 	if aud != archive.Public {
-		if purpose == "" {
-			purpose = "未说明"
-		}
-		err := db.transact(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
-				int64(s.ID), purpose, actor.Channel, "archive")
-			return err
-		})
-		if err != nil {
+		if err := db.logRead(ctx, s.ID, purpose, "archive"); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
+}
+
+// logRead writes a non-public read of a subject's data to the query log
+// (查询登记): who, when, which subject, why ("未说明" when no purpose was
+// given) and what was read ("archive", "record").
+func (db *DB) logRead(ctx context.Context, id credit.SubjectID, purpose, what string) error {
+	actor := credit.ActorFromContext(ctx)
+	if purpose == "" {
+		purpose = "未说明"
+	}
+	return db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
+			int64(id), purpose, actor.Channel, what)
+		return err
+	})
 }
 
 func nullInt(n int64) any {

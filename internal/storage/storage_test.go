@@ -402,6 +402,27 @@ func testArchive(t *testing.T, open opener) {
 	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE purpose = '行政许可审查'`).Scan(&logged); err != nil || logged != 1 {
 		t.Errorf("query log rows = %d, %v; want 1", logged, err)
 	}
+	// A single record read by id is logged too, by whom and about which
+	// subject; a public read of a published record is not.
+	id := ga.Sections[0].Entries[0].Record.ID
+	if _, err := f.db.FindRecordByID(gov, id); err != nil {
+		t.Fatal(err)
+	}
+	var subj int64
+	var actor, purpose string
+	if err := f.db.SQL().QueryRow(`SELECT subject_id, actor, purpose FROM query_log WHERE what = 'record'`).Scan(&subj, &actor, &purpose); err != nil {
+		t.Fatalf("record read not logged: %v", err)
+	}
+	if credit.SubjectID(subj) != ga.Subject.ID || purpose != "未说明" || actor == "" {
+		t.Errorf("logged subject %d actor %q purpose %q; want %d, the department, 未说明", subj, actor, purpose, ga.Subject.ID)
+	}
+	pubID := pub.Sections[0].Entries[0].Record.ID
+	if _, err := f.db.FindRecordByID(context.Background(), pubID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE what = 'record'`).Scan(&logged); err != nil || logged != 1 {
+		t.Errorf("record reads logged = %d, %v; want only the government one", logged, err)
+	}
 }
 
 func testSearch(t *testing.T, open opener) {

@@ -307,6 +307,18 @@ var funcs = template.FuncMap{
 		}
 		return c
 	},
+	// readWhat names what a logged read was of (query_log.what).
+	"readWhat": func(w string) string {
+		switch w {
+		case "archive":
+			return "信用档案"
+		case "record":
+			return "单条信用记录"
+		case "verification":
+			return "信用核查"
+		}
+		return w
+	},
 	"channel": func(c string) string {
 		switch c {
 		case "web":

@@ -705,6 +705,9 @@ func TestGovernmentViewAndQueryLog(t *testing.T) {
 	if row := text(rows); !strings.Contains(row, "管理端") || strings.Contains(row, "上传") {
 		t.Errorf("query log channel: %q, want 管理端", row)
 	}
+	if row := text(rows); !strings.Contains(row, "信用档案") {
+		t.Errorf("query log: %q, want what was read (信用档案)", row)
+	}
 	// The public page never logs.
 	newClient(t).doc("/subjects/"+f.subjectCode, http.StatusOK)
 	entries, total, err := f.db.FindQueryLog(credit.NewContextWithActor(context.Background(), credit.System), access.QueryLogFilter{Purpose: "审批事项2026-001"})
