@@ -20,9 +20,10 @@ import (
 // LedgerOrigin is the origin line of the platform's ledger checkpoints.
 const LedgerOrigin = ledger.DefaultOrigin
 
-// Secrets are the platform's keys: AES-256-GCM for citizen IDs, an HMAC key
-// for the citizen-ID lookup hash, and the Ed25519 note key that signs ledger
-// checkpoints and credit reports.
+// Secrets are the platform's keys: AES-256-GCM for what is stored sealed
+// (citizen IDs, raw batch chunks, rejected rows, webhook secrets), an HMAC
+// key for the citizen-ID lookup hash, and the Ed25519 note key that signs
+// ledger checkpoints.
 type Secrets struct {
 	IDKey      []byte `json:"id_key"`
 	IDHashKey  []byte `json:"id_hash_key"`
