@@ -63,6 +63,8 @@ func TestScreenshots(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(".alert-info")),
 			)
 		}},
+		// The query log, with the archive view just above in it.
+		{name: "querylog", path: "/console/querylog", user: "admin"},
 		// The list entry form, sent back with the validator's messages.
 		{name: "listentry", path: "/console/lists/new", user: "opa", prepare: func(ctx context.Context) error {
 			steps := append(fillEntry(bad), chromedp.Click(chromedp.CSS(`form.entry-form button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("form-errors")))
