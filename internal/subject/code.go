@@ -190,12 +190,29 @@ func asciiSpace(c byte) bool {
 
 // plainWide reports whether s starts with a valid 3-byte rune in
 // U+3001–U+FEFE, which NormalizeText keeps as it is.
+//
+// It reads the bytes instead of decoding the rune (ingestion calls it for
+// every CJK character of every field): U+3000–U+FFFF are E3–EF followed by
+// two continuation bytes; ED A0–BF would be surrogates (invalid).
 func plainWide(s string) bool {
 	if len(s) < 3 {
 		return false
 	}
-	r, size := utf8.DecodeRuneInString(s[:3])
-	return size == 3 && r > 0x3000 && r < 0xFEFF
+	c0, c1, c2 := s[0], s[1], s[2]
+	if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+		return false
+	}
+	switch {
+	case c0 == 0xE3:
+		return c1 != 0x80 || c2 != 0x80 // not U+3000, the ideographic space
+	case c0 >= 0xE4 && c0 <= 0xEC, c0 == 0xEE:
+		return true
+	case c0 == 0xED:
+		return c1 < 0xA0
+	case c0 == 0xEF:
+		return c1 < 0xBB || c1 == 0xBB && c2 < 0xBF // below U+FEFF
+	}
+	return false
 }
 
 // isNormalCode reports whether Normalize(s) == s: only printable ASCII

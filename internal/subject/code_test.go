@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 )
@@ -582,6 +583,26 @@ func BenchmarkNormalizeText(b *testing.B) {
 	for b.Loop() {
 		for _, v := range values {
 			_ = NormalizeText(v)
+		}
+	}
+}
+
+// TestPlainWide checks the byte test of plainWide against decoding, for
+// every lead byte and pair of following bytes.
+func TestPlainWide(t *testing.T) {
+	want := func(s string) bool {
+		r, size := utf8.DecodeRuneInString(s)
+		return size == 3 && r > 0x3000 && r < 0xFEFF
+	}
+	b := make([]byte, 4)
+	for c0 := 0xC0; c0 <= 0xFF; c0++ {
+		for c1 := 0; c1 <= 0xFF; c1++ {
+			for c2 := 0; c2 <= 0xFF; c2++ {
+				b[0], b[1], b[2], b[3] = byte(c0), byte(c1), byte(c2), 'x'
+				if got, w := plainWide(string(b)), want(string(b[:3])); got != w {
+					t.Fatalf("plainWide(% x) = %v, want %v", b[:3], got, w)
+				}
+			}
 		}
 	}
 }
