@@ -43,6 +43,16 @@ var placeholders = map[string]bool{
 	"空": true, "NULL": true, "null": true, "Null": true,
 }
 
+// maxPlaceholder is the length in bytes of the longest placeholder: longer
+// values need no map lookup.
+var maxPlaceholder = func() int {
+	n := 0
+	for p := range placeholders {
+		n = max(n, len(p))
+	}
+	return n
+}()
+
 // Validator checks rows of one class for one submitting department.
 type Validator struct {
 	Catalog    *catalog.Catalog
@@ -129,14 +139,16 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 	if !utf8.ValidString(raw) { // ValidString is the faster scan of valid input
 		raw = strings.ToValidUTF8(raw, "\uFFFD")
 	}
-	var s string
+	var s, tidied string
 	switch f.Type {
 	case catalog.USCC, catalog.IDNo:
 		s = subject.Normalize(raw)
+	case catalog.String, catalog.Text:
+		s, tidied = subject.NormalizeAndTidy(raw)
 	default:
 		s = subject.NormalizeText(raw)
 	}
-	if placeholders[s] {
+	if len(s) <= maxPlaceholder && placeholders[s] {
 		if rv.blank == nil {
 			rv.blank = map[string]string{}
 		}
@@ -185,13 +197,11 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 	rv.vals[f.Code] = s
 	// Text is checked, keyed and hashed in its normalised form but
 	// published as written (full-width punctuation kept).
-	if (f.Type == catalog.String || f.Type == catalog.Text) && s != raw {
-		if t := subject.TidyText(raw); t != s {
-			if rv.verbatim == nil {
-				rv.verbatim = map[string]string{}
-			}
-			rv.verbatim[f.Code] = t
+	if (f.Type == catalog.String || f.Type == catalog.Text) && tidied != s {
+		if rv.verbatim == nil {
+			rv.verbatim = map[string]string{}
 		}
+		rv.verbatim[f.Code] = tidied
 	}
 }
 

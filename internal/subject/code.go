@@ -109,21 +109,36 @@ func normalize(s string) string {
 //
 // Zero-width characters and byte-order marks are removed. NormalizeText is
 // idempotent.
-func NormalizeText(s string) string { return tidy(s, true) }
+func NormalizeText(s string) string { n, _ := tidy(s, true); return n }
 
 // TidyText is NormalizeText without the conversion to half-width: it
 // removes invisible characters, collapses white space and trims, and keeps
 // the full-width punctuation of Chinese text (，：；（）) as written. The
 // form in which a decision's text is published.
-func TidyText(s string) string { return tidy(s, false) }
+func TidyText(s string) string { t, _ := tidy(s, false); return t }
 
-// tidy is NormalizeText, or TidyText when half is false.
-func tidy(s string, half bool) string {
+// NormalizeAndTidy returns NormalizeText(s) and TidyText(s), in one pass
+// over s when the only changes are conversions to half-width (the common
+// case of Chinese text with full-width punctuation).
+func NormalizeAndTidy(s string) (normalized, tidied string) {
+	n, widthOnly := tidy(s, true)
+	if widthOnly {
+		return n, s
+	}
+	t, _ := tidy(s, false)
+	return n, t
+}
+
+// tidy is NormalizeText, or TidyText when half is false. widthOnly reports
+// that s has no white space, invisible or invalid characters, so that the
+// only changes (if any) are conversions to half-width: TidyText(s) == s.
+func tidy(s string, half bool) (out string, widthOnly bool) {
 	// One pass that copies runs of unchanged characters: most values come
 	// already normalised, and then s itself is returned.
 	var b []byte
 	run := 0 // start of the run of unchanged characters not yet copied, or -1
 	space := false
+	other := false // a change that is not a conversion to half-width
 	flush := func(i int) {
 		if run >= 0 {
 			b = append(b, s[run:i]...)
@@ -159,13 +174,18 @@ func tidy(s string, half bool) string {
 		switch {
 		case isInvisible(h):
 			flush(i)
+			other = true
 		case unicode.IsSpace(h):
 			flush(i)
 			space = len(b) > 0
+			other = true
 		default:
 			if space {
 				b = append(b, ' ')
 				space = false
+			}
+			if r == utf8.RuneError && size == 1 {
+				other = true
 			}
 			if h != r || (r == utf8.RuneError && size == 1) {
 				flush(i)
@@ -177,10 +197,10 @@ func tidy(s string, half bool) string {
 		i += size
 	}
 	if run == 0 {
-		return s // nothing changed
+		return s, !other // nothing changed
 	}
 	flush(len(s))
-	return string(b)
+	return string(b), !other
 }
 
 // asciiSpace reports whether c is ASCII white space (unicode.IsSpace).

@@ -444,6 +444,9 @@ func FuzzNormalize(f *testing.F) {
 		if txt == s && tidy != s {
 			t.Fatalf("TidyText(%q) = %q changes a normal value", s, tidy)
 		}
+		if n2, t2 := NormalizeAndTidy(s); n2 != txt || t2 != tidy {
+			t.Fatalf("NormalizeAndTidy(%q) = %q, %q; want %q, %q", s, n2, t2, txt, tidy)
+		}
 	})
 }
 
