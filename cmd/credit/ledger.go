@@ -26,7 +26,7 @@ func runLedger(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "存证校验通过：%d条记录，账本大小%d，%d个签名检查点均一致\n", rep.Records, rep.Size, rep.Checkpoints)
+	fmt.Fprintf(env.Stderr, "存证校验通过：%d条记录，账本大小%d，%d个签名检查点均一致；审计日志%d条及其签名检查点均一致\n", rep.Records, rep.Size, rep.Checkpoints, rep.AuditEntries)
 	b, _ := json.Marshal(rep)
 	fmt.Fprintln(env.Stdout, string(b))
 	return nil

@@ -23,6 +23,9 @@ type VerifyReport struct {
 	Size        int64  `json:"size"`
 	Root        string `json:"root"`
 	Checkpoints int64  `json:"checkpoints"`
+	// AuditEntries is the number of audit log entries checked against
+	// their own tree and its signed checkpoints.
+	AuditEntries int64 `json:"audit_entries"`
 }
 
 // Service reads and verifies the ledger.

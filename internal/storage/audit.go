@@ -2,22 +2,257 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
 	"strconv"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"jlcredit/internal/credit"
+	"jlcredit/internal/ledger"
 )
 
-// audit appends a row to the audit log in the same transaction as the change.
+// AuditOrigin is the origin line of the audit log's checkpoints: a tree of
+// its own beside the records' (LedgerOrigin), signed with the same key.
+const AuditOrigin = "jl.credit.gov.cn/audit"
+
+// auditEntry is one row of the audit log as its leaf hash covers it.
+type auditEntry struct {
+	id                                  int64
+	leaf                                int64
+	at                                  time.Time
+	actor, action, objectType, objectID string
+	detail                              string
+}
+
+// auditCanonical is the byte string whose leaf hash an audit entry's place
+// in the audit tree holds: a JSON object with sorted keys, the time in UTC
+// (RFC 3339 with nanoseconds). Changing any of these columns afterwards is
+// found by `credit ledger verify`. The encoding must never change for
+// existing entries.
+func auditCanonical(e *auditEntry) []byte {
+	b, _ := json.Marshal(struct {
+		Action     string `json:"action"`
+		Actor      string `json:"actor"`
+		At         string `json:"at"`
+		Detail     string `json:"detail"`
+		Leaf       int64  `json:"leaf"`
+		ObjectID   string `json:"object_id"`
+		ObjectType string `json:"object_type"`
+	}{e.action, e.actor, e.at.UTC().Format(time.RFC3339Nano), e.detail, e.leaf, e.objectID, e.objectType})
+	return b
+}
+
+// audit appends a row to the audit log in the same transaction as the
+// change, as the next leaf of the audit tree, and signs the tree's new
+// checkpoint.
 func (tx *Tx) audit(ctx context.Context, action, objectType, objectID string, detail any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
 		return err
 	}
 	actor := credit.ActorFromContext(ctx)
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, object_type, object_id, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-		tx.now, actor.Label(), action, objectType, objectID, string(b))
+	return tx.appendAudit(ctx, &auditEntry{at: tx.now, actor: actor.Label(), action: action, objectType: objectType, objectID: objectID, detail: string(b)})
+}
+
+// appendAudit writes e as the next leaf of the audit tree: a new row when
+// e.id is 0, else the existing row e.id (written before the audit tree
+// existed). The lock on audit_ledger_state serialises appends.
+func (tx *Tx) appendAudit(ctx context.Context, es ...*auditEntry) error {
+	lock := `SELECT size FROM audit_ledger_state WHERE id = 1`
+	if tx.db.dialect == Postgres {
+		lock += ` FOR UPDATE`
+	}
+	var size int64
+	if err := tx.queryRow(ctx, lock).Scan(&size); err != nil {
+		return err
+	}
+	app := ledger.NewAppender(ctx, txHashStore{tx, auditHashes}, size)
+	if err := app.Load(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		e.leaf = app.Size()
+		idx, st, err := app.Append(ledger.Leaf(auditCanonical(e)))
+		if err != nil {
+			return err
+		}
+		hashes, err := packStored(idx, st)
+		if err != nil {
+			return err
+		}
+		if e.id == 0 {
+			_, err = tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, object_type, object_id, detail, leaf, ledger_hashes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				e.at, e.actor, e.action, e.objectType, e.objectID, e.detail, e.leaf, hashes)
+		} else {
+			_, err = tx.exec(ctx, `UPDATE audit_log SET leaf = $1, ledger_hashes = $2 WHERE id = $3`, e.leaf, hashes, e.id)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	root, err := app.Root()
+	if err != nil {
+		return err
+	}
+	note, err := tx.db.Secrets.signer.Sign(AuditOrigin, app.Size(), root)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_ledger_state SET size = $1 WHERE id = 1`, app.Size()); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4)`, app.Size(), root[:], string(note), tx.now)
 	return err
+}
+
+const auditColumns = `id, COALESCE(leaf, -1), at, actor, action, object_type, object_id, detail`
+
+func scanAudit(s interface{ Scan(...any) error }) (*auditEntry, error) {
+	var e auditEntry
+	if err := s.Scan(&e.id, &e.leaf, &e.at, &e.actor, &e.action, &e.objectType, &e.objectID, &e.detail); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// catchUpAudit appends the audit entries written before the audit tree
+// existed (migration 0013), in id order, a thousand per transaction.
+func (db *DB) catchUpAudit(ctx context.Context) error {
+	for {
+		var es []*auditEntry
+		err := scanAll(db.rows(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE leaf IS NULL ORDER BY id LIMIT 1000`), func(rows *sql.Rows) error {
+			e, err := scanAudit(rows)
+			es = append(es, e)
+			return err
+		})
+		if err != nil || len(es) == 0 {
+			return err
+		}
+		if err := db.transact(ctx, func(tx *Tx) error { return tx.appendAudit(ctx, es...) }); err != nil {
+			return fmt.Errorf("storage: audit log into its tree: %w", err)
+		}
+	}
+}
+
+// verifyAudit checks the audit tree as VerifyLedger checks the records':
+// every entry's leaf recomputed from its row, every stored hash, every
+// signed checkpoint, no entry missing or outside the tree. It returns the
+// number of entries.
+func (db *DB) verifyAudit(ctx context.Context) (int64, error) {
+	// Every append signs a checkpoint; checking every thousandth and the
+	// latest bounds where tampering lies as well, at a thousandth of the
+	// signatures to verify.
+	var cps []ledger.Checkpoint
+	err := scanAll(db.rows(ctx, `SELECT note FROM audit_checkpoints
+		WHERE size % 1000 = 0 OR size = (SELECT MAX(size) FROM audit_checkpoints) ORDER BY size`), func(rows *sql.Rows) error {
+		var note string
+		if err := rows.Scan(&note); err != nil {
+			return err
+		}
+		cp, err := ledger.OpenCheckpoint([]byte(note), db.Secrets.VerifierKey())
+		if err != nil {
+			return credit.Errorf(credit.EINVALID, "审计日志检查点签名无效：%v", err)
+		}
+		if cp.Origin != AuditOrigin {
+			return credit.Errorf(credit.EINVALID, "审计日志检查点的来源为“%s”，应为“%s”", cp.Origin, AuditOrigin)
+		}
+		cps = append(cps, *cp)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	var size int64
+	if len(cps) > 0 {
+		size = cps[len(cps)-1].Size
+	}
+	var iterErr error
+	var count int64
+	leaves := func(yield func(int64, tlog.Hash) bool) {
+		rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE leaf IS NOT NULL AND leaf < $1 ORDER BY leaf`, size)
+		if err != nil {
+			iterErr = err
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanAudit(rows)
+			if err != nil {
+				iterErr = err
+				return
+			}
+			count++
+			if !yield(e.leaf, ledger.Leaf(auditCanonical(e))) {
+				return
+			}
+		}
+		iterErr = rows.Err()
+	}
+	var storedErr error
+	stored := func(yield func(int64, tlog.Hash) bool) {
+		rows, err := db.query(ctx, `SELECT leaf, ledger_hashes FROM audit_log WHERE leaf IS NOT NULL AND leaf < $1 ORDER BY leaf`, size)
+		if err != nil {
+			storedErr = err
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var leaf int64
+			var b []byte
+			if err := rows.Scan(&leaf, &b); err != nil {
+				storedErr = err
+				return
+			}
+			base := tlog.StoredHashIndex(0, leaf)
+			for k := 0; k+tlog.HashSize <= len(b); k += tlog.HashSize {
+				var h tlog.Hash
+				copy(h[:], b[k:])
+				if !yield(base+int64(k/tlog.HashSize), h) {
+					return
+				}
+			}
+		}
+		storedErr = rows.Err()
+	}
+	verr := ledger.VerifyAll(iter.Seq2[int64, tlog.Hash](leaves), iter.Seq2[int64, tlog.Hash](stored), cps...)
+	if iterErr != nil {
+		return 0, iterErr
+	}
+	if storedErr != nil {
+		return 0, storedErr
+	}
+	var mm *ledger.Mismatch
+	if errors.As(verr, &mm) {
+		var id int64
+		var action string
+		err := db.queryRow(ctx, `SELECT id, action FROM audit_log WHERE leaf = $1`, mm.Index).Scan(&id, &action)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, credit.Errorf(credit.EINVALID, "审计日志校验失败：序号%d的审计记录缺失（%s）", mm.Index, mm.Reason)
+		}
+		if err != nil {
+			return 0, err
+		}
+		return 0, credit.Errorf(credit.EINVALID, "审计日志校验失败：第一条异常审计记录为 审计ID %d（操作 %s，序号 %d）：%s", id, action, mm.Index, mm.Reason)
+	}
+	if verr != nil {
+		return 0, verr
+	}
+	if count != size {
+		return 0, credit.Errorf(credit.EINVALID, "审计日志条数不符：检查点为%d条，数据库中为%d条（有审计记录被删除）", size, count)
+	}
+	var extra int64
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL OR leaf >= $1`, size).Scan(&extra); err != nil {
+		return 0, err
+	}
+	if extra > 0 {
+		return 0, credit.Errorf(credit.EINVALID, "数据库中有%d条审计记录不在已签名的审计日志内（未经平台写入）", extra)
+	}
+	return count, nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -49,7 +49,7 @@ func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.Reco
 	if err != nil {
 		return nil, err
 	}
-	p, err := ledger.ProveInclusion(ctx, dbHashStore{db}, cp.Size, r.LedgerIndex)
+	p, err := ledger.ProveInclusion(ctx, dbHashStore{db, recordHashes}, cp.Size, r.LedgerIndex)
 	if err != nil {
 		return nil, err
 	}
@@ -62,8 +62,9 @@ func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.Reco
 
 // VerifyLedger recomputes every record version's hash from what is stored,
 // rebuilds the tree, and checks it against the stored hashes and every
-// signed checkpoint. It returns an EINVALID error naming the first bad
-// record when anything was changed behind the platform's back.
+// signed checkpoint; then the audit log's tree the same way. It returns an
+// EINVALID error naming the first bad record or audit entry when anything
+// was changed behind the platform's back.
 func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	latest, err := db.LatestCheckpoint(ctx)
 	if credit.ErrorCode(err) == credit.ENOTFOUND {
@@ -74,7 +75,11 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 		if n > 0 {
 			return nil, credit.Errorf(credit.EINVALID, "存证账本为空，但数据库中有%d条记录：记录未经平台写入", n)
 		}
-		return &ledger.VerifyReport{}, nil
+		audits, err := db.verifyAudit(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &ledger.VerifyReport{AuditEntries: audits}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -175,7 +180,11 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	if extra > 0 {
 		return nil, credit.Errorf(credit.EINVALID, "数据库中有%d条记录不在已签名的存证账本内（记录未经平台写入）", extra)
 	}
-	return &ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps))}, nil
+	audits, err := db.verifyAudit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps)), AuditEntries: audits}, nil
 }
 
 // describeMismatch names the first bad record of a ledger mismatch.

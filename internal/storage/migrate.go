@@ -92,6 +92,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("storage.Migrate: %w", err)
 		}
 	}
+	// Audit entries written before the audit log had a tree (0013).
+	if err := db.catchUpAudit(ctx); err != nil {
+		return fmt.Errorf("storage.Migrate: %w", err)
+	}
 	return db.loadCatalog(ctx)
 }
 

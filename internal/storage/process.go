@@ -526,7 +526,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				return err
 			}
 		}
-		app := ledger.NewAppender(ctx, txHashStore{tx}, size)
+		app := ledger.NewAppender(ctx, txHashStore{tx, recordHashes}, size)
 		var (
 			out    []*record.Record
 			oldIDs []int64
@@ -1100,21 +1100,40 @@ func (tx *Tx) insertRowErrors(ctx context.Context, id credit.BatchID, errs []rec
 	})
 }
 
+// hashTable says where a tree keeps the hashes each append stored: in the
+// row of the leaf's record version (records, leaf = id - 1) or audit entry
+// (audit_log, by leaf).
+type hashTable struct {
+	sel    string // SELECT leaf, hashes … WHERE key IN (
+	offset int64  // key = leaf + offset
+}
+
+var (
+	recordHashes = hashTable{`SELECT id - 1, ledger_hashes FROM records WHERE id IN (`, 1}
+	auditHashes  = hashTable{`SELECT leaf, ledger_hashes FROM audit_log WHERE leaf IN (`, 0}
+)
+
 // txHashStore reads ledger hashes inside a transaction.
-type txHashStore struct{ tx *Tx }
+type txHashStore struct {
+	tx    *Tx
+	table hashTable
+}
 
 func (s txHashStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, indexes, func(q string, args ...any) result { return s.tx.rows(ctx, q, args...) })
+	return readHashes(ctx, indexes, s.table, func(q string, args ...any) result { return s.tx.rows(ctx, q, args...) })
 }
 
 // dbHashStore reads ledger hashes outside a transaction.
-type dbHashStore struct{ db *DB }
-
-func (s dbHashStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, indexes, func(q string, args ...any) result { return s.db.rows(ctx, q, args...) })
+type dbHashStore struct {
+	db    *DB
+	table hashTable
 }
 
-func readHashes(ctx context.Context, indexes []int64, query func(string, ...any) result) ([]tlog.Hash, error) {
+func (s dbHashStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(ctx, indexes, s.table, func(q string, args ...any) result { return s.db.rows(ctx, q, args...) })
+}
+
+func readHashes(ctx context.Context, indexes []int64, t hashTable, query func(string, ...any) result) ([]tlog.Hash, error) {
 	// Map each storage index to the leaf whose append stored it.
 	leaves := map[int64][]byte{}
 	var ids []any
@@ -1122,18 +1141,18 @@ func readHashes(ctx context.Context, indexes []int64, query func(string, ...any)
 		leaf, _ := storedLeaf(x)
 		if _, ok := leaves[leaf]; !ok {
 			leaves[leaf] = nil
-			ids = append(ids, leaf+1)
+			ids = append(ids, leaf+t.offset)
 		}
 	}
 	for i := 0; i < len(ids); i += 500 {
 		part := ids[i:min(i+500, len(ids))]
-		err := scanAll(query(`SELECT id, ledger_hashes FROM records WHERE id IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
-			var id int64
+		err := scanAll(query(t.sel+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
+			var leaf int64
 			var b []byte
-			if err := rows.Scan(&id, &b); err != nil {
+			if err := rows.Scan(&leaf, &b); err != nil {
 				return err
 			}
-			leaves[id-1] = b
+			leaves[leaf] = b
 			return nil
 		})
 		if err != nil {
