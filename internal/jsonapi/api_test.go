@@ -265,6 +265,14 @@ func TestArchiveSearchLedger(t *testing.T) {
 	if resp.StatusCode != 200 || cp["size"].(float64) != 20 || !strings.HasPrefix(cp["note"].(string), "jl.credit.gov.cn/ledger\n20\n") {
 		t.Fatalf("checkpoint = %v", cp)
 	}
+	// The audit log's tree: its own origin, signed with the same key.
+	resp, acp := e.do(t, "GET", "/api/v1/ledger/checkpoint?log=audit", "", "", nil)
+	if resp.StatusCode != 200 || acp["size"].(float64) < 1 || !strings.HasPrefix(acp["note"].(string), "jl.credit.gov.cn/audit\n") {
+		t.Errorf("audit checkpoint = %d %v", resp.StatusCode, acp)
+	}
+	if resp, _ := e.do(t, "GET", "/api/v1/ledger/checkpoint?log=x", "", "", nil); resp.StatusCode != 400 {
+		t.Errorf("log=x: %d, want 400", resp.StatusCode)
+	}
 	resp2, _ := http.Get(e.srv.URL + "/api/v1/records/1/proof")
 	var p ledger.RecordProof
 	json.NewDecoder(resp2.Body).Decode(&p)

@@ -3,12 +3,22 @@ package jsonapi
 import (
 	"net/http"
 
+	"jlcredit/internal/credit"
 	"jlcredit/internal/respond"
 )
 
-// handleCheckpoint returns the latest signed checkpoint and the verifier key.
+// handleCheckpoint returns the latest signed checkpoint of the records'
+// tree, or with log=audit of the audit log's.
 func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error {
-	cp, err := s.Backend.LatestCheckpoint(r.Context())
+	latest := s.Backend.LatestCheckpoint
+	switch l := r.URL.Query().Get("log"); l {
+	case "", "records":
+	case "audit":
+		latest = s.Backend.LatestAuditCheckpoint
+	default:
+		return credit.Errorf(credit.EINVALID, "参数log的值“%s”无效，应为records（信用记录，默认）或audit（审计日志）", l)
+	}
+	cp, err := latest(r.Context())
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,8 @@ type VerifyReport struct {
 type Service interface {
 	// LatestCheckpoint returns ENOTFOUND when the ledger is empty.
 	LatestCheckpoint(ctx context.Context) (*Checkpoint, error)
+	// LatestAuditCheckpoint is LatestCheckpoint for the audit log's tree.
+	LatestAuditCheckpoint(ctx context.Context) (*Checkpoint, error)
 	// ProveRecord returns ENOTFOUND when the record is missing or not visible.
 	ProveRecord(ctx context.Context, id credit.RecordID) (*RecordProof, error)
 	// VerifyLedger recomputes everything; EINVALID names the first bad record.

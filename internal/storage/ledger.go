@@ -17,17 +17,26 @@ import (
 // LatestCheckpoint returns the newest signed checkpoint, or ENOTFOUND when
 // the ledger is empty.
 func (db *DB) LatestCheckpoint(ctx context.Context) (*ledger.Checkpoint, error) {
+	return db.latestCheckpoint(ctx, `ledger_checkpoints`, "存证账本为空，尚无检查点")
+}
+
+// LatestAuditCheckpoint returns the latest signed checkpoint of the audit
+// log's tree (origin AuditOrigin), or ENOTFOUND before the first entry.
+func (db *DB) LatestAuditCheckpoint(ctx context.Context) (*ledger.Checkpoint, error) {
+	return db.latestCheckpoint(ctx, `audit_checkpoints`, "审计日志为空，尚无检查点")
+}
+
+func (db *DB) latestCheckpoint(ctx context.Context, table, empty string) (*ledger.Checkpoint, error) {
 	var note string
-	var cp *ledger.Checkpoint
-	var err error
-	row := db.queryRow(ctx, `SELECT note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`)
-	if err = row.Scan(&note); errors.Is(err, sql.ErrNoRows) {
-		return nil, credit.Errorf(credit.ENOTFOUND, "存证账本为空，尚无检查点")
+	row := db.queryRow(ctx, `SELECT note FROM `+table+` ORDER BY size DESC LIMIT 1`)
+	if err := row.Scan(&note); errors.Is(err, sql.ErrNoRows) {
+		return nil, credit.Errorf(credit.ENOTFOUND, "%s", empty)
 	} else if err != nil {
 		return nil, err
 	}
-	if cp, err = ledger.OpenCheckpoint([]byte(note), db.Secrets.VerifierKey()); err != nil {
-		return nil, fmt.Errorf("storage: latest checkpoint does not verify: %w", err)
+	cp, err := ledger.OpenCheckpoint([]byte(note), db.Secrets.VerifierKey())
+	if err != nil {
+		return nil, fmt.Errorf("storage: latest checkpoint of %s does not verify: %w", table, err)
 	}
 	return cp, nil
 }
