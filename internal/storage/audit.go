@@ -59,18 +59,31 @@ func (tx *Tx) audit(ctx context.Context, action, objectType, objectID string, de
 	return tx.appendAudit(ctx, &auditEntry{at: tx.now, actor: actor.Label(), action: action, objectType: objectType, objectID: objectID, detail: string(b)})
 }
 
-// appendAudit writes e as the next leaf of the audit tree: a new row when
-// e.id is 0, else the existing row e.id (written before the audit tree
-// existed). The lock on audit_ledger_state serialises appends.
+// appendAudit writes es as the next leaves of the audit tree: a new row for
+// an entry whose id is 0, else the existing row (written before the audit
+// tree existed, and still without a leaf). The lock on audit_ledger_state
+// serialises appends.
 func (tx *Tx) appendAudit(ctx context.Context, es ...*auditEntry) error {
-	lock := `SELECT size FROM audit_ledger_state WHERE id = 1`
+	size, _, err := tx.lockAudit(ctx)
+	if err != nil {
+		return err
+	}
+	return tx.appendAuditAt(ctx, size, es)
+}
+
+// lockAudit locks the audit tree's state row (on PostgreSQL; SQLite's
+// write transaction already excludes every other writer) and returns the
+// tree's size and the id bound of the entries written before the tree.
+func (tx *Tx) lockAudit(ctx context.Context) (size, legacyMaxID int64, err error) {
+	lock := `SELECT size, legacy_max_id FROM audit_ledger_state WHERE id = 1`
 	if tx.db.dialect == Postgres {
 		lock += ` FOR UPDATE`
 	}
-	var size int64
-	if err := tx.queryRow(ctx, lock).Scan(&size); err != nil {
-		return err
-	}
+	err = tx.queryRow(ctx, lock).Scan(&size, &legacyMaxID)
+	return size, legacyMaxID, err
+}
+
+func (tx *Tx) appendAuditAt(ctx context.Context, size int64, es []*auditEntry) error {
 	app := ledger.NewAppender(ctx, txHashStore{tx, auditHashes}, size)
 	if err := app.Load(); err != nil {
 		return err
@@ -88,11 +101,17 @@ func (tx *Tx) appendAudit(ctx context.Context, es ...*auditEntry) error {
 		if e.id == 0 {
 			_, err = tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, object_type, object_id, detail, leaf, ledger_hashes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 				e.at, e.actor, e.action, e.objectType, e.objectID, e.detail, e.leaf, hashes)
-		} else {
-			_, err = tx.exec(ctx, `UPDATE audit_log SET leaf = $1, ledger_hashes = $2 WHERE id = $3`, e.leaf, hashes, e.id)
+			if err != nil {
+				return err
+			}
+			continue
 		}
+		res, err := tx.exec(ctx, `UPDATE audit_log SET leaf = $1, ledger_hashes = $2 WHERE id = $3 AND leaf IS NULL`, e.leaf, hashes, e.id)
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("storage: audit entry %d changed while it was taken into the tree (%d rows, %v)", e.id, n, err)
 		}
 	}
 	root, err := app.Root()
@@ -121,20 +140,36 @@ func scanAudit(s interface{ Scan(...any) error }) (*auditEntry, error) {
 }
 
 // catchUpAudit appends the audit entries written before the audit tree
-// existed (migration 0013), in id order, a thousand per transaction.
+// existed (ids up to legacy_max_id, set by migration 0013), in id order, a
+// thousand per transaction. They are read inside the transaction that
+// appends them, under the tree's lock, so that two processes migrating at
+// once append each entry once. Any other entry without a leaf was not
+// written by the platform and stays out (verifyAudit reports it).
 func (db *DB) catchUpAudit(ctx context.Context) error {
 	for {
-		var es []*auditEntry
-		err := scanAll(db.rows(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE leaf IS NULL ORDER BY id LIMIT 1000`), func(rows *sql.Rows) error {
-			e, err := scanAudit(rows)
-			es = append(es, e)
-			return err
+		var n int
+		err := db.transact(ctx, func(tx *Tx) error {
+			size, bound, err := tx.lockAudit(ctx)
+			if err != nil {
+				return err
+			}
+			var es []*auditEntry
+			err = scanAll(tx.rows(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE leaf IS NULL AND id <= $1 ORDER BY id LIMIT 1000`, bound), func(rows *sql.Rows) error {
+				e, err := scanAudit(rows)
+				es = append(es, e)
+				return err
+			})
+			if err != nil || len(es) == 0 {
+				return err
+			}
+			n = len(es)
+			return tx.appendAuditAt(ctx, size, es)
 		})
-		if err != nil || len(es) == 0 {
-			return err
-		}
-		if err := db.transact(ctx, func(tx *Tx) error { return tx.appendAudit(ctx, es...) }); err != nil {
+		if err != nil {
 			return fmt.Errorf("storage: audit log into its tree: %w", err)
+		}
+		if n == 0 {
+			return nil
 		}
 	}
 }
@@ -245,12 +280,33 @@ func (db *DB) verifyAudit(ctx context.Context) (int64, error) {
 	if count != size {
 		return 0, credit.Errorf(credit.EINVALID, "审计日志条数不符：检查点为%d条，数据库中为%d条（有审计记录被删除）", size, count)
 	}
-	var extra int64
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL OR leaf >= $1`, size).Scan(&extra); err != nil {
+	// Entries outside the tree: without a leaf (older ones not yet taken
+	// in, or foreign), or with a leaf beyond every checkpoint. Entries the
+	// platform appended since the checks above come with their checkpoint,
+	// in the same transaction: one statement sees both or neither.
+	var pending, foreign, beyond int64
+	err = db.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL AND id <= (SELECT legacy_max_id FROM audit_ledger_state WHERE id = 1)),
+		(SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL AND id > (SELECT legacy_max_id FROM audit_ledger_state WHERE id = 1)),
+		(SELECT COUNT(*) FROM audit_log WHERE leaf >= (SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints))`).Scan(&pending, &foreign, &beyond)
+	if err != nil {
 		return 0, err
 	}
-	if extra > 0 {
-		return 0, credit.Errorf(credit.EINVALID, "数据库中有%d条审计记录不在已签名的审计日志内（未经平台写入）", extra)
+	switch {
+	case foreign+beyond > 0:
+		return 0, credit.Errorf(credit.EINVALID, "数据库中有%d条审计记录不在已签名的审计日志内（未经平台写入）", foreign+beyond)
+	case pending > 0:
+		return 0, credit.Errorf(credit.EINVALID, "有%d条升级前的审计记录尚未纳入审计日志账本，请先运行 credit migrate", pending)
+	}
+	// The newest checkpoint, which may have come after the checks above,
+	// must be signed too.
+	cp, err := db.LatestAuditCheckpoint(ctx)
+	switch {
+	case credit.ErrorCode(err) == credit.ENOTFOUND:
+	case err != nil:
+		return 0, credit.Errorf(credit.EINVALID, "审计日志最新检查点签名无效：%v", err)
+	case cp.Origin != AuditOrigin:
+		return 0, credit.Errorf(credit.EINVALID, "审计日志检查点的来源为“%s”，应为“%s”", cp.Origin, AuditOrigin)
 	}
 	return count, nil
 }

@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -115,7 +117,7 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		}
 		// Reading, hashing, compressing and sealing run in a goroutine of
 		// their own, a chunk ahead of the inserts.
-		chunks, hash, stop := db.sealChunks(s.Body)
+		chunks, hash, stop := db.sealChunks(id, s.Body)
 		defer stop()
 		var size int64
 		for c := range chunks {
@@ -130,13 +132,27 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		if size == 0 {
 			return credit.Errorf(credit.EINVALID, "文件为空")
 		}
+		sum := hex.EncodeToString(hash())
 		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, size = $2, sha256 = $3 WHERE id = $4`,
-			"stored", size, hex.EncodeToString(hash()), string(id)); err != nil {
+			"stored", size, sum, string(id)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "batch.store", "batch", string(id), map[string]any{"class": class.Code, "department": dep.Code, "size": size, "filename": s.Filename})
+		// The raw file's hash goes into the audit tree with the rest: the
+		// bytes stored can be checked against a signed record of them.
+		return tx.audit(ctx, "batch.store", "batch", string(id), map[string]any{"class": class.Code, "department": dep.Code, "size": size, "filename": s.Filename, "sha256": sum})
 	})
 	return id, err
+}
+
+// chunkAD is the associated data a chunk is sealed with: its batch, place
+// and encoding, so that a chunk moved to another batch or place, or
+// relabelled, no longer opens. Chunks stored before encodings existed
+// (encoding "") were sealed without it.
+func chunkAD(id credit.BatchID, seq int, encoding string) []byte {
+	if encoding == "" {
+		return nil
+	}
+	return []byte(string(id) + "\x00" + strconv.Itoa(seq) + "\x00" + encoding)
 }
 
 // sealedChunk is one piece of a batch's raw bytes, ready to be stored.
@@ -163,7 +179,7 @@ var (
 // sealed, on the returned channel, which is closed after the last chunk or
 // after a chunk carrying an error. hash returns the SHA-256 of the raw bytes
 // once the channel is drained; stop ends the goroutine early.
-func (db *DB) sealChunks(body io.Reader) (chunks <-chan sealedChunk, hash func() []byte, stop func()) {
+func (db *DB) sealChunks(id credit.BatchID, body io.Reader) (chunks <-chan sealedChunk, hash func() []byte, stop func()) {
 	out := make(chan sealedChunk, 1)
 	done := make(chan struct{})
 	h := sha256.New()
@@ -189,12 +205,12 @@ func (db *DB) sealChunks(body io.Reader) (chunks <-chan sealedChunk, hash func()
 				}
 				raw := buf[:n]
 				h.Write(raw)
-				c := sealedChunk{seq: seq, size: n}
+				c := sealedChunk{seq: seq, size: n, encoding: "raw"}
 				plain := raw
 				if z := chunkEncoder.EncodeAll(raw, make([]byte, 0, n/4)); len(z) < n-n/10 {
 					plain, c.encoding = z, "zstd"
 				}
-				sealed, err := db.Secrets.seal(plain)
+				sealed, err := db.Secrets.sealFor(plain, chunkAD(id, seq, c.encoding))
 				if err != nil {
 					send(sealedChunk{err: err})
 					return
@@ -226,14 +242,23 @@ func (db *DB) sealChunks(body io.Reader) (chunks <-chan sealedChunk, hash func()
 	}
 }
 
-// chunkReader streams a stored batch back from the database.
+// chunkReader streams a stored batch back from the database, and at the
+// end checks the bytes against the size and SHA-256 recorded when the batch
+// was stored (also in its batch.store audit entry): a chunk missing,
+// replaced or cut short is an error, not a shorter file.
 type chunkReader struct {
-	ctx context.Context
-	db  *DB
-	id  credit.BatchID
-	seq int
-	buf []byte
-	eof bool
+	ctx  context.Context
+	db   *DB
+	b    *record.Batch
+	seq  int
+	buf  []byte
+	eof  bool
+	h    hash.Hash
+	read int64
+}
+
+func newChunkReader(ctx context.Context, db *DB, b *record.Batch) *chunkReader {
+	return &chunkReader{ctx: ctx, db: db, b: b, h: sha256.New()}
 }
 
 func (r *chunkReader) Read(p []byte) (int, error) {
@@ -243,26 +268,31 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		}
 		var sealed []byte
 		var encoding string
-		err := r.db.queryRow(r.ctx, `SELECT data, encoding FROM batch_chunks WHERE batch_id = $1 AND seq = $2`, string(r.id), r.seq).Scan(&sealed, &encoding)
+		err := r.db.queryRow(r.ctx, `SELECT data, encoding FROM batch_chunks WHERE batch_id = $1 AND seq = $2`, string(r.b.ID), r.seq).Scan(&sealed, &encoding)
 		if errors.Is(err, sql.ErrNoRows) {
 			r.eof = true
+			if sum := hex.EncodeToString(r.h.Sum(nil)); r.read != r.b.Size || sum != r.b.SHA256 {
+				return 0, fmt.Errorf("storage: batch %s: the stored bytes (%d, SHA-256 %s) are not those stored (%d, %s)", r.b.ID, r.read, sum, r.b.Size, r.b.SHA256)
+			}
 			continue
 		}
 		if err != nil {
 			return 0, err
 		}
-		if r.buf, err = r.db.Secrets.open(sealed); err != nil {
-			return 0, fmt.Errorf("storage: open batch chunk %s/%d: %w", r.id, r.seq, err)
+		if r.buf, err = r.db.Secrets.openFor(sealed, chunkAD(r.b.ID, r.seq, encoding)); err != nil {
+			return 0, fmt.Errorf("storage: open batch chunk %s/%d: %w", r.b.ID, r.seq, err)
 		}
 		switch encoding {
-		case "":
+		case "", "raw":
 		case "zstd":
 			if r.buf, err = chunkDecoder.DecodeAll(r.buf, make([]byte, 0, chunkSize)); err != nil {
-				return 0, fmt.Errorf("storage: decompress batch chunk %s/%d: %w", r.id, r.seq, err)
+				return 0, fmt.Errorf("storage: decompress batch chunk %s/%d: %w", r.b.ID, r.seq, err)
 			}
 		default:
-			return 0, fmt.Errorf("storage: batch chunk %s/%d: unknown encoding %q", r.id, r.seq, encoding)
+			return 0, fmt.Errorf("storage: batch chunk %s/%d: unknown encoding %q", r.b.ID, r.seq, encoding)
 		}
+		r.h.Write(r.buf)
+		r.read += int64(len(r.buf))
 		r.seq++
 	}
 	n := copy(p, r.buf)
@@ -272,10 +302,11 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 
 // OpenBatchRaw returns the stored bytes of a batch.
 func (db *DB) OpenBatchRaw(ctx context.Context, id credit.BatchID) (io.Reader, error) {
-	if _, err := db.FindBatchByID(ctx, id); err != nil {
+	b, err := db.FindBatchByID(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	return &chunkReader{ctx: ctx, db: db, id: id}, nil
+	return newChunkReader(ctx, db, b), nil
 }
 
 const batchColumns = `b.id, b.class, b.department_id, d.code, b.submitted_by, b.channel, b.filename, b.format, b.size, b.sha256, b.status, b.error,
@@ -414,5 +445,5 @@ func (db *DB) FindBatches(ctx context.Context, f record.BatchFilter) ([]*record.
 
 // openBatchReader opens the stored bytes of a batch as rows.
 func (db *DB) openBatchReader(ctx context.Context, b *batchRow) (ingest.Reader, error) {
-	return ingest.Open(&chunkReader{ctx: ctx, db: db, id: b.ID}, b.Filename, b.Format, ingest.DefaultLimits())
+	return ingest.Open(newChunkReader(ctx, db, &b.Batch), b.Filename, b.Format, ingest.DefaultLimits())
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"jlcredit/internal/credit"
@@ -38,7 +39,7 @@ func TestBatchRawStored(t *testing.T) {
 			encoding string
 		}{
 			{"csv", csv, "zstd"},
-			{"noise.csv", noise, ""},
+			{"noise.csv", noise, "raw"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				// The noise is not a CSV file: its batch fails, but only
@@ -48,7 +49,7 @@ func TestBatchRawStored(t *testing.T) {
 				switch {
 				case err == nil:
 					id = rec.Batch
-				case tc.encoding == "":
+				case tc.encoding == "raw":
 					id = batchByName(t, f, tc.name)
 				default:
 					t.Fatal(err)
@@ -108,4 +109,69 @@ func batchByName(t *testing.T, f *fixture, name string) credit.BatchID {
 		t.Fatal(err)
 	}
 	return credit.BatchID(id)
+}
+
+// TestBatchChunksBound checks that a stored chunk opens only as what and
+// where it was stored: relabelled, moved to another place or missing, the
+// batch fails to read, while chunks stored before chunks had an encoding
+// still read. The raw file's SHA-256 is in its batch.store audit entry.
+func TestBatchChunksBound(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		var rows [][]string
+		for i := range 6000 {
+			rows = append(rows, f.penaltyRow(fmtWSH(i), "警告", "", "2026-11-16"))
+		}
+		body := csvBytes(t, penaltyHeader, rows...)
+		rec := f.submit(t, "penalty", "bound.csv", body)
+		id := string(rec.Batch)
+		read := func() ([]byte, error) {
+			rd, err := f.db.OpenBatchRaw(sys(), rec.Batch)
+			if err != nil {
+				return nil, err
+			}
+			return io.ReadAll(rd)
+		}
+		var sum, detail string
+		if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT b.sha256, a.detail FROM batches b JOIN audit_log a ON a.object_id = b.id AND a.action = 'batch.store' WHERE b.id = $1`), id).Scan(&sum, &detail); err != nil {
+			t.Fatal(err)
+		}
+		if len(sum) != 64 || !strings.Contains(detail, `"sha256":"`+sum+`"`) {
+			t.Errorf("batch.store audit detail %s does not carry the file's SHA-256 %s", detail, sum)
+		}
+
+		// A chunk as stored before 0012 still reads.
+		storage.StoreLegacyChunk(t, f.db, id, 0, body[:1<<20])
+		if got, err := read(); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("with a legacy chunk: %d bytes, %v", len(got), err)
+		}
+		// Moved places: chunks 1 and 2 swapped.
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 100 WHERE batch_id = '`+id+`' AND seq = 1`)
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 1 WHERE batch_id = '`+id+`' AND seq = 2`)
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 2 WHERE batch_id = '`+id+`' AND seq = 100`)
+		if _, err := read(); err == nil {
+			t.Error("swapped chunks read without error")
+		}
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 100 WHERE batch_id = '`+id+`' AND seq = 1`)
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 1 WHERE batch_id = '`+id+`' AND seq = 2`)
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 2 WHERE batch_id = '`+id+`' AND seq = 100`)
+		if got, err := read(); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("swapped back: %d bytes, %v", len(got), err)
+		}
+		// Cut short: the last chunk gone.
+		var last int
+		if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT MAX(seq) FROM batch_chunks WHERE batch_id = $1`), id).Scan(&last); err != nil || last < 2 {
+			t.Fatalf("last chunk %d (%v): want at least three", last, err)
+		}
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 100 WHERE batch_id = '`+id+`' AND seq = `+strconv.Itoa(last))
+		if got, err := read(); err == nil {
+			t.Errorf("a batch without its last chunk read as %d bytes without error", len(got))
+		}
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = `+strconv.Itoa(last)+` WHERE batch_id = '`+id+`' AND seq = 100`)
+		// Relabelled: a compressed chunk said to be stored as received.
+		storage.Tamper(t, f.db, `UPDATE batch_chunks SET encoding = 'raw' WHERE batch_id = '`+id+`' AND seq = 1`)
+		if _, err := read(); err == nil {
+			t.Error("a relabelled chunk read without error")
+		}
+	})
 }

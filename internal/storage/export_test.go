@@ -107,3 +107,17 @@ func SetMaxBatchBytes(tb testing.TB, n int64) {
 
 // Rebind exposes rebind: a query with $n parameters for this database.
 func (db *DB) Rebind(q string) string { return db.rebind(q) }
+
+// StoreLegacyChunk replaces chunk seq of batch id by data stored as chunks
+// were before migration 0012: as received, sealed without associated data,
+// encoding "".
+func StoreLegacyChunk(tb testing.TB, db *DB, id string, seq int, data []byte) {
+	tb.Helper()
+	sealed, err := db.Secrets.seal(data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.write.Exec(db.rebind(`UPDATE batch_chunks SET data = $1, encoding = '' WHERE batch_id = $2 AND seq = $3`), sealed, id, seq); err != nil {
+		tb.Fatal(err)
+	}
+}

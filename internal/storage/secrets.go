@@ -102,7 +102,11 @@ func (s *Secrets) EncryptCitizenID(id string) ([]byte, error) { return s.seal([]
 // seal encrypts b with AES-256-GCM under the ID key (random nonce
 // prepended). Raw batches and rejected rows, which may hold citizen IDs, are
 // sealed at rest.
-func (s *Secrets) seal(b []byte) ([]byte, error) {
+func (s *Secrets) seal(b []byte) ([]byte, error) { return s.sealFor(b, nil) }
+
+// sealFor is seal with associated data: ad is authenticated with b but not
+// stored; open must be given the same (openFor).
+func (s *Secrets) sealFor(b, ad []byte) ([]byte, error) {
 	block, err := aes.NewCipher(s.IDKey)
 	if err != nil {
 		return nil, err
@@ -115,7 +119,7 @@ func (s *Secrets) seal(b []byte) ([]byte, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return g.Seal(nonce, nonce, b, nil), nil
+	return g.Seal(nonce, nonce, b, ad), nil
 }
 
 // DecryptCitizenID opens a sealed citizen ID.
@@ -125,7 +129,10 @@ func (s *Secrets) DecryptCitizenID(b []byte) (string, error) {
 }
 
 // open decrypts what seal encrypted.
-func (s *Secrets) open(b []byte) ([]byte, error) {
+func (s *Secrets) open(b []byte) ([]byte, error) { return s.openFor(b, nil) }
+
+// openFor decrypts what sealFor encrypted with the same associated data.
+func (s *Secrets) openFor(b, ad []byte) ([]byte, error) {
 	block, err := aes.NewCipher(s.IDKey)
 	if err != nil {
 		return nil, err
@@ -137,7 +144,7 @@ func (s *Secrets) open(b []byte) ([]byte, error) {
 	if len(b) < g.NonceSize() {
 		return nil, errors.New("storage: sealed data too short")
 	}
-	return g.Open(nil, b[:g.NonceSize()], b[g.NonceSize():], nil)
+	return g.Open(nil, b[:g.NonceSize()], b[g.NonceSize():], ad)
 }
 
 // VerifierKey returns the public note verifier key of the ledger.
