@@ -100,8 +100,13 @@ func (db *DB) submittingDepartment(ctx context.Context, code string) (*access.De
 	return dep, nil
 }
 
-// storeBatch writes the batch row and its raw bytes in one transaction:
-// nothing is processed before the whole submission is stored.
+// storeBatch stores the batch row and its raw bytes: nothing is processed
+// before the whole submission is stored. The row is written first
+// (status receiving), each chunk in a transaction of its own as it arrives,
+// and the status stored with the file's size and hash last: a slow upload
+// does not hold the database's writer (SQLite has one) while the network
+// delivers it. An upload that fails is removed again, chunks and row, so
+// that a batch either was stored whole or never was.
 func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalog.Class, dep *access.Department) (credit.BatchID, error) {
 	id := credit.NewBatchID(db.Now())
 	actor := credit.ActorFromContext(ctx)
@@ -110,29 +115,56 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		channel = actor.Channel
 	}
 	err := db.transact(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, backfill)
+		_, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, backfill)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now, s.Backfill); err != nil {
-			return err
-		}
-		// Reading, hashing, compressing and sealing run in a goroutine of
-		// their own, a chunk ahead of the inserts.
-		chunks, hash, stop := db.sealChunks(id, s.Body)
-		defer stop()
-		var size int64
-		for c := range chunks {
-			if c.err != nil {
-				return c.err
-			}
-			size += int64(c.size)
-			if _, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data, encoding) VALUES ($1, $2, $3, $4)`, string(id), c.seq, c.sealed, c.encoding); err != nil {
+			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now, s.Backfill)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := db.storeChunks(ctx, id, s, class, dep); err != nil {
+		cerr := db.transact(context.WithoutCancel(ctx), func(tx *Tx) error {
+			if _, err := tx.exec(ctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, string(id)); err != nil {
 				return err
 			}
+			_, err := tx.exec(ctx, `DELETE FROM batches WHERE id = $1 AND status = $2`, string(id), "receiving")
+			return err
+		})
+		if cerr != nil {
+			db.logger.Error("removing a batch whose upload failed", slog.String("batch", string(id)), slog.Any("error", cerr))
 		}
-		if size == 0 {
-			return credit.Errorf(credit.EINVALID, "文件为空")
+		return "", err
+	}
+	return id, nil
+}
+
+// storeChunks stores the raw bytes of batch id as they arrive, then marks
+// the batch stored.
+func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submission, class *catalog.Class, dep *access.Department) error {
+	// Reading, hashing, compressing and sealing run in a goroutine of
+	// their own, a chunk ahead of the inserts.
+	chunks, hash, stop := db.sealChunks(id, s.Body)
+	defer stop()
+	var size int64
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
 		}
-		sum := hex.EncodeToString(hash())
+		size += int64(c.size)
+		err := db.transact(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data, encoding) VALUES ($1, $2, $3, $4)`, string(id), c.seq, c.sealed, c.encoding)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if size == 0 {
+		return credit.Errorf(credit.EINVALID, "文件为空")
+	}
+	sum := hex.EncodeToString(hash())
+	return db.transact(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, size = $2, sha256 = $3 WHERE id = $4`,
 			"stored", size, sum, string(id)); err != nil {
 			return err
@@ -141,7 +173,6 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		// bytes stored can be checked against a signed record of them.
 		return tx.audit(ctx, "batch.store", "batch", string(id), map[string]any{"class": class.Code, "department": dep.Code, "size": size, "filename": s.Filename, "sha256": sum})
 	})
-	return id, err
 }
 
 // chunkAD is the associated data a chunk is sealed with: its batch, place

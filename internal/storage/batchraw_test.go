@@ -7,8 +7,12 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"testing/iotest"
+	"time"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
@@ -172,6 +176,89 @@ func TestBatchChunksBound(t *testing.T) {
 		storage.Tamper(t, f.db, `UPDATE batch_chunks SET encoding = 'raw' WHERE batch_id = '`+id+`' AND seq = 1`)
 		if _, err := read(); err == nil {
 			t.Error("a relabelled chunk read without error")
+		}
+	})
+}
+
+// gatedReader yields its data up to half and then waits for open to be
+// closed, as a client whose upload stalls.
+type gatedReader struct {
+	data    []byte
+	off     int
+	half    chan struct{} // closed when the first half has been read
+	open    chan struct{}
+	halfOne sync.Once
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	if g.off >= len(g.data)/2 {
+		g.halfOne.Do(func() { close(g.half) })
+		<-g.open
+	}
+	if g.off >= len(g.data) {
+		return 0, io.EOF
+	}
+	n := copy(p, g.data[g.off:])
+	g.off += n
+	return n, nil
+}
+
+// TestBatchUploadDoesNotHoldWriter stores a batch whose upload stalls
+// halfway: other writes go on meanwhile (SQLite has one writer), and the
+// batch is stored whole once the rest arrives. An upload that fails leaves
+// nothing behind.
+func TestBatchUploadDoesNotHoldWriter(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		var rows [][]string
+		for i := range 6000 {
+			rows = append(rows, f.penaltyRow(fmtWSH(i), "警告", "", "2026-11-16"))
+		}
+		body := csvBytes(t, penaltyHeader, rows...)
+		g := &gatedReader{data: body, half: make(chan struct{}), open: make(chan struct{})}
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "slow.csv", Body: g})
+			done <- err
+		}()
+		<-g.half
+		wrote := make(chan error, 1)
+		go func() {
+			wrote <- f.db.UpsertDepartment(sys(), &access.Department{Code: uscc(t, "11220100MB000777"), Name: "上传期间新增的部门", RegionCode: "220100", Kind: "market"})
+		}()
+		select {
+		case err := <-wrote:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(20 * time.Second): // a guard against hanging, not a timing assertion
+			t.Fatal("a write waited for a stalled upload")
+		}
+		close(g.open)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		id := batchByName(t, f, "slow.csv")
+		rd, err := f.db.OpenBatchRaw(sys(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(rd); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("read back %d bytes (%v), stored %d", len(got), err, len(body))
+		}
+
+		// An upload that breaks off leaves no batch and no chunks.
+		var before int
+		f.db.SQL().QueryRow(`SELECT COUNT(*) FROM batch_chunks`).Scan(&before)
+		_, err = f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "broken.csv", Body: io.MultiReader(bytes.NewReader(body[:3<<20/2]), iotest.ErrReader(errors.New("connection reset")))})
+		if credit.ErrorCode(err) != credit.EINVALID {
+			t.Errorf("broken upload: %v, want EINVALID", err)
+		}
+		var batches, after int
+		f.db.SQL().QueryRow(f.db.Rebind(`SELECT COUNT(*) FROM batches WHERE filename = $1`), "broken.csv").Scan(&batches)
+		f.db.SQL().QueryRow(`SELECT COUNT(*) FROM batch_chunks`).Scan(&after)
+		if batches != 0 || after != before {
+			t.Errorf("a broken upload left %d batches and %d chunks", batches, after-before)
 		}
 	})
 }
