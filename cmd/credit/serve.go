@@ -79,6 +79,13 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		return err
 	}
 	c.Pusher = startPusher(db, logger)
+	// Uploads a stopped process left unfinished (a day old: on PostgreSQL
+	// another server may be receiving one right now).
+	if n, err := db.RemoveAbandonedUploads(systemContext(ctx), db.Now().Add(-24*time.Hour)); err != nil {
+		logger.Error("removing abandoned uploads", slog.Any("error", err))
+	} else if n > 0 {
+		logger.Info("removed abandoned uploads", slog.Int("batches", n))
+	}
 	c.stopExpiry = startExpiry(db, logger, time.Hour)
 	go w.Warm(context.WithoutCancel(ctx)) // the headline counts, before the first visitor asks
 	logger.Debug("serving", slog.String("url", c.Server.URL()))

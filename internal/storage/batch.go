@@ -139,6 +139,47 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 	return id, nil
 }
 
+// RemoveAbandonedUploads removes batches still receiving (upload begun,
+// never finished, e.g. the process stopped) that were begun before cutoff,
+// with their chunks: they were never stored, and nothing processes them.
+// Each removal is audited. It returns how many were removed.
+func (db *DB) RemoveAbandonedUploads(ctx context.Context, cutoff time.Time) (int, error) {
+	var ids []string
+	err := scanAll(db.rows(ctx, `SELECT id FROM batches WHERE status = $1 AND created_at < $2 ORDER BY id`, "receiving", cutoff.UTC()), func(rows *sql.Rows) error {
+		var id string
+		ids = append(ids, id)
+		return rows.Scan(&ids[len(ids)-1])
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage.RemoveAbandonedUploads: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		err := db.transact(ctx, func(tx *Tx) error {
+			var chunks int64
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM batch_chunks WHERE batch_id = $1`, id).Scan(&chunks); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, id); err != nil {
+				return err
+			}
+			res, err := tx.exec(ctx, `DELETE FROM batches WHERE id = $1 AND status = $2`, id, "receiving")
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil // finished meanwhile
+			}
+			n++
+			return tx.audit(ctx, "batch.abandoned", "batch", id, map[string]any{"chunks": chunks})
+		})
+		if err != nil {
+			return n, fmt.Errorf("storage.RemoveAbandonedUploads: %w", err)
+		}
+	}
+	return n, nil
+}
+
 // storeChunks stores the raw bytes of batch id as they arrive, then marks
 // the batch stored.
 func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submission, class *catalog.Class, dep *access.Department) error {

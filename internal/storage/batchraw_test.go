@@ -262,3 +262,34 @@ func TestBatchUploadDoesNotHoldWriter(t *testing.T) {
 		}
 	})
 }
+
+// TestRemoveAbandonedUploads removes an upload a stopped process left
+// unfinished once it is old enough, and nothing else.
+func TestRemoveAbandonedUploads(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		rec := f.submit(t, "penalty", "done.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16")))
+		// An upload cut off by a crash: its row and first chunk, still
+		// receiving.
+		storage.Tamper(t, f.db, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at)
+			SELECT 'B-abandoned', class, department_id, submitted_by, channel, 'cut.csv', format, 'receiving', created_at FROM batches WHERE id = '`+string(rec.Batch)+`'`)
+		storage.Tamper(t, f.db, `INSERT INTO batch_chunks (batch_id, seq, data, encoding) SELECT 'B-abandoned', seq, data, encoding FROM batch_chunks WHERE batch_id = '`+string(rec.Batch)+`'`)
+		now := f.db.Now()
+		if n, err := f.db.RemoveAbandonedUploads(sys(), now.Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("too young: removed %d, %v", n, err)
+		}
+		if n, err := f.db.RemoveAbandonedUploads(sys(), now.Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("removed %d, %v; want 1", n, err)
+		}
+		var batches, chunks, kept int
+		f.db.SQL().QueryRow(`SELECT COUNT(*) FROM batches WHERE id = 'B-abandoned'`).Scan(&batches)
+		f.db.SQL().QueryRow(`SELECT COUNT(*) FROM batch_chunks WHERE batch_id = 'B-abandoned'`).Scan(&chunks)
+		f.db.SQL().QueryRow(f.db.Rebind(`SELECT COUNT(*) FROM batch_chunks WHERE batch_id = $1`), string(rec.Batch)).Scan(&kept)
+		if batches != 0 || chunks != 0 || kept != 1 {
+			t.Errorf("left %d abandoned batches and %d chunks; the stored batch has %d chunks, want 1", batches, chunks, kept)
+		}
+		if _, err := f.db.VerifyLedger(sys()); err != nil {
+			t.Errorf("VerifyLedger after the removal: %v", err)
+		}
+	})
+}
