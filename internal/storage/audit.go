@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"strconv"
 	"time"
-
-	"golang.org/x/mod/sumdb/tlog"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/ledger"
@@ -206,60 +203,20 @@ func (db *DB) verifyAudit(ctx context.Context) (int64, error) {
 	if len(cps) > 0 {
 		size = cps[len(cps)-1].Size
 	}
-	var iterErr error
 	var count int64
-	leaves := func(yield func(int64, tlog.Hash) bool) {
-		rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE leaf IS NOT NULL AND leaf < $1 ORDER BY leaf`, size)
-		if err != nil {
-			iterErr = err
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
-				iterErr = err
-				return
+	t := db.treeRows(ctx, `SELECT `+auditColumns+`, ledger_hashes FROM audit_log WHERE leaf IS NOT NULL AND leaf < $1 ORDER BY leaf`, []any{size},
+		func(rows *sql.Rows) (int64, []byte, []byte, error) {
+			var e auditEntry
+			var hashes []byte
+			if err := rows.Scan(&e.id, &e.leaf, &e.at, &e.actor, &e.action, &e.objectType, &e.objectID, &e.detail, &hashes); err != nil {
+				return 0, nil, nil, err
 			}
 			count++
-			if !yield(e.leaf, ledger.Leaf(auditCanonical(e))) {
-				return
-			}
-		}
-		iterErr = rows.Err()
-	}
-	var storedErr error
-	stored := func(yield func(int64, tlog.Hash) bool) {
-		rows, err := db.query(ctx, `SELECT leaf, ledger_hashes FROM audit_log WHERE leaf IS NOT NULL AND leaf < $1 ORDER BY leaf`, size)
-		if err != nil {
-			storedErr = err
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var leaf int64
-			var b []byte
-			if err := rows.Scan(&leaf, &b); err != nil {
-				storedErr = err
-				return
-			}
-			base := tlog.StoredHashIndex(0, leaf)
-			for k := 0; k+tlog.HashSize <= len(b); k += tlog.HashSize {
-				var h tlog.Hash
-				copy(h[:], b[k:])
-				if !yield(base+int64(k/tlog.HashSize), h) {
-					return
-				}
-			}
-		}
-		storedErr = rows.Err()
-	}
-	verr := ledger.VerifyAll(iter.Seq2[int64, tlog.Hash](leaves), iter.Seq2[int64, tlog.Hash](stored), cps...)
-	if iterErr != nil {
-		return 0, iterErr
-	}
-	if storedErr != nil {
-		return 0, storedErr
+			return e.leaf, auditCanonical(&e), hashes, nil
+		})
+	verr := ledger.VerifyAll(t.leaves, t.stored, cps...)
+	if t.err != nil {
+		return 0, t.err
 	}
 	var mm *ledger.Mismatch
 	if errors.As(verr, &mm) {

@@ -110,60 +110,20 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	var iterErr error
 	var count int64
-	leaves := func(yield func(int64, tlog.Hash) bool) {
-		rows, err := db.query(ctx, `SELECT `+recordColumns+` FROM records WHERE id <= $1 ORDER BY id`, size)
-		if err != nil {
-			iterErr = err
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRecord(rows)
+	t := db.treeRows(ctx, `SELECT `+recordColumns+`, ledger_hashes FROM records WHERE id <= $1 ORDER BY id`, []any{size},
+		func(rows *sql.Rows) (int64, []byte, []byte, error) {
+			var hashes []byte
+			r, err := scanRecord(rows, &hashes)
 			if err != nil {
-				iterErr = err
-				return
+				return 0, nil, nil, err
 			}
 			count++
-			if !yield(r.LedgerIndex, ledger.Leaf(record.Canonical(r))) {
-				return
-			}
-		}
-		iterErr = rows.Err()
-	}
-	var storedErr error
-	stored := func(yield func(int64, tlog.Hash) bool) {
-		rows, err := db.query(ctx, `SELECT id, ledger_hashes FROM records WHERE id <= $1 ORDER BY id`, size)
-		if err != nil {
-			storedErr = err
-			return
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var b []byte
-			if err := rows.Scan(&id, &b); err != nil {
-				storedErr = err
-				return
-			}
-			base := tlog.StoredHashIndex(0, id-1)
-			for k := 0; k+tlog.HashSize <= len(b); k += tlog.HashSize {
-				var h tlog.Hash
-				copy(h[:], b[k:])
-				if !yield(base+int64(k/tlog.HashSize), h) {
-					return
-				}
-			}
-		}
-		storedErr = rows.Err()
-	}
-	verr := ledger.VerifyAll(iter.Seq2[int64, tlog.Hash](leaves), iter.Seq2[int64, tlog.Hash](stored), cps...)
-	if iterErr != nil {
-		return nil, iterErr
-	}
-	if storedErr != nil {
-		return nil, storedErr
+			return r.LedgerIndex, record.Canonical(r), hashes, nil
+		})
+	verr := ledger.VerifyAll(t.leaves, t.stored, cps...)
+	if t.err != nil {
+		return nil, t.err
 	}
 	var mm *ledger.Mismatch
 	if errors.As(verr, &mm) {
@@ -251,4 +211,63 @@ func (db *DB) checkCurrentFlags(ctx context.Context) error {
 		return credit.Errorf(credit.EINVALID, "存证校验失败：记录ID %d（信息类 %s，业务主键 %s）的“当前版本”标记被改动", bad, badClass, badKey)
 	}
 	return nil
+}
+
+// treeRows reads the rows of a tree (records or audit entries) in leaf order
+// with one query and feeds both iterators ledger.VerifyAll takes: leaves
+// yields each row's leaf index and leaf hash, recomputed from its canonical
+// bytes (from scan); stored yields the tree hashes the row carries.
+// VerifyAll pulls a leaf's stored hashes right after the leaf, so they are
+// queued as each row is read: one cursor, one snapshot, one connection
+// (two queries open at once would need two). A read error stops both and
+// is kept in err, which the caller must check first.
+type treeRows struct {
+	leaves, stored iter.Seq2[int64, tlog.Hash]
+	err            error
+}
+
+func (db *DB) treeRows(ctx context.Context, q string, args []any, scan func(*sql.Rows) (leaf int64, canonical, hashes []byte, err error)) *treeRows {
+	t := &treeRows{}
+	type storedHash struct {
+		idx int64
+		h   tlog.Hash
+	}
+	var queue []storedHash
+	t.leaves = func(yield func(int64, tlog.Hash) bool) {
+		rows, err := db.query(ctx, q, args...)
+		if err != nil {
+			t.err = err
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			leaf, canonical, hashes, err := scan(rows)
+			if err != nil {
+				t.err = err
+				return
+			}
+			base := tlog.StoredHashIndex(0, leaf)
+			for k := 0; k+tlog.HashSize <= len(hashes); k += tlog.HashSize {
+				var h tlog.Hash
+				copy(h[:], hashes[k:])
+				queue = append(queue, storedHash{base + int64(k/tlog.HashSize), h})
+			}
+			if !yield(leaf, ledger.Leaf(canonical)) {
+				return
+			}
+		}
+		t.err = rows.Err()
+	}
+	// Resumed by each pull, after the leaf it belongs to was read: an
+	// empty queue then means a hash is missing.
+	t.stored = func(yield func(int64, tlog.Hash) bool) {
+		for len(queue) > 0 {
+			e := queue[0]
+			queue = queue[1:]
+			if !yield(e.idx, e.h) {
+				return
+			}
+		}
+	}
+	return t
 }
