@@ -32,7 +32,7 @@ func (m *Mismatch) Error() string {
 // Unwrap returns an EINVALID *credit.Error with the reason, so that
 // credit.ErrorCode and credit.ErrorMessage work on a Mismatch.
 func (m *Mismatch) Unwrap() error {
-	return credit.Errorf(credit.EINVALID, "账本校验未通过（自第 %d 条记录起）：%s", m.Index, m.Reason)
+	return credit.Errorf(credit.EINVALID, "账本校验未通过（自序号 %d 起）：%s", m.Index, m.Reason)
 }
 
 // Rebuild computes the size and root hash of the tree whose leaves are
@@ -133,7 +133,7 @@ func VerifyAll(leaves, stored iter.Seq2[int64, tlog.Hash], checkpoints ...Checkp
 					Reason: fmt.Sprintf("存储哈希序号 %d 重复或顺序错误，此处应为 %d。", got, idx)}
 			case h != want && k == 0:
 				return &Mismatch{Index: i, StoredIndex: idx,
-					Reason: fmt.Sprintf("记录 %d 的内容与账本中的叶子哈希不符。", i)}
+					Reason: fmt.Sprintf("序号 %d 的内容与账本中的叶子哈希不符。", i)}
 			case h != want:
 				return &Mismatch{Index: i, StoredIndex: idx,
 					Reason: fmt.Sprintf("存储哈希 %d 与重算结果不符。", idx)}
@@ -145,7 +145,7 @@ func VerifyAll(leaves, stored iter.Seq2[int64, tlog.Hash], checkpoints ...Checkp
 	}
 	if len(cps) > 0 {
 		return &Mismatch{Index: f.size, StoredIndex: -1, Size: cps[0].Size,
-			Reason: fmt.Sprintf("账本只有 %d 条记录，少于大小为 %d 的检查点。", f.size, cps[0].Size)}
+			Reason: fmt.Sprintf("账本只有 %d 个叶子，少于大小为 %d 的检查点。", f.size, cps[0].Size)}
 	}
 	if next != nil {
 		if got, _, ok := next(); ok {
