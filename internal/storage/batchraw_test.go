@@ -25,11 +25,7 @@ import (
 func TestBatchRawStored(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newFixture(t, open)
-		var rows [][]string
-		for i := range 6000 {
-			rows = append(rows, f.penaltyRow(fmtWSH(i), "警告", "", "2026-11-16"))
-		}
-		csv := csvBytes(t, penaltyHeader, rows...)
+		csv := f.bigCSV(t)
 		if len(csv) < 3<<20/2 {
 			t.Fatalf("CSV of %d bytes: want more than one chunk", len(csv))
 		}
@@ -103,6 +99,17 @@ func TestBatchTooLarge(t *testing.T) {
 	})
 }
 
+// bigCSV returns a penalty CSV of 6,000 valid rows, over 2 MiB: three
+// stored chunks.
+func (f *fixture) bigCSV(t *testing.T) []byte {
+	t.Helper()
+	var rows [][]string
+	for i := range 6000 {
+		rows = append(rows, f.penaltyRow(fmtWSH(i), "警告", "", "2026-11-16"))
+	}
+	return csvBytes(t, penaltyHeader, rows...)
+}
+
 func fmtWSH(i int) string { return "长市监罚〔2026〕" + strconv.Itoa(1000+i) + "号" }
 
 // batchByName returns the id of the one batch stored from the file name.
@@ -122,11 +129,7 @@ func batchByName(t *testing.T, f *fixture, name string) credit.BatchID {
 func TestBatchChunksBound(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newFixture(t, open)
-		var rows [][]string
-		for i := range 6000 {
-			rows = append(rows, f.penaltyRow(fmtWSH(i), "警告", "", "2026-11-16"))
-		}
-		body := csvBytes(t, penaltyHeader, rows...)
+		body := f.bigCSV(t)
 		rec := f.submit(t, "penalty", "bound.csv", body)
 		id := string(rec.Batch)
 		read := func() ([]byte, error) {
@@ -210,11 +213,7 @@ func (g *gatedReader) Read(p []byte) (int, error) {
 func TestBatchUploadDoesNotHoldWriter(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newFixture(t, open)
-		var rows [][]string
-		for i := range 6000 {
-			rows = append(rows, f.penaltyRow(fmtWSH(i), "警告", "", "2026-11-16"))
-		}
-		body := csvBytes(t, penaltyHeader, rows...)
+		body := f.bigCSV(t)
 		g := &gatedReader{data: body, half: make(chan struct{}), open: make(chan struct{})}
 		done := make(chan error, 1)
 		go func() {
