@@ -270,8 +270,9 @@ func TestArchiveSearchLedger(t *testing.T) {
 	if resp.StatusCode != 200 || acp["size"].(float64) < 1 || !strings.HasPrefix(acp["note"].(string), "jl.credit.gov.cn/audit\n") {
 		t.Errorf("audit checkpoint = %d %v", resp.StatusCode, acp)
 	}
-	if resp, _ := e.do(t, "GET", "/api/v1/ledger/checkpoint?log=x", "", "", nil); resp.StatusCode != 400 {
-		t.Errorf("log=x: %d, want 400", resp.StatusCode)
+	if resp, m := e.do(t, "GET", "/api/v1/ledger/checkpoint?log=x", "", "", nil); resp.StatusCode != 400 || m["code"] != credit.EINVALID ||
+		m["message"] != "参数log的值“x”无效，应为records（信用记录，默认）或audit（审计日志）" {
+		t.Errorf("log=x: %d %v, want 400 invalid naming the parameter and its values", resp.StatusCode, m)
 	}
 	resp2, _ := http.Get(e.srv.URL + "/api/v1/records/1/proof")
 	var p ledger.RecordProof

@@ -111,19 +111,10 @@ func (tx *Tx) appendAuditAt(ctx context.Context, size int64, es []*auditEntry) e
 			return fmt.Errorf("storage: audit entry %d changed while it was taken into the tree (%d rows, %v)", e.id, n, err)
 		}
 	}
-	root, err := app.Root()
-	if err != nil {
-		return err
-	}
-	note, err := tx.db.Secrets.signer.Sign(AuditOrigin, app.Size(), root)
-	if err != nil {
-		return err
-	}
 	if _, err := tx.exec(ctx, `UPDATE audit_ledger_state SET size = $1 WHERE id = 1`, app.Size()); err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4)`, app.Size(), root[:], string(note), tx.now)
-	return err
+	return tx.signCheckpoint(ctx, "audit_checkpoints", AuditOrigin, app)
 }
 
 const auditColumns = `id, COALESCE(leaf, -1), at, actor, action, object_type, object_id, detail`

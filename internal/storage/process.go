@@ -632,18 +632,24 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 
 // checkpoint records the new ledger size and signs a checkpoint for it.
 func (tx *Tx) checkpoint(ctx context.Context, app *ledger.Appender, nextID int64) error {
+	if _, err := tx.exec(ctx, `UPDATE ledger_state SET size = $1, next_record_id = $2 WHERE id = 1`, app.Size(), nextID); err != nil {
+		return err
+	}
+	return tx.signCheckpoint(ctx, "ledger_checkpoints", LedgerOrigin, app)
+}
+
+// signCheckpoint signs the tree app has built so far as origin's checkpoint
+// and stores it in table (ledger_checkpoints or audit_checkpoints).
+func (tx *Tx) signCheckpoint(ctx context.Context, table, origin string, app *ledger.Appender) error {
 	root, err := app.Root()
 	if err != nil {
 		return err
 	}
-	note, err := tx.db.Secrets.signer.Sign(LedgerOrigin, app.Size(), root)
+	note, err := tx.db.Secrets.signer.Sign(origin, app.Size(), root)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `UPDATE ledger_state SET size = $1, next_record_id = $2 WHERE id = 1`, app.Size(), nextID); err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, `INSERT INTO ledger_checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4)`,
+	_, err = tx.exec(ctx, `INSERT INTO `+table+` (size, root, note, created_at) VALUES ($1, $2, $3, $4)`,
 		app.Size(), root[:], string(note), tx.now)
 	return err
 }
