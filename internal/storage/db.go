@@ -76,6 +76,9 @@ type DB struct {
 	// background, and the loop's stop and done channels.
 	ckpt     *sql.DB
 	ckptPath string // the database file, which the loop fsyncs itself
+	// dbFile is the loop's descriptor of the database file, opened once
+	// and closed only after every SQLite connection (see syncDatabase).
+	dbFile   *os.File
 	stopCkpt chan struct{}
 	ckptDone chan struct{}
 
@@ -259,7 +262,7 @@ func (db *DB) checkpointLoop() {
 				continue
 			}
 			if done > 0 {
-				if err := fsyncFile(db.ckptPath); err != nil {
+				if err := db.syncDatabase(); err != nil {
 					db.logger.Warn("wal checkpoint: fsync", slog.Any("error", err))
 					continue
 				}
@@ -303,8 +306,33 @@ func (db *DB) restartWAL() error {
 	return err
 }
 
-// fsyncFile flushes a file's written pages to disk. fsync applies to the
-// file, whichever descriptor wrote the pages.
+// syncDatabase flushes the database file's written pages to disk (fsync
+// applies to the file, whichever descriptor wrote the pages).
+//
+// It keeps its descriptor open until Close, after SQLite's connections:
+// SQLite's locks are POSIX record locks, which belong to the process, and
+// closing any descriptor of the file drops all of them. Another process
+// (the sqlite3 shell, `credit import` next to `credit serve`) then takes
+// this one for gone, may delete the WAL as the last connection, and the
+// database is corrupt (TestSyncKeepsLocks).
+func (db *DB) syncDatabase() error {
+	if db.dbFile == nil {
+		f, err := os.Open(db.ckptPath)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		db.dbFile = f
+	}
+	return db.dbFile.Sync()
+}
+
+// fsyncFile flushes a file's written pages to disk. It is for the WAL
+// only: SQLite locks the database file and the shared-memory index, never
+// the WAL, so opening and closing a descriptor of the WAL drops no lock
+// (closing one of the database file would; see syncDatabase).
 func fsyncFile(path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -335,6 +363,12 @@ func (db *DB) Close() error {
 	}
 	if db.sql != nil {
 		if e := db.sql.Close(); err == nil {
+			err = e
+		}
+	}
+	// Last, when no SQLite connection of this DB holds a lock any more.
+	if db.dbFile != nil {
+		if e := db.dbFile.Close(); err == nil {
 			err = e
 		}
 	}

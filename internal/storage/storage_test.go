@@ -3,8 +3,11 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +23,33 @@ import (
 	"jlcredit/internal/subject"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if path := os.Getenv("CREDIT_TEST_SQLITE_PEEK"); path != "" {
+		os.Exit(peekSQLite(path))
+	}
+	pgtest.Main(m)
+}
+
+// peekSQLite is another process that opens a database, reads it and closes
+// it, as the sqlite3 shell or a second `credit` command would
+// (TestSyncKeepsLocks runs the test binary again for it).
+func peekSQLite(path string) int {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM scratch`).Scan(&n); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := db.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
 
 // opener opens a fresh, migrated database for one test.
 type opener func(tb testing.TB) *storage.DB
