@@ -168,7 +168,14 @@ type Service interface {
 // NewEntry builds the archive entry of a visible record: the fields the
 // audience may see, a title, and labels for its state.
 func NewEntry(a Audience, c *catalog.Class, r *record.Record, today credit.Date) Entry {
-	e := Entry{Record: r, Fields: VisibleFields(a, c, r)}
+	fields := VisibleFields(a, c, r)
+	if a == Public {
+		// The entry's record is published too: it carries the same fields.
+		pub := *r
+		pub.Fields, pub.FieldsJSON = fields, nil
+		r = &pub
+	}
+	e := Entry{Record: r, Fields: fields}
 	if c.Roles.Title != "" {
 		e.Title = r.Fields[c.Roles.Title]
 	}

@@ -444,6 +444,14 @@ func (rv *rowValidator) record() *Record {
 	}
 	switch get(roles.SubjectType) {
 	case "自然人":
+		if ref.USCC != "" {
+			// A person with a registration code (92, a rule of the
+			// catalog) is how departments write a sole trader: the
+			// subject is the individual business, found by its code, and
+			// the ID number stays the operator's, never the subject's.
+			ref.Type = string(subject.TypeFromUSCC(ref.USCC))
+			break
+		}
 		ref.Type = string(subject.Person)
 		if ref.IDType == "身份证" {
 			ref.CitizenID = get(roles.IDNumber)

@@ -174,6 +174,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("Ingest", func(t *testing.T) { testIngest(t, open) })
 	t.Run("GB18030ChineseHeaders", func(t *testing.T) { testGB18030(t, open) })
 	t.Run("Archive", func(t *testing.T) { testArchive(t, open) })
+	t.Run("PublicIdentityNumbers", func(t *testing.T) { testPublicIdentity(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("CrossDepartment", func(t *testing.T) { testCrossDepartment(t, open) })
@@ -393,6 +394,55 @@ func testGB18030(t *testing.T, open opener) {
 	if got.Accepted != 1 || got.Rejected != 0 {
 		errs, _, _ := f.db.FindBatchErrors(sys(), got.Batch, 0, 0)
 		t.Fatalf("receipt = %+v, errors %+v", *got, errs)
+	}
+}
+
+// testPublicIdentity checks that no identity number reaches the public,
+// not even masked, in any part of an archive, and that a 自然人 row with a
+// registration code (how departments write a sole trader) is about the
+// individual business, whichever row comes first.
+func testPublicIdentity(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	sole := uscc(t, "92220102MA0Y5678")
+	legalRep, operator := citizenID(t, "22010319700101002"), citizenID(t, "22010219750505551")
+	header := append(slices.Clone(penaltyHeader), "CF_FR_ZJLX", "CF_FR_ZJHM")
+	company := append(f.penaltyRow("长市监罚〔2026〕31号", "警告", "", "2026-11-16"), "身份证", legalRep)
+	trader := []string{"王老五", "自然人", sole, "", "身份证", operator, "长市监罚〔2026〕32号", "占道经营", "当事人占道经营。", "《城市市容和环境卫生管理条例》第十七条",
+		"警告", "警告", "", "2026-11-16", "2099-12-31", f.dept.Name, f.dept.Code, f.dept.Name, f.dept.Code, "", ""}
+	if got := f.submit(t, "penalty", "ids.csv", csvBytes(t, header, trader, company)); got.Accepted != 2 {
+		errs, _, _ := f.db.FindBatchErrors(sys(), got.Batch, 0, 0)
+		t.Fatalf("receipt = %+v, errors %+v", *got, errs)
+	}
+	// The government sees the legal representative's number (masked), so
+	// the field is there to leak.
+	gov := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: f.other.ID, DepartmentCode: f.other.Code, Channel: "api"})
+	ga, err := f.db.FindArchive(gov, f.company, "行政处罚核查")
+	if err != nil || ga.Total != 1 || ga.Sections[0].Entries[0].Record.Fields["CF_FR_ZJHM"] == "" {
+		t.Fatalf("government archive: %v, %+v; want one record with CF_FR_ZJHM", err, ga)
+	}
+	masked := ga.Sections[0].Entries[0].Record.Fields["CF_FR_ZJHM"]
+
+	s, err := f.db.FindSubjectByCode(sys(), sole)
+	if err != nil || s.Type != subject.IndividualBusiness {
+		t.Fatalf("subject of %s: %v, %+v; want an individual business", sole, err, s)
+	}
+	if _, err := f.db.FindSubjectByCode(sys(), operator); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("the operator's ID number finds a subject (%v): it must not identify the business", err)
+	}
+	for _, code := range []string{f.company, sole} {
+		pub, err := f.db.FindArchive(context.Background(), code, "")
+		if err != nil || pub.Total != 1 {
+			t.Fatalf("public archive of %s: %v, %+v; want one record", code, err, pub)
+		}
+		b, err := json.Marshal(pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, leak := range []string{"CF_FR_ZJHM", "CF_XDR_ZJHM", masked, operator[:6] + "*"} {
+			if strings.Contains(string(b), leak) {
+				t.Errorf("public archive of %s contains %q:\n%s", code, leak, b)
+			}
+		}
 	}
 }
 
