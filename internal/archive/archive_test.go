@@ -18,6 +18,7 @@ func TestVisible(t *testing.T) {
 	}
 	penalty, _ := cat.Class("penalty")
 	lists, _ := cat.Class("list_entry")
+	license, _ := cat.Class("license")
 	today := credit.MakeDate(2026, 11, 20)
 	day := func(y int, m time.Month, d int) *credit.Date { x := credit.MakeDate(y, m, d); return &x }
 	company := &subject.Subject{Type: subject.Enterprise}
@@ -51,6 +52,9 @@ func TestVisible(t *testing.T) {
 		{"PublicBlackList", Public, lists, company, rec(func(r *record.Record) { r.Fields["MD_LX"] = "严重失信主体名单" }), Shown},
 		{"PublicWatchList", Public, lists, company, rec(func(r *record.Record) { r.Fields["MD_LX"] = "重点关注名单" }), NotPublicClass},
 		{"GovernmentWatchList", Government, lists, company, rec(func(r *record.Record) { r.Fields["MD_LX"] = "重点关注名单" }), Shown},
+		{"PublicValidLicence", Public, license, company, rec(func(r *record.Record) { r.PublicUntil = nil; r.Fields["XK_ZT"] = "有效" }), Shown},
+		{"PublicInvalidLicence", Public, license, company, rec(func(r *record.Record) { r.PublicUntil = nil; r.Fields["XK_ZT"] = "无效" }), InvalidLicence},
+		{"GovernmentInvalidLicence", Government, license, company, rec(func(r *record.Record) { r.PublicUntil = nil; r.Fields["XK_ZT"] = "无效" }), Shown},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			if got := Visible(test.aud, test.c, test.s, test.r, today); got != test.want {
