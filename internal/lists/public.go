@@ -13,7 +13,7 @@ import (
 //
 // Which entries of a public list are shown is the record visibility policy
 // (archive.Visible): persons are excluded, and an entry's publicity window
-// ends the day after its validity ends or it is removed.
+// ends the day after its validity ends, or on the day it is removed.
 func (k Kind) Public() bool { return k == Black || k == Red || k == Abnormal }
 
 // Group is a top-level list type with its national sub-lists, as the

@@ -91,16 +91,21 @@ func ApplyPolicy(r *Record, c *catalog.Class, cal *workday.Calendar, received cr
 			}
 		}
 	}
-	// A validity end or a removal ends publicity the day after, whatever the
+	// A validity end ends publicity the day after (the last valid day is
+	// still listed), a removal on the day itself (from its date the entry is
+	// no longer listed, and verification already answers so), whatever the
 	// class's periods say (list entries).
-	for _, f := range []string{roles.ValidTo, roles.RemovedOn} {
-		if f == "" {
+	for _, end := range []struct {
+		field string
+		days  int
+	}{{roles.ValidTo, 1}, {roles.RemovedOn, 0}} {
+		if end.field == "" {
 			continue
 		}
-		if e, ok := ParseDate(r.Fields[f]); ok {
-			end := e.AddDate(0, 0, 1)
-			if until == nil || end.Before(*until) {
-				until = datePtr(end)
+		if e, ok := ParseDate(r.Fields[end.field]); ok {
+			e = e.AddDate(0, 0, end.days)
+			if until == nil || e.Before(*until) {
+				until = datePtr(e)
 			}
 		}
 	}

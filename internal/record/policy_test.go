@@ -206,7 +206,7 @@ func TestApplyPolicyWithoutDecisionDate(t *testing.T) {
 }
 
 // TestApplyPolicyListEntryEnds: a list entry leaves publicity the day after
-// its validity ends, or the day after it is removed, whichever is first.
+// its validity ends, or on the day it is removed, whichever is first.
 func TestApplyPolicyListEntryEnds(t *testing.T) {
 	c, err := catalog.Default()
 	if err != nil {
@@ -224,8 +224,11 @@ func TestApplyPolicyListEntryEnds(t *testing.T) {
 	}{
 		{"Open", "", "", "nil"},
 		{"ValidTo", "2028-03-02", "", "2028-03-03"},
-		{"Removed", "2028-03-02", "2026-01-15", "2026-01-16"},
+		// Removed on a day: no longer listed from that day (as verification
+		// answers), so no longer public from that day either.
+		{"Removed", "2028-03-02", "2026-01-15", "2026-01-15"},
 		{"RemovedAfterValidity", "2027-01-01", "2027-06-30", "2027-01-02"},
+		{"RemovedTheDayAfterValidity", "2027-01-01", "2027-01-02", "2027-01-02"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			r := &Record{Class: "list_entry", DecisionDate: &decided, Fields: map[string]string{"MD_YXQZ": test.validTo, "MD_YCRQ": test.moved}}

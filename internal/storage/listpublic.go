@@ -18,9 +18,9 @@ var _ lists.PublicService = (*DB)(nil)
 // FindPublicEntries lists the entries of public lists that the public sees
 // today. Visibility is the one policy of the platform: publicRecords in SQL
 // (persons, withdrawn and repaired records, and records past their
-// publicity window — for an entry, the day after its validity ends or it is
-// removed — are left out), then archive.Visible on every row read. The list
-// type comes from the derived table list_entries.
+// publicity window — for an entry, from the day after its validity ends or
+// the day it is removed — are left out), then archive.Visible on every row
+// read. The list type comes from the derived table list_entries.
 func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*lists.Entry, int, error) {
 	data, err := lists.Default()
 	if err != nil {

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"runtime"
 	"slices"
@@ -252,6 +253,20 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	}
 	if e.Version != 2 || e.RemovedOn == nil || e.RemovalKind != lists.RemovedRepaired || e.RemovalReason == "" {
 		t.Errorf("removed entry = %+v", e)
+	}
+	// Removed today, out of public view today: the public archive and the
+	// public list pages no longer show it, as verification no longer finds it.
+	pub, err := f.db.FindArchive(context.Background(), f.company, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range pub.Sections {
+		if sec.Class == lists.ClassCode && len(sec.Entries) > 0 {
+			t.Errorf("the public archive still shows %d list entries on the day of the removal", len(sec.Entries))
+		}
+	}
+	if shown, n, err := f.db.FindPublicEntries(context.Background(), lists.PublicFilter{ListTypes: []string{e.ListType}, Limit: 50}); err != nil || slices.ContainsFunc(shown, func(x *lists.Entry) bool { return x.Key == e.Key }) {
+		t.Errorf("public %s entries on the day of the removal: %d, %v; want the removed entry gone", e.ListType, n, err)
 	}
 	if _, err := f.db.RemoveListEntry(ctxA, id, lists.Removal{Reason: "again"}); credit.ErrorCode(err) != credit.ECONFLICT {
 		t.Errorf("second removal: %v, want conflict", err)
