@@ -65,6 +65,35 @@ func (r *VerificationRequest) Validate(d *Data) error {
 	return nil
 }
 
+// CodeProblem says why code, written as a subject's code, is neither a
+// valid USCC nor a valid citizen ID number, or returns "" when it is one of
+// them. The message is the citizen-ID check's for a code shaped like an ID
+// number (17 digits and a digit or X), the USCC check's otherwise.
+func CodeProblem(code string, today credit.Date) string {
+	pu, pc := subject.CheckUSCC(code, nil), subject.CheckCitizenID(code, today)
+	switch {
+	case pu == nil || pc == nil:
+		return ""
+	case idShaped(code):
+		return pc.Message
+	}
+	return pu.Message
+}
+
+// idShaped reports whether code looks like a citizen ID number: 17 digits
+// and a digit or X.
+func idShaped(code string) bool {
+	if len(code) != 18 {
+		return false
+	}
+	for i := range 17 {
+		if code[i] < '0' || code[i] > '9' {
+			return false
+		}
+	}
+	return code[17] == 'X' || code[17] >= '0' && code[17] <= '9'
+}
+
 // Verdict is the summary of a verification for one subject.
 type Verdict string
 
@@ -74,6 +103,9 @@ const (
 	Caution    Verdict = "提示" // listed or linked, but no restriction in this scenario
 	Incentive  Verdict = "激励" // on a red list, nothing adverse
 	NoVerdict  Verdict = "无"  // nothing found
+	// Undetermined: the query names no one subject for certain (an invalid
+	// code, or a name several subjects share), so nothing can be said.
+	Undetermined Verdict = "无法核查"
 )
 
 // Obligation says whether a department must or may apply a measure.

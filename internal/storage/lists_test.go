@@ -377,6 +377,15 @@ func testListsMeasures(t *testing.T, open opener) {
 	}
 }
 
+// badCheck returns code with a wrong last check character.
+func badCheck(code string) string {
+	last := byte('1')
+	if code[17] == '1' {
+		last = '2'
+	}
+	return code[:17] + string(last)
+}
+
 // testListsBatchConcurrency checks that a batch (IN queries) answers as the
 // same subjects verified one by one, that concurrent verifications written
 // together (group commit) each get their own id and rows, and that stored
@@ -392,6 +401,7 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 	qs := []lists.Query{
 		{Code: f.company}, {Code: f.rep}, {Name: "长春同名商贸有限公司"}, {Code: f.red}, {Name: "长春（北辰）建筑工程有限公司"},
 		{Code: uscc(t, "91220104MA0Y9999")}, {Name: "王建国"}, {Code: f.company},
+		{Code: badCheck(f.company)}, {Code: badCheck(f.rep)},
 	}
 	batch := f.verify(t, "政府采购", qs...)
 	for i, q := range qs {
@@ -407,6 +417,26 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 	}
 	if r := batch.Results[6]; r.Found {
 		t.Errorf("a person resolved by name: %+v", r)
+	}
+	// No false all-clear: what names no one subject for certain is
+	// 无法核查, and a name that finds no organisation says persons are
+	// verified by ID number only.
+	for i, want := range []struct {
+		verdict lists.Verdict
+		says    string
+	}{
+		2: {lists.Undetermined, "对应2个主体"},
+		5: {lists.NoVerdict, "平台未收录该主体"},
+		6: {lists.NoVerdict, "请以身份证号码核查"},
+		8: {lists.Undetermined, "校验位"},
+		9: {lists.Undetermined, "代码无效"},
+	} {
+		if want.says == "" {
+			continue
+		}
+		if r := batch.Results[i]; r.Verdict != want.verdict || !strings.Contains(r.Explanation, want.says) || strings.Contains(r.Explanation, qs[i].Code[min(6, len(qs[i].Code)):]) && qs[i].Code != "" {
+			t.Errorf("subject %d %+v: %s %q, want %s saying %q (and not repeating the code)", i+1, qs[i], r.Verdict, r.Explanation, want.verdict, want.says)
+		}
 	}
 	if r := batch.Results[1]; r.Query.Code != subject.MaskCitizenID(f.rep) || len(r.Linked) != 1 {
 		t.Errorf("person result: query %q, linked %d", r.Query.Code, len(r.Linked))

@@ -695,9 +695,19 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 			v.Found++
 		} else if n > 1 {
 			res.Ambiguous = n
-			res.Explanation = fmt.Sprintf("名称“%s”对应%d个主体，请使用统一社会信用代码核查", q.Name, n)
+			res.Verdict = lists.Undetermined
+			res.Explanation = fmt.Sprintf("名称“%s”对应%d个主体，无法确定核查对象，请使用统一社会信用代码核查", q.Name, n)
 		} else if !res.Hit {
-			res.Explanation = "平台未收录该主体，未发现名单信息"
+			switch bad := db.codeProblem(ctx, q.Code, today); {
+			case bad != "":
+				// Not an all-clear: the code names no subject at all.
+				res.Verdict = lists.Undetermined
+				res.Explanation = "代码无效：" + bad + "。无法核查，请核对代码后重新核查"
+			case q.Code == "":
+				res.Explanation = fmt.Sprintf("平台未收录名称为“%s”的法人或非法人组织，未发现名单信息；自然人不按姓名核查，请以身份证号码核查", q.Name)
+			default:
+				res.Explanation = "平台未收录该主体，未发现名单信息"
+			}
 		}
 		res.MaskQuery()
 		if res.Hit {
@@ -722,6 +732,23 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	return v, nil
+}
+
+// codeProblem says why a code that found no subject is not a valid code
+// (lists.CodeProblem), or returns "" for a valid one, an empty one and a
+// legacy code on the administrators' whitelist.
+func (db *DB) codeProblem(ctx context.Context, code string, today credit.Date) string {
+	if code == "" {
+		return ""
+	}
+	bad := lists.CodeProblem(code, today)
+	if bad == "" {
+		return ""
+	}
+	if legacy, err := db.legacyChecker(ctx); err == nil && legacy(code) {
+		return ""
+	}
+	return bad
 }
 
 // pendingVerification is a verification waiting to be written.

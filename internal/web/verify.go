@@ -118,6 +118,8 @@ func verdictClass(v lists.Verdict) string {
 		return "verdict verdict-caution"
 	case lists.Incentive:
 		return "verdict verdict-incentive"
+	case lists.Undetermined:
+		return "verdict verdict-unknown"
 	}
 	return "verdict verdict-none"
 }
@@ -378,11 +380,7 @@ func parseSubjects(lines []string, first int, unit string) ([]lists.Query, error
 		n := i + first
 		code := subject.Normalize(l)
 		if isCodeLike(code) {
-			if pu, pc := subject.CheckUSCC(code, nil), subject.CheckCitizenID(code, today); pu != nil && pc != nil {
-				msg := pu.Message
-				if code[0] >= '1' && code[0] <= '6' && onlyDigitsX(code) {
-					msg = pc.Message
-				}
+			if msg := lists.CodeProblem(code, today); msg != "" {
 				ps = append(ps, credit.Problem{Row: n, Field: "subjects", Code: "bad_code",
 					Message: "第" + strconv.Itoa(n) + unit + "“" + l + "”不是有效的统一社会信用代码或身份证号码：" + msg})
 				continue
@@ -418,15 +416,6 @@ func isCodeLike(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
-func onlyDigitsX(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !(s[i] >= '0' && s[i] <= '9' || i == len(s)-1 && s[i] == 'X') {
 			return false
 		}
 	}
