@@ -33,9 +33,14 @@ func init() {
 // maxVerifyUpload limits an uploaded file of subjects.
 const maxVerifyUpload = 8 << 20
 
-// subjectHeaders are the column headings recognised in an uploaded file of
-// subjects; without one of them the first column is read.
-var subjectHeaders = []string{"统一社会信用代码", "证件号码", "统一社会信用代码/证件号码", "身份证号码", "名称", "主体名称"}
+// The column headings recognised in an uploaded file of subjects: a
+// column of codes and a column of names. A row is verified by its code, or
+// by its name when the code is empty; without either heading the first
+// column is read.
+var (
+	codeHeaders = []string{"统一社会信用代码", "证件号码", "统一社会信用代码/证件号码", "身份证号码"}
+	nameHeaders = []string{"名称", "主体名称", "企业名称", "单位名称", "行政相对人名称"}
+)
 
 // VerifyPage is the 信用核查 form.
 type VerifyPage struct {
@@ -312,9 +317,10 @@ func formSubjects(r *http.Request, text string) ([]lists.Query, error) {
 	return parseSubjects(lines, 1, "行")
 }
 
-// fileSubjects reads the subjects of an uploaded CSV or XLSX: the column
-// headed 统一社会信用代码, 证件号码 or 名称 (codes first), else the first
-// column, whose heading then counts as a subject when it is not a heading.
+// fileSubjects reads the subjects of an uploaded CSV or XLSX: per row the
+// cell of the column headed 统一社会信用代码 or 证件号码 (codeHeaders), or
+// when that is empty the cell of the column headed 名称 (nameHeaders); with
+// neither heading, the first column, whose heading then counts as a subject.
 func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	lower := strings.ToLower(name)
 	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".xlsx") {
@@ -329,21 +335,22 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	if len(headers) == 0 {
 		return nil, credit.Errorf(credit.EINVALID, "文件“%s”没有内容", name)
 	}
-	col, named := headers[0], false
-	for _, want := range subjectHeaders {
-		for _, h := range headers {
-			if strings.TrimSpace(h) == want {
-				col, named = h, true
-				break
+	find := func(wants []string) string {
+		for _, want := range wants {
+			for _, h := range headers {
+				if strings.TrimSpace(h) == want {
+					return h
+				}
 			}
 		}
-		if named {
-			break
-		}
+		return ""
 	}
+	codeCol, nameCol := find(codeHeaders), find(nameHeaders)
+	named := codeCol != "" || nameCol != ""
 	var cells []string
 	if !named {
-		cells = append(cells, col) // no heading: the first row is a subject
+		codeCol = headers[0]
+		cells = append(cells, codeCol) // no heading: the first row is a subject
 	}
 	for {
 		row, err := rd.Next()
@@ -356,7 +363,14 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 			}
 			return nil, err
 		}
-		cells = append(cells, row.Values[col])
+		cell := ""
+		if codeCol != "" {
+			cell = strings.TrimSpace(row.Values[codeCol])
+		}
+		if cell == "" && nameCol != "" {
+			cell = row.Values[nameCol]
+		}
+		cells = append(cells, cell)
 	}
 	first := 2
 	if !named {

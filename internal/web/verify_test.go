@@ -192,14 +192,19 @@ func TestVerifyConsole(t *testing.T) {
 		t.Error("the printable report lacks its title or the subject")
 	}
 
-	// An uploaded CSV, by the column 统一社会信用代码.
+	// An uploaded CSV, by the column 统一社会信用代码, or by 名称 in a row
+	// without a code.
 	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}, {"subjects", ""}},
-		"对象.csv", []byte("名称,统一社会信用代码\n"+s.companyName+","+s.company+"\n"))
+		"对象.csv", []byte("名称,统一社会信用代码\n"+s.companyName+","+s.company+"\n"+unknownName+",\n"))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload verify: %d", res.StatusCode)
 	}
-	if v := verdictOf(b.doc(res.Header.Get("Location"), http.StatusOK), s.companyName); v != string(lists.Restricted) {
+	up := b.doc(res.Header.Get("Location"), http.StatusOK)
+	if v := verdictOf(up, s.companyName); v != string(lists.Restricted) {
 		t.Errorf("uploaded: verdict %q", v)
+	}
+	if n := up.Find("main section.verify-subject").Length(); n != 2 || verdictOf(up, unknownName) == "" {
+		t.Errorf("uploaded: %d subjects answered, want 2 (the row with a name and no code verified by its name)", n)
 	}
 	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}},
 		"对象.txt", []byte("x"))
