@@ -49,6 +49,15 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return credit.Errorf(credit.EINVALID, "“%s”是目录，不是文件", path)
 	}
+	// The error file is created before anything is imported: a path that
+	// cannot be written must not leave an imported batch without its receipt.
+	var errFile *os.File
+	if *errorsOut != "" {
+		if errFile, err = os.Create(*errorsOut); err != nil {
+			return credit.Errorf(credit.EINVALID, "无法创建错误文件“%s”：%v（未导入任何数据）", *errorsOut, err)
+		}
+		defer errFile.Close()
+	}
 	db, err := env.openDB(ctx, *dsn, true)
 	if err != nil {
 		return err
@@ -66,13 +75,20 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		if receipt != nil && receipt.Batch != "" {
 			fmt.Fprintf(env.Stderr, "批次%s已保存，但处理中断。\n", receipt.Batch)
 		}
+		if errFile != nil {
+			errFile.Close()
+			os.Remove(*errorsOut)
+		}
 		return err
 	}
-	if *errorsOut != "" {
-		if err := writeErrors(ctx, db, receipt.Batch, *errorsOut); err != nil {
-			return err
+	if errFile != nil {
+		if err := writeErrors(ctx, db, receipt.Batch, errFile); err != nil {
+			// The batch is imported: say so, with its receipt, and how to
+			// get the rejected rows again.
+			fmt.Fprintf(env.Stderr, "错误文件“%s”写入失败：%v；被拒绝的行可用 GET /api/v1/batches/%s 查看\n", *errorsOut, err, receipt.Batch)
+		} else {
+			fmt.Fprintf(env.Stderr, "被拒绝的%d行已写入%s\n", receipt.Rejected, *errorsOut)
 		}
-		fmt.Fprintf(env.Stderr, "被拒绝的%d行已写入%s\n", receipt.Rejected, *errorsOut)
 	}
 	fmt.Fprintf(env.Stderr, "共%d行：接收%d，拒绝%d，重复%d，超期报送%d\n", receipt.Total, receipt.Accepted, receipt.Rejected, receipt.Duplicates, receipt.Late)
 	b, _ := json.Marshal(receipt)
@@ -80,9 +96,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// writeErrors writes a batch's rejected rows with their messages, in the
-// format named by the file extension.
-func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, path string) error {
+// writeErrors writes a batch's rejected rows with their messages to out,
+// in the format named by its file extension, and closes it.
+func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, out *os.File) error {
+	path := out.Name()
 	raw, err := db.OpenBatchRaw(ctx, id)
 	if err != nil {
 		return err
@@ -101,11 +118,6 @@ func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, path st
 	if err != nil {
 		return err
 	}
-	out, err := os.Create(path)
-	if err != nil {
-		return credit.Errorf(credit.EINVALID, "无法创建错误文件“%s”：%v", path, err)
-	}
-	defer out.Close()
 	rows := func(yield func(ingest.ErrorRow) bool) {
 		for _, e := range errs {
 			msgs := make([]string, len(e.Problems))

@@ -105,6 +105,12 @@ func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "处罚.csv")
 	os.WriteFile(file, []byte(gb), 0o644)
+	// An error file that cannot be created stops the import before
+	// anything is stored, so no batch is left without its receipt.
+	bad := filepath.Join(dir, "no-such-dir", "errors.xlsx")
+	if out, e, code := run(t, "import", "--db", dsn, "--class", "penalty", "--department", dept, "--errors", bad, file); code != 1 || !strings.Contains(e, "无法创建错误文件") || !strings.Contains(e, "未导入任何数据") || out != "" {
+		t.Errorf("import with an unwritable error file: exit %d, stdout %q, stderr %q", code, out, e)
+	}
 	errs := filepath.Join(dir, "errors.xlsx")
 	out, e, code := run(t, "import", "--db", dsn, "--class", "penalty", "--department", dept, "--errors", errs, file)
 	if code != 0 {
