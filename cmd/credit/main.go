@@ -43,6 +43,7 @@ const usage = `用法: credit <命令> [参数]
   ledger      存证账本（verify 校验全部记录）
   lists       信用名单（expire 到期自动移出）
   push        名单推送（run 投递webhook并按计划重试）
+  calendar    工作日历（load 录入一年的放假安排，list 列出已覆盖的年份）
   bench       性能测试（ingest 归集速度，read 查询速度，verify 信用核查速度）
   version     显示版本
 
@@ -82,6 +83,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runLists(ctx, env, args[1:])
 	case "push":
 		err = runPush(ctx, env, args[1:])
+	case "calendar":
+		err = runCalendar(ctx, env, args[1:])
 	case "bench":
 		if len(args) > 1 && args[1] == "verify" {
 			err = runBenchVerify(ctx, env, args[2:])

@@ -56,6 +56,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		return err
 	}
 	c.DB = db
+	warnCalendar(db, logger)
 	if c.Demo {
 		n, err := db.CountSubjects(ctx)
 		if err != nil {
@@ -109,10 +110,23 @@ func (c *ServeCommand) Close() error {
 	return nil
 }
 
+// warnCalendar logs a warning when the working-day calendar lacks the year
+// of the day 60 days ahead. Deadlines in working days reach weeks ahead:
+// without the coming year's 放假安排 they would count its holidays as
+// working days.
+func warnCalendar(db *storage.DB, logger *slog.Logger) {
+	if y := credit.DateOf(db.Now()).AddDate(0, 0, 60).Year(); !db.Calendar().Covered(y) {
+		logger.Warn(fmt.Sprintf("工作日历未包含%d年的放假安排，期限将按周一至周五计算；请用 credit calendar load 录入国务院办公厅公布的安排", y), slog.Int("year", y))
+	}
+}
+
 // startExpiry removes list entries whose validity has ended (移出方式 有效期届满,
 // the same as `credit lists expire`) when the server starts and then every
-// interval, so that removal on expiry needs no operator. It returns a
-// function that stops the loop and waits for a round in progress.
+// interval, so that removal on expiry needs no operator. Each round also
+// reads the working-day calendar again, so that a year loaded with
+// `credit calendar load` counts without a restart, and warns while the
+// coming year is missing. It returns a function that stops the loop and
+// waits for a round in progress.
 func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
 	ctx, cancel := context.WithCancel(systemContext(context.Background()))
 	done := make(chan struct{})
@@ -120,7 +134,14 @@ func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 		defer close(done)
 		t := time.NewTicker(interval)
 		defer t.Stop()
-		for {
+		for round := 0; ; round++ {
+			if round > 0 { // Open has read the calendar and warned
+				if err := db.ReloadCalendar(ctx); err != nil && ctx.Err() == nil {
+					logger.Error("reloading the working-day calendar", slog.Any("error", err))
+				} else if err == nil {
+					warnCalendar(db, logger)
+				}
+			}
 			n, err := db.ExpireListEntries(ctx, credit.DateOf(db.Now()))
 			switch {
 			case err != nil && ctx.Err() == nil:

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,8 +62,9 @@ type DB struct {
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
-	// Calendar is the working-day calendar for every deadline.
-	Calendar *workday.Calendar
+	// calendar is the working-day calendar for every deadline (Calendar);
+	// ReloadCalendar replaces it while requests read it.
+	calendar atomic.Pointer[workday.Calendar]
 	// Secrets holds the keys for citizen ID encryption and ledger signing.
 	Secrets *Secrets
 
@@ -104,7 +106,8 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{dsn: dsn, logger: opt.Logger, Now: time.Now, Calendar: workday.Default()}
+	db := &DB{dsn: dsn, logger: opt.Logger, Now: time.Now}
+	db.calendar.Store(workday.Default())
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.dialect = Postgres

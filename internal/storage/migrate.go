@@ -96,6 +96,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.catchUpAudit(ctx); err != nil {
 		return fmt.Errorf("storage.Migrate: %w", err)
 	}
+	if err := db.loadCalendar(ctx); err != nil {
+		return fmt.Errorf("storage.Migrate: %w", err)
+	}
 	return db.loadCatalog(ctx)
 }
 
@@ -172,7 +175,8 @@ func (db *DB) SchemaUpToDate(ctx context.Context) (bool, error) {
 }
 
 // RequireSchema returns an error telling the operator to run migrate when
-// the schema is old.
+// the schema is old. Otherwise it loads the working-day calendar's years
+// stored in the database, as Migrate does.
 func (db *DB) RequireSchema(ctx context.Context) error {
 	ok, err := db.SchemaUpToDate(ctx)
 	if err != nil {
@@ -181,5 +185,5 @@ func (db *DB) RequireSchema(ctx context.Context) error {
 	if !ok {
 		return credit.Errorf(credit.ECONFLICT, "数据库结构不是最新版本，请先运行 credit migrate --db %s", db.dsn)
 	}
-	return nil
+	return db.loadCalendar(ctx)
 }

@@ -271,7 +271,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			// identity numbers sealed; without any, one encoding serves both.
 			clear := order.AppendJSON(nil, rec.Fields)
 			rec.ContentHash = record.ContentHashJSON(rec.Class, rec.Key, clear)
-			record.ApplyPolicy(rec, class, db.Calendar, today)
+			record.ApplyPolicy(rec, class, db.Calendar(), today)
 			if b.Backfill { // 历史数据补录: history, not a late report
 				rec.Late, rec.LateDays = false, 0
 			}

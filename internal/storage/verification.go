@@ -717,7 +717,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	}
 	v.DataVersion = max(v.DataVersion, er.maxIdx)
 	if v.Hits > 0 {
-		v.FeedbackDue = db.Calendar.AddWorkingDays(today, lists.FeedbackDays).Format(credit.DateLayout)
+		v.FeedbackDue = db.Calendar().AddWorkingDays(today, lists.FeedbackDays).Format(credit.DateLayout)
 		for i := range v.Results {
 			if v.Results[i].Hit {
 				v.Results[i].Feedback = &lists.FeedbackProgress{Due: v.FeedbackDue}
@@ -1226,7 +1226,7 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 				return fmt.Errorf("verification day %q: %w", day, err)
 			}
 			r := get(dep, scenario, name)
-			due := db.Calendar.AddWorkingDays(verified, days)
+			due := db.Calendar().AddWorkingDays(verified, days)
 			switch {
 			case fbDay != "":
 				r.WithFeedback += n

@@ -10,6 +10,7 @@ package workday
 import (
 	_ "embed"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -133,35 +134,51 @@ func New(entries []Entry) *Calendar {
 
 // ParseCSV reads a table in the form of data/holidays.csv: a header
 // "date,kind,name", then one row per date (yyyy-mm-dd, holiday|workday,
-// name). Lines starting with '#' are comments. It returns an error naming
-// the first bad row.
+// name). Lines starting with '#' are comments. It returns an EINVALID error
+// naming the line of the first bad row.
 func ParseCSV(r io.Reader) ([]Entry, error) {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
 	cr.FieldsPerRecord = 3
 	cr.TrimLeadingSpace = true
-	recs, err := cr.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("workday.ParseCSV: %w", err)
-	}
-	if len(recs) == 0 || recs[0][0] != "date" || recs[0][1] != "kind" || recs[0][2] != "name" {
-		return nil, fmt.Errorf("workday.ParseCSV: missing header date,kind,name")
-	}
-	seen := make(map[string]bool)
-	entries := make([]Entry, 0, len(recs)-1)
-	for _, rec := range recs[1:] {
+	var entries []Entry
+	seen := make(map[string]int) // line by date
+	header := false
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行格式错误：应为“日期,类型,名称”三列（%v）", pe.Line, pe.Err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("workday.ParseCSV: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if !header {
+			if rec[0] != "date" || rec[1] != "kind" || rec[2] != "name" {
+				return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行应为表头“date,kind,name”", line)
+			}
+			header = true
+			continue
+		}
 		d, err := time.Parse(credit.DateLayout, rec[0])
 		if err != nil {
-			return nil, fmt.Errorf("workday.ParseCSV: bad date %q", rec[0])
+			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行：日期“%s”无效，应为yyyy-mm-dd", line, rec[0])
 		}
 		if rec[1] != Holiday && rec[1] != Workday {
-			return nil, fmt.Errorf("workday.ParseCSV: %s: bad kind %q", rec[0], rec[1])
+			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行（%s）：类型“%s”无效，应为 holiday（放假）或 workday（调休上班）", line, rec[0], rec[1])
 		}
-		if seen[rec[0]] {
-			return nil, fmt.Errorf("workday.ParseCSV: %s listed twice", rec[0])
+		if first, ok := seen[rec[0]]; ok {
+			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行：%s已在第%d行列出", line, rec[0], first)
 		}
-		seen[rec[0]] = true
+		seen[rec[0]] = line
 		entries = append(entries, Entry{Date: d, Kind: rec[1], Name: rec[2]})
+	}
+	if !header {
+		return nil, credit.Errorf(credit.EINVALID, "工作日历为空：应以表头“date,kind,name”开始")
 	}
 	return entries, nil
 }
@@ -232,3 +249,82 @@ func (c *Calendar) Covered(year int) bool { return c.years[year] }
 
 // Entries returns the calendar's entries sorted by date. The slice is a copy.
 func (c *Calendar) Entries() []Entry { return slices.Clone(c.entries) }
+
+// Years returns the years the calendar covers (see Covered), in order.
+func (c *Calendar) Years() []int {
+	ys := make([]int, 0, len(c.years))
+	for y := range c.years {
+		ys = append(ys, y)
+	}
+	slices.Sort(ys)
+	return ys
+}
+
+// WithYears returns a new calendar in which each year that has an entry in
+// entries is replaced as a whole: c's entries dated in that year are
+// dropped and entries' are taken instead. c's other years are kept as they
+// are. This is how a year loaded into the database overrides the embedded
+// table.
+func (c *Calendar) WithYears(entries []Entry) *Calendar {
+	replaced := make(map[int]bool)
+	for _, e := range entries {
+		replaced[e.Date.Year()] = true
+	}
+	merged := make([]Entry, 0, len(c.entries)+len(entries))
+	for _, e := range c.entries {
+		if !replaced[e.Date.Year()] {
+			merged = append(merged, e)
+		}
+	}
+	return New(append(merged, entries...))
+}
+
+// The years a table may be loaded for: those whose working days are
+// counted by prefix sums.
+const (
+	minYear = 1990
+	maxYear = 2099
+)
+
+// ValidateYear checks a year's table before it replaces that year: at
+// least one entry; every entry dated in year, of kind Holiday or Workday
+// and named; no date listed twice; a make-up working day (Workday) only on
+// a Saturday or Sunday, since a weekday is a working day anyway. It
+// returns an EINVALID error naming the first bad entry by its date and
+// position (1 = the first entry).
+//
+// A notice sometimes reaches into the year before (the 2019 notice made
+// 2018-12-29 a working day and 2018-12-30/31 days off); such days belong
+// to the table of the year they fall in.
+func ValidateYear(year int, entries []Entry) error {
+	if year < minYear || year > maxYear {
+		return credit.Errorf(credit.EINVALID, "年份%d无效：应在%d至%d年之间", year, minYear, maxYear)
+	}
+	if len(entries) == 0 {
+		return credit.Errorf(credit.EINVALID, "%d年的工作日历没有任何条目", year)
+	}
+	seen := make(map[dayKey]int) // position by date
+	for i, e := range entries {
+		n := i + 1
+		day := e.Date.Format(credit.DateLayout)
+		if e.Date.Year() != year {
+			return credit.Errorf(credit.EINVALID, "第%d条（%s）不在%d年内：每次只能录入一年的放假安排", n, day, year)
+		}
+		if e.Kind != Holiday && e.Kind != Workday {
+			return credit.Errorf(credit.EINVALID, "第%d条（%s）：类型“%s”无效，应为 holiday（放假）或 workday（调休上班）", n, day, e.Kind)
+		}
+		if strings.TrimSpace(e.Name) == "" {
+			return credit.Errorf(credit.EINVALID, "第%d条（%s）：缺少节日名称", n, day)
+		}
+		if first, ok := seen[keyOf(e.Date)]; ok {
+			return credit.Errorf(credit.EINVALID, "第%d条（%s）：该日期已在第%d条列出", n, day, first)
+		}
+		seen[keyOf(e.Date)] = n
+		if wd := e.Date.Weekday(); e.Kind == Workday && wd != time.Saturday && wd != time.Sunday {
+			return credit.Errorf(credit.EINVALID, "第%d条（%s）是%s：调休上班日应为周六或周日", n, day, weekdayNames[wd])
+		}
+	}
+	return nil
+}
+
+var weekdayNames = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}

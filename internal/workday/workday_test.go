@@ -1,6 +1,7 @@
 package workday
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,6 +301,161 @@ func TestParseCSV(t *testing.T) {
 	} {
 		if _, err := ParseCSV(strings.NewReader(bad)); err == nil {
 			t.Errorf("ParseCSV(%q): no error", bad)
+		}
+	}
+}
+
+func TestParseCSVErrors(t *testing.T) {
+	for _, test := range []struct {
+		name, text, want string
+	}{
+		{"Empty", "", "工作日历为空"},
+		{"NoHeader", "2030-01-01,holiday,元旦\n", "第1行应为表头"},
+		{"BadDate", "date,kind,name\n# comment\n2030-13-01,holiday,元旦\n", "第3行：日期“2030-13-01”无效"},
+		{"BadKind", "date,kind,name\n2030-01-01,off,元旦\n", "第2行（2030-01-01）：类型“off”无效"},
+		{"TwoColumns", "date,kind,name\n2030-01-01,holiday\n", "第2行格式错误"},
+		{"Twice", "date,kind,name\n2030-01-01,holiday,元旦\n2030-01-01,workday,元旦\n", "第3行：2030-01-01已在第2行列出"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			_, err := ParseCSV(strings.NewReader(test.text))
+			if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), test.want) {
+				t.Errorf("ParseCSV(%q) = %v, want EINVALID with %q", test.text, err, test.want)
+			}
+		})
+	}
+}
+
+func TestYears(t *testing.T) {
+	want := []int{2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026}
+	if got := Default().Years(); !slices.Equal(got, want) {
+		t.Errorf("Default().Years() = %v, want %v", got, want)
+	}
+	if got := New(nil).Years(); len(got) != 0 {
+		t.Errorf("New(nil).Years() = %v, want none", got)
+	}
+}
+
+// A made-up table for years past the embedded one; the dates are not the
+// State Council's.
+func madeUp2027() []Entry {
+	return []Entry{
+		{Date: credit.MakeDate(2027, time.January, 1), Kind: Holiday, Name: "元旦"}, // Friday
+		{Date: credit.MakeDate(2027, time.January, 4), Kind: Holiday, Name: "元旦"}, // Monday
+		{Date: credit.MakeDate(2027, time.January, 9), Kind: Workday, Name: "元旦"}, // Saturday
+	}
+}
+
+func TestWithYears(t *testing.T) {
+	def := Default()
+	// A year the embedded table lacks is added.
+	c := def.WithYears(madeUp2027())
+	for _, test := range []struct {
+		date string
+		want bool
+		why  string
+	}{
+		{"2027-01-01", false, "loaded holiday"},
+		{"2027-01-04", false, "loaded holiday Monday"},
+		{"2027-01-09", true, "loaded make-up Saturday"},
+		{"2027-01-10", false, "ordinary Sunday"},
+		{"2026-02-16", false, "embedded 2026 untouched"},
+		{"2026-02-14", true, "embedded 2026 make-up day untouched"},
+	} {
+		if got := c.IsWorkingDay(day(t, test.date)); got != test.want {
+			t.Errorf("IsWorkingDay(%s) = %v, want %v (%s)", test.date, got, test.want, test.why)
+		}
+	}
+	if !c.Covered(2027) || !c.Covered(2026) || def.Covered(2027) {
+		t.Errorf("Covered(2027), Covered(2026), Default().Covered(2027) = %v, %v, %v, want true, true, false", c.Covered(2027), c.Covered(2026), def.Covered(2027))
+	}
+	if got, want := c.AddWorkingDays(day(t, "2026-12-31"), 1), day(t, "2027-01-05"); !got.Equal(want) {
+		t.Errorf("AddWorkingDays(2026-12-31, 1) = %s, want %s", got.Format(credit.DateLayout), want.Format(credit.DateLayout))
+	}
+
+	// A year the embedded table has is replaced as a whole: its other
+	// days off are gone, the years around it stay.
+	c = def.WithYears([]Entry{{Date: credit.MakeDate(2026, time.March, 2), Kind: Holiday, Name: "test"}})
+	for _, test := range []struct {
+		date string
+		want bool
+		why  string
+	}{
+		{"2026-03-02", false, "the replacing entry"},
+		{"2026-02-16", true, "embedded 2026 holiday (a Monday) replaced"},
+		{"2026-02-14", false, "embedded 2026 make-up Saturday replaced"},
+		{"2026-10-01", true, "embedded 国庆 2026 replaced"},
+		{"2025-01-28", false, "2025 untouched"},
+		{"2025-01-26", true, "2025 make-up Sunday untouched"},
+	} {
+		if got := c.IsWorkingDay(day(t, test.date)); got != test.want {
+			t.Errorf("replaced 2026: IsWorkingDay(%s) = %v, want %v (%s)", test.date, got, test.want, test.why)
+		}
+	}
+	if got, want := len(c.Entries()), len(def.Entries())-countYear(def, 2026)+1; got != want {
+		t.Errorf("len(Entries()) = %d, want %d", got, want)
+	}
+	if !slices.Equal(c.Years(), def.Years()) {
+		t.Errorf("Years() = %v, want %v", c.Years(), def.Years())
+	}
+
+	// The receiver is not changed, and no years means the same calendar.
+	if def.IsWorkingDay(day(t, "2027-01-09")) || def.IsWorkingDay(day(t, "2026-02-16")) {
+		t.Errorf("WithYears changed its receiver")
+	}
+	if got, want := len(def.WithYears(nil).Entries()), len(def.Entries()); got != want {
+		t.Errorf("WithYears(nil): %d entries, want %d", got, want)
+	}
+}
+
+func countYear(c *Calendar, year int) int {
+	n := 0
+	for _, e := range c.Entries() {
+		if e.Date.Year() == year {
+			n++
+		}
+	}
+	return n
+}
+
+func TestValidateYear(t *testing.T) {
+	if err := ValidateYear(2027, madeUp2027()); err != nil {
+		t.Fatalf("ValidateYear(2027, made-up table) = %v", err)
+	}
+	with := func(es ...Entry) []Entry { return append(madeUp2027(), es...) }
+	for _, test := range []struct {
+		name    string
+		year    int
+		entries []Entry
+		want    string
+	}{
+		{"ErrYear", 19, madeUp2027(), "年份19无效"},
+		{"ErrEmpty", 2027, nil, "2027年的工作日历没有任何条目"},
+		{"ErrOtherYear", 2027, with(Entry{Date: credit.MakeDate(2026, time.December, 31), Kind: Holiday, Name: "元旦"}), "第4条（2026-12-31）不在2027年内"},
+		{"ErrKind", 2027, with(Entry{Date: credit.MakeDate(2027, time.May, 3), Kind: "off", Name: "劳动节"}), "第4条（2027-05-03）：类型“off”无效"},
+		{"ErrName", 2027, with(Entry{Date: credit.MakeDate(2027, time.May, 3), Kind: Holiday, Name: " "}), "第4条（2027-05-03）：缺少节日名称"},
+		{"ErrTwice", 2027, with(Entry{Date: credit.MakeDate(2027, time.January, 1), Kind: Holiday, Name: "元旦"}), "第4条（2027-01-01）：该日期已在第1条列出"},
+		{"ErrTwiceOtherKind", 2027, with(Entry{Date: credit.MakeDate(2027, time.January, 9), Kind: Holiday, Name: "元旦"}), "第4条（2027-01-09）：该日期已在第3条列出"},
+		{"ErrWorkdayOnWeekday", 2027, with(Entry{Date: credit.MakeDate(2027, time.January, 5), Kind: Workday, Name: "元旦"}), "第4条（2027-01-05）是星期二：调休上班日应为周六或周日"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			err := ValidateYear(test.year, test.entries)
+			if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), test.want) {
+				t.Errorf("ValidateYear = %v, want EINVALID with %q", err, test.want)
+			}
+		})
+	}
+	// A holiday may fall on a weekend: every day of a 放假 period is listed.
+	if err := ValidateYear(2027, with(Entry{Date: credit.MakeDate(2027, time.January, 2), Kind: Holiday, Name: "元旦"})); err != nil {
+		t.Errorf("holiday on a Saturday: %v", err)
+	}
+	// The embedded table passes, year by year.
+	byYear := make(map[int][]Entry)
+	for _, e := range Default().Entries() {
+		byYear[e.Date.Year()] = append(byYear[e.Date.Year()], e)
+	}
+	for y, es := range byYear {
+		if err := ValidateYear(y, es); err != nil {
+			t.Errorf("embedded %d: %v", y, err)
 		}
 	}
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/storage"
+	"jlcredit/internal/workday"
+)
+
+// firstCalendarYear is the first year `calendar list` shows: the first of
+// the embedded table.
+const firstCalendarYear = 2015
+
+func runCalendar(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(env.Stderr, "用法: credit calendar load|list [参数]")
+		return errUsage
+	}
+	ctx = systemContext(ctx)
+	fs := env.flags("calendar " + args[0])
+	dsn := fs.String("db", dsnDefault(), "数据库连接串")
+	switch args[0] {
+	case "load":
+		year := fs.Int("year", 0, "年份：文件中的每一天都须在这一年内")
+		fs.Usage = func() {
+			fmt.Fprintln(env.Stderr, "用法: credit calendar load --db 连接串 --year 年份 文件.csv")
+			fmt.Fprintln(env.Stderr, "文件与内嵌的 holidays.csv 格式相同：表头 date,kind,name，每行一天（yyyy-mm-dd,holiday|workday,节日名称）；")
+			fmt.Fprintln(env.Stderr, "holiday 为放假日（放假期间的周末也要列出），workday 为调休上班的周六或周日。再次录入同一年份即替换该年的安排。")
+			fs.PrintDefaults()
+		}
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			fs.Usage()
+			return errUsage
+		}
+		if *year == 0 {
+			return credit.Errorf(credit.EINVALID, "请用 --year 指定放假安排所属的年份")
+		}
+		entries, err := readCalendarFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		db, err := env.openDB(ctx, *dsn, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.LoadCalendarYear(ctx, *year, entries); err != nil {
+			return err
+		}
+		ys, err := db.CalendarYears(ctx)
+		if err != nil {
+			return err
+		}
+		for _, y := range ys {
+			if y.Year == *year {
+				fmt.Fprintf(env.Stdout, "已录入%d年工作日历：放假%d天，调休上班%d天（第%d次录入，以本次为准）\n", y.Year, y.Holidays, y.Workdays, y.Loads)
+			}
+		}
+		return nil
+	case "list":
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := env.openDB(ctx, *dsn, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ys, err := db.CalendarYears(ctx)
+		if err != nil {
+			return err
+		}
+		byYear := make(map[int]storage.CalendarYear)
+		first, last := firstCalendarYear, credit.Today(db.Now).Year()+1
+		for _, y := range ys {
+			byYear[y.Year] = y
+			first, last = min(first, y.Year), max(last, y.Year)
+		}
+		for year := first; year <= last; year++ {
+			y, ok := byYear[year]
+			switch {
+			case !ok:
+				fmt.Fprintf(env.Stdout, "%d\t未录入\t期限按周一至周五计算\n", year)
+			case y.Source == storage.CalendarDatabase:
+				fmt.Fprintf(env.Stdout, "%d\t数据库\t放假%d天，调休上班%d天\t第%d次录入，%s，%s\n", year, y.Holidays, y.Workdays,
+					y.Loads, y.LoadedBy, y.LoadedAt.In(credit.Shanghai).Format("2006-01-02 15:04"))
+			default:
+				fmt.Fprintf(env.Stdout, "%d\t嵌入\t放假%d天，调休上班%d天\n", year, y.Holidays, y.Workdays)
+			}
+		}
+		return nil
+	}
+	return credit.Errorf(credit.EINVALID, "未知的子命令“calendar %s”：应为 load 或 list", args[0])
+}
+
+// readCalendarFile reads a calendar table (workday.ParseCSV) saved as
+// UTF-8, with or without a byte order mark, or as GB18030 (GBK), which
+// Chinese Excel writes for "CSV (逗号分隔)".
+func readCalendarFile(path string) ([]workday.Entry, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, credit.Errorf(credit.EINVALID, "无法读取文件“%s”：%v", path, err)
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		if b, err = simplifiedchinese.GB18030.NewDecoder().Bytes(b); err != nil {
+			return nil, credit.Errorf(credit.EINVALID, "文件“%s”既不是UTF-8也不是GB18030编码", path)
+		}
+	}
+	entries, err := workday.ParseCSV(bytes.NewReader(b))
+	if err != nil {
+		return nil, credit.Errorf(credit.ErrorCode(err), "文件“%s”：%s", path, credit.ErrorMessage(err))
+	}
+	return entries, nil
+}

@@ -1,0 +1,183 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/workday"
+)
+
+// Sources of a calendar year (CalendarYear.Source).
+const (
+	CalendarEmbedded = "embedded" // the table built into the program
+	CalendarDatabase = "database" // loaded with LoadCalendarYear
+)
+
+// CalendarYear describes one year the working-day calendar covers.
+type CalendarYear struct {
+	Year     int
+	Source   string // CalendarEmbedded or CalendarDatabase
+	Holidays int    // days off listed
+	Workdays int    // make-up working days listed (调休上班)
+	// For a year loaded into the database: its number of loads (the
+	// version of the one in force), and who made the one in force and
+	// when. Zero for an embedded year.
+	Loads    int
+	LoadedBy string
+	LoadedAt time.Time
+}
+
+// LoadCalendarYear replaces the working-day calendar's entries of year with
+// entries, the year's 放假安排 as the State Council General Office
+// published it: every day off of the year (weekends within a 放假 period
+// included) and every make-up working day. Earlier loads of the year stay
+// in the database; the latest is the one in force, and the database's
+// years replace the embedded table's. db.Calendar() includes the year when
+// LoadCalendarYear returns.
+//
+// Only province administrators (and the platform itself) may load a year:
+// EFORBIDDEN otherwise. It returns EINVALID, naming the entry, when an
+// entry is not dated in year, a date is listed twice or a make-up working
+// day is not a Saturday or Sunday (workday.ValidateYear), and ECONFLICT
+// when another load of the same year commits first.
+//
+// Other processes on the same database see the year when they next open
+// it or call ReloadCalendar (a running `credit serve` does, hourly).
+func (db *DB) LoadCalendarYear(ctx context.Context, year int, entries []workday.Entry) error {
+	actor := credit.ActorFromContext(ctx)
+	if !access.Can(actor, access.ActionManageCatalog, access.Target{}) {
+		return credit.Errorf(credit.EFORBIDDEN, "只有省级管理员可以录入工作日历（放假安排）")
+	}
+	if err := workday.ValidateYear(year, entries); err != nil {
+		return err
+	}
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(a, b workday.Entry) int { return a.Date.Compare(b.Date) })
+	var holidays, workdays int
+	for _, e := range entries {
+		if e.Kind == workday.Holiday {
+			holidays++
+		} else {
+			workdays++
+		}
+	}
+	err := db.transact(ctx, func(tx *Tx) error {
+		var version int
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM calendar_entries WHERE year = $1`, year).Scan(&version); err != nil {
+			return err
+		}
+		for _, e := range entries {
+			_, err := tx.exec(ctx, `INSERT INTO calendar_entries (year, version, day, kind, name, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				year, version, e.Date.Format(credit.DateLayout), e.Kind, e.Name, actor.Label(), tx.now)
+			if err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, "calendar.load", "calendar", strconv.Itoa(year), map[string]any{
+			"year": year, "version": version, "holidays": holidays, "workdays": workdays})
+	})
+	if isUniqueViolation(err) {
+		return credit.Errorf(credit.ECONFLICT, "%d年的工作日历正在被另一操作录入，请稍后重试", year)
+	}
+	if err != nil {
+		return fmt.Errorf("storage.LoadCalendarYear(%d): %w", year, err)
+	}
+	return db.loadCalendar(ctx)
+}
+
+// calendarRows returns the entries of the load in force of every year in
+// the database, in date order, with who loaded them and when.
+func (db *DB) calendarRows(ctx context.Context) ([]workday.Entry, map[int]CalendarYear, error) {
+	var entries []workday.Entry
+	years := make(map[int]CalendarYear)
+	err := scanAll(db.rows(ctx, `SELECT c.year, c.day, c.kind, c.name, c.added_by, c.added_at, l.version
+		FROM calendar_entries c
+		JOIN (SELECT year, MAX(version) AS version FROM calendar_entries GROUP BY year) l ON l.year = c.year AND l.version = c.version
+		ORDER BY c.day`), func(rows *sql.Rows) error {
+		var (
+			year, loads    int
+			day, kind      string
+			name, loadedBy string
+			loadedAt       time.Time
+		)
+		if err := rows.Scan(&year, &day, &kind, &name, &loadedBy, &loadedAt, &loads); err != nil {
+			return err
+		}
+		d, err := time.Parse(credit.DateLayout, day)
+		if err != nil {
+			return fmt.Errorf("calendar_entries: year %d: bad day %q", year, day)
+		}
+		entries = append(entries, workday.Entry{Date: d, Kind: kind, Name: name})
+		y := years[year]
+		y.Year, y.Source, y.Loads, y.LoadedBy, y.LoadedAt = year, CalendarDatabase, loads, loadedBy, loadedAt.UTC()
+		if kind == workday.Holiday {
+			y.Holidays++
+		} else {
+			y.Workdays++
+		}
+		years[year] = y
+		return nil
+	})
+	return entries, years, err
+}
+
+// Calendar returns the working-day calendar in force: the embedded table
+// with the database's years in place of its own, as last loaded.
+func (db *DB) Calendar() *workday.Calendar { return db.calendar.Load() }
+
+// ReloadCalendar reads the database's calendar years again, for a process
+// that keeps running while `credit calendar load` adds a year (serve does,
+// hourly). Requests in flight keep the calendar they started with.
+func (db *DB) ReloadCalendar(ctx context.Context) error { return db.loadCalendar(ctx) }
+
+// loadCalendar sets the calendar to the embedded table with the database's
+// years in place of its own. Migrate and RequireSchema call it, so that a
+// DB ready for use counts deadlines with every loaded year.
+func (db *DB) loadCalendar(ctx context.Context) error {
+	entries, _, err := db.calendarRows(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: loading the calendar: %w", err)
+	}
+	cal := workday.Default()
+	if len(entries) > 0 {
+		cal = cal.WithYears(entries)
+	}
+	db.calendar.Store(cal)
+	return nil
+}
+
+// CalendarYears lists the years the working-day calendar covers, in order:
+// each from the database when it was loaded there, else from the embedded
+// table.
+func (db *DB) CalendarYears(ctx context.Context) ([]CalendarYear, error) {
+	_, stored, err := db.calendarRows(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("storage.CalendarYears: %w", err)
+	}
+	byYear := make(map[int]CalendarYear)
+	for _, e := range workday.Default().Entries() {
+		y := byYear[e.Date.Year()]
+		y.Year, y.Source = e.Date.Year(), CalendarEmbedded
+		if e.Kind == workday.Holiday {
+			y.Holidays++
+		} else {
+			y.Workdays++
+		}
+		byYear[y.Year] = y
+	}
+	for year, y := range stored {
+		byYear[year] = y
+	}
+	out := make([]CalendarYear, 0, len(byYear))
+	for _, y := range byYear {
+		out = append(out, y)
+	}
+	slices.SortFunc(out, func(a, b CalendarYear) int { return a.Year - b.Year })
+	return out, nil
+}

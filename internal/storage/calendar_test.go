@@ -1,0 +1,272 @@
+package storage_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/storage"
+	"jlcredit/internal/workday"
+)
+
+func TestCalendarSQLite(t *testing.T)   { testCalendar(t, openSQLite) }
+func TestCalendarPostgres(t *testing.T) { testCalendar(t, openPostgres) }
+
+func testCalendar(t *testing.T, open opener) {
+	t.Run("Load", func(t *testing.T) { testCalendarLoad(t, open) })
+	t.Run("Invalid", func(t *testing.T) { testCalendarInvalid(t, open) })
+	t.Run("Forbidden", func(t *testing.T) { testCalendarForbidden(t, open) })
+}
+
+// madeUp2027 is a made-up table for 2027, well formed but not the State
+// Council's notice: 元旦 from Friday 1 to Monday 4 January, made up on
+// Saturday 9 January.
+func madeUp2027() []workday.Entry {
+	return []workday.Entry{
+		{Date: credit.MakeDate(2027, time.January, 1), Kind: workday.Holiday, Name: "元旦"},
+		{Date: credit.MakeDate(2027, time.January, 2), Kind: workday.Holiday, Name: "元旦"},
+		{Date: credit.MakeDate(2027, time.January, 3), Kind: workday.Holiday, Name: "元旦"},
+		{Date: credit.MakeDate(2027, time.January, 4), Kind: workday.Holiday, Name: "元旦"},
+		{Date: credit.MakeDate(2027, time.January, 9), Kind: workday.Workday, Name: "元旦"},
+	}
+}
+
+// wantAdd checks db.Calendar().AddWorkingDays(from, n).
+func wantAdd(t *testing.T, db *storage.DB, from string, n int, want string) {
+	t.Helper()
+	d, err := time.Parse(credit.DateLayout, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := db.Calendar().AddWorkingDays(d, n).Format(credit.DateLayout); got != want {
+		t.Errorf("AddWorkingDays(%s, %d) = %s, want %s", from, n, got, want)
+	}
+}
+
+// calendarYear returns the CalendarYears entry of year.
+func calendarYear(t *testing.T, db *storage.DB, year int) (storage.CalendarYear, bool) {
+	t.Helper()
+	ys, err := db.CalendarYears(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, y := range ys {
+		if y.Year == year {
+			return y, true
+		}
+	}
+	return storage.CalendarYear{}, false
+}
+
+func testCalendarLoad(t *testing.T, open opener) {
+	db := open(t)
+	ctx := sys()
+	// Before: 2027 is not covered and 1 January counts as a working day.
+	if db.Calendar().Covered(2027) {
+		t.Fatal("Covered(2027) before any load")
+	}
+	wantAdd(t, db, "2026-12-31", 1, "2027-01-01")
+	if _, ok := calendarYear(t, db, 2027); ok {
+		t.Error("CalendarYears lists 2027 before any load")
+	}
+
+	audits := auditCount(t, db)
+	if err := db.LoadCalendarYear(ctx, 2027, madeUp2027()); err != nil {
+		t.Fatalf("LoadCalendarYear: %v", err)
+	}
+	if !db.Calendar().Covered(2027) || !db.Calendar().Covered(2026) {
+		t.Errorf("Covered(2027), Covered(2026) = %v, %v, want true, true", db.Calendar().Covered(2027), db.Calendar().Covered(2026))
+	}
+	wantAdd(t, db, "2026-12-31", 1, "2027-01-05") // 元旦 skipped
+	wantAdd(t, db, "2027-01-08", 1, "2027-01-09") // the make-up Saturday counts
+	wantAdd(t, db, "2026-12-30", 10, "2027-01-14")
+	wantAdd(t, db, "2026-02-13", 2, "2026-02-24") // embedded 2026 untouched
+
+	// Audited, in the audit log's tree.
+	if got := auditCount(t, db); got != audits+1 {
+		t.Errorf("audit entries = %d, want %d", got, audits+1)
+	}
+	var action, objectID, actor, detail string
+	err := db.SQL().QueryRow(`SELECT action, object_id, actor, detail FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&action, &objectID, &actor, &detail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if action != "calendar.load" || objectID != "2027" || actor != credit.System.Label() || !strings.Contains(detail, `"version":1`) {
+		t.Errorf("audit entry = %s %s %s %s, want calendar.load 2027 by %s, version 1", action, objectID, actor, detail, credit.System.Label())
+	}
+	if _, err := db.VerifyLedger(ctx); err != nil {
+		t.Errorf("VerifyLedger after the load: %v", err)
+	}
+
+	y, ok := calendarYear(t, db, 2027)
+	if !ok || y.Source != storage.CalendarDatabase || y.Holidays != 4 || y.Workdays != 1 || y.Loads != 1 || y.LoadedBy != credit.System.Label() || !y.LoadedAt.Equal(db.Now().UTC().Truncate(time.Microsecond)) {
+		t.Errorf("CalendarYears 2027 = %+v, %v", y, ok)
+	}
+	if y, ok := calendarYear(t, db, 2015); !ok || y.Source != storage.CalendarEmbedded || y.Loads != 0 || y.Holidays == 0 {
+		t.Errorf("CalendarYears 2015 = %+v, %v", y, ok)
+	}
+
+	// Loading again replaces the year; the first load stays on record.
+	again := []workday.Entry{
+		{Date: credit.MakeDate(2027, time.January, 1), Kind: workday.Holiday, Name: "元旦"},
+		{Date: credit.MakeDate(2027, time.May, 1), Kind: workday.Holiday, Name: "劳动节"},
+	}
+	if err := db.LoadCalendarYear(ctx, 2027, again); err != nil {
+		t.Fatalf("LoadCalendarYear again: %v", err)
+	}
+	wantAdd(t, db, "2026-12-31", 1, "2027-01-04") // 4 January is a working day again
+	wantAdd(t, db, "2027-01-08", 1, "2027-01-11") // 9 January is an ordinary Saturday again
+	if y, _ := calendarYear(t, db, 2027); y.Loads != 2 || y.Holidays != 2 || y.Workdays != 0 {
+		t.Errorf("CalendarYears 2027 after the second load = %+v", y)
+	}
+	var rows int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM calendar_entries WHERE year = 2027`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(madeUp2027()) + len(again); rows != want {
+		t.Errorf("calendar_entries of 2027 = %d rows, want %d (both loads kept)", rows, want)
+	}
+	if got := auditCount(t, db); got != audits+2 {
+		t.Errorf("audit entries = %d, want %d", got, audits+2)
+	}
+
+	// A database year replaces an embedded year.
+	if err := db.LoadCalendarYear(ctx, 2026, []workday.Entry{{Date: credit.MakeDate(2026, time.March, 2), Kind: workday.Holiday, Name: "测试"}}); err != nil {
+		t.Fatal(err)
+	}
+	wantAdd(t, db, "2026-02-13", 1, "2026-02-16") // the embedded 春节 2026 is gone
+	wantAdd(t, db, "2026-02-27", 1, "2026-03-03")
+	if y, _ := calendarYear(t, db, 2026); y.Source != storage.CalendarDatabase || y.Holidays != 1 {
+		t.Errorf("CalendarYears 2026 = %+v, want from the database", y)
+	}
+}
+
+func testCalendarInvalid(t *testing.T, open opener) {
+	db := open(t)
+	ctx := sys()
+	audits := auditCount(t, db)
+	for _, test := range []struct {
+		name  string
+		entry workday.Entry
+		want  string
+	}{
+		{"ErrOtherYear", workday.Entry{Date: credit.MakeDate(2026, time.December, 31), Kind: workday.Holiday, Name: "元旦"}, "2026-12-31"},
+		{"ErrWorkdayOnWeekday", workday.Entry{Date: credit.MakeDate(2027, time.January, 5), Kind: workday.Workday, Name: "元旦"}, "2027-01-05"},
+		{"ErrTwice", workday.Entry{Date: credit.MakeDate(2027, time.January, 2), Kind: workday.Holiday, Name: "元旦"}, "2027-01-02"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			err := db.LoadCalendarYear(ctx, 2027, append(madeUp2027(), test.entry))
+			if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), test.want) {
+				t.Errorf("LoadCalendarYear = %v, want EINVALID naming %s", err, test.want)
+			}
+		})
+	}
+	if err := db.LoadCalendarYear(ctx, 2027, nil); credit.ErrorCode(err) != credit.EINVALID {
+		t.Errorf("LoadCalendarYear(no entries) = %v, want EINVALID", err)
+	}
+	if db.Calendar().Covered(2027) {
+		t.Error("Covered(2027) after only invalid loads")
+	}
+	if got := auditCount(t, db); got != audits {
+		t.Errorf("audit entries = %d after invalid loads, want %d", got, audits)
+	}
+}
+
+func testCalendarForbidden(t *testing.T, open opener) {
+	db := open(t)
+	for _, a := range []credit.Actor{
+		credit.Public,
+		{Role: credit.RoleRegion, Name: "changchun", RegionCode: "220100"},
+		{Role: credit.RoleDepartment, DepartmentID: 1, DepartmentCode: "x"},
+		{Role: credit.RoleAuditor, Name: "auditor"},
+	} {
+		ctx := credit.NewContextWithActor(context.Background(), a)
+		if err := db.LoadCalendarYear(ctx, 2027, madeUp2027()); credit.ErrorCode(err) != credit.EFORBIDDEN {
+			t.Errorf("LoadCalendarYear as %s = %v, want EFORBIDDEN", a.Label(), err)
+		}
+	}
+	province := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleProvince, Name: "admin", Channel: "web"})
+	if err := db.LoadCalendarYear(province, 2027, madeUp2027()); err != nil {
+		t.Errorf("LoadCalendarYear as a province administrator: %v", err)
+	}
+	if y, _ := calendarYear(t, db, 2027); y.LoadedBy != "province:admin" {
+		t.Errorf("2027 loaded by %q, want province:admin", y.LoadedBy)
+	}
+}
+
+// TestCalendarReopen checks that a loaded year is in the calendar of a
+// database opened again, after Migrate and after RequireSchema (how
+// `credit serve` opens PostgreSQL).
+func TestCalendarReopen(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "credit.db")
+	reopen := func(migrate bool) *storage.DB {
+		t.Helper()
+		db, err := storage.Open(ctx, dsn, storage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if migrate {
+			err = db.Migrate(ctx)
+		} else {
+			err = db.RequireSchema(ctx)
+		}
+		if err != nil {
+			db.Close()
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := reopen(true)
+	if err := db.LoadCalendarYear(sys(), 2027, madeUp2027()); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, migrate := range []bool{true, false} {
+		db := reopen(migrate)
+		if !db.Calendar().Covered(2027) {
+			t.Errorf("migrate=%v: Covered(2027) = false after reopening", migrate)
+		}
+		wantAdd(t, db, "2026-12-31", 1, "2027-01-05")
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCalendarReload checks that a process that keeps the database open (a
+// running server) counts with a year another process loaded once it calls
+// ReloadCalendar, without reopening.
+func TestCalendarReload(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "credit.db")
+	open := func() *storage.DB {
+		t.Helper()
+		db, err := storage.Open(ctx, dsn, storage.Options{EphemeralKeys: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	server, cli := open(), open()
+	if err := cli.LoadCalendarYear(sys(), 2027, madeUp2027()); err != nil {
+		t.Fatal(err)
+	}
+	if server.Calendar().Covered(2027) {
+		t.Fatal("the server's calendar changed without a reload; this test cannot tell")
+	}
+	if err := server.ReloadCalendar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantAdd(t, server, "2026-12-31", 1, "2027-01-05")
+}
