@@ -26,10 +26,10 @@ import (
 // is PublicFrom + Min months (adverse classes only). PublicUntil is exclusive:
 // PublicFrom + Max months, or nil when Max is 0 (public while the record
 // stands). An explicit 公示截止期 E (the record is shown through E, so the
-// exclusive end is E + 1 day) wins when that end is on or after the minimum
-// end and not after the maximum end: a department may shorten publicity down
-// to the legal minimum but never below it, and never extend it beyond the
-// maximum; outside that range it is ignored and the maximum applies.
+// exclusive end is E + 1 day) sets the end within the legal range: a
+// department may shorten publicity down to the minimum but never below it
+// (an earlier E ends it at the minimum), and never extend it beyond the
+// maximum (a later E ends it at the maximum).
 // Months are calendar months that clamp to the end of a shorter month
 // (2024-01-31 + 1 month = 2024-02-29).
 //
@@ -86,7 +86,10 @@ func ApplyPolicy(r *Record, c *catalog.Class, cal *workday.Calendar, received cr
 	if roles.PublicityEnd != "" {
 		if e, ok := ParseDate(r.Fields[roles.PublicityEnd]); ok {
 			end := e.AddDate(0, 0, 1)
-			if !end.Before(minEnd) && (until == nil || !end.After(*until)) {
+			if end.Before(minEnd) {
+				end = minEnd
+			}
+			if until == nil || !end.After(*until) {
 				until = datePtr(end)
 			}
 		}

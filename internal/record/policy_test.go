@@ -91,8 +91,10 @@ func TestApplyPolicyPenaltyWindow(t *testing.T) {
 			catalog.General, "2024-04-30", "2024-10-01", "2024-01-31"},
 		{"ExplicitEndOnMinimum", func(r map[string]string) { r["CF_GSJZQ"] = "2024-04-29" },
 			catalog.General, "2024-04-30", "2024-04-30", "2024-01-31"},
-		{"ExplicitEndBeforeMinimumIgnored", func(r map[string]string) { r["CF_GSJZQ"] = "2024-03-31" },
-			catalog.General, "2024-04-30", "2025-01-31", "2024-01-31"},
+		// Shorter than the law allows: the least publicity allowed, not
+		// the most (the department asked for less).
+		{"ExplicitEndBeforeMinimumRaised", func(r map[string]string) { r["CF_GSJZQ"] = "2024-03-31" },
+			catalog.General, "2024-04-30", "2024-04-30", "2024-01-31"},
 		{"ExplicitEndOnMaximum", func(r map[string]string) { r["CF_GSJZQ"] = "2025-01-30" },
 			catalog.General, "2024-04-30", "2025-01-31", "2024-01-31"},
 		{"ExplicitEndAfterMaximumCapped", func(r map[string]string) { r["CF_GSJZQ"] = "2026-12-31" },
