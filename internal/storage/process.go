@@ -258,8 +258,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			probs = append(probs, mprobs...)
 			probs = append(probs, row.Problems...)
 			if len(probs) == 0 && rec != nil && subjectKey(rec) == "" {
-				probs = append(probs, credit.Problem{Row: row.Num, Code: "no_identifier",
-					Message: fmt.Sprintf("第%d行：缺少行政相对人的统一社会信用代码或证件号码，无法确定信用主体", row.Num)})
+				probs = append(probs, noIdentifier(v.Class, row.Num, rec))
 			}
 			if len(probs) > 0 || rec == nil {
 				p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: probs, Raw: row.Values})
@@ -485,6 +484,28 @@ func (rc recentChunks) heads(p *pending, now int64) (map[string]head, bool) {
 
 // subjectKey identifies the subject of a row: its USCC, or for persons the
 // kind and number of the identity document.
+// noIdentifier is the problem of a valid row whose subject cannot be
+// determined: no registration code, and no citizen ID number. A person
+// with another kind of ID (passport, travel permits) is named as such: the
+// platform identifies persons by citizen ID number only, and the row must
+// say so instead of claiming the number is missing.
+func noIdentifier(c *catalog.Class, row int, r *record.Record) credit.Problem {
+	if idType := r.Subject.IDType; idType != "" && idType != "身份证" && r.Subject.Type == string(subject.Person) {
+		return credit.Problem{Row: row, Field: c.Roles.IDType, Code: "unsupported_id_type",
+			Message: fmt.Sprintf("第%d行“%s”：证件类型为“%s”的自然人暂不能归集，平台以身份证号码确定自然人信用主体；请报送身份证号码，或联系省信用中心", row, fieldName(c, c.Roles.IDType), idType)}
+	}
+	return credit.Problem{Row: row, Code: "no_identifier",
+		Message: fmt.Sprintf("第%d行：缺少行政相对人的统一社会信用代码或身份证号码，无法确定信用主体", row)}
+}
+
+// fieldName is a field's Chinese name, or its code for an unknown field.
+func fieldName(c *catalog.Class, code string) string {
+	if f, ok := c.Field(code); ok {
+		return f.Name
+	}
+	return code
+}
+
 func subjectKey(r *record.Record) string {
 	if r.Subject.USCC != "" {
 		return "U:" + r.Subject.USCC

@@ -175,6 +175,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("GB18030ChineseHeaders", func(t *testing.T) { testGB18030(t, open) })
 	t.Run("Archive", func(t *testing.T) { testArchive(t, open) })
 	t.Run("PublicIdentityNumbers", func(t *testing.T) { testPublicIdentity(t, open) })
+	t.Run("PersonWithPassport", func(t *testing.T) { testPassportPerson(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, open) })
 	t.Run("CrossDepartment", func(t *testing.T) { testCrossDepartment(t, open) })
@@ -443,6 +444,26 @@ func testPublicIdentity(t *testing.T, open opener) {
 				t.Errorf("public archive of %s contains %q:\n%s", code, leak, b)
 			}
 		}
+	}
+}
+
+// testPassportPerson checks the message for a person identified by a
+// passport: the platform identifies persons by citizen ID only, and the row
+// is rejected naming the ID type, not as a row without a number.
+func testPassportPerson(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	row := f.personRow("长市监罚〔2026〕41号")
+	row[4], row[5] = "护照号", "E12345678"
+	got := f.submit(t, "penalty", "passport.csv", csvBytes(t, penaltyHeader, row, f.penaltyRow("长市监罚〔2026〕42号", "警告", "", "2026-11-16")))
+	if got.Accepted != 1 || got.Rejected != 1 {
+		t.Fatalf("receipt = %+v, want the company's row accepted and the passport row rejected", *got)
+	}
+	errs, _, err := f.db.FindBatchErrors(sys(), got.Batch, 0, 0)
+	if err != nil || len(errs) != 1 || len(errs[0].Problems) != 1 {
+		t.Fatalf("errors = %+v, %v", errs, err)
+	}
+	if p := errs[0].Problems[0]; p.Code != "unsupported_id_type" || p.Field != "CF_XDR_ZJLX" || !strings.Contains(p.Message, "护照号") || !strings.Contains(p.Message, "第2行") {
+		t.Errorf("problem = %+v, want unsupported_id_type on CF_XDR_ZJLX naming 护照号 and the row", p)
 	}
 }
 
