@@ -181,18 +181,62 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 }
 
 // recentVerifiers returns, for the subjects of newly listed entries, the
-// departments that verified them within lists.AlertDays days.
+// departments that verified them within lists.AlertDays days: as subjects
+// (verified_subjects), or by a code that named no subject then
+// (verified_codes: the subject is new, or was recorded since). Each
+// department appears once, with its latest verification.
 func (tx *Tx) recentVerifiers(ctx context.Context, events []listEvent) (map[credit.SubjectID][]verifiedBy, error) {
-	var ids []any
+	var ids, keys []any
 	seen := map[credit.SubjectID]bool{}
+	byKey := map[string]credit.SubjectID{}
 	for _, ev := range events {
-		if ev.kind == lists.NotifyListing && ev.entry.SubjectID != 0 && !seen[ev.entry.SubjectID] {
+		if ev.kind != lists.NotifyListing || ev.entry.SubjectID == 0 {
+			continue
+		}
+		if !seen[ev.entry.SubjectID] {
 			seen[ev.entry.SubjectID] = true
 			ids = append(ids, int64(ev.entry.SubjectID))
+		}
+		for _, code := range []string{ev.rec.Subject.USCC, ev.rec.Subject.CitizenID} {
+			if key := tx.db.codeKey(code); key != "" && byKey[key] == 0 {
+				byKey[key] = ev.entry.SubjectID
+				keys = append(keys, key)
+			}
 		}
 	}
 	out := map[credit.SubjectID][]verifiedBy{}
 	cutoff := tx.now.AddDate(0, 0, -lists.AlertDays)
+	add := func(sid credit.SubjectID, v verifiedBy) {
+		for i, w := range out[sid] {
+			if w.department == v.department {
+				if v.at.After(w.at) {
+					out[sid][i] = v
+				}
+				return
+			}
+		}
+		out[sid] = append(out[sid], v)
+	}
+	for i := 0; i < len(keys); i += 500 {
+		part := keys[i:min(i+500, len(keys))]
+		args := append([]any{cutoff}, part...)
+		err := scanAll(tx.rows(ctx, `SELECT code_key, department_id, verification_id, at FROM verified_codes
+			WHERE at >= $1 AND code_key IN (`+placeholders(2, len(part))+`) ORDER BY code_key, department_id`, args...),
+			func(rows *sql.Rows) error {
+				var key string
+				var dep int64
+				var v verifiedBy
+				if err := rows.Scan(&key, &dep, &v.verificationID, &v.at); err != nil {
+					return err
+				}
+				v.department = credit.DepartmentID(dep)
+				add(byKey[key], v)
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("storage: recent verifiers by code: %w", err)
+		}
+	}
 	for i := 0; i < len(ids); i += 500 {
 		part := ids[i:min(i+500, len(ids))]
 		args := append([]any{cutoff}, part...)
@@ -205,7 +249,7 @@ func (tx *Tx) recentVerifiers(ctx context.Context, events []listEvent) (map[cred
 					return err
 				}
 				v.department = credit.DepartmentID(dep)
-				out[credit.SubjectID(sid)] = append(out[credit.SubjectID(sid)], v)
+				add(credit.SubjectID(sid), v)
 				return nil
 			})
 		if err != nil {

@@ -24,6 +24,7 @@ func testPush(t *testing.T, open opener) {
 	t.Run("WebhookRetriesAndSignature", func(t *testing.T) { testPushWebhook(t, open) })
 	t.Run("GiveUpAndRetry", func(t *testing.T) { testPushGiveUp(t, open) })
 	t.Run("InboxAlertsAndAck", func(t *testing.T) { testPushInbox(t, open) })
+	t.Run("AlertForSubjectUnknownWhenVerified", func(t *testing.T) { testPushAlertUnknown(t, open) })
 	t.Run("Subscriptions", func(t *testing.T) { testPushSubscriptions(t, open) })
 }
 
@@ -254,6 +255,45 @@ func testPushGiveUp(t *testing.T, open opener) {
 	}
 	if len(rv.requests()) != 7 {
 		t.Errorf("receiver got %d requests, want 7", len(rv.requests()))
+	}
+}
+
+// testPushAlertUnknown checks 核查预警 for a company a department verified
+// by its code before the platform knew it: listing it later alerts the
+// department all the same, linking that verification; a code verified more
+// than 90 days ago, or an invalid one, does not.
+func testPushAlertUnknown(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	v, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "采购项目供应商审查",
+		Subjects: []lists.Query{{Code: f.company}, {Code: f.company[:17] + "1"}, {Code: f.rep}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Found != 0 {
+		t.Fatalf("found %d subjects; this test needs codes the platform does not know yet", v.Found)
+	}
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕21号"))
+	list, total, _, err := f.db.FindNotifications(ctx, lists.NotificationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 1 || list[0].Kind != lists.NotifyAlert || list[0].Alert == nil || list[0].Alert.VerificationID != v.ID || list[0].Subject.Code != f.company {
+		t.Fatalf("inbox after listing a company verified while unknown = %d %+v; want one alert linking verification %d", total, list, v.ID)
+	}
+
+	// Verified 100 days ago: no alert.
+	g := newListFixture(t, open)
+	now := g.db.Now
+	g.db.Now = func() time.Time { return now().AddDate(0, 0, -100) }
+	if _, err := g.db.Verify(credit.NewContextWithActor(t.Context(), deptCtx(g.user)), lists.VerificationRequest{Scenario: "政府采购", Purpose: "采购项目",
+		Subjects: []lists.Query{{Code: g.company}}}); err != nil {
+		t.Fatal(err)
+	}
+	g.db.Now = now
+	g.submitAs(t, g.lister, g.blackRow("吉人社失〔2026〕22号"))
+	if _, n, _, err := g.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(g.user)), lists.NotificationFilter{}); err != nil || n != 0 {
+		t.Errorf("inbox after listing a company verified 100 days ago = %d, %v; want none", n, err)
 	}
 }
 

@@ -3,11 +3,13 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -673,6 +675,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		}
 	}
 	v.Results = make([]lists.SubjectResult, len(qs))
+	var unknown []string // code keys of valid codes that named no subject
 	for i, q := range qs {
 		s, n := matches[i].s, matches[i].n
 		var es []*lists.Entry
@@ -690,6 +693,11 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		}
 		res := lists.Decide(data, es, linked, req.Scenario, v.DepartmentKind, today)
 		res.Seq, res.Query = i+1, q
+		if s == nil && actor.DepartmentID != 0 {
+			if key := db.codeKey(q.Code); key != "" {
+				unknown = append(unknown, key)
+			}
+		}
 		if s != nil {
 			res.Found, res.SubjectID, res.Name, res.USCC, res.Type = true, s.ID, s.Name, s.USCC, s.Type
 			v.Found++
@@ -728,7 +736,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	if err != nil {
 		return nil, err
 	}
-	if err := stateOf(db).group.submit(ctx, db, &pendingVerification{v: v, actor: actor, answer: answer}); err != nil {
+	if err := stateOf(db).group.submit(ctx, db, &pendingVerification{v: v, actor: actor, answer: answer, unknown: unknown}); err != nil {
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	return v, nil
@@ -751,12 +759,28 @@ func (db *DB) codeProblem(ctx context.Context, code string, today credit.Date) s
 	return bad
 }
 
+// codeKey is the key under which verified_codes keeps a valid code that
+// named no subject: "U:" and the USCC, or "C:" and the hex keyed hash of a
+// citizen ID number; "" for anything else.
+func (db *DB) codeKey(code string) string {
+	switch {
+	case code == "":
+		return ""
+	case subject.CheckUSCC(code, nil) == nil:
+		return "U:" + code
+	case subject.CheckCitizenID(code, credit.Date{}) == nil:
+		return "C:" + hex.EncodeToString(db.Secrets.HashCitizenID(code))
+	}
+	return ""
+}
+
 // pendingVerification is a verification waiting to be written.
 type pendingVerification struct {
-	v      *lists.Verification
-	actor  credit.Actor
-	answer []byte
-	done   chan groupResult
+	v       *lists.Verification
+	actor   credit.Actor
+	answer  []byte
+	unknown []string // codeKey of each valid code that named no subject
+	done    chan groupResult
 }
 
 type groupResult struct {
@@ -826,7 +850,8 @@ func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification
 func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
 	if db.dialect == SQLite { // the one-row statements of insertRows
 		if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
-			oneRow(sqlInsertVerified, sqlUpsertVerified, 4), oneRow(sqlInsertDays, sqlUpsertDays, 7), oneRow(sqlInsertHitDays, sqlUpsertHitDays, 6),
+			oneRow(sqlInsertVerified, sqlUpsertVerified, 4), oneRow(sqlInsertVerifiedCodes, sqlUpsertVerifiedCodes, 4),
+			oneRow(sqlInsertDays, sqlUpsertDays, 7), oneRow(sqlInsertHitDays, sqlUpsertHitDays, 6),
 			sqlLastVerification); err != nil {
 			return err
 		}
@@ -836,8 +861,9 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 		if err != nil {
 			return err
 		}
-		var rows, hits, logs, verified [][]any
+		var rows, hits, logs, verified, codes [][]any
 		latest := map[[2]int64]int{}   // (subject, department) -> index in verified
+		latestCode := map[string]int{} // code key and department -> index in codes
 		days := map[statsKey]*[3]int{} // verifications, subjects, hits
 		for i, p := range batch {
 			v, actor := p.v, p.actor
@@ -855,6 +881,16 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 			}
 			rows = append(rows, []any{v.ID, tx.now, v.Actor, string(actor.Role), nullInt(int64(actor.DepartmentID)), v.Scenario, v.Purpose, v.DataVersion,
 				v.Total, v.Found, v.Hits, due, string(p.answer)})
+			for _, key := range p.unknown {
+				row := []any{key, int64(actor.DepartmentID), v.ID, tx.now}
+				k := key + "\x00" + strconv.FormatInt(int64(actor.DepartmentID), 10)
+				if j, ok := latestCode[k]; ok {
+					codes[j] = row // one row per key, as for verified below
+				} else {
+					latestCode[k] = len(codes)
+					codes = append(codes, row)
+				}
+			}
 			purpose := fmt.Sprintf("信用核查#%d（%s）：%s", v.ID, v.Scenario, v.Purpose)
 			for _, r := range v.Results {
 				if r.Hit {
@@ -889,6 +925,7 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 			inserts{sqlInsertHits, "", hits},
 			inserts{sqlInsertQueryLog, "", logs},
 			inserts{sqlInsertVerified, sqlUpsertVerified, verified},
+			inserts{sqlInsertVerifiedCodes, sqlUpsertVerifiedCodes, codes},
 			inserts{sqlInsertDays, sqlUpsertDays, dayRows},
 			inserts{sqlInsertHitDays, sqlUpsertHitDays, hitDayRows})
 	})
@@ -945,6 +982,8 @@ const (
 	sqlInsertQueryLog      = `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what) VALUES `
 	sqlInsertVerified      = `INSERT INTO verified_subjects (subject_id, department_id, verification_id, at) VALUES `
 	sqlUpsertVerified      = ` ON CONFLICT (subject_id, department_id) DO UPDATE SET verification_id = excluded.verification_id, at = excluded.at`
+	sqlInsertVerifiedCodes = `INSERT INTO verified_codes (code_key, department_id, verification_id, at) VALUES `
+	sqlUpsertVerifiedCodes = ` ON CONFLICT (code_key, department_id) DO UPDATE SET verification_id = excluded.verification_id, at = excluded.at`
 	sqlInsertDays          = `INSERT INTO verification_days (day, department_id, actor, scenario, verifications, subjects, hits) VALUES `
 	sqlUpsertDays          = ` ON CONFLICT (day, department_id, actor, scenario) DO UPDATE SET verifications = verification_days.verifications + excluded.verifications,
 		subjects = verification_days.subjects + excluded.subjects, hits = verification_days.hits + excluded.hits`
