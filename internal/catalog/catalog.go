@@ -100,6 +100,9 @@ type Condition struct {
 	Equals   []string `json:"equals,omitempty"`
 	Contains []string `json:"contains,omitempty"`
 	Present  bool     `json:"present,omitempty"`
+	// And, when set, must hold too (e.g. an organisation, and on the black
+	// list).
+	And *Condition `json:"and,omitempty"`
 }
 
 // Roles names the fields that play a part in the platform for a class: who

@@ -315,7 +315,7 @@ func (cl *Class) validate(tables map[string]*CodeTable) []error {
 			bad("%s: unknown rule kind", what)
 			continue
 		}
-		if c := rule.If; c != nil {
+		for c := rule.If; c != nil; c = c.And {
 			f := fieldOf(what+" condition", c.Field)
 			n := 0
 			if len(c.Equals) > 0 {

@@ -59,8 +59,14 @@ func ListRow(e ListEntry) map[string]string {
 	if strings.Contains(e.Type, "失信") || e.Type == "重点关注名单" {
 		row["MD_CSTS"], row["MD_YCTJ"], row["MD_JJCS"] = "依失信惩戒措施清单实施惩戒", "有效期届满自动移出，或依法申请信用修复后提前移出", "可依法申请行政复议或提起行政诉讼"
 	}
-	if s.LegalRepID != "" && row["MD_ZTLB"] == "法人及非法人组织" && (e.Type == "严重失信主体名单" || e.Type == "拖欠农民工工资失信联合惩戒对象") {
-		row["MD_FDDBR"], row["MD_FDDBR_ZJLX"], row["MD_FDDBR_ZJHM"] = s.LegalRep, "身份证", s.LegalRepID
+	// An organisation on the black list or a sub-list names its legal
+	// representative (吉林省社会信用条例; a rule of the catalog).
+	black := e.Type == "严重失信主体名单" || e.Type == "失信被执行人" || e.Type == "拖欠农民工工资失信联合惩戒对象" || e.Type == "重大税收违法失信主体" || e.Type == "政府采购严重违法失信行为记录"
+	if black && row["MD_ZTLB"] == "法人及非法人组织" && s.LegalRep != "" {
+		row["MD_FDDBR"] = s.LegalRep
+		if s.LegalRepID != "" {
+			row["MD_FDDBR_ZJLX"], row["MD_FDDBR_ZJHM"] = "身份证", s.LegalRepID
+		}
 	}
 	return row
 }

@@ -269,21 +269,23 @@ func (rv *rowValidator) fieldByCode(code string) *catalog.Field {
 	return f
 }
 
-// holds reports whether c holds for the row.
+// holds reports whether c (and the conditions it is joined with) holds
+// for the row.
 func (rv *rowValidator) holds(c *catalog.Condition) bool {
 	if c == nil {
 		return true
 	}
 	val, present := rv.vals[c.Field]
+	var ok bool
 	switch {
 	case c.Present:
-		return present
+		ok = present
 	case len(c.Equals) > 0:
-		return present && slices.Contains(c.Equals, val)
+		ok = present && slices.Contains(c.Equals, val)
 	case len(c.Contains) > 0:
-		return present && len(rv.containing(c)) > 0
+		ok = present && len(rv.containing(c)) > 0
 	}
-	return false
+	return ok && rv.holds(c.And)
 }
 
 // containing returns the values of a multi-valued field that c.Contains
@@ -303,6 +305,11 @@ func (rv *rowValidator) containing(c *catalog.Condition) []string {
 func (rv *rowValidator) describe(c *catalog.Condition) string {
 	if c == nil {
 		return ""
+	}
+	if c.And != nil {
+		own := *c
+		own.And = nil
+		return rv.describe(&own) + "且" + rv.describe(c.And)
 	}
 	f := rv.fieldByCode(c.Field)
 	switch {

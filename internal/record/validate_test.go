@@ -745,3 +745,50 @@ func BenchmarkValidatePenalty(b *testing.B) {
 		}
 	}
 }
+
+// TestListEntryResponsiblePerson: an organisation on the black list or a
+// sub-list names its legal representative or the person directly
+// responsible (a rule with a joined condition); other lists and persons
+// need neither.
+func TestListEntryResponsiblePerson(t *testing.T) {
+	row := func(typ, kind string, mod func(map[string]string)) map[string]string {
+		r := map[string]string{
+			"MD_LX": typ, "MD_ZTMC": "长春市示例商贸有限公司", "MD_ZTLB": kind, "MD_TYSHXYDM": entUSCC,
+			"MD_RDWH": "长发改信〔2024〕1号", "MD_RDRQ": "2024-03-01", "MD_RDBM": "长春市发展和改革委员会", "MD_RDBMDM": cityUSCC,
+			"MD_SY": "拒不履行法定义务，情节严重", "MD_YJ": "《吉林省社会信用条例》第三十条",
+			"MD_CSTS": "依清单实施惩戒", "MD_YCTJ": "有效期届满自动移出", "MD_JJCS": "可依法申请行政复议",
+			"MD_YXQQ": "2024-03-01", "MD_YXQZ": "2025-02-28", "MD_SJLYDM": cityUSCC,
+		}
+		if kind == "自然人" {
+			delete(r, "MD_TYSHXYDM")
+			r["MD_ZTMC"], r["MD_ZJLX"], r["MD_ZJHM"] = "张三", "身份证", "11010519491231002X"
+		}
+		if mod != nil {
+			mod(r)
+		}
+		return r
+	}
+	v := newValidator(t, "list_entry")
+	for _, test := range []struct {
+		name string
+		row  map[string]string
+		want string // problem field, "" for none
+	}{
+		{"BlackOrganisationWithout", row("严重失信主体名单", "法人及非法人组织", nil), "MD_FDDBR"},
+		{"SubListOrganisationWithout", row("重大税收违法失信主体", "法人及非法人组织", nil), "MD_FDDBR"},
+		{"BlackOrganisationWithRepresentative", row("严重失信主体名单", "法人及非法人组织", func(r map[string]string) { r["MD_FDDBR"] = "张三" }), ""},
+		{"BlackOrganisationWithResponsible", row("严重失信主体名单", "法人及非法人组织", func(r map[string]string) { r["MD_ZRR"] = "李四" }), ""},
+		{"WatchListOrganisationWithout", row("重点关注名单", "法人及非法人组织", nil), ""},
+		{"BlackPerson", row("失信被执行人", "自然人", func(r map[string]string) { delete(r, "MD_YXQZ") }), ""},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			_, probs := v.Validate(2, test.row)
+			switch {
+			case test.want == "" && len(probs) > 0:
+				t.Errorf("problems %s, want none", problemList(probs))
+			case test.want != "" && (len(probs) != 1 || probs[0].Field != test.want || !strings.Contains(probs[0].Message, "直接责任人")):
+				t.Errorf("problems %s, want one on %s naming 直接责任人", problemList(probs), test.want)
+			}
+		})
+	}
+}
