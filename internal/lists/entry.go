@@ -257,6 +257,10 @@ type Service interface {
 	// FindListEntries returns entries visible to the actor (government and
 	// admins) and the total before Limit.
 	FindListEntries(ctx context.Context, f Filter) ([]*Entry, int, error)
+	// FindListEntry returns the current version of the entry that record id
+	// belongs to (id may name an older version); ENOTFOUND when id is not a
+	// list entry.
+	FindListEntry(ctx context.Context, id credit.RecordID) (*Entry, error)
 	// RemoveListEntry removes the entry with the given record id early, as a
 	// new version submitted in the name of the entry's department. Returns
 	// ENOTFOUND, EFORBIDDEN for another department's entry, ECONFLICT when
@@ -271,6 +275,12 @@ type Service interface {
 	// FindVerificationByID returns ENOTFOUND, EFORBIDDEN for another
 	// department's verification.
 	FindVerificationByID(ctx context.Context, id int64) (*Verification, error)
+	// FindVerifications returns the verifications the actor may see (a
+	// department its own, administrators and auditors every one, or one
+	// department's with f.DepartmentID) made on the days f.From to f.To,
+	// newest first, with their answers and feedback progress, and the total
+	// before offset and limit.
+	FindVerifications(ctx context.Context, f StatsFilter, offset, limit int) ([]*Verification, int, error)
 	// FindFeedback returns the feedback of a verification.
 	FindFeedback(ctx context.Context, verificationID int64) ([]*Feedback, error)
 	// CreateFeedback records feedback on the hits of a verification. Returns

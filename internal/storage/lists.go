@@ -376,6 +376,21 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 
 // findListEntry returns the current version of the entry whose some version
 // has record id id, with its record.
+// FindListEntry returns the current version of the list entry that record
+// id belongs to (id may name an older version), for the government and
+// administrators, as FindListEntries does.
+func (db *DB) FindListEntry(ctx context.Context, id credit.RecordID) (*lists.Entry, error) {
+	actor := credit.ActorFromContext(ctx)
+	if actor.Role == credit.RolePublic {
+		return nil, credit.Errorf(credit.EUNAUTHORIZED, "需要提供API密钥或登录")
+	}
+	if !access.Can(actor, access.ActionViewArchive, access.Target{}) {
+		return nil, credit.Errorf(credit.EFORBIDDEN, "无权查询名单信息")
+	}
+	e, _, err := db.findListEntry(ctx, id)
+	return e, err
+}
+
 func (db *DB) findListEntry(ctx context.Context, id credit.RecordID) (*lists.Entry, *record.Record, error) {
 	var key string
 	err := db.queryRow(ctx, `SELECT key FROM records WHERE id = $1 AND class = $2`, int64(id), lists.ClassCode).Scan(&key)

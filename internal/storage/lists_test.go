@@ -28,6 +28,7 @@ func testLists(t *testing.T, open opener) {
 	t.Run("ValidationAndExpiry", func(t *testing.T) { testListsValidationExpiry(t, open) })
 	t.Run("Measures", func(t *testing.T) { testListsMeasures(t, open) })
 	t.Run("BatchAndConcurrency", func(t *testing.T) { testListsBatchConcurrency(t, open) })
+	t.Run("FindVerifications", func(t *testing.T) { testFindVerifications(t, open) })
 }
 
 var listHeader = []string{"MD_LX", "MD_ZTMC", "MD_ZTLB", "MD_TYSHXYDM", "MD_ZJLX", "MD_ZJHM", "MD_FDDBR", "MD_FDDBR_ZJLX", "MD_FDDBR_ZJHM",
@@ -535,4 +536,71 @@ func TestVerifyStateReleased(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Error("a dropped database was never collected: something still refers to it")
+}
+
+// testFindVerifications checks the list of verifications: a department
+// sees its own, newest first and paged, with the feedback progress of its
+// hits; an administrator sees every department's or one; days are
+// Asia/Shanghai days; the public and region administrators may not list.
+func testFindVerifications(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕51号"))
+	ctxUser := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	ctxLister := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	verify := func(ctx context.Context, purpose string, code string) *lists.Verification {
+		t.Helper()
+		v, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: purpose, Subjects: []lists.Query{{Code: code}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	hit := verify(ctxUser, "第一次", f.company)
+	clean := verify(ctxUser, "第二次", f.red)
+	other := verify(ctxLister, "另一部门", f.company)
+	if _, err := f.db.CreateFeedback(ctxUser, hit.ID, []lists.Feedback{{Seq: 1, MeasureCode: hit.Results[0].Measures[0].Code, Applied: true, AppliedOn: credit.DateOf(f.db.Now()).Format(credit.DateLayout)}}); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(vs []*lists.Verification) []int64 {
+		var out []int64
+		for _, v := range vs {
+			out = append(out, v.ID)
+		}
+		return out
+	}
+	vs, total, err := f.db.FindVerifications(ctxUser, lists.StatsFilter{}, 0, 10)
+	if err != nil || total != 2 || !slices.Equal(ids(vs), []int64{clean.ID, hit.ID}) {
+		t.Fatalf("department's list = %v (total %d), %v; want [%d %d]", ids(vs), total, err, clean.ID, hit.ID)
+	}
+	if r := vs[1].Results[0]; vs[1].Purpose != "第一次" || !r.Hit || r.Feedback == nil || !r.Feedback.Given {
+		t.Errorf("the verification with feedback: %+v, result %+v", vs[1], r)
+	}
+	if vs, total, _ := f.db.FindVerifications(ctxUser, lists.StatsFilter{}, 1, 1); total != 2 || !slices.Equal(ids(vs), []int64{hit.ID}) {
+		t.Errorf("second page of one = %v (total %d)", ids(vs), total)
+	}
+	// Another department's filter is ignored for a department.
+	lister := f.lister.ID
+	if vs, _, _ := f.db.FindVerifications(ctxUser, lists.StatsFilter{DepartmentID: &lister}, 0, 10); slices.Contains(ids(vs), other.ID) {
+		t.Error("a department lists another department's verification")
+	}
+	admin := credit.NewContextWithActor(t.Context(), credit.Actor{Role: credit.RoleProvince, Name: "省信用中心", Channel: "web"})
+	if vs, total, _ := f.db.FindVerifications(admin, lists.StatsFilter{}, 0, 10); total != 3 || vs[0].ID != other.ID || vs[0].DepartmentName != f.lister.Name {
+		t.Errorf("administrator's list = %v (total %d)", ids(vs), total)
+	}
+	if vs, _, _ := f.db.FindVerifications(admin, lists.StatsFilter{DepartmentID: &lister}, 0, 10); !slices.Equal(ids(vs), []int64{other.ID}) {
+		t.Errorf("administrator's list of one department = %v", ids(vs))
+	}
+	today := credit.DateOf(f.db.Now())
+	yesterday := today.AddDate(0, 0, -1)
+	if _, total, _ := f.db.FindVerifications(admin, lists.StatsFilter{From: &today, To: &today}, 0, 10); total != 3 {
+		t.Errorf("today's verifications = %d, want 3", total)
+	}
+	if _, total, _ := f.db.FindVerifications(admin, lists.StatsFilter{To: &yesterday}, 0, 10); total != 0 {
+		t.Errorf("verifications up to yesterday = %d, want 0", total)
+	}
+	for _, a := range []credit.Actor{credit.Public, {Role: credit.RoleRegion, RegionCode: "220100", Name: "长春市", Channel: "web"}} {
+		if _, _, err := f.db.FindVerifications(credit.NewContextWithActor(t.Context(), a), lists.StatsFilter{}, 0, 10); err == nil {
+			t.Errorf("%s lists verifications", a.Role)
+		}
+	}
 }

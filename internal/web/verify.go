@@ -54,12 +54,20 @@ type VerifyPage struct {
 	Max       int
 }
 
-// VerificationPage is the answer of a verification.
+// VerificationPage is the answer of a verification, with its 执行反馈:
+// the feedback recorded on each hit and, for the verifying department, a
+// form per hit.
 type VerificationPage struct {
 	Page
 	V            *lists.Verification
 	ScenarioName string
 	Info         [][2]string
+	// CanFeedback says the signed-in user may record feedback: a user of
+	// the verifying department (storage decides; this only shows the forms).
+	CanFeedback bool
+	Forms       map[int]*FeedbackForm     // by SubjectResult.Seq, one per hit
+	Feedback    map[int][]*lists.Feedback // recorded feedback by Seq
+	Measures    map[string]string         // measure names by code
 }
 
 // VerificationReportPage is the printable report of a verification.
@@ -150,7 +158,10 @@ func measuresOf(ms []lists.AppliedMeasure, o lists.Obligation) []lists.AppliedMe
 }
 
 // Masked returns a person's identity number masked; a USCC in clear.
-func (*VerificationPage) Masked(code string) string {
+func (*VerificationPage) Masked(code string) string { return maskCode(code) }
+
+// maskCode returns a person's identity number masked; a USCC in clear.
+func maskCode(code string) string {
 	if utf8.RuneCountInString(code) == 18 && subject.CheckUSCC(code, nil) == nil {
 		return code
 	}
@@ -455,14 +466,12 @@ func (s *Server) handleVerificationView(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	p := &VerificationPage{Page: base(r, "核查结果（编号"+strconv.FormatInt(v.ID, 10)+"）", "verify"), V: v, Info: lists.ReportInfo(v)}
-	p.ScenarioName = v.Scenario
-	if ls, err := s.listService(); err == nil {
-		if d, err := ls.ListData(r.Context()); err == nil {
-			if sc, ok := d.Scenario(v.Scenario); ok {
-				p.ScenarioName = sc.Name
-			}
-		}
+	p, err := s.verificationPage(r, v)
+	if err != nil {
+		return err
+	}
+	if seq, err := strconv.Atoi(r.URL.Query().Get("feedback")); err == nil && p.Feedback[seq] != nil {
+		p.Notice = "已记录第" + strconv.Itoa(seq) + "个核查对象的执行反馈。"
 	}
 	return s.render(w, r, http.StatusOK, "verify_result", p)
 }

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,14 @@ func verifyOther(t *testing.T) (code, name string) {
 // listAsA puts an organisation on the black list as department A.
 func listAsA(t *testing.T, code, name string) {
 	t.Helper()
+	listAsADoc(t, code, name, "吉名单〔2026〕99号")
+}
+
+// listAsADoc puts an organisation on the black list as department A with
+// the decision document doc (with the list type and department, the key of
+// the entry).
+func listAsADoc(t *testing.T, code, name, doc string) {
+	t.Helper()
 	f := mustFixture(t)
 	ctx := context.Background()
 	dep, err := f.db.FindDepartmentByCode(ctx, f.depA.Code)
@@ -64,7 +73,7 @@ func listAsA(t *testing.T, code, name string) {
 	now := time.Now()
 	day := func(d time.Time) string { return d.Format(credit.DateLayout) }
 	r := map[string]string{"MD_LX": "严重失信主体名单", "MD_ZTMC": name, "MD_ZTLB": "法人及非法人组织", "MD_TYSHXYDM": code, "MD_FDDBR": "李核查",
-		"MD_RDWH": "吉名单〔2026〕99号", "MD_RDRQ": day(now.AddDate(0, 0, -1)), "MD_RDBM": dep.Name, "MD_RDBMDM": dep.Code,
+		"MD_RDWH": doc, "MD_RDRQ": day(now.AddDate(0, 0, -1)), "MD_RDBM": dep.Name, "MD_RDBMDM": dep.Code,
 		"MD_SY": "拒不履行法定义务，情节严重", "MD_YJ": "《吉林省社会信用条例》第三十条", "MD_CSTS": "限制参加政府采购",
 		"MD_YCTJ": "满1年可申请提前移出", "MD_JJCS": "可依法申请行政复议", "MD_YXQQ": day(now.AddDate(0, 0, -1)), "MD_YXQZ": day(now.AddDate(3, 0, -2)),
 		"MD_SJLYDM": dep.Code}
@@ -101,9 +110,16 @@ func thirdOperator(t *testing.T) *client {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.db.CreateUser(ctx, &access.User{Username: "opc", DisplayName: "丙部门操作员", Role: credit.RoleDepartment, DepartmentID: dep.ID}, testPassword)
-		if err != nil && credit.ErrorCode(err) != credit.ECONFLICT {
+		// Several tests use the account: it is created once.
+		users, _, err := f.db.FindUsers(ctx, access.UserFilter{Query: "opc", Limit: 100})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(users, func(u *access.User) bool { return u.Username == "opc" }) {
+			_, err = f.db.CreateUser(ctx, &access.User{Username: "opc", DisplayName: "丙部门操作员", Role: credit.RoleDepartment, DepartmentID: dep.ID}, testPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 		return login(t, "opc")
 	}

@@ -163,6 +163,14 @@ func (s *Server) routes() http.Handler {
 	con("GET /console/templates/{file}", s.handleTemplate)
 	con("GET /console/lists/new", s.handleListEntryForm)
 	con("POST /console/lists/new", s.handleListEntryCreate)
+	con("GET /console/lists/entries", s.handleEntryIndex)
+	con("GET /console/lists/entries/{id}", s.handleEntryView)
+	con("POST /console/lists/entries/{id}/removal", s.handleEntryRemove)
+	con("GET /console/measures", s.handleMeasureIndex)
+	con("GET /console/measures/new", s.handleMeasureNew)
+	con("POST /console/measures/new", s.handleMeasureSave)
+	con("GET /console/measures/{code}", s.handleMeasureEdit)
+	con("POST /console/measures/{code}", s.handleMeasureSave)
 	con("GET /console/batches", s.handleBatchIndex)
 	con("GET /console/batches/{id}", s.handleBatchView)
 	con("GET /console/batches/{id}/errors.xlsx", s.handleBatchErrors)
@@ -185,7 +193,10 @@ func (s *Server) routes() http.Handler {
 	con("POST /console/users/{id}/status", s.handleUserStatus)
 	con("GET /console/verify", s.handleVerifyForm)
 	mux.Handle("POST /console/verify", s.console(s.handleVerify, true))
+	con("GET /console/verifications", s.handleVerificationIndex)
+	con("GET /console/verifications/stats", s.handleVerificationStats)
 	con("GET /console/verifications/{id}", s.handleVerificationView)
+	con("POST /console/verifications/{id}/feedback", s.handleFeedbackCreate)
 	con("GET /console/verifications/{id}/report.xlsx", s.handleVerificationReportXLSX)
 	con("GET /console/verifications/{id}/report.html", s.handleVerificationReportHTML)
 	con("GET /console/inbox", s.handleInbox)
@@ -259,7 +270,7 @@ func securityHeaders(next http.Handler) http.Handler {
 
 type ctxKey int
 
-const sessionKey ctxKey = iota
+const sessionKey ctxKey = 0
 
 // sessionOf returns the console session of a request, or nil.
 func sessionOf(ctx context.Context) *access.Session {

@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/subject"
+)
+
+// FindVerifications returns the verifications the actor may see, newest
+// first: a department its own, province administrators and auditors every
+// one (or one department's, f.DepartmentID), made on the days f.From to
+// f.To (Asia/Shanghai, both included). Each comes with its answer and the
+// feedback progress of its hits, as FindVerificationByID gives it. The
+// total is counted up to subject.TotalCap.
+func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset, limit int) ([]*lists.Verification, int, error) {
+	actor := credit.ActorFromContext(ctx)
+	w := &clause{}
+	switch {
+	case actor.Role == credit.RolePublic:
+		return nil, 0, credit.Errorf(credit.EUNAUTHORIZED, "需要提供API密钥或登录")
+	case actor.Role == credit.RoleDepartment && actor.DepartmentID != 0:
+		w.add(`v.department_id = $?`, int64(actor.DepartmentID)) // its own, whatever f says
+	case access.Can(actor, access.ActionViewQueryLog, access.Target{}) && actor.Role != credit.RoleRegion:
+		if f.DepartmentID != nil {
+			w.add(`v.department_id = $?`, int64(*f.DepartmentID))
+		}
+	default:
+		return nil, 0, credit.Errorf(credit.EFORBIDDEN, "无权查看核查记录")
+	}
+	if f.From != nil {
+		w.add(`v.at >= $?`, dayStart(*f.From))
+	}
+	if f.To != nil {
+		w.add(`v.at < $?`, dayStart(f.To.AddDate(0, 0, 1)))
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	from := ` FROM verifications v` + w.sql()
+	ids, err := db.ids(ctx, `SELECT v.id`+from+` ORDER BY v.id DESC LIMIT `+itoa(int64(subject.TotalCap(offset))), w.args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	total := len(ids)
+	if offset >= total {
+		return nil, total, nil
+	}
+	page := ids[max(offset, 0):min(max(offset, 0)+limit, total)]
+	byID := map[int64]*lists.Verification{}
+	err = scanAll(db.rows(ctx, `SELECT v.id, v.at, v.actor, v.department_id, d.code, d.name, d.kind, v.scenario, v.purpose, v.data_version, v.total, v.found, v.hits, v.feedback_due, v.answer
+		FROM verifications v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id IN (`+placeholders(1, len(page))+`)`, page...),
+		func(rows *sql.Rows) error {
+			v := &lists.Verification{}
+			var dep sql.NullInt64
+			var due, depCode, depName, depKind sql.NullString
+			var answer string
+			if err := rows.Scan(&v.ID, &v.At, &v.Actor, &dep, &depCode, &depName, &depKind, &v.Scenario, &v.Purpose, &v.DataVersion, &v.Total, &v.Found, &v.Hits, &due, &answer); err != nil {
+				return err
+			}
+			v.At = v.At.UTC()
+			v.DepartmentID, v.FeedbackDue, v.AsOf = credit.DepartmentID(dep.Int64), due.String, credit.DateOf(v.At).Format(credit.DateLayout)
+			v.DepartmentCode, v.DepartmentName, v.DepartmentKind = depCode.String, depName.String, depKind.String
+			if err := json.Unmarshal([]byte(answer), &v.Results); err != nil {
+				return err
+			}
+			byID[v.ID] = v
+			return nil
+		})
+	if err != nil {
+		return nil, 0, err
+	}
+	err = scanAll(db.rows(ctx, `SELECT verification_id, seq FROM verification_hits WHERE feedback_at IS NOT NULL AND verification_id IN (`+placeholders(1, len(page))+`)`, page...),
+		func(rows *sql.Rows) error {
+			var id int64
+			var seq int
+			if err := rows.Scan(&id, &seq); err != nil {
+				return err
+			}
+			if v := byID[id]; v != nil && seq >= 1 && seq <= len(v.Results) && v.Results[seq-1].Feedback != nil {
+				v.Results[seq-1].Feedback.Given = true
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*lists.Verification, 0, len(page))
+	for _, id := range page {
+		if v := byID[id.(int64)]; v != nil {
+			out = append(out, v)
+		}
+	}
+	return out, total, nil
+}
+
+// dayStart is the first instant of day d in Asia/Shanghai.
+func dayStart(d credit.Date) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, credit.Shanghai).UTC()
+}

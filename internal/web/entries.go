@@ -1,0 +1,272 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
+	"jlcredit/internal/record"
+)
+
+// The government view of list entries in the console (名单信息): every
+// entry, active or not, with its state, and for the deciding department the
+// form to remove one early (提前移出, 信用修复, 撤销认定). Entries are read
+// with lists.Service.FindListEntries and removed with RemoveListEntry, as
+// the JSON API does; storage decides who may (the deciding department and
+// the administrators over it).
+func init() {
+	views["entries"] = EntriesPage{}
+	views["entry"] = EntryPage{}
+}
+
+// entriesSize is how many entries a page of the list shows.
+const entriesSize = 20
+
+// removalKinds are the ways a department removes an entry early; expiry
+// (有效期届满) is the platform's.
+var removalKinds = []string{lists.RemovedEarly, lists.RemovedRepaired, lists.RemovedRevoked}
+
+// EntriesPage lists list entries for government users.
+type EntriesPage struct {
+	Page
+	Rows      []EntryRow
+	ListTypes []FormOptGroup
+	Type      string
+	Mine      bool // only entries of the user's department
+	CanMine   bool // the user belongs to a department
+	Active    bool // only entries active today
+	Error     string
+	Pager     Pager
+}
+
+// EntryRow is an entry with its state today.
+type EntryRow struct {
+	*lists.Entry
+	State lists.State
+}
+
+// EntryPage is one list entry, government view.
+type EntryPage struct {
+	Page
+	Entry *lists.Entry
+	State lists.State
+	// Opened is the record the link named, when it is an older version.
+	Opened    credit.RecordID
+	Public    bool // the kind of list is published on the portal
+	CanRemove bool
+	Kinds     []string
+	Kind      string
+	Reason    string
+	Date      string
+	Today     string
+	Error     string // why the removal was refused
+}
+
+// stateClass returns the CSS class of the state of an entry of a list of
+// kind k: an active red-list entry is good news.
+func stateClass(s lists.State, k lists.Kind) string {
+	switch {
+	case s == lists.Active && k == lists.Red:
+		return "tag tag-ok"
+	case s == lists.Active:
+		return "tag tag-late"
+	case s == lists.Pending:
+		return "tag tag-warn"
+	}
+	return "tag tag-muted"
+}
+
+// StateClass returns the CSS class of the state of an entry of a list of
+// kind k.
+func (*EntriesPage) StateClass(s lists.State, k lists.Kind) string { return stateClass(s, k) }
+
+// StateClass returns the CSS class of the state of an entry of a list of
+// kind k.
+func (*EntryPage) StateClass(s lists.State, k lists.Kind) string { return stateClass(s, k) }
+
+// requireViewEntries answers EFORBIDDEN unless the actor may read list
+// entries, as storage decides (FindListEntries): before a record is read
+// and logged for nothing.
+func requireViewEntries(r *http.Request) error {
+	if !access.Can(credit.ActorFromContext(r.Context()), access.ActionViewArchive, access.Target{}) {
+		return credit.Errorf(credit.EFORBIDDEN, "无权查询名单信息")
+	}
+	return nil
+}
+
+func (s *Server) handleEntryIndex(w http.ResponseWriter, r *http.Request) error {
+	if err := requireViewEntries(r); err != nil {
+		return err
+	}
+	ls, err := s.listService()
+	if err != nil {
+		return err
+	}
+	d, err := ls.ListData(r.Context())
+	if err != nil {
+		return err
+	}
+	a := credit.ActorFromContext(r.Context())
+	q := r.URL.Query()
+	p := &EntriesPage{Page: base(r, "名单信息", "entries"), Type: q.Get("type"), Active: q.Get("active") == "1",
+		CanMine: a.Role == credit.RoleDepartment && a.DepartmentID != 0}
+	// A department sees its own entries unless it asks for every one.
+	p.Mine = p.CanMine && q.Get("scope") != "all"
+	p.ListTypes = listTypeOptions(d, p.Type)
+	f := lists.Filter{ListType: p.Type, Limit: entriesSize}
+	if p.Type != "" {
+		if _, ok := d.ListType(p.Type); !ok {
+			return credit.Errorf(credit.EINVALID, "名单类型“%s”不存在", p.Type)
+		}
+	}
+	if p.Mine {
+		f.DepartmentID = &a.DepartmentID
+	}
+	today := credit.DateOf(s.now())
+	if p.Active {
+		f.ActiveOn = &today
+	}
+	page := pageParam(r)
+	f.Offset = (page - 1) * entriesSize
+	es, total, err := ls.FindListEntries(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		p.Rows = append(p.Rows, EntryRow{Entry: e, State: e.StateOn(today)})
+	}
+	p.Pager = newPager("/console/lists/entries", q, page, entriesSize, total, false)
+	return s.render(w, r, http.StatusOK, "entries", p)
+}
+
+// listTypeOptions returns the list types as options grouped by top-level
+// list, chosen selected.
+func listTypeOptions(d *lists.Data, chosen string) []FormOptGroup {
+	var out []FormOptGroup
+	for _, t := range d.ListTypes {
+		if t.Parent != "" {
+			continue
+		}
+		g := FormOptGroup{Label: t.Kind.Label(), Options: []FormOption{{Value: t.Code, Label: t.Name, Selected: t.Code == chosen}}}
+		for _, sub := range d.ListTypes {
+			if sub.Parent == t.Code {
+				g.Options = append(g.Options, FormOption{Value: sub.Code, Label: sub.Name, Selected: sub.Code == chosen})
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// entryPage loads the entry of the path: the record it names and the
+// current version of that entry.
+func (s *Server) entryPage(r *http.Request) (*EntryPage, error) {
+	if err := requireViewEntries(r); err != nil {
+		return nil, err
+	}
+	ls, err := s.listService()
+	if err != nil {
+		return nil, err
+	}
+	id, err := pathID(r, "名单信息")
+	if err != nil {
+		return nil, err
+	}
+	e, err := ls.FindListEntry(r.Context(), credit.RecordID(id))
+	if credit.ErrorCode(err) == credit.ENOTFOUND {
+		return nil, credit.Errorf(credit.ENOTFOUND, "名单信息“%d”不存在", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	today := credit.DateOf(s.now())
+	p := &EntryPage{Page: base(r, e.SubjectName+" · "+e.ListName, "entries"), Entry: e, State: e.StateOn(today),
+		Public: e.Kind.Public(), Kinds: removalKinds, Kind: lists.RemovedEarly, Today: today.Format(credit.DateLayout),
+		Date: today.Format(credit.DateLayout)}
+	if credit.RecordID(id) != e.RecordID {
+		p.Opened = credit.RecordID(id)
+	}
+	if p.State == lists.Active || p.State == lists.Pending {
+		p.CanRemove, err = s.canRemove(r, e)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// canRemove reports whether the actor may remove e, as storage decides
+// (RemoveListEntry): whoever may submit for the deciding department.
+func (s *Server) canRemove(r *http.Request, e *lists.Entry) (bool, error) {
+	a := credit.ActorFromContext(r.Context())
+	if a.Role == credit.RoleDepartment {
+		return a.DepartmentID == e.DepartmentID, nil
+	}
+	ds, err := s.departments(r.Context())
+	if err != nil {
+		return false, err
+	}
+	for _, d := range ds {
+		if d.ID == e.DepartmentID {
+			return access.Can(a, access.ActionSubmit, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode}), nil
+		}
+	}
+	return false, nil
+}
+
+func (s *Server) handleEntryView(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.entryPage(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("removed") == "1" && p.Entry.RemovedOn != nil {
+		p.Notice = "已移出该名单信息（" + p.Entry.RemovalKind + "）。"
+		if p.Public {
+			p.Notice += "门户不再公示。"
+		}
+	}
+	return s.render(w, r, http.StatusOK, "entry", p)
+}
+
+// handleEntryRemove removes the entry early from the removal form and shows
+// it removed; a removal storage refuses comes back with the form as sent.
+func (s *Server) handleEntryRemove(w http.ResponseWriter, r *http.Request) error {
+	form, err := postForm(w, r)
+	if err != nil {
+		return err
+	}
+	ls, err := s.listService()
+	if err != nil {
+		return err
+	}
+	p, err := s.entryPage(r)
+	if err != nil {
+		return err
+	}
+	p.Kind, p.Reason, p.Date = strings.TrimSpace(form.Get("kind")), strings.TrimSpace(form.Get("reason")), strings.TrimSpace(form.Get("date"))
+	rm := lists.Removal{Kind: p.Kind, Reason: p.Reason}
+	if p.Date != "" {
+		d, ok := record.ParseDate(p.Date)
+		if !ok {
+			p.Error = "移出日期“" + p.Date + "”无效，应为yyyy-MM-dd"
+			return s.render(w, r, http.StatusBadRequest, "entry", p)
+		}
+		rm.Date = &d
+	}
+	e, err := ls.RemoveListEntry(r.Context(), p.Entry.RecordID, rm)
+	if err != nil {
+		switch credit.ErrorCode(err) {
+		case credit.EINVALID, credit.ECONFLICT:
+		default:
+			return err
+		}
+		p.Error = credit.ErrorMessage(err)
+		return s.render(w, r, statusOf(err), "entry", p)
+	}
+	s.resetCaches()
+	http.Redirect(w, r, "/console/lists/entries/"+strconv.FormatInt(int64(e.RecordID), 10)+"?removed=1", http.StatusSeeOther)
+	return nil
+}
