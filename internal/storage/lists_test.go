@@ -399,10 +399,15 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 			"吉税A〔2026〕" + code[10:16] + "号", "2026-04-01", f.lister.Name, f.lister.Code, "2025年度纳税信用评价A级", "《纳税信用管理办法（试行）》", "", "", "", "2026-04-01", "2027-03-31", f.lister.Code}
 	}
 	f.submitAs(t, f.lister, twin(f.red), twin(f.watched)) // two organisations with one name
+	// A pilot-era code that fails its check but is on the whitelist.
+	legacyCode := badCheck(uscc(t, "91220105MA0Y7777"))
+	if err := f.db.AddLegacyCode(sys(), legacyCode, "试点期间赋码"); err != nil {
+		t.Fatal(err)
+	}
 	qs := []lists.Query{
 		{Code: f.company}, {Code: f.rep}, {Name: "长春同名商贸有限公司"}, {Code: f.red}, {Name: "长春（北辰）建筑工程有限公司"},
 		{Code: uscc(t, "91220104MA0Y9999")}, {Name: "王建国"}, {Code: f.company},
-		{Code: badCheck(f.company)}, {Code: badCheck(f.rep)},
+		{Code: badCheck(f.company)}, {Code: badCheck(f.rep)}, {Code: legacyCode},
 	}
 	batch := f.verify(t, "政府采购", qs...)
 	for i, q := range qs {
@@ -426,11 +431,12 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 		verdict lists.Verdict
 		says    string
 	}{
-		2: {lists.Undetermined, "对应2个主体"},
-		5: {lists.NoVerdict, "平台未收录该主体"},
-		6: {lists.NoVerdict, "请以身份证号码核查"},
-		8: {lists.Undetermined, "校验位"},
-		9: {lists.Undetermined, "代码无效"},
+		2:  {lists.Undetermined, "对应2个主体"},
+		5:  {lists.NoVerdict, "平台未收录该主体"},
+		6:  {lists.NoVerdict, "请以身份证号码核查"},
+		8:  {lists.Undetermined, "校验位"},
+		9:  {lists.Undetermined, "代码无效"},
+		10: {lists.NoVerdict, "平台未收录该主体"},
 	} {
 		if want.says == "" {
 			continue

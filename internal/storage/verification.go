@@ -675,7 +675,8 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		}
 	}
 	v.Results = make([]lists.SubjectResult, len(qs))
-	var unknown []string // code keys of valid codes that named no subject
+	var unknown []string         // code keys of valid codes that named no subject
+	var legacy func(string) bool // the legacy whitelist, read at the first invalid code
 	for i, q := range qs {
 		s, n := matches[i].s, matches[i].n
 		var es []*lists.Entry
@@ -706,7 +707,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 			res.Verdict = lists.Undetermined
 			res.Explanation = fmt.Sprintf("名称“%s”对应%d个主体，无法确定核查对象，请使用统一社会信用代码核查", q.Name, n)
 		} else if !res.Hit {
-			switch bad := db.codeProblem(ctx, q.Code, today); {
+			switch bad := db.codeProblem(ctx, q.Code, today, &legacy); {
 			case bad != "":
 				// Not an all-clear: the code names no subject at all.
 				res.Verdict = lists.Undetermined
@@ -744,8 +745,9 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 
 // codeProblem says why a code that found no subject is not a valid code
 // (lists.CodeProblem), or returns "" for a valid one, an empty one and a
-// legacy code on the administrators' whitelist.
-func (db *DB) codeProblem(ctx context.Context, code string, today credit.Date) string {
+// legacy code on the administrators' whitelist. *legacy is the whitelist,
+// read on the first call that needs it and kept for the others.
+func (db *DB) codeProblem(ctx context.Context, code string, today credit.Date, legacy *func(string) bool) string {
 	if code == "" {
 		return ""
 	}
@@ -753,7 +755,14 @@ func (db *DB) codeProblem(ctx context.Context, code string, today credit.Date) s
 	if bad == "" {
 		return ""
 	}
-	if legacy, err := db.legacyChecker(ctx); err == nil && legacy(code) {
+	if *legacy == nil {
+		l, err := db.legacyChecker(ctx)
+		if err != nil {
+			return bad // the code fails its checks; the whitelist could not be read
+		}
+		*legacy = l
+	}
+	if (*legacy)(code) {
 		return ""
 	}
 	return bad
