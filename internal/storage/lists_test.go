@@ -399,6 +399,23 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 			"吉税A〔2026〕" + code[10:16] + "号", "2026-04-01", f.lister.Name, f.lister.Code, "2025年度纳税信用评价A级", "《纳税信用管理办法（试行）》", "", "", "", "2026-04-01", "2027-03-31", f.lister.Code}
 	}
 	f.submitAs(t, f.lister, twin(f.red), twin(f.watched)) // two organisations with one name
+	// The second twin's entry removed: a subject with nothing active.
+	ctxLister := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	watchedID, err := f.db.FindSubjectByCode(sys(), f.watched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid := watchedID.ID
+	if es, _, err := f.db.FindListEntries(ctxLister, lists.Filter{SubjectID: &sid}); err != nil || len(es) != 1 {
+		t.Fatalf("entries of %s: %d, %v", f.watched, len(es), err)
+	} else if _, err := f.db.RemoveListEntry(ctxLister, es[0].RecordID, lists.Removal{Reason: "评价结果调整"}); err != nil {
+		t.Fatal(err)
+	}
+	// A person on the black list, asked for by name.
+	debtor := citizenID(t, "22010219850505223")
+	f.submitAs(t, f.lister, []string{"失信被执行人", "赵失信", "自然人", "", "身份证", debtor, "", "", "",
+		"（2026）吉01执12号", "2026-03-02", f.lister.Name, f.lister.Code, "有履行能力而拒不履行生效法律文书确定义务", "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+		"限制高消费", "履行完毕后移出", "可向执行法院申请纠正", "2026-03-02", "", f.lister.Code})
 	// A pilot-era code that fails its check but is on the whitelist.
 	legacyCode := badCheck(uscc(t, "91220105MA0Y7777"))
 	if err := f.db.AddLegacyCode(sys(), legacyCode, "试点期间赋码"); err != nil {
@@ -408,6 +425,8 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 		{Code: f.company}, {Code: f.rep}, {Name: "长春同名商贸有限公司"}, {Code: f.red}, {Name: "长春（北辰）建筑工程有限公司"},
 		{Code: uscc(t, "91220104MA0Y9999")}, {Name: "王建国"}, {Code: f.company},
 		{Code: badCheck(f.company)}, {Code: badCheck(f.rep)}, {Code: legacyCode},
+		{Name: "赵失信"}, {Code: f.company, Name: "长春另一家有限公司"}, {Code: f.watched, Name: "长春另一家有限公司"},
+		{Code: uscc(t, "91220104MA0Y8888"), Name: "长春同名商贸有限公司"},
 	}
 	batch := f.verify(t, "政府采购", qs...)
 	for i, q := range qs {
@@ -437,6 +456,10 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 		8:  {lists.Undetermined, "校验位"},
 		9:  {lists.Undetermined, "代码无效"},
 		10: {lists.NoVerdict, "平台未收录该主体"},
+		11: {lists.Undetermined, "请以身份证号码核查"},                       // a listed person by name
+		12: {lists.Restricted, "与所填名称“长春另一家有限公司”不一致"},               // the code's verdict stands, with a warning
+		13: {lists.Undetermined, "与所填名称“长春另一家有限公司”不一致"},             // no all-clear for a name that is someone else's
+		14: {lists.Undetermined, "平台未收录该代码，但收录了名称为“长春同名商贸有限公司”的主体"}, // an unknown code beside a known name
 	} {
 		if want.says == "" {
 			continue
@@ -491,8 +514,10 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verification_hits WHERE verification_id IN (` + joinIDs(ids) + `)`).Scan(&hits)
 	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE what = 'verification' AND purpose LIKE '%并发核查%'`).Scan(&logged)
 	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verified_subjects`).Scan(&verified)
-	if hits != 80 || logged != 40 || verified != 3 {
-		t.Errorf("hits %d, query log %d, verified subjects %d; want 80, 40, 3", hits, logged, verified)
+	// verified_subjects: the company, the red and the watched company (found
+	// by the batch above, by f.user), and the company by f.lister.
+	if hits != 80 || logged != 40 || verified != 4 {
+		t.Errorf("hits %d, query log %d, verified subjects %d; want 80, 40, 4", hits, logged, verified)
 	}
 	// Concurrent groups keep the statistics exact.
 	if drift := storage.VerificationDaysDrift(t, f.db); len(drift) > 0 {

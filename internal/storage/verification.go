@@ -702,6 +702,17 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		if s != nil {
 			res.Found, res.SubjectID, res.Name, res.USCC, res.Type = true, s.ID, s.Name, s.USCC, s.Type
 			v.Found++
+			if q.Code != "" && q.Name != "" && subject.NormalizeText(s.Name) != q.Name {
+				// The code wins, but a name that names someone else is
+				// never answered with an all-clear.
+				mismatch := fmt.Sprintf("代码对应的主体为“%s”，与所填名称“%s”不一致", s.Name, q.Name)
+				if res.Verdict == lists.NoVerdict {
+					res.Verdict = lists.Undetermined
+					res.Explanation = mismatch + "，无法确定核查对象，请核对代码和名称后重新核查"
+				} else {
+					res.Explanation = "注意：" + mismatch + "，以上按代码核查。" + res.Explanation
+				}
+			}
 		} else if n > 1 {
 			res.Ambiguous = n
 			res.Verdict = lists.Undetermined
@@ -712,10 +723,27 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 				// Not an all-clear: the code names no subject at all.
 				res.Verdict = lists.Undetermined
 				res.Explanation = "代码无效：" + bad + "。无法核查，请核对代码后重新核查"
-			case q.Code == "":
-				res.Explanation = fmt.Sprintf("平台未收录名称为“%s”的法人或非法人组织，未发现名单信息；自然人不按姓名核查，请以身份证号码核查", q.Name)
 			default:
-				res.Explanation = "平台未收录该主体，未发现名单信息"
+				// A name (alone, or beside a code the platform does not
+				// hold) that names a subject is not an all-clear either.
+				orgs, persons := 0, false
+				if q.Name != "" {
+					if orgs, persons, err = db.namedSubjects(ctx, q.Name); err != nil {
+						return nil, fmt.Errorf("storage.Verify: %w", err)
+					}
+				}
+				switch {
+				case q.Code != "" && orgs > 0:
+					res.Verdict = lists.Undetermined
+					res.Explanation = fmt.Sprintf("平台未收录该代码，但收录了名称为“%s”的主体，代码与名称不一致，无法确定核查对象，请核对后重新核查", q.Name)
+				case q.Code != "":
+					res.Explanation = "平台未收录该主体，未发现名单信息"
+				case persons:
+					res.Verdict = lists.Undetermined
+					res.Explanation = fmt.Sprintf("名称“%s”是平台收录的自然人姓名：自然人不按姓名核查，请以身份证号码核查", q.Name)
+				default:
+					res.Explanation = fmt.Sprintf("平台未收录名称为“%s”的法人或非法人组织，未发现名单信息；自然人不按姓名核查，请以身份证号码核查", q.Name)
+				}
 			}
 		}
 		res.MaskQuery()
@@ -741,6 +769,24 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	return v, nil
+}
+
+// namedSubjects says how many organisations (up to a few) and whether any
+// person the platform holds bear exactly name (normalised).
+func (db *DB) namedSubjects(ctx context.Context, name string) (orgs int, persons bool, err error) {
+	err = scanAll(db.rows(ctx, `SELECT type FROM subjects WHERE name = $1 LIMIT 10`, name), func(rows *sql.Rows) error {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return err
+		}
+		if subject.Type(t) == subject.Person {
+			persons = true
+		} else {
+			orgs++
+		}
+		return nil
+	})
+	return orgs, persons, err
 }
 
 // codeProblem says why a code that found no subject is not a valid code
