@@ -224,6 +224,15 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 	if day.Before(e.DecisionDate) {
 		return nil, credit.Errorf(credit.EINVALID, "移出日期不得早于认定日期%s", e.DecisionDate.Format(credit.DateLayout))
 	}
+	if kind == RemovedExpired {
+		// Expiry removes an entry the day after its last valid day.
+		if e.ValidUntil == nil {
+			return nil, credit.Errorf(credit.EINVALID, "该名单信息没有有效期止，不能以有效期届满移出；请选择提前移出、信用修复或撤销认定")
+		}
+		if !day.After(*e.ValidUntil) {
+			return nil, credit.Errorf(credit.EINVALID, "有效期届满移出的移出日期应晚于有效期止%s；有效期内移出请选择提前移出、信用修复或撤销认定", e.ValidUntil.Format(credit.DateLayout))
+		}
+	}
 	out := make(map[string]string, len(fields)+3)
 	for k, v := range fields {
 		out[k] = v

@@ -210,6 +210,16 @@ func TestRemovalFields(t *testing.T) {
 	if _, err := RemovalFields(e, fields, date("2025-03-01"), "", "x"); credit.ErrorCode(err) != credit.EINVALID {
 		t.Errorf("before decision: %v, want EINVALID", err)
 	}
+	// 有效期届满 only after the last valid day (2027-01-09).
+	for day, want := range map[string]string{"2026-03-01": credit.EINVALID, "2027-01-09": credit.EINVALID, "2027-01-10": ""} {
+		if _, err := RemovalFields(e, fields, date(day), RemovedExpired, "有效期届满"); credit.ErrorCode(err) != want {
+			t.Errorf("有效期届满 on %s: %v, want %q", day, err, want)
+		}
+	}
+	open := entry(t, d, "失信被执行人", "2026-01-10", "", nil)
+	if _, err := RemovalFields(open, fields, date("2030-01-01"), RemovedExpired, "x"); credit.ErrorCode(err) != credit.EINVALID {
+		t.Errorf("有效期届满 of an entry without an end: %v, want EINVALID", err)
+	}
 	e.RemovedOn = dp("2026-02-01")
 	if _, err := RemovalFields(e, fields, date("2026-03-01"), "", "x"); credit.ErrorCode(err) != credit.ECONFLICT {
 		t.Errorf("already removed: %v, want ECONFLICT", err)
