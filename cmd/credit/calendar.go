@@ -29,10 +29,11 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 	switch args[0] {
 	case "load":
 		year := fs.Int("year", 0, "年份：文件中的每一天都须在这一年内")
+		replace := fs.Bool("replace", false, "替换已有的该年安排（内嵌的或此前录入的）")
 		fs.Usage = func() {
 			fmt.Fprintln(env.Stderr, "用法: credit calendar load --db 连接串 --year 年份 文件.csv")
 			fmt.Fprintln(env.Stderr, "文件与内嵌的 holidays.csv 格式相同：表头 date,kind,name，每行一天（yyyy-mm-dd,holiday|workday,节日名称）；")
-			fmt.Fprintln(env.Stderr, "holiday 为放假日（放假期间的周末也要列出），workday 为调休上班的周六或周日。再次录入同一年份即替换该年的安排。")
+			fmt.Fprintln(env.Stderr, "holiday 为放假日（放假期间的周末也要列出），workday 为调休上班的周六或周日。替换已有年份的安排须加 --replace。")
 			fs.PrintDefaults()
 		}
 		if err := parse(fs, args[1:]); err != nil {
@@ -49,11 +50,17 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := workday.ValidateYear(*year, entries); err != nil {
+			return err // the file's own problems first
+		}
 		db, err := env.openDB(ctx, *dsn, true)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
+		if db.Calendar().Covered(*year) && !*replace {
+			return credit.Errorf(credit.ECONFLICT, "%d年已有工作日历（用 credit calendar list 查看）；确认以本文件替换，请加 --replace", *year)
+		}
 		if err := db.LoadCalendarYear(ctx, *year, entries); err != nil {
 			return err
 		}

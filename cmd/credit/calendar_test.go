@@ -25,6 +25,18 @@ date,kind,name
 2027-01-02,holiday,元旦
 2027-01-03,holiday,元旦
 2027-01-09,workday,元旦
+2027-05-01,holiday,劳动节
+2027-05-02,holiday,劳动节
+2027-05-03,holiday,劳动节
+2027-05-04,holiday,劳动节
+2027-05-05,holiday,劳动节
+2027-10-01,holiday,国庆节
+2027-10-02,holiday,国庆节
+2027-10-03,holiday,国庆节
+2027-10-04,holiday,国庆节
+2027-10-05,holiday,国庆节
+2027-10-06,holiday,国庆节
+2027-10-07,holiday,国庆节
 `
 
 func writeFile(t *testing.T, name string, body []byte) string {
@@ -70,7 +82,7 @@ func TestCalendarCommand(t *testing.T) {
 
 	file := writeFile(t, "2027.csv", []byte(madeUp2027))
 	out, e, code = run(t, "calendar", "load", "--db", dsn, "--year", "2027", file)
-	if code != 0 || !strings.Contains(out, "已录入2027年工作日历：放假3天，调休上班1天（第1次录入") {
+	if code != 0 || !strings.Contains(out, "已录入2027年工作日历：放假15天，调休上班1天（第1次录入") {
 		t.Fatalf("calendar load: %d %q %s", code, out, e)
 	}
 	// Saved by Excel as GB18030, loaded again.
@@ -78,12 +90,17 @@ func TestCalendarCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, e, code = run(t, "calendar", "load", "--db", dsn, "--year", "2027", writeFile(t, "2027-gbk.csv", []byte(gb)))
+	gbFile := writeFile(t, "2027-gbk.csv", []byte(gb))
+	// A year in force is replaced only when asked to.
+	if out, e, code := run(t, "calendar", "load", "--db", dsn, "--year", "2027", gbFile); code != 1 || !strings.Contains(e, "2027年已有工作日历") || !strings.Contains(e, "--replace") {
+		t.Errorf("loading 2027 again without --replace: exit %d, %q %q", code, out, e)
+	}
+	out, e, code = run(t, "calendar", "load", "--db", dsn, "--year", "2027", "--replace", gbFile)
 	if code != 0 || !strings.Contains(out, "第2次录入") {
 		t.Fatalf("calendar load (GB18030): %d %q %s", code, out, e)
 	}
 	out, _, code = run(t, "calendar", "list", "--db", dsn)
-	if got := listLine(out, 2027); code != 0 || !strings.Contains(got, "数据库") || !strings.Contains(got, "放假3天，调休上班1天") || !strings.Contains(got, "第2次录入，system:system") {
+	if got := listLine(out, 2027); code != 0 || !strings.Contains(got, "数据库") || !strings.Contains(got, "放假15天，调休上班1天") || !strings.Contains(got, "第2次录入，system:system") {
 		t.Errorf("2027 after loading: %q", got)
 	}
 
@@ -99,7 +116,7 @@ func TestCalendarCommand(t *testing.T) {
 		}
 	}
 	db.Close()
-	if strings.Join(names, ",") != "元旦,元旦,元旦,元旦" {
+	if strings.Join(names, ",") != "元旦,元旦,元旦,元旦,劳动节,劳动节,劳动节,劳动节,劳动节,国庆节,国庆节,国庆节,国庆节,国庆节,国庆节,国庆节" {
 		t.Errorf("2027 names = %q", names)
 	}
 
@@ -112,7 +129,7 @@ func TestCalendarCommand(t *testing.T) {
 	}{
 		{"ErrOtherYear", []string{"--year", "2028"}, madeUp2027, 1, "不在2028年内"},
 		{"ErrWorkdayOnWeekday", []string{"--year", "2027"}, "date,kind,name\n2027-01-05,workday,元旦\n", 1, "2027-01-05"},
-		{"ErrBadRow", []string{"--year", "2027"}, "date,kind,name\n2027-01-01,holiday,元旦\n2027-1-2,holiday,元旦\n", 1, "第3行：日期“2027-1-2”无效"},
+		{"ErrBadRow", []string{"--year", "2027"}, "date,kind,name\n2027-01-01,holiday,元旦\n2027-13-02,holiday,元旦\n", 1, "第3行：日期“2027-13-02”无效"},
 		{"ErrNoYear", nil, madeUp2027, 1, "--year"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
@@ -173,9 +190,14 @@ func TestServeWarnsUncoveredYear(t *testing.T) {
 	} else if !workday.Default().Covered(year) && !strings.Contains(e, fmt.Sprintf("%s%d年的放假安排", warning, year)) {
 		t.Errorf("serve: stderr %q does not name %d", e, year)
 	}
-	// A made-up table for that year: a day off on 1 January.
-	file := writeFile(t, "year.csv", fmt.Appendf(nil, "date,kind,name\n%d-01-01,holiday,元旦\n", year))
-	if _, e, code := run(t, "calendar", "load", "--db", dsn, "--year", fmt.Sprint(year), file); code != 0 {
+	// A made-up table for that year: a day off on 1 January, 5 in May and
+	// 7 in October (the statutory minimum is 13).
+	table := fmt.Sprintf("date,kind,name\n%d-01-01,holiday,元旦\n", year)
+	for _, d := range []string{"05-01", "05-02", "05-03", "05-04", "05-05", "10-01", "10-02", "10-03", "10-04", "10-05", "10-06", "10-07"} {
+		table += fmt.Sprintf("%d-%s,holiday,节日\n", year, d)
+	}
+	file := writeFile(t, "year.csv", []byte(table))
+	if _, e, code := run(t, "calendar", "load", "--db", dsn, "--year", fmt.Sprint(year), "--replace", file); code != 0 {
 		t.Fatalf("calendar load: %d %s", code, e)
 	}
 	if e := serve(); strings.Contains(e, warning) {

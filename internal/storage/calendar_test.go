@@ -25,13 +25,27 @@ func testCalendar(t *testing.T, open opener) {
 // Council's notice: 元旦 from Friday 1 to Monday 4 January, made up on
 // Saturday 9 January.
 func madeUp2027() []workday.Entry {
-	return []workday.Entry{
+	return append([]workday.Entry{
 		{Date: credit.MakeDate(2027, time.January, 1), Kind: workday.Holiday, Name: "元旦"},
 		{Date: credit.MakeDate(2027, time.January, 2), Kind: workday.Holiday, Name: "元旦"},
 		{Date: credit.MakeDate(2027, time.January, 3), Kind: workday.Holiday, Name: "元旦"},
 		{Date: credit.MakeDate(2027, time.January, 4), Kind: workday.Holiday, Name: "元旦"},
 		{Date: credit.MakeDate(2027, time.January, 9), Kind: workday.Workday, Name: "元旦"},
+	}, padding(2027)...)
+}
+
+// padding is the rest of a made-up year: 劳动节 from 1 to 5 May and 国庆节
+// from 1 to 7 October, 12 days off, so that a table with a few days of its
+// own reaches the statutory minimum (workday.ValidateYear).
+func padding(year int) []workday.Entry {
+	var out []workday.Entry
+	for d := 1; d <= 5; d++ {
+		out = append(out, workday.Entry{Date: credit.MakeDate(year, time.May, d), Kind: workday.Holiday, Name: "劳动节"})
 	}
+	for d := 1; d <= 7; d++ {
+		out = append(out, workday.Entry{Date: credit.MakeDate(year, time.October, d), Kind: workday.Holiday, Name: "国庆节"})
+	}
+	return out
 }
 
 // wantAdd checks db.Calendar().AddWorkingDays(from, n).
@@ -102,7 +116,7 @@ func testCalendarLoad(t *testing.T, open opener) {
 	}
 
 	y, ok := calendarYear(t, db, 2027)
-	if !ok || y.Source != storage.CalendarDatabase || y.Holidays != 4 || y.Workdays != 1 || y.Loads != 1 || y.LoadedBy != credit.System.Label() || !y.LoadedAt.Equal(db.Now().UTC().Truncate(time.Microsecond)) {
+	if !ok || y.Source != storage.CalendarDatabase || y.Holidays != 16 || y.Workdays != 1 || y.Loads != 1 || y.LoadedBy != credit.System.Label() || !y.LoadedAt.Equal(db.Now().UTC().Truncate(time.Microsecond)) {
 		t.Errorf("CalendarYears 2027 = %+v, %v", y, ok)
 	}
 	if y, ok := calendarYear(t, db, 2015); !ok || y.Source != storage.CalendarEmbedded || y.Loads != 0 || y.Holidays == 0 {
@@ -110,16 +124,15 @@ func testCalendarLoad(t *testing.T, open opener) {
 	}
 
 	// Loading again replaces the year; the first load stays on record.
-	again := []workday.Entry{
+	again := append([]workday.Entry{
 		{Date: credit.MakeDate(2027, time.January, 1), Kind: workday.Holiday, Name: "元旦"},
-		{Date: credit.MakeDate(2027, time.May, 1), Kind: workday.Holiday, Name: "劳动节"},
-	}
+	}, padding(2027)...)
 	if err := db.LoadCalendarYear(ctx, 2027, again); err != nil {
 		t.Fatalf("LoadCalendarYear again: %v", err)
 	}
 	wantAdd(t, db, "2026-12-31", 1, "2027-01-04") // 4 January is a working day again
 	wantAdd(t, db, "2027-01-08", 1, "2027-01-11") // 9 January is an ordinary Saturday again
-	if y, _ := calendarYear(t, db, 2027); y.Loads != 2 || y.Holidays != 2 || y.Workdays != 0 {
+	if y, _ := calendarYear(t, db, 2027); y.Loads != 2 || y.Holidays != 13 || y.Workdays != 0 {
 		t.Errorf("CalendarYears 2027 after the second load = %+v", y)
 	}
 	var rows int
@@ -134,12 +147,12 @@ func testCalendarLoad(t *testing.T, open opener) {
 	}
 
 	// A database year replaces an embedded year.
-	if err := db.LoadCalendarYear(ctx, 2026, []workday.Entry{{Date: credit.MakeDate(2026, time.March, 2), Kind: workday.Holiday, Name: "测试"}}); err != nil {
+	if err := db.LoadCalendarYear(ctx, 2026, append([]workday.Entry{{Date: credit.MakeDate(2026, time.March, 2), Kind: workday.Holiday, Name: "测试"}}, padding(2026)...)); err != nil {
 		t.Fatal(err)
 	}
 	wantAdd(t, db, "2026-02-13", 1, "2026-02-16") // the embedded 春节 2026 is gone
 	wantAdd(t, db, "2026-02-27", 1, "2026-03-03")
-	if y, _ := calendarYear(t, db, 2026); y.Source != storage.CalendarDatabase || y.Holidays != 1 {
+	if y, _ := calendarYear(t, db, 2026); y.Source != storage.CalendarDatabase || y.Holidays != 13 {
 		t.Errorf("CalendarYears 2026 = %+v, want from the database", y)
 	}
 }

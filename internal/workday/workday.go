@@ -164,7 +164,7 @@ func ParseCSV(r io.Reader) ([]Entry, error) {
 			header = true
 			continue
 		}
-		d, err := time.Parse(credit.DateLayout, rec[0])
+		d, err := parseDay(rec[0])
 		if err != nil {
 			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行：日期“%s”无效，应为yyyy-mm-dd", line, rec[0])
 		}
@@ -324,7 +324,39 @@ func ValidateYear(year int, entries []Entry) error {
 			return credit.Errorf(credit.EINVALID, "第%d条（%s）是%s：调休上班日应为周六或周日", n, day, weekdayNames[wd])
 		}
 	}
+	holidays := 0
+	for _, e := range entries {
+		if e.Kind == Holiday {
+			holidays++
+		}
+	}
+	if min := statutoryDays(year); holidays < min {
+		return credit.Errorf(credit.EINVALID, "%d年只列出%d个放假日，少于全国年节及纪念日放假办法规定的%d天全体公民假日：放假安排应列出每一个放假日（含放假期间的周末）", year, holidays, min)
+	}
 	return nil
 }
 
+// statutoryDays is the number of days off for every citizen that the
+// 全国年节及纪念日放假办法 sets for year: 11 from 2014, 13 from 2025 (two
+// more: 除夕 and a second day of 劳动节). A year's table lists at least as
+// many holidays, weekends within a 放假 period included.
+func statutoryDays(year int) int {
+	if year >= 2025 {
+		return 13
+	}
+	return 11
+}
+
 var weekdayNames = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
+
+// parseDay reads a calendar date written yyyy-mm-dd, or yyyy/m/d and yyyy-m-d
+// as Excel writes them when it saves a table again.
+func parseDay(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{credit.DateLayout, "2006/1/2", "2006-1-2"} {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad date %q", s)
+}

@@ -290,11 +290,17 @@ func TestParseCSV(t *testing.T) {
 	if len(es) != 2 || es[1].Kind != Workday || !es[0].Date.Equal(credit.MakeDate(2030, time.January, 1)) {
 		t.Errorf("ParseCSV = %+v", es)
 	}
+	// As Excel writes dates when it saves the table again.
+	for _, written := range []string{"2030/1/1", "2030/01/01", "2030-1-1"} {
+		if es, err := ParseCSV(strings.NewReader("date,kind,name\n" + written + ",holiday,元旦\n")); err != nil || !es[0].Date.Equal(credit.MakeDate(2030, time.January, 1)) {
+			t.Errorf("ParseCSV(%s) = %+v, %v; want 2030-01-01", written, es, err)
+		}
+	}
 	for _, bad := range []string{
 		"",
 		"2030-01-01,holiday,元旦\n",
 		"date,kind,name\n2030-13-01,holiday,元旦\n",
-		"date,kind,name\n2030/01/01,holiday,元旦\n",
+		"date,kind,name\n2030.01.01,holiday,元旦\n",
 		"date,kind,name\n2030-01-01,off,元旦\n",
 		"date,kind,name\n2030-01-01,holiday\n",
 		"date,kind,name\n2030-01-01,holiday,元旦\n2030-01-01,workday,元旦\n",
@@ -417,11 +423,25 @@ func countYear(c *Calendar, year int) int {
 	return n
 }
 
+// rest2027 is the rest of a made-up 2027 table: 劳动节 from 1 to 5 May and
+// 国庆节 from 1 to 7 October, so that it reaches the statutory minimum.
+func rest2027() []Entry {
+	var out []Entry
+	for d := 1; d <= 5; d++ {
+		out = append(out, Entry{Date: credit.MakeDate(2027, time.May, d), Kind: Holiday, Name: "劳动节"})
+	}
+	for d := 1; d <= 7; d++ {
+		out = append(out, Entry{Date: credit.MakeDate(2027, time.October, d), Kind: Holiday, Name: "国庆节"})
+	}
+	return out
+}
+
 func TestValidateYear(t *testing.T) {
-	if err := ValidateYear(2027, madeUp2027()); err != nil {
+	if err := ValidateYear(2027, append(madeUp2027(), rest2027()...)); err != nil {
 		t.Fatalf("ValidateYear(2027, made-up table) = %v", err)
 	}
-	with := func(es ...Entry) []Entry { return append(madeUp2027(), es...) }
+	// Entries after the first three, then the rest of the year.
+	with := func(es ...Entry) []Entry { return append(append(madeUp2027(), es...), rest2027()...) }
 	for _, test := range []struct {
 		name    string
 		year    int
@@ -436,6 +456,9 @@ func TestValidateYear(t *testing.T) {
 		{"ErrTwice", 2027, with(Entry{Date: credit.MakeDate(2027, time.January, 1), Kind: Holiday, Name: "元旦"}), "第4条（2027-01-01）：该日期已在第1条列出"},
 		{"ErrTwiceOtherKind", 2027, with(Entry{Date: credit.MakeDate(2027, time.January, 9), Kind: Holiday, Name: "元旦"}), "第4条（2027-01-09）：该日期已在第3条列出"},
 		{"ErrWorkdayOnWeekday", 2027, with(Entry{Date: credit.MakeDate(2027, time.January, 5), Kind: Workday, Name: "元旦"}), "第4条（2027-01-05）是星期二：调休上班日应为周六或周日"},
+		// Fewer days off than the law gives every citizen: not a whole
+		// year's 放假安排.
+		{"ErrTooFewHolidays", 2027, madeUp2027(), "2027年只列出2个放假日，少于全国年节及纪念日放假办法规定的13天"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			err := ValidateYear(test.year, test.entries)
