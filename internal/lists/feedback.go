@@ -79,12 +79,19 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 		} else if f.Reason == "" {
 			add(i, "reason", "required", "未实施措施的须说明原因")
 		}
+		if n := len([]rune(f.Reason)); n > MaxFeedbackReason {
+			add(i, "reason", "too_long", "原因或说明最多"+itoa(MaxFeedbackReason)+"字，实际"+itoa(n)+"字")
+		}
 	}
 	if len(ps) > 0 {
 		return credit.Invalid(ps[0].Message, ps...)
 	}
 	return nil
 }
+
+// MaxFeedbackReason is the longest reason or note of one feedback, in
+// characters (the console's field allows as many).
+const MaxFeedbackReason = 500
 
 func (q Query) label() string {
 	if q.Name != "" {

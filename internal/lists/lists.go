@@ -23,12 +23,14 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"jlcredit/internal/access"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/subject"
 )
 
 // ClassCode is the catalog class whose records are list entries.
@@ -125,8 +127,19 @@ func ClassLabel(class int) string {
 	return ""
 }
 
+// measureCode is the form of a measure's code: N1-01, JL-09, R-02.
+var measureCode = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{2,3}$`)
+
+// NormalizeMeasureCode writes a measure code as the catalog does: trimmed,
+// half-width, upper case, without spaces (" jl 09" is JL09, which
+// Validate then refuses for lacking its hyphen).
+func NormalizeMeasureCode(code string) string {
+	return strings.ReplaceAll(subject.Normalize(code), " ", "")
+}
+
 // Validate checks a measure before it is saved: a measure without a legal
-// basis and a list clause cannot be saved (DOMAIN.md §4.3, §11.8).
+// basis and a list clause cannot be saved (DOMAIN.md §4.3, §11.8), nor one
+// whose code is not of the catalog's form.
 func (m *Measure) Validate(d *Data) error {
 	var ps []credit.Problem
 	add := func(field, code, msg string) {
@@ -134,6 +147,8 @@ func (m *Measure) Validate(d *Data) error {
 	}
 	if strings.TrimSpace(m.Code) == "" {
 		add("code", "required", "措施代码不能为空")
+	} else if !measureCode.MatchString(m.Code) {
+		add("code", "bad_code", "措施代码“"+m.Code+"”格式不对：应为大写字母开头、连字符和两位编号，如 JL-03、N1-11")
 	}
 	if strings.TrimSpace(m.Name) == "" {
 		add("name", "required", "措施名称不能为空")

@@ -86,6 +86,9 @@ func TestMeasureValidate(t *testing.T) {
 		{"ErrUnknownListType", func(m *Measure) { m.ListTypes = []string{"nope"} }, "bad_list_type"},
 		{"ErrUnknownScenario", func(m *Measure) { m.Scenarios = []string{"买菜"} }, "bad_scenario"},
 		{"ErrUnknownDepartmentKind", func(m *Measure) { m.DepartmentKinds = []string{"resources"} }, "bad_kind"},
+		{"ErrLowerCaseCode", func(m *Measure) { m.Code = "jl-99" }, "bad_code"},
+		{"ErrCodeWithoutHyphen", func(m *Measure) { m.Code = "JL98" }, "bad_code"},
+		{"NormalizedCode", func(m *Measure) { m.Code = NormalizeMeasureCode(" ｊｌ-99 ") }, ""},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			m := good
@@ -353,6 +356,8 @@ func TestValidateFeedback(t *testing.T) {
 		{"ErrUnknownMeasure", Feedback{Seq: 1, MeasureCode: "N9-99", Applied: true, AppliedOn: "2026-11-03"}, false},
 		{"ErrNotHit", Feedback{Seq: 2, MeasureCode: "N1-01", Reason: "x"}, false},
 		{"ErrBadSeq", Feedback{Seq: 3, MeasureCode: "N1-01", Reason: "x"}, false},
+		{"LongestReason", Feedback{Seq: 1, MeasureCode: "N1-01", Reason: strings.Repeat("因", MaxFeedbackReason)}, true},
+		{"ErrReasonTooLong", Feedback{Seq: 1, MeasureCode: "N1-01", Reason: strings.Repeat("因", MaxFeedbackReason+1)}, false},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			err := ValidateFeedback(v, []Feedback{test.fb}, today)
@@ -360,5 +365,24 @@ func TestValidateFeedback(t *testing.T) {
 				t.Errorf("ValidateFeedback = %v, want ok=%v", err, test.ok)
 			}
 		})
+	}
+}
+
+func TestCodeProblem(t *testing.T) {
+	today := date("2026-11-20")
+	for _, test := range []struct {
+		code, want string // want: part of the message, "" for a valid code
+	}{
+		{"91220101MA0Y56781J", ""},
+		{"220102198001011234", ""},
+		{"91220101MA0Y56781X", "校验位"},
+		{"220102198001011231", "校验"},
+		{"220102800101123", "18位身份证号码"},
+		{"ABC", "18位"},
+	} {
+		got := CodeProblem(test.code, today)
+		if (test.want == "") != (got == "") || !strings.Contains(got, test.want) {
+			t.Errorf("CodeProblem(%s) = %q, want %q", test.code, got, test.want)
+		}
 	}
 }

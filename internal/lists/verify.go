@@ -76,6 +76,8 @@ func CodeProblem(code string, today credit.Date) string {
 		return ""
 	case idShaped(code):
 		return pc.Message
+	case len(code) == 15 && strings.Trim(code, "0123456789") == "":
+		return "15位身份证号码是1999年以前的旧号码，请使用18位身份证号码"
 	}
 	return pu.Message
 }

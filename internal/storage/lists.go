@@ -194,7 +194,7 @@ func (db *DB) SaveMeasure(ctx context.Context, m *lists.Measure) error {
 	if err != nil {
 		return err
 	}
-	m.Code = strings.TrimSpace(m.Code)
+	m.Code = lists.NormalizeMeasureCode(m.Code)
 	if err := m.Validate(data); err != nil {
 		return err
 	}
