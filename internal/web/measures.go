@@ -118,15 +118,24 @@ func (s *Server) handleMeasureIndex(w http.ResponseWriter, r *http.Request) erro
 			}
 		}
 	}
+	// The three classes of the national basic list hold the punishment
+	// measures; the incentives (守信激励) are a group of their own.
 	for class := 1; class <= 3; class++ {
 		c := MeasureClass{Class: class, Label: lists.ClassLabel(class)}
 		for _, m := range d.Measures {
-			if m.Class == class {
+			if m.Class == class && m.Effect != lists.Reward {
 				c.Measures = append(c.Measures, measureRow(d, m))
 			}
 		}
 		p.Classes = append(p.Classes, c)
 	}
+	rewards := MeasureClass{Label: "守信激励措施"}
+	for _, m := range d.Measures {
+		if m.Effect == lists.Reward {
+			rewards.Measures = append(rewards.Measures, measureRow(d, m))
+		}
+	}
+	p.Classes = append(p.Classes, rewards)
 	return s.render(w, r, http.StatusOK, "measures", p)
 }
 

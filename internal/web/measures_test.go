@@ -57,6 +57,10 @@ func TestMeasuresConsole(t *testing.T) {
 	if doc.Find(`nav.side a[href="/console/measures"][aria-current="page"]`).Length() != 1 {
 		t.Error("the navigation does not mark 措施清单")
 	}
+	// Incentives are a group of their own, not under a punishment class.
+	if doc.Find("#rewards #m-R-01").Length() != 1 || doc.Find("#class-1 #m-R-01").Length() != 0 || doc.Find("#class-1 #m-N1-01").Length() != 1 {
+		t.Error("R-01 is not under 守信激励措施, or N1-01 not under class 1")
+	}
 	row := doc.Find("#m-N1-01")
 	for _, want := range []string{"限制参加政府采购活动", "严重失信主体名单", "政府采购", "全国失信惩戒措施基础清单"} {
 		if !strings.Contains(row.Text(), want) {
