@@ -40,6 +40,14 @@ func TestScreenshots(t *testing.T) {
 	search := "/search?q=" + string([]rune(subjectName)[:3])
 	subscriptions, deliveries := seedDeliveries(t)
 	bad := badEntry(t)
+	// A verification with hits, as department B; A's entry about the
+	// black-listed company.
+	ls := seedLists(t)
+	verification, _ := verifyAs(t, login(t, "opb"), "长春市某某政府采购项目供应商资格审查", ls.company, ls.sub, ls.red, ls.watched)
+	entry := entryLink(login(t, "opa").doc("/console/lists/entries", 200), ls.companyName)
+	if entry == "" {
+		t.Fatal("no console entry page for the black-listed company")
+	}
 
 	type shot struct {
 		name, path, user string
@@ -73,6 +81,11 @@ func TestScreenshots(t *testing.T) {
 		{name: "department", path: "/console/departments/" + f.depA.Code, user: "admin"},
 		{name: "subscriptions", path: subscriptions, user: "opsub"},
 		{name: "subscription", path: deliveries, user: "opsub"},
+		{name: "verification", path: verification, user: "opb"},
+		{name: "verifications", path: "/console/verifications", user: "opb"},
+		{name: "verificationstats", path: "/console/verifications/stats", user: "admin"},
+		{name: "measures", path: "/console/measures", user: "admin"},
+		{name: "entry", path: entry, user: "opa"},
 	}
 	for _, size := range []struct {
 		label         string
