@@ -357,6 +357,12 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
 	}
+	if len(keys) == 0 && f.Offset > 0 {
+		// A page past the last has no row to carry the total.
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM list_entries WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
+		}
+	}
 	recs, err := db.currentListRecords(ctx, keys)
 	if err != nil {
 		return nil, 0, err
@@ -374,8 +380,6 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 	return out, total, nil
 }
 
-// findListEntry returns the current version of the entry whose some version
-// has record id id, with its record.
 // FindListEntry returns the current version of the list entry that record
 // id belongs to (id may name an older version), for the government and
 // administrators, as FindListEntries does.
@@ -391,6 +395,8 @@ func (db *DB) FindListEntry(ctx context.Context, id credit.RecordID) (*lists.Ent
 	return e, err
 }
 
+// findListEntry returns the current version of the entry whose some version
+// has record id id, with its record.
 func (db *DB) findListEntry(ctx context.Context, id credit.RecordID) (*lists.Entry, *record.Record, error) {
 	var key string
 	err := db.queryRow(ctx, `SELECT key FROM records WHERE id = $1 AND class = $2`, int64(id), lists.ClassCode).Scan(&key)

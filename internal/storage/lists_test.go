@@ -621,6 +621,10 @@ func testFindVerifications(t *testing.T, open opener) {
 	if vs, _, _ := f.db.FindVerifications(admin, lists.StatsFilter{DepartmentID: &lister}, 0, 10); !slices.Equal(ids(vs), []int64{other.ID}) {
 		t.Errorf("administrator's list of one department = %v", ids(vs))
 	}
+	// A page of list entries past the last still tells the total.
+	if es, total, err := f.db.FindListEntries(admin, lists.Filter{Offset: 50, Limit: 10}); err != nil || len(es) != 0 || total != 1 {
+		t.Errorf("list entries past the last page = %d, total %d, %v; want none of 1", len(es), total, err)
+	}
 	today := credit.DateOf(f.db.Now())
 	yesterday := today.AddDate(0, 0, -1)
 	if _, total, _ := f.db.FindVerifications(admin, lists.StatsFilter{From: &today, To: &today}, 0, 10); total != 3 {
