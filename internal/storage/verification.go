@@ -674,6 +674,19 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 			return nil, fmt.Errorf("storage.Verify: %w", err)
 		}
 	}
+	// The names of queries that found no subject, looked up in one go: a
+	// name that is a person's, or beside a code that names no one, is not
+	// answered with an all-clear.
+	var misses []string
+	for i, q := range qs {
+		if matches[i].s == nil && matches[i].n <= 1 && q.Name != "" {
+			misses = append(misses, q.Name)
+		}
+	}
+	named, err := db.namedSubjects(ctx, misses)
+	if err != nil {
+		return nil, fmt.Errorf("storage.Verify: %w", err)
+	}
 	v.Results = make([]lists.SubjectResult, len(qs))
 	var unknown []string         // code keys of valid codes that named no subject
 	var legacy func(string) bool // the legacy whitelist, read at the first invalid code
@@ -726,12 +739,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 			default:
 				// A name (alone, or beside a code the platform does not
 				// hold) that names a subject is not an all-clear either.
-				orgs, persons := 0, false
-				if q.Name != "" {
-					if orgs, persons, err = db.namedSubjects(ctx, q.Name); err != nil {
-						return nil, fmt.Errorf("storage.Verify: %w", err)
-					}
-				}
+				orgs, persons := named[q.Name].orgs, named[q.Name].persons
 				switch {
 				case q.Code != "" && orgs > 0:
 					res.Verdict = lists.Undetermined
@@ -771,22 +779,42 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	return v, nil
 }
 
-// namedSubjects says how many organisations (up to a few) and whether any
-// person the platform holds bear exactly name (normalised).
-func (db *DB) namedSubjects(ctx context.Context, name string) (orgs int, persons bool, err error) {
-	err = scanAll(db.rows(ctx, `SELECT type FROM subjects WHERE name = $1 LIMIT 10`, name), func(rows *sql.Rows) error {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return err
+// nameUse is who bears a name: how many organisations, and whether a
+// person does.
+type nameUse struct {
+	orgs    int
+	persons bool
+}
+
+// namedSubjects says, for each of names, who among the subjects bears it
+// exactly (normalised); names nobody bears are absent.
+func (db *DB) namedSubjects(ctx context.Context, names []string) (map[string]nameUse, error) {
+	out := map[string]nameUse{}
+	args := make([]any, 0, len(names))
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			args = append(args, n)
 		}
-		if subject.Type(t) == subject.Person {
-			persons = true
-		} else {
-			orgs++
-		}
-		return nil
+	}
+	err := inChunks(args, func(part []any) error {
+		return scanAll(db.rows(ctx, `SELECT name, type FROM subjects WHERE name IN (`+placeholders(1, len(part))+`)`, part...), func(rows *sql.Rows) error {
+			var name, t string
+			if err := rows.Scan(&name, &t); err != nil {
+				return err
+			}
+			u := out[name]
+			if subject.Type(t) == subject.Person {
+				u.persons = true
+			} else {
+				u.orgs++
+			}
+			out[name] = u
+			return nil
+		})
 	})
-	return orgs, persons, err
+	return out, err
 }
 
 // codeProblem says why a code that found no subject is not a valid code
