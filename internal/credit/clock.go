@@ -25,6 +25,13 @@ func DateOf(t time.Time) Date {
 	return MakeDate(t.Year(), t.Month(), t.Day())
 }
 
+// StartOfDay returns the first instant of date d in Asia/Shanghai: a day
+// filter on timestamps keeps t with StartOfDay(from) <= t <
+// StartOfDay(to.AddDate(0, 0, 1)).
+func StartOfDay(d Date) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Shanghai)
+}
+
 // Today returns the current date in Asia/Shanghai according to now.
 func Today(now func() time.Time) Date { return DateOf(now()) }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"time"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -34,10 +33,10 @@ func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset
 		return nil, 0, credit.Errorf(credit.EFORBIDDEN, "无权查看核查记录")
 	}
 	if f.From != nil {
-		w.add(`v.at >= $?`, dayStart(*f.From))
+		w.add(`v.at >= $?`, credit.StartOfDay(*f.From).UTC())
 	}
 	if f.To != nil {
-		w.add(`v.at < $?`, dayStart(f.To.AddDate(0, 0, 1)))
+		w.add(`v.at < $?`, credit.StartOfDay(f.To.AddDate(0, 0, 1)).UTC())
 	}
 	if limit <= 0 || limit > 100 {
 		limit = 20
@@ -97,9 +96,4 @@ func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset
 		}
 	}
 	return out, total, nil
-}
-
-// dayStart is the first instant of day d in Asia/Shanghai.
-func dayStart(d credit.Date) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, credit.Shanghai).UTC()
 }

@@ -433,7 +433,7 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 	if day, msg := parseDay(p.Filter.Since, "起始日期"); msg != "" {
 		p.Error = msg
 	} else if day != nil {
-		t := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, credit.Shanghai)
+		t := credit.StartOfDay(*day)
 		f.Since = &t
 	}
 	if p.Error == "" {

@@ -161,13 +161,13 @@ func (s *Server) handleQueryLog(w http.ResponseWriter, r *http.Request) error {
 	if d, msg := parseDay(p.Filter.From, "开始日期"); msg != "" {
 		p.Error = msg
 	} else if d != nil {
-		t := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, credit.Shanghai)
+		t := credit.StartOfDay(*d)
 		f.From = &t
 	}
 	if d, msg := parseDay(p.Filter.To, "结束日期"); msg != "" {
 		p.Error = msg
 	} else if d != nil {
-		t := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, credit.Shanghai)
+		t := credit.StartOfDay(d.AddDate(0, 0, 1))
 		f.To = &t
 	}
 	if p.Error == "" {
