@@ -304,7 +304,7 @@ func measureFromForm(form url.Values) lists.Measure {
 	}
 	class, _ := strconv.Atoi(form.Get("class"))
 	return lists.Measure{
-		Code:            strings.TrimSpace(form.Get("code")),
+		Code:            lists.NormalizeMeasureCode(form.Get("code")), // as storage saves it
 		Name:            strings.TrimSpace(form.Get("name")),
 		Class:           class,
 		Effect:          lists.Effect(form.Get("effect")),

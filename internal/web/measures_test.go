@@ -121,6 +121,16 @@ func TestMeasuresConsole(t *testing.T) {
 	if !strings.Contains(doc.Find("#form-errors").Text(), "已存在") {
 		t.Errorf("taken code: %q", doc.Find("#form-errors").Text())
 	}
+	// The same code written otherwise (lower case, full width, a space) is
+	// taken too: it must not replace the measure.
+	for _, written := range []string{strings.ToLower(orig.Code), " " + strings.ToLower(orig.Code) + " ", "Ｎ" + orig.Code[1:]} {
+		other := orig
+		other.Code, other.Name = written, "不应覆盖原措施"
+		doc = parse(t, admin.postCSRF("/console/measures/new", measureForm(other)), http.StatusBadRequest)
+		if !strings.Contains(doc.Find("#form-errors").Text(), "已存在") || findMeasure(t, orig.Code).Name != orig.Name {
+			t.Errorf("new measure %q over %s: %q, stored name %q", written, orig.Code, doc.Find("#form-errors").Text(), findMeasure(t, orig.Code).Name)
+		}
+	}
 	if slices.ContainsFunc(mustListData(t).Measures, func(m lists.Measure) bool { return m.Code == nm.Code }) {
 		t.Error("the new measure without basis was saved")
 	}
