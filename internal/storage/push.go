@@ -197,8 +197,13 @@ func (tx *Tx) recentVerifiers(ctx context.Context, events []listEvent) (map[cred
 			seen[ev.entry.SubjectID] = true
 			ids = append(ids, int64(ev.entry.SubjectID))
 		}
+		// The entry's codes passed ingestion's checks (legacy whitelist
+		// included), so each has its key.
 		for _, code := range []string{ev.rec.Subject.USCC, ev.rec.Subject.CitizenID} {
-			if key := tx.db.codeKey(code); key != "" && byKey[key] == 0 {
+			if code == "" {
+				continue
+			}
+			if key := tx.db.codeKey(code); byKey[key] == 0 {
 				byKey[key] = ev.entry.SubjectID
 				keys = append(keys, key)
 			}

@@ -282,6 +282,27 @@ func testPushAlertUnknown(t *testing.T, open opener) {
 		t.Fatalf("inbox after listing a company verified while unknown = %d %+v; want one alert linking verification %d", total, list, v.ID)
 	}
 
+	// A pilot-era code on the whitelist, verified while unknown, then
+	// listed: alerted too.
+	h := newListFixture(t, open)
+	legacy := badCheck(uscc(t, "91220105MA0Y7777"))
+	if err := h.db.AddLegacyCode(sys(), legacy, "试点期间赋码"); err != nil {
+		t.Fatal(err)
+	}
+	hctx := credit.NewContextWithActor(t.Context(), deptCtx(h.user))
+	lv, err := h.db.Verify(hctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "采购项目", Subjects: []lists.Query{{Code: legacy}}})
+	if err != nil || lv.Results[0].Verdict != lists.NoVerdict {
+		t.Fatalf("verifying a whitelisted code: %v, %+v", err, lv)
+	}
+	row := h.blackRow("吉人社失〔2026〕23号")
+	row[3] = legacy
+	if rc := h.submitAs(t, h.lister, row); rc.Accepted != 1 {
+		t.Fatalf("listing the whitelisted code: %+v", rc)
+	}
+	if list, n, _, err := h.db.FindNotifications(hctx, lists.NotificationFilter{}); err != nil || n != 1 || list[0].Alert == nil || list[0].Alert.VerificationID != lv.ID {
+		t.Errorf("inbox after listing a whitelisted code verified while unknown = %d, %v; want one alert for verification %d", n, err, lv.ID)
+	}
+
 	// Verified 100 days ago: no alert.
 	g := newListFixture(t, open)
 	now := g.db.Now

@@ -707,9 +707,12 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		}
 		res := lists.Decide(data, es, linked, req.Scenario, v.DepartmentKind, today)
 		res.Seq, res.Query = i+1, q
-		if s == nil && actor.DepartmentID != 0 {
-			if key := db.codeKey(q.Code); key != "" {
-				unknown = append(unknown, key)
+		bad := ""
+		if s == nil && q.Code != "" {
+			// A code that names no subject: invalid, or kept for alerts
+			// (a legacy code on the whitelist counts as valid).
+			if bad = db.codeProblem(ctx, q.Code, today, &legacy); bad == "" && actor.DepartmentID != 0 {
+				unknown = append(unknown, db.codeKey(q.Code))
 			}
 		}
 		if s != nil {
@@ -731,7 +734,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 			res.Verdict = lists.Undetermined
 			res.Explanation = fmt.Sprintf("名称“%s”对应%d个主体，无法确定核查对象，请使用统一社会信用代码核查", q.Name, n)
 		} else if !res.Hit {
-			switch bad := db.codeProblem(ctx, q.Code, today, &legacy); {
+			switch {
 			case bad != "":
 				// Not an all-clear: the code names no subject at all.
 				res.Verdict = lists.Undetermined
@@ -842,19 +845,15 @@ func (db *DB) codeProblem(ctx context.Context, code string, today credit.Date, l
 	return bad
 }
 
-// codeKey is the key under which verified_codes keeps a valid code that
-// named no subject: "U:" and the USCC, or "C:" and the hex keyed hash of a
-// citizen ID number; "" for anything else.
+// codeKey is the key under which verified_codes keeps a code that named no
+// subject, once the code is known to be acceptable (valid, or a legacy code
+// on the whitelist): "C:" and the hex keyed hash of a citizen ID number,
+// else "U:" and the code as a USCC.
 func (db *DB) codeKey(code string) string {
-	switch {
-	case code == "":
-		return ""
-	case subject.CheckUSCC(code, nil) == nil:
-		return "U:" + code
-	case subject.CheckCitizenID(code, credit.Date{}) == nil:
+	if subject.CheckCitizenID(code, credit.Date{}) == nil {
 		return "C:" + hex.EncodeToString(db.Secrets.HashCitizenID(code))
 	}
-	return ""
+	return "U:" + code
 }
 
 // pendingVerification is a verification waiting to be written.
