@@ -13,6 +13,10 @@ import (
 	"jlcredit/internal/workday"
 )
 
+// calendarLock is the PostgreSQL advisory lock that serialises loads of
+// the working-day calendar ("jlcl").
+const calendarLock = 0x6a6c636c
+
 // Sources of a calendar year (CalendarYear.Source).
 const (
 	CalendarEmbedded = "embedded" // the table built into the program
@@ -44,8 +48,8 @@ type CalendarYear struct {
 // Only province administrators (and the platform itself) may load a year:
 // EFORBIDDEN otherwise. It returns EINVALID, naming the entry, when an
 // entry is not dated in year, a date is listed twice or a make-up working
-// day is not a Saturday or Sunday (workday.ValidateYear), and ECONFLICT
-// when another load of the same year commits first.
+// day is not a Saturday or Sunday (workday.ValidateYear). Loads take
+// turns: of two at once, the later is the one in force.
 //
 // Other processes on the same database see the year when they next open
 // it or call ReloadCalendar (a running `credit serve` does, hourly).
@@ -68,6 +72,14 @@ func (db *DB) LoadCalendarYear(ctx context.Context, year int, entries []workday.
 		}
 	}
 	err := db.transact(ctx, func(tx *Tx) error {
+		// Loads of the calendar take turns (SQLite's write transaction
+		// does that already): two at once would both take the next
+		// version, and a year would end up the union of two tables.
+		if db.dialect == Postgres {
+			if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, calendarLock); err != nil {
+				return err
+			}
+		}
 		var version int
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM calendar_entries WHERE year = $1`, year).Scan(&version); err != nil {
 			return err

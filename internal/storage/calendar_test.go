@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,45 @@ func testCalendar(t *testing.T, open opener) {
 	t.Run("Load", func(t *testing.T) { testCalendarLoad(t, open) })
 	t.Run("Invalid", func(t *testing.T) { testCalendarInvalid(t, open) })
 	t.Run("Forbidden", func(t *testing.T) { testCalendarForbidden(t, open) })
+	t.Run("Concurrent", func(t *testing.T) { testCalendarConcurrent(t, open) })
+}
+
+// testCalendarConcurrent loads two different tables of one year at once,
+// a few times: each time the year in force is one of them whole, never
+// their union.
+func testCalendarConcurrent(t *testing.T, open opener) {
+	db := open(t)
+	a := madeUp2027()
+	b := append([]workday.Entry{{Date: credit.MakeDate(2027, time.February, 8), Kind: workday.Holiday, Name: "春节"}}, padding(2027)...)
+	for round := range 4 {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, table := range [][]workday.Entry{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = db.LoadCalendarYear(sys(), 2027, table)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if err := db.ReloadCalendar(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range db.Calendar().Entries() {
+			if e.Date.Year() == 2027 {
+				n++
+			}
+		}
+		if n != len(a) && n != len(b) {
+			t.Fatalf("round %d: 2027 has %d entries, want %d or %d (one table, not both)", round, n, len(a), len(b))
+		}
+	}
 }
 
 // madeUp2027 is a made-up table for 2027, well formed but not the State
