@@ -1140,40 +1140,18 @@ func (db *DB) FindVerificationByID(ctx context.Context, id int64) (*lists.Verifi
 	if actor.Role == credit.RolePublic {
 		return nil, credit.Errorf(credit.EUNAUTHORIZED, "需要提供API密钥或登录")
 	}
-	v := &lists.Verification{ID: id}
-	var dep sql.NullInt64
-	var due sql.NullString
-	var answer string
-	var depCode, depName, depKind sql.NullString
-	err := db.queryRow(ctx, `SELECT v.at, v.actor, v.department_id, d.code, d.name, d.kind, v.scenario, v.purpose, v.data_version, v.total, v.found, v.hits, v.feedback_due, v.answer
-		FROM verifications v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id = $1`, id).
-		Scan(&v.At, &v.Actor, &dep, &depCode, &depName, &depKind, &v.Scenario, &v.Purpose, &v.DataVersion, &v.Total, &v.Found, &v.Hits, &due, &answer)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, credit.Errorf(credit.ENOTFOUND, "核查记录%d不存在", id)
-	}
+	vs, err := db.readVerifications(ctx, []any{id})
 	if err != nil {
 		return nil, err
 	}
-	v.At = v.At.UTC()
-	v.DepartmentID, v.FeedbackDue, v.AsOf = credit.DepartmentID(dep.Int64), due.String, credit.DateOf(v.At).Format(credit.DateLayout)
-	v.DepartmentCode, v.DepartmentName, v.DepartmentKind = depCode.String, depName.String, depKind.String
+	v := vs[id]
+	if v == nil {
+		return nil, credit.Errorf(credit.ENOTFOUND, "核查记录%d不存在", id)
+	}
 	if !canSeeVerification(actor, v) {
 		return nil, credit.Errorf(credit.EFORBIDDEN, "只能查看本部门的核查记录")
 	}
-	if err := json.Unmarshal([]byte(answer), &v.Results); err != nil {
-		return nil, err
-	}
-	err = scanAll(db.rows(ctx, `SELECT seq FROM verification_hits WHERE verification_id = $1 AND feedback_at IS NOT NULL`, id), func(rows *sql.Rows) error {
-		var seq int
-		if err := rows.Scan(&seq); err != nil {
-			return err
-		}
-		if seq >= 1 && seq <= len(v.Results) && v.Results[seq-1].Feedback != nil {
-			v.Results[seq-1].Feedback.Given = true
-		}
-		return nil
-	})
-	return v, err
+	return v, nil
 }
 
 func canSeeVerification(a credit.Actor, v *lists.Verification) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -51,9 +52,26 @@ func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset
 		return nil, total, nil
 	}
 	page := ids[max(offset, 0):min(max(offset, 0)+limit, total)]
+	byID, err := db.readVerifications(ctx, page)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*lists.Verification, 0, len(page))
+	for _, id := range page {
+		if v := byID[id.(int64)]; v != nil {
+			out = append(out, v)
+		}
+	}
+	return out, total, nil
+}
+
+// readVerifications reads stored verifications by id, with their answers
+// and the feedback progress of their hits; ids not found are absent. It
+// decides nothing about who may see them.
+func (db *DB) readVerifications(ctx context.Context, ids []any) (map[int64]*lists.Verification, error) {
 	byID := map[int64]*lists.Verification{}
-	err = scanAll(db.rows(ctx, `SELECT v.id, v.at, v.actor, v.department_id, d.code, d.name, d.kind, v.scenario, v.purpose, v.data_version, v.total, v.found, v.hits, v.feedback_due, v.answer
-		FROM verifications v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id IN (`+placeholders(1, len(page))+`)`, page...),
+	err := scanAll(db.rows(ctx, `SELECT v.id, v.at, v.actor, v.department_id, d.code, d.name, d.kind, v.scenario, v.purpose, v.data_version, v.total, v.found, v.hits, v.feedback_due, v.answer
+		FROM verifications v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id IN (`+placeholders(1, len(ids))+`)`, ids...),
 		func(rows *sql.Rows) error {
 			v := &lists.Verification{}
 			var dep sql.NullInt64
@@ -66,15 +84,15 @@ func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset
 			v.DepartmentID, v.FeedbackDue, v.AsOf = credit.DepartmentID(dep.Int64), due.String, credit.DateOf(v.At).Format(credit.DateLayout)
 			v.DepartmentCode, v.DepartmentName, v.DepartmentKind = depCode.String, depName.String, depKind.String
 			if err := json.Unmarshal([]byte(answer), &v.Results); err != nil {
-				return err
+				return fmt.Errorf("verification %d: answer: %w", v.ID, err)
 			}
 			byID[v.ID] = v
 			return nil
 		})
-	if err != nil {
-		return nil, 0, err
+	if err != nil || len(byID) == 0 {
+		return byID, err
 	}
-	err = scanAll(db.rows(ctx, `SELECT verification_id, seq FROM verification_hits WHERE feedback_at IS NOT NULL AND verification_id IN (`+placeholders(1, len(page))+`)`, page...),
+	err = scanAll(db.rows(ctx, `SELECT verification_id, seq FROM verification_hits WHERE feedback_at IS NOT NULL AND verification_id IN (`+placeholders(1, len(ids))+`)`, ids...),
 		func(rows *sql.Rows) error {
 			var id int64
 			var seq int
@@ -86,14 +104,5 @@ func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset
 			}
 			return nil
 		})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]*lists.Verification, 0, len(page))
-	for _, id := range page {
-		if v := byID[id.(int64)]; v != nil {
-			out = append(out, v)
-		}
-	}
-	return out, total, nil
+	return byID, err
 }
