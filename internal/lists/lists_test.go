@@ -215,12 +215,13 @@ func TestRemovalFields(t *testing.T) {
 	}
 	// 有效期届满 only after the last valid day (2027-01-09).
 	for day, want := range map[string]string{"2026-03-01": credit.EINVALID, "2027-01-09": credit.EINVALID, "2027-01-10": ""} {
-		if _, err := RemovalFields(e, fields, date(day), RemovedExpired, "有效期届满"); credit.ErrorCode(err) != want {
-			t.Errorf("有效期届满 on %s: %v, want %q", day, err, want)
+		_, err := RemovalFields(e, fields, date(day), RemovedExpired, "有效期届满")
+		if credit.ErrorCode(err) != want || want != "" && !strings.Contains(credit.ErrorMessage(err), "应晚于有效期止2027-01-09") {
+			t.Errorf("有效期届满 on %s: %v, want %q naming the validity end", day, err, want)
 		}
 	}
 	open := entry(t, d, "失信被执行人", "2026-01-10", "", nil)
-	if _, err := RemovalFields(open, fields, date("2030-01-01"), RemovedExpired, "x"); credit.ErrorCode(err) != credit.EINVALID {
+	if _, err := RemovalFields(open, fields, date("2030-01-01"), RemovedExpired, "x"); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "没有有效期止") {
 		t.Errorf("有效期届满 of an entry without an end: %v, want EINVALID", err)
 	}
 	e.RemovedOn = dp("2026-02-01")
@@ -357,7 +358,7 @@ func TestValidateFeedback(t *testing.T) {
 		{"ErrNotHit", Feedback{Seq: 2, MeasureCode: "N1-01", Reason: "x"}, false},
 		{"ErrBadSeq", Feedback{Seq: 3, MeasureCode: "N1-01", Reason: "x"}, false},
 		{"LongestReason", Feedback{Seq: 1, MeasureCode: "N1-01", Reason: strings.Repeat("因", MaxFeedbackReason)}, true},
-		{"ErrReasonTooLong", Feedback{Seq: 1, MeasureCode: "N1-01", Reason: strings.Repeat("因", MaxFeedbackReason+1)}, false},
+		{"ErrReasonTooLong", Feedback{Seq: 1, MeasureCode: "N1-01", Reason: strings.Repeat("因", MaxFeedbackReason+1)}, false}, // message checked below
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			err := ValidateFeedback(v, []Feedback{test.fb}, today)
@@ -365,6 +366,22 @@ func TestValidateFeedback(t *testing.T) {
 				t.Errorf("ValidateFeedback = %v, want ok=%v", err, test.ok)
 			}
 		})
+	}
+}
+
+func TestFeedbackReasonTooLongMessage(t *testing.T) {
+	v := &Verification{At: date("2026-11-02"), Results: []SubjectResult{{Seq: 1, Hit: true, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}}}}}
+	err := ValidateFeedback(v, []Feedback{{Seq: 1, MeasureCode: "N1-01", Reason: strings.Repeat("因", MaxFeedbackReason+1)}}, date("2026-11-20"))
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "原因或说明最多500字，实际501字") {
+		t.Errorf("ValidateFeedback = %v, want EINVALID naming the limit and the length", err)
+	}
+}
+
+func TestMeasureCodeMessage(t *testing.T) {
+	m := mustData(t).Measures[0]
+	m.Code = "jl-99"
+	if err := m.Validate(mustData(t)); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "措施代码“jl-99”格式不对") {
+		t.Errorf("Validate = %v, want EINVALID naming the code", err)
 	}
 }
 
