@@ -72,8 +72,8 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Backfill: *backfill, Body: f, Progress: progress})
 	if err != nil {
-		if receipt != nil && receipt.Batch != "" {
-			fmt.Fprintf(env.Stderr, "批次%s已保存，但处理中断。\n", receipt.Batch)
+		if receipt != nil && receipt.Batch != "" && credit.ErrorCode(err) != credit.EUNAVAILABLE { // an interruption's message says it all
+			fmt.Fprintf(env.Stderr, "批次%s已完整保存，但处理失败。\n", receipt.Batch)
 		}
 		if errFile != nil {
 			errFile.Close()

@@ -37,6 +37,7 @@ const usage = `用法: credit <命令> [参数]
   serve       启动平台（--demo 在空库上生成演示数据）
   migrate     升级数据库结构
   import      导入一个双公示文件并打印回执
+  batch       报送批次（resume 继续处理中断的批次）
   department  部门管理（add 登记部门，key 生成API密钥，list 列出部门）
   user        用户管理（add 创建用户并输出一次性密码，reset 重置密码，list 列出用户）
   demo        生成演示数据
@@ -71,6 +72,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runMigrate(ctx, env, args[1:])
 	case "import":
 		err = runImport(ctx, env, args[1:])
+	case "batch":
+		err = runBatch(ctx, env, args[1:])
 	case "department":
 		err = runDepartment(ctx, env, args[1:])
 	case "user":

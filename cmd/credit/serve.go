@@ -25,6 +25,7 @@ type ServeCommand struct {
 	Pusher *storage.Pusher // webhook deliveries of 发起—响应—反馈
 
 	stopExpiry func() // stops the loop that removes expired list entries
+	stopResume func() // stops the loop that resumes interrupted batches
 }
 
 // Run parses args, opens the database and serves until ctx is done.
@@ -88,6 +89,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		logger.Info("removed abandoned uploads", slog.Int("batches", n))
 	}
 	c.stopExpiry = startExpiry(db, logger, time.Hour)
+	c.stopResume = startResume(db, logger, time.Minute)
 	go w.Warm(context.WithoutCancel(ctx)) // the headline counts, before the first visitor asks
 	logger.Debug("serving", slog.String("url", c.Server.URL()))
 	return nil
@@ -103,6 +105,9 @@ func (c *ServeCommand) Close() error {
 	}
 	if c.stopExpiry != nil {
 		c.stopExpiry()
+	}
+	if c.stopResume != nil {
+		c.stopResume()
 	}
 	if c.DB != nil {
 		return c.DB.Close()
@@ -125,9 +130,46 @@ func warnCalendar(db *storage.DB, logger *slog.Logger) {
 // interval, so that removal on expiry needs no operator. Each round also
 // reads the working-day calendar again, so that a year loaded with
 // `credit calendar load` counts without a restart, and warns while the
-// coming year is missing. It returns a function that stops the loop and
-// waits for a round in progress.
+// coming year is missing.
 func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
+	return every(interval, func(ctx context.Context, round int) {
+		if round > 0 { // Open has read the calendar and warned
+			if err := db.ReloadCalendar(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("reloading the working-day calendar", slog.Any("error", err))
+			} else if err == nil {
+				warnCalendar(db, logger)
+			}
+		}
+		n, err := db.ExpireListEntries(ctx, credit.DateOf(db.Now()))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("removing expired list entries", slog.Any("error", err))
+		case n > 0:
+			logger.Info("removed expired list entries", slog.Int("entries", n))
+		}
+	})
+}
+
+// startResume finishes, when the server starts and then every interval,
+// the batches whose processing stopped half way (a stopped command or
+// server, a client that went away, a process that died) and that no other
+// process holds, the same as `credit batch resume`.
+func startResume(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
+	return every(interval, func(ctx context.Context, _ int) {
+		n, err := db.ResumeBatches(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("resuming interrupted batches", slog.Any("error", err))
+		case n > 0:
+			logger.Info("resumed interrupted batches", slog.Int("batches", n))
+		}
+	})
+}
+
+// every runs fn at once and then every interval, as the system, until the
+// returned stop is called; stop cancels fn's context and waits for a round
+// in progress.
+func every(interval time.Duration, fn func(ctx context.Context, round int)) (stop func()) {
 	ctx, cancel := context.WithCancel(systemContext(context.Background()))
 	done := make(chan struct{})
 	go func() {
@@ -135,20 +177,7 @@ func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for round := 0; ; round++ {
-			if round > 0 { // Open has read the calendar and warned
-				if err := db.ReloadCalendar(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("reloading the working-day calendar", slog.Any("error", err))
-				} else if err == nil {
-					warnCalendar(db, logger)
-				}
-			}
-			n, err := db.ExpireListEntries(ctx, credit.DateOf(db.Now()))
-			switch {
-			case err != nil && ctx.Err() == nil:
-				logger.Error("removing expired list entries", slog.Any("error", err))
-			case n > 0:
-				logger.Info("removed expired list entries", slog.Int("entries", n))
-			}
+			fn(ctx, round)
 			select {
 			case <-ctx.Done():
 				return

@@ -17,6 +17,7 @@ const (
 	ECONFLICT     = "conflict"     // 409: state does not allow the action
 	ETOOLARGE     = "too_large"    // 413: input over a size limit
 	ETOOMANY      = "rate_limited" // 429: too many requests; retry later
+	EUNAVAILABLE  = "unavailable"  // 503: the platform is stopping; the work is kept and finished later
 	EINTERNAL     = "internal"     // 500: a bug or an outage; never shown in detail
 )
 

@@ -1,6 +1,7 @@
 package jsonapi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -64,7 +65,10 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 	if f := r.URL.Query().Get("filename"); f != "" {
 		sub.Filename = f
 	}
-	receipt, err := s.Backend.Submit(r.Context(), sub)
+	// A stored batch is processed to the end even when the client goes
+	// away (the upload itself still fails with it): its receipt is then
+	// read with GET /api/v1/batches/{id}.
+	receipt, err := s.Backend.Submit(context.WithoutCancel(r.Context()), sub)
 	if err != nil {
 		if receipt != nil && receipt.Batch != "" {
 			b := respond.Body(uploadError(err))

@@ -19,6 +19,7 @@ var statuses = map[string]int{
 	credit.ECONFLICT:     http.StatusConflict,
 	credit.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	credit.ETOOMANY:      http.StatusTooManyRequests,
+	credit.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	credit.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -24,6 +24,7 @@ func TestError(t *testing.T) {
 		{credit.Errorf(credit.ECONFLICT, "冲突"), 409, credit.ECONFLICT},
 		{credit.Errorf(credit.ETOOLARGE, "过大"), 413, credit.ETOOLARGE},
 		{credit.Errorf(credit.ETOOMANY, "请求过于频繁"), 429, credit.ETOOMANY},
+		{credit.Errorf(credit.EUNAVAILABLE, "处理已中断"), 503, credit.EUNAVAILABLE},
 		{errors.New("secret database detail"), 500, credit.EINTERNAL},
 	} {
 		w := httptest.NewRecorder()

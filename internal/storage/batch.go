@@ -66,13 +66,14 @@ func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt,
 		return nil, credit.Errorf(credit.EFORBIDDEN, "历史数据补录仅限省级管理员操作")
 	}
 	start := time.Now()
-	id, err := db.storeBatch(ctx, s, class, dep)
+	lease := newLease()
+	id, err := db.storeBatch(ctx, s, class, dep, lease)
 	if err != nil {
 		return nil, err
 	}
 	db.logger.Debug("batch stored", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
 	start = time.Now()
-	r, err := db.processBatch(ctx, id, s.Progress)
+	r, err := db.processBatch(ctx, id, lease, s.Progress)
 	db.logger.Debug("batch processed", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
 	return r, err
 }
@@ -107,7 +108,7 @@ func (db *DB) submittingDepartment(ctx context.Context, code string) (*access.De
 // does not hold the database's writer (SQLite has one) while the network
 // delivers it. An upload that fails is removed again, chunks and row, so
 // that a batch either was stored whole or never was.
-func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalog.Class, dep *access.Department) (credit.BatchID, error) {
+func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalog.Class, dep *access.Department, lease string) (credit.BatchID, error) {
 	id := credit.NewBatchID(db.Now())
 	actor := credit.ActorFromContext(ctx)
 	channel := s.Channel
@@ -123,7 +124,7 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 	if err != nil {
 		return "", err
 	}
-	if err := db.storeChunks(ctx, id, s, class, dep); err != nil {
+	if err := db.storeChunks(ctx, id, s, class, dep, lease); err != nil {
 		cerr := db.transact(context.WithoutCancel(ctx), func(tx *Tx) error {
 			if _, err := tx.exec(ctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, string(id)); err != nil {
 				return err
@@ -181,8 +182,8 @@ func (db *DB) RemoveAbandonedUploads(ctx context.Context, cutoff time.Time) (int
 }
 
 // storeChunks stores the raw bytes of batch id as they arrive, then marks
-// the batch stored.
-func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submission, class *catalog.Class, dep *access.Department) error {
+// the batch stored, held by lease (resume.go).
+func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submission, class *catalog.Class, dep *access.Department, lease string) error {
 	// Reading, hashing, compressing and sealing run in a goroutine of
 	// their own, a chunk ahead of the inserts.
 	chunks, hash, stop := db.sealChunks(id, s.Body)
@@ -206,8 +207,8 @@ func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submi
 	}
 	sum := hex.EncodeToString(hash())
 	return db.transact(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, size = $2, sha256 = $3 WHERE id = $4`,
-			"stored", size, sum, string(id)); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, size = $2, sha256 = $3, lease_owner = $4, lease_until = $5 WHERE id = $6`,
+			"stored", size, sum, lease, tx.now.Add(leaseTTL), string(id)); err != nil {
 			return err
 		}
 		// The raw file's hash goes into the audit tree with the rest: the
@@ -386,6 +387,7 @@ const batchColumns = `b.id, b.class, b.department_id, d.code, b.submitted_by, b.
 
 type batchRow struct {
 	record.Batch
+	lease string // the lease this process holds while processing it (resume.go)
 }
 
 func scanBatch(s interface{ Scan(...any) error }, extra ...any) (*batchRow, error) {

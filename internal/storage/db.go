@@ -86,6 +86,28 @@ type DB struct {
 
 	verifyOnce sync.Once
 	verify     *verifyState // prepared statements and caches of the verification path
+
+	// life is cancelled when Close begins: long work (processing a batch)
+	// stops at its next transaction. busy counts that work, which Close
+	// waits for before it closes the connections; enter refuses new work
+	// once closing is set.
+	life     context.Context
+	endLife  context.CancelFunc
+	lifeMu   sync.Mutex
+	closing  bool
+	busy     sync.WaitGroup
+	closeErr error
+}
+
+// enter registers long work (see life); false when the database is closing.
+func (db *DB) enter() bool {
+	db.lifeMu.Lock()
+	defer db.lifeMu.Unlock()
+	if db.closing {
+		return false
+	}
+	db.busy.Add(1)
+	return true
 }
 
 // Options configure Open.
@@ -107,6 +129,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	db := &DB{dsn: dsn, logger: opt.Logger, Now: time.Now}
+	db.life, db.endLife = context.WithCancel(context.Background())
 	db.calendar.Store(workday.Default())
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
@@ -348,8 +371,25 @@ func fsyncFile(path string) error {
 	return f.Sync()
 }
 
-// Close closes the database.
+// Close closes the database. Work in progress (a batch being processed)
+// stops after its current transaction and is resumed by the next process.
+// Closing again returns the first Close's result.
 func (db *DB) Close() error {
+	db.lifeMu.Lock()
+	if db.closing {
+		db.lifeMu.Unlock()
+		db.busy.Wait()
+		return db.closeErr
+	}
+	db.closing = true
+	db.lifeMu.Unlock()
+	db.endLife()
+	db.busy.Wait()
+	db.closeErr = db.close()
+	return db.closeErr
+}
+
+func (db *DB) close() error {
 	var err error
 	if db.ckpt != nil {
 		close(db.stopCkpt)

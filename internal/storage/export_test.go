@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // Tamper runs q on the write handle, as someone editing the database
@@ -119,5 +120,17 @@ func StoreLegacyChunk(tb testing.TB, db *DB, id string, seq int, data []byte) {
 	}
 	if _, err := db.write.Exec(db.rebind(`UPDATE batch_chunks SET data = $1, encoding = '' WHERE batch_id = $2 AND seq = $3`), sealed, id, seq); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// DSN returns the connection string db was opened with.
+func DSN(db *DB) string { return db.dsn }
+
+// SetBatchLease makes owner hold batch id's lease until the given time, as
+// another process processing it would (an expired time: one that died).
+func SetBatchLease(tb testing.TB, db *DB, id string, owner string, until time.Time) {
+	tb.Helper()
+	if _, err := db.write.Exec(db.rebind(`UPDATE batches SET lease_owner = $1, lease_until = $2 WHERE id = $3`), owner, until.UTC().Truncate(time.Microsecond), id); err != nil {
+		tb.Fatalf("SetBatchLease: %v", err)
 	}
 }

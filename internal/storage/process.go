@@ -44,11 +44,20 @@ type pending struct {
 // their problems, accepted rows as new record versions appended to the
 // ledger in the same transaction. Processing is resumable: rows up to the
 // batch's processed_rows are skipped, and re-processing a row is a duplicate.
+// It returns ECONFLICT while another process holds the batch (resume.go).
 func (db *DB) ProcessBatch(ctx context.Context, id credit.BatchID) (*record.Receipt, error) {
-	return db.processBatch(ctx, id, nil)
+	return db.processBatch(ctx, id, "", nil)
 }
 
-func (db *DB) processBatch(ctx context.Context, id credit.BatchID, progress func(int)) (*record.Receipt, error) {
+// processBatch processes batch id under lease ("": claim it first). When
+// ctx is cancelled or the database closes, it stops after the chunk being
+// written, releases the lease and returns an EUNAVAILABLE error with the
+// receipt so far: the batch is resumed later (ResumeBatches).
+func (db *DB) processBatch(ctx context.Context, id credit.BatchID, lease string, progress func(int)) (*record.Receipt, error) {
+	if !db.enter() {
+		return nil, credit.Errorf(credit.EUNAVAILABLE, "平台正在停止，批次%s将在平台重新运行后处理", id)
+	}
+	defer db.busy.Done()
 	b, err := db.findBatch(ctx, id)
 	if err != nil {
 		return nil, err
@@ -57,18 +66,41 @@ func (db *DB) processBatch(ctx context.Context, id credit.BatchID, progress func
 		r := b.Receipt
 		return &r, nil
 	}
+	if lease == "" {
+		if lease, err = db.claimBatch(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	b.lease = lease
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(db.life, cancel)()
 	var processed int
-	if err := db.queryRow(ctx, `SELECT processed_rows FROM batches WHERE id = $1`, string(id)).Scan(&processed); err != nil {
+	if err := db.queryRow(pctx, `SELECT processed_rows FROM batches WHERE id = $1`, string(id)).Scan(&processed); err != nil {
+		db.releaseBatch(ctx, id, lease)
 		return nil, err
 	}
-	receipt, perr := db.process(ctx, b, processed, progress)
+	receipt, perr := db.process(pctx, b, processed, progress)
+	switch {
+	case perr == nil:
+	case errors.Is(perr, errLeaseLost):
+		return receipt, perr // another process finishes it
+	case pctx.Err() != nil || isCancelled(perr):
+		db.releaseBatch(ctx, id, lease)
+		return receipt, interrupted(id, receipt)
+	}
 	status, msg := "done", ""
 	if perr != nil {
 		status, msg = "failed", credit.ErrorMessage(perr)
 	}
 	err = db.transact(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, error = $2, finished_at = $3 WHERE id = $4`, status, msg, tx.now, string(id)); err != nil {
+		res, err := tx.exec(ctx, `UPDATE batches SET status = $1, error = $2, finished_at = $3, lease_owner = '', lease_until = NULL WHERE id = $4 AND lease_owner = $5`,
+			status, msg, tx.now, string(id), lease)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost
 		}
 		return tx.audit(ctx, "batch."+status, "batch", string(id), receipt)
 	})
@@ -634,10 +666,17 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		for k, r := range byKey {
 			written.heads[k] = head{id: int64(r.ID), version: r.Version, hash: r.ContentHash}
 		}
-		_, err := tx.exec(ctx, `UPDATE batches SET processed_rows = $1, status = $2, total = total + $3, accepted = accepted + $4,
-			rejected = rejected + $5, duplicates = duplicates + $6, late = late + $7 WHERE id = $8`,
-			p.last, "processing", chunk.Total, chunk.Accepted, chunk.Rejected, chunk.Duplicates, chunk.Late, string(b.ID))
-		return err
+		// The chunk is written only while this process holds the batch.
+		res, err := tx.exec(ctx, `UPDATE batches SET processed_rows = $1, status = $2, total = total + $3, accepted = accepted + $4,
+			rejected = rejected + $5, duplicates = duplicates + $6, late = late + $7, lease_until = $8 WHERE id = $9 AND lease_owner = $10`,
+			p.last, "processing", chunk.Total, chunk.Accepted, chunk.Rejected, chunk.Duplicates, chunk.Late, tx.now.Add(leaseTTL), string(b.ID), b.lease)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errLeaseLost
+		}
+		return nil
 	})
 	if err != nil {
 		return err

@@ -275,7 +275,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 				break
 			}
 			sub.Body = part
-			receipt, serr = s.backend.Submit(r.Context(), sub)
+			// A stored batch is processed to the end even when the
+			// browser goes away (the upload itself still fails with it).
+			receipt, serr = s.backend.Submit(context.WithoutCancel(r.Context()), sub)
 		}
 		part.Close()
 	}

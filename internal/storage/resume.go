@@ -1,0 +1,148 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+)
+
+// A stored batch is processed under a lease: the process that stores it
+// holds it from the moment the batch is stored, and renews it with every
+// chunk of rows it writes (in the chunk's transaction, which fails when the
+// lease is no longer its own). Processing that stops half way (the command
+// was stopped, the server shut down, the process died) leaves the batch
+// stored whole with processed_rows counting what was written; the lease is
+// released when the process can, or expires. ResumeBatches then finishes
+// the batch from processed_rows: a row is never written twice, and the
+// receipt is that of an uninterrupted run.
+
+// leaseTTL is how long a lease holds without renewal. A chunk is written
+// in about a second; a process that renews nothing for this long has died.
+var leaseTTL = 5 * time.Minute
+
+// errLeaseLost stops processing when another process took the batch over
+// (this one renewed nothing for leaseTTL).
+var errLeaseLost = credit.Errorf(credit.ECONFLICT, "批次已由其他进程接手处理")
+
+// newLease returns a fresh lease owner token.
+func newLease() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+// claimBatch takes the lease of a stored or partly processed batch that no
+// other process holds. It returns the lease, or ECONFLICT when another
+// process holds it or the batch is not waiting to be processed.
+func (db *DB) claimBatch(ctx context.Context, id credit.BatchID) (string, error) {
+	lease := newLease()
+	var claimed int64
+	err := db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE batches SET lease_owner = $1, lease_until = $2
+			WHERE id = $3 AND status IN ('stored', 'processing') AND (lease_until IS NULL OR lease_until < $4)`,
+			lease, tx.now.Add(leaseTTL), string(id), tx.now)
+		if err != nil {
+			return err
+		}
+		claimed, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if claimed == 0 {
+		return "", credit.Errorf(credit.ECONFLICT, "批次%s正在由其他进程处理，或不在待处理状态", id)
+	}
+	return lease, nil
+}
+
+// releaseBatch gives up the lease of a batch whose processing stopped, so
+// that it is resumed at once rather than when the lease expires. It runs
+// even when ctx is cancelled (that is usually why processing stopped).
+func (db *DB) releaseBatch(ctx context.Context, id credit.BatchID, lease string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE batches SET lease_owner = '', lease_until = NULL WHERE id = $1 AND lease_owner = $2`, string(id), lease)
+		return err
+	})
+	if err != nil {
+		db.logger.Warn("releasing an interrupted batch (it is resumed when its lease expires)", slog.String("batch", string(id)), slog.Any("error", err))
+	}
+}
+
+// interrupted is the error of a batch whose processing stopped because its
+// context was cancelled: the caller went away or the database is closing.
+func interrupted(id credit.BatchID, receipt *record.Receipt) error {
+	done := 0
+	if receipt != nil {
+		done = receipt.Total
+	}
+	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理已中断（已处理%d行）。文件已完整保存，平台运行时会自动继续处理，也可运行 credit batch resume；处理结果可按批次号查询，无须重新报送。", id, done)
+}
+
+// ResumeBatches finishes the batches whose processing stopped half way and
+// that no process holds any more, oldest first, each from the row where it
+// stopped. A batch another process takes meanwhile is skipped. It returns
+// how many batches it finished.
+func (db *DB) ResumeBatches(ctx context.Context) (int, error) {
+	var ids []string
+	err := scanAll(db.rows(ctx, `SELECT id FROM batches WHERE status IN ('stored', 'processing') AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at, id`,
+		db.Now().UTC().Truncate(time.Microsecond)), func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage.ResumeBatches: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		lease, err := db.claimBatch(ctx, credit.BatchID(id))
+		if credit.ErrorCode(err) == credit.ECONFLICT {
+			continue // taken meanwhile
+		}
+		if err != nil {
+			return n, fmt.Errorf("storage.ResumeBatches: %w", err)
+		}
+		db.logger.Info("resuming an interrupted batch", slog.String("batch", id))
+		if err := db.auditBatch(ctx, "batch.resume", credit.BatchID(id), nil); err != nil {
+			db.releaseBatch(ctx, credit.BatchID(id), lease)
+			return n, fmt.Errorf("storage.ResumeBatches: %w", err)
+		}
+		if _, err := db.processBatch(ctx, credit.BatchID(id), lease, nil); err != nil {
+			if ctx.Err() != nil || credit.ErrorCode(err) == credit.EUNAVAILABLE {
+				return n, err
+			}
+			// The batch failed (its status says why) or was taken over:
+			// go on with the others.
+			db.logger.Warn("resumed batch did not finish", slog.String("batch", id), slog.Any("error", err))
+			continue
+		}
+		n++
+	}
+	return n, nil
+}
+
+// auditBatch appends one audit entry about a batch.
+func (db *DB) auditBatch(ctx context.Context, action string, id credit.BatchID, detail any) error {
+	return db.transact(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, action, "batch", string(id), detail)
+	})
+}
+
+// isCancelled reports whether err comes from a cancelled or expired context.
+func isCancelled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
