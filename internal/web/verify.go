@@ -321,17 +321,19 @@ func formSubjects(r *http.Request, text string) ([]lists.Query, error) {
 			return fileSubjects(f, fhs[0].Filename)
 		}
 	}
-	var lines []string
+	var lines []subjectCell
 	for l := range strings.Lines(text) {
-		lines = append(lines, l)
+		lines = append(lines, subjectCell{text: l})
 	}
 	return parseSubjects(lines, 1, "行")
 }
 
 // fileSubjects reads the subjects of an uploaded CSV or XLSX: per row the
-// cell of the column headed 统一社会信用代码 or 证件号码 (codeHeaders), or
-// when that is empty the cell of the column headed 名称 (nameHeaders); with
-// neither heading, the first column, whose heading then counts as a subject.
+// cell of the column headed 统一社会信用代码 or 证件号码 (codeHeaders) and the
+// cell of the column headed 名称 (nameHeaders). A row with both is verified
+// by its code, and a name that contradicts the code is reported as the API
+// reports it; a row with only a name, by the name. With neither heading, the
+// first column counts, its heading as a subject too.
 func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	lower := strings.ToLower(name)
 	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".xlsx") {
@@ -358,10 +360,10 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	}
 	codeCol, nameCol := find(codeHeaders), find(nameHeaders)
 	named := codeCol != "" || nameCol != ""
-	var cells []string
+	var cells []subjectCell
 	if !named {
 		codeCol = headers[0]
-		cells = append(cells, codeCol) // no heading: the first row is a subject
+		cells = append(cells, subjectCell{text: codeCol}) // no heading: the first row is a subject
 	}
 	for {
 		row, err := rd.Next()
@@ -374,14 +376,18 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 			}
 			return nil, err
 		}
-		cell := ""
+		var c subjectCell
 		if codeCol != "" {
-			cell = strings.TrimSpace(row.Values[codeCol])
+			c.text = strings.TrimSpace(row.Values[codeCol])
 		}
-		if cell == "" && nameCol != "" {
-			cell = row.Values[nameCol]
+		if nameCol != "" {
+			if c.text == "" {
+				c.text = row.Values[nameCol]
+			} else {
+				c.name = strings.TrimSpace(row.Values[nameCol])
+			}
 		}
-		cells = append(cells, cell)
+		cells = append(cells, c)
 	}
 	first := 2
 	if !named {
@@ -390,15 +396,27 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	return parseSubjects(cells, first, "行（文件）")
 }
 
+// subjectCell is one line of subjects to verify: text is a code or an
+// exact name; name, the name given beside a code (a file's 名称 column).
+type subjectCell struct{ text, name string }
+
 // parseSubjects turns lines into queries: an 18-character code is a USCC or
 // a citizen ID and must be valid; anything else is an exact name. Blank
 // lines are skipped. first is the number of the first line.
-func parseSubjects(lines []string, first int, unit string) ([]lists.Query, error) {
+func parseSubjects(lines []subjectCell, first int, unit string) ([]lists.Query, error) {
 	var out []lists.Query
 	var ps []credit.Problem
 	today := credit.DateOf(time.Now())
-	for i, l := range lines {
-		l = strings.TrimSpace(l)
+	tooLong := func(n int, name string) bool {
+		if utf8.RuneCountInString(name) <= 200 {
+			return false
+		}
+		ps = append(ps, credit.Problem{Row: n, Field: "subjects", Code: "too_long",
+			Message: "第" + strconv.Itoa(n) + unit + "的名称超过200字"})
+		return true
+	}
+	for i, c := range lines {
+		l := strings.TrimSpace(c.text)
 		if l == "" {
 			continue
 		}
@@ -410,12 +428,13 @@ func parseSubjects(lines []string, first int, unit string) ([]lists.Query, error
 					Message: "第" + strconv.Itoa(n) + unit + "“" + l + "”不是有效的统一社会信用代码或身份证号码：" + msg})
 				continue
 			}
-			out = append(out, lists.Query{Code: code})
+			if tooLong(n, c.name) {
+				continue
+			}
+			out = append(out, lists.Query{Code: code, Name: c.name})
 			continue
 		}
-		if utf8.RuneCountInString(l) > 200 {
-			ps = append(ps, credit.Problem{Row: n, Field: "subjects", Code: "too_long",
-				Message: "第" + strconv.Itoa(n) + unit + "的名称超过200字"})
+		if tooLong(n, l) {
 			continue
 		}
 		out = append(out, lists.Query{Name: l})

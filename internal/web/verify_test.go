@@ -39,12 +39,13 @@ func (c *client) postMultipart(path string, fields [][2]string, filename string,
 	return c.do(req)
 }
 
-// verifyOther returns an organisation of the demo data that no list names.
-func verifyOther(t *testing.T) (code, name string) {
+// verifyOther returns an organisation of the demo data that no list names
+// (but the one not to return).
+func verifyOther(t *testing.T, but ...string) (code, name string) {
 	f := mustFixture(t)
 	for i := f.gen.Subjects() - 1; i >= 0; i-- {
 		s := f.gen.Subject(i)
-		if s.USCC != "" && s.Type != string(subject.Person) && s.USCC != f.subjectCode {
+		if s.USCC != "" && s.Type != string(subject.Person) && s.USCC != f.subjectCode && !slices.Contains(but, s.USCC) {
 			return s.USCC, s.Name
 		}
 	}
@@ -140,6 +141,7 @@ func verdictOf(doc *goquery.Document, name string) string {
 func TestVerifyConsole(t *testing.T) {
 	s := seedLists(t)
 	otherCode, otherName := verifyOther(t)
+	thirdCode, thirdName := verifyOther(t, otherCode)
 	b := login(t, "opb")
 
 	doc := b.doc("/console/verify", http.StatusOK)
@@ -209,9 +211,10 @@ func TestVerifyConsole(t *testing.T) {
 	}
 
 	// An uploaded CSV, by the column 统一社会信用代码, or by 名称 in a row
-	// without a code.
+	// without a code; a name that contradicts its row's code is not
+	// answered with an all-clear (as the API answers it).
 	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}, {"subjects", ""}},
-		"对象.csv", []byte("名称,统一社会信用代码\n"+s.companyName+","+s.company+"\n"+unknownName+",\n"))
+		"对象.csv", []byte("名称,统一社会信用代码\n"+s.companyName+","+s.company+"\n"+unknownName+",\n与代码不符的名称有限公司,"+thirdCode+"\n"))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload verify: %d", res.StatusCode)
 	}
@@ -219,8 +222,11 @@ func TestVerifyConsole(t *testing.T) {
 	if v := verdictOf(up, s.companyName); v != string(lists.Restricted) {
 		t.Errorf("uploaded: verdict %q", v)
 	}
-	if n := up.Find("main section.verify-subject").Length(); n != 2 || verdictOf(up, unknownName) == "" {
-		t.Errorf("uploaded: %d subjects answered, want 2 (the row with a name and no code verified by its name)", n)
+	if n := up.Find("main section.verify-subject").Length(); n != 3 || verdictOf(up, unknownName) == "" {
+		t.Errorf("uploaded: %d subjects answered, want 3 (the row with a name and no code verified by its name)", n)
+	}
+	if v := verdictOf(up, thirdName); v != string(lists.Undetermined) || !strings.Contains(up.Text(), "与所填名称“与代码不符的名称有限公司”不一致") {
+		t.Errorf("uploaded code with a contradicting name: verdict %q, want %q with the mismatch explained", v, lists.Undetermined)
 	}
 	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}},
 		"对象.txt", []byte("x"))
