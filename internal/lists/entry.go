@@ -2,6 +2,7 @@ package lists
 
 import (
 	"context"
+	"fmt"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
@@ -225,12 +226,8 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 		return nil, credit.Errorf(credit.EINVALID, "移出日期不得早于认定日期%s", e.DecisionDate.Format(credit.DateLayout))
 	}
 	if kind == RemovedExpired {
-		// Expiry removes an entry the day after its last valid day.
-		if e.ValidUntil == nil {
-			return nil, credit.Errorf(credit.EINVALID, "该名单信息没有有效期止，不能以有效期届满移出；请选择提前移出、信用修复或撤销认定")
-		}
-		if !day.After(*e.ValidUntil) {
-			return nil, credit.Errorf(credit.EINVALID, "有效期届满移出的移出日期应晚于有效期止%s；有效期内移出请选择提前移出、信用修复或撤销认定", e.ValidUntil.Format(credit.DateLayout))
+		if msg := expiryRemovalProblem(e, day); msg != "" {
+			return nil, credit.Errorf(credit.EINVALID, "%s", msg)
 		}
 	}
 	out := make(map[string]string, len(fields)+3)
@@ -241,6 +238,43 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 	out[FieldRemovalKind] = kind
 	out[FieldRemovalReason] = reason
 	return out, nil
+}
+
+// expiryRemovalProblem says why e cannot be removed on day as 有效期届满, or
+// returns "": expiry removes an entry the day after its last valid day.
+func expiryRemovalProblem(e *Entry, day credit.Date) string {
+	if e.ValidUntil == nil {
+		return "该名单信息没有有效期止，不能以有效期届满移出；请选择提前移出、信用修复或撤销认定"
+	}
+	if !day.After(*e.ValidUntil) {
+		return fmt.Sprintf("有效期届满移出的移出日期应晚于有效期止%s；有效期内移出请选择提前移出、信用修复或撤销认定", e.ValidUntil.Format(credit.DateLayout))
+	}
+	return ""
+}
+
+// PrepareRecord applies to an ingested list_entry row the rules that need
+// the list catalog, beyond the catalog's own field rules: a removal as
+// 有效期届满 only after the validity end (as RemovalFields checks it), and
+// the record's publicity ending the day after the validity end as the list
+// type limits it (Validity), not the end the row declares. It returns the
+// row's problems (none: r is ready).
+func PrepareRecord(d *Data, r *record.Record) []credit.Problem {
+	e, err := EntryFromRecord(d, r)
+	if err != nil {
+		return []credit.Problem{{Row: r.Row, Field: FieldType, Code: "bad_code", Message: fmt.Sprintf("第%d行：%s", r.Row, credit.ErrorMessage(err))}}
+	}
+	if e.RemovedOn != nil && e.RemovalKind == RemovedExpired {
+		if msg := expiryRemovalProblem(e, *e.RemovedOn); msg != "" {
+			return []credit.Problem{{Row: r.Row, Field: FieldRemovalKind, Code: "removal_before_expiry", Message: fmt.Sprintf("第%d行“移出方式”（%s）：%s", r.Row, FieldRemovalKind, msg)}}
+		}
+	}
+	if e.ValidUntil != nil {
+		end := e.ValidUntil.AddDate(0, 0, 1)
+		if r.PublicUntil == nil || end.Before(*r.PublicUntil) {
+			r.PublicUntil = &end
+		}
+	}
+	return nil
 }
 
 // Filter selects list entries.

@@ -87,6 +87,9 @@ type Record struct {
 	// storage do not encode the same fields again. Whoever changes Fields
 	// afterwards must reset it to nil.
 	FieldsJSON []byte `json:"-"`
+	// Raw is the row as read from the file (header -> value), kept by
+	// ingestion so that a row the writer refuses is stored with it.
+	Raw map[string]string `json:"-"`
 }
 
 // Batch is one submission, kept whole.

@@ -29,6 +29,66 @@ func testLists(t *testing.T, open opener) {
 	t.Run("Measures", func(t *testing.T) { testListsMeasures(t, open) })
 	t.Run("BatchAndConcurrency", func(t *testing.T) { testListsBatchConcurrency(t, open) })
 	t.Run("FindVerifications", func(t *testing.T) { testFindVerifications(t, open) })
+	t.Run("RemovalRules", func(t *testing.T) { testListsRemovalRules(t, open) })
+}
+
+// testListsRemovalRules: a removed entry sent again as it was first listed
+// (a department's full re-export) is refused, not listed again; a row
+// removing an entry as 有效期届满 before its validity ends is refused; and
+// an entry's publicity ends with its validity as the list type limits it,
+// not with the end the row declares.
+func testListsRemovalRules(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	row := f.blackRow("吉人社失〔2026〕7号")
+	row[19] = "2031-03-01" // declared 5 years: limited to 3
+	if rc := f.submitAs(t, f.lister, row); rc.Accepted != 1 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	var until string
+	if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT public_until FROM records WHERE class = $1 AND version = 1`), lists.ClassCode).Scan(&until); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(until, "2029-03-02") {
+		t.Errorf("public_until = %s, want 2029-03-02 (the day after the 3-year limit), not the declared 2031", until)
+	}
+
+	// 有效期届满 before the validity end, in a file: refused like the API's removal.
+	header := append(slices.Clone(listHeader), "MD_YCRQ", "MD_YCFS", "MD_YCYY")
+	early := append(slices.Clone(row), "2026-11-20", "有效期届满", "期满")
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	rc, err := f.db.Submit(ctx, record.Submission{Class: lists.ClassCode, Filename: "rm.csv", Body: bytes.NewReader(csvBytes(t, header, early))})
+	if err != nil || rc.Rejected != 1 {
+		t.Fatalf("early expiry removal: %+v, %v; want rejected", rc, err)
+	}
+	errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+	if len(errs) != 1 || errs[0].Problems[0].Code != "removal_before_expiry" || !strings.Contains(errs[0].Problems[0].Message, "应晚于有效期止2029-03-01") {
+		t.Errorf("row errors = %+v", errs)
+	}
+
+	// Removed early, then the original row again: refused, still removed.
+	list, _, err := f.db.FindListEntries(ctx, lists.Filter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("FindListEntries = %v, %v", list, err)
+	}
+	if _, err := f.db.RemoveListEntry(ctx, list[0].RecordID, lists.Removal{Kind: lists.RemovedEarly, Reason: "已清偿拖欠工资，经复核提前移出"}); err != nil {
+		t.Fatal(err)
+	}
+	rc = f.submitAs(t, f.lister, row)
+	if rc.Accepted != 0 || rc.Rejected != 1 {
+		t.Fatalf("re-sent removed entry: %+v, want rejected", rc)
+	}
+	errs, _, _ = f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+	if len(errs) != 1 || errs[0].Problems[0].Code != storage.ProblemEntryRemoved || !strings.Contains(errs[0].Problems[0].Message, "已于2026-11-20移出") ||
+		errs[0].Raw["MD_RDWH"] != "吉人社失〔2026〕7号" {
+		t.Errorf("row errors = %+v", errs)
+	}
+	list, _, _ = f.db.FindListEntries(ctx, lists.Filter{})
+	if len(list) != 1 || list[0].RemovedOn == nil || list[0].Version != 2 {
+		t.Errorf("after the re-send: %+v, want version 2, removed", list)
+	}
+	if v := f.verify(t, "政府采购", lists.Query{Code: f.company}); v.Results[0].Verdict == lists.Restricted {
+		t.Errorf("verdict after the re-send = %s, want not 受限", v.Results[0].Verdict)
+	}
 }
 
 var listHeader = []string{"MD_LX", "MD_ZTMC", "MD_ZTLB", "MD_TYSHXYDM", "MD_ZJLX", "MD_ZJHM", "MD_FDDBR", "MD_FDDBR_ZJLX", "MD_FDDBR_ZJHM",

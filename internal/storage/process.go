@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,6 +18,7 @@ import (
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/ledger"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/record/ingest"
 	"jlcredit/internal/subject"
@@ -225,6 +227,13 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 		fieldCodes[i] = f.Code
 	}
 	order := record.NewFieldOrder(fieldCodes)
+	// List entries follow the rules of their list type too.
+	var listData *lists.Data
+	if class.Code == lists.ClassCode {
+		if listData, err = db.ListData(ctx); err != nil {
+			return receipt, err
+		}
+	}
 	// A pipeline: one goroutine reads rows into chunks; workers validate
 	// chunks in parallel (CPU in this process); this goroutine writes them in
 	// order (mostly the database's work). At most a few chunks are in flight,
@@ -297,6 +306,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 				continue
 			}
 			rec.Row = row.Num
+			rec.Raw = row.Values
 			// Everything that does not depend on the database's state.
 			// The content hash is over clear values, what is stored has
 			// identity numbers sealed; without any, one encoding serves both.
@@ -305,6 +315,12 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			record.ApplyPolicy(rec, class, db.Calendar(), today)
 			if b.Backfill { // 历史数据补录: history, not a late report
 				rec.Late, rec.LateDays = false, 0
+			}
+			if listData != nil {
+				if probs := lists.PrepareRecord(listData, rec); len(probs) > 0 {
+					p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: probs, Raw: row.Values})
+					continue
+				}
 			}
 			sealed, err := db.Secrets.protectFields(class, rec.Fields)
 			if err != nil {
@@ -430,15 +446,15 @@ func (db *DB) resolveChunk(ctx context.Context, class string, p *pending, known 
 func (db *DB) readAhead(ctx context.Context, class string, p *pending) error {
 	ahead := map[string]head{}
 	var at int64
-	err := scanAll(db.rows(ctx, `SELECT l.size, r.id, r.key, r.version, r.content_hash FROM ledger_state l
+	err := scanAll(db.rows(ctx, `SELECT l.size, r.id, r.key, r.version, r.content_hash, r.department_id FROM ledger_state l
 		LEFT JOIN records r ON r.class = $1 AND r.is_current AND r.key = ANY($2) WHERE l.id = 1`, class, chunkKeys(p.recs)), func(rows *sql.Rows) error {
-		var id, version sql.NullInt64
+		var id, version, dep sql.NullInt64
 		var key, hash sql.NullString
-		if err := rows.Scan(&at, &id, &key, &version, &hash); err != nil {
+		if err := rows.Scan(&at, &id, &key, &version, &hash, &dep); err != nil {
 			return err
 		}
 		if id.Valid {
-			ahead[key.String] = head{id: id.Int64, version: int(version.Int64), hash: hash.String}
+			ahead[key.String] = head{id: id.Int64, version: int(version.Int64), hash: hash.String, department: dep.Int64}
 		}
 		return nil
 	})
@@ -579,6 +595,11 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				return err
 			}
 		}
+		refusedErrs, refused, err := tx.storedRejections(ctx, class, b.DepartmentID, p.recs, heads)
+		if err != nil {
+			return err
+		}
+		chunk.Rejected += len(refusedErrs)
 		app := ledger.NewAppender(ctx, txHashStore{tx, recordHashes}, size)
 		var (
 			out    []*record.Record
@@ -586,6 +607,9 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			byKey  = map[string]*record.Record{}
 		)
 		for _, r := range p.recs {
+			if refused[r] {
+				continue
+			}
 			prevVersion := 0
 			if q, ok := byKey[r.Key]; ok { // earlier in this chunk
 				if q.ContentHash == r.ContentHash {
@@ -654,7 +678,12 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		if err := tx.afterRecords(ctx, class, out); err != nil {
 			return err
 		}
-		if err := tx.insertRowErrors(ctx, b.ID, p.errs); err != nil {
+		rowErrs := p.errs
+		if len(refusedErrs) > 0 {
+			rowErrs = append(slices.Clip(p.errs), refusedErrs...)
+			slices.SortFunc(rowErrs, func(a, b record.RowError) int { return a.Row - b.Row })
+		}
+		if err := tx.insertRowErrors(ctx, b.ID, rowErrs); err != nil {
 			return err
 		}
 		if len(out) > 0 {
@@ -664,7 +693,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		}
 		written = writtenChunk{start: size, end: size + int64(len(out)), heads: make(map[string]head, len(byKey))}
 		for k, r := range byKey {
-			written.heads[k] = head{id: int64(r.ID), version: r.Version, hash: r.ContentHash}
+			written.heads[k] = head{id: int64(r.ID), version: r.Version, hash: r.ContentHash, department: int64(b.DepartmentID)}
 		}
 		// The chunk is written only while this process holds the batch.
 		res, err := tx.exec(ctx, `UPDATE batches SET processed_rows = $1, status = $2, total = total + $3, accepted = accepted + $4,
@@ -715,9 +744,10 @@ func (tx *Tx) signCheckpoint(ctx context.Context, table, origin string, app *led
 }
 
 type head struct {
-	id      int64
-	version int
-	hash    string
+	id         int64
+	version    int
+	hash       string
+	department int64 // who submitted it
 }
 
 // currentHeads returns the current version of each business key in recs.
@@ -727,13 +757,13 @@ func (tx *Tx) currentHeads(ctx context.Context, class string, recs []*record.Rec
 	scan := func(rows *sql.Rows) error {
 		var h head
 		var k string
-		if err := rows.Scan(&h.id, &k, &h.version, &h.hash); err != nil {
+		if err := rows.Scan(&h.id, &k, &h.version, &h.hash, &h.department); err != nil {
 			return err
 		}
 		heads[k] = h
 		return nil
 	}
-	const q = `SELECT id, key, version, content_hash FROM records WHERE class = $1 AND is_current AND key `
+	const q = `SELECT id, key, version, content_hash, department_id FROM records WHERE class = $1 AND is_current AND key `
 	if tx.db.dialect == Postgres {
 		// One round trip and one plan for the whole chunk.
 		if len(keys) > 0 {

@@ -1,0 +1,60 @@
+package storage_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
+)
+
+// TestOtherDepartmentsRecord: a department cannot change a record another
+// department submitted by sending a row with the same business key (the
+// source department check passes: it names itself as the source). The row
+// is refused with a message naming the key; an identical row is a
+// duplicate; the owner still corrects its own record.
+func TestOtherDepartmentsRecord(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		mine := f.penaltyRow("长市监罚〔2026〕31号", "罚款", "0.5", "2026-11-16")
+		f.submit(t, "penalty", "own.csv", csvBytes(t, penaltyHeader, mine))
+
+		theirs := func(row []string) []byte {
+			row = append([]string(nil), row...)
+			row[17], row[18] = f.other.Name, f.other.Code // 数据来源单位: the submitter itself
+			return csvBytes(t, penaltyHeader, row)
+		}
+		changed := append([]string(nil), mine...)
+		changed[11], changed[12] = "被其他部门改写", "0.01"
+		rc, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.other.Code, Filename: "hijack.csv", Body: bytes.NewReader(theirs(changed))})
+		if err != nil || rc.Accepted != 0 || rc.Rejected != 1 {
+			t.Fatalf("other department's change: %+v, %v; want rejected", rc, err)
+		}
+		errs, _, err := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+		if err != nil || len(errs) != 1 || errs[0].Row != 2 || errs[0].Problems[0].Code != storage.ProblemOtherDepartment ||
+			!strings.Contains(errs[0].Problems[0].Message, "行政处罚决定书文号“长市监罚〔2026〕31号”") || errs[0].Raw["CF_NR"] != "被其他部门改写" {
+			t.Errorf("row errors = %+v, %v", errs, err)
+		}
+		var versions int
+		var content string
+		if err := f.db.SQL().QueryRow(`SELECT COUNT(*), MAX(fields) FROM records`).Scan(&versions, &content); err != nil {
+			t.Fatal(err)
+		}
+		if versions != 1 || strings.Contains(content, "被其他部门改写") {
+			t.Errorf("%d versions, fields %s: the record was changed", versions, content)
+		}
+
+		// The same decision with the other department as its source is
+		// still another department's copy: refused too.
+		rc, err = f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.other.Code, Filename: "same.csv", Body: bytes.NewReader(theirs(mine))})
+		if err != nil || rc.Rejected != 1 {
+			t.Errorf("other department's copy of the row: %+v, %v; want rejected", rc, err)
+		}
+
+		// The owner's correction is a new version.
+		if rc := f.submit(t, "penalty", "fix.csv", csvBytes(t, penaltyHeader, changed)); rc.Accepted != 1 {
+			t.Errorf("owner's correction: %+v, want accepted", rc)
+		}
+	})
+}
