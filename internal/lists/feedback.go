@@ -44,7 +44,7 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 	verified := credit.DateOf(v.At)
 	for i := range fb {
 		f := &fb[i]
-		f.MeasureCode = strings.TrimSpace(f.MeasureCode)
+		f.MeasureCode = NormalizeMeasureCode(f.MeasureCode) // as the catalog writes it: "n1-01" is N1-01
 		f.Reason = strings.TrimSpace(f.Reason)
 		if f.Seq < 1 || f.Seq > len(v.Results) {
 			add(i, "seq", "bad_seq", "核查对象序号"+itoa(f.Seq)+"不在本次核查中")

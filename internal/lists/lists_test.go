@@ -350,6 +350,7 @@ func TestValidateFeedback(t *testing.T) {
 	}{
 		{"Applied", Feedback{Seq: 1, MeasureCode: "N1-01", Applied: true, AppliedOn: "2026-11-03"}, true},
 		{"NotAppliedWithReason", Feedback{Seq: 1, MeasureCode: "N1-01", Reason: "项目终止"}, true},
+		{"MeasureCodeAsTyped", Feedback{Seq: 1, MeasureCode: " ｎ1-01 ", Reason: "项目终止"}, true},
 		{"ErrNotAppliedNoReason", Feedback{Seq: 1, MeasureCode: "N1-01"}, false},
 		{"ErrAppliedNoDate", Feedback{Seq: 1, MeasureCode: "N1-01", Applied: true}, false},
 		{"ErrAppliedFuture", Feedback{Seq: 1, MeasureCode: "N1-01", Applied: true, AppliedOn: "2026-12-01"}, false},
