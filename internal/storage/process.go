@@ -146,22 +146,29 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	if _, _, err := ingest.NewMapper(rdr.Headers(), match); err != nil {
 		return receipt, err
 	}
-	// A table (CSV, XLSX) none of whose columns is a field of the class
-	// was almost surely submitted as the wrong class: say so once instead
-	// of rejecting every row for every required field. (The keys of JSON
-	// objects may differ from object to object.)
+	// A table (CSV, XLSX) none of whose columns is a field of the class,
+	// or JSON whose first object has no key of the class, was almost surely
+	// submitted as the wrong class: say so once instead of rejecting every
+	// row for every required field.
+	classFile := len(rdr.Headers()) == 0
+	for _, h := range rdr.Headers() {
+		if _, ok := match(h); ok {
+			classFile = true
+			break
+		}
+	}
+	if !classFile {
+		where, label := "文件的表头", "表头"
+		if b.Format == "json" {
+			where, label = "JSON文件第一个对象的键", "键"
+		}
+		return receipt, credit.Errorf(credit.EINVALID, "%s中没有“%s”信息类的任何字段（%s：%s）。请确认选择的信息类是否正确，或下载该信息类的导入模板核对表头。",
+			where, class.Name, label, truncate(strings.Join(rdr.Headers(), "、"), 200))
+	}
+	// (The keys of JSON objects may differ from object to object: an
+	// empty value is often left out, so columns are checked for tables
+	// only.)
 	if b.Format != "json" && len(rdr.Headers()) > 0 {
-		known := false
-		for _, h := range rdr.Headers() {
-			if _, ok := match(h); ok {
-				known = true
-				break
-			}
-		}
-		if !known {
-			return receipt, credit.Errorf(credit.EINVALID, "文件的表头中没有“%s”信息类的任何字段（表头：%s）。请确认选择的信息类是否正确，或下载该信息类的导入模板核对表头。",
-				class.Name, truncate(strings.Join(rdr.Headers(), "、"), 200))
-		}
 		// A required column missing altogether would reject every row
 		// for it: one message for the file says what to add.
 		have := map[string]bool{}

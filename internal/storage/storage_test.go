@@ -314,10 +314,16 @@ func testIngest(t *testing.T, open opener) {
 	}{
 		{"license", body, "文件的表头中没有“行政许可”信息类的任何字段（表头：CF_XDR_MC、CF_XDR_LB、"},
 		{"penalty", []byte("a,b,c\n1,2,3\n"), "文件的表头中没有“行政处罚”信息类的任何字段（表头：a、b、c）"},
+		// JSON penalties submitted as licences: the first object's keys tell.
+		{"license", []byte(`[{"CF_WSH":"长市监罚〔2026〕9号","CF_XDR_MC":"长春北辰汽车零部件有限公司"},{"XK_WSH":"x"}]`), "JSON文件第一个对象的键中没有“行政许可”信息类的任何字段（键：CF_WSH、CF_XDR_MC）"},
 		// A required column missing altogether: named, for the whole file.
 		{"penalty", csvBytes(t, penaltyHeader[:6], f.penaltyRow("长市监罚〔2026〕8号", "警告", "", "2026-11-16")[:6]), "文件缺少必填列：“行政处罚决定书文号”（CF_WSH）、"},
 	} {
-		_, err := f.db.Submit(sys(), record.Submission{Class: c.class, DepartmentCode: f.dept.Code, Filename: "wrong.csv", Body: bytes.NewReader(c.body)})
+		name := "wrong.csv"
+		if c.body[0] == '[' {
+			name = "wrong.json"
+		}
+		_, err := f.db.Submit(sys(), record.Submission{Class: c.class, DepartmentCode: f.dept.Code, Filename: name, Body: bytes.NewReader(c.body)})
 		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
 			t.Errorf("%s submitted as %s: %v, want %q", c.body[:8], c.class, err, c.want)
 		}
