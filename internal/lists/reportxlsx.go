@@ -36,6 +36,10 @@ func ReportInfo(v *Verification) [][2]string {
 	return info
 }
 
+// reportWidths are the widths of the columns of ReportHeader in the sheet
+// 核查结果.
+var reportWidths = []float64{6, 30, 22, 8, 40, 22, 24, 24, 24, 40, 40, 30, 40, 40, 40}
+
 // WriteReportXLSX writes the verification report as a workbook: sheet
 // 核查结果 (one row per subject, Chinese headers, identity numbers of persons
 // masked) and sheet 核查信息. The JSON API and the console both serve it.
@@ -85,7 +89,7 @@ func WriteReportXLSX(w io.Writer, v *Verification) error {
 			return err
 		}
 	}
-	for i, width := range []float64{6, 30, 22, 8, 40, 22, 24, 24, 24, 40, 40, 30, 40} {
+	for i, width := range reportWidths {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		if err := f.SetColWidth(sheet, col, col, width); err != nil {
 			return err

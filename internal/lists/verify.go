@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/subject"
@@ -11,6 +12,10 @@ import (
 
 // MaxBatch is the largest number of subjects in one verification.
 const MaxBatch = 1000
+
+// MaxPurpose is the longest purpose (查询事由) of a verification, in
+// characters. The console's form has the same limit.
+const MaxPurpose = 200
 
 // Query names one subject to verify: by code (USCC or citizen ID) or, when
 // the code is empty, by exact name.
@@ -45,6 +50,9 @@ func (r *VerificationRequest) Validate(d *Data) error {
 	if strings.TrimSpace(r.Purpose) == "" {
 		return credit.Errorf(credit.EINVALID, "请说明核查事由（purpose），如采购项目名称或审批事项")
 	}
+	if err := CheckPurpose(r.Purpose); err != nil {
+		return err
+	}
 	if len(r.Subjects) == 0 {
 		return credit.Errorf(credit.EINVALID, "请至少提供一个核查对象")
 	}
@@ -65,10 +73,23 @@ func (r *VerificationRequest) Validate(d *Data) error {
 	return nil
 }
 
+// CheckPurpose returns an EINVALID error (problem code too_long) when the
+// purpose of a verification, without its leading and trailing white space,
+// is longer than MaxPurpose characters.
+func CheckPurpose(purpose string) error {
+	n := utf8.RuneCountInString(strings.TrimSpace(purpose))
+	if n <= MaxPurpose {
+		return nil
+	}
+	msg := "核查事由（purpose）最多" + itoa(MaxPurpose) + "字，实际" + itoa(n) + "字"
+	return credit.Invalid(msg, credit.Problem{Field: "purpose", Code: "too_long", Message: msg})
+}
+
 // CodeProblem says why code, written as a subject's code, is neither a
 // valid USCC nor a valid citizen ID number, or returns "" when it is one of
 // them. The message is the citizen-ID check's for a code shaped like an ID
-// number (17 digits and a digit or X), the USCC check's otherwise.
+// number (17 digits and a digit or X, the first two a province code), the
+// USCC check's otherwise: 91220802873925803X is a mistyped USCC, not an ID.
 func CodeProblem(code string, today credit.Date) string {
 	pu, pc := subject.CheckUSCC(code, nil), subject.CheckCitizenID(code, today)
 	switch {
@@ -83,7 +104,7 @@ func CodeProblem(code string, today credit.Date) string {
 }
 
 // idShaped reports whether code looks like a citizen ID number: 17 digits
-// and a digit or X.
+// and a digit or X, the first two digits a GB/T 2260 province code.
 func idShaped(code string) bool {
 	if len(code) != 18 {
 		return false
@@ -93,7 +114,23 @@ func idShaped(code string) bool {
 			return false
 		}
 	}
-	return code[17] == 'X' || code[17] >= '0' && code[17] <= '9'
+	if code[17] != 'X' && (code[17] < '0' || code[17] > '9') {
+		return false
+	}
+	return provincePrefix(code)
+}
+
+// provincePrefix reports whether the first two characters of code are a
+// GB/T 2260 province code. The table is subject's: CheckCitizenID checks the
+// province right after the length and the characters, so a number of 18
+// digits with code's first two fails with ProblemIDRegion exactly when they
+// are not a province code.
+func provincePrefix(code string) bool {
+	if len(code) < 2 || code[0] < '0' || code[0] > '9' || code[1] < '0' || code[1] > '9' {
+		return false
+	}
+	p := subject.CheckCitizenID(code[:2]+"0000000000000000", credit.Date{})
+	return p == nil || p.Code != subject.ProblemIDRegion
 }
 
 // Verdict is the summary of a verification for one subject.

@@ -277,7 +277,9 @@ func TestListEntryFormForbidden(t *testing.T) {
 	// source code are its own, whatever the browser sends.
 	f := mustFixture(t)
 	b := login(t, "opb")
-	v := entryValues(t, code, "长春乙部门名单测试有限公司", "吉录入〔2026〕3号")
+	// (A document number of its own: 吉录入〔2026〕3号 decided by A is
+	// already A's entry, which B may not change.)
+	v := entryValues(t, code, "长春乙部门名单测试有限公司", "吉录入〔2026〕51号")
 	v.Set("department", f.depA.Code)
 	res = b.postCSRF("/console/lists/new", v)
 	loc := res.Header.Get("Location")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,13 +34,25 @@ func init() {
 // maxVerifyUpload limits an uploaded file of subjects.
 const maxVerifyUpload = 8 << 20
 
-// The column headings recognised in an uploaded file of subjects: a
-// column of codes and a column of names. A row is verified by its code, or
-// by its name when the code is empty; without either heading the first
-// column is read.
+// The column headings recognised in an uploaded file of subjects, compared
+// as headerKey writes them: columns of codes and columns of names. Every
+// column of codes is read, and so is every column of names: a row is
+// verified by its code, or by its name when it has no code. A heading that
+// is none of nameHeaders names a column of names when it ends with 名称 or
+// holds 姓名 (供应商名称, 投标人名称, 申请人姓名) and none of
+// notSubjectNames; the headings of nameHeaders, when the file has one, are
+// preferred to those. Without any of these headings the first column is
+// read.
 var (
-	codeHeaders = []string{"统一社会信用代码", "证件号码", "统一社会信用代码/证件号码", "身份证号码"}
-	nameHeaders = []string{"名称", "主体名称", "企业名称", "单位名称", "行政相对人名称"}
+	codeHeaders = []string{"统一社会信用代码", "证件号码", "统一社会信用代码/证件号码", "身份证号码", "身份证号", "公民身份号码", "证件号",
+		"社会信用代码", "统一社会信用代码/身份证号码", "统一社会信用代码(证件号码)", "统一社会信用代码(身份证号码)"}
+	nameHeaders = []string{"名称", "主体名称", "企业名称", "单位名称", "行政相对人名称", "姓名", "名称(姓名)", "名称/姓名", "主体名称(姓名)"}
+	// notSubjectNames are words of a heading that names something other
+	// than the subject verified: 项目名称, 法定代表人姓名, 采购单位名称.
+	notSubjectNames = []string{"项目", "证件", "类型", "类别", "行业", "事项", "场景", "文件", "资质", "许可", "产品", "商品", "银行",
+		"地区", "区划", "部门", "机关", "采购人", "采购单位", "招标人", "代理机构", "法定代表人", "负责人", "代表人", "联系人", "经办人"}
+	// codePlaceholders are what a cell of codes holds when it has none.
+	codePlaceholders = []string{"/", "-", "--", "—", "——", "无"}
 )
 
 // VerifyPage is the 信用核查 form.
@@ -52,6 +65,8 @@ type VerifyPage struct {
 	Error     string
 	Details   []credit.Problem
 	Max       int
+	// MaxPurpose is the longest 查询事由, lists.MaxPurpose.
+	MaxPurpose int
 }
 
 // VerificationPage is the answer of a verification, with its 执行反馈:
@@ -160,16 +175,10 @@ func measuresOf(ms []lists.AppliedMeasure, o lists.Obligation) []lists.AppliedMe
 // Masked returns a person's identity number masked; a USCC in clear.
 func (*VerificationPage) Masked(code string) string { return maskCode(code) }
 
-// maskCode returns a person's identity number masked; a USCC in clear.
-func maskCode(code string) string {
-	if utf8.RuneCountInString(code) == 18 && subject.CheckUSCC(code, nil) == nil {
-		return code
-	}
-	if code == "" {
-		return ""
-	}
-	return subject.MaskCitizenID(code)
-}
+// maskCode returns a person's identity number, or a code that may be one,
+// masked; a USCC, and an invalid code that names no person, in clear
+// (lists.MaskCode).
+func maskCode(code string) string { return lists.MaskCode(code) }
 
 // KindClass returns the CSS class of a notification kind.
 func (*InboxPage) KindClass(k lists.NotificationKind) string {
@@ -218,7 +227,7 @@ func (s *Server) verifyPage(r *http.Request) (*VerifyPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &VerifyPage{Page: base(r, "信用核查", "verify"), Scenarios: d.Scenarios, Max: lists.MaxBatch}, nil
+	return &VerifyPage{Page: base(r, "信用核查", "verify"), Scenarios: d.Scenarios, Max: lists.MaxBatch, MaxPurpose: lists.MaxPurpose}, nil
 }
 
 func (s *Server) handleVerifyForm(w http.ResponseWriter, r *http.Request) error {
@@ -277,6 +286,8 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 		ferr = credit.Errorf(credit.EINVALID, "请选择应用场景")
 	case p.Purpose == "":
 		ferr = credit.Errorf(credit.EINVALID, "请填写查询事由，如采购项目名称或审批事项")
+	default:
+		ferr = lists.CheckPurpose(p.Purpose)
 	}
 	if ferr == nil {
 		req.Subjects, ferr = formSubjects(r, p.Subjects)
@@ -328,12 +339,19 @@ func formSubjects(r *http.Request, text string) ([]lists.Query, error) {
 	return parseSubjects(lines, 1, "行")
 }
 
+// fileUnit is how a problem names a row of an uploaded file: 第3行（文件）.
+const fileUnit = "行（文件）"
+
 // fileSubjects reads the subjects of an uploaded CSV or XLSX: per row the
-// cell of the column headed 统一社会信用代码 or 证件号码 (codeHeaders) and the
-// cell of the column headed 名称 (nameHeaders). A row with both is verified
-// by its code, and a name that contradicts the code is reported as the API
-// reports it; a row with only a name, by the name. With neither heading, the
-// first column counts, its heading as a subject too.
+// cells of the columns of codes and of names (codeHeaders, nameHeaders). A
+// row with a code is verified by its code, and a name beside it that
+// contradicts the code is reported as the API reports it; a row with only a
+// name, by the name. With neither kind of column, the first column counts,
+// its heading as a subject too.
+//
+// No row is skipped unless it is blank: a row with content but no code and
+// no name, or with two different codes (统一社会信用代码 and 证件号码) or
+// names, is refused with its row number, and so is the whole file.
 func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	lower := strings.ToLower(name)
 	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".xlsx") {
@@ -348,22 +366,18 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	if len(headers) == 0 {
 		return nil, credit.Errorf(credit.EINVALID, "文件“%s”没有内容", name)
 	}
-	find := func(wants []string) string {
-		for _, want := range wants {
-			for _, h := range headers {
-				if strings.TrimSpace(h) == want {
-					return h
-				}
-			}
-		}
-		return ""
-	}
-	codeCol, nameCol := find(codeHeaders), find(nameHeaders)
-	named := codeCol != "" || nameCol != ""
+	codeCols, nameCols := subjectColumns(headers)
+	named := len(codeCols) > 0 || len(nameCols) > 0
 	var cells []subjectCell
 	if !named {
-		codeCol = headers[0]
-		cells = append(cells, subjectCell{text: codeCol}) // no heading: the first row is a subject
+		// No heading: the first row is a subject, and the first column is
+		// read as the textarea is, a code or a name.
+		nameCols = headers[:1]
+		first := subjectCell{num: 1, text: headers[0]}
+		if strings.TrimSpace(headers[0]) == "" {
+			first.problem = noSubject(1, "第1列")
+		}
+		cells = append(cells, first)
 	}
 	for {
 		row, err := rd.Next()
@@ -376,33 +390,141 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 			}
 			return nil, err
 		}
-		var c subjectCell
-		if codeCol != "" {
-			c.text = strings.TrimSpace(row.Values[codeCol])
-		}
-		if nameCol != "" {
-			if c.text == "" {
-				c.text = row.Values[nameCol]
-			} else {
-				c.name = strings.TrimSpace(row.Values[nameCol])
-			}
-		}
-		cells = append(cells, c)
+		cells = append(cells, rowSubject(row, codeCols, nameCols, named))
 	}
-	first := 2
-	if !named {
-		first = 1
+	return parseSubjects(cells, 2, fileUnit)
+}
+
+// headerKey is a heading as subjectColumns compares it: without white space
+// or a required-field mark (*), full-width characters as half-width.
+func headerKey(h string) string {
+	return strings.Trim(subject.Normalize(h), "*")
+}
+
+// subjectColumns returns the headings of the columns of codes and of names
+// in a file's headings, in the file's order (see codeHeaders).
+func subjectColumns(headers []string) (codes, names []string) {
+	var fuzzy []string
+	for _, h := range headers {
+		k := headerKey(h)
+		switch {
+		case k == "":
+		case slices.Contains(codeHeaders, k):
+			codes = append(codes, h)
+		case slices.Contains(nameHeaders, k):
+			names = append(names, h)
+		case nameLike(k):
+			fuzzy = append(fuzzy, h)
+		}
 	}
-	return parseSubjects(cells, first, "行（文件）")
+	if len(names) == 0 {
+		names = fuzzy
+	}
+	return codes, names
+}
+
+// nameLike reports whether the heading key k names a column of subjects'
+// names: it ends with 名称 (a note in brackets aside) or holds 姓名, and
+// holds none of notSubjectNames.
+func nameLike(k string) bool {
+	base := k
+	if strings.HasSuffix(base, ")") {
+		if i := strings.LastIndex(base, "("); i > 0 {
+			base = base[:i]
+		}
+	}
+	if !strings.HasSuffix(base, "名称") && !strings.Contains(k, "姓名") {
+		return false
+	}
+	for _, w := range notSubjectNames {
+		if strings.Contains(k, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// rowSubject reads the subject of one row of a file. When the file has no
+// known heading (named false), nameCols is its first column, read as the
+// textarea's lines are: a code or a name.
+func rowSubject(row ingest.Row, codeCols, nameCols []string, named bool) subjectCell {
+	c := subjectCell{num: row.Num}
+	code, cerr := oneValue(row, codeCols, subject.Normalize, true)
+	name, nerr := oneValue(row, nameCols, subject.NormalizeText, false)
+	switch {
+	case cerr != "":
+		c.problem = rowProblem(row.Num, "code_conflict", "的代码不一致："+cerr+"；每行只能填写一个核查对象的统一社会信用代码或身份证号码")
+	case nerr != "":
+		c.problem = rowProblem(row.Num, "name_conflict", "的名称不一致："+nerr+"；每行只能填写一个核查对象的名称")
+	case code != "":
+		c.text, c.name, c.code = code, name, true
+	case name != "":
+		c.text = name
+	default:
+		cols := make([]string, 0, len(codeCols)+len(nameCols))
+		for _, h := range slices.Concat(codeCols, nameCols) {
+			cols = append(cols, "“"+h+"”")
+		}
+		where := strings.Join(cols, "") + "列"
+		if len(cols) > 1 {
+			where += "均"
+		}
+		if !named {
+			where = "第1列"
+		}
+		c.problem = noSubject(row.Num, where)
+	}
+	return c
+}
+
+// oneValue returns the value of a row in columns cols: the one non-empty
+// cell, or the first of several that are the same after norm. When cells
+// differ it returns a description of them. codes says the columns hold
+// codes, where a placeholder such as “/” or “无” counts as empty.
+func oneValue(row ingest.Row, cols []string, norm func(string) string, codes bool) (value, conflict string) {
+	var seen []string
+	var at []string
+	for _, h := range cols {
+		v := strings.TrimSpace(row.Values[h])
+		if v == "" || codes && slices.Contains(codePlaceholders, v) {
+			continue
+		}
+		if value == "" {
+			value = v
+		}
+		if !slices.Contains(seen, norm(v)) {
+			seen = append(seen, norm(v))
+		}
+		at = append(at, "“"+h+"”列为“"+v+"”")
+	}
+	if len(seen) > 1 {
+		return "", strings.Join(at, "，")
+	}
+	return value, ""
+}
+
+func rowProblem(n int, code, msg string) *credit.Problem {
+	return &credit.Problem{Row: n, Field: "subjects", Code: code, Message: "第" + strconv.Itoa(n) + fileUnit + msg}
+}
+
+// noSubject is the problem of a row with content but no subject in where.
+func noSubject(n int, where string) *credit.Problem {
+	return rowProblem(n, "no_subject", "有内容，但"+where+"为空，读不出核查对象；请填写统一社会信用代码、身份证号码或名称，或删除该行")
 }
 
 // subjectCell is one line of subjects to verify: text is a code or an
 // exact name; name, the name given beside a code (a file's 名称 column).
-type subjectCell struct{ text, name string }
+type subjectCell struct {
+	num        int // the row of a file; 0: the line's position
+	text, name string
+	code       bool            // text is from a column of codes: a code, never a name
+	problem    *credit.Problem // why the row names no subject
+}
 
-// parseSubjects turns lines into queries: an 18-character code is a USCC or
-// a citizen ID and must be valid; anything else is an exact name. Blank
-// lines are skipped. first is the number of the first line.
+// parseSubjects turns lines into queries: an 18-character code (or any text
+// of a column of codes) is a USCC or a citizen ID and must be valid;
+// anything else is an exact name. Blank lines are skipped; a line with a
+// problem is refused. first is the number of the first line without num.
 func parseSubjects(lines []subjectCell, first int, unit string) ([]lists.Query, error) {
 	var out []lists.Query
 	var ps []credit.Problem
@@ -416,13 +538,20 @@ func parseSubjects(lines []subjectCell, first int, unit string) ([]lists.Query, 
 		return true
 	}
 	for i, c := range lines {
+		n := c.num
+		if n == 0 {
+			n = i + first
+		}
+		if c.problem != nil {
+			ps = append(ps, *c.problem)
+			continue
+		}
 		l := strings.TrimSpace(c.text)
 		if l == "" {
 			continue
 		}
-		n := i + first
 		code := subject.Normalize(l)
-		if isCodeLike(code) {
+		if c.code || isCodeLike(code) {
 			if msg := lists.CodeProblem(code, today); msg != "" {
 				ps = append(ps, credit.Problem{Row: n, Field: "subjects", Code: "bad_code",
 					Message: "第" + strconv.Itoa(n) + unit + "“" + l + "”不是有效的统一社会信用代码或身份证号码：" + msg})

@@ -209,6 +209,26 @@ func TestVerifyConsole(t *testing.T) {
 	if !strings.Contains(rep.Find("h1").Text(), "信用核查报告") || !strings.Contains(rep.Find("table").Text(), s.companyName) {
 		t.Error("the printable report lacks its title or the subject")
 	}
+	// Each entry's reason and legal basis, on the page and in the report,
+	// under their headings.
+	const basis = "《吉林省社会信用条例》第三十条"
+	if td := doc.Find(`main section.verify-subject td[data-label="列入依据"]`); !strings.Contains(td.Text(), basis) {
+		t.Errorf("the result page lacks the entry's 列入依据: %q", td.Text())
+	}
+	if n, cells := rep.Find("table thead th").Length(), rep.Find("table tbody tr").First().Find("td").Length(); n != len(lists.ReportHeader) || cells != n {
+		t.Errorf("printable report: %d headings, %d cells in a row, want %d", n, cells, len(lists.ReportHeader))
+	}
+	rep.Find("table tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		if !strings.Contains(tr.Text(), s.companyName) {
+			return
+		}
+		tds := tr.Find("td")
+		for i, want := range map[int]string{slices.Index(lists.ReportHeader, "列入依据"): basis, slices.Index(lists.ReportHeader, "列入事由"): "拒不履行法定义务"} {
+			if got := tds.Eq(i).Text(); !strings.Contains(got, want) {
+				t.Errorf("printable report, column %s = %q, want %q", lists.ReportHeader[i], got, want)
+			}
+		}
+	})
 
 	// An uploaded CSV, by the column 统一社会信用代码, or by 名称 in a row
 	// without a code; a name that contradicts its row's code is not
@@ -228,6 +248,39 @@ func TestVerifyConsole(t *testing.T) {
 	if v := verdictOf(up, thirdName); v != string(lists.Undetermined) || !strings.Contains(up.Text(), "与所填名称“与代码不符的名称有限公司”不一致") {
 		t.Errorf("uploaded code with a contradicting name: verdict %q, want %q with the mismatch explained", v, lists.Undetermined)
 	}
+	// A file as departments write them: 供应商名称, and both code columns;
+	// the person's row has only an ID number. Every row is verified.
+	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}, {"subjects", ""}},
+		"供应商.csv", []byte("序号,供应商名称,统一社会信用代码,证件号码\n1,"+s.companyName+","+s.company+",\n2,"+s.personName+",,"+s.person+"\n"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload with 供应商名称 and 证件号码: %d %s", res.StatusCode, text(parse(t, res, res.StatusCode).Find(".alert-error")))
+	}
+	up = b.doc(res.Header.Get("Location"), http.StatusOK)
+	if n := up.Find("main section.verify-subject").Length(); n != 2 {
+		t.Errorf("upload with 供应商名称 and 证件号码: %d subjects answered, want 2", n)
+	}
+	if v := verdictOf(up, s.personName); v == "" || v == string(lists.NoVerdict) || v == "未找到" {
+		t.Errorf("the listed person verified by 证件号码: verdict %q", v)
+	}
+	if strings.Contains(up.Text(), s.person) {
+		t.Error("the result page shows the person's ID number in clear")
+	}
+	// A row with content but no subject refuses the file, naming the row.
+	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}, {"subjects", ""}},
+		"供应商.csv", []byte("供应商名称,统一社会信用代码,备注\n"+s.companyName+","+s.company+",\n,,联合体成员待补充\n"))
+	if doc := parse(t, res, http.StatusBadRequest); !strings.Contains(doc.Find(".alert-error").Text(), "第3行（文件）") {
+		t.Errorf("a row without a subject: %q", doc.Find(".alert-error").Text())
+	}
+	// A purpose over the limit is refused, the limit named.
+	long := url.Values{"scenario": {"政府采购"}, "purpose": {strings.Repeat("审", lists.MaxPurpose+1)}, "subjects": {s.company}}
+	form2 := parse(t, b.postCSRF("/console/verify", long), http.StatusBadRequest)
+	if msg := form2.Find(".alert-error").Text(); !strings.Contains(msg, "最多200字，实际201字") {
+		t.Errorf("a purpose of %d characters: %q", lists.MaxPurpose+1, msg)
+	}
+	if v, _ := form2.Find("input[name=purpose]").Attr("maxlength"); v != "200" {
+		t.Errorf("purpose maxlength = %q, want 200", v)
+	}
+
 	res = b.postMultipart("/console/verify", [][2]string{{"csrf_token", b.csrf}, {"scenario", "政府采购"}, {"purpose", "上传核查"}},
 		"对象.txt", []byte("x"))
 	if doc := parse(t, res, http.StatusBadRequest); !strings.Contains(doc.Find(".alert-error").Text(), "CSV或Excel") {
