@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"jlcredit/internal/lists"
 	"jlcredit/internal/storage"
 )
 
@@ -22,6 +23,9 @@ func runPush(ctx context.Context, env *Env, args []string) error {
 	once := fs.Bool("once", false, "只投递当前到期的推送，然后退出")
 	interval := fs.Duration("interval", 5*time.Second, "两轮投递的间隔")
 	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if _, err := lists.WebhookNetworks(); err != nil { // a bad CREDIT_WEBHOOK_NETWORKS stops here, not at every round
 		return err
 	}
 	db, err := env.openDB(ctx, *dsn, false)

@@ -8,6 +8,7 @@ import (
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/jsonapi"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/server"
 	"jlcredit/internal/storage"
 	"jlcredit/internal/web"
@@ -51,6 +52,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 // the HTTP server.
 func (c *ServeCommand) Open(ctx context.Context) error {
 	logger := c.Env.logger()
+	if _, err := lists.WebhookNetworks(); err != nil { // a bad CREDIT_WEBHOOK_NETWORKS stops the start
+		return err
+	}
 	isSQLite := len(c.DSN) >= 7 && c.DSN[:7] == "sqlite:"
 	db, err := c.Env.openDB(ctx, c.DSN, isSQLite || c.Demo)
 	if err != nil {

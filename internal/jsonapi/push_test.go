@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,6 +107,17 @@ func TestPushAPI(t *testing.T) {
 	if st := c.do("POST", "/api/v1/subscriptions", keys[b], map[string]any{"url": "ftp://x.gov.cn/"}, nil); st != http.StatusBadRequest {
 		t.Errorf("ftp subscription = %d", st)
 	}
+	// The receiver is on 127.0.0.1: refused until an operator allows the
+	// network (CREDIT_WEBHOOK_NETWORKS), as for the 电子政务外网.
+	t.Cleanup(lists.SetWebhookNetworks(&lists.WebhookPolicy{}))
+	for _, u := range []string{rv.URL + "/hook", "http://169.254.169.254/latest/meta-data/", "https://[::1]/", "https://10.0.0.1/"} {
+		var e credit.Error
+		if st := c.do("POST", "/api/v1/subscriptions", keys[b], map[string]any{"url": u}, &e); st != http.StatusBadRequest || !strings.Contains(e.Message, "不允许推送到") ||
+			len(e.Details) == 0 || e.Details[0].Field != "url" {
+			t.Errorf("subscription to %s = %d %+v", u, st, e)
+		}
+	}
+	t.Cleanup(lists.SetWebhookNetworks(&lists.WebhookPolicy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
 	var sub lists.Subscription
 	if st := c.do("POST", "/api/v1/subscriptions", keys[b], map[string]any{"url": rv.URL + "/hook", "list_types": []string{"black"}}, &sub); st != http.StatusCreated || sub.Secret == "" {
 		t.Fatalf("subscription = %d %+v", st, sub)

@@ -5,11 +5,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"net"
+	"net/netip"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"jlcredit/internal/credit"
@@ -22,7 +24,9 @@ import (
 // the console, and a signed webhook delivery to each URL the department
 // registered. The department acknowledges the notification with feedback
 // (反馈). A department that verified a subject in the last AlertDays days is
-// alerted when the subject is newly listed, whether or not it subscribed.
+// alerted in its inbox when the subject is newly listed on an adverse list
+// (Kind.Adverse), whether or not it subscribed; the alert goes to its
+// webhooks only when they subscribed to the list type, as every other event.
 
 // AlertDays is how far back a verification makes its department receive an
 // alert when the verified subject is newly listed.
@@ -54,6 +58,12 @@ func (k NotificationKind) Label() string {
 	}
 	return string(k)
 }
+
+// Adverse reports whether entries of kind k are adverse to the subject (the
+// black list and its sub-lists, the watch list, 经营异常名录): a department
+// that verified the subject lately is alerted when it is newly listed on
+// one. A red list (守信激励对象) is not adverse and raises no alert.
+func (k Kind) Adverse() bool { return k == Black || k == Watch || k == Abnormal }
 
 // inForce reports whether an entry in state s binds departments now or will
 // from its start: pending entries are pushed as soon as they are decided.
@@ -91,6 +101,33 @@ func Title(kind NotificationKind, e *Entry) string {
 		return "核查预警：本部门核查过的“" + e.SubjectName + "”新列入" + e.ListName
 	}
 	return e.SubjectName
+}
+
+// NoticeEntry is a list entry as a notification shows it: the entry as
+// verification answers show it and, once it is removed or expired, when,
+// how and why it left the list.
+type NoticeEntry struct {
+	EntryView
+	RemovedOn     string `json:"removed_on,omitempty"`     // 移出日期, the first day no longer in force
+	RemovalKind   string `json:"removal_kind,omitempty"`   // 移出方式: RemovedExpired, RemovedEarly, ...
+	RemovalReason string `json:"removal_reason,omitempty"` // 移出原因
+}
+
+// NoticeView returns e as a notification of kind shows it. A removal always
+// says when and how: an entry that expired without a removal date was
+// removed the day after its last valid day, as RemovedExpired.
+func NoticeView(kind NotificationKind, e *Entry) NoticeEntry {
+	v := NoticeEntry{EntryView: e.View(), RemovalKind: e.RemovalKind, RemovalReason: e.RemovalReason}
+	if e.RemovedOn != nil {
+		v.RemovedOn = day(*e.RemovedOn)
+	}
+	if kind == NotifyRemoval && e.RemovedOn == nil && e.ValidUntil != nil {
+		v.RemovedOn = day(e.ValidUntil.AddDate(0, 0, 1))
+		if v.RemovalKind == "" {
+			v.RemovalKind = RemovedExpired
+		}
+	}
+	return v
 }
 
 // NoticeSubject identifies the subject of a notification. A person's
@@ -134,7 +171,7 @@ type Notification struct {
 	RecordID     credit.RecordID     `json:"record_id"` // the entry version that caused it
 	Key          string              `json:"key"`
 	Subject      NoticeSubject       `json:"subject"`
-	Entry        EntryView           `json:"entry"`
+	Entry        NoticeEntry         `json:"entry"`
 	Alert        *AlertInfo          `json:"alert,omitempty"`
 	CreatedAt    time.Time           `json:"created_at"`
 	AckedAt      *time.Time          `json:"acked_at,omitempty"`
@@ -246,11 +283,24 @@ func (s *Subscription) Matches(d *Data, code string) bool {
 	return false
 }
 
-// ValidateWebhookURL checks a webhook URL a department registers and
-// returns it normalised: absolute http or https, a host, no user
-// information (credentials belong in the signature, not the URL), no
-// fragment, at most 2,000 characters.
+// ValidateWebhookURL checks a webhook URL a department registers against
+// the process's WebhookNetworks and returns it normalised; see
+// WebhookPolicy.ValidateURL.
 func ValidateWebhookURL(raw string) (string, error) {
+	p, err := WebhookNetworks()
+	if err != nil {
+		return "", err
+	}
+	return p.ValidateURL(raw)
+}
+
+// ValidateURL checks a webhook URL a department registers and returns it
+// normalised: absolute https (or http to an allowed network), a host, no
+// user information (credentials belong in the signature, not the URL), no
+// fragment, at most 2,000 characters. A host given as an IP address must
+// pass CheckAddr; a host name is checked by CheckHost once resolved, and
+// every connection by CheckAddr again when it is made.
+func (p *WebhookPolicy) ValidateURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return "", credit.Errorf(credit.EINVALID, "请提供接收推送的URL")
@@ -263,7 +313,7 @@ func ValidateWebhookURL(raw string) (string, error) {
 		return "", credit.Errorf(credit.EINVALID, "URL“%s”无效", raw)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", credit.Errorf(credit.EINVALID, "URL须以 http:// 或 https:// 开头")
+		return "", credit.Errorf(credit.EINVALID, "URL须以 https:// 开头（http:// 仅限运维人员允许的网段）")
 	}
 	if u.Opaque != "" || u.Hostname() == "" {
 		return "", credit.Errorf(credit.EINVALID, "URL“%s”缺少主机名", raw)
@@ -274,18 +324,212 @@ func ValidateWebhookURL(raw string) (string, error) {
 	if u.Fragment != "" || u.RawFragment != "" {
 		return "", credit.Errorf(credit.EINVALID, "URL中不得包含“#”片段")
 	}
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
+	if port := u.Port(); port != "" {
+		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
-			return "", credit.Errorf(credit.EINVALID, "URL端口“%s”无效", p)
+			return "", credit.Errorf(credit.EINVALID, "URL端口“%s”无效", port)
 		}
 	}
 	host := u.Hostname()
-	if ip := net.ParseIP(host); ip != nil && (ip.IsUnspecified() || ip.IsMulticast()) {
-		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”不是可接收推送的地址", host)
+	if a, err := netip.ParseAddr(host); err == nil {
+		if err := p.CheckAddr(a, u.Scheme == "https"); err != nil {
+			return "", err
+		}
+	} else if strings.Contains(host, ":") || strings.Contains(host, "%") {
+		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”无效", host)
 	}
 	u.Host = strings.ToLower(u.Host)
 	return u.String(), nil
+}
+
+// WebhookNetworksEnv names the environment variable that lists the networks
+// webhooks may be sent to although they are private or loopback addresses,
+// e.g. the province's 电子政务外网: comma-separated CIDR prefixes such as
+// "10.0.0.0/8,127.0.0.1/32". Plain http:// is allowed only to them.
+const WebhookNetworksEnv = "CREDIT_WEBHOOK_NETWORKS"
+
+// WebhookPolicy decides which addresses the platform sends webhooks to.
+// Unspecified, multicast, broadcast and link-local addresses (169.254.0.0/16
+// with the cloud metadata service, fe80::/10) are always refused. Loopback,
+// private and shared addresses (10/8, 172.16/12, 192.168/16, 100.64/10,
+// fc00::/7 and other ranges that are not globally routable) are refused
+// unless in Allow. Any other address receives https only, unless in Allow.
+type WebhookPolicy struct {
+	// Allow are the networks that may receive webhooks over http or https,
+	// even when private or loopback.
+	Allow []netip.Prefix
+}
+
+// ParseWebhookNetworks reads the value of WebhookNetworksEnv: CIDR prefixes
+// separated by commas; a bare address stands for itself (/32 or /128). An
+// empty value allows no network. Returns EINVALID naming the bad prefix.
+func ParseWebhookNetworks(s string) (*WebhookPolicy, error) {
+	p := &WebhookPolicy{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil || a.Zone() != "" {
+				return nil, credit.Errorf(credit.EINVALID, "%s中的网段“%s”无效，应为CIDR格式，如10.0.0.0/8或127.0.0.1/32，多个以逗号分隔", WebhookNetworksEnv, part)
+			}
+			pfx = netip.PrefixFrom(a, a.BitLen())
+		}
+		if a := pfx.Addr(); a.Is4In6() && pfx.Bits() >= 96 {
+			pfx = netip.PrefixFrom(a.Unmap(), pfx.Bits()-96)
+		}
+		p.Allow = append(p.Allow, pfx.Masked())
+	}
+	return p, nil
+}
+
+// String returns the allowed networks as WebhookNetworksEnv lists them.
+func (p *WebhookPolicy) String() string {
+	s := make([]string, len(p.Allow))
+	for i, pfx := range p.Allow {
+		s[i] = pfx.String()
+	}
+	return strings.Join(s, ",")
+}
+
+// Allows reports whether a is in an allowed network.
+func (p *WebhookPolicy) Allows(a netip.Addr) bool {
+	a = a.WithZone("").Unmap()
+	for _, pfx := range p.Allow {
+		if pfx.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// internalPrefixes are the ranges refused unless allowed: loopback, private
+// and shared networks, and others that are not globally reachable (RFC 6890).
+var internalPrefixes = func() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range []string{
+		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "172.16.0.0/12", "192.0.0.0/24",
+		"192.168.0.0/16", "198.18.0.0/15", "240.0.0.0/4",
+		"::/96", "100::/64", "fc00::/7", "fec0::/10", "2001:db8::/32",
+	} {
+		out = append(out, netip.MustParsePrefix(s))
+	}
+	return out
+}()
+
+// nat64 is the well-known NAT64 prefix: its addresses reach the IPv4
+// address in their last 32 bits, which is checked in their stead.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// CheckAddr checks a webhook may be sent to a, over https or plain http.
+// The error (EINVALID) names the address and why it is refused.
+func (p *WebhookPolicy) CheckAddr(a netip.Addr, https bool) error {
+	a = a.WithZone("").Unmap()
+	if !a.IsValid() {
+		return credit.Errorf(credit.EINVALID, "接收地址无效")
+	}
+	target := a
+	if nat64.Contains(a) {
+		b := a.As16()
+		target = netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+	}
+	switch {
+	case target.IsUnspecified():
+		return credit.Errorf(credit.EINVALID, "不允许推送到未指定地址%s", a)
+	case target.IsMulticast() || target == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return credit.Errorf(credit.EINVALID, "不允许推送到组播或广播地址%s", a)
+	case target.IsLinkLocalUnicast():
+		return credit.Errorf(credit.EINVALID, "不允许推送到链路本地地址%s（169.254.0.0/16、fe80::/10，含云主机元数据服务）", a)
+	}
+	if p.Allows(a) || (target != a && p.Allows(target)) {
+		return nil
+	}
+	if target.IsLoopback() || target.IsPrivate() || slices.ContainsFunc(internalPrefixes, func(pfx netip.Prefix) bool { return pfx.Contains(target) }) {
+		return credit.Errorf(credit.EINVALID, "不允许推送到内网或本机地址%s；如确需推送到电子政务外网，请由运维人员在%s中配置允许的网段", a, WebhookNetworksEnv)
+	}
+	if !https {
+		return credit.Errorf(credit.EINVALID, "推送到%s须使用https://；http://仅允许用于运维人员在%s中配置的网段（如电子政务外网）", a, WebhookNetworksEnv)
+	}
+	return nil
+}
+
+// CheckHost checks the addresses host resolved to, as a subscription is
+// created: every one must pass CheckAddr. The error names the host.
+func (p *WebhookPolicy) CheckHost(host string, https bool, addrs []netip.Addr) error {
+	for _, a := range addrs {
+		if err := p.CheckAddr(a, https); err != nil {
+			return credit.Errorf(credit.EINVALID, "URL主机“%s”解析为%s：%s", host, a.WithZone("").Unmap(), credit.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// webhookNetworks is the process's policy: read from WebhookNetworksEnv on
+// first use, or set by SetWebhookNetworks.
+var webhookNetworks struct {
+	sync.Mutex
+	loaded bool
+	policy *WebhookPolicy
+	err    error
+}
+
+// WebhookNetworks returns the process's webhook policy: the networks of
+// WebhookNetworksEnv, parsed once, on first use. A bad value is an error
+// (EINTERNAL, naming the variable and the bad prefix) on every use, so that
+// nothing is sent and no subscription is created until an operator fixes
+// it; call it at startup to fail early.
+func WebhookNetworks() (*WebhookPolicy, error) {
+	w := &webhookNetworks
+	w.Lock()
+	defer w.Unlock()
+	if !w.loaded {
+		w.loaded = true
+		w.policy, w.err = ParseWebhookNetworks(os.Getenv(WebhookNetworksEnv))
+		if w.err != nil {
+			w.err = credit.Errorf(credit.EINTERNAL, "推送网段配置错误：%s；请联系运维人员修正后重启", credit.ErrorMessage(w.err))
+		}
+	}
+	return w.policy, w.err
+}
+
+// ResetWebhookNetworks forgets the process's webhook policy, so that its
+// next use reads WebhookNetworksEnv again as a new process does, and returns
+// a function that restores the policy it forgot. For tests.
+func ResetWebhookNetworks() (restore func()) {
+	w := &webhookNetworks
+	w.Lock()
+	defer w.Unlock()
+	loaded, policy, err := w.loaded, w.policy, w.err
+	w.loaded, w.policy, w.err = false, nil, nil
+	return func() {
+		w.Lock()
+		defer w.Unlock()
+		w.loaded, w.policy, w.err = loaded, policy, err
+	}
+}
+
+// SetWebhookNetworks replaces the process's webhook policy, in place of
+// WebhookNetworksEnv, and returns a function that restores the previous one.
+// Tests use it to let deliveries reach a receiver on 127.0.0.1:
+//
+//	t.Cleanup(lists.SetWebhookNetworks(&lists.WebhookPolicy{Allow: ...}))
+func SetWebhookNetworks(p *WebhookPolicy) (restore func()) {
+	if p == nil {
+		p = &WebhookPolicy{}
+	}
+	w := &webhookNetworks
+	w.Lock()
+	defer w.Unlock()
+	loaded, policy, err := w.loaded, w.policy, w.err
+	w.loaded, w.policy, w.err = true, p, nil
+	return func() {
+		w.Lock()
+		defer w.Unlock()
+		w.loaded, w.policy, w.err = loaded, policy, err
+	}
 }
 
 // DeliveryStatus is the state of a webhook delivery.
@@ -399,7 +643,7 @@ type WebhookPayload struct {
 	Title          string           `json:"title"`
 	CreatedAt      time.Time        `json:"created_at"`
 	Subject        NoticeSubject    `json:"subject"`
-	Entry          EntryView        `json:"entry"`
+	Entry          NoticeEntry      `json:"entry"`
 	Alert          *AlertInfo       `json:"alert,omitempty"`
 	// AckPath is where the department acknowledges with feedback:
 	// POST {"feedback": "..."} with its API key.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -87,33 +88,49 @@ func TestSignWebhook(t *testing.T) {
 }
 
 func TestValidateWebhookURL(t *testing.T) {
+	gov := &WebhookPolicy{Allow: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
 	for _, test := range []struct {
 		in, want string // want "" = invalid
+		policy   *WebhookPolicy
 	}{
-		{"https://hook.cz.jl.gov.cn/credit", "https://hook.cz.jl.gov.cn/credit"},
-		{"  HTTP://10.1.2.3:8080/a?b=c  ", "http://10.1.2.3:8080/a?b=c"},
-		{"https://[fd00::1]/x", "https://[fd00::1]/x"},
-		{"ftp://x.gov.cn/", ""},
-		{"file:///etc/passwd", ""},
-		{"javascript:alert(1)", ""},
-		{"//x.gov.cn/a", ""},
-		{"https:///a", ""},
-		{"https://u:p@x.gov.cn/", ""},
-		{"https://x.gov.cn/#frag", ""},
-		{"https://x.gov.cn:99999/", ""},
-		{"http://0.0.0.0/", ""},
-		{"", ""},
-		{"https://x.gov.cn/" + strings.Repeat("a", 2000), ""},
+		{"https://hook.cz.jl.gov.cn/credit", "https://hook.cz.jl.gov.cn/credit", nil},
+		{"http://hook.cz.jl.gov.cn/credit", "http://hook.cz.jl.gov.cn/credit", nil}, // resolved and checked later
+		{"https://8.8.8.8/credit", "https://8.8.8.8/credit", nil},
+		{"http://8.8.8.8/credit", "", nil}, // public: https only
+		{"  HTTP://10.1.2.3:8080/a?b=c  ", "", nil},
+		{"  HTTP://10.1.2.3:8080/a?b=c  ", "http://10.1.2.3:8080/a?b=c", gov},
+		{"https://[fd00::1]/x", "", nil},
+		{"https://[fd00::1]/x", "", gov},
+		{"http://127.0.0.1:8080/", "", nil},
+		{"https://[::1]/", "", nil},
+		{"https://169.254.169.254/latest/meta-data/", "", nil},
+		{"http://[::ffff:127.0.0.1]/", "", nil},
+		{"https://[fe80::1%25eth0]/", "", nil},
+		{"ftp://x.gov.cn/", "", nil},
+		{"file:///etc/passwd", "", nil},
+		{"javascript:alert(1)", "", nil},
+		{"//x.gov.cn/a", "", nil},
+		{"https:///a", "", nil},
+		{"https://u:p@x.gov.cn/", "", nil},
+		{"https://x.gov.cn/#frag", "", nil},
+		{"https://x.gov.cn:99999/", "", nil},
+		{"http://0.0.0.0/", "", nil},
+		{"", "", nil},
+		{"https://x.gov.cn/" + strings.Repeat("a", 2000), "", nil},
 	} {
-		got, err := ValidateWebhookURL(test.in)
+		p := test.policy
+		if p == nil {
+			p = &WebhookPolicy{}
+		}
+		got, err := p.ValidateURL(test.in)
 		if test.want == "" {
 			if err == nil {
-				t.Errorf("ValidateWebhookURL(%q) = %q, want error", test.in, got)
+				t.Errorf("ValidateURL(%q) with %q = %q, want error", test.in, p, got)
 			}
 			continue
 		}
 		if err != nil || got != test.want {
-			t.Errorf("ValidateWebhookURL(%q) = %q, %v; want %q", test.in, got, err, test.want)
+			t.Errorf("ValidateURL(%q) with %q = %q, %v; want %q", test.in, p, got, err, test.want)
 		}
 	}
 }

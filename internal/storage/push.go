@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -42,7 +44,7 @@ type pushSub struct {
 // notice is the JSON body of a notification row.
 type notice struct {
 	Subject lists.NoticeSubject `json:"subject"`
-	Entry   lists.EntryView     `json:"entry"`
+	Entry   lists.NoticeEntry   `json:"entry"`
 	Alert   *lists.AlertInfo    `json:"alert,omitempty"`
 }
 
@@ -57,9 +59,10 @@ type verifiedBy struct {
 // that writes them (响应): an inbox notification for every department that
 // subscribed to the list type, or an alert for every department that
 // verified the subject in the last lists.AlertDays days when it is newly
-// listed, and a pending webhook delivery for each of the department's
-// matching subscriptions. The department that decided the entry is not
-// notified of its own decision.
+// listed on an adverse list (lists.Kind.Adverse: never a red list), and a
+// pending webhook delivery for each of the department's subscriptions that
+// match the list type, alerts included. The department that decided the
+// entry is not notified of its own decision.
 func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []listEvent) error {
 	if len(events) == 0 {
 		return nil
@@ -106,7 +109,7 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 			alert *lists.AlertInfo
 		}
 		targets := map[credit.DepartmentID]target{}
-		if ev.kind == lists.NotifyListing {
+		if alerts(ev) {
 			for _, v := range verified[e.SubjectID] {
 				if v.department != e.DepartmentID {
 					targets[v.department] = target{lists.NotifyAlert, &lists.AlertInfo{VerificationID: v.verificationID.Int64, VerifiedAt: v.at.UTC()}}
@@ -129,7 +132,7 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 		n := notice{
 			Subject: lists.NoticeSubject{ID: e.SubjectID, Name: e.SubjectName, Type: ev.rec.Subject.Type,
 				Code: lists.SubjectCode(ev.rec.Subject.Type, ev.rec.Subject.USCC, ev.rec.Subject.CitizenID)},
-			Entry: e.View(),
+			Entry: lists.NoticeView(ev.kind, e),
 		}
 		if n.Subject.Name == "" {
 			n.Subject.Name = ev.rec.Subject.Name
@@ -158,7 +161,9 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 				return err
 			}
 			for _, s := range subs {
-				if s.DepartmentID != dep || (tg.kind != lists.NotifyAlert && !s.Matches(data, e.ListType)) {
+				// An alert is in the inbox whatever the department
+				// subscribed to; a webhook gets only the lists it asked for.
+				if s.DepartmentID != dep || !s.Matches(data, e.ListType) {
 					continue
 				}
 				uid := "dlv_" + credit.RandomHex(12)
@@ -180,7 +185,13 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 	return nil
 }
 
-// recentVerifiers returns, for the subjects of newly listed entries, the
+// alerts reports whether ev may alert the departments that verified its
+// subject lately: a new entry of an adverse list.
+func alerts(ev listEvent) bool {
+	return ev.kind == lists.NotifyListing && ev.entry.Kind.Adverse()
+}
+
+// recentVerifiers returns, for the subjects of entries that alert, the
 // departments that verified them within lists.AlertDays days: as subjects
 // (verified_subjects), or by a code that named no subject then
 // (verified_codes: the subject is new, or was recorded since). Each
@@ -190,7 +201,7 @@ func (tx *Tx) recentVerifiers(ctx context.Context, events []listEvent) (map[cred
 	seen := map[credit.SubjectID]bool{}
 	byKey := map[string]credit.SubjectID{}
 	for _, ev := range events {
-		if ev.kind != lists.NotifyListing || ev.entry.SubjectID == 0 {
+		if !alerts(ev) || ev.entry.SubjectID == 0 {
 			continue
 		}
 		if !seen[ev.entry.SubjectID] {
@@ -467,6 +478,9 @@ func (db *DB) CreateSubscription(ctx context.Context, s *lists.Subscription) (*l
 	if err := sub.Validate(data); err != nil {
 		return nil, err
 	}
+	if err := checkWebhookHost(ctx, sub.URL); err != nil {
+		return nil, err
+	}
 	if sub.Secret == "" {
 		sub.Secret = lists.SecretPrefix + credit.RandomHex(24)
 	}
@@ -496,6 +510,33 @@ func (db *DB) CreateSubscription(ctx context.Context, s *lists.Subscription) (*l
 		sub.ListTypes = []string{}
 	}
 	return &sub, nil
+}
+
+// checkWebhookHost resolves the host name of a webhook URL and checks every
+// address against the webhook policy, so that a department learns when it
+// subscribes that it named an internal address. A host that does not
+// resolve now is let through: the Pusher checks the policy again on every
+// connection it makes, whatever the name resolves to then.
+func checkWebhookHost(ctx context.Context, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("storage: webhook URL: %w", err)
+	}
+	host := u.Hostname()
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil // an address: lists.Subscription.Validate checked it
+	}
+	policy, err := lists.WebhookNetworks()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil
+	}
+	return policy.CheckHost(host, u.Scheme == "https", addrs)
 }
 
 // FindSubscriptions returns the actor's department's subscriptions, or all
@@ -835,13 +876,14 @@ func (db *DB) recordAttempts(ctx context.Context, now time.Time, jobs []delivery
 // the database, so a restarted process resumes it, and several processes
 // may run one: a claimed delivery is leased to one of them.
 //
-// It sends only to the URLs departments registered, does not follow
-// redirects, and gives every attempt Timeout.
+// It sends only to the URLs departments registered, connects only to
+// addresses lists.WebhookNetworks allows (checked on every connection, after
+// the name is resolved, so that a name resolving to an internal address
+// later is refused all the same), uses no proxy, does not follow redirects,
+// keeps only the status code of an answer, and gives every attempt Timeout.
 type Pusher struct {
 	DB     *DB
 	Logger *slog.Logger
-	// Client sends the requests; nil means one with Timeout and no redirects.
-	Client *http.Client
 	// Now is the clock of the background loop (default time.Now). Tests call
 	// DeliverDue with the time they want instead.
 	Now         func() time.Time
@@ -876,17 +918,46 @@ func (p *Pusher) init() {
 		if p.Concurrency <= 0 {
 			p.Concurrency = 8
 		}
-		p.client = p.Client
-		if p.client == nil {
-			p.client = &http.Client{
-				Timeout:   p.Timeout,
-				Transport: http.DefaultTransport.(*http.Transport).Clone(),
-				CheckRedirect: func(*http.Request, []*http.Request) error {
-					return http.ErrUseLastResponse
-				},
-			}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// A proxy would connect wherever the URL points, past the check.
+		t.Proxy = nil
+		t.DialContext = webhookDial
+		p.client = &http.Client{
+			Timeout:   p.Timeout,
+			Transport: t,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
 		}
 	})
+}
+
+// webhookScheme is the context key of the scheme of the URL a webhook
+// connection is dialled for.
+type webhookScheme struct{}
+
+// webhookDial connects a webhook request, checking each address the host
+// resolves to against lists.WebhookNetworks just before connecting to it:
+// https is needed unless the address is in an allowed network. net/http
+// passes the request's context, and so its scheme, to the dial.
+func webhookDial(ctx context.Context, network, address string) (net.Conn, error) {
+	https := ctx.Value(webhookScheme{}) == "https"
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second,
+		Control: func(_, address string, _ syscall.RawConn) error { return checkDialAddr(address, https) }}
+	return d.DialContext(ctx, network, address)
+}
+
+// checkDialAddr checks the resolved address (ip:port) of a connection.
+func checkDialAddr(address string, https bool) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return credit.Errorf(credit.EINVALID, "无法识别接收地址%s", address)
+	}
+	policy, err := lists.WebhookNetworks()
+	if err != nil {
+		return err
+	}
+	return policy.CheckAddr(ap.Addr(), https)
 }
 
 // DeliverDue sends every delivery due at now, up to Batch of them, and
@@ -895,6 +966,11 @@ func (p *Pusher) init() {
 // their own.
 func (p *Pusher) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	p.init()
+	// With a bad allowlist nothing is sent: the deliveries wait, their
+	// retries unspent, until an operator fixes it.
+	if _, err := lists.WebhookNetworks(); err != nil {
+		return 0, fmt.Errorf("storage: webhook networks: %w", err)
+	}
 	now = now.UTC().Truncate(time.Microsecond)
 	jobs, err := p.DB.claimDeliveries(ctx, now, p.Batch)
 	if err != nil || len(jobs) == 0 {
@@ -939,7 +1015,8 @@ func (p *Pusher) send(ctx context.Context, j deliveryJob, now time.Time) attempt
 	}
 	body := []byte(j.payload)
 	ts := now.Unix()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, webhookScheme{}, strings.ToLower(strings.SplitN(j.url, ":", 2)[0])),
+		http.MethodPost, j.url, bytes.NewReader(body))
 	if err != nil {
 		return attemptResult{err: "无法构造请求：" + err.Error()}
 	}
@@ -958,7 +1035,9 @@ func (p *Pusher) send(ctx context.Context, j deliveryJob, now time.Time) attempt
 		}
 		return attemptResult{err: transportError(err), duration: d}
 	}
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+	// The answer's body is not kept: only its status is the receiver's
+	// business with the platform, and a body would show a department what
+	// an address it should not reach answered.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -966,10 +1045,7 @@ func (p *Pusher) send(ctx context.Context, j deliveryJob, now time.Time) attempt
 	}
 	msg := "接收方返回HTTP " + fmt.Sprint(resp.StatusCode)
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		msg += "（推送不跟随重定向）"
-	}
-	if s := strings.TrimSpace(string(snippet)); s != "" && utf8.ValidString(s) {
-		msg += "：" + truncate(s, 200)
+		msg += "（重定向）：推送不跟随重定向，请登记最终的接收地址"
 	}
 	return attemptResult{status: resp.StatusCode, err: msg, duration: d}
 }
@@ -984,7 +1060,10 @@ func transportError(err error) string {
 	var badCert x509.CertificateInvalidError
 	var tlsHeader tls.RecordHeaderError
 	var netErr net.Error
+	var refused *credit.Error
 	switch {
+	case errors.As(err, &refused): // the address policy, at dial time
+		return refused.Message
 	case errors.As(err, &dnsErr):
 		return "无法解析接收地址的域名“" + dnsErr.Name + "”，请检查地址是否正确"
 	case errors.Is(err, syscall.ECONNREFUSED):

@@ -3,9 +3,12 @@ package storage_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +24,12 @@ func TestPushSQLite(t *testing.T)   { testPush(t, openSQLite) }
 func TestPushPostgres(t *testing.T) { testPush(t, openPostgres) }
 
 func testPush(t *testing.T, open opener) {
+	// The receivers are httptest servers on 127.0.0.1, as a department's
+	// system on an allowed network (电子政务外网) would be.
+	allowNetworks(t, "127.0.0.1/32")
+	t.Run("WebhookPolicy", func(t *testing.T) { testPushPolicy(t, open) })
+	t.Run("AnswerBodyNotKeptRedirectRefused", func(t *testing.T) { testPushAnswers(t, open) })
+	t.Run("AlertsOnlyAdverseAndFiltered", func(t *testing.T) { testPushAlertKinds(t, open) })
 	t.Run("WebhookRetriesAndSignature", func(t *testing.T) { testPushWebhook(t, open) })
 	t.Run("GiveUpAndRetry", func(t *testing.T) { testPushGiveUp(t, open) })
 	t.Run("InboxAlertsAndAck", func(t *testing.T) { testPushInbox(t, open) })
@@ -123,7 +132,7 @@ func testPushWebhook(t *testing.T, open opener) {
 	}
 	ds = f.deliveries(t, f.user, sub.ID)
 	if d := ds[0]; d.Status != lists.DeliveryPending || d.Attempts != 1 || !d.NextAttemptAt.Equal(t0.Add(30*time.Second)) ||
-		d.LastStatusCode != 500 || !strings.Contains(d.LastError, "500") {
+		d.LastStatusCode != 500 || d.LastError != "接收方返回HTTP 500" {
 		t.Fatalf("after attempt 1: %+v", d)
 	}
 	// Attempt 2 at t0+30s fails; next after 2 min.
@@ -413,16 +422,39 @@ func testPushInbox(t *testing.T, open opener) {
 		t.Fatalf("third inbox = %d %+v", total, list)
 	}
 	ctxLister := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
-	if _, err := f.db.RemoveListEntry(ctxLister, list[0].RecordID, lists.Removal{Reason: "已整改到位"}); err != nil {
+	removedOn := credit.DateOf(f.db.Now()).AddDate(0, 0, -1)
+	if _, err := f.db.RemoveListEntry(ctxLister, list[0].RecordID, lists.Removal{Date: &removedOn, Kind: lists.RemovedRepaired, Reason: "已整改到位"}); err != nil {
 		t.Fatal(err)
 	}
 	list, total, unacked = inbox(third, false)
 	if total != 2 || unacked != 2 || list[0].Kind != lists.NotifyRemoval || !strings.Contains(list[0].Title, "移出") || list[0].RecordID == list[1].RecordID {
 		t.Fatalf("third inbox after removal = %d %+v", total, list)
 	}
+	// The removal says when, how and why; the listing says nothing of it.
+	if e := list[0].Entry; e.RemovedOn != removedOn.Format(credit.DateLayout) || e.RemovalKind != lists.RemovedRepaired || e.RemovalReason != "已整改到位" {
+		t.Errorf("removal notice entry = %+v", e)
+	}
+	if e := list[1].Entry; e.RemovedOn != "" || e.RemovalKind != "" || e.RemovalReason != "" {
+		t.Errorf("listing notice entry = %+v", e)
+	}
 	subs, _ := f.db.FindSubscriptions(ctxThird)
-	if ds := f.deliveries(t, third, subs[0].ID); len(ds) != 2 || ds[0].Event != lists.NotifyRemoval || ds[1].Event != lists.NotifyListing {
-		t.Errorf("third deliveries = %+v", ds)
+	ds := f.deliveries(t, third, subs[0].ID)
+	if len(ds) != 2 || ds[0].Event != lists.NotifyRemoval || ds[1].Event != lists.NotifyListing {
+		t.Fatalf("third deliveries = %+v", ds)
+	}
+	var payload string
+	if err := f.db.SQL().QueryRow(`SELECT payload FROM deliveries WHERE id = ` + itoa(ds[0].ID)).Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Entry map[string]any `json:"entry"`
+	}
+	if err := json.Unmarshal([]byte(payload), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Entry["removed_on"] != removedOn.Format(credit.DateLayout) || body.Entry["removal_kind"] != lists.RemovedRepaired ||
+		body.Entry["removal_reason"] != "已整改到位" || body.Entry["doc_no"] != "吉人社关〔2026〕5号" {
+		t.Errorf("removal webhook entry = %v", body.Entry)
 	}
 	// Administrators see every inbox; the public sees none.
 	if _, n, _, err := f.db.FindNotifications(sys(), lists.NotificationFilter{}); err != nil || n != 3 {
@@ -527,4 +559,200 @@ func testPushSubscriptions(t *testing.T, open opener) {
 func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// allowNetworks lets webhooks reach the networks cidrs (as
+// CREDIT_WEBHOOK_NETWORKS does) until the end of the test.
+func allowNetworks(t *testing.T, cidrs string) {
+	t.Helper()
+	p, err := lists.ParseWebhookNetworks(cidrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lists.SetWebhookNetworks(p))
+}
+
+// testPushPolicy checks the address policy: internal addresses are refused
+// when the department subscribes, by address or by a name resolving to
+// one, and again when the webhook is sent, so that a name that resolves to
+// an internal address only later (DNS rebinding) reaches nothing.
+func testPushPolicy(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	rv := newReceiver(t, 0)
+	port := rv.Listener.Addr().(*net.TCPAddr).Port
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	localhost := fmt.Sprintf("http://localhost:%d/hook", port)
+
+	allowNetworks(t, "")
+	for _, test := range []struct{ url, want string }{
+		{rv.URL + "/hook", "不允许推送到内网或本机地址127.0.0.1"},
+		{fmt.Sprintf("http://[::ffff:127.0.0.1]:%d/", port), "不允许推送到内网或本机地址127.0.0.1"},
+		{"https://[::1]/hook", "不允许推送到内网或本机地址::1"},
+		{"https://10.0.0.1/hook", "CREDIT_WEBHOOK_NETWORKS"},
+		{"http://169.254.169.254/latest/meta-data/", "链路本地地址169.254.169.254"},
+		{localhost, "URL主机“localhost”解析为"},
+		{"http://8.8.8.8/hook", "须使用https://"},
+	} {
+		_, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: test.url})
+		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), test.want) {
+			t.Errorf("subscription to %s: %v, want invalid with %q", test.url, err, test.want)
+		}
+	}
+	if list, _ := f.db.FindSubscriptions(ctx); len(list) != 0 {
+		t.Fatalf("refused subscriptions were saved: %+v", list)
+	}
+
+	// Allowed, the name passes; withdrawn before the delivery, the
+	// connection is refused when it is made and nothing reaches the
+	// receiver.
+	allowNetworks(t, "127.0.0.0/8,::1/128")
+	sub := f.subscribe(t, f.user, localhost, "black")
+	allowNetworks(t, "")
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕31号"))
+	at := f.db.Now().UTC()
+	if n := deliver(t, f.db, at); n != 1 {
+		t.Fatalf("sent %d, want 1", n)
+	}
+	d := f.deliveries(t, f.user, sub.ID)[0]
+	if d.Status != lists.DeliveryPending || d.Attempts != 1 || d.LastStatusCode != 0 ||
+		!strings.Contains(d.LastError, "不允许推送到内网或本机地址") || !strings.Contains(d.LastError, "CREDIT_WEBHOOK_NETWORKS") {
+		t.Fatalf("delivery to a name resolving to 127.0.0.1, not allowed = %+v", d)
+	}
+	if n := len(rv.requests()); n != 0 {
+		t.Fatalf("the receiver on 127.0.0.1 got %d requests", n)
+	}
+	// Allowed again: the retry is delivered.
+	allowNetworks(t, "127.0.0.0/8,::1/128")
+	deliver(t, f.db, at.Add(lists.RetrySchedule[0]))
+	if d := f.deliveries(t, f.user, sub.ID)[0]; d.Status != lists.DeliveryDelivered || len(rv.requests()) != 1 {
+		t.Errorf("delivery once allowed = %+v, %d requests", d, len(rv.requests()))
+	}
+
+	// A bad CREDIT_WEBHOOK_NETWORKS stops the sending, retries unspent.
+	t.Setenv(lists.WebhookNetworksEnv, "10.0.0.0/8,政务外网")
+	t.Cleanup(lists.ResetWebhookNetworks())
+	if _, err := (&storage.Pusher{DB: f.db}).DeliverDue(t.Context(), at.Add(time.Hour)); err == nil || !strings.Contains(credit.ErrorMessage(err), "“政务外网”") {
+		t.Errorf("DeliverDue with a bad CREDIT_WEBHOOK_NETWORKS: %v", err)
+	}
+	if _, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: "https://example.gov.cn/hook"}); err == nil || !strings.Contains(credit.ErrorMessage(err), lists.WebhookNetworksEnv) {
+		t.Errorf("subscription with a bad CREDIT_WEBHOOK_NETWORKS: %v", err)
+	}
+}
+
+// testPushAnswers checks what the delivery log keeps of an answer: its
+// status, never its body, and that a redirect is not followed.
+func testPushAnswers(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	const secret = "内网管理系统：root口令Secret123"
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, secret, http.StatusForbidden)
+	}))
+	t.Cleanup(refuse.Close)
+	target := newReceiver(t, 0)
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/internal", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirect.Close)
+	subRefuse := f.subscribe(t, f.user, refuse.URL+"/hook", "black")
+	subRedirect := f.subscribe(t, f.user, redirect.URL+"/hook", "black")
+	f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕32号"))
+	if n := deliver(t, f.db, f.db.Now().UTC()); n != 2 {
+		t.Fatalf("sent %d, want 2", n)
+	}
+	d := f.deliveries(t, f.user, subRefuse.ID)[0]
+	if d.LastStatusCode != 403 || d.LastError != "接收方返回HTTP 403" || len(d.Log) != 1 || d.Log[0].Error != "接收方返回HTTP 403" {
+		t.Errorf("delivery answered 403 = %+v (log %+v)", d, d.Log)
+	}
+	d = f.deliveries(t, f.user, subRedirect.ID)[0]
+	if d.Status != lists.DeliveryPending || d.LastStatusCode != http.StatusTemporaryRedirect || !strings.Contains(d.LastError, "不跟随重定向") {
+		t.Errorf("delivery answered with a redirect = %+v", d)
+	}
+	if n := len(target.requests()); n != 0 {
+		t.Errorf("the redirect was followed: its target got %d requests", n)
+	}
+	var n int
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM delivery_attempts WHERE error LIKE '%Secret123%'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("attempts keeping the answer's body: %d, %v", n, err)
+	}
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM deliveries WHERE last_error LIKE '%Secret123%'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("deliveries keeping the answer's body: %d, %v", n, err)
+	}
+}
+
+// testPushAlertKinds checks that 核查预警 is raised for adverse lists only,
+// never for a red list, and that its webhook respects the subscription's
+// list types while the inbox alert does not depend on them.
+func testPushAlertKinds(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	housing := &access.Department{Code: uscc(t, "11220000MB000055"), Name: "吉林省住房和城乡建设厅", RegionCode: "220000", Kind: "housing"}
+	if err := f.db.UpsertDepartment(sys(), housing); err != nil {
+		t.Fatal(err)
+	}
+	// Both departments verified the three companies lately. The user's
+	// webhook takes the black list only; housing's the red lists.
+	for _, d := range []*access.Department{f.user, housing} {
+		ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
+		if _, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "采购项目供应商审查",
+			Subjects: []lists.Query{{Code: f.company}, {Code: f.red}, {Code: f.watched}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rv := newReceiver(t, 0)
+	sub := f.subscribe(t, f.user, rv.URL+"/hook", "black")
+	subRed := f.subscribe(t, housing, rv.URL+"/red", "red")
+
+	redRow := []string{"纳税信用A级纳税人", "长春守信商贸有限公司", "法人及非法人组织", f.red, "", "", "", "", "",
+		"吉税A〔2026〕19号", "2026-04-01", f.lister.Name, f.lister.Code, "2025年度纳税信用评价A级", "《纳税信用管理办法（试行）》", "", "", "", "2026-04-01", "2027-03-31", f.lister.Code}
+	watchRow := []string{"重点关注名单", "长春观察物流有限公司", "法人及非法人组织", f.watched, "", "", "", "", "",
+		"吉人社关〔2026〕15号", "2026-06-01", f.lister.Name, f.lister.Code, "拖欠工资经责令限期改正", "《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第十三条",
+		"", "期满自动移出", "可依法申请行政复议", "2026-06-01", "2027-05-31", f.lister.Code}
+	if rc := f.submitAs(t, f.lister, redRow, watchRow, f.blackRow("吉人社失〔2026〕33号")); rc.Accepted != 3 {
+		t.Fatalf("rows: %+v", rc)
+	}
+	inbox := func(d *access.Department) []*lists.Notification {
+		t.Helper()
+		list, _, _, err := f.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(d)), lists.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	kinds := func(list []*lists.Notification) string {
+		var s []string
+		for _, n := range list {
+			s = append(s, n.Entry.ListType+":"+string(n.Kind))
+		}
+		slices.Sort(s)
+		return strings.Join(s, " ")
+	}
+	// The user: alerts for the black and the watch list in the inbox,
+	// whatever it subscribed to; nothing for the red list.
+	if got, want := kinds(inbox(f.user)), "black:alert watch:alert"; got != want {
+		t.Errorf("user inbox = %s, want %s", got, want)
+	}
+	// Housing: alerts too, and the red listing as a subscriber, not as an
+	// alert.
+	if got, want := kinds(inbox(housing)), "black:alert tax_a:listing watch:alert"; got != want {
+		t.Errorf("housing inbox = %s, want %s", got, want)
+	}
+	// Webhooks only for the subscribed list types.
+	if ds := f.deliveries(t, f.user, sub.ID); len(ds) != 1 || ds[0].Event != lists.NotifyAlert {
+		t.Errorf("user deliveries = %+v, want the black-list alert only", ds)
+	}
+	if ds := f.deliveries(t, housing, subRed.ID); len(ds) != 1 || ds[0].Event != lists.NotifyListing {
+		t.Errorf("housing deliveries = %+v, want the red listing only", ds)
+	}
+	deliver(t, f.db, f.db.Now().UTC())
+	for _, r := range rv.requests() {
+		var p lists.WebhookPayload
+		if err := json.Unmarshal(r.body, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Event == lists.NotifyAlert && p.Entry.Kind != lists.Black {
+			t.Errorf("alert webhook for %s (%s)", p.Entry.ListName, p.Entry.Kind)
+		}
+	}
+	if n := len(rv.requests()); n != 2 {
+		t.Errorf("receiver got %d requests, want 2", n)
+	}
 }

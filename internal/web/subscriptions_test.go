@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +65,13 @@ func subscriptionRow(doc *goquery.Document, url string) *goquery.Selection {
 	return row
 }
 
+// allowLoopback lets webhooks reach the test receivers on 127.0.0.1 (as
+// CREDIT_WEBHOOK_NETWORKS would) until the end of the test.
+func allowLoopback(t *testing.T) {
+	t.Helper()
+	t.Cleanup(lists.SetWebhookNetworks(&lists.WebhookPolicy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
+}
+
 func TestSubscriptionConsole(t *testing.T) {
 	f := mustFixture(t)
 	// A receiver that refuses every delivery.
@@ -99,6 +108,16 @@ func TestSubscriptionConsole(t *testing.T) {
 		doc.Find(`input[value=black][checked]`).Length() != 0 {
 		t.Error("the form lost its values")
 	}
+	// The receiver is on 127.0.0.1: refused, with the reason, until the
+	// network is allowed.
+	t.Cleanup(lists.SetWebhookNetworks(nil))
+	for _, u := range []string{hook, "http://169.254.169.254/latest/meta-data/"} {
+		doc = parse(t, c.postCSRF("/console/subscriptions", url.Values{"url": {u}, "list_types": {"black"}}), http.StatusBadRequest)
+		if msg := text(doc.Find(".alert-error")); !strings.Contains(msg, "不允许推送到") {
+			t.Errorf("subscription to %s: message %q", u, msg)
+		}
+	}
+	allowLoopback(t)
 
 	// Created: the secret is shown once, on its own page.
 	doc = parse(t, c.postCSRF("/console/subscriptions", create), http.StatusOK)
@@ -199,7 +218,8 @@ func TestSubscriptionConsole(t *testing.T) {
 	if got := text(dl.Find("td.attempts")); got != "6" {
 		t.Errorf("attempts = %q", got)
 	}
-	if got := text(dl.Find("td.result")); !strings.Contains(got, "HTTP 500") || !strings.Contains(got, "维护中") || !strings.Contains(got, "6次尝试") {
+	// Only the status of the answer is kept, never its body.
+	if got := text(dl.Find("td.result")); !strings.Contains(got, "HTTP 500") || strings.Contains(got, "维护中") || !strings.Contains(got, "6次尝试") {
 		t.Errorf("last result = %q", got)
 	}
 	if got := text(dl.Find("td.next")); got != "—" {
@@ -314,6 +334,7 @@ func TestSubscriptionConsole(t *testing.T) {
 func seedDeliveries(t *testing.T) (index, log string) {
 	t.Helper()
 	f := mustFixture(t)
+	allowLoopback(t)
 	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "服务暂不可用", http.StatusServiceUnavailable)
 	}))
@@ -358,4 +379,55 @@ func seedDeliveries(t *testing.T) (index, log string) {
 		}
 	}
 	return "/console/subscriptions", log
+}
+
+// TestInboxRemoval checks that a removal notice in the inbox says when, how
+// and why the entry left the list.
+func TestInboxRemoval(t *testing.T) {
+	f := mustFixture(t)
+	allowLoopback(t)
+	accept := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer accept.Close()
+	c := subscriber(t)
+	if res := c.postCSRF("/console/subscriptions", url.Values{"url": {accept.URL + "/removal"}, "list_types": {"black"}}); res.StatusCode != http.StatusOK {
+		t.Fatalf("create subscription: %d", res.StatusCode)
+	}
+	code := testUSCC(t, "91220101MA0L2401")
+	name := "长春移出通知测试商贸有限公司"
+	a := login(t, "opa")
+	if res := a.postCSRF("/console/lists/new", entryValues(t, code, name, "吉录入〔2026〕41号")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("list entry: %d", res.StatusCode)
+	}
+	recs := entryRecords(t, code)
+	id := recs[len(recs)-1].ID
+	removal := url.Values{"kind": {lists.RemovedEarly}, "reason": {"已履行行政处罚决定并完成信用修复"}}
+	if res := a.postCSRF("/console/lists/entries/"+strconv.FormatInt(int64(id), 10)+"/removal", removal); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("removal: %d", res.StatusCode)
+	}
+	today := credit.DateOf(f.db.Now()).Format(credit.DateLayout)
+	doc := c.doc("/console/inbox?kind=removal", http.StatusOK)
+	var item *goquery.Selection
+	doc.Find("main article.inbox-item").Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(text(s.Find("h2")), name) {
+			item = s
+		}
+	})
+	if item == nil {
+		t.Fatalf("no removal notice about %s:\n%s", name, text(doc.Find("main")))
+	}
+	dl := text(item.Find("dl"))
+	for _, want := range []string{"移出日期", "移出方式", "移出原因"} {
+		if !strings.Contains(dl, want) {
+			t.Errorf("the removal notice lacks %s: %q", want, dl)
+		}
+	}
+	if got := text(item.Find("dd.removed-on")); got != today {
+		t.Errorf("移出日期 = %q, want %s", got, today)
+	}
+	if got := text(item.Find("dd.removal-kind")); got != lists.RemovedEarly {
+		t.Errorf("移出方式 = %q", got)
+	}
+	if got := text(item.Find("dd.removal-reason")); got != "已履行行政处罚决定并完成信用修复" {
+		t.Errorf("移出原因 = %q", got)
+	}
 }
