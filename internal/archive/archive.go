@@ -111,19 +111,58 @@ func Visible(a Audience, c *catalog.Class, s *subject.Subject, r *record.Record,
 
 // VisibleFields returns the fields of r that audience a may see: the public
 // sees only fields marked public in the catalog (identity numbers of legal
-// representatives and persons are never public).
+// representatives and persons are never public). For every audience, a
+// citizen ID number written inside text (a 违法事实 naming 当事人刘某（身份证号
+// …）) is masked as identity fields are shown (subject.MaskIDsInText).
 func VisibleFields(a Audience, c *catalog.Class, r *record.Record) map[string]string {
-	if a != Public {
-		return r.Fields
-	}
-	out := make(map[string]string, len(r.Fields))
+	var out map[string]string // nil: r.Fields unchanged so far
 	for k, v := range r.Fields {
-		if f, ok := c.Field(k); ok && !f.IsPublic() {
+		f, known := c.Field(k)
+		if a == Public && known && !f.IsPublic() {
+			if out == nil {
+				out = copyFields(r.Fields, len(r.Fields))
+			}
+			delete(out, k)
 			continue
 		}
+		if known && (f.Type == catalog.String || f.Type == catalog.Text) {
+			if m := subject.MaskIDsInText(v); m != v {
+				if out == nil {
+					out = copyFields(r.Fields, len(r.Fields))
+				}
+				out[k] = m
+			}
+		}
+	}
+	if out == nil {
+		return r.Fields
+	}
+	return out
+}
+
+func copyFields(fields map[string]string, n int) map[string]string {
+	out := make(map[string]string, n)
+	for k, v := range fields {
 		out[k] = v
 	}
 	return out
+}
+
+// SeesAllFields reports whether audience a sees every field of r as stored,
+// that is whether VisibleFields leaves none out and masks nothing. Whoever may not see them all may
+// not have the record's canonical bytes either (its ledger proof then
+// proves the leaf's inclusion without its content).
+func SeesAllFields(a Audience, c *catalog.Class, r *record.Record) bool {
+	visible := VisibleFields(a, c, r)
+	if len(visible) != len(r.Fields) {
+		return false
+	}
+	for k, v := range r.Fields {
+		if w, ok := visible[k]; !ok || w != v { // left out, or masked
+			return false
+		}
+	}
+	return true
 }
 
 // Entry is one record as shown in an archive.
@@ -169,11 +208,13 @@ type Service interface {
 // audience may see, a title, and labels for its state.
 func NewEntry(a Audience, c *catalog.Class, r *record.Record, today credit.Date) Entry {
 	fields := VisibleFields(a, c, r)
-	if a == Public {
-		// The entry's record is published too: it carries the same fields.
-		pub := *r
-		pub.Fields, pub.FieldsJSON = fields, nil
-		r = &pub
+	if a != Admin {
+		// The entry's record is shown too: it carries the same fields, and
+		// no content hash (an unkeyed hash over every field, identity
+		// numbers in clear, would give them away to a brute force).
+		shown := *r
+		shown.Fields, shown.FieldsJSON, shown.ContentHash = fields, nil, ""
+		r = &shown
 	}
 	e := Entry{Record: r, Fields: fields}
 	if c.Roles.Title != "" {

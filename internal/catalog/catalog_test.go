@@ -430,3 +430,30 @@ func TestShaanxiDataElements(t *testing.T) {
 		}
 	}
 }
+
+// TestListEntryDisclosure: of a list entry the public sees the legal
+// representative (public registration data, as 法定代表人 of a 双公示
+// penalty) but neither the 直接责任人, a natural person named only for
+// linkage, nor any identity document; 重点关注名单 entries are shared between
+// departments only.
+func TestListEntryDisclosure(t *testing.T) {
+	c := mustClass(t, "list_entry")
+	for code, public := range map[string]bool{
+		"MD_ZTMC": true, "MD_FDDBR": true, "MD_FDDBR_ZJLX": true,
+		"MD_ZJHM": false, "MD_FDDBR_ZJHM": false, "MD_ZRR": false, "MD_ZRR_ZJLX": false, "MD_ZRR_ZJHM": false,
+	} {
+		f, ok := c.Field(code)
+		if !ok {
+			t.Errorf("%s: no such field", code)
+			continue
+		}
+		if f.IsPublic() != public {
+			t.Errorf("%s: public = %v, want %v", code, f.IsPublic(), public)
+		}
+	}
+	for lx, want := range map[string]Disclosure{"严重失信主体名单": Public, "纳税信用A级纳税人": Public, "重点关注名单": Shared} {
+		if got := c.DisclosureOf(map[string]string{"MD_LX": lx}); got != want {
+			t.Errorf("disclosure of a %s entry = %s, want %s", lx, got, want)
+		}
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -279,8 +282,11 @@ func TestArchiveSearchLedger(t *testing.T) {
 	json.NewDecoder(resp2.Body).Decode(&p)
 	resp2.Body.Close()
 	if resp2.StatusCode == 200 {
-		if err := tlog.CheckRecord(p.Proof.Hashes, p.Proof.Size, p.Checkpoint.Root, p.Proof.Index, tlog.RecordHash([]byte(p.Canonical))); err != nil {
+		if err := tlog.CheckRecord(p.Proof.Hashes, p.Proof.Size, p.Checkpoint.Root, p.Proof.Index, p.Proof.Leaf); err != nil {
 			t.Errorf("proof does not verify with tlog: %v", err)
+		}
+		if p.Canonical != "" && tlog.RecordHash([]byte(p.Canonical)) != p.Proof.Leaf {
+			t.Errorf("canonical bytes do not hash to the proof's leaf")
 		}
 	} else if resp2.StatusCode != 404 {
 		t.Errorf("proof status %d", resp2.StatusCode)
@@ -290,6 +296,225 @@ func TestArchiveSearchLedger(t *testing.T) {
 	}
 	_ = record.Active
 }
+
+// shareKey issues department d a key with the share scope.
+func (e *env) shareKey(t *testing.T, d demo.Department) string {
+	t.Helper()
+	ctx := credit.NewContextWithActor(context.Background(), credit.System)
+	dep, err := e.db.FindDepartmentByCode(ctx, d.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := e.db.CreateAPIKey(ctx, dep.ID, []string{access.ScopeShare})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func (e *env) queryLogRows(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := e.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestRecordReadsByAudience: GET /api/v1/records/{id} and its proof give
+// the public the public view (no identity numbers; a proof without the
+// canonical bytes, with a note, when the record has fields the public may
+// not see), the submitting department its current versions in full, and
+// another department its records only as the public sees them; superseded
+// versions are not served to either.
+func TestRecordReadsByAudience(t *testing.T) {
+	e := newEnv(t)
+	rows := e.rows(t, e.deptA, 30)
+	body, _ := json.Marshal(rows)
+	if resp, m := e.do(t, "POST", "/api/v1/batches?class=penalty", e.keyA, "application/json", bytes.NewReader(body)); resp.StatusCode != 201 {
+		t.Fatalf("submit: %v", m)
+	}
+	shareA, shareB := e.shareKey(t, e.deptA), e.shareKey(t, e.deptB)
+	sys := credit.NewContextWithActor(context.Background(), credit.System)
+	// A public record with the legal representative's identity number.
+	var id credit.RecordID
+	var row map[string]string
+	for n := credit.RecordID(1); n <= 30 && id == 0; n++ {
+		r, err := e.db.FindRecordByID(sys, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := e.do(t, "GET", "/api/v1/records/"+itoa(n), "", "", nil); resp.StatusCode == 200 && r.Fields["CF_FR_ZJHM"] != "" {
+			id = n
+			for _, x := range rows {
+				if x["CF_WSH"] == r.Fields["CF_WSH"] {
+					row = x
+				}
+			}
+		}
+	}
+	if id == 0 || row == nil {
+		t.Skip("no public record with CF_FR_ZJHM in the generated rows")
+	}
+	path := "/api/v1/records/" + itoa(id)
+	proof := func(key string) (int, map[string]any, ledger.RecordProof) {
+		t.Helper()
+		resp, m := e.do(t, "GET", path+"/proof", key, "", nil)
+		b, _ := json.Marshal(m)
+		var p ledger.RecordProof
+		json.Unmarshal(b, &p)
+		if resp.StatusCode == 200 {
+			if err := tlog.CheckRecord(p.Proof.Hashes, p.Proof.Size, p.Checkpoint.Root, p.Proof.Index, p.Proof.Leaf); err != nil {
+				t.Errorf("proof does not verify: %v", err)
+			}
+		}
+		return resp.StatusCode, m, p
+	}
+	for _, test := range []struct {
+		name, key string
+		full      bool
+	}{{"Anonymous", "", false}, {"OtherDepartment", shareB, false}, {"OwnDepartment", shareA, true}} {
+		t.Run(test.name, func(t *testing.T) {
+			resp, rec := e.do(t, "GET", path, test.key, "", nil)
+			fields, _ := rec["fields"].(map[string]any)
+			if _, shown := fields["CF_FR_ZJHM"]; resp.StatusCode != 200 || shown != test.full {
+				t.Errorf("GET %s = %d, CF_FR_ZJHM shown %v, want 200 and %v", path, resp.StatusCode, shown, test.full)
+			}
+			st, m, p := proof(test.key)
+			_, hasCanonical := m["canonical"]
+			note, _ := m["note"].(string)
+			if st != 200 || hasCanonical != test.full || (note != "") == test.full {
+				t.Errorf("proof = %d, canonical %v, note %q; want 200, canonical %v", st, hasCanonical, note, test.full)
+			}
+			if test.full && tlog.RecordHash([]byte(p.Canonical)) != p.Proof.Leaf {
+				t.Errorf("canonical bytes do not hash to the leaf")
+			}
+			if !test.full && (!strings.Contains(note, "不公开") || strings.Contains(fmt.Sprint(m), "enc:v1")) {
+				t.Errorf("proof without canonical bytes: note %q, sealed numbers in the body: %v", note, strings.Contains(fmt.Sprint(m), "enc:v1"))
+			}
+		})
+	}
+	// A new version supersedes the record: the old one is for administrators only.
+	changed := maps.Clone(row)
+	changed["CF_SY"] += "（更正）"
+	body, _ = json.Marshal([]map[string]string{changed})
+	if resp, m := e.do(t, "POST", "/api/v1/batches?class=penalty", e.keyA, "application/json", bytes.NewReader(body)); resp.StatusCode != 201 || m["accepted"] != 1.0 {
+		t.Fatalf("resubmit: %d %v", resp.StatusCode, m)
+	}
+	if old, err := e.db.FindRecordByID(sys, id); err != nil || old.Current {
+		t.Fatalf("record %d after the new version: current %v, %v", id, old != nil && old.Current, err)
+	}
+	for _, key := range []string{"", shareA, shareB} {
+		before := e.queryLogRows(t)
+		if resp, _ := e.do(t, "GET", path, key, "", nil); resp.StatusCode != 404 {
+			t.Errorf("superseded version: GET = %d, want 404", resp.StatusCode)
+		}
+		if st, _, _ := proof(key); st != 404 {
+			t.Errorf("superseded version: proof = %d, want 404", st)
+		}
+		if n := e.queryLogRows(t) - before; n != 0 {
+			t.Errorf("%d query-log rows for refused reads", n)
+		}
+	}
+}
+
+// TestSubjectSearchExcludesPersons: the API's subject search leaves persons
+// out for every caller, as the console's does; a department finds a person
+// through a verification or an archive read, which are logged.
+func TestSubjectSearchExcludesPersons(t *testing.T) {
+	e := newEnv(t)
+	rows := e.rows(t, e.deptA, 30)
+	body, _ := json.Marshal(rows)
+	if resp, m := e.do(t, "POST", "/api/v1/batches?class=penalty", e.keyA, "application/json", bytes.NewReader(body)); resp.StatusCode != 201 {
+		t.Fatalf("submit: %v", m)
+	}
+	var person map[string]string
+	for _, r := range rows {
+		if r["CF_XDR_LB"] == "自然人" {
+			person = r
+			break
+		}
+	}
+	if person == nil {
+		t.Skip("no person in the generated rows")
+	}
+	share := e.shareKey(t, e.deptB)
+	for _, key := range []string{"", share} {
+		before := e.queryLogRows(t)
+		for _, q := range []string{person["CF_XDR_ZJHM"], person["CF_XDR_MC"]} {
+			resp, m := e.do(t, "GET", "/api/v1/subjects?q="+urlq(q), key, "", nil)
+			if resp.StatusCode != 200 || m["total"] != 0.0 {
+				t.Errorf("search %q with key %v: %d %v, want 200 and no subject", q, key != "", resp.StatusCode, m)
+			}
+		}
+		if n := e.queryLogRows(t) - before; n != 0 {
+			t.Errorf("searches wrote %d query-log rows", n)
+		}
+	}
+	// The archive, with a purpose, is how a department reads a person's record: logged.
+	before := e.queryLogRows(t)
+	if resp, a := e.do(t, "GET", "/api/v1/subjects/"+person["CF_XDR_ZJHM"]+"/archive?purpose="+urlq("行政许可审批"), share, "", nil); resp.StatusCode != 200 || a["audience"] != "government" {
+		t.Errorf("government archive of the person = %d %v", resp.StatusCode, a["audience"])
+	}
+	if n := e.queryLogRows(t) - before; n != 1 {
+		t.Errorf("archive read wrote %d query-log rows, want 1", n)
+	}
+}
+
+// TestListEntryRecordPublic: an anonymous reader of a list entry's record
+// gets the 法定代表人 (public registration data) but not the 直接责任人, a
+// natural person, nor any identity number.
+func TestListEntryRecordPublic(t *testing.T) {
+	e := newEnv(t)
+	company := uscc(t, "91220101MA0Y8888")
+	from := e.asOf.AddDate(0, -1, 0).Format(credit.DateLayout)
+	until := e.asOf.AddDate(2, 0, 0).Format(credit.DateLayout)
+	row := map[string]string{
+		"名单类型": "严重失信主体名单", "主体名称": "长春责任测试建筑有限公司", "主体类别": "法人及非法人组织", "统一社会信用代码": company,
+		"法定代表人（主要负责人）": "张法代", "直接责任人": "李责任", "直接责任人证件类型": "身份证", "直接责任人证件号码": "220102199002021236",
+		"认定文书号": "吉失〔2026〕77号", "认定日期": from, "认定部门": e.deptA.Name, "认定部门统一社会信用代码": e.deptA.Code,
+		"列入事由": "拒不支付农民工工资，情节严重", "列入依据": "《保障农民工工资支付条例》第四十八条",
+		"失信惩戒措施提示": "限制参加政府采购、招标投标", "移出条件和程序": "满1年且已清偿的，可申请提前移出", "救济措施": "可依法申请行政复议或者提起行政诉讼",
+		"有效期起": from, "有效期止": until, "数据来源单位统一社会信用代码": e.deptA.Code,
+	}
+	body, _ := json.Marshal([]map[string]string{row})
+	resp, m := e.do(t, "POST", "/api/v1/batches?class=list_entry", e.keyA, "application/json", bytes.NewReader(body))
+	if resp.StatusCode != 201 || m["accepted"] != 1.0 {
+		_, b := e.do(t, "GET", "/api/v1/batches/"+fmt.Sprint(m["batch"]), e.keyA, "", nil)
+		t.Fatalf("submit: %d %v; %v", resp.StatusCode, m, b["errors"])
+	}
+	resp, a := e.do(t, "GET", "/api/v1/subjects/"+company+"/archive", "", "", nil)
+	if resp.StatusCode != 200 || a["total"] != 1.0 {
+		t.Fatalf("public archive: %d %v", resp.StatusCode, a)
+	}
+	entry := a["sections"].([]any)[0].(map[string]any)["entries"].([]any)[0].(map[string]any)
+	id := credit.RecordID(entry["record"].(map[string]any)["id"].(float64))
+	for _, fields := range []map[string]any{entry["fields"].(map[string]any), e.recordFields(t, id, "")} {
+		for _, code := range []string{"MD_ZRR", "MD_ZRR_ZJLX", "MD_ZRR_ZJHM"} {
+			if v, ok := fields[code]; ok {
+				t.Errorf("the public reads %s = %v", code, v)
+			}
+		}
+		if fields["MD_FDDBR"] != "张法代" {
+			t.Errorf("the public reads MD_FDDBR = %v, want the legal representative", fields["MD_FDDBR"])
+		}
+	}
+	if got := e.recordFields(t, id, e.shareKey(t, e.deptA))["MD_ZRR"]; got != "李责任" {
+		t.Errorf("the listing department reads MD_ZRR = %v, want 李责任", got)
+	}
+}
+
+func (e *env) recordFields(t *testing.T, id credit.RecordID, key string) map[string]any {
+	t.Helper()
+	resp, rec := e.do(t, "GET", "/api/v1/records/"+itoa(id), key, "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET record %d: %d %v", id, resp.StatusCode, rec)
+	}
+	fields, _ := rec["fields"].(map[string]any)
+	return fields
+}
+
+func itoa(id credit.RecordID) string { return strconv.FormatInt(int64(id), 10) }
 
 func urlq(s string) string { return strings.NewReplacer(" ", "%20").Replace(s) }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"jlcredit/internal/credit"
+	"jlcredit/internal/ledger"
 	"jlcredit/internal/respond"
 )
 
@@ -31,6 +32,19 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// RecordProof is the answer of GET /api/v1/records/{id}/proof: the
+// ledger's proof with the canonical bytes left out, and a note saying so,
+// when the backend withheld them (the record has fields the caller may not
+// see).
+type RecordProof struct {
+	*ledger.RecordProof
+	Canonical string `json:"canonical,omitempty"`
+	Note      string `json:"note,omitempty"`
+}
+
+// withheldNote explains a proof without the record's canonical bytes.
+const withheldNote = "该记录含有不公开的字段，因此不提供记录的规范化内容（canonical）：公众可以用叶子哈希（proof.leaf）和包含证明核验该记录已写入存证账本，记录的完整内容须经授权查询。"
+
 // handleRecordProof returns the inclusion proof of a record version.
 func (s *Server) handleRecordProof(w http.ResponseWriter, r *http.Request) error {
 	id, err := recordID(r)
@@ -41,6 +55,10 @@ func (s *Server) handleRecordProof(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	respond.JSON(w, http.StatusOK, p)
+	out := RecordProof{RecordProof: p, Canonical: p.Canonical}
+	if p.Canonical == "" {
+		out.Note = withheldNote
+	}
+	respond.JSON(w, http.StatusOK, out)
 	return nil
 }

@@ -61,8 +61,8 @@ type Record struct {
 	DepartmentID credit.DepartmentID `json:"department_id"`
 	BatchID      credit.BatchID      `json:"batch_id"`
 	Row          int                 `json:"row"`
-	Fields       map[string]string   `json:"fields"`       // field code -> normalised value
-	ContentHash  string              `json:"content_hash"` // hex sha-256 of class, key and fields
+	Fields       map[string]string   `json:"fields"`                 // field code -> normalised value
+	ContentHash  string              `json:"content_hash,omitempty"` // hex sha-256 of class, key and fields; shown to administrators only
 	DecisionDate *credit.Date        `json:"decision_date,omitempty"`
 	Severity     catalog.Severity    `json:"severity,omitempty"`
 	// Publicity window: the record is public from PublicFrom until PublicUntil

@@ -3,8 +3,10 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/archive"
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
@@ -50,41 +52,96 @@ func scanRecord(s interface{ Scan(...any) error }, extra ...any) (*record.Record
 	return &r, nil
 }
 
-// FindRecordByID returns a record version; the actor must be allowed to see
-// it (the public only when the visibility policy shows it). A non-public
-// read is written to the query log, as an archive read is.
+// FindRecordByID returns a record version as the actor may see it, through
+// the one visibility policy (archive.Visible) for every audience but
+// administrators: the public sees a published version's public fields; a
+// department the current versions of its own records (access.Can,
+// ActionViewRecord) and of any other department's only as the public does;
+// region users current versions. A non-public read is written to the query
+// log, as an archive read is.
 func (db *DB) FindRecordByID(ctx context.Context, id credit.RecordID) (*record.Record, error) {
-	r, err := scanRecord(db.queryRow(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, int64(id)))
-	if err == sql.ErrNoRows {
+	rd, err := db.readRecord(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return rd.shown, nil
+}
+
+// recordRead is one record version as one reader may see it.
+type recordRead struct {
+	stored *record.Record   // as stored: every field, identity numbers sealed
+	shown  *record.Record   // the fields the reader may see, identity numbers masked
+	aud    archive.Audience // the audience the reader was served as
+	class  *catalog.Class   // nil only for an administrator reading a class the catalog lost
+}
+
+// knowsAll reports whether the reader may have what derives from every
+// field in clear (the content hash, the canonical bytes): an administrator,
+// or the department that submitted the version (it sent those numbers).
+func (rd *recordRead) knowsAll(ctx context.Context) bool {
+	if rd.aud == archive.Admin {
+		return true
+	}
+	a := credit.ActorFromContext(ctx)
+	return rd.aud == archive.Government && a.DepartmentID != 0 && a.DepartmentID == rd.stored.DepartmentID
+}
+
+// readRecord reads record id for the actor in ctx (FindRecordByID) and
+// writes a non-public read to the query log. It returns ENOTFOUND for a
+// record that is missing or that the reader may not see.
+func (db *DB) readRecord(ctx context.Context, id credit.RecordID) (*recordRead, error) {
+	stored, err := scanRecord(db.queryRow(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, int64(id)))
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credit.Errorf(credit.ENOTFOUND, "信用记录不存在")
 	}
 	if err != nil {
 		return nil, err
 	}
-	aud := archive.AudienceOf(credit.ActorFromContext(ctx))
-	if aud == archive.Public {
-		s, err := db.FindSubjectByID(ctx, r.SubjectID)
+	actor := credit.ActorFromContext(ctx)
+	aud := archive.AudienceOf(actor)
+	if aud == archive.Government {
+		// A record's non-public detail is for whom the matrix allows it
+		// (a department: its own records); anyone else reads it as the
+		// public does.
+		t := access.Target{DepartmentID: stored.DepartmentID}
+		if err := db.queryRow(ctx, `SELECT region_code FROM departments WHERE id = $1`, int64(stored.DepartmentID)).Scan(&t.RegionCode); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if !access.Can(actor, access.ActionViewRecord, t) {
+			aud = archive.Public
+		}
+	}
+	rd := &recordRead{stored: stored, aud: aud}
+	if aud == archive.Admin {
+		rd.class, _ = db.classOf(ctx, stored.Class)
+	} else {
+		s, err := db.FindSubjectByID(ctx, stored.SubjectID)
 		if err != nil {
 			return nil, err
 		}
-		c, err := db.FindClass(ctx, r.Class)
-		if err != nil {
+		if rd.class, err = db.FindClass(ctx, stored.Class); err != nil {
 			return nil, err
 		}
-		if archive.Visible(aud, c, s, r, credit.DateOf(db.Now())) != archive.Shown {
+		if archive.Visible(aud, rd.class, s, stored, credit.DateOf(db.Now())) != archive.Shown {
 			return nil, credit.Errorf(credit.ENOTFOUND, "信用记录不存在或未公开")
 		}
-		r.Fields = archive.VisibleFields(aud, c, r)
 	}
-	if c, ok := db.classOf(ctx, r.Class); ok {
-		r.Fields = db.Secrets.maskFields(c, r.Fields)
+	shown := *stored
+	if rd.class != nil {
+		shown.Fields = db.Secrets.maskFields(rd.class, archive.VisibleFields(aud, rd.class, stored))
 	}
+	if !rd.knowsAll(ctx) {
+		// An unkeyed hash over every field, identity numbers in clear,
+		// would give them away to a brute force.
+		shown.ContentHash = ""
+	}
+	rd.shown = &shown
 	if aud != archive.Public {
-		if err := db.logRead(ctx, r.SubjectID, "", "record"); err != nil {
+		if err := db.logRead(ctx, stored.SubjectID, "", "record"); err != nil {
 			return nil, err
 		}
 	}
-	return r, nil
+	return rd, nil
 }
 
 // FindArchive returns a subject's archive as the actor may see it, logging

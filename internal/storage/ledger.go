@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"jlcredit/internal/archive"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/ledger"
 	"jlcredit/internal/record"
@@ -44,13 +46,14 @@ func (db *DB) latestCheckpoint(ctx context.Context, table, empty string) (*ledge
 var _ ledger.Service = (*DB)(nil)
 
 // ProveRecord returns the inclusion proof of a record version in the latest
-// checkpoint. The record must be visible to the actor.
+// checkpoint. The record must be visible to the actor (FindRecordByID, whose
+// query logging it shares). The canonical bytes of the version go only to
+// a reader who may see every field of it (archive.SeesAllFields): anyone
+// else, the public reading a record with non-public fields (identity
+// numbers, even sealed), gets the leaf hash and its inclusion proof
+// without them.
 func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.RecordProof, error) {
-	r, err := db.FindRecordByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	full, err := scanRecord(db.queryRow(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, int64(id)))
+	rd, err := db.readRecord(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -58,15 +61,32 @@ func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.Reco
 	if err != nil {
 		return nil, err
 	}
-	p, err := ledger.ProveInclusion(ctx, dbHashStore{db, recordHashes}, cp.Size, r.LedgerIndex)
+	p, err := ledger.ProveInclusion(ctx, dbHashStore{db, recordHashes}, cp.Size, rd.stored.LedgerIndex)
 	if err != nil {
 		return nil, err
 	}
-	canon := record.Canonical(full)
+	canon := record.Canonical(rd.stored)
 	if ledger.Leaf(canon) != p.Leaf {
 		return nil, credit.Errorf(credit.ECONFLICT, "记录%d的内容与存证不一致，可能已被篡改", id)
 	}
-	return &ledger.RecordProof{RecordID: id, Canonical: string(canon), Proof: p, Checkpoint: cp, VerifierKey: db.Secrets.VerifierKey()}, nil
+	out := &ledger.RecordProof{RecordID: id, Proof: p, Checkpoint: cp, VerifierKey: db.Secrets.VerifierKey()}
+	// The canonical bytes carry the content hash, an unkeyed hash over
+	// every field with identity numbers in clear: whoever sees a number
+	// only masked (or sealed) could recover it from them.
+	if rd.knowsAll(ctx) || archive.SeesAllFields(rd.aud, rd.class, rd.stored) && !hasSealed(rd.stored.Fields) {
+		out.Canonical = string(canon)
+	}
+	return out, nil
+}
+
+// hasSealed reports whether fields hold a sealed identity number.
+func hasSealed(fields map[string]string) bool {
+	for _, v := range fields {
+		if strings.HasPrefix(v, sealedPrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // VerifyLedger recomputes every record version's hash from what is stored,

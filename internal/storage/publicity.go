@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"jlcredit/internal/archive"
@@ -66,10 +68,15 @@ func (db *DB) jsonPath(key string) string {
 // visibility policy, so that lists can page in the database. Rows are still
 // checked with archive.Visible after reading. The query must join subjects
 // as s; records are r.
+//
+// Disclosure is a record's, not only its class's (catalog.DisclosureOf): a
+// class's disclosure_by gives some values of one of its fields their own
+// disclosure (list_entry: 重点关注名单 is shared), and publicDisclosure turns
+// those values into conditions.
 func (db *DB) publicRecords(w *clause, classes []*catalog.Class, today credit.Date) {
 	codes := make([]any, 0, len(classes))
 	for _, c := range classes {
-		if c.Disclosure == catalog.Public {
+		if mayBePublic(c) {
 			codes = append(codes, c.Code)
 		}
 	}
@@ -85,13 +92,72 @@ func (db *DB) publicRecords(w *clause, classes []*catalog.Class, today credit.Da
 	w.add("(r.public_from IS NULL OR r.public_from <= $?)", d)
 	w.add("(r.public_until IS NULL OR r.public_until > $?)", d)
 	for _, c := range classes {
-		if c.Disclosure != catalog.Public || c.Roles.Status == "" {
+		if mayBePublic(c) {
+			db.publicDisclosure(w, c)
+		}
+	}
+	for _, c := range classes {
+		if !mayBePublic(c) || c.Roles.Status == "" {
 			continue
 		}
 		cls := w.next(c.Code)
 		path := w.next(db.jsonPath(c.Roles.Status))
 		w.conds = append(w.conds, fmt.Sprintf("NOT (r.class = %s AND COALESCE(%s, '') = %s)", cls, db.jsonText("r.fields", path), w.next("无效")))
 	}
+}
+
+// mayBePublic reports whether some records of c are 主动公开: the class is,
+// or one value of its disclosure_by field makes a record so.
+func mayBePublic(c *catalog.Class) bool {
+	if c.Disclosure == catalog.Public {
+		return true
+	}
+	if c.DisclosureBy != nil {
+		for _, d := range c.DisclosureBy.Values {
+			if d == catalog.Public {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// publicDisclosure adds, for a class with a disclosure_by rule, the
+// condition that leaves out its records that are not 主动公开 by the value
+// of the rule's field, as catalog.DisclosureOf decides: of a public class,
+// those whose value is listed as not public; of another class, those whose
+// value is not listed as public. A missing field reads as "", as in
+// DisclosureOf.
+func (db *DB) publicDisclosure(w *clause, c *catalog.Class) {
+	rule := c.DisclosureBy
+	if rule == nil || len(rule.Values) == 0 {
+		return
+	}
+	var public, other []any
+	for _, v := range slices.Sorted(maps.Keys(rule.Values)) {
+		if rule.Values[v] == catalog.Public {
+			public = append(public, v)
+		} else {
+			other = append(other, v)
+		}
+	}
+	op, vs := "IN", other // a public class: leave out the values listed as not public
+	if c.Disclosure != catalog.Public {
+		op, vs = "NOT IN", public // another: keep only the values listed as public
+	}
+	if len(vs) == 0 {
+		if c.Disclosure != catalog.Public {
+			w.add("r.class <> $?", c.Code)
+		}
+		return
+	}
+	cls := w.next(c.Code)
+	path := w.next(db.jsonPath(rule.Field))
+	in := make([]string, len(vs))
+	for i, v := range vs {
+		in[i] = w.next(v)
+	}
+	w.conds = append(w.conds, fmt.Sprintf("NOT (r.class = %s AND COALESCE(%s, '') %s (%s))", cls, db.jsonText("r.fields", path), op, strings.Join(in, ", ")))
 }
 
 // dualClasses returns the 双公示 classes of the catalog, or the one class
@@ -172,6 +238,7 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 				return nil
 			}
 			r.Fields = archive.VisibleFields(aud, c, r)
+			r.ContentHash = "" // see readRecord
 		}
 		out = append(out, r)
 		return nil

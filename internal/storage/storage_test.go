@@ -509,9 +509,15 @@ func testArchive(t *testing.T, open opener) {
 		t.Errorf("query log rows = %d, %v; want 1", logged, err)
 	}
 	// A single record read by id is logged too, by whom and about which
-	// subject; a public read of a published record is not.
+	// subject; a public read of a published record is not. A department
+	// reads another department's records only as the public does
+	// (access.Can, ActionViewRecord: its own): a person's not at all.
 	id := ga.Sections[0].Entries[0].Record.ID
-	if _, err := f.db.FindRecordByID(gov, id); err != nil {
+	if _, err := f.db.FindRecordByID(gov, id); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("another department's read of a person's record: err = %v, want not found", err)
+	}
+	own := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: f.dept.ID, DepartmentCode: f.dept.Code, Channel: "api"})
+	if _, err := f.db.FindRecordByID(own, id); err != nil {
 		t.Fatal(err)
 	}
 	var subj int64
