@@ -1,11 +1,14 @@
 package jsonapi
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"path"
 	"strings"
 
 	"jlcredit/internal/credit"
@@ -15,6 +18,9 @@ import (
 
 // handleBatchCreate accepts a batch: a JSON array body, a CSV or XLSX body,
 // or a multipart form with a "file" part. It answers 201 with the receipt.
+// A body sent as application/octet-stream or without Content-Type is read
+// in the format the extension of ?filename= names, else the one its first
+// bytes show (sniffBatch).
 func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error {
 	if _, err := requireActor(r.Context()); err != nil {
 		return err
@@ -53,14 +59,12 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 				break
 			}
 		}
-	case ct == "application/json":
-		sub.Format, sub.Filename, sub.Body = "json", "batch.json", r.Body
-	case ct == "text/csv" || ct == "text/plain":
-		sub.Format, sub.Filename, sub.Body = "csv", "batch.csv", r.Body
-	case strings.Contains(ct, "spreadsheetml"):
-		sub.Format, sub.Filename, sub.Body = "xlsx", "batch.xlsx", r.Body
 	default:
-		return credit.Errorf(credit.EINVALID, "不支持的Content-Type“%s”：请使用 application/json、text/csv、xlsx 或 multipart/form-data", ct)
+		format, body, err := sniffBatch(r, ct)
+		if err != nil {
+			return err
+		}
+		sub.Format, sub.Filename, sub.Body = format, "batch."+format, body
 	}
 	if f := r.URL.Query().Get("filename"); f != "" {
 		sub.Filename = f
@@ -82,6 +86,67 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 	}
 	respond.JSON(w, http.StatusCreated, receipt)
 	return nil
+}
+
+// sniffLen is how much of a batch body sniffBatch looks at.
+const sniffLen = 512
+
+var zipMagic = []byte("PK\x03\x04")
+
+// xlsxType is the media type of an XLSX file.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// sniffBatch returns the format of a batch body of media type ct ("" when
+// the request has no Content-Type) and the body to read it from, nothing of
+// it lost. JSON, CSV and XLSX media types declare the format; with
+// application/octet-stream or none, the extension of ?filename= does, else
+// the content: a zip archive is XLSX, a body starting with "[" (after a BOM
+// and white space) JSON, anything else CSV. A file whose content is XLSX
+// while its media type or name declares JSON or CSV is refused with a
+// message saying so, before anything is stored.
+func sniffBatch(r *http.Request, ct string) (format string, body io.Reader, err error) {
+	declared, by := "", ""
+	switch {
+	case ct == "application/json":
+		declared, by = "json", "Content-Type声明为“"+ct+"”"
+	case ct == "text/csv" || ct == "text/plain":
+		declared, by = "csv", "Content-Type声明为“"+ct+"”"
+	case strings.Contains(ct, "spreadsheetml"):
+		declared = "xlsx"
+	case ct == "application/octet-stream" || ct == "" && r.Header.Get("Content-Type") == "":
+		name := r.URL.Query().Get("filename")
+		switch strings.ToLower(path.Ext(name)) {
+		case ".json":
+			declared = "json"
+		case ".csv", ".txt", ".tsv":
+			declared = "csv"
+		case ".xlsx", ".xlsm":
+			declared = "xlsx"
+		}
+		by = "文件名“" + name + "”的扩展名是" + path.Ext(name)
+	default:
+		return "", nil, credit.Errorf(credit.EINVALID, "不支持的Content-Type“%s”：请使用 application/json、text/csv、%s（XLSX）、application/octet-stream（按文件名扩展名或内容识别格式）或 multipart/form-data",
+			r.Header.Get("Content-Type"), xlsxType)
+	}
+	br := bufio.NewReaderSize(r.Body, sniffLen)
+	head, err := br.Peek(sniffLen)
+	if err != nil && err != io.EOF {
+		return "", nil, uploadError(err)
+	}
+	isZip := bytes.HasPrefix(head, zipMagic)
+	switch {
+	case declared == "xlsx":
+	case declared != "" && isZip:
+		return "", nil, credit.Errorf(credit.EINVALID, "文件内容是XLSX，但%s：上传XLSX文件请使用Content-Type %s或application/octet-stream", by, xlsxType)
+	case declared != "":
+	case isZip:
+		declared = "xlsx"
+	case bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\uFEFF")), " \t\r\n"), []byte("[")):
+		declared = "json"
+	default:
+		declared = "csv"
+	}
+	return declared, br, nil
 }
 
 // uploadError turns a body that exceeded MaxBytesReader into ETOOLARGE.

@@ -2,11 +2,18 @@ package jsonapi
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"html/template"
+	"io"
+	"math"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"jlcredit/internal/access"
@@ -55,16 +62,380 @@ func (s *Server) lists() (lists.Service, error) {
 // verification is well under it).
 const maxJSONBody = 4 << 20
 
+// decodeJSON decodes the request body, one JSON value of at most
+// maxJSONBody bytes, into v; fields v does not have are refused. Every
+// failure is a *credit.Error (EINVALID; ETOOLARGE for a body over the
+// limit) whose zh-CN message names the field, with its position in arrays
+// (“subjects[2].code”), what was expected and what came: never Go's type
+// names.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return credit.Errorf(credit.ETOOLARGE, "请求体超过%d MB上限", maxJSONBody>>20)
+		}
+		return credit.Errorf(credit.EINVALID, "读取请求体失败，请重新发送")
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return credit.Errorf(credit.EINVALID, "请求体为空：应为JSON对象")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if e := uploadError(err); e != err {
-			return e
-		}
-		return credit.Errorf(credit.EINVALID, "请求体不是有效的JSON：%v", err)
+		return jsonError(data, reflect.TypeOf(v), err)
+	}
+	if end := dec.InputOffset(); len(bytes.TrimSpace(data[end:])) > 0 {
+		at := end + int64(len(data[end:])-len(bytes.TrimLeft(data[end:], " \t\r\n"))) + 1
+		return credit.Errorf(credit.EINVALID, "请求体只能有一个JSON值，第%d个字节起还有多余内容", at)
 	}
 	return nil
+}
+
+// jsonError turns an error of decoding data into a value of type t into a
+// *credit.Error for the caller.
+func jsonError(data []byte, t reflect.Type, err error) error {
+	var (
+		syntax  *json.SyntaxError
+		typ     *json.UnmarshalTypeError
+		invalid *json.InvalidUnmarshalError
+		parse   *time.ParseError
+		ce      *credit.Error
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return credit.Errorf(credit.EINVALID, "请求体不是有效的JSON（第%d个字节附近）", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return credit.Errorf(credit.EINVALID, "请求体不是完整的JSON：在第%d个字节处意外结束，请检查括号和引号是否成对", len(data))
+	case errors.Is(err, io.EOF):
+		return credit.Errorf(credit.EINVALID, "请求体为空：应为JSON对象")
+	case errors.As(err, &typ):
+		want, got := jsonTypeName(typ.Type), jsonValueName(typ.Value, typ.Type)
+		path := typ.Field
+		if p := jsonPathAt(data, typ.Offset); fieldOf(p, typ.Field) {
+			path = p
+		}
+		if path == "" {
+			return credit.Errorf(credit.EINVALID, "请求体应为%s，实际为%s", want, got)
+		}
+		return credit.Errorf(credit.EINVALID, "字段“%s”应为%s，实际为%s", clip(path), want, got)
+	case errors.As(err, &parse):
+		return credit.Errorf(credit.EINVALID, "时间“%s”格式无效，应为RFC 3339格式（如2026-11-20T10:00:00+08:00）", clip(parse.Value))
+	case errors.As(err, &ce):
+		return ce
+	case errors.As(err, &invalid):
+		return fmt.Errorf("jsonapi.decodeJSON: %w", err) // a bug: v is not a pointer
+	}
+	// encoding/json has no error type for an unknown field: its message,
+	// json: unknown field "name", is the only way to tell.
+	if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name, uerr := strconv.Unquote(rest)
+		if uerr != nil {
+			name = strings.Trim(rest, `"`)
+		}
+		path, fields := unknownField(data, t, name)
+		if path == "" {
+			path = name
+		}
+		msg := fmt.Sprintf("字段“%s”无法识别，请检查拼写", clip(path))
+		if len(fields) > 0 {
+			msg += "；此处可用的字段为：" + strings.Join(fields, "、")
+		}
+		return credit.Errorf(credit.EINVALID, "%s", msg)
+	}
+	return credit.Errorf(credit.EINVALID, "请求体中有字段的值格式不正确")
+}
+
+// clip shortens what the caller sent to quote it in a message.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
+}
+
+// jsonTypeName names in Chinese the JSON value a Go type is decoded from.
+func jsonTypeName(t reflect.Type) string {
+	if t == nil {
+		return "其他类型的值"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == reflect.TypeFor[time.Time]() {
+		return "RFC 3339格式的时间字符串"
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "字符串"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "字符串"
+	case reflect.Bool:
+		return "布尔值（true或false）"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "整数"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "非负整数"
+	case reflect.Float32, reflect.Float64:
+		return "数字"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "Base64编码的字符串"
+		}
+		return "数组"
+	case reflect.Map, reflect.Struct:
+		return "对象"
+	}
+	return "其他类型的值"
+}
+
+// jsonValueName names in Chinese the JSON value an UnmarshalTypeError
+// describes ("string", "number", "number 1.5", "array", ...), decoded into
+// a value of type t.
+func jsonValueName(v string, t reflect.Type) string {
+	switch v {
+	case "string":
+		return "字符串"
+	case "number":
+		return "数字"
+	case "bool":
+		return "布尔值"
+	case "array":
+		return "数组"
+	case "object":
+		return "对象"
+	case "null":
+		return "null"
+	}
+	if n, ok := strings.CutPrefix(v, "number "); ok {
+		if t != nil && strings.Contains(jsonTypeName(t), "整数") {
+			if f, err := strconv.ParseFloat(n, 64); err == nil && f == math.Trunc(f) {
+				return "超出范围的数字" + n
+			}
+		}
+		return "数字" + n
+	}
+	return "其他类型的值"
+}
+
+// fieldOf reports whether path, the place of a value in the request with
+// array positions (“subjects[2].code”), is the field encoding/json named
+// (“subjects.code”), or lies within it.
+func fieldOf(path, field string) bool {
+	var b strings.Builder
+	skip := false
+	for _, c := range path {
+		switch {
+		case c == '[':
+			skip = true
+		case c == ']':
+			skip = false
+		case !skip:
+			b.WriteRune(c)
+		}
+	}
+	p := b.String()
+	return field != "" && (strings.EqualFold(p, field) || len(p) > len(field) && strings.EqualFold(p[:len(field)], field) && p[len(field)] == '.')
+}
+
+// jsonFrame is an object or array being read by jsonPathAt.
+type jsonFrame struct {
+	array   bool
+	index   int    // array: the position of the next element
+	key     string // object: the key of the value being read
+	wantKey bool   // object: a key comes next
+}
+
+// jsonPath joins the places of stack: “subjects[2].code”.
+func jsonPath(stack []jsonFrame) string {
+	var b strings.Builder
+	for _, f := range stack {
+		if f.array {
+			fmt.Fprintf(&b, "[%d]", f.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(f.key)
+	}
+	return b.String()
+}
+
+// jsonPathAt returns the place in data of the value whose reading reaches
+// byte offset, where encoding/json reported a value of the wrong type; ""
+// for the top-level value or when data cannot be followed that far.
+func jsonPathAt(data []byte, offset int64) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []jsonFrame
+	next := func() { // the value in the innermost container was read
+		if n := len(stack); n > 0 {
+			if stack[n-1].array {
+				stack[n-1].index++
+			} else {
+				stack[n-1].wantKey = true
+			}
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		end := dec.InputOffset()
+		if n := len(stack); n > 0 && !stack[n-1].array && stack[n-1].wantKey {
+			if key, ok := tok.(string); ok {
+				stack[n-1].key, stack[n-1].wantKey = key, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if end >= offset {
+				return jsonPath(stack)
+			}
+			next()
+			continue
+		}
+		path := jsonPath(stack)
+		if end >= offset {
+			return path
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, jsonFrame{wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, jsonFrame{array: true})
+		default:
+			next()
+		}
+	}
+}
+
+// unknownField finds in data the first object key named name that is not
+// a field of the struct decoded at its place (t is the type data is
+// decoded into): its path, and the fields that struct has.
+func unknownField(data []byte, t reflect.Type, name string) (string, []string) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	path, fields, _ := findUnknown(dec, t, "", name)
+	return path, fields
+}
+
+func findUnknown(dec *json.Decoder, t reflect.Type, path, name string) (string, []string, bool) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", nil, false
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && (reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) ||
+		reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())) {
+		t = nil // decodes itself: its keys are its own business
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields []jsonField
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return "", nil, false
+			}
+			key, _ := kt.(string)
+			at := key
+			if path != "" {
+				at = path + "." + key
+			}
+			var vt reflect.Type
+			switch {
+			case t != nil && t.Kind() == reflect.Struct:
+				f, ok := lookupField(fields, key)
+				if !ok && key == name {
+					names := make([]string, len(fields))
+					for i, f := range fields {
+						names[i] = f.name
+					}
+					return at, names, true
+				}
+				vt = f
+			case t != nil && t.Kind() == reflect.Map:
+				vt = t.Elem()
+			}
+			if p, names, ok := findUnknown(dec, vt, at, name); ok {
+				return p, names, true
+			}
+		}
+		_, _ = dec.Token() // }
+	case json.Delim('['):
+		var et reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			et = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if p, names, ok := findUnknown(dec, et, fmt.Sprintf("%s[%d]", path, i), name); ok {
+				return p, names, true
+			}
+		}
+		_, _ = dec.Token() // ]
+	}
+	return "", nil, false
+}
+
+// jsonField is a field of a struct as encoding/json sees it.
+type jsonField struct {
+	name string
+	typ  reflect.Type
+}
+
+// jsonFields lists the JSON fields of struct type t, with the fields of
+// embedded structs.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+			out = append(out, jsonFields(ft)...)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, jsonField{name, f.Type})
+	}
+	return out
+}
+
+// lookupField finds key among fields the way encoding/json does: exactly,
+// else without regard to case.
+func lookupField(fields []jsonField, key string) (reflect.Type, bool) {
+	for _, f := range fields {
+		if f.name == key {
+			return f.typ, true
+		}
+	}
+	for _, f := range fields {
+		if strings.EqualFold(f.name, key) {
+			return f.typ, true
+		}
+	}
+	return nil, false
 }
 
 func dateParam(r *http.Request, name string) (*credit.Date, error) {

@@ -134,3 +134,17 @@ func SetBatchLease(tb testing.TB, db *DB, id string, owner string, until time.Ti
 		tb.Fatalf("SetBatchLease: %v", err)
 	}
 }
+
+// Closing returns a channel closed once Close has begun (work in progress
+// is then being stopped).
+func Closing(db *DB) <-chan struct{} { return db.life.Done() }
+
+// CountPasswordHashes counts, for the duration of a test, the password
+// hashes sign-ins compute; it returns the counter.
+func CountPasswordHashes(tb testing.TB) *int {
+	old := verifyPassword
+	n := new(int)
+	verifyPassword = func(hash, password string) bool { *n++; return old(hash, password) }
+	tb.Cleanup(func() { verifyPassword = old })
+	return n
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -149,7 +150,13 @@ func (db *DB) FindUserByID(ctx context.Context, id credit.UserID) (*access.User,
 	return u, nil
 }
 
-// FindUsers lists the users within the actor's scope, by login name.
+// maxUserQuery is the longest search text FindUsers takes, in characters:
+// login and display names are far shorter, and SQLite refuses a LIKE
+// pattern over 50,000 bytes.
+const maxUserQuery = 100
+
+// FindUsers lists the users within the actor's scope, by login name. A
+// search text over maxUserQuery characters is EINVALID.
 func (db *DB) FindUsers(ctx context.Context, f access.UserFilter) ([]*access.User, int, error) {
 	actor := credit.ActorFromContext(ctx)
 	var where []string
@@ -178,6 +185,9 @@ func (db *DB) FindUsers(ctx context.Context, f access.UserFilter) ([]*access.Use
 		add(`COALESCE(d.region_code, u.region_code) LIKE $?`, regionLike(f.RegionPrefix))
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
+		if utf8.RuneCountInString(q) > maxUserQuery {
+			return nil, 0, credit.Errorf(credit.EINVALID, "搜索内容不能超过%d个字符", maxUserQuery)
+		}
 		args = append(args, "%"+likeEscape(strings.ToLower(q))+"%")
 		n := len(args)
 		args = append(args, "%"+likeEscape(q)+"%")
@@ -331,15 +341,32 @@ func (db *DB) ChangePassword(ctx context.Context, old, new string, keepSession s
 	})
 }
 
-// errBadLogin is the answer to a wrong name or password; it does not say
-// which was wrong.
-func errBadLogin(extra string) error {
-	return credit.Errorf(credit.EUNAUTHORIZED, "用户名或密码错误%s", extra)
+// errBadLogin is the answer to every failed sign-in: an unknown name, a
+// wrong password, a locked account. It does not say which, nor whether the
+// account exists; the attempt log records the reason for administrators.
+func errBadLogin() error {
+	return credit.Errorf(credit.EUNAUTHORIZED, "用户名或密码错误；密码连续错误%d次，账号将锁定%d分钟",
+		access.MaxFailedLogins, int(access.LockoutDuration/time.Minute))
+}
+
+// verifyPassword computes the password hash of a sign-in: against the
+// account's hash, or ("" for an unknown name) a dummy one of the same cost.
+// Every failed sign-in does this work once (tests count it).
+var verifyPassword = func(hash, password string) bool {
+	if hash == "" {
+		access.VerifyDummy(password)
+		return false
+	}
+	return access.VerifyPassword(hash, password)
 }
 
 // Login checks a name and password, applies the lock-out policy, and starts
 // a session. The password is checked outside any transaction, so that the
-// memory-hard hash does not hold the SQLite writer.
+// memory-hard hash does not hold the SQLite writer. An unknown name, a wrong
+// password and a locked account get the same answer (errBadLogin) after the
+// same work, one password hash, so that neither the message nor the time
+// tells whether an account exists or is locked. Only the right password of
+// a disabled account learns that it is disabled.
 func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session, string, error) {
 	name := access.NormalizeUsername(a.Username)
 	if name == "" || a.Password == "" {
@@ -348,24 +375,26 @@ func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session
 	var hash string
 	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash`+userFrom+` WHERE u.username = $1`, name), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		access.VerifyDummy(a.Password)
+		verifyPassword("", a.Password)
 		if err := db.logAttempt(ctx, a, name, 0, false, "unknown_user"); err != nil {
 			return nil, "", err
 		}
-		return nil, "", errBadLogin("")
+		return nil, "", errBadLogin()
 	}
 	if err != nil {
 		return nil, "", err
 	}
 	now := db.Now().UTC()
 	if u.Locked(now) {
+		// Even the right password does not open a locked account; the
+		// hash is computed all the same, so that the time does not tell.
+		verifyPassword(hash, a.Password)
 		if err := db.logAttempt(ctx, a, name, u.ID, false, "locked"); err != nil {
 			return nil, "", err
 		}
-		return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "密码连续错误%d次，账号已锁定，请于%s后再试",
-			access.MaxFailedLogins, u.LockedUntil.In(credit.Shanghai).Format("15:04"))
+		return nil, "", errBadLogin()
 	}
-	ok := access.VerifyPassword(hash, a.Password)
+	ok := verifyPassword(hash, a.Password)
 	if ok && u.Disabled() {
 		if err := db.logAttempt(ctx, a, name, u.ID, false, "disabled"); err != nil {
 			return nil, "", err
@@ -373,15 +402,12 @@ func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session
 		return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "账号已停用，请联系管理员")
 	}
 	if !ok {
-		var lockedNow *time.Time
-		var left int
 		err := db.transact(ctx, func(tx *Tx) error {
 			var failed int
 			if err := tx.queryRow(ctx, `SELECT failed_logins FROM users WHERE id = $1`, int64(u.ID)).Scan(&failed); err != nil {
 				return err
 			}
-			failed, lockedNow = access.AfterFailure(failed, tx.now)
-			left = access.MaxFailedLogins - failed
+			failed, lockedNow := access.AfterFailure(failed, tx.now)
 			var until any
 			if lockedNow != nil {
 				until = *lockedNow
@@ -399,14 +425,7 @@ func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session
 		if err != nil {
 			return nil, "", err
 		}
-		if lockedNow != nil {
-			return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "用户名或密码错误，密码已连续错误%d次，账号锁定%d分钟",
-				access.MaxFailedLogins, int(access.LockoutDuration/time.Minute))
-		}
-		if left <= 2 {
-			return nil, "", errBadLogin(fmt.Sprintf("，再错%d次账号将被锁定%d分钟", left, int(access.LockoutDuration/time.Minute)))
-		}
-		return nil, "", errBadLogin("")
+		return nil, "", errBadLogin()
 	}
 	token := access.NewToken()
 	s := &access.Session{UserID: u.ID, CSRFToken: access.NewToken(), User: u}

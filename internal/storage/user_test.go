@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/catalog"
@@ -423,6 +427,119 @@ func TestQueryLog(t *testing.T) {
 		}
 		if _, n, err := db.FindQueryLog(inRegion, access.QueryLogFilter{}); err != nil || n != 1 {
 			t.Errorf("region admin of the reader's region: %d entries, %v; want still 1", n, err)
+		}
+	})
+}
+
+// TestLoginAnswersAlike checks that a failed sign-in does not tell whether
+// the name exists or the account is locked: one message, and one password
+// hash's work, for an unknown name, a wrong password and a locked account
+// (even with the right password), while the lock itself holds and the
+// attempt log keeps the true reason.
+func TestLoginAnswersAlike(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		db := open(t)
+		ctx := systemCtx()
+		now := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		const password = "Same-Passw0rd-2026"
+		if _, err := db.CreateUser(ctx, &access.User{Username: "alike", DisplayName: "李四", Role: credit.RoleProvince}, password); err != nil {
+			t.Fatal(err)
+		}
+		want := "用户名或密码错误；密码连续错误5次，账号将锁定15分钟"
+		hashes := storage.CountPasswordHashes(t)
+		login := func(name, password string) error {
+			_, _, err := db.Login(context.Background(), access.LoginAttempt{Username: name, Password: password, IP: "192.0.2.7"})
+			return err
+		}
+		// Each failure answers alike, after one password hash: the time
+		// does not tell an unknown name or a locked account either.
+		fails := func(what, name, password string) {
+			t.Helper()
+			before := *hashes
+			err := login(name, password)
+			if credit.ErrorCode(err) != credit.EUNAUTHORIZED || credit.ErrorMessage(err) != want {
+				t.Errorf("%s: err=%v, want EUNAUTHORIZED %q", what, err, want)
+			}
+			if n := *hashes - before; n != 1 {
+				t.Errorf("%s: %d password hashes computed, want 1", what, n)
+			}
+		}
+		fails("unknown name", "nobody", password)
+		for i := 1; i <= access.MaxFailedLogins; i++ {
+			fails(fmt.Sprintf("wrong password %d", i), "alike", "wrong-password-1")
+		}
+		fails("locked, right password", "alike", password)
+		fails("locked, wrong password", "alike", "wrong-password-1")
+		for range 2 {
+			fails("unknown name", "nobody", password)
+			fails("locked, right password", "alike", password)
+		}
+
+		now = now.Add(access.LockoutDuration + time.Second)
+		if err := login("alike", password); err != nil {
+			t.Fatalf("after the lock: %v", err)
+		}
+
+		var locks int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'user.locked' AND object_id = 'alike'`).Scan(&locks); err != nil {
+			t.Fatal(err)
+		}
+		if locks != 1 {
+			t.Errorf("audit entries user.locked = %d, want 1", locks)
+		}
+		reasons := map[string]int{}
+		rows, err := db.SQL().Query(`SELECT reason FROM login_attempts WHERE ip = '192.0.2.7'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r string
+			if err := rows.Scan(&r); err != nil {
+				t.Fatal(err)
+			}
+			reasons[r]++
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		wantReasons := map[string]int{"unknown_user": 3, "wrong_password": access.MaxFailedLogins, "locked": 4, "": 1}
+		if diff := cmp.Diff(wantReasons, reasons); diff != "" {
+			t.Errorf("login_attempts reasons (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestFindUsersLongQuery checks that a search text over 100 characters is
+// refused as EINVALID (it made SQLite fail: LIKE pattern too complex).
+func TestFindUsersLongQuery(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		db := open(t)
+		ctx := systemCtx()
+		if _, err := db.CreateUser(ctx, &access.User{Username: "finder", DisplayName: "王五", Role: credit.RoleProvince}, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, test := range []struct {
+			name, q string
+			code    string
+			users   int
+		}{
+			{"Found", "find", "", 1},
+			{"HundredChars", strings.Repeat("王", 100), "", 0},
+			{"TooLong", strings.Repeat("王", 101), credit.EINVALID, 0},
+			{"Huge", strings.Repeat("%_a", 20000), credit.EINVALID, 0},
+			{"LongOnlyWithSpaces", "  " + strings.Repeat("w", 100) + "  ", "", 0},
+		} {
+			t.Run(test.name, func(t *testing.T) {
+				users, _, err := db.FindUsers(ctx, access.UserFilter{Query: test.q})
+				if credit.ErrorCode(err) != test.code || len(users) != test.users {
+					t.Fatalf("FindUsers: %d users, err=%v; want %d, code %q", len(users), err, test.users, test.code)
+				}
+				if test.code != "" && credit.ErrorMessage(err) != "搜索内容不能超过100个字符" {
+					t.Errorf("message %q", credit.ErrorMessage(err))
+				}
+			})
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/catalog"
@@ -136,6 +137,9 @@ func (s *Server) departmentsPage(r *http.Request) (*DepartmentsPage, error) {
 	p := &DepartmentsPage{Page: base(r, "部门管理", "departments"), Query: strings.TrimSpace(q.Get("q")), Region: q.Get("region"),
 		Regions:   regionsInScope(actor),
 		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: orJilin(actor.RegionCode)})}
+	if utf8.RuneCountInString(p.Query) > maxSearchText {
+		return nil, credit.Errorf(credit.EINVALID, "搜索内容不能超过%d个字符", maxSearchText)
+	}
 	// A province has hundreds of departments: filter and page them.
 	text := strings.ToUpper(p.Query)
 	var match []*access.Department
@@ -151,6 +155,10 @@ func (s *Server) departmentsPage(r *http.Request) (*DepartmentsPage, error) {
 	p.Pager = newPager("/console/departments", q, page, departmentPageSize, len(match), false)
 	return p, nil
 }
+
+// maxSearchText is the longest search text the console's department and
+// user lists take, in characters (storage.FindUsers refuses longer ones too).
+const maxSearchText = 100
 
 // departmentPageSize is how many departments a page of the console lists.
 const departmentPageSize = 50

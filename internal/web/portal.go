@@ -4,8 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"jlcredit/internal/access"
@@ -630,6 +632,12 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	ip := clientIP(r)
+	limiter := &s.logins
+	at, wait, ok := limiter.take(loginClient(ip), s.now())
+	if !ok {
+		return s.loginThrottled(w, r, wait)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		return credit.Errorf(credit.EINVALID, "登录表单无效")
@@ -637,20 +645,117 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	username, password := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
 	sess, token, err := s.backend.Login(r.Context(), access.LoginAttempt{Username: username, Password: password,
-		IP: clientIP(r), UserAgent: r.UserAgent()})
+		IP: ip, UserAgent: r.UserAgent()})
 	if err != nil {
 		if credit.ErrorCode(err) != credit.EUNAUTHORIZED {
+			limiter.giveBack(loginClient(ip), at) // an outage is not the client's attempt
 			return err
 		}
 		p := &LoginPage{Page: base(r, "管理端登录", "login"), Username: username, Next: next, Error: credit.ErrorMessage(err)}
 		return s.render(w, r, http.StatusUnauthorized, "login", p)
 	}
+	limiter.giveBack(loginClient(ip), at)
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: isTLS(r), Expires: sess.ExpiresAt, MaxAge: int(access.SessionLifetime / time.Second),
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// loginThrottled answers a sign-in over the client's limit: 429 with
+// Retry-After and the form again, saying when to try.
+func (s *Server) loginThrottled(w http.ResponseWriter, r *http.Request, wait time.Duration) error {
+	secs := int((wait + time.Second - 1) / time.Second)
+	minutes := max(1, int((wait+time.Minute-1)/time.Minute))
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+	p := &LoginPage{Page: base(r, "管理端登录", "login"), Next: safeNext(r.URL.Query().Get("next")),
+		Error: "登录尝试过于频繁，请" + strconv.Itoa(minutes) + "分钟后再试"}
+	return s.render(w, r, http.StatusTooManyRequests, "login", p)
+}
+
+// Sign-in throttling. Each POST /login takes a place in its client's
+// window and a successful sign-in gives it back: a client may fail at most
+// loginLimit times in any loginWindow, whichever names it tries, before it
+// is answered 429. (The lock of an account after access.MaxFailedLogins
+// wrong passwords protects each account; this limits spraying one password
+// over many names.) Limits are per process and in memory, like the API's.
+const (
+	loginLimit   = 20
+	loginWindow  = 5 * time.Minute
+	loginClients = 100_000 // clients tracked at most; beyond that new ones go unthrottled
+)
+
+// loginLimiter is a sliding window of sign-in attempts per client.
+type loginLimiter struct {
+	mu    sync.Mutex
+	hits  map[string][]time.Time // per client, oldest first, within the window
+	swept time.Time
+}
+
+// take records an attempt of client at now and returns its time, or, when
+// the client already has loginLimit attempts in the window, how long until
+// the oldest leaves it.
+func (l *loginLimiter) take(client string, now time.Time) (at time.Time, wait time.Duration, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hits == nil {
+		l.hits = map[string][]time.Time{}
+	}
+	if now.Sub(l.swept) >= loginWindow || len(l.hits) >= loginClients {
+		for c, hs := range l.hits {
+			if len(hs) == 0 || !now.Before(hs[len(hs)-1].Add(loginWindow)) {
+				delete(l.hits, c)
+			}
+		}
+		l.swept = now
+	}
+	hs, tracked := l.hits[client]
+	i := 0
+	for i < len(hs) && !now.Before(hs[i].Add(loginWindow)) {
+		i++
+	}
+	hs = hs[i:]
+	if len(hs) >= loginLimit {
+		l.hits[client] = hs
+		return time.Time{}, hs[0].Add(loginWindow).Sub(now), false
+	}
+	if !tracked && len(l.hits) >= loginClients {
+		return now, 0, true
+	}
+	l.hits[client] = append(hs, now)
+	return now, 0, true
+}
+
+// giveBack removes the attempt take recorded at at.
+func (l *loginLimiter) giveBack(client string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	hs := l.hits[client]
+	for i := len(hs) - 1; i >= 0; i-- {
+		if hs[i].Equal(at) {
+			l.hits[client] = append(hs[:i:i], hs[i+1:]...)
+			return
+		}
+	}
+}
+
+// loginClient is the client an attempt from ip counts against: the
+// address, or for IPv6 its /64 network, which one host usually has whole.
+func loginClient(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // isTLS reports whether the browser reached us over HTTPS, directly or

@@ -82,6 +82,7 @@ type Server struct {
 	depts     cached[*deptIndex]
 	pubMu     sync.Mutex
 	pub       map[string]*cached[*recordPage] // unfiltered first page of each 双公示 list
+	logins    loginLimiter                    // failed sign-ins per client (POST /login)
 }
 
 // SessionCookie is the name of the console session cookie.
