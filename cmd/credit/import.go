@@ -100,20 +100,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 // in the format named by its file extension, and closes it.
 func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, out *os.File) error {
 	path := out.Name()
-	raw, err := db.OpenBatchRaw(ctx, id)
+	headers, err := db.BatchHeaders(ctx, id)
 	if err != nil {
 		return err
 	}
-	b, err := db.FindBatchByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	rdr, err := ingest.Open(raw, b.Filename, b.Format, ingest.DefaultLimits())
-	if err != nil {
-		return err
-	}
-	headers := rdr.Headers()
-	rdr.Close()
 	errs, _, err := db.FindBatchErrors(ctx, id, 0, 0)
 	if err != nil {
 		return err

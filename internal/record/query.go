@@ -80,4 +80,9 @@ type QueryService interface {
 	// OpenBatchRaw returns the bytes of a batch as submitted. Returns
 	// ENOTFOUND, or EFORBIDDEN for another department's batch.
 	OpenBatchRaw(ctx context.Context, id credit.BatchID) (io.Reader, error)
+	// BatchHeaders returns the header row of a batch's file as processing
+	// read it (below any title rows; a JSON file's first object's keys),
+	// for error sheets in the file's own columns. ENOTFOUND or EFORBIDDEN
+	// as OpenBatchRaw.
+	BatchHeaders(ctx context.Context, id credit.BatchID) ([]string, error)
 }

@@ -518,6 +518,29 @@ func (db *DB) FindBatches(ctx context.Context, f record.BatchFilter) ([]*record.
 }
 
 // openBatchReader opens the stored bytes of a batch as rows.
-func (db *DB) openBatchReader(ctx context.Context, b *batchRow) (ingest.Reader, error) {
-	return ingest.Open(newChunkReader(ctx, db, &b.Batch), b.Filename, b.Format, ingest.DefaultLimits())
+// openBatchReader opens a stored batch for reading with the header row found
+// by the fields of class c (title rows above it skipped).
+func (db *DB) openBatchReader(ctx context.Context, b *batchRow, c *catalog.Class) (ingest.Reader, error) {
+	lim := ingest.DefaultLimits()
+	lim.IsField = func(h string) bool { _, ok := c.FieldByHeader(h); return ok }
+	return ingest.Open(newChunkReader(ctx, db, &b.Batch), b.Filename, b.Format, lim)
+}
+
+// BatchHeaders returns the header row of a batch's file as processing read
+// it.
+func (db *DB) BatchHeaders(ctx context.Context, id credit.BatchID) ([]string, error) {
+	b, err := db.findBatch(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := db.FindClass(ctx, b.Class)
+	if err != nil {
+		return nil, err
+	}
+	rdr, err := db.openBatchReader(ctx, b, c)
+	if err != nil {
+		return nil, err
+	}
+	defer rdr.Close()
+	return rdr.Headers(), nil
 }

@@ -292,3 +292,28 @@ func TestRemoveAbandonedUploads(t *testing.T) {
 		}
 	})
 }
+
+// TestTitleRowFile: a department's export with a title row above the header
+// is read from the header down, errors keep the file's row numbers, and the
+// error sheet's columns are the header's (BatchHeaders).
+func TestTitleRowFile(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		body := append([]byte("行政处罚信息公示表\n填报单位：长春市市场监督管理局\n"), csvBytes(t, penaltyHeader,
+			f.penaltyRow("长市监罚〔2026〕61号", "警告", "", "2026-11-16"),
+			f.penaltyRow("长市监罚〔2026〕62号", "罚款", "", "2026-11-16"), // 罚款 without an amount
+		)...)
+		rc := f.submit(t, "penalty", "title.csv", body)
+		if rc.Total != 2 || rc.Accepted != 1 || rc.Rejected != 1 {
+			t.Fatalf("receipt %+v, want 2 rows: 1 accepted, 1 rejected", rc)
+		}
+		errs, _, err := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+		if err != nil || len(errs) != 1 || errs[0].Row != 5 || !strings.HasPrefix(errs[0].Problems[0].Message, "第5行") {
+			t.Errorf("row errors %+v, %v; want the file's row 5", errs, err)
+		}
+		headers, err := f.db.BatchHeaders(sys(), rc.Batch)
+		if err != nil || strings.Join(headers, ",") != strings.Join(penaltyHeader, ",") {
+			t.Errorf("BatchHeaders = %q, %v; want the header row below the title", headers, err)
+		}
+	})
+}

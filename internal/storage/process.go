@@ -130,7 +130,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	if err != nil {
 		return receipt, err
 	}
-	rdr, err := db.openBatchReader(ctx, b)
+	rdr, err := db.openBatchReader(ctx, b, class)
 	if err != nil {
 		return receipt, err
 	}
@@ -304,7 +304,9 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			values, mprobs := mapRow(row)
 			rec, probs := v.Validate(row.Num, values)
 			probs = append(probs, mprobs...)
-			probs = append(probs, row.Problems...)
+			if len(row.Problems) > 0 {
+				probs = withReaderProblems(row.Problems, probs, codeOf)
+			}
 			if len(probs) == 0 && rec != nil && subjectKey(rec) == "" {
 				probs = append(probs, noIdentifier(v.Class, row.Num, rec))
 			}
@@ -470,6 +472,30 @@ func (db *DB) readAhead(ctx context.Context, class string, p *pending) error {
 	}
 	p.ahead, p.aheadAt = ahead, at
 	return nil
+}
+
+// withReaderProblems puts the problems the file reader found in a row (an
+// unbalanced quote, a formula without its value) first, with their field
+// codes, and leaves out the validator's problems about the same fields: a
+// cell the reader could not read is reported as such, not also as empty.
+func withReaderProblems(reader, validator []credit.Problem, codeOf func(header string) string) []credit.Problem {
+	out := make([]credit.Problem, 0, len(reader)+len(validator))
+	seen := map[string]bool{}
+	for _, p := range reader {
+		if p.Field == "" && p.FieldName != "" {
+			p.Field = codeOf(p.FieldName)
+		}
+		if p.Field != "" {
+			seen[p.Field] = true
+		}
+		out = append(out, p)
+	}
+	for _, p := range validator {
+		if p.Field == "" || !seen[p.Field] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // chunkKeys returns the distinct business keys of recs.

@@ -507,15 +507,7 @@ func (s *Server) handleBatchErrors(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	raw, err := s.backend.OpenBatchRaw(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	var headers []string
-	if rdr, err := ingest.Open(raw, b.Filename, b.Format, ingest.DefaultLimits()); err == nil {
-		headers = rdr.Headers()
-		rdr.Close()
-	}
+	headers, _ := s.backend.BatchHeaders(r.Context(), id) // none for a file that could not be read: the raw values still are
 	var ferr error
 	rows := func(yield func(ingest.ErrorRow) bool) {
 		const chunk = 2000

@@ -294,7 +294,7 @@ func TestCSVErrors(t *testing.T) {
 		{name: "TooManyRows", data: "a\n1\n\n2\n3\n", lim: Limits{MaxRows: 2}, code: credit.ETOOLARGE, msg: "文件超过2行上限", rows: 2},
 		{name: "TooManyBytesAtOpen", data: "a\n" + strings.Repeat("1\n", 1000), lim: Limits{MaxBytes: 1000}, openErr: true, code: credit.ETOOLARGE, msg: "文件大小超过1000字节上限"},
 		{name: "TooManyBytes", data: "a\n" + strings.Repeat("1\n", 100000), lim: Limits{MaxBytes: 100 << 10}, code: credit.ETOOLARGE, msg: "文件大小超过100KB上限", rows: 51199},
-		{name: "UnbalancedQuote", data: "a,b\n1,2\n\"" + strings.Repeat("x\n", 600000), lim: Limits{MaxCellBytes: 1024}, code: credit.EINVALID, msg: "CSV第3行附近内容超过1MB", rows: 1},
+		{name: "LineTooLong", data: "a,b\n1,2\n" + strings.Repeat("x", 1<<20+1) + "\n3,4\n", lim: Limits{MaxCellBytes: 1024}, code: credit.EINVALID, msg: "CSV第3行附近内容超过1MB", rows: 1},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			r, err := Open(strings.NewReader(test.data), "x.csv", "", test.lim)
@@ -381,5 +381,233 @@ func TestCSVReadError(t *testing.T) {
 	}
 	if credit.ErrorCode(err) != credit.EINTERNAL {
 		t.Errorf("code = %s, want internal", credit.ErrorCode(err))
+	}
+}
+
+// isPenaltyField is a Limits.IsField over penaltyMatch.
+func isPenaltyField(h string) bool {
+	_, ok := penaltyMatch(h)
+	return ok
+}
+
+// Department exports put a title, and often a line naming who filled it
+// in, above the header. With IsField the reader finds the header below
+// them; rows keep the numbers they have in the file.
+func TestCSVHeaderSearch(t *testing.T) {
+	data := csvBytes(t, simplifiedchinese.GB18030,
+		[]string{"行政处罚信息公示表", "", "", ""},
+		[]string{"填报单位：长春市市场监督管理局", "", "填报日期：2026-11-25", ""},
+		[]string{"", "", "", ""},
+		[]string{"行政相对人名称", "统一社会信用代码*", "处罚决定日期", "备注"},
+		[]string{"甲公司", "91220101MA0000000X", "2026-11-20", "统一社会信用代码"}, // a cell that names a field
+		[]string{"乙公司", "91220101MA0000001X", "2026-11-21", "第一行\n第二行"},
+		[]string{"丙公司", "", "2026-11-22", "", "多余"},
+	)
+	lim := Limits{IsField: isPenaltyField}
+	headers, rows, err := readAll(t, data, "p.csv", "", lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"行政相对人名称", "统一社会信用代码*", "处罚决定日期", "备注"}, headers); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+	want := []Row{
+		{Num: 5, Values: vals("行政相对人名称", "甲公司", "统一社会信用代码*", "91220101MA0000000X", "处罚决定日期", "2026-11-20", "备注", "统一社会信用代码")},
+		{Num: 6, Values: vals("行政相对人名称", "乙公司", "统一社会信用代码*", "91220101MA0000001X", "处罚决定日期", "2026-11-21", "备注", "第一行\n第二行")},
+		{Num: 7, Values: vals("行政相对人名称", "丙公司", "统一社会信用代码*", "", "处罚决定日期", "2026-11-22", "备注", ""), Problems: []credit.Problem{
+			{Row: 7, Code: "column_count", Message: "CSV第7行列数与表头不一致：表头有4列，该行第5列有内容，超出部分未导入"},
+		}},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+
+	t.Run("WithoutIsField", func(t *testing.T) {
+		headers, rows, err := readAll(t, data, "p.csv", "", Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"行政处罚信息公示表"}, headers); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+		if got, want := rows[0].Num, 2; got != want {
+			t.Errorf("first row %d, want %d", got, want)
+		}
+	})
+	for _, test := range []struct {
+		name    string
+		data    string
+		headers []string
+		nums    []int
+	}{
+		{"HeaderFirst", "行政相对人名称,处罚决定日期\n甲,2026-01-01\n", []string{"行政相对人名称", "处罚决定日期"}, []int{2}},
+		{"NoFieldAnywhere", "标题\n名称,日期\n甲,2026-01-01\n", []string{"标题"}, []int{2, 3}},
+		{"MostFieldsWins", "CF_XDR_MC\n行政相对人名称,统一社会信用代码,处罚决定日期\n甲,1,2\n", []string{"行政相对人名称", "统一社会信用代码", "处罚决定日期"}, []int{3}},
+		{"TieFirstWins", "行政相对人名称,x\n处罚决定日期,y\n", []string{"行政相对人名称", "x"}, []int{2}},
+		{"OnlyTitle", "行政处罚信息\n", []string{"行政处罚信息"}, nil},
+		{"BeyondSearch", strings.Repeat("标题\n", HeaderSearchRows) + "行政相对人名称\n甲\n", []string{"标题"}, []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
+		{"SepLine", "sep=;\n标题;\n行政相对人名称;处罚决定日期\n甲;2026-01-01\n", []string{"行政相对人名称", "处罚决定日期"}, []int{3}},
+		{"MultilineTitle", "\"行政处罚\n信息\"\n行政相对人名称,处罚决定日期\n甲,2026-01-01\n", []string{"行政相对人名称", "处罚决定日期"}, []int{3}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			headers, rows, err := readAll(t, []byte(test.data), "p.csv", "", lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(test.headers, headers); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+			var nums []int
+			for _, r := range rows {
+				nums = append(nums, r.Num)
+			}
+			if diff := cmp.Diff(test.nums, nums); diff != "" {
+				t.Errorf("row numbers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The rows read while looking for the header are read again knowing the
+// header's width, and errors met during the search come after them.
+func TestCSVHeaderSearchReread(t *testing.T) {
+	data := "标题\n行政相对人名称,统一社会信用代码,处罚决定日期\n1,\"abc,2\n4,5,6\n7,x\",9,10\n"
+	_, rows, err := readAll(t, []byte(data), "p.csv", "", Limits{IsField: isPenaltyField})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(rows), 3; got != want {
+		t.Fatalf("%d rows, want %d", got, want)
+	}
+	if diff := cmp.Diff([]string{"bad_quote"}, problemCodes(rows[0])); diff != "" || rows[0].Num != 3 {
+		t.Errorf("row %d problems (-want +got):\n%s", rows[0].Num, diff)
+	}
+	if rows[1].Num != 4 || rows[2].Num != 5 {
+		t.Errorf("rows %d, %d, want 4, 5", rows[1].Num, rows[2].Num)
+	}
+
+	r, err := Open(strings.NewReader("标题\n行政相对人名称\n甲\n乙\n"+strings.Repeat("x", 2<<20)+"\n"), "p.csv", "", Limits{IsField: isPenaltyField, MaxCellBytes: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers, rows, err := drain(r)
+	wantCode(t, err, credit.EINVALID, "CSV第5行附近内容超过1MB")
+	if len(rows) != 2 || headers[0] != "行政相对人名称" {
+		t.Errorf("headers %q, %d rows before the error, want 2", headers, len(rows))
+	}
+}
+
+// A cell that starts with a bare quote opens a quoted field that would
+// swallow the following lines. The row is read as written and flagged,
+// and the next lines are rows again.
+func TestCSVBadQuote(t *testing.T) {
+	const h = "名称,违法事实,处罚决定日期\r\n"
+	for _, test := range []struct {
+		name   string
+		data   string
+		lim    Limits
+		rows   int              // rows read
+		bad    int              // row number flagged bad_quote
+		codes  map[int][]string // other problems by row number
+		values [][]string       // of the first rows: 名称, 违法事实
+	}{
+		{
+			name: "BareQuoteFirst", // the QA file
+			data: h + "甲,当事人销售\"三无\"产品,2026-11-25\r\n乙,\"三无\"产品由当事人销售,2026-11-25\r\n丙,普通,2026-11-25\r\n丁,普通,2026-11-25\r\n戊,普通,2026-11-25\r\n",
+			rows: 5, bad: 3,
+			values: [][]string{{"甲", "当事人销售\"三无\"产品"}, {"乙", "\"三无\"产品由当事人销售"}, {"丙", "普通"}, {"丁", "普通"}, {"戊", "普通"}},
+		},
+		{
+			name: "NeverClosed",
+			data: h + "甲,\"三无产品,2026-11-25\r\n乙,普通,2026-11-25\r\n丙,普通,2026-11-25\r\n",
+			rows: 3, bad: 2,
+			values: [][]string{{"甲", "\"三无产品"}, {"乙", "普通"}, {"丙", "普通"}},
+		},
+		{
+			name: "LastLine",
+			data: h + "甲,普通,2026-11-25\r\n乙,\"三无\"产品,2026-11-25",
+			rows: 2, bad: 3,
+			values: [][]string{{"甲", "普通"}, {"乙", "\"三无\"产品"}},
+		},
+		{
+			name: "ClosedByAnotherRowsQuote",
+			data: h + "甲,\"三无产品,2026-11-25\r\n乙,普通,2026-11-25\r\n丙,\"a,b\",2026-11-25\r\n",
+			rows: 3, bad: 2,
+			values: [][]string{{"甲", "\"三无产品"}, {"乙", "普通"}, {"丙", "a,b"}},
+		},
+		{
+			name: "ClosedByStrayQuoteFieldCount",
+			data: h + "甲,\"三无产品,2026-11-25\r\n乙,普通,2026-11-25\r\n丙,x\",2026-11-25,多\r\n",
+			rows: 3, bad: 2, codes: map[int][]string{4: {"column_count"}},
+			values: [][]string{{"甲", "\"三无产品"}, {"乙", "普通"}, {"丙", "x\""}},
+		},
+		{
+			name: "BareQuoteInMultilineCell",
+			data: h + "甲,\"他说\"你好\"啊\n再见\",2026-11-25\r\n",
+			rows: 2, bad: 2,
+			values: [][]string{{"甲", "\"他说\"你好\"啊"}, {"再见\"", "2026-11-25"}},
+		},
+		{
+			name: "TooLong",
+			data: h + "甲,\"三无产品\n" + strings.Repeat("x\n", 20000),
+			lim:  Limits{MaxCellBytes: 1024},
+			rows: 20001, bad: 2,
+			values: [][]string{{"甲", "\"三无产品"}, {"x", ""}},
+		},
+		{
+			name:   "MultilineWithCommas",
+			data:   h + "甲,\"第一行,有逗号\r\n第二行,也有,两个\",2026-11-25\r\n乙,\"\"\"三无\"\"产品\",2026-11-25\r\n",
+			rows:   2,
+			values: [][]string{{"甲", "第一行,有逗号\n第二行,也有,两个"}, {"乙", "\"三无\"产品"}},
+		},
+		{
+			name:   "BareQuoteClosedOnItsLine", // LazyQuotes, as before
+			data:   h + "甲,\"他说\"你好\"\n再见,2026-11-25\r\n",
+			rows:   2,
+			values: [][]string{{"甲", "他说\"你好"}, {"再见", "2026-11-25"}},
+		},
+		{
+			name:   "QuotedOnOneLine", // LazyQuotes, as before
+			data:   h + "甲,\"三无\"产品\",2026-11-25\r\n",
+			rows:   1,
+			values: [][]string{{"甲", "三无\"产品"}},
+		},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			_, rows, err := readAll(t, []byte(test.data), "p.csv", "", test.lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != test.rows {
+				t.Fatalf("%d rows, want %d", len(rows), test.rows)
+			}
+			for i, r := range rows {
+				if want := i + 2; r.Num != want {
+					t.Fatalf("row %d numbered %d", want, r.Num)
+				}
+				want := test.codes[r.Num]
+				if r.Num == test.bad {
+					want = []string{"bad_quote"}
+				}
+				if diff := cmp.Diff(want, problemCodes(r)); diff != "" {
+					t.Errorf("row %d problems (-want +got):\n%s", r.Num, diff)
+				}
+				if i < len(test.values) {
+					if got := []string{r.Values["名称"], r.Values["违法事实"]}; !cmp.Equal(test.values[i], got) {
+						t.Errorf("row %d = %q, want %q", r.Num, got, test.values[i])
+					}
+				}
+			}
+		})
+	}
+	_, rows, err := readAll(t, []byte(h+"乙,\"三无\"产品由当事人销售,2026-11-25\r\n丙,普通,2026-11-25\r\n"), "p.csv", "", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := credit.Problem{Row: 2, FieldName: "违法事实", Code: "bad_quote",
+		Message: "第2行“违法事实”（第2列）：引号不配对。该单元格以英文双引号（\"）开头，却没有与之配对的结束引号，按CSV的规则后面的行会被并入这个单元格；" +
+			"本行已按原样读取，后面的行照常读取。请把单元格中的每个英文双引号写成两个（\"\"），或删去引号（也可改用中文引号“”），再重新报送本行"}
+	if diff := cmp.Diff([]credit.Problem{want}, rows[0].Problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

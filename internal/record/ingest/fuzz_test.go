@@ -1,9 +1,14 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
+	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -21,7 +26,18 @@ var fuzzLimits = Limits{MaxBytes: 4 << 20, MaxRows: 2000, MaxCellBytes: 1 << 10,
 // errors are *credit.Error, row numbers increase, text is valid UTF-8 and
 // headers do not repeat.
 func checkReader(t *testing.T, data []byte, name string) []Row {
-	r, err := Open(bytes.NewReader(data), name, "", fuzzLimits)
+	return checkReaderLimits(t, data, name, fuzzLimits)
+}
+
+// fuzzTitleLimits look for the header below title rows.
+var fuzzTitleLimits = func() Limits {
+	l := fuzzLimits
+	l.IsField = func(h string) bool { return h == "名称" || h == "代码" || h == "日期" || h == "a" || h == "b" }
+	return l
+}()
+
+func checkReaderLimits(t *testing.T, data []byte, name string, lim Limits) []Row {
+	r, err := Open(bytes.NewReader(data), name, "", lim)
 	if err != nil {
 		checkErr(t, err)
 		return nil
@@ -81,10 +97,15 @@ func FuzzOpenCSV(f *testing.F) {
 	for _, s := range []string{
 		"a,b\n1,2\n", "\xEF\xBB\xBF名称,代码\r\n长春,\"9122\"\"01\"\r\n\r\n,\n", gb, "a\tb\n1\t2\n", "sep=;\na;b\n1;2;3\n",
 		"a,b\n\"x\ny\",1\n", "a,a\n", "", "\n\n", "a,,b\n1,2,3,4\n", "\xFF\xFEa\x00,\x00b\x00\n\x001\x00",
+		// A bare quote opening a cell (bad_quote), and title rows above
+		// the header (with fuzzIsField).
+		"名称,事实,日期\r\n甲,\"三无\"产品由当事人销售,2026\r\n乙,普通,2026\r\n丙,\"a,b\",2026\r\n",
+		"标题,,\r\n填报单位：x,,\r\n名称,代码,日期\r\n甲,\"1\r\n2\",3\r\n乙,\"x,4,5\r\n6,7\",8,9\r\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReaderLimits(t, data, "f.csv", fuzzTitleLimits)
 		r, err := Open(bytes.NewReader(data), "f.csv", "", fuzzLimits)
 		if err != nil {
 			checkErr(t, err)
@@ -128,10 +149,80 @@ func FuzzOpenCSV(f *testing.F) {
 	})
 }
 
+// FuzzCSVRecords checks the CSV parser against encoding/csv with
+// LazyQuotes, the format it reads: they agree on every record up to the
+// first one the parser flags bad_quote.
+func FuzzCSVRecords(f *testing.F) {
+	for _, s := range []string{
+		"a,b\n1,2\n", "a,\"b\nc\"\r\n\n\"x\"\"y\",\n", "5\"寸,\"x\"y\"\n", "a,\"三无\"产品\nb,c\n", "\"a\r\"b\n", ",\n\r\n\r\r\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		c := &csvReader{src: bufio.NewReader(strings.NewReader(data)), comma: ',', limit: 1 << 20, maxLines: 1 << 20}
+		cr := csv.NewReader(strings.NewReader(data))
+		cr.LazyQuotes, cr.FieldsPerRecord = true, -1
+		for {
+			rec, err := c.readRecord(0)
+			want, werr := cr.Read()
+			if err == io.EOF || werr == io.EOF {
+				if err != werr {
+					t.Fatalf("end: got %v, want %v", err, werr)
+				}
+				return
+			}
+			if err != nil || werr != nil {
+				t.Fatalf("got %v, want %v", err, werr)
+			}
+			if rec.badField >= 0 {
+				return
+			}
+			if !slices.Equal(rec.fields, want) {
+				t.Fatalf("got %q, want %q", rec.fields, want)
+			}
+			if line, _ := cr.FieldPos(0); line != rec.first {
+				t.Fatalf("record %q starts on line %d, want %d", want, rec.first, line)
+			}
+		}
+	})
+}
+
+// FuzzDecimalText checks that a JSON number in exponent form becomes the
+// same number in plain decimal notation.
+func FuzzDecimalText(f *testing.F) {
+	for _, s := range []string{"1e-06", "1.5E3", "-0.0e+0", "12345678901234567890", "0.1", "1e400", "9.999e-400"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !json.Valid([]byte(s)) || s == "" || s[0] != '-' && (s[0] < '0' || s[0] > '9') || strings.ContainsAny(s, " \t\r\n") {
+			return
+		}
+		got := decimalText(s)
+		if !strings.ContainsAny(s, "eE") {
+			if got != s {
+				t.Fatalf("decimalText(%q) = %q, want it as written", s, got)
+			}
+			return
+		}
+		if got == s {
+			return // exponent too large
+		}
+		if strings.ContainsAny(got, "eE+") || strings.HasPrefix(got, ".") || strings.HasSuffix(got, ".") {
+			t.Fatalf("decimalText(%q) = %q", s, got)
+		}
+		a, ok1 := new(big.Rat).SetString(s)
+		b, ok2 := new(big.Rat).SetString(got)
+		if !ok1 || !ok2 || a.Cmp(b) != 0 {
+			t.Fatalf("decimalText(%q) = %q, a different number", s, got)
+		}
+	})
+}
+
 func FuzzOpenJSON(f *testing.F) {
 	for _, s := range []string{
 		`[{"a":"1","b":2.50,"c":null,"d":true}]`, `[{"a":{"x":1}},[1],5,{"a":"2","a":"3"}]`, `[{"a":1},{"a":`,
 		"\xEF\xBB\xBF[]", `{"a":1}`, `[{"名称":"长春","金额":1e3}] x`, `[{"":1," ":2}]`,
+		`[{"CF_NR_FK": 1e-06, "b": -1.5E+3, "c": 1e999}]`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -31,9 +31,9 @@ const (
 )
 
 // Row is one data row of a file: its 1-based row number as a person counts
-// it in the file (the header is row 1 for CSV and XLSX, so the first data row
-// is 2; for JSON the first object is 1), and the values by header as written
-// in the file.
+// it in the file (for CSV and XLSX the header is usually row 1, so the first
+// data row is 2, but title rows above the header count too; for JSON the
+// first object is 1), and the values by header as written in the file.
 type Row struct {
 	Num int
 	// Values maps each header (as in the file, trimmed) to the cell text
@@ -42,8 +42,10 @@ type Row struct {
 	Values map[string]string
 	// Problems lists what was wrong with the row while reading it, with
 	// codes cell_too_large, column_count, no_header, bad_encoding (CSV and
-	// XLSX) and nested_value, duplicate_key, not_object, cell_too_large
-	// (JSON). FieldName holds the header; Field is empty, as the reader knows
+	// XLSX), bad_quote (CSV: a cell opened a quote it never closed; the row
+	// is read as written and reading goes on at the next line),
+	// formula_no_value (XLSX: a formula saved without its result) and
+	// nested_value, duplicate_key, not_object, cell_too_large (JSON). FieldName holds the header; Field is empty, as the reader knows
 	// no field codes. The row is still returned so that the batch goes on;
 	// the caller rejects it.
 	Problems []credit.Problem
@@ -72,7 +74,23 @@ type Limits struct {
 	MaxRows             int   // data rows, not counting the header and blank rows
 	MaxCellBytes        int   // a longer cell is kept but flagged with a Problem
 	MaxXLSXUncompressed int64 // total uncompressed size of an XLSX's zip entries
+
+	// IsField, when set, reports whether a header names a field of the
+	// class being read (as Mapper's match does). CSV and XLSX readers then
+	// take as the header the row, among the first HeaderSearchRows
+	// non-blank rows, in which the most cells name a field (the first such
+	// row on a tie), and skip the rows above it: the title rows
+	// departments put above a table, such as “行政处罚信息” or
+	// “填报单位：…”. Rows keep their numbers in the file. When no row
+	// names a field, the first non-blank row is the header, as without
+	// IsField. IsField also limits the XLSX formula_no_value problem to
+	// columns that are fields. JSON ignores it.
+	IsField func(header string) bool
 }
+
+// HeaderSearchRows is how many non-blank rows a reader with Limits.IsField
+// looks through for the header row.
+const HeaderSearchRows = 10
 
 // DefaultLimits returns the limits for department uploads: 2 GiB, 1 100 000
 // rows, 32 KiB per cell and 4 GiB uncompressed XLSX content.
@@ -116,7 +134,9 @@ const sniffLen = 512
 // The content is sniffed as well: a zip archive is read as XLSX whatever its
 // name, and a file of unknown type that starts with "[" is read as JSON.
 //
-// Open reads the header (CSV, XLSX) or the first object (JSON). It returns a
+// Open reads the header (CSV, XLSX: the first non-blank row, or with
+// limits.IsField the row below any title rows) or the first object (JSON).
+// It returns a
 // *credit.Error with a zh-CN message: EINVALID when the file is empty, of an
 // unknown format, damaged or has a repeated header; ETOOLARGE when it exceeds
 // limits.
@@ -395,6 +415,50 @@ func headersOf(cells []string) ([]string, error) {
 		seen[h] = i
 	}
 	return hs, nil
+}
+
+// headerScore counts the distinct cells of a row that name a field, tried
+// as written and without a required-marker (as Mapper does).
+func headerScore(cells []string, isField func(string) bool) int {
+	n := 0
+	for i, c := range cells {
+		c = trimCell(c)
+		if c == "" || !isFieldHeader(isField, c) {
+			continue
+		}
+		dup := false
+		for _, d := range cells[:i] {
+			if trimCell(d) == c {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			n++
+		}
+	}
+	return n
+}
+
+func isFieldHeader(isField func(string) bool, h string) bool {
+	if isField(h) {
+		return true
+	}
+	s := withoutRequiredMarker(h)
+	return s != h && s != "" && isField(s)
+}
+
+// bestHeader returns the index of the row to take as the header: the one
+// with the highest headerScore, the first on a tie, or 0 when no row names
+// a field.
+func bestHeader(rows [][]string, isField func(string) bool) int {
+	best, bestScore := 0, 0
+	for i, cells := range rows {
+		if s := headerScore(cells, isField); s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
 }
 
 // rowBuilder turns the cells of a CSV or XLSX row into a Row.

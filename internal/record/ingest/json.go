@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"jlcredit/internal/credit"
@@ -173,8 +174,8 @@ func (j *jsonReader) object(raw json.RawMessage) (Row, error) {
 	return row, nil
 }
 
-// jsonText renders a JSON value as cell text: strings trimmed, numbers as
-// written, booleans as true/false, null as "". Objects and arrays come back
+// jsonText renders a JSON value as cell text: strings trimmed, numbers in
+// plain decimal notation (decimalText), booleans as true/false, null as "". Objects and arrays come back
 // as compact JSON text with nested set.
 func jsonText(v json.RawMessage) (text string, nested bool) {
 	v = bytes.TrimSpace(v)
@@ -200,7 +201,78 @@ func jsonText(v json.RawMessage) (text string, nested bool) {
 		}
 		return b.String(), true
 	}
-	return string(v), false // number, true, false
+	if v[0] == '-' || v[0] >= '0' && v[0] <= '9' {
+		return decimalText(string(v)), false
+	}
+	return string(v), false // true, false
+}
+
+// maxDecimalDigits bounds the text decimalText writes for an exponent: a
+// number beyond it is left as written (the validator refuses it anyway).
+const maxDecimalDigits = 400
+
+// decimalText writes a JSON number in plain decimal notation, exactly:
+// 1e-06 is 0.000001 and 1.5E3 is 1500, as a department writes it in a
+// spreadsheet. Python and Java write small and large numbers with an
+// exponent. A number without an exponent is returned as written (0.10
+// stays 0.10, 12345678901234567890 stays exact); so is text that is not a
+// JSON number.
+func decimalText(s string) string {
+	e := strings.IndexAny(s, "eE")
+	if e < 0 {
+		return s
+	}
+	mant, exps := s[:e], s[e+1:]
+	neg := strings.HasPrefix(mant, "-")
+	mant = strings.TrimPrefix(mant, "-")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	if intPart == "" || !allDigits(intPart) || !allDigits(frac) {
+		return s
+	}
+	if !allDigits(strings.TrimPrefix(strings.TrimPrefix(exps, "+"), "-")) {
+		return s
+	}
+	exp, err := strconv.Atoi(exps)
+	if err != nil || exp > maxDecimalDigits || exp < -maxDecimalDigits {
+		return s
+	}
+	// The decimal point goes after the first point digits.
+	digits := intPart + frac
+	point := len(intPart) + exp
+	trimmed := strings.TrimLeft(digits, "0")
+	point -= len(digits) - len(trimmed)
+	digits = strings.TrimRight(trimmed, "0")
+	if digits == "" {
+		return "0"
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	switch {
+	case point <= 0:
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -point))
+		b.WriteString(digits)
+	case point >= len(digits):
+		b.WriteString(digits)
+		b.WriteString(strings.Repeat("0", point-len(digits)))
+	default:
+		b.WriteString(digits[:point])
+		b.WriteByte('.')
+		b.WriteString(digits[point:])
+	}
+	return b.String()
+}
+
+// allDigits reports whether s is one or more ASCII digits, or empty.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // syntaxError turns a decoding error into EINVALID naming the element.

@@ -21,7 +21,7 @@ func TestJSON(t *testing.T) {
 			data:    "\xEF\xBB\xBF [\n{\"名称\": \" 长春市某某公司 \", \"罚款金额\": 1.50, \"证件号码\": 220102199001011234, \"公示\": true, \"备注\": null, \"指数\": 1e3}\n]\n",
 			headers: []string{"名称", "罚款金额", "证件号码", "公示", "备注", "指数"},
 			rows: []Row{{Num: 1, Values: vals("名称", "长春市某某公司", "罚款金额", "1.50", "证件号码", "220102199001011234",
-				"公示", "true", "备注", "", "指数", "1e3")}},
+				"公示", "true", "备注", "", "指数", "1000")}},
 		},
 		{
 			name:    "HeadersUnion",
@@ -143,5 +143,49 @@ func TestJSONCellTooLarge(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"cell_too_large"}, problemCodes(rows[0])); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestDecimalText(t *testing.T) {
+	for _, test := range []struct{ in, want string }{
+		{"1e-06", "0.000001"},
+		{"1E-6", "0.000001"},
+		{"1.5E3", "1500"},
+		{"1.5e+3", "1500"},
+		{"-2.5e-3", "-0.0025"},
+		{"1.25e1", "12.5"},
+		{"0.5e1", "5"},
+		{"1.0e2", "100"},
+		{"123e-2", "1.23"},
+		{"0e10", "0"},
+		{"-0.0e-5", "0"},
+		{"1.5e+20", "150000000000000000000"},
+		{"9.999999999999999e22", "99999999999999990000000"},
+		{"1e-0006", "0.000001"},
+		// Without an exponent: as written.
+		{"0.1", "0.1"},
+		{"0.10", "0.10"},
+		{"12345678901234567890", "12345678901234567890"},
+		{"-3", "-3"},
+		// Too far out: as written.
+		{"1e401", "1e401"},
+		{"1e-99999999999999999999", "1e-99999999999999999999"},
+		{"abc", "abc"},
+	} {
+		if got := decimalText(test.in); got != test.want {
+			t.Errorf("decimalText(%q) = %q, want %q", test.in, got, test.want)
+		}
+	}
+}
+
+// Python's json.dumps and Java write small amounts with an exponent.
+func TestJSONExponent(t *testing.T) {
+	_, rows, err := readAll(t, []byte(`[{"CF_NR_FK": 1e-06, "b": 1.5E3, "c": 12345678901234567890, "d": 0.1}]`), "j.json", "", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := vals("CF_NR_FK", "0.000001", "b", "1500", "c", "12345678901234567890", "d", "0.1")
+	if diff := cmp.Diff(want, rows[0].Values); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
 	}
 }

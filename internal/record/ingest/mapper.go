@@ -67,15 +67,20 @@ func (m *Mapper) lookup(h string) (string, bool) {
 	if code, ok := m.match(h); ok {
 		return code, true
 	}
+	if s := withoutRequiredMarker(h); s != h && s != "" {
+		return m.match(s)
+	}
+	return "", false
+}
+
+// withoutRequiredMarker returns h without a required-marker: a trailing
+// "*" or "（必填）", or a leading "*".
+func withoutRequiredMarker(h string) string {
 	s := h
 	for _, suffix := range []string{"*", "＊", "（必填）", "(必填)"} {
 		s = strings.TrimSpace(strings.TrimSuffix(s, suffix))
 	}
-	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "*"), "＊"))
-	if s != h && s != "" {
-		return m.match(s)
-	}
-	return "", false
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "*"), "＊"))
 }
 
 // Map returns the row's values by field code. Headers that match no field

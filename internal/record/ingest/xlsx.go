@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,12 +92,30 @@ type xlsxReader struct {
 	kinds    []numKind // by cellXfs index
 	date1904 bool
 	b        rowBuilder
+	isField  func(string) bool // Limits.IsField
 	cells    []string
+	formulas []xlsxFormula // of the row just read
+	ahead    []xlsxRow     // rows read while looking for the header
+	aheadErr error         // the error that ended that search
 	lastRow  int
 	maxRows  int
 	rows     int
 	done     bool
 	err      error // sticky
+}
+
+// xlsxFormula is a formula cell saved without its result, as some
+// programs (excelize, openpyxl) write them.
+type xlsxFormula struct {
+	col     int // 0-based
+	formula string
+}
+
+// xlsxRow is a row kept while looking for the header.
+type xlsxRow struct {
+	num      int
+	cells    []string
+	formulas []xlsxFormula
 }
 
 func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxReader, err error) {
@@ -116,7 +135,7 @@ func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxRead
 		files[partKey(f.Name)] = f
 	}
 	x := &xlsxReader{
-		tmp: tmp, zr: zr, maxRows: lim.MaxRows,
+		tmp: tmp, zr: zr, maxRows: lim.MaxRows, isField: lim.IsField,
 		b: rowBuilder{maxCell: lim.MaxCellBytes, kind: "XLSX", colNames: true},
 	}
 	defer func() {
@@ -184,6 +203,9 @@ func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxRead
 	}
 	x.dec = newXMLDecoder(x.sheet)
 
+	if x.isField != nil {
+		return x, x.searchHeader()
+	}
 	for {
 		_, cells, err := x.nextRow()
 		if err == io.EOF {
@@ -202,6 +224,42 @@ func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxRead
 	}
 }
 
+// searchHeader takes as the header the best of the first HeaderSearchRows
+// non-blank rows (bestHeader) and keeps the rows after it for Next.
+func (x *xlsxReader) searchHeader() error {
+	var rows []xlsxRow
+	for len(rows) < HeaderSearchRows {
+		num, cells, err := x.nextRow()
+		if err != nil {
+			if len(rows) == 0 {
+				if err == io.EOF {
+					return errEmpty()
+				}
+				return err
+			}
+			if err != io.EOF {
+				x.aheadErr = err // after the rows read before it
+			}
+			break
+		}
+		if blank(cells) {
+			continue
+		}
+		rows = append(rows, xlsxRow{num, slices.Clone(cells), slices.Clone(x.formulas)})
+	}
+	cells := make([][]string, len(rows))
+	for i, r := range rows {
+		cells[i] = r.cells
+	}
+	h := bestHeader(cells, x.isField)
+	var err error
+	if x.b.headers, err = headersOf(rows[h].cells); err != nil {
+		return err
+	}
+	x.ahead = rows[h+1:]
+	return nil
+}
+
 func (x *xlsxReader) Headers() []string { return x.b.headers }
 
 func (x *xlsxReader) Next() (Row, error) {
@@ -209,21 +267,58 @@ func (x *xlsxReader) Next() (Row, error) {
 		return Row{}, x.err
 	}
 	for {
-		num, cells, err := x.nextRow()
-		if err != nil {
-			x.err = err
-			return Row{}, err
-		}
-		if blank(cells) {
-			continue
+		var r xlsxRow
+		if len(x.ahead) > 0 {
+			r, x.ahead = x.ahead[0], x.ahead[1:]
+		} else {
+			if x.aheadErr != nil {
+				x.err = x.aheadErr
+				return Row{}, x.err
+			}
+			num, cells, err := x.nextRow()
+			if err != nil {
+				x.err = err
+				return Row{}, err
+			}
+			if blank(cells) {
+				continue
+			}
+			r = xlsxRow{num, cells, x.formulas}
 		}
 		if x.rows >= x.maxRows {
 			x.err = errTooManyRows(x.maxRows)
 			return Row{}, x.err
 		}
 		x.rows++
-		return x.b.build(num, cells), nil
+		row := x.b.build(r.num, r.cells)
+		for _, f := range r.formulas {
+			if p, ok := x.formulaProblem(r.num, f); ok {
+				row.Problems = append(row.Problems, p)
+			}
+		}
+		return row, nil
 	}
+}
+
+// formulaProblem is the problem of a formula cell without its result, in a
+// column with a header (with Limits.IsField, a field's).
+func (x *xlsxReader) formulaProblem(num int, f xlsxFormula) (credit.Problem, bool) {
+	if f.col >= len(x.b.headers) || x.b.headers[f.col] == "" {
+		return credit.Problem{}, false
+	}
+	h := x.b.headers[f.col]
+	if x.isField != nil && !isFieldHeader(x.isField, h) {
+		return credit.Problem{}, false
+	}
+	what := "单元格是公式"
+	if f.formula != "" {
+		what = fmt.Sprintf("单元格是公式（=%s）", truncate(f.formula, 100))
+	}
+	return credit.Problem{
+		Row: num, FieldName: h, Code: "formula_no_value",
+		Message: fmt.Sprintf("第%d行“%s”（%s列）：%s，但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值",
+			num, h, columnName(f.col+1), what),
+	}, true
 }
 
 func (x *xlsxReader) closeParts() error {
@@ -309,6 +404,7 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 	}
 	x.lastRow = num
 	cells := x.cells[:0]
+	x.formulas = x.formulas[:0]
 	col := 0
 	for {
 		tok, err := x.dec.RawToken()
@@ -334,9 +430,12 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 			if col > maxXLSXColumns {
 				return 0, nil, errCorruptXLSX("列数超过Excel上限")
 			}
-			v, err := x.cell(t)
+			v, formula, noValue, err := x.cell(t)
 			if err != nil {
 				return 0, nil, err
+			}
+			if noValue {
+				x.formulas = append(x.formulas, xlsxFormula{col - 1, formula})
 			}
 			for len(cells) < col {
 				cells = append(cells, "")
@@ -349,8 +448,10 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 	}
 }
 
-// cell reads the <c> element start and returns its text.
-func (x *xlsxReader) cell(start xml.StartElement) (string, error) {
+// cell reads the <c> element start and returns its text. noValue reports a
+// formula <f> saved without its result <v>; formula is its text, empty for
+// a shared formula's other cells.
+func (x *xlsxReader) cell(start xml.StartElement) (text, formula string, noValue bool, err error) {
 	var typ string
 	style := 0
 	for _, a := range start.Attr {
@@ -364,31 +465,42 @@ func (x *xlsxReader) cell(start xml.StartElement) (string, error) {
 		}
 	}
 	var v, is string
-	hasIS := false
+	hasV, hasIS, hasF := false, false, false
 	for {
 		tok, err := x.dec.RawToken()
 		if err != nil {
-			return "", xmlError(err)
+			return "", "", false, xmlError(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "v":
 				if v, err = readText(x.dec); err != nil {
-					return "", err
+					return "", "", false, err
 				}
+				hasV = true
 			case "is":
 				if is, err = readRichText(x.dec); err != nil {
-					return "", err
+					return "", "", false, err
 				}
 				hasIS = true
+			case "f":
+				if formula, err = readText(x.dec); err != nil {
+					return "", "", false, err
+				}
+				hasF = true
 			default:
 				if err := skipElement(x.dec); err != nil {
-					return "", err
+					return "", "", false, err
 				}
 			}
 		case xml.EndElement:
-			return x.value(typ, style, v, is, hasIS)
+			text, err := x.value(typ, style, v, is, hasIS)
+			noValue = hasF && !hasV && !hasIS
+			if !noValue {
+				formula = ""
+			}
+			return text, strings.TrimSpace(formula), noValue, err
 		}
 	}
 }

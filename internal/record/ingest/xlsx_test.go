@@ -135,7 +135,10 @@ func TestXLSXValues(t *testing.T) {
 	if diff := cmp.Diff(wantHeaders, headers); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]Row{{Num: 2, Values: want}}, rows); diff != "" {
+	// excelize writes a formula without its result.
+	formula := []credit.Problem{{Row: 2, FieldName: "公式", Code: "formula_no_value",
+		Message: `第2行“公式”（S列）：单元格是公式（="A"&"B"），但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值`}}
+	if diff := cmp.Diff([]Row{{Num: 2, Values: want, Problems: formula}}, rows); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 }
@@ -513,5 +516,99 @@ func TestXLSXCellTooLarge(t *testing.T) {
 	want := []credit.Problem{{Row: 2, FieldName: "违法事实", Code: "cell_too_large", Message: "第2行B列（违法事实）内容超过32字节上限"}}
 	if diff := cmp.Diff(want, rows[0].Problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// A merged title and a “填报单位” line above the header: with IsField the
+// header is found below them, and rows keep their numbers in the sheet.
+func TestXLSXHeaderSearch(t *testing.T) {
+	data := xlsxBytes(t, func(f *excelize.File) {
+		must(t, f.SetCellStr("Sheet1", "A1", "行政处罚信息"))
+		must(t, f.MergeCell("Sheet1", "A1", "D1"))
+		must(t, f.SetSheetRow("Sheet1", "A2", &[]any{"填报单位：长春市市场监督管理局", "", "填报日期：2026-11-25"}))
+		must(t, f.SetSheetRow("Sheet1", "A4", &[]any{"行政相对人名称", "统一社会信用代码", "处罚决定日期", "备注"}))
+		must(t, f.SetSheetRow("Sheet1", "A5", &[]any{"甲公司", "91220101MA0000000X", "2026-11-20"}))
+		must(t, f.SetSheetRow("Sheet1", "A7", &[]any{"乙公司", "91220101MA0000001X", "2026-11-21", "", "多余"}))
+		must(t, f.SetCellStr("Sheet1", "A8", "丙公司"))
+		must(t, f.SetCellFormula("Sheet1", "C8", "DATE(2026,11,25)"))
+		must(t, f.SetCellFormula("Sheet1", "D8", "ROW()-7")) // 备注 is no field
+	})
+	lim := Limits{IsField: isPenaltyField}
+	headers, rows, err := readAll(t, data, "p.xlsx", "", lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"行政相对人名称", "统一社会信用代码", "处罚决定日期", "备注"}, headers); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+	want := []Row{
+		{Num: 5, Values: vals("行政相对人名称", "甲公司", "统一社会信用代码", "91220101MA0000000X", "处罚决定日期", "2026-11-20", "备注", "")},
+		{Num: 7, Values: vals("行政相对人名称", "乙公司", "统一社会信用代码", "91220101MA0000001X", "处罚决定日期", "2026-11-21", "备注", ""), Problems: []credit.Problem{
+			{Row: 7, Code: "column_count", Message: "XLSX第7行列数与表头不一致：表头有4列，该行E列有内容，超出部分未导入"},
+		}},
+		{Num: 8, Values: vals("行政相对人名称", "丙公司", "统一社会信用代码", "", "处罚决定日期", "", "备注", ""), Problems: []credit.Problem{
+			{Row: 8, FieldName: "处罚决定日期", Code: "formula_no_value",
+				Message: "第8行“处罚决定日期”（C列）：单元格是公式（=DATE(2026,11,25)），但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值"},
+		}},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+
+	t.Run("WithoutIsField", func(t *testing.T) {
+		headers, rows, err := readAll(t, data, "p.xlsx", "", Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"行政处罚信息"}, headers); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+		if len(rows) != 5 || rows[0].Num != 2 {
+			t.Errorf("%d rows, the first %d; want 5 from row 2", len(rows), rows[0].Num)
+		}
+	})
+	t.Run("ErrorDuringSearch", func(t *testing.T) {
+		data := rawXLSX(t, "", []string{sheetHead +
+			`<row r="1"><c t="inlineStr"><is><t>标题</t></is></c></row>` +
+			`<row r="2"><c t="inlineStr"><is><t>行政相对人名称</t></is></c></row>` +
+			`<row r="3"><c t="inlineStr"><is><t>甲</t></is></c></row>` +
+			`<row r="0"><c><v>1</v></c></row>` + sheetTail}, nil)
+		r, err := Open(bytes.NewReader(data), "p.xlsx", "", lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		headers, rows, err := drain(r)
+		wantCode(t, err, credit.EINVALID, "行号“0”无效")
+		if len(rows) != 1 || rows[0].Num != 3 || headers[0] != "行政相对人名称" {
+			t.Errorf("headers %q, rows %v", headers, rows)
+		}
+		if _, err2 := r.Next(); err2 != err {
+			t.Errorf("second Next = %v, want %v", err2, err)
+		}
+	})
+}
+
+// A formula saved without its result is a problem of its row, not an empty
+// cell; with a result it is read as usual.
+func TestXLSXFormulaNoValue(t *testing.T) {
+	data := rawXLSX(t, "", []string{sheetHead +
+		`<row r="1"><c t="inlineStr"><is><t>a</t></is></c><c t="inlineStr"><is><t>b</t></is></c><c t="inlineStr"><is><t>c</t></is></c></row>` +
+		`<row r="2"><c r="A2"><f>1+1</f><v>2</v></c><c r="B2"><f t="shared" ref="B2:B3" si="0">A2*2</f></c><c r="C2" t="str"><f>""</f><v></v></c></row>` +
+		`<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c><c r="B3"><f t="shared" si="0"/></c></row>` +
+		`<row r="4"><c r="B4"><f>A4</f></c></row>` + // a row of formulas only is blank
+		sheetTail}, nil)
+	_, rows, err := readAll(t, data, "f.xlsx", "", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Row{
+		{Num: 2, Values: vals("a", "2", "b", "", "c", ""), Problems: []credit.Problem{{Row: 2, FieldName: "b", Code: "formula_no_value",
+			Message: "第2行“b”（B列）：单元格是公式（=A2*2），但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值"}}},
+		{Num: 3, Values: vals("a", "x", "b", "", "c", ""), Problems: []credit.Problem{{Row: 3, FieldName: "b", Code: "formula_no_value",
+			Message: "第3行“b”（B列）：单元格是公式，但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值"}}},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 }
