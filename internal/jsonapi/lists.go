@@ -803,11 +803,11 @@ td.code { word-break: normal; overflow-wrap: anywhere; font-family: "Noto Sans M
 {{- end}}
 </dl>
 <table>
-<colgroup><col class="seq"><col><col class="code"><col class="found"><col><col><col><col><col><col><col><col><col></colgroup>
+<colgroup><col class="seq"><col><col class="code"><col class="found"><col><col><col><col><col><col><col><col><col><col><col></colgroup>
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr class="{{$.VerdictClass .Verdict}}"><td>{{.Seq}}</td><td>{{.Name}}</td><td class="code">{{.Code}}</td><td>{{.Found}}</td><td><span class="verdict">{{.Verdict}}</span>{{if .Explanation}}：{{.Explanation}}{{end}}</td><td>{{.ListTypes}}</td><td>{{.Departments}}</td><td>{{.DocNos}}</td><td>{{.Validity}}</td><td>{{.Must}}</td><td>{{.May}}</td><td>{{.Incentives}}</td><td>{{.Linked}}</td></tr>
+<tr class="{{$.VerdictClass .Verdict}}"><td>{{.Seq}}</td><td>{{.Name}}</td><td class="code">{{.Code}}</td><td>{{.Found}}</td><td><span class="verdict">{{.Verdict}}</span>{{if .Explanation}}：{{.Explanation}}{{end}}</td><td>{{.ListTypes}}</td><td>{{.Departments}}</td><td>{{.DocNos}}</td><td>{{.Validity}}</td><td>{{.Must}}</td><td>{{.May}}</td><td>{{.Incentives}}</td><td>{{.Linked}}</td><td>{{.Reasons}}</td><td>{{.Bases}}</td></tr>
 {{- end}}
 </tbody>
 </table>

@@ -298,6 +298,14 @@ func TestPushAPI(t *testing.T) {
 	if got := doc.Find("thead th").Length(); got != len(lists.ReportHeader) {
 		t.Errorf("header cells = %d", got)
 	}
+	doc.Find("tbody tr").Each(func(i int, tr *goquery.Selection) {
+		if got := tr.Find("td").Length(); got != len(lists.ReportHeader) {
+			t.Errorf("row %d: %d cells under %d headings", i+1, got, len(lists.ReportHeader))
+		}
+	})
+	if got := doc.Find("colgroup col").Length(); got != len(lists.ReportHeader) {
+		t.Errorf("%d columns declared for %d headings", got, len(lists.ReportHeader))
+	}
 	tr := doc.Find("tbody tr")
 	if tr.Length() != 4 || !tr.First().HasClass("restricted") || !strings.Contains(tr.First().Text(), company) {
 		t.Errorf("rows = %d, first %q", tr.Length(), tr.First().Text())
