@@ -165,6 +165,13 @@ func SeesAllFields(a Audience, c *catalog.Class, r *record.Record) bool {
 	return true
 }
 
+// HideInternal clears what of a record is the platform's and the
+// department's business, not the public's: the batch and row it came in,
+// whether it was reported late, and the content hash.
+func HideInternal(r *record.Record) {
+	r.BatchID, r.Row, r.Late, r.LateDays, r.ContentHash = "", 0, false, 0, ""
+}
+
 // Entry is one record as shown in an archive.
 type Entry struct {
 	Record *record.Record    `json:"record"`
@@ -214,6 +221,9 @@ func NewEntry(a Audience, c *catalog.Class, r *record.Record, today credit.Date)
 		// numbers in clear, would give them away to a brute force).
 		shown := *r
 		shown.Fields, shown.FieldsJSON, shown.ContentHash = fields, nil, ""
+		if a == Public {
+			HideInternal(&shown)
+		}
 		r = &shown
 	}
 	e := Entry{Record: r, Fields: fields}

@@ -59,8 +59,8 @@ type Record struct {
 	Current      bool                `json:"current"`
 	SubjectID    credit.SubjectID    `json:"subject_id"`
 	DepartmentID credit.DepartmentID `json:"department_id"`
-	BatchID      credit.BatchID      `json:"batch_id"`
-	Row          int                 `json:"row"`
+	BatchID      credit.BatchID      `json:"batch_id,omitempty"`
+	Row          int                 `json:"row,omitempty"`
 	Fields       map[string]string   `json:"fields"`                 // field code -> normalised value
 	ContentHash  string              `json:"content_hash,omitempty"` // hex sha-256 of class, key and fields; shown to administrators only
 	DecisionDate *credit.Date        `json:"decision_date,omitempty"`

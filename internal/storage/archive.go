@@ -135,6 +135,9 @@ func (db *DB) readRecord(ctx context.Context, id credit.RecordID) (*recordRead, 
 		// would give them away to a brute force.
 		shown.ContentHash = ""
 	}
+	if aud == archive.Public {
+		archive.HideInternal(&shown)
+	}
 	rd.shown = &shown
 	if aud != archive.Public {
 		if err := db.logRead(ctx, stored.SubjectID, "", "record"); err != nil {

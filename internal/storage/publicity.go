@@ -238,7 +238,7 @@ func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record
 				return nil
 			}
 			r.Fields = archive.VisibleFields(aud, c, r)
-			r.ContentHash = "" // see readRecord
+			archive.HideInternal(r)
 		}
 		out = append(out, r)
 		return nil

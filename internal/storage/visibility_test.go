@@ -105,6 +105,9 @@ func TestRecordByIDAudiences(t *testing.T) {
 					got, shown := r.Fields[idField]
 					switch c.want {
 					case public:
+						if r.BatchID != "" || r.Row != 0 {
+							t.Errorf("record %d: batch %q row %d shown to the public", c.id, r.BatchID, r.Row)
+						}
 						if shown || logged != 0 || p.Canonical != "" || r.ContentHash != "" {
 							t.Errorf("record %d: %s shown %v (%q), logged %d, canonical %d bytes; want the public view: hidden, not logged, no canonical bytes",
 								c.id, idField, shown, got, logged, len(p.Canonical))
