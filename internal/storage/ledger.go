@@ -1,11 +1,15 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
+	"jlcredit/internal/subject"
 	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -162,6 +166,9 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	if err := db.checkCurrentFlags(ctx); err != nil {
 		return nil, err
 	}
+	if err := db.checkSubjects(ctx); err != nil {
+		return nil, err
+	}
 	var extra int64
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE id > $1`, size).Scan(&extra); err != nil {
 		return nil, err
@@ -174,6 +181,103 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 		return nil, err
 	}
 	return &ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps)), AuditEntries: audits}, nil
+}
+
+// checkSubjects returns EINVALID naming the first record whose subject no
+// longer carries the code the record itself names: subjects are not in the
+// ledger, but each record's fields (which are) say whose it is, so a
+// subject's USCC or citizen-ID hash changed behind the platform's back, or a
+// subject deleted, would move or hide records unnoticed otherwise.
+func (db *DB) checkSubjects(ctx context.Context) error {
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	bad := func(id int64, class, key, what string) error {
+		return credit.Errorf(credit.EINVALID, "存证校验失败：记录ID %d（信息类 %s，业务主键 %s）%s：主体信息被改动", id, class, key, what)
+	}
+	return scanAll(db.rows(ctx, `SELECT r.id, r.class, r.key, r.fields, s.id, s.type, s.uscc, s.cid_hash
+		FROM records r LEFT JOIN subjects s ON s.id = r.subject_id ORDER BY r.id`), func(rows *sql.Rows) error {
+		var id int64
+		var class, key, fieldsJSON string
+		var sid sql.NullInt64
+		var typ, uscc sql.NullString
+		var cidHash []byte
+		if err := rows.Scan(&id, &class, &key, &fieldsJSON, &sid, &typ, &uscc, &cidHash); err != nil {
+			return err
+		}
+		if !sid.Valid {
+			return bad(id, class, key, "所属的主体不存在")
+		}
+		c, ok := cat.Class(class)
+		if !ok {
+			return nil
+		}
+		field := func(code string) string {
+			v, err := jsonField(fieldsJSON, code)
+			if err != nil {
+				return ""
+			}
+			return v
+		}
+		if role := c.Roles.USCC; role != "" {
+			if v := field(role); v != "" {
+				if want := subject.Normalize(v); uscc.String != want {
+					return bad(id, class, key, fmt.Sprintf("所属主体的统一社会信用代码为“%s”，记录中为“%s”", uscc.String, want))
+				}
+				return nil
+			}
+		}
+		if role := c.Roles.IDNumber; typ.String == string(subject.Person) && role != "" {
+			v := field(role)
+			if !strings.HasPrefix(v, sealedPrefix) {
+				return nil
+			}
+			b, err := base64.StdEncoding.DecodeString(v[len(sealedPrefix):])
+			if err != nil {
+				return bad(id, class, key, "中的证件号码无法解密")
+			}
+			clear, err := db.Secrets.DecryptCitizenID(b)
+			if err != nil {
+				return bad(id, class, key, "中的证件号码无法解密")
+			}
+			if !bytes.Equal(db.Secrets.HashCitizenID(clear), cidHash) {
+				return bad(id, class, key, "所属主体的身份证号码与记录中的不一致")
+			}
+		}
+		return nil
+	})
+}
+
+// jsonField returns the string value of key code in a record's fields as
+// stored (a JSON object of strings), without decoding the whole object:
+// verification reads one field of every record. A key is found only where a
+// key can stand, after '{' or ',' (inside a string value a quote is
+// escaped). It returns "" when the key is absent.
+func jsonField(obj, code string) (string, error) {
+	needle := `"` + code + `":`
+	for from := 0; ; {
+		i := strings.Index(obj[from:], needle)
+		if i < 0 {
+			return "", nil
+		}
+		i += from
+		if i > 0 && (obj[i-1] == '{' || obj[i-1] == ',') {
+			rest := obj[i+len(needle):]
+			if len(rest) > 0 && rest[0] == '"' {
+				if j := strings.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' {
+					return rest[1 : 1+j], nil // no escapes: the common case
+				}
+			}
+			var v string
+			dec := json.NewDecoder(strings.NewReader(rest))
+			if err := dec.Decode(&v); err != nil {
+				return "", err
+			}
+			return v, nil
+		}
+		from = i + 1
+	}
 }
 
 // describeMismatch names the first bad record of a ledger mismatch.

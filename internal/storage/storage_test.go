@@ -580,6 +580,21 @@ func testLedger(t *testing.T, open opener) {
 	if p.Proof.Index != 1 || p.Checkpoint.Size != 3 {
 		t.Errorf("proof = %+v", p.Proof)
 	}
+	// Move a company's records to another code, or a person's to another
+	// number, by changing the subject behind the platform's back: the
+	// records' own codes tell.
+	other := uscc(t, "91220101MA0Y9999")
+	storage.Tamper(t, f.db, `UPDATE subjects SET uscc = '`+other+`' WHERE uscc = '`+f.company+`'`)
+	_, err = f.db.VerifyLedger(ctx)
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "记录ID 1") || !strings.Contains(credit.ErrorMessage(err), other) {
+		t.Errorf("VerifyLedger after moving a subject's code: %v, want invalid naming 记录ID 1 and the new code", err)
+	}
+	storage.Tamper(t, f.db, `UPDATE subjects SET uscc = '`+f.company+`' WHERE uscc = '`+other+`'`)
+	storage.Tamper(t, f.db, `UPDATE subjects SET cid_hash = (SELECT cid_hash FROM subjects WHERE uscc = '`+f.company+`') WHERE type = 'person'`)
+	_, err = f.db.VerifyLedger(ctx)
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "记录ID 2") {
+		t.Errorf("VerifyLedger after changing a person's number: %v, want invalid naming 记录ID 2", err)
+	}
 	// Change a record behind the platform's back.
 	storage.Tamper(t, f.db, `UPDATE records SET fields = replace(fields, '警告', '罚款') WHERE id = 3`)
 	_, err = f.db.VerifyLedger(ctx)
