@@ -405,6 +405,9 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			continue // drain
 		}
 		if c.err == nil {
+			c.err = db.life.Err() // the database is closing: stop before the next chunk
+		}
+		if c.err == nil {
 			c.err = db.flush(ctx, b, class, c.p, receipt, today, known, &recent)
 			if c.err == nil && progress != nil {
 				progress(receipt.Total)
@@ -417,6 +420,11 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	}
 	if werr != nil {
 		return receipt, werr
+	}
+	// Cancelled, the reader stops without an error and the writer runs out
+	// of chunks: that is an interruption, not the end of the file.
+	if err := ctx.Err(); err != nil {
+		return receipt, err
 	}
 	return receipt, readErr
 }

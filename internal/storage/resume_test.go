@@ -158,7 +158,7 @@ func TestBatchInterruptedByClose(t *testing.T) {
 					if !once {
 						once = true
 						close(first)
-						time.Sleep(50 * time.Millisecond) // Close begins while this chunk's writer waits
+						<-storage.Closing(f.db) // the next chunk is written after Close began
 					}
 				}})
 			done <- err
