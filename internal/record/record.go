@@ -42,12 +42,15 @@ func (s Status) Label() string {
 
 // SubjectRef is what a row says about its subject, normalised.
 type SubjectRef struct {
-	Name      string `json:"name"`
-	Type      string `json:"type"` // subject.Type value
-	USCC      string `json:"uscc,omitempty"`
-	CitizenID string `json:"-"` // only for persons with 身份证; never stored in clear
-	IDType    string `json:"id_type,omitempty"`
-	LegalRep  string `json:"legal_rep,omitempty"`
+	Name string `json:"name"`
+	// DisplayName is the name as written (subject.TidyText), when it
+	// differs from Name, the normalised form subjects are matched on.
+	DisplayName string `json:"-"`
+	Type        string `json:"type"` // subject.Type value
+	USCC        string `json:"uscc,omitempty"`
+	CitizenID   string `json:"-"` // only for persons with 身份证; never stored in clear
+	IDType      string `json:"id_type,omitempty"`
+	LegalRep    string `json:"legal_rep,omitempty"`
 }
 
 // Record is one version of a credit record.

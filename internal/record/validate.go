@@ -444,10 +444,11 @@ func (rv *rowValidator) record() *Record {
 		r.DecisionDate = &d
 	}
 	ref := SubjectRef{
-		Name:     get(roles.SubjectName),
-		USCC:     get(roles.USCC),
-		IDType:   get(roles.IDType),
-		LegalRep: get(roles.LegalRep),
+		Name:        get(roles.SubjectName),
+		DisplayName: rv.verbatim[roles.SubjectName],
+		USCC:        get(roles.USCC),
+		IDType:      get(roles.IDType),
+		LegalRep:    get(roles.LegalRep),
 	}
 	switch get(roles.SubjectType) {
 	case "自然人":

@@ -160,7 +160,8 @@ func TestValidatePenaltyValid(t *testing.T) {
 	if r.DecisionDate == nil || !r.DecisionDate.Equal(credit.MakeDate(2024, 3, 1)) {
 		t.Errorf("DecisionDate = %v, want 2024-03-01", r.DecisionDate)
 	}
-	want := SubjectRef{Name: "长春市示例商贸有限公司(南关分公司)", Type: "enterprise", USCC: entUSCC, LegalRep: "张三"}
+	// Matched on its normalised name, shown as written.
+	want := SubjectRef{Name: "长春市示例商贸有限公司(南关分公司)", DisplayName: "长春市示例商贸有限公司（南关分公司）", Type: "enterprise", USCC: entUSCC, LegalRep: "张三"}
 	if r.Subject != want {
 		t.Errorf("Subject = %+v, want %+v", r.Subject, want)
 	}

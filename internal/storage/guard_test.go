@@ -2,11 +2,15 @@ package storage_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
+	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
+	"jlcredit/internal/subject"
 )
 
 // TestOtherDepartmentsRecord: a department cannot change a record another
@@ -55,6 +59,34 @@ func TestOtherDepartmentsRecord(t *testing.T) {
 		// The owner's correction is a new version.
 		if rc := f.submit(t, "penalty", "fix.csv", csvBytes(t, penaltyHeader, changed)); rc.Accepted != 1 {
 			t.Errorf("owner's correction: %+v, want accepted", rc)
+		}
+	})
+}
+
+// TestSubjectNameAsWritten: a subject's name is shown as the department
+// wrote it (full-width brackets), and found by either width.
+func TestSubjectNameAsWritten(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		row := f.penaltyRow("长市监罚〔2026〕71号", "警告", "", "2026-11-16")
+		row[0] = "长春北辰（集团）汽车零部件有限公司"
+		f.submit(t, "penalty", "name.csv", csvBytes(t, penaltyHeader, row))
+		s, err := f.db.FindSubjectByCode(sys(), f.company)
+		if err != nil || s.Name != row[0] {
+			t.Fatalf("subject = %+v, %v; want the name as written %q", s, err, row[0])
+		}
+		for _, q := range []string{"北辰（集团）", "北辰(集团)"} {
+			list, _, err := f.db.FindSubjects(sys(), subject.Filter{Query: q, Limit: 5})
+			if err != nil || len(list) != 1 || list[0].Name != row[0] {
+				t.Errorf("FindSubjects(%q) = %+v, %v", q, list, err)
+			}
+		}
+		dep := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: f.other.ID, DepartmentCode: f.other.Code, Channel: "api"})
+		for _, name := range []string{row[0], "长春北辰(集团)汽车零部件有限公司"} {
+			v, err := f.db.Verify(dep, lists.VerificationRequest{Scenario: "政府采购", Purpose: "名称核查", Subjects: []lists.Query{{Name: name}}})
+			if err != nil || len(v.Results) != 1 || !v.Results[0].Found || v.Results[0].Name != row[0] {
+				t.Errorf("Verify by name %q: %+v, %v", name, v, err)
+			}
 		}
 	})
 }

@@ -952,7 +952,7 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record, known 
 		if typ == "" {
 			typ = string(subject.Enterprise)
 		}
-		return []any{typ, s.Name, uscc, hash, cipher, masked, region, s.LegalRep, tx.now, tx.now}, nil
+		return []any{typ, s.Name, s.DisplayName, uscc, hash, cipher, masked, region, s.LegalRep, tx.now, tx.now}, nil
 	}
 	var grams [][2]any
 	created := func(id int64, r *record.Record) {
@@ -995,7 +995,7 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record, known 
 		}
 		create = nil
 	}
-	const cols = 10
+	cols := len(subjectInsertColumns)
 	for i := 0; i < len(create); i += 300 {
 		part := create[i:min(i+300, len(create))]
 		args := make([]any, 0, len(part)*cols)
@@ -1039,7 +1039,7 @@ func (tx *Tx) resolveSubjects(ctx context.Context, recs []*record.Record, known 
 // subjects.
 const subjectsLock = 0x6a6c6373
 
-var subjectInsertColumns = []string{"type", "name", "uscc", "cid_hash", "cid_cipher", "cid_masked", "region_code", "legal_rep", "created_at", "updated_at"}
+var subjectInsertColumns = []string{"type", "name", "display_name", "uscc", "cid_hash", "cid_cipher", "cid_masked", "region_code", "legal_rep", "created_at", "updated_at"}
 
 // insertGrams adds name bigrams to the search index.
 func (tx *Tx) insertGrams(ctx context.Context, grams [][2]any) error {

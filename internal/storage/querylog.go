@@ -138,7 +138,7 @@ func (db *DB) FindQueryLog(ctx context.Context, f access.QueryLogFilter) ([]*acc
 	}
 	args = append(args, f.Limit, max(f.Offset, 0))
 	q := `SELECT q.id, q.at, q.actor, q.role, COALESCE(q.department_id, 0), COALESCE(d.name, ud.name, ''), COALESCE(q.user_id, 0),
-		q.subject_id, s.name, COALESCE(s.uscc, s.cid_masked), q.purpose, q.channel, q.what` + from +
+		q.subject_id, CASE WHEN s.display_name <> '' THEN s.display_name ELSE s.name END, COALESCE(s.uscc, s.cid_masked), q.purpose, q.channel, q.what` + from +
 		fmt.Sprintf(` ORDER BY q.at DESC, q.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	var out []*access.QueryLogEntry
 	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {

@@ -15,18 +15,25 @@ import (
 
 var _ subject.Service = (*DB)(nil)
 
-const subjectColumns = `id, type, name, uscc, cid_masked, region_code, legal_rep, verified, created_at, updated_at`
+// subjectColumns are a subject's columns as scanSubject reads them. name is
+// the normalised name every lookup matches on; display_name, when set, the
+// name as written, which is what Subject.Name shows.
+const subjectColumns = `id, type, name, display_name, uscc, cid_masked, region_code, legal_rep, verified, created_at, updated_at`
 
 func scanSubject(s interface{ Scan(...any) error }, extra ...any) (*subject.Subject, error) {
 	var v subject.Subject
 	var id int64
 	var uscc sql.NullString
-	dest := append([]any{&id, &v.Type, &v.Name, &uscc, &v.CitizenIDMasked, &v.RegionCode, &v.LegalRep, &v.Verified, &v.CreatedAt, &v.UpdatedAt}, extra...)
+	var display string
+	dest := append([]any{&id, &v.Type, &v.Name, &display, &uscc, &v.CitizenIDMasked, &v.RegionCode, &v.LegalRep, &v.Verified, &v.CreatedAt, &v.UpdatedAt}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	v.ID = credit.SubjectID(id)
 	v.USCC = uscc.String
+	if display != "" {
+		v.Name = display
+	}
 	return &v, nil
 }
 

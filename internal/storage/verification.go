@@ -225,16 +225,20 @@ type match struct {
 }
 
 // verifySubjectColumns are the columns of a subject a verification needs.
-const verifySubjectColumns = `id, type, name, uscc`
+const verifySubjectColumns = `id, type, name, display_name, uscc`
 
 func scanVerifySubject(rows *sql.Rows, extra ...any) (*subject.Subject, error) {
 	s := &subject.Subject{}
 	var id int64
 	var uscc sql.NullString
-	if err := rows.Scan(append([]any{&id, &s.Type, &s.Name, &uscc}, extra...)...); err != nil {
+	var display string
+	if err := rows.Scan(append([]any{&id, &s.Type, &s.Name, &display, &uscc}, extra...)...); err != nil {
 		return nil, err
 	}
 	s.ID, s.USCC = credit.SubjectID(id), uscc.String
+	if display != "" { // as written (subjectColumns)
+		s.Name = display
+	}
 	return s, nil
 }
 
@@ -254,7 +258,7 @@ func (db *DB) subjectByCode(ctx context.Context, code string) (match, error) {
 		}
 		return nil
 	}
-	const q = `SELECT s.id, s.type, s.name, s.uscc, e.record_id, (SELECT size FROM ledger_state WHERE id = 1)
+	const q = `SELECT s.id, s.type, s.name, s.display_name, s.uscc, e.record_id, (SELECT size FROM ledger_state WHERE id = 1)
 		FROM subjects s LEFT JOIN list_entries e ON e.subject_id = s.id WHERE s.`
 	if err := scanAll(db.prepared(ctx, q+`uscc = $1 ORDER BY e.record_id`, code), scan); err != nil || m.s != nil || !looksLikeCitizenID(code) {
 		return m, err
@@ -344,10 +348,11 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 	}
 	err = inChunks(names, func(part []any) error {
 		args := append([]any{string(subject.Person)}, part...)
-		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE type <> $1 AND name IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
-			s, err := scanVerifySubject(rows)
+		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+`, name FROM subjects WHERE type <> $1 AND name IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
+			var key string
+			s, err := scanVerifySubject(rows, &key) // key: the normalised name queries match
 			if err == nil {
-				byName[s.Name] = append(byName[s.Name], s)
+				byName[key] = append(byName[key], s)
 			}
 			return err
 		})
