@@ -9,8 +9,8 @@ import (
 )
 
 // runLists runs `credit lists expire --db DSN [--date yyyy-MM-dd]`: every
-// list entry whose validity ended before the date (default today) is
-// removed with 移出方式 有效期届满, as a new version in the ledger.
+// list entry whose validity ended before the date (default today, never
+// later) is removed with 移出方式 有效期届满, as a new version in the ledger.
 func runLists(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "expire" {
 		fmt.Fprintln(env.Stderr, "用法: credit lists expire --db DSN [--date yyyy-MM-dd]")
@@ -33,6 +33,9 @@ func runLists(ctx context.Context, env *Env, args []string) error {
 		d, ok := record.ParseDate(*date)
 		if !ok {
 			return credit.Errorf(credit.EINVALID, "日期“%s”无效，应为yyyy-MM-dd", *date)
+		}
+		if d.After(day) { // a removal is never dated in the future
+			return credit.Errorf(credit.EINVALID, "日期%s晚于今天%s：只能按今天或以前的日期移出到期的名单信息", d.Format(credit.DateLayout), day.Format(credit.DateLayout))
 		}
 		day = d
 	}

@@ -65,6 +65,18 @@ func testListsRemovalRules(t *testing.T, open opener) {
 		t.Errorf("row errors = %+v", errs)
 	}
 
+	// A removal dated in the future would leave the entry in force until
+	// then, and could revive a removed one: refused.
+	later := append(slices.Clone(row), "2029-01-01", "提前移出", "以后再移出")
+	rc, err = f.db.Submit(ctx, record.Submission{Class: lists.ClassCode, Filename: "rm2.csv", Body: bytes.NewReader(csvBytes(t, header, later))})
+	if err != nil || rc.Rejected != 1 {
+		t.Fatalf("future removal: %+v, %v; want rejected", rc, err)
+	}
+	errs, _, _ = f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+	if len(errs) != 1 || errs[0].Problems[0].Field != "MD_YCRQ" || errs[0].Problems[0].Code != "future_date" {
+		t.Errorf("row errors = %+v, want MD_YCRQ future_date", errs)
+	}
+
 	// Removed early, then the original row again: refused, still removed.
 	list, _, err := f.db.FindListEntries(ctx, lists.Filter{})
 	if err != nil || len(list) != 1 {
@@ -88,6 +100,11 @@ func testListsRemovalRules(t *testing.T, open opener) {
 	}
 	if v := f.verify(t, "政府采购", lists.Query{Code: f.company}); v.Results[0].Verdict == lists.Restricted {
 		t.Errorf("verdict after the re-send = %s, want not 受限", v.Results[0].Verdict)
+	}
+	// Nor by a removal moved into the future.
+	rc, err = f.db.Submit(ctx, record.Submission{Class: lists.ClassCode, Filename: "rm3.csv", Body: bytes.NewReader(csvBytes(t, header, later))})
+	if err != nil || rc.Accepted != 0 {
+		t.Errorf("removed entry re-sent with a future removal: %+v, %v; want rejected", rc, err)
 	}
 }
 
