@@ -41,12 +41,15 @@ const maxVerifyUpload = 8 << 20
 // is none of nameHeaders names a column of names when it ends with 名称 or
 // holds 姓名 (供应商名称, 投标人名称, 申请人姓名) and none of
 // notSubjectNames; the headings of nameHeaders, when the file has one, are
-// preferred to those. Without any of these headings the first column is
-// read.
+// preferred to those. The heading row is looked for among the first rows
+// (title rows above it are skipped). Without any of these headings, a row
+// is verified by the one cell it fills, or by the one valid code among its
+// cells; a row with several cells and no code is refused.
 var (
 	codeHeaders = []string{"统一社会信用代码", "证件号码", "统一社会信用代码/证件号码", "身份证号码", "身份证号", "公民身份号码", "证件号",
 		"社会信用代码", "统一社会信用代码/身份证号码", "统一社会信用代码(证件号码)", "统一社会信用代码(身份证号码)"}
-	nameHeaders = []string{"名称", "主体名称", "企业名称", "单位名称", "行政相对人名称", "姓名", "名称(姓名)", "名称/姓名", "主体名称(姓名)"}
+	nameHeaders = []string{"名称", "主体名称", "企业名称", "单位名称", "行政相对人名称", "姓名", "名称(姓名)", "名称/姓名", "主体名称(姓名)",
+		"投标人", "供应商", "中标人", "中标供应商", "投标单位", "申请单位", "企业", "单位"}
 	// notSubjectNames are words of a heading that names something other
 	// than the subject verified: 项目名称, 法定代表人姓名, 采购单位名称.
 	notSubjectNames = []string{"项目", "证件", "类型", "类别", "行业", "事项", "场景", "文件", "资质", "许可", "产品", "商品", "银行",
@@ -333,7 +336,17 @@ func formSubjects(r *http.Request, text string) ([]lists.Query, error) {
 		}
 	}
 	var lines []subjectCell
+	n := 0
 	for l := range strings.Lines(text) {
+		n++
+		if strings.Contains(l, "\t") { // cells copied from Excel
+			c := freeSubject(n, strings.Split(strings.TrimRight(l, "\r\n"), "\t"))
+			if c.problem != nil {
+				c.problem.Message = strings.Replace(c.problem.Message, fileUnit, "行", 1)
+			}
+			lines = append(lines, c)
+			continue
+		}
 		lines = append(lines, subjectCell{text: l})
 	}
 	return parseSubjects(lines, 1, "行")
@@ -343,11 +356,12 @@ func formSubjects(r *http.Request, text string) ([]lists.Query, error) {
 const fileUnit = "行（文件）"
 
 // fileSubjects reads the subjects of an uploaded CSV or XLSX: per row the
-// cells of the columns of codes and of names (codeHeaders, nameHeaders). A
-// row with a code is verified by its code, and a name beside it that
-// contradicts the code is reported as the API reports it; a row with only a
-// name, by the name. With neither kind of column, the first column counts,
-// its heading as a subject too.
+// cells of the columns of codes and of names (codeHeaders, nameHeaders),
+// whose heading row may stand below title rows. A row with a code is
+// verified by its code, and a name beside it that contradicts the code is
+// reported as the API reports it; a row with only a name, by the name.
+// Without either kind of column, every row counts (the first one too) and
+// is read by freeSubject.
 //
 // No row is skipped unless it is blank: a row with content but no code and
 // no name, or with two different codes (统一社会信用代码 and 证件号码) or
@@ -357,7 +371,7 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	if !strings.HasSuffix(lower, ".csv") && !strings.HasSuffix(lower, ".xlsx") {
 		return nil, credit.Errorf(credit.EINVALID, "请上传CSV或Excel（.xlsx）文件，“%s”不是", name)
 	}
-	rd, err := ingest.Open(f, name, "", ingest.Limits{MaxBytes: maxVerifyUpload, MaxRows: lists.MaxBatch + 1})
+	rd, err := ingest.Open(f, name, "", ingest.Limits{MaxBytes: maxVerifyUpload, MaxRows: lists.MaxBatch + 1, IsField: isSubjectHeading})
 	if err != nil {
 		return nil, err
 	}
@@ -369,16 +383,6 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	codeCols, nameCols := subjectColumns(headers)
 	named := len(codeCols) > 0 || len(nameCols) > 0
 	var cells []subjectCell
-	if !named {
-		// No heading: the first row is a subject, and the first column is
-		// read as the textarea is, a code or a name.
-		nameCols = headers[:1]
-		first := subjectCell{num: 1, text: headers[0]}
-		if strings.TrimSpace(headers[0]) == "" {
-			first.problem = noSubject(1, "第1列")
-		}
-		cells = append(cells, first)
-	}
 	for {
 		row, err := rd.Next()
 		if err == io.EOF {
@@ -390,9 +394,78 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 			}
 			return nil, err
 		}
-		cells = append(cells, rowSubject(row, codeCols, nameCols, named))
+		if !named {
+			cells = append(cells, freeSubject(row.Num, rowValues(row, headers)))
+			continue
+		}
+		cells = append(cells, rowSubject(row, codeCols, nameCols))
+	}
+	if !named {
+		// No heading: the first row is a subject too. It stood just above
+		// the first row read (blank rows aside, which are not counted).
+		first := 1
+		if len(cells) > 0 {
+			first = max(1, cells[0].num-1)
+		}
+		cells = append([]subjectCell{freeSubject(first, headers)}, cells...)
 	}
 	return parseSubjects(cells, 2, fileUnit)
+}
+
+// isSubjectHeading reports whether a heading names a column of codes or
+// names (subjectColumns): the file's heading row is the one with most.
+func isSubjectHeading(h string) bool {
+	k := headerKey(h)
+	return k != "" && (slices.Contains(codeHeaders, k) || slices.Contains(nameHeaders, k) || nameLike(k))
+}
+
+// rowValues returns the cells of a row in the order of the file's columns.
+func rowValues(row ingest.Row, headers []string) []string {
+	out := make([]string, len(headers))
+	for i, h := range headers {
+		out[i] = row.Values[h]
+	}
+	return out
+}
+
+// freeSubject reads the subject of a row of a file without headings, or of
+// a pasted line split at tabs (as copied from Excel): the one cell it fills,
+// a code or a name; or, among several cells, the one valid code, with the
+// one other text cell (a number aside, such as a 序号) as the name to check
+// it against. Several cells and no code, or several codes, name no subject
+// for certain: the row is refused.
+func freeSubject(n int, cells []string) subjectCell {
+	c := subjectCell{num: n}
+	var filled, codes, others []string
+	today := credit.DateOf(time.Now())
+	for _, v := range cells {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		filled = append(filled, v)
+		if k := subject.Normalize(v); isCodeLike(k) && lists.CodeProblem(k, today) == "" {
+			if !slices.Contains(codes, k) {
+				codes = append(codes, k)
+			}
+		} else if strings.Trim(v, "0123456789.") != "" {
+			others = append(others, v)
+		}
+	}
+	switch {
+	case len(filled) <= 1:
+		c.text = strings.Join(filled, "")
+	case len(codes) == 1:
+		c.text, c.code = codes[0], true
+		if len(others) == 1 {
+			c.name = subject.TidyText(others[0])
+		}
+	case len(codes) > 1:
+		c.problem = rowProblem(n, "code_conflict", "有多个代码（"+strings.Join(codes, "、")+"）；每行只能填写一个核查对象")
+	default:
+		c.problem = rowProblem(n, "no_subject", "有多列内容（"+strings.Join(filled, "、")+"），但没有“统一社会信用代码”“证件号码”或“名称”等列标题，读不出核查对象；请加上列标题，或每行只填写一个统一社会信用代码、身份证号码或名称")
+	}
+	return c
 }
 
 // headerKey is a heading as subjectColumns compares it: without white space
@@ -444,10 +517,8 @@ func nameLike(k string) bool {
 	return true
 }
 
-// rowSubject reads the subject of one row of a file. When the file has no
-// known heading (named false), nameCols is its first column, read as the
-// textarea's lines are: a code or a name.
-func rowSubject(row ingest.Row, codeCols, nameCols []string, named bool) subjectCell {
+// rowSubject reads the subject of one row of a file with headings.
+func rowSubject(row ingest.Row, codeCols, nameCols []string) subjectCell {
 	c := subjectCell{num: row.Num}
 	code, cerr := oneValue(row, codeCols, subject.Normalize, true)
 	name, nerr := oneValue(row, nameCols, subject.NormalizeText, false)
@@ -468,9 +539,6 @@ func rowSubject(row ingest.Row, codeCols, nameCols []string, named bool) subject
 		where := strings.Join(cols, "") + "列"
 		if len(cols) > 1 {
 			where += "均"
-		}
-		if !named {
-			where = "第1列"
 		}
 		c.problem = noSubject(row.Num, where)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -122,11 +123,19 @@ func TestFileSubjects(t *testing.T) {
 			nil, credit.EINVALID, []problem{{2, "no_subject", "第2行（文件）"}}},
 		{"ErrNotACode", [][]string{{"名称", "统一社会信用代码"}, {"长春甲有限公司", "暂无"}, {"长春乙有限公司", "91220802873925803X"}},
 			nil, credit.EINVALID, []problem{{2, "bad_code", "第2行（文件）“暂无”不是有效的"}, {3, "bad_code", "统一社会信用代码校验位"}}},
-		// Without a known heading the first column is read, its heading a
-		// subject too.
+		// The heading row below title rows.
+		{"TitleRows", [][]string{{"2026年第一批供应商核查名单", "", ""}, {"", "", ""}, {"序号", "供应商名称", "统一社会信用代码"}, {"1", "长春甲有限公司", org}, {"2", "长春乙有限公司", ""}},
+			[]lists.Query{{Code: org, Name: "长春甲有限公司"}, {Name: "长春乙有限公司"}}, "", nil},
+		{"BidderHeading", [][]string{{"序号", "投标人", "备注"}, {"1", "长春甲有限公司", "已报名"}}, []lists.Query{{Name: "长春甲有限公司"}}, "", nil},
+		// Without a known heading every row counts, the first too: the one
+		// cell it fills, or its one valid code (with the one other text
+		// cell as the name to check; a 序号 is not one).
 		{"NoHeading", [][]string{{org}, {"长春甲有限公司"}}, []lists.Query{{Code: org}, {Name: "长春甲有限公司"}}, "", nil},
-		{"ErrNoHeadingEmptyFirstColumn", [][]string{{org, "x"}, {"", "备注"}},
-			nil, credit.EINVALID, []problem{{2, "no_subject", "第2行（文件）有内容，但第1列为空"}}},
+		{"NoHeadingNameAndCode", [][]string{{"1", "长春甲有限公司", org}, {"2", person, "王某"}}, []lists.Query{{Code: org, Name: "长春甲有限公司"}, {Code: person, Name: "王某"}}, "", nil},
+		{"ErrNoHeadingNoCode", [][]string{{"序号", "参与人", "备注"}, {"1", "长春甲有限公司", "已报名"}},
+			nil, credit.EINVALID, []problem{{1, "no_subject", "第1行（文件）有多列内容"}, {2, "no_subject", "没有“统一社会信用代码”“证件号码”或“名称”等列标题"}}},
+		{"ErrNoHeadingTwoCodes", [][]string{{org, org2}},
+			nil, credit.EINVALID, []problem{{1, "code_conflict", "第1行（文件）有多个代码"}}},
 	} {
 		for _, format := range []string{"csv", "xlsx"} {
 			t.Run(test.name+"/"+format, func(t *testing.T) {
@@ -184,6 +193,16 @@ func TestParseSubjectsLines(t *testing.T) {
 	}
 	if diff := cmp.Diff([]lists.Query{{Code: org}, {Name: "长春甲有限公司"}, {Code: person}}, got); diff != "" {
 		t.Errorf("queries (-want +got):\n%s", diff)
+	}
+	// Cells pasted from Excel, split at tabs: the code, with the name to
+	// check it against; several cells without a code are refused.
+	got, err = parseSubjects([]subjectCell{freeSubject(1, strings.Split("长春甲有限公司\t"+org, "\t"))}, 1, "行")
+	if err != nil || cmp.Diff([]lists.Query{{Code: org, Name: "长春甲有限公司"}}, got) != "" {
+		t.Errorf("tab-separated line: %v, %v", got, err)
+	}
+	got, err = formSubjects(httptest.NewRequest("POST", "/", nil), "长春甲有限公司\t"+org+"\r\n"+org+"\n长春乙有限公司\t已报名\n")
+	if ce := (*credit.Error)(nil); !errors.As(err, &ce) || len(ce.Details) != 1 || ce.Details[0].Row != 3 || !strings.HasPrefix(ce.Details[0].Message, "第3行有多列内容") {
+		t.Errorf("pasted lines: %v, %v; want line 3 refused", got, err)
 	}
 	// Line numbers count blank lines; an ID-shaped code fails the ID
 	// check, a mistyped USCC of digits the USCC check.
