@@ -337,9 +337,37 @@ func (p *WebhookPolicy) ValidateURL(raw string) (string, error) {
 		}
 	} else if strings.Contains(host, ":") || strings.Contains(host, "%") {
 		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”无效", host)
+	} else if !dnsName(host) {
+		// 127.1, 0x7f000001, 2130706433: address forms other programs
+		// read as IP addresses, which neither the check nor the sender
+		// does (the sender would look them up as names and fail forever).
+		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”不是规范的IP地址（如203.0.113.5）或域名", host)
 	}
 	u.Host = strings.ToLower(u.Host)
 	return u.String(), nil
+}
+
+// dnsName reports whether host is a domain name as the sender resolves it:
+// dot-separated labels of letters, digits and hyphens (not at either end),
+// the last of which is not all digits, and not a hexadecimal number (0x…).
+func dnsName(host string) bool {
+	host = strings.TrimSuffix(host, ".")
+	if host == "" || len(host) > 253 || strings.HasPrefix(strings.ToLower(host), "0x") {
+		return false
+	}
+	labels := strings.Split(host, ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c >= 0x80) {
+				return false
+			}
+		}
+	}
+	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
 }
 
 // WebhookNetworksEnv names the environment variable that lists the networks

@@ -115,6 +115,14 @@ func TestValidateWebhookURL(t *testing.T) {
 		{"https://x.gov.cn/#frag", "", nil},
 		{"https://x.gov.cn:99999/", "", nil},
 		{"http://0.0.0.0/", "", nil},
+		// Address forms the sender would look up as names: refused.
+		{"https://127.1/h", "", gov},
+		{"https://0x7f000002/hex", "", gov},
+		{"https://2130706434/int", "", gov},
+		{"https://10.1/h", "", gov},
+		{"https://-bad.gov.cn/", "", nil},
+		{"https://hook-1.cz.jl.gov.cn./a", "https://hook-1.cz.jl.gov.cn./a", nil},
+		{"https://localhost/a", "https://localhost/a", nil}, // a name: resolved and checked later
 		{"", "", nil},
 		{"https://x.gov.cn/" + strings.Repeat("a", 2000), "", nil},
 	} {
