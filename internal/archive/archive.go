@@ -148,28 +148,13 @@ func copyFields(fields map[string]string, n int) map[string]string {
 	return out
 }
 
-// SeesAllFields reports whether audience a sees every field of r as stored,
-// that is whether VisibleFields leaves none out and masks nothing. Whoever may not see them all may
-// not have the record's canonical bytes either (its ledger proof then
-// proves the leaf's inclusion without its content).
-func SeesAllFields(a Audience, c *catalog.Class, r *record.Record) bool {
-	visible := VisibleFields(a, c, r)
-	if len(visible) != len(r.Fields) {
-		return false
-	}
-	for k, v := range r.Fields {
-		if w, ok := visible[k]; !ok || w != v { // left out, or masked
-			return false
-		}
-	}
-	return true
-}
-
 // HideInternal clears what of a record is the platform's and the
 // department's business, not the public's: the batch and row it came in,
-// whether it was reported late, and the content hash.
+// whether it was reported late, and the content hash; and masks an ID
+// number in its business key as in its fields.
 func HideInternal(r *record.Record) {
 	r.BatchID, r.Row, r.Late, r.LateDays, r.ContentHash = "", 0, false, 0, ""
+	r.Key = subject.MaskIDsInText(r.Key) // the business key repeats the text of its fields (文书号)
 }
 
 // Entry is one record as shown in an archive.

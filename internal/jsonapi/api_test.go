@@ -389,7 +389,7 @@ func TestRecordReadsByAudience(t *testing.T) {
 			if test.full && tlog.RecordHash([]byte(p.Canonical)) != p.Proof.Leaf {
 				t.Errorf("canonical bytes do not hash to the leaf")
 			}
-			if !test.full && (!strings.Contains(note, "不公开") || strings.Contains(fmt.Sprint(m), "enc:v1")) {
+			if !test.full && (!strings.Contains(note, "只提供给管理员和报送该记录的部门") || strings.Contains(fmt.Sprint(m), "enc:v1")) {
 				t.Errorf("proof without canonical bytes: note %q, sealed numbers in the body: %v", note, strings.Contains(fmt.Sprint(m), "enc:v1"))
 			}
 		})

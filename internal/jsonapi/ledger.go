@@ -43,7 +43,7 @@ type RecordProof struct {
 }
 
 // withheldNote explains a proof without the record's canonical bytes.
-const withheldNote = "该记录含有不公开的字段，因此不提供记录的规范化内容（canonical）：公众可以用叶子哈希（proof.leaf）和包含证明核验该记录已写入存证账本，记录的完整内容须经授权查询。"
+const withheldNote = "记录的规范化内容（canonical）含内容哈希、报送批次等内部信息，只提供给管理员和报送该记录的部门：可以用叶子哈希（proof.leaf）和包含证明核验该记录已写入存证账本，记录的完整内容须经授权查询。"
 
 // handleRecordProof returns the inclusion proof of a record version.
 func (s *Server) handleRecordProof(w http.ResponseWriter, r *http.Request) error {

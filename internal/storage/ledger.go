@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"jlcredit/internal/archive"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/ledger"
 	"jlcredit/internal/record"
@@ -52,10 +51,8 @@ var _ ledger.Service = (*DB)(nil)
 // ProveRecord returns the inclusion proof of a record version in the latest
 // checkpoint. The record must be visible to the actor (FindRecordByID, whose
 // query logging it shares). The canonical bytes of the version go only to
-// a reader who may see every field of it (archive.SeesAllFields): anyone
-// else, the public reading a record with non-public fields (identity
-// numbers, even sealed), gets the leaf hash and its inclusion proof
-// without them.
+// administrators and the department that submitted it (recordRead.knowsAll):
+// anyone else gets the leaf hash and its inclusion proof without them.
 func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.RecordProof, error) {
 	rd, err := db.readRecord(ctx, id)
 	if err != nil {
@@ -75,22 +72,14 @@ func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.Reco
 	}
 	out := &ledger.RecordProof{RecordID: id, Proof: p, Checkpoint: cp, VerifierKey: db.Secrets.VerifierKey()}
 	// The canonical bytes carry the content hash, an unkeyed hash over
-	// every field with identity numbers in clear: whoever sees a number
-	// only masked (or sealed) could recover it from them.
-	if rd.knowsAll(ctx) || archive.SeesAllFields(rd.aud, rd.class, rd.stored) && !hasSealed(rd.stored.Fields) {
+	// every field with identity numbers in clear (whoever sees a number
+	// only masked or sealed could recover it from them), and the batch,
+	// row and lateness, which are not the public's: they go only to who
+	// knows all that already.
+	if rd.knowsAll(ctx) {
 		out.Canonical = string(canon)
 	}
 	return out, nil
-}
-
-// hasSealed reports whether fields hold a sealed identity number.
-func hasSealed(fields map[string]string) bool {
-	for _, v := range fields {
-		if strings.HasPrefix(v, sealedPrefix) {
-			return true
-		}
-	}
-	return false
 }
 
 // VerifyLedger recomputes every record version's hash from what is stored,
