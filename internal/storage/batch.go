@@ -125,15 +125,22 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		return "", err
 	}
 	if err := db.storeChunks(ctx, id, s, class, dep, lease); err != nil {
-		cerr := db.transact(context.WithoutCancel(ctx), func(tx *Tx) error {
-			if _, err := tx.exec(ctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, string(id)); err != nil {
+		// Removed even when the upload failed because ctx was cancelled
+		// (Ctrl-C, a client gone): then above all.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		cerr := db.transact(cctx, func(tx *Tx) error {
+			if _, err := tx.exec(cctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, string(id)); err != nil {
 				return err
 			}
-			_, err := tx.exec(ctx, `DELETE FROM batches WHERE id = $1 AND status = $2`, string(id), "receiving")
+			_, err := tx.exec(cctx, `DELETE FROM batches WHERE id = $1 AND status = $2`, string(id), "receiving")
 			return err
 		})
 		if cerr != nil {
 			db.logger.Error("removing a batch whose upload failed", slog.String("batch", string(id)), slog.Any("error", cerr))
+		}
+		if ctx.Err() != nil && credit.ErrorCode(err) == credit.EINTERNAL {
+			return "", credit.Errorf(credit.EUNAVAILABLE, "上传已中断，文件未保存；请重新报送")
 		}
 		return "", err
 	}

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -191,6 +192,44 @@ func TestBatchInterruptedByClose(t *testing.T) {
 		}
 		if want := (record.Receipt{Batch: rec.Batch, Total: 350, Accepted: 348, Rejected: 1, Duplicates: 1}); b.Receipt != want {
 			t.Errorf("receipt %+v, want %+v", b.Receipt, want)
+		}
+	})
+}
+
+// cancelAfter is a body that cancels the upload's context once n bytes
+// were read, as Ctrl-C during a long upload does.
+type cancelAfter struct {
+	r      io.Reader
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	if c.n -= k; c.n <= 0 {
+		c.cancel()
+	}
+	return k, err
+}
+
+// TestUploadInterrupted: an upload stopped before the file was stored whole
+// leaves nothing behind and says so (not an internal error).
+func TestUploadInterrupted(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		ctx, cancel := context.WithCancel(sys())
+		defer cancel()
+		body := &cancelAfter{r: bytes.NewReader(f.bigCSV(t)), n: 1 << 20, cancel: cancel}
+		_, err := f.db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "cut.csv", Body: body})
+		if credit.ErrorCode(err) != credit.EUNAVAILABLE || !strings.Contains(credit.ErrorMessage(err), "文件未保存") {
+			t.Fatalf("interrupted upload: err = %v, want EUNAVAILABLE saying nothing was stored", err)
+		}
+		var batches, chunks int
+		if err := f.db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM batches), (SELECT COUNT(*) FROM batch_chunks)`).Scan(&batches, &chunks); err != nil {
+			t.Fatal(err)
+		}
+		if batches != 0 || chunks != 0 {
+			t.Errorf("%d batches and %d chunks left behind", batches, chunks)
 		}
 	})
 }
