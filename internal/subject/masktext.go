@@ -9,14 +9,19 @@ import (
 
 // MaskIDsInText masks the citizen ID numbers written inside free text, as
 // departments write them into a penalty's 违法事实 (“当事人刘某（身份证号
-// 220102197001011117）”): every run of 18 characters — 17 digits and a
-// digit or X, in ASCII or full width, with no digit or letter directly
-// before or after it — that is a valid GB 11643 number (province code,
-// birth date, check character) becomes its first 6 and last 4 characters
-// with 8 '*' between, as MaskCitizenID shows an ID field. Other numbers
-// (15-digit registration numbers, amounts, USCCs, phone numbers) are left
-// as they are. Text without such a number is returned unchanged, without
-// allocating.
+// 220102197001011117）”), with the birth date and sequence hidden as
+// MaskCitizenID shows an ID field (220102********1117). A number is masked
+// when it stands alone (no letter or digit glued to it) and is
+//   - 18 characters, 17 digits and a digit or X, in ASCII or full width, or
+//     so written in groups separated by single spaces or hyphens
+//     (220102 19850312 1230), whose first two digits are a province code and
+//     whose digits 7–14 a real birth date — whatever its check character, so
+//     that a mistyped number does not show its 17 right digits; or
+//   - 15 digits (the numbers issued before 1999) with a province code and a
+//     real birth date (yymmdd), written within a few characters after
+//     身份证, 证件号 or 身份号码 (15-digit registration numbers are public).
+//
+// Text without such a number is returned unchanged, without allocating.
 func MaskIDsInText(s string) string {
 	var b strings.Builder
 	done := 0 // bytes of s already written to b
@@ -26,46 +31,123 @@ func MaskIDsInText(s string) string {
 			i += size
 			continue
 		}
-		// A candidate starts at i: read up to 18 ID characters.
-		var id [18]byte
-		j, n := i, 0
-		for j < len(s) && n < 18 {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			c, ok := idDigit(r)
-			if !ok && n == 17 {
-				c, ok = idCheckX(r)
-			}
-			if !ok {
-				break
-			}
-			id[n] = c
-			n++
-			j += size
-		}
-		if n == 18 && !followedByAlnum(s[j:]) && CheckCitizenID(string(id[:]), credit.Date{}) == nil {
+		var run idRun
+		end := run.read(s, i)
+		digits, spans := run.digits[:run.n], run.spans[:run.n]
+		if mask := idMaskRange(s[:i], digits); mask[1] > mask[0] && !followedByAlnum(s[end:]) {
 			if b.Len() == 0 {
 				b.Grow(len(s))
 			}
 			b.WriteString(s[done:i])
-			b.WriteString(MaskCitizenID(s[i:j])) // keeps the writer's width
-			done = j
-			i = j
-			continue
-		}
-		// Not an ID: skip the whole run of digits.
-		for i < len(s) {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if _, ok := idDigit(r); !ok {
-				break
+			for k, sp := range spans {
+				b.WriteString(s[sp[0]:sp[1]]) // separators before this digit
+				if k >= mask[0] && k < mask[1] {
+					b.WriteByte('*')
+				} else {
+					b.WriteString(s[sp[1]:sp[2]])
+				}
 			}
-			i += size
+			done = spans[len(spans)-1][2]
 		}
+		i = max(end, i+size)
 	}
 	if done == 0 {
 		return s
 	}
 	b.WriteString(s[done:])
 	return b.String()
+}
+
+// idRun is a run of up to 19 digits read by read (19: longer than any ID
+// number, so that a longer number is not taken for one), kept on the stack.
+type idRun struct {
+	n      int
+	digits [19]byte   // in ASCII
+	spans  [19][3]int // per digit: start of the separators before it, start, end
+}
+
+// read reads, from byte i of s, digits (ASCII or full width) in groups
+// separated by single spaces, ideographic spaces or hyphens, and a final X,
+// and returns where the run ends.
+func (run *idRun) read(s string, i int) (end int) {
+	sepFrom := i
+	for j := i; j < len(s); {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		c, ok := idDigit(r)
+		if !ok && run.n == 17 {
+			c, ok = idCheckX(r)
+		}
+		if ok {
+			run.digits[run.n] = c
+			run.spans[run.n] = [3]int{sepFrom, j, j + size}
+			run.n++
+			j += size
+			sepFrom, end = j, j
+			if c == 'X' || run.n == len(run.digits) {
+				break
+			}
+			continue
+		}
+		// One separator between two groups of digits.
+		if (r == ' ' || r == '\u3000' || r == '-') && j == sepFrom && run.n > 0 {
+			if r2, _ := utf8.DecodeRuneInString(s[j+size:]); isIDDigitOrX(r2) {
+				j += size
+				continue
+			}
+		}
+		break
+	}
+	return end
+}
+
+func isIDDigitOrX(r rune) bool {
+	_, d := idDigit(r)
+	_, x := idCheckX(r)
+	return d || x
+}
+
+// idMaskRange returns which digits of a run to mask ([from, to), to <= from
+// for none): the birth date and sequence of an ID number (see
+// MaskIDsInText). before is the text before the run.
+func idMaskRange(before string, digits []byte) [2]int {
+	n := len(digits)
+	if n != 18 && n != 15 {
+		return [2]int{}
+	}
+	for _, c := range digits[:n-1] {
+		if c == 'X' {
+			return [2]int{}
+		}
+	}
+	if !provinceCodes[string(digits[:2])] {
+		return [2]int{}
+	}
+	birth := string(digits[6:14])
+	if n == 15 {
+		if digits[14] == 'X' || !afterIDWord(before) {
+			return [2]int{}
+		}
+		birth = "19" + string(digits[6:12])
+	}
+	if d, ok := parseBirth(birth); !ok || d.Before(minBirthDate) || d.After(credit.MakeDate(2100, 1, 1)) {
+		return [2]int{}
+	}
+	return [2]int{6, n - 4}
+}
+
+// afterIDWord reports whether before ends, within a few characters, with a
+// word that announces an identity number.
+func afterIDWord(before string) bool {
+	for k := 0; k < 8 && before != ""; k++ {
+		for _, w := range []string{"身份证", "证件号", "身份号码"} {
+			if strings.HasSuffix(before, w) {
+				return true
+			}
+		}
+		_, size := utf8.DecodeLastRuneInString(before)
+		before = before[:len(before)-size]
+	}
+	return false
 }
 
 // idDigit maps an ASCII or full-width digit to its ASCII form.
