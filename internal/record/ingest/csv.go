@@ -32,12 +32,17 @@ import (
 //     delimiter or the end of the line), which a CSV writer never writes;
 //   - the file ends inside it;
 //   - it spans more than the record limit (bytes or lines);
-//   - or, once the header is known, the record's field count differs from
-//     the header's and a line inside the cell holds as many delimiters as a
-//     whole record.
+//   - or, once the header is known, a line inside the cell holds as many
+//     delimiters as a whole record, and the record's field count differs
+//     from the header's or the table has minWideRecord columns or more.
 //
 // Each line is scanned as part of a quoted cell at most about twice, so the
 // reader stays linear whatever the quotes.
+
+// minWideRecord is the width from which a line inside a quoted cell that
+// holds a whole record's delimiters is taken for a swallowed record even
+// when the field count comes out right.
+const minWideRecord = 6
 
 // csvLine is one physical line of the text.
 type csvLine struct {
@@ -372,7 +377,14 @@ parse:
 			stray = true
 		}
 	}
-	if spanned && width > 1 && len(fields) != width && recordLike {
+	if spanned && width > 1 && recordLike && (len(fields) != width || width >= minWideRecord) {
+		// A line inside the cell that holds as many delimiters as a whole
+		// record is a record the quote swallowed: when the field count is
+		// off, and in a wide table (a 双公示 file has 15 or more columns)
+		// even when the fields after the closing quote happen to make up
+		// the header's width (a bare quote opening one row's cell, another
+		// closing a later row's). Text with that many commas on one line
+		// is implausible in a cell of a wide table, not in a narrow one.
 		bad = true
 	}
 	if !bad {

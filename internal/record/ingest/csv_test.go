@@ -555,6 +555,15 @@ func TestCSVBadQuote(t *testing.T) {
 			values: [][]string{{"甲", "\"三无产品"}, {"x", ""}},
 		},
 		{
+			// A bare quote opens row 2's 违法事实 and another closes row
+			// 4's, so the fields after it make up the header's width: the
+			// whole records swallowed between give it away in a wide table.
+			name: "QuoteClosedRowsLater",
+			data: "名称,违法事实,c,d,e,f\n甲,\"三无产品,4,5,6,7\n乙,8,9,10,11,12\n丙,劣质\",15,16,17,18\n",
+			rows: 3, bad: 2,
+			values: [][]string{{"甲", "\"三无产品"}, {"乙", "8"}, {"丙", "劣质\""}},
+		},
+		{
 			name:   "MultilineWithCommas",
 			data:   h + "甲,\"第一行,有逗号\r\n第二行,也有,两个\",2026-11-25\r\n乙,\"\"\"三无\"\"产品\",2026-11-25\r\n",
 			rows:   2,
