@@ -185,14 +185,14 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 	bad := func(id int64, class, key, what string) error {
 		return credit.Errorf(credit.EINVALID, "存证校验失败：记录ID %d（信息类 %s，业务主键 %s）%s：主体信息被改动", id, class, key, what)
 	}
-	return scanAll(db.rows(ctx, `SELECT r.id, r.class, r.key, r.fields, s.id, s.type, s.uscc, s.cid_hash
+	return scanAll(db.rows(ctx, `SELECT r.id, r.class, r.key, r.fields, s.id, s.type, s.uscc, s.cid_hash, s.region_code
 		FROM records r LEFT JOIN subjects s ON s.id = r.subject_id ORDER BY r.id`), func(rows *sql.Rows) error {
 		var id int64
 		var class, key, fieldsJSON string
 		var sid sql.NullInt64
-		var typ, uscc sql.NullString
+		var typ, uscc, region sql.NullString
 		var cidHash []byte
-		if err := rows.Scan(&id, &class, &key, &fieldsJSON, &sid, &typ, &uscc, &cidHash); err != nil {
+		if err := rows.Scan(&id, &class, &key, &fieldsJSON, &sid, &typ, &uscc, &cidHash, &region); err != nil {
 			return err
 		}
 		if !sid.Valid {
@@ -211,11 +211,23 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 		}
 		if role := c.Roles.USCC; role != "" {
 			if v := field(role); v != "" {
-				if want := subject.Normalize(v); uscc.String != want {
+				want := subject.Normalize(v)
+				switch {
+				case uscc.String != want:
 					return bad(id, class, key, fmt.Sprintf("所属主体的统一社会信用代码为“%s”，记录中为“%s”", uscc.String, want))
+				case typ.String == string(subject.Person):
+					// (a company's records would leave the public's view)
+					return bad(id, class, key, "所属主体有统一社会信用代码，类型却为自然人")
+				case len(want) == 18 && region.String != want[2:8]:
+					return bad(id, class, key, fmt.Sprintf("所属主体的行政区划为“%s”，与统一社会信用代码中的“%s”不一致", region.String, want[2:8]))
 				}
 				return nil
 			}
+		}
+		// A person's record whose subject is no longer a person would be
+		// published.
+		if role := c.Roles.SubjectType; role != "" && field(role) == "自然人" && typ.String != string(subject.Person) {
+			return bad(id, class, key, fmt.Sprintf("是自然人的记录，所属主体的类型却为“%s”", typ.String))
 		}
 		if role := c.Roles.IDNumber; typ.String == string(subject.Person) && role != "" {
 			v := field(role)

@@ -590,6 +590,22 @@ func testLedger(t *testing.T, open opener) {
 		t.Errorf("VerifyLedger after moving a subject's code: %v, want invalid naming 记录ID 1 and the new code", err)
 	}
 	storage.Tamper(t, f.db, `UPDATE subjects SET uscc = '`+f.company+`' WHERE uscc = '`+other+`'`)
+	// A company made a person (its penalties leave the public's view), a
+	// person made a company (theirs would be published), a region moved.
+	for _, c := range []struct{ set, undo, want string }{
+		{`type = 'person' WHERE uscc = '` + f.company + `'`, `type = 'enterprise' WHERE uscc = '` + f.company + `'`, "类型却为自然人"},
+		{`type = 'enterprise' WHERE type = 'person'`, `type = 'person' WHERE uscc IS NULL`, "是自然人的记录"},
+		{`region_code = '220200' WHERE uscc = '` + f.company + `'`, `region_code = '220101' WHERE uscc = '` + f.company + `'`, "行政区划"},
+	} {
+		storage.Tamper(t, f.db, `UPDATE subjects SET `+c.set)
+		if _, err := f.db.VerifyLedger(ctx); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
+			t.Errorf("VerifyLedger after SET %s: %v, want invalid saying %q", c.set, err, c.want)
+		}
+		storage.Tamper(t, f.db, `UPDATE subjects SET `+c.undo)
+	}
+	if _, err := f.db.VerifyLedger(ctx); err != nil {
+		t.Fatalf("VerifyLedger after undoing: %v", err)
+	}
 	storage.Tamper(t, f.db, `UPDATE subjects SET cid_hash = (SELECT cid_hash FROM subjects WHERE uscc = '`+f.company+`') WHERE type = 'person'`)
 	_, err = f.db.VerifyLedger(ctx)
 	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "记录ID 2") {
