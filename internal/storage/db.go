@@ -471,15 +471,39 @@ type Tx struct {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.Tx.ExecContext(ctx, tx.db.rebind(q), args...)
+	return tx.Tx.ExecContext(ctx, tx.db.rebind(q), tx.db.textArgs(args)...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.Tx.QueryContext(ctx, tx.db.rebind(q), args...)
+	return tx.Tx.QueryContext(ctx, tx.db.rebind(q), tx.db.textArgs(args)...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
+	return tx.Tx.QueryRowContext(ctx, tx.db.rebind(q), tx.db.textArgs(args)...)
+}
+
+// textArgs makes the string arguments of a statement acceptable to both
+// databases: PostgreSQL refuses a NUL in text (and answered a search for
+// “长\x00” with an error where SQLite found nothing), so on PostgreSQL a
+// NUL becomes U+FFFD, which no stored text holds either (ingestion removes
+// NULs). Arguments without one are passed as they are, without copying.
+func (db *DB) textArgs(args []any) []any {
+	if db.dialect != Postgres {
+		return args
+	}
+	var out []any
+	for i, a := range args {
+		if v, ok := a.(string); ok && strings.IndexByte(v, 0) >= 0 {
+			if out == nil {
+				out = append([]any(nil), args...)
+			}
+			out[i] = strings.ReplaceAll(v, "\x00", "\uFFFD")
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // transact runs fn in a write transaction, committing when fn returns nil.
@@ -520,11 +544,11 @@ func (tx *Tx) pgConn(fn func(*pgx.Conn) error) error {
 }
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.sql.QueryContext(ctx, db.rebind(q), args...)
+	return db.sql.QueryContext(ctx, db.rebind(q), db.textArgs(args)...)
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.sql.QueryRowContext(ctx, db.rebind(q), args...)
+	return db.sql.QueryRowContext(ctx, db.rebind(q), db.textArgs(args)...)
 }
 
 // isUniqueViolation reports whether err is a unique-constraint violation,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
@@ -87,6 +88,41 @@ func TestSubjectNameAsWritten(t *testing.T) {
 			if err != nil || len(v.Results) != 1 || !v.Results[0].Found || v.Results[0].Name != row[0] {
 				t.Errorf("Verify by name %q: %+v, %v", name, v, err)
 			}
+		}
+	})
+}
+
+// TestNULInInput: a NUL in what a reader types (a search, a code) finds
+// nothing on either database rather than failing on PostgreSQL, which
+// refuses NUL in text; a NUL in a file's cell is removed at ingestion.
+func TestNULInInput(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		row := f.penaltyRow("长市监罚〔2026〕81号", "警告", "", "2026-11-16")
+		row[8] = "未按规定\x00公示年度报告"
+		if rc := f.submit(t, "penalty", "nul.csv", csvBytes(t, penaltyHeader, row)); rc.Accepted != 1 {
+			t.Fatalf("row with a NUL: %+v", rc)
+		}
+		recs, _, err := f.db.FindRecords(sys(), record.RecordFilter{Class: "penalty", Text: "长市监罚〔2026〕81号", Limit: 5})
+		if err != nil || len(recs) != 1 || recs[0].Fields["CF_SY"] != "未按规定公示年度报告" {
+			t.Errorf("stored: %+v, %v; want the text without its NUL", recs, err)
+		}
+		// A search is normalised (the NUL dropped) as the text it searches.
+		if list, _, err := f.db.FindSubjects(sys(), subject.Filter{Query: "长\x00春北辰", Limit: 5}); err != nil || len(list) != 1 {
+			t.Errorf("FindSubjects with a NUL = %v, %v; want the subject", list, err)
+		}
+		if _, err := f.db.FindSubjectByCode(sys(), f.company[:10]+"\x00"); credit.ErrorCode(err) != credit.ENOTFOUND {
+			t.Errorf("FindSubjectByCode with a NUL: %v, want not found", err)
+		}
+		if _, _, err := f.db.FindRecords(context.Background(), record.RecordFilter{Class: "penalty", Text: "\x00\x00", Limit: 5}); credit.ErrorCode(err) != credit.EINVALID {
+			t.Errorf("FindRecords with only NULs: %v, want invalid (nothing to search)", err)
+		}
+		// What reaches SQL as typed (a user search, a batch id) finds nothing.
+		if list, _, err := f.db.FindUsers(sys(), access.UserFilter{Query: "\x00"}); err != nil || len(list) != 0 {
+			t.Errorf("FindUsers with a NUL = %v, %v", list, err)
+		}
+		if _, err := f.db.FindBatchByID(sys(), "B\x00"); credit.ErrorCode(err) != credit.ENOTFOUND {
+			t.Errorf("FindBatchByID with a NUL: %v, want not found", err)
 		}
 	})
 }

@@ -104,7 +104,7 @@ func (db *DB) prepared(ctx context.Context, q string, args ...any) result {
 	if err != nil {
 		return result{nil, err}
 	}
-	rows, err := s.QueryContext(ctx, args...)
+	rows, err := s.QueryContext(ctx, db.textArgs(args)...)
 	return result{rows, err}
 }
 
@@ -113,7 +113,7 @@ func (db *DB) preparedRow(ctx context.Context, q string, args ...any) rowResult 
 	if err != nil {
 		return rowResult{err: err}
 	}
-	return rowResult{row: s.QueryRowContext(ctx, args...)}
+	return rowResult{row: s.QueryRowContext(ctx, db.textArgs(args)...)}
 }
 
 // rowResult is a *sql.Row or the error of preparing it.

@@ -50,10 +50,11 @@ func usccValue(c byte) int {
 }
 
 // isInvisible reports whether r is a zero-width character or byte-order mark
-// that spreadsheets and web forms leave in pasted text.
+// that spreadsheets and web forms leave in pasted text, or a NUL, which no
+// text holds (and PostgreSQL refuses in text).
 func isInvisible(r rune) bool {
 	switch r {
-	case '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF':
+	case 0, '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF':
 		return true
 	}
 	return false
@@ -150,7 +151,7 @@ func tidy(s string, half bool) (out string, widthOnly bool) {
 		// white space, and the runes between U+3000 and U+FEFF (CJK and its
 		// punctuation), which are neither white space, invisible nor
 		// full-width variants.
-		if c := s[i]; c < utf8.RuneSelf && !asciiSpace(c) || c >= 0xE3 && c <= 0xEF && plainWide(s[i:]) {
+		if c := s[i]; c < utf8.RuneSelf && c != 0 && !asciiSpace(c) || c >= 0xE3 && c <= 0xEF && plainWide(s[i:]) {
 			if space {
 				flush(i)
 				b = append(b, ' ')

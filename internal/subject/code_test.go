@@ -403,7 +403,7 @@ func FuzzNormalize(f *testing.F) {
 	for _, s := range []string{"", " 9122 0101 ma0y12340q ", "\u3000ＡＢＣ\u3000（吉林）", "\xff\xfe", "a\u00A0b\u200Bc", "ǅ"} {
 		f.Add(s)
 	}
-	for _, s := range []string{"北辰 科技", "A B", "A  B", "abc", "ABC-1", "ＡＢ", "a\tb", "\uFFFD"} {
+	for _, s := range []string{"北辰 科技", "A B", "A  B", "abc", "ABC-1", "ＡＢ", "a\tb", "\uFFFD", "长\x00春", "\x00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -456,6 +456,7 @@ func TestTidyText(t *testing.T) {
 		{"白山公（治）行罚决字\u200B〔2026〕1号", "白山公（治）行罚决字〔2026〕1号"},
 		{"ＡＢＣ\u3000\u3000公司", "ＡＢＣ 公司"},
 		{"plain text", "plain text"},
+		{"长春\x00市", "长春市"}, // NUL: no text holds one, and PostgreSQL refuses it
 	} {
 		if got := TidyText(tc.in); got != tc.want {
 			t.Errorf("TidyText(%q) = %q, want %q", tc.in, got, tc.want)
