@@ -40,6 +40,10 @@ func (s BatchSummary) AccuracyRate() float64 {
 	return 100 * float64(s.Accepted+s.Duplicates) / float64(s.Total)
 }
 
+// Rated is the number of accepted rows the 及时率 rates: those of batches
+// that are not 历史数据补录. With none, there is no rate to show.
+func (s BatchSummary) Rated() int { return max(0, s.Accepted-s.Backfilled) }
+
 // TimelinessRate is the share of accepted rows that arrived in time (及时率),
 // in percent, leaving out rows of 历史数据补录 batches; 0 when nothing
 // counts.

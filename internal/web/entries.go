@@ -251,7 +251,7 @@ func (s *Server) handleEntryRemove(w http.ResponseWriter, r *http.Request) error
 	if p.Date != "" {
 		d, ok := record.ParseDate(p.Date)
 		if !ok {
-			p.Error = "移出日期“" + p.Date + "”无效，应为yyyy-MM-dd"
+			p.Error = "移出日期“" + p.Date + "”无效，应为“年-月-日”格式，如2026-11-27"
 			return s.render(w, r, http.StatusBadRequest, "entry", p)
 		}
 		rm.Date = &d

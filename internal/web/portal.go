@@ -249,11 +249,12 @@ func (s *Server) handleSubjectView(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	// The operator of an individual business is published by name, as the
+	// 法定代表人 of its 双公示 records is (and as the 国家企业信用信息公示系统
+	// shows 经营者): one rule for the subject page and the record page.
+	// Persons never reach this page.
 	p := &SubjectPage{Page: base(r, a.Subject.Name, "search"), Subject: a.Subject, Sections: sections, Total: a.Total, AsOf: a.AsOf,
 		LegalRep: a.Subject.LegalRep}
-	if a.Subject.Type == subject.IndividualBusiness || a.Subject.Type == subject.Person {
-		p.LegalRep = maskName(a.Subject.LegalRep)
-	}
 	return s.render(w, r, http.StatusOK, "subject", p)
 }
 

@@ -256,6 +256,15 @@ func staticHandler() http.Handler {
 var funcs = template.FuncMap{
 	"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 	"date":   formatDate,
+	// lastDay turns an exclusive end (a publicity window's: the first day
+	// no longer shown) into the last day it includes, as “至” reads.
+	"lastDay": func(d *credit.Date) *credit.Date {
+		if d == nil {
+			return nil
+		}
+		last := d.AddDate(0, 0, -1)
+		return &last
+	},
 	"time":   formatTime,
 	"num":    formatNum,
 	"size":   formatSize,
@@ -353,8 +362,7 @@ var funcs = template.FuncMap{
 		}
 		return out
 	},
-	"join":     strings.Join,
-	"maskName": maskName,
+	"join": strings.Join,
 	"reqLabel": func(r catalog.Requirement) string {
 		switch r {
 		case catalog.Required:
@@ -486,21 +494,13 @@ func fieldTypeLabel(t catalog.FieldType) string {
 	return string(t)
 }
 
-// maskName keeps the first character of a person's name: 张三丰 → 张**.
-func maskName(name string) string {
-	rs := []rune(strings.TrimSpace(name))
-	if len(rs) <= 1 {
-		return string(rs)
-	}
-	return string(rs[0]) + strings.Repeat("*", len(rs)-1)
-}
-
 // urlQueryEscape escapes s for a query value.
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // Pager is the paging of a list.
 type Pager struct {
 	Page, Pages, Total int
+	Asked              int  // the page the link asked for (Page is at most 500)
 	Capped             bool // the total was capped: more exist
 	Base               url.Values
 	Path               string
@@ -521,7 +521,11 @@ func newPager(path string, q url.Values, page, size, total int, counted bool) Pa
 			base[k] = v
 		}
 	}
-	return Pager{Page: page, Pages: pages, Total: total, Capped: capped, Base: base, Path: path}
+	asked := page
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > page {
+		asked = n
+	}
+	return Pager{Page: page, Asked: asked, Pages: pages, Total: total, Capped: capped, Base: base, Path: path}
 }
 
 // URL returns the link to page n.

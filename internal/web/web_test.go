@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -79,6 +80,10 @@ func TestSearch(t *testing.T) {
 	far := c.doc("/search?q="+url.QueryEscape(q)+"&page=400", http.StatusOK)
 	if msg := text(far.Find("main")); !strings.Contains(msg, "第400页没有内容") || strings.Contains(msg, "未找到") {
 		t.Errorf("page 400 of %q: %q", q, msg)
+	}
+	// Past the 500 pages a link may ask for, the message names the page asked.
+	if msg := text(c.doc("/search?q="+url.QueryEscape(q)+"&page=999999", http.StatusOK).Find("main")); !strings.Contains(msg, "第999999页没有内容") {
+		t.Errorf("page 999999 of %q: %q", q, msg)
 	}
 	if href, _ := far.Find(`a:contains("转到最后一页")`).Attr("href"); !strings.HasPrefix(href, "/search?") || strings.Contains(href, "page=400") {
 		t.Errorf("no link to the last page: %q", href)
@@ -181,6 +186,21 @@ func TestPublicity(t *testing.T) {
 		}
 		if strings.Contains(rec.Text(), "证件号码") {
 			t.Errorf("%s record page shows identity numbers", class)
+		}
+		if class == "penalty" {
+			// 公示期 “至” names the last day shown: the day before the
+			// stored (exclusive) end.
+			id, _ := strconv.ParseInt(strings.TrimPrefix(href, "/records/"), 10, 64)
+			r, err := f.db.FindRecordByID(context.Background(), credit.RecordID(id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.PublicUntil != nil {
+				want := "至 " + r.PublicUntil.AddDate(0, 0, -1).Format(credit.DateLayout)
+				if got := text(rec.Find("dl.kv")); !strings.Contains(got, want) {
+					t.Errorf("record page 公示期: want %q in %q", want, got)
+				}
+			}
 		}
 	}
 	// Filters.
