@@ -114,3 +114,29 @@ func TestResumeInterruptedImport(t *testing.T) {
 		t.Errorf("%d records (%v), want 12,000", n, err)
 	}
 }
+
+// TestDepartmentAddAgain: adding a registered department again updates the
+// name and region given, keeps a kind not given, and says what changed.
+func TestDepartmentAddAgain(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CREDIT_KEY_FILE", filepath.Join(dir, "k.key"))
+	dsn := "sqlite:" + filepath.Join(dir, "c.db")
+	code := validUSCC(t, "11220000002224MA")
+	if out, e, rc := run(t, "department", "add", "--db", dsn, "--code", code, "--name", "吉林省市场监督管理厅", "--region", "220000", "--kind", "market"); rc != 0 || !strings.Contains(out, "部门已登记：") {
+		t.Fatalf("add: %d %q %q", rc, out, e)
+	}
+	out, e, rc := run(t, "department", "add", "--db", dsn, "--code", code, "--name", "吉林省市场监管厅", "--region", "220000")
+	if rc != 0 || !strings.Contains(out, "已更新：名称“吉林省市场监督管理厅”→“吉林省市场监管厅”") || strings.Contains(out, "类别") {
+		t.Fatalf("add again: %d %q %q", rc, out, e)
+	}
+	env := &Env{Stdout: io.Discard, Stderr: io.Discard}
+	db, err := env.openDB(systemContext(context.Background()), dsn, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d, err := db.FindDepartmentByCode(context.Background(), code)
+	if err != nil || d.Kind != "market" || d.Name != "吉林省市场监管厅" {
+		t.Errorf("department = %+v, %v; want the kind kept and the new name", d, err)
+	}
+}

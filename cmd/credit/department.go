@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,10 +34,41 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		}
 		defer db.Close()
 		d := &access.Department{Code: *code, Name: *name, RegionCode: *region, Kind: *kind}
+		// Run again for a department already registered, add updates the
+		// name and region it is given but keeps a kind it is not given
+		// (the kind decides the measures verification names), and says
+		// what changed.
+		old, err := db.FindDepartmentByCode(ctx, *code)
+		if err != nil && credit.ErrorCode(err) != credit.ENOTFOUND {
+			return err
+		}
+		kindSet := false
+		fs.Visit(func(f *flag.Flag) { kindSet = kindSet || f.Name == "kind" })
+		if old != nil && !kindSet {
+			d.Kind = old.Kind
+		}
 		if err := db.UpsertDepartment(ctx, d); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "部门已登记：%s %s（%s）\n", d.Code, d.Name, d.RegionCode)
+		if old == nil {
+			fmt.Fprintf(env.Stdout, "部门已登记：%s %s（%s）\n", d.Code, d.Name, d.RegionCode)
+			return nil
+		}
+		var changes []string
+		if old.Name != d.Name {
+			changes = append(changes, "名称“"+old.Name+"”→“"+d.Name+"”")
+		}
+		if old.RegionCode != d.RegionCode {
+			changes = append(changes, "行政区划"+old.RegionCode+"→"+d.RegionCode)
+		}
+		if old.Kind != d.Kind {
+			changes = append(changes, "类别“"+kindLabel(old.Kind)+"”→“"+kindLabel(d.Kind)+"”")
+		}
+		if len(changes) == 0 {
+			fmt.Fprintf(env.Stdout, "部门已登记，信息未变：%s %s（%s）\n", d.Code, d.Name, d.RegionCode)
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "部门已登记过，已更新：%s\n", strings.Join(changes, "；"))
 		return nil
 	case "key":
 		scopes := fs.String("scope", strings.Join(access.DefaultScopes, ","), "密钥权限范围，逗号分隔：ingest（数据报送）、verify（信用核查）、share（数据共享）、finance（信易贷）")
@@ -78,7 +110,7 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, true)
+		db, err := env.openDB(ctx, *dsn, false) // a listing never creates a database (a mistyped path would look empty)
 		if err != nil {
 			return err
 		}
@@ -120,4 +152,17 @@ func departmentKindList() string {
 		parts[i] = k.Code + " " + k.Name
 	}
 	return strings.Join(parts, "、")
+}
+
+// kindLabel names a department kind in Chinese (“无” for none).
+func kindLabel(code string) string {
+	if code == "" {
+		return "无"
+	}
+	for _, k := range access.DepartmentKinds {
+		if k.Code == code {
+			return k.Name
+		}
+	}
+	return code
 }
