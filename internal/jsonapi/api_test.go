@@ -277,6 +277,10 @@ func TestArchiveSearchLedger(t *testing.T) {
 		m["message"] != "参数log的值“x”无效，应为records（信用记录，默认）或audit（审计日志）" {
 		t.Errorf("log=x: %d %v, want 400 invalid naming the parameter and its values", resp.StatusCode, m)
 	}
+	if resp, m := e.do(t, "GET", "/api/v1/ledger/checkpoint?format=x", "", "", nil); resp.StatusCode != 400 || m["code"] != credit.EINVALID ||
+		!strings.Contains(m["message"].(string), "参数format的值“x”无效") {
+		t.Errorf("format=x: %d %v, want 400 invalid naming the parameter", resp.StatusCode, m)
+	}
 	resp2, _ := http.Get(e.srv.URL + "/api/v1/records/1/proof")
 	var p ledger.RecordProof
 	json.NewDecoder(resp2.Body).Decode(&p)

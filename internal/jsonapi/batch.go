@@ -84,6 +84,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 		}
 		return uploadError(err)
 	}
+	w.Header().Set("Location", "/api/v1/batches/"+string(receipt.Batch))
 	respond.JSON(w, http.StatusCreated, receipt)
 	return nil
 }

@@ -193,6 +193,9 @@ func TestBatchContentTypes(t *testing.T) {
 				_, b := e.do(t, "GET", "/api/v1/batches/"+m["batch"].(string), e.keyA, "", nil)
 				t.Fatalf("got %d %v, want 201 with 2 rows accepted; %v", resp.StatusCode, m, b["errors"])
 			}
+			if loc := resp.Header.Get("Location"); loc != "/api/v1/batches/"+m["batch"].(string) {
+				t.Errorf("Location %q, want the batch's receipt", loc)
+			}
 			_, b := e.do(t, "GET", "/api/v1/batches/"+m["batch"].(string), e.keyA, "", nil)
 			if b["format"] != test.format {
 				t.Errorf("stored format %v, want %s", b["format"], test.format)

@@ -19,11 +19,15 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return credit.Errorf(credit.EINVALID, "参数log的值“%s”无效，应为records（信用记录，默认）或audit（审计日志）", l)
 	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "note" && format != "json" {
+		return credit.Errorf(credit.EINVALID, "参数format的值“%s”无效，应为note（签名检查点原文）或省略（JSON）", format)
+	}
 	cp, err := latest(r.Context())
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("format") == "note" {
+	if format == "note" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, err := w.Write(cp.Note)
 		return err
