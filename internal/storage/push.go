@@ -534,6 +534,10 @@ func checkWebhookHost(ctx context.Context, raw string) error {
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
+		if u.Scheme == "http" && len(policy.Allow) == 0 {
+			// http is for allowed networks only, and there are none.
+			return credit.Errorf(credit.EINVALID, "URL须以 https:// 开头：http:// 仅限运维人员在CREDIT_WEBHOOK_NETWORKS中允许的网段，目前没有配置")
+		}
 		return nil
 	}
 	return policy.CheckHost(host, u.Scheme == "https", addrs)

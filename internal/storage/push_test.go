@@ -496,6 +496,15 @@ func testPushSubscriptions(t *testing.T, open opener) {
 	if _, err := f.db.CreateSubscription(sys(), &lists.Subscription{URL: "https://example.gov.cn/hook"}); credit.ErrorCode(err) != credit.EFORBIDDEN {
 		t.Errorf("subscription without department: %v", err)
 	}
+	// http is for allowed networks only: without any, a name that does not
+	// resolve now cannot be let through to be checked when delivering.
+	t.Run("ErrHTTPUnresolvedWithoutNetworks", func(t *testing.T) {
+		t.Cleanup(lists.SetWebhookNetworks(&lists.WebhookPolicy{}))
+		_, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: "http://hook.example.invalid/credit"})
+		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "CREDIT_WEBHOOK_NETWORKS") {
+			t.Errorf("CreateSubscription = %v, want invalid naming CREDIT_WEBHOOK_NETWORKS", err)
+		}
+	})
 	own := strings.Repeat("k", lists.MinSecret)
 	s, err := f.db.CreateSubscription(ctx, &lists.Subscription{URL: "HTTPS://Example.GOV.cn:8443/hook", ListTypes: []string{"严重失信主体名单", "watch", "watch"}, Secret: own})
 	if err != nil {
