@@ -63,6 +63,13 @@ func TestCalendarCommand(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(dir, "c.db")
 	t.Setenv("CREDIT_KEY_FILE", filepath.Join(dir, "k.key"))
 
+	// A listing never creates a database: a mistyped path says so.
+	if _, e, code := run(t, "calendar", "list", "--db", dsn); code != 1 || !strings.Contains(e, "credit migrate") {
+		t.Fatalf("calendar list of no database: %d %s", code, e)
+	}
+	if _, e, code := run(t, "migrate", "--db", dsn); code != 0 {
+		t.Fatalf("migrate: %d %s", code, e)
+	}
 	out, e, code := run(t, "calendar", "list", "--db", dsn)
 	if code != 0 {
 		t.Fatalf("calendar list: %d %s", code, e)

@@ -101,7 +101,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, true)
+		db, err := env.openDB(ctx, *dsn, false) // a listing never creates a database
 		if err != nil {
 			return err
 		}

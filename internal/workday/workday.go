@@ -151,7 +151,14 @@ func ParseCSV(r io.Reader) ([]Entry, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行格式错误：应为“日期,类型,名称”三列（%v）", pe.Line, pe.Err)
+			what := "列数不对"
+			switch {
+			case errors.Is(pe.Err, csv.ErrQuote), errors.Is(pe.Err, csv.ErrBareQuote):
+				what = "引号不配对"
+			case !errors.Is(pe.Err, csv.ErrFieldCount):
+				what = "无法读取"
+			}
+			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行格式错误（%s）：应为“日期,类型,名称”三列", pe.Line, what)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("workday.ParseCSV: %w", err)

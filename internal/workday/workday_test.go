@@ -319,7 +319,7 @@ func TestParseCSVErrors(t *testing.T) {
 		{"NoHeader", "2030-01-01,holiday,元旦\n", "第1行应为表头"},
 		{"BadDate", "date,kind,name\n# comment\n2030-13-01,holiday,元旦\n", "第3行：日期“2030-13-01”无效"},
 		{"BadKind", "date,kind,name\n2030-01-01,off,元旦\n", "第2行（2030-01-01）：类型“off”无效"},
-		{"TwoColumns", "date,kind,name\n2030-01-01,holiday\n", "第2行格式错误"},
+		{"TwoColumns", "date,kind,name\n2030-01-01,holiday\n", "第2行格式错误（列数不对）：应为“日期,类型,名称”三列"},
 		{"Twice", "date,kind,name\n2030-01-01,holiday,元旦\n2030-01-01,workday,元旦\n", "第3行：2030-01-01已在第2行列出"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
