@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -64,6 +66,19 @@ func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt,
 	}
 	if r := credit.ActorFromContext(ctx).Role; s.Backfill && r != credit.RoleSystem && r != credit.RoleProvince {
 		return nil, credit.Errorf(credit.EFORBIDDEN, "历史数据补录仅限省级管理员操作")
+	}
+	// A file named or declared .xlsx that is not one (a CSV renamed, an
+	// export gone wrong) is refused before it is stored, not stored to fail.
+	if detectFormat(s) == "xlsx" && s.Body != nil {
+		br := bufio.NewReader(s.Body)
+		if head, _ := br.Peek(4); len(head) > 0 && !bytes.Equal(head, []byte("PK\x03\x04")) {
+			name := s.Filename
+			if name == "" {
+				name = "上传的文件"
+			}
+			return nil, credit.Errorf(credit.EINVALID, "“%s”声明为Excel（.xlsx）文件，但内容不是（.xlsx文件以“PK”开头）：请按文件的实际格式上传，CSV文件请使用.csv扩展名", name)
+		}
+		s.Body = br
 	}
 	start := time.Now()
 	lease := newLease()

@@ -317,3 +317,20 @@ func TestTitleRowFile(t *testing.T) {
 		}
 	})
 }
+
+// TestXLSXNotXLSX: a file named .xlsx whose content is not one is refused
+// before anything is stored, whoever submits it (API, console, CLI).
+func TestXLSXNotXLSX(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		_, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "处罚.xlsx",
+			Body: bytes.NewReader(csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕91号", "警告", "", "2026-11-16")))})
+		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "“处罚.xlsx”声明为Excel（.xlsx）文件，但内容不是") {
+			t.Fatalf("CSV named .xlsx: %v, want invalid", err)
+		}
+		var n int
+		if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM batches`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d batches stored (%v), want none", n, err)
+		}
+	})
+}
