@@ -1,6 +1,7 @@
 package lists
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -402,5 +403,37 @@ func TestCodeProblem(t *testing.T) {
 		if (test.want == "") != (got == "") || !strings.Contains(got, test.want) {
 			t.Errorf("CodeProblem(%s) = %q, want %q", test.code, got, test.want)
 		}
+	}
+}
+
+// TestEntryJSONDates: an entry's dates are written as yyyy-MM-dd, like every
+// other date of the API, and read back the same.
+func TestEntryJSONDates(t *testing.T) {
+	until := date("2029-03-01")
+	e := Entry{RecordID: 7, ListType: "black", DocNo: "吉人社失〔2026〕7号", DecisionDate: date("2026-03-02"), ValidFrom: date("2026-03-02"), ValidUntil: &until}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"decision_date":"2026-03-02"`, `"valid_from":"2026-03-02"`, `"valid_until":"2029-03-01"`, `"doc_no":"吉人社失〔2026〕7号"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON %s lacks %s", b, want)
+		}
+	}
+	if strings.Contains(string(b), "removed_on") || strings.Contains(string(b), "T00:00:00") {
+		t.Errorf("JSON %s: want no removal and no instants", b)
+	}
+	var back Entry
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.DecisionDate.Equal(e.DecisionDate) || back.ValidUntil == nil || !back.ValidUntil.Equal(until) || back.DocNo != e.DocNo || back.RemovedOn != nil {
+		t.Errorf("read back %+v, want %+v", back, e)
+	}
+	// Verification answers stored before hold instants: still read.
+	var old Entry
+	if err := json.Unmarshal([]byte(`{"decision_date":"2026-03-02T00:00:00Z","valid_from":"2026-03-02T00:00:00Z","valid_until":"2029-03-01T00:00:00Z"}`), &old); err != nil ||
+		!old.DecisionDate.Equal(e.DecisionDate) || old.ValidUntil == nil || !old.ValidUntil.Equal(until) {
+		t.Errorf("old form read as %+v, %v", old, err)
 	}
 }
