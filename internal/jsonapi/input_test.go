@@ -216,8 +216,8 @@ func TestBatchContentTypes(t *testing.T) {
 		{"MalformedContentType", "", "application/json; charset", xlsx, "文件内容是XLSX"},
 		{"BrokenContentType", "", "/", xlsx, "不支持的Content-Type“/”"},
 		{"Empty", "", "application/octet-stream", nil, "文件为空"},
-		{"CSVNamedXLSX", "&filename=a.xlsx", "application/octet-stream", []byte("CF_WSH\n1\n"), "文件内容不是XLSX（XLSX文件以“PK”开头），但文件名“a.xlsx”的扩展名是.xlsx"},
-		{"CSVAsXLSX", "", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("CF_WSH\n1\n"), "文件内容不是XLSX（XLSX文件以“PK”开头），但Content-Type声明为XLSX"},
+		{"CSVNamedXLSX", "&filename=a.xlsx", "application/octet-stream", []byte("CF_WSH\n1\n"), "“a.xlsx”声明为Excel（.xlsx）文件，但内容不是"},
+		{"CSVAsXLSX", "", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("CF_WSH\n1\n"), "“batch.xlsx”声明为Excel（.xlsx）文件，但内容不是"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			resp, m := e.do(t, "POST", "/api/v1/batches?class=penalty"+test.query, e.keyA, test.ctype, bytes.NewReader(test.body))
