@@ -13,7 +13,7 @@ const (
 	ActionSubmit            Action = "submit"             // submit a batch for a department
 	ActionViewBatch         Action = "view_batch"         // see a batch and its row errors
 	ActionViewArchive       Action = "view_archive"       // government view of a subject's archive
-	ActionViewRecord        Action = "view_record"        // a record's non-public detail
+	ActionViewRecord        Action = "view_record"        // a record's non-public detail, read by its id
 	ActionManageDepartments Action = "manage_departments" // add departments, issue and revoke API keys
 	ActionManageUsers       Action = "manage_users"       // add users within the scope, reset passwords
 	ActionViewUsers         Action = "view_users"         // list users within the scope
@@ -55,7 +55,11 @@ var readOnly = map[Action]bool{
 //     catalog changes and managing province administrators and auditors; the
 //     government view of any archive (credit verification is not bounded by region);
 //   - department users and API keys: their own department's batches and
-//     records, the government view of archives, and verification;
+//     records, the government view of archives, and verification. A
+//     department reads another department's records through the subject's
+//     archive, one subject at a time and by its code, but not by record id:
+//     ids are sequential, so a read by id could walk every record of the
+//     province, persons' included, without knowing whom it is about;
 //   - banks: nothing here yet (信易贷 comes later);
 //   - the public: nothing non-public.
 func Can(actor credit.Actor, action Action, target Target) bool {

@@ -56,7 +56,9 @@ func scanRecord(s interface{ Scan(...any) error }, extra ...any) (*record.Record
 // the one visibility policy (archive.Visible) for every audience but
 // administrators: the public sees a published version's public fields; a
 // department the current versions of its own records (access.Can,
-// ActionViewRecord) and of any other department's only as the public does;
+// ActionViewRecord) and of any other department's only as the public does
+// (it reads those in the subject's archive, which needs the subject's code:
+// record ids are sequential and would let it walk the province);
 // region users current versions. A non-public read is written to the query
 // log, as an archive read is.
 func (db *DB) FindRecordByID(ctx context.Context, id credit.RecordID) (*record.Record, error) {
