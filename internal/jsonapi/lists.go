@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"net/http"
@@ -739,83 +738,6 @@ func (s *Server) handleVerificationReportXLSX(w http.ResponseWriter, r *http.Req
 	return err
 }
 
-// reportPage is the data of the printable verification report.
-type reportPage struct {
-	Title     string
-	Info      [][2]string
-	Header    []string
-	Rows      []lists.ReportRow
-	Generated string
-}
-
-// VerdictClass returns the CSS class of a verdict.
-func (reportPage) VerdictClass(v lists.Verdict) string {
-	switch v {
-	case lists.Restricted:
-		return "restricted"
-	case lists.Caution:
-		return "caution"
-	case lists.Incentive:
-		return "incentive"
-	}
-	return "none"
-}
-
-var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-@page { size: A4 landscape; margin: 12mm 10mm; }
-* { box-sizing: border-box; }
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "SimSun", sans-serif; font-size: 12px; color: #111; margin: 16px; line-height: 1.5; }
-h1 { font-size: 20px; text-align: center; margin: 0 0 12px; letter-spacing: 2px; }
-dl.info { display: grid; grid-template-columns: 6em 1fr; gap: 2px 12px; margin: 0 0 12px; }
-dl.info dt { font-weight: bold; color: #333; }
-dl.info dd { margin: 0; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-th, td { border: 1px solid #888; padding: 4px 5px; vertical-align: top; text-align: left; white-space: pre-line; word-break: break-all; }
-th { background: #e8eef7; font-weight: bold; }
-thead { display: table-header-group; }
-tr { page-break-inside: avoid; break-inside: avoid; }
-col.seq { width: 3em; } col.found { width: 4em; } col.code { width: 11.5em; }
-td.code { word-break: normal; overflow-wrap: anywhere; font-family: "Noto Sans Mono CJK SC", monospace; }
-.restricted .verdict { color: #b00; font-weight: bold; }
-.caution .verdict { color: #b60; font-weight: bold; }
-.incentive .verdict { color: #070; font-weight: bold; }
-.note { margin-top: 12px; color: #444; font-size: 11px; }
-.hint { background: #fffbe6; border: 1px solid #e6d28a; padding: 6px 10px; margin-bottom: 12px; }
-@media print {
-  body { margin: 0; font-size: 10.5px; }
-  .hint { display: none; }
-  th { background: #e8eef7 !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-</style>
-</head>
-<body>
-<p class="hint">打印或另存为PDF：请使用浏览器的“打印”功能（Ctrl+P / ⌘P），建议横向A4纸。</p>
-<h1>{{.Title}}</h1>
-<dl class="info">
-{{- range .Info}}
-<dt>{{index . 0}}</dt><dd>{{index . 1}}</dd>
-{{- end}}
-</dl>
-<table>
-<colgroup><col class="seq"><col><col class="code"><col class="found"><col><col><col><col><col><col><col><col><col><col><col></colgroup>
-<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{- range .Rows}}
-<tr class="{{$.VerdictClass .Verdict}}"><td>{{.Seq}}</td><td>{{.Name}}</td><td class="code">{{.Code}}</td><td>{{.Found}}</td><td><span class="verdict">{{.Verdict}}</span>{{if .Explanation}}：{{.Explanation}}{{end}}</td><td>{{.ListTypes}}</td><td>{{.Departments}}</td><td>{{.DocNos}}</td><td>{{.Validity}}</td><td>{{.Must}}</td><td>{{.May}}</td><td>{{.Incentives}}</td><td>{{.Linked}}</td><td>{{.Reasons}}</td><td>{{.Bases}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-<p class="note">说明：本报告依据核查时平台所存名单信息生成，仅供核查部门在所述应用场景中使用；自然人证件号码已脱敏。“应采取措施”为本部门在本场景依清单应当实施的措施，“可采取措施”为可以实施的措施。命中名单的主体请通过执行反馈接口报告措施实施情况。生成时间：{{.Generated}}。</p>
-</body>
-</html>
-`))
-
 // handleVerificationReportHTML returns the verification report as a
 // standalone printable zh-CN page.
 func (s *Server) handleVerificationReportHTML(w http.ResponseWriter, r *http.Request) error {
@@ -823,15 +745,14 @@ func (s *Server) handleVerificationReportHTML(w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	page := reportPage{Title: "信用核查报告", Info: lists.ReportInfo(v), Header: lists.ReportHeader, Rows: lists.ReportRows(v),
-		Generated: time.Now().In(credit.Shanghai).Format("2006-01-02 15:04")}
 	var buf bytes.Buffer
-	if err := reportTemplate.Execute(&buf, page); err != nil {
+	o := lists.ReportHTMLOptions{Feedback: "命中名单的主体请通过执行反馈接口报告措施实施情况。", Generated: time.Now()}
+	if err := lists.WriteReportHTML(&buf, v, o); err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	h.Set("Content-Security-Policy", lists.ReportHTMLPolicy)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	_, err = w.Write(buf.Bytes())

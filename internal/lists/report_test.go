@@ -2,10 +2,14 @@ package lists
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
@@ -178,5 +182,116 @@ func TestWriteReportXLSX(t *testing.T) {
 	}
 	if len(info) == 0 || info[0][0] != "核查编号" || info[0][1] != "7" {
 		t.Errorf("核查信息 = %q", info)
+	}
+}
+
+// TestWriteReportHTML renders the printable report of a verification with
+// a listed organisation (two entries with 列入事由 and 列入依据, measures),
+// an unverifiable code and a person linked to a listed company, and checks
+// that every column of ReportHeader is there with the cells of ReportRows.
+func TestWriteReportHTML(t *testing.T) {
+	const citizenID = "220102198001011234"
+	v := reportVerification()
+	v.DataVersion, v.FeedbackDue = 1234, "2026-11-27"
+	r := &v.Results[0]
+	r.Verdict, r.Explanation = Restricted, "依清单应采取限制措施"
+	r.Measures = []AppliedMeasure{{Measure: Measure{Code: "N1-01", Name: "限制参加政府采购活动", Basis: "《政府采购法》第二十二条"}, Obligation: Must},
+		{Measure: Measure{Code: "N2-03", Name: "从严审核"}, Obligation: May}}
+	v.Results = append(v.Results, SubjectResult{Seq: 3, Query: Query{Code: citizenID}, Found: true, Name: "张<b>三</b>", Type: subject.Person, Verdict: Caution,
+		Linked: []EntryView{{SubjectName: "长春某某劳务有限公司", ListName: "拖欠农民工工资失信联合惩戒对象", DocNo: "吉人社失〔2026〕21号", LinkedAs: "法定代表人"}}})
+	v.Total, v.Found = 3, 2
+	at := time.Date(2026, 11, 20, 4, 5, 0, 0, time.UTC)
+
+	var b bytes.Buffer
+	if err := WriteReportHTML(&b, v, ReportHTMLOptions{Back: "/console/verifications/7", Feedback: "请填写执行反馈。", Generated: at}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b.Bytes(), []byte(citizenID)) || bytes.Contains(b.Bytes(), []byte("<b>")) {
+		t.Error("the report holds a citizen ID in clear or an unescaped name")
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang, _ := doc.Find("html").Attr("lang"); lang != "zh-CN" || doc.Find("h1").Text() != "信用核查报告" || doc.Find("title").Text() != "信用核查报告-7" {
+		t.Errorf("lang %q, h1 %q, title %q", lang, doc.Find("h1").Text(), doc.Find("title").Text())
+	}
+	style := doc.Find("style")
+	if style.Length() != 1 || !strings.Contains(style.Text(), "@media print") || doc.Find("script, link").Length() != 0 {
+		t.Error("want one inline style with print CSS, no script and nothing loaded")
+	}
+	sum := sha256.Sum256([]byte(style.Text()))
+	if hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(ReportHTMLPolicy, "style-src "+hash) {
+		t.Errorf("ReportHTMLPolicy %q does not allow the page's style (%s)", ReportHTMLPolicy, hash)
+	}
+
+	info := map[string]string{}
+	doc.Find("dl.info dt").Each(func(_ int, dt *goquery.Selection) { info[dt.Text()] = dt.Next().Text() })
+	for k, want := range map[string]string{"核查编号": "7", "核查部门": "吉林省财政厅", "应用场景": "政府采购", "核查事由": "某某采购项目",
+		"核查时间": "2026-11-20 10:00:00", "数据版本": "1234", "反馈期限": "2026-11-27", "核查结果": "共核查3个主体"} {
+		if !strings.Contains(info[k], want) {
+			t.Errorf("info %s = %q, want %q in it", k, info[k], want)
+		}
+	}
+
+	var head []string
+	doc.Find("thead th").Each(func(_ int, th *goquery.Selection) { head = append(head, th.Text()) })
+	if diff := cmp.Diff(ReportHeader, head); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if n := doc.Find("colgroup col").Length(); n != len(ReportHeader) {
+		t.Errorf("%d columns declared for %d headings", n, len(ReportHeader))
+	}
+	rows := ReportRows(v)
+	trs := doc.Find("tbody tr")
+	if trs.Length() != len(rows) {
+		t.Fatalf("%d rows, want %d", trs.Length(), len(rows))
+	}
+	trs.Each(func(i int, tr *goquery.Selection) {
+		var got []string
+		tr.Find("td").Each(func(_ int, td *goquery.Selection) { got = append(got, td.Text()) })
+		if diff := cmp.Diff(rows[i].Cells(), got); diff != "" {
+			t.Errorf("row %d cells (-want +got):\n%s", i+1, diff)
+		}
+	})
+	cell := func(row int, h string) string { return trs.Eq(row).Find("td").Eq(slices.Index(ReportHeader, h)).Text() }
+	for _, c := range []struct {
+		row       int
+		col, want string
+	}{
+		{0, "列入事由", "拒不履行法定义务，情节严重\n未按期公示年度报告"},
+		{0, "列入依据", "《吉林省社会信用条例》第三十条\n《企业信息公示暂行条例》 第八条"},
+		{0, "核查结论", "受限：依清单应采取限制措施"},
+		{0, "应采取措施", "N1-01 限制参加政府采购活动（依据：《政府采购法》第二十二条）"},
+		{0, "可采取措施", "N2-03 从严审核"},
+		{1, "统一社会信用代码/证件号码", "91220802873925803X"},
+		{2, "统一社会信用代码/证件号码", "220102********1234"},
+		{2, "主体名称", "张<b>三</b>"},
+		{2, "关联失信提示", "长春某某劳务有限公司列入拖欠农民工工资失信联合惩戒对象（吉人社失〔2026〕21号）；关联身份：法定代表人"},
+	} {
+		if got := cell(c.row, c.col); got != c.want {
+			t.Errorf("row %d, %s = %q, want %q", c.row+1, c.col, got, c.want)
+		}
+	}
+	for i, class := range []string{"restricted", "undetermined", "caution"} {
+		if !trs.Eq(i).HasClass(class) {
+			t.Errorf("row %d: want class %s", i+1, class)
+		}
+	}
+	if href, _ := doc.Find(".hint a").Attr("href"); href != "/console/verifications/7" {
+		t.Errorf("link back = %q", href)
+	}
+	if note := doc.Find(".note").Text(); !strings.Contains(note, "自然人证件号码已脱敏") || !strings.Contains(note, "请填写执行反馈。") ||
+		!strings.Contains(note, "生成时间：2026-11-20 12:05") {
+		t.Errorf("note = %q", note)
+	}
+
+	// Without a link back, no link.
+	b.Reset()
+	if err := WriteReportHTML(&b, v, ReportHTMLOptions{Generated: at}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b.Bytes(), []byte("<a ")) {
+		t.Error("a link back without Back")
 	}
 }

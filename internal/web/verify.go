@@ -27,7 +27,6 @@ import (
 func init() {
 	views["verify"] = VerifyPage{}
 	views["verify_result"] = VerificationPage{}
-	views["verify_report"] = VerificationReportPage{}
 	views["inbox"] = InboxPage{}
 }
 
@@ -88,16 +87,6 @@ type VerificationPage struct {
 	Measures    map[string]string         // measure names by code
 }
 
-// VerificationReportPage is the printable report of a verification.
-type VerificationReportPage struct {
-	Page
-	V         *lists.Verification
-	Info      [][2]string
-	Header    []string
-	Rows      []lists.ReportRow
-	Generated string
-}
-
 // InboxPage is a department's inbox of list notifications.
 type InboxPage struct {
 	Page
@@ -137,9 +126,6 @@ func (p *InboxPage) CanAck(n *lists.Notification) bool {
 
 // VerdictClass returns the CSS class of a verdict.
 func (*VerificationPage) VerdictClass(v lists.Verdict) string { return verdictClass(v) }
-
-// VerdictClass returns the CSS class of a verdict.
-func (*VerificationReportPage) VerdictClass(v lists.Verdict) string { return verdictClass(v) }
 
 func verdictClass(v lists.Verdict) string {
 	switch v {
@@ -692,15 +678,29 @@ func (s *Server) handleVerificationView(w http.ResponseWriter, r *http.Request) 
 	return s.render(w, r, http.StatusOK, "verify_result", p)
 }
 
-// handleVerificationReportHTML serves the printable report.
+// handleVerificationReportHTML serves the printable report, the page the
+// JSON API serves too (lists.WriteReportHTML): standalone, with its own
+// print CSS, outside the console's layout.
 func (s *Server) handleVerificationReportHTML(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.verification(r)
 	if err != nil {
 		return err
 	}
-	p := &VerificationReportPage{Page: base(r, "信用核查报告", "verify"), V: v, Info: lists.ReportInfo(v), Header: lists.ReportHeader,
-		Rows: lists.ReportRows(v), Generated: s.now().In(credit.Shanghai).Format("2006-01-02 15:04")}
-	return s.render(w, r, http.StatusOK, "verify_report", p)
+	var buf bytes.Buffer
+	o := lists.ReportHTMLOptions{Back: "/console/verifications/" + strconv.FormatInt(v.ID, 10),
+		Feedback: "命中名单的主体请在核查结果页填写执行反馈。", Generated: s.now()}
+	if err := lists.WriteReportHTML(&buf, v, o); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", lists.ReportHTMLPolicy+"; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err = buf.WriteTo(w)
+	return err
 }
 
 // handleVerificationReportXLSX serves the report as a workbook: sheet

@@ -205,30 +205,22 @@ func TestVerifyConsole(t *testing.T) {
 	if res := b.get(vpath + "/report.xlsx"); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
 		t.Errorf("report.xlsx: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	rep := b.doc(vpath+"/report.html", http.StatusOK)
-	if !strings.Contains(rep.Find("h1").Text(), "信用核查报告") || !strings.Contains(rep.Find("table").Text(), s.companyName) {
-		t.Error("the printable report lacks its title or the subject")
+	// The printable report: the page the API serves too (lists.WriteReportHTML),
+	// checked as TestListsAPI checks it.
+	res = b.get(vpath + "/report.html")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, lists.ReportHTMLPolicy) || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("report.html: CSP %q, Cache-Control %q", csp, res.Header.Get("Cache-Control"))
 	}
-	// Each entry's reason and legal basis, on the page and in the report,
-	// under their headings.
+	rep := parse(t, res, http.StatusOK)
 	const basis = "《吉林省社会信用条例》第三十条"
+	checkReportHTML(t, rep, s.companyName, "某某采购项目供应商资格审查", "拒不履行法定义务", basis)
+	if href, _ := rep.Find(".hint a").Attr("href"); href != vpath {
+		t.Errorf("printable report: link back %q, want %q", href, vpath)
+	}
+	// Each entry's reason and legal basis on the result page too.
 	if td := doc.Find(`main section.verify-subject td[data-label="列入依据"]`); !strings.Contains(td.Text(), basis) {
 		t.Errorf("the result page lacks the entry's 列入依据: %q", td.Text())
 	}
-	if n, cells := rep.Find("table thead th").Length(), rep.Find("table tbody tr").First().Find("td").Length(); n != len(lists.ReportHeader) || cells != n {
-		t.Errorf("printable report: %d headings, %d cells in a row, want %d", n, cells, len(lists.ReportHeader))
-	}
-	rep.Find("table tbody tr").Each(func(_ int, tr *goquery.Selection) {
-		if !strings.Contains(tr.Text(), s.companyName) {
-			return
-		}
-		tds := tr.Find("td")
-		for i, want := range map[int]string{slices.Index(lists.ReportHeader, "列入依据"): basis, slices.Index(lists.ReportHeader, "列入事由"): "拒不履行法定义务"} {
-			if got := tds.Eq(i).Text(); !strings.Contains(got, want) {
-				t.Errorf("printable report, column %s = %q, want %q", lists.ReportHeader[i], got, want)
-			}
-		}
-	})
 
 	// An uploaded CSV, by the column 统一社会信用代码, or by 名称 in a row
 	// without a code; a name that contradicts its row's code is not
@@ -335,5 +327,53 @@ func TestVerifyConsole(t *testing.T) {
 	}
 	if res := b.postCSRF(action, nil); res.StatusCode != http.StatusConflict {
 		t.Errorf("second ack: %d", res.StatusCode)
+	}
+}
+
+// checkReportHTML checks a printable verification report as the JSON API's
+// test (checkReportHTML in internal/jsonapi) checks it: a zh-CN page with
+// print CSS and no script, the verification's information, every column of
+// lists.ReportHeader in every row, and the row of the listed subject name
+// marked restricted with its entry's 列入事由 (reason) and 列入依据 (basis).
+func checkReportHTML(t *testing.T, doc *goquery.Document, name, purpose, reason, basis string) {
+	t.Helper()
+	if lang, _ := doc.Find("html").Attr("lang"); lang != "zh-CN" || doc.Find("h1").Text() != "信用核查报告" {
+		t.Errorf("report: lang %q, h1 %q", lang, doc.Find("h1").Text())
+	}
+	if !strings.Contains(doc.Find("style").Text(), "@media print") || doc.Find("script").Length() != 0 {
+		t.Error("report: want print CSS and no script")
+	}
+	info := map[string]string{}
+	doc.Find("dl.info dt").Each(func(_ int, dt *goquery.Selection) { info[dt.Text()] = dt.Next().Text() })
+	if info["核查事由"] != purpose || info["核查部门"] == "" || !strings.Contains(info["数据版本"], "存证账本共") {
+		t.Errorf("report info = %q", info)
+	}
+	var head []string
+	doc.Find("thead th").Each(func(_ int, th *goquery.Selection) { head = append(head, th.Text()) })
+	if !slices.Equal(head, lists.ReportHeader) || doc.Find("colgroup col").Length() != len(lists.ReportHeader) {
+		t.Errorf("report: headings %q, %d columns, want %q", head, doc.Find("colgroup col").Length(), lists.ReportHeader)
+	}
+	found := false
+	doc.Find("tbody tr").Each(func(i int, tr *goquery.Selection) {
+		tds := tr.Find("td")
+		if tds.Length() != len(lists.ReportHeader) {
+			t.Errorf("report row %d: %d cells under %d headings", i+1, tds.Length(), len(lists.ReportHeader))
+			return
+		}
+		if tds.Eq(slices.Index(lists.ReportHeader, "主体名称")).Text() != name {
+			return
+		}
+		found = true
+		if !tr.HasClass("restricted") || !strings.HasPrefix(tds.Eq(slices.Index(lists.ReportHeader, "核查结论")).Text(), string(lists.Restricted)) {
+			t.Errorf("report row of %s: class %q, not restricted", name, tr.AttrOr("class", ""))
+		}
+		for col, want := range map[string]string{"列入事由": reason, "列入依据": basis} {
+			if got := tds.Eq(slices.Index(lists.ReportHeader, col)).Text(); !strings.Contains(got, want) {
+				t.Errorf("report row of %s, column %s = %q, want %q", name, col, got, want)
+			}
+		}
+	})
+	if !found {
+		t.Errorf("report: no row of %s", name)
 	}
 }
