@@ -36,10 +36,10 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintln(env.Stderr, "holiday 为放假日（放假期间的周末也要列出），workday 为调休上班的周六或周日。替换已有年份的安排须加 --replace。")
 			fs.PrintDefaults()
 		}
-		if err := parse(fs, args[1:]); err != nil {
+		if err := parseArgs(fs, args[1:], "文件名"); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
+		if fs.NArg() == 0 {
 			fs.Usage()
 			return errUsage
 		}

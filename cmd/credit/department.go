@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -42,9 +41,7 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		if err != nil && credit.ErrorCode(err) != credit.ENOTFOUND {
 			return err
 		}
-		kindSet := false
-		fs.Visit(func(f *flag.Flag) { kindSet = kindSet || f.Name == "kind" })
-		if old != nil && !kindSet {
+		if old != nil && !flagGiven(fs, "kind") {
 			d.Kind = old.Kind
 		}
 		if err := db.UpsertDepartment(ctx, d); err != nil {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/storage"
@@ -29,11 +32,68 @@ func (e *Env) flags(name string) *flag.FlagSet {
 	return fs
 }
 
+// parse parses args into fs and refuses any positional argument: the
+// commands that take none would otherwise ignore it, and with it every
+// option written after it (Go's flag package stops at the first
+// non-option).
 func parse(fs *flag.FlagSet, args []string) error {
+	return parseArgs(fs, args)
+}
+
+// parseArgs parses args into fs and refuses positional arguments beyond
+// the ones named (in Chinese, e.g. "文件名"); fewer than named is the
+// command's to check. An option after the last positional argument was not
+// parsed, and is named as such. The message goes to fs's output, and the
+// error is errUsage (exit status 2, as for an unknown option).
+func parseArgs(fs *flag.FlagSet, args []string, names ...string) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	return nil
+	if fs.NArg() <= len(names) {
+		return nil
+	}
+	fmt.Fprintf(fs.Output(), "错误：%s\n", strayMessage(fs, args, names))
+	hasOptions := false
+	fs.VisitAll(func(*flag.Flag) { hasOptions = true })
+	if hasOptions {
+		fmt.Fprintf(fs.Output(), "各参数的说明：credit %s -h\n", fs.Name())
+	}
+	return errUsage
+}
+
+// strayMessage says which of fs's positional arguments beyond names is not
+// expected, preferring an option that came too late over other arguments.
+func strayMessage(fs *flag.FlagSet, args []string, names []string) string {
+	rest := fs.Args()
+	// After "--" everything is a positional argument, even "-x".
+	afterDashes := len(args) > len(rest) && args[len(args)-len(rest)-1] == "--"
+	isOption := func(a string) bool { return !afterDashes && len(a) > 1 && a[0] == '-' }
+	// "--backfill false" sets --backfill and leaves "false" behind.
+	if prev := len(args) - len(rest) - 1; !afterDashes && prev >= 0 && isBoolFlag(fs, args[prev]) {
+		if _, err := strconv.ParseBool(rest[0]); err == nil {
+			return fmt.Sprintf("参数“%s”未被识别：开关选项的值须用等号连接，如 %s=%s", rest[0], args[prev], rest[0])
+		}
+	}
+	if len(names) == 0 {
+		msg := fmt.Sprintf("多余的参数“%s”：credit %s 不接受选项以外的参数", rest[0], fs.Name())
+		for _, a := range rest[1:] {
+			if isOption(a) {
+				return msg + fmt.Sprintf("；写在它之后的选项“%s”因此未被识别", a)
+			}
+		}
+		return msg
+	}
+	last := names[len(names)-1]
+	extra := rest[len(names):]
+	for _, a := range extra {
+		if isOption(a) {
+			return fmt.Sprintf("参数“%s”出现在%s之后，未被识别；请把选项写在%s之前", a, last, last)
+		}
+	}
+	if len(names) == 1 {
+		return fmt.Sprintf("多余的参数“%s”：credit %s 只接受一个%s", extra[0], fs.Name(), last)
+	}
+	return fmt.Sprintf("多余的参数“%s”：credit %s 只接受%d个参数", extra[0], fs.Name(), len(names))
 }
 
 func dsnDefault() string {
@@ -83,4 +143,27 @@ func keyFile(dsn string) string {
 // systemContext runs CLI commands as the platform itself.
 func systemContext(ctx context.Context) context.Context {
 	return credit.NewContextWithActor(ctx, credit.System)
+}
+
+// isBoolFlag reports whether arg is an option of fs that takes no value
+// ("--backfill", not "--backfill=true").
+func isBoolFlag(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
+	if name == arg || strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// flagGiven reports whether the option name was given on the command line,
+// which may differ from its default.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }

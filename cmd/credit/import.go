@@ -24,10 +24,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	dept := fset.String("department", "", "报送部门的统一社会信用代码")
 	errorsOut := fset.String("errors", "", "把被拒绝的行及错误信息写入此文件（.csv 或 .xlsx）")
 	backfill := fset.Bool("backfill", false, "历史数据补录：部门接入平台前作出的决定，不计为超期报送，不计入及时率")
-	if err := parse(fset, args); err != nil {
+	if err := parseArgs(fset, args, "文件名"); err != nil {
 		return err
 	}
-	if fset.NArg() != 1 {
+	if fset.NArg() == 0 {
 		fmt.Fprintln(env.Stderr, "用法: credit import --db DSN --class CLASS --department USCC [--errors OUT.csv|.xlsx] FILE")
 		return errUsage
 	}

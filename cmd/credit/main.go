@@ -95,7 +95,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		err = runBench(ctx, env, args[1:])
 	case "version":
-		fmt.Fprintln(stdout, "credit", version)
+		if err = parse(env.flags("version"), args[1:]); err == nil {
+			fmt.Fprintln(stdout, "credit", version)
+		}
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:

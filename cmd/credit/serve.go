@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"jlcredit/internal/credit"
@@ -17,17 +18,27 @@ import (
 // ServeCommand runs the platform's web server. End-to-end tests build it
 // with a temporary database and Addr ":0".
 type ServeCommand struct {
-	Env    *Env
-	DSN    string
-	Addr   string
-	Demo   bool
-	DB     *storage.DB
-	Server *server.Server
-	Pusher *storage.Pusher // webhook deliveries of 发起—响应—反馈
+	Env  *Env
+	DSN  string
+	Addr string
+	Demo bool
+	// TrustedProxies lists the networks of the reverse proxies in front of
+	// the server, comma-separated CIDRs (--trusted-proxies, else
+	// CREDIT_TRUSTED_PROXIES): sign-in limits count the client they name
+	// in X-Forwarded-For.
+	TrustedProxies string
+	DB             *storage.DB
+	Server         *server.Server
+	Pusher         *storage.Pusher // webhook deliveries of 发起—响应—反馈
 
-	stopExpiry func() // stops the loop that removes expired list entries
-	stopResume func() // stops the loop that resumes interrupted batches
+	stopExpiry  func() // stops the loop that removes expired list entries
+	stopResume  func() // stops the loop that resumes interrupted batches
+	proxiesFrom string // where TrustedProxies came from, for its error message
 }
+
+// TrustedProxiesEnv names the environment variable with the trusted proxy
+// networks, used when --trusted-proxies is not given.
+const TrustedProxiesEnv = "CREDIT_TRUSTED_PROXIES"
 
 // Run parses args, opens the database and serves until ctx is done.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
@@ -35,8 +46,13 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.DSN, "db", dsnDefault(), "数据库连接串（默认内嵌SQLite）")
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "监听地址")
 	fs.BoolVar(&c.Demo, "demo", false, "数据库为空时生成演示数据")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "可信反向代理的网段，CIDR格式，逗号分隔（如 10.0.0.0/8,127.0.0.1/32）：来自这些地址的请求按 X-Forwarded-For 识别客户端；未指定时读环境变量 "+TrustedProxiesEnv)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	c.proxiesFrom = "--trusted-proxies"
+	if !flagGiven(fs, "trusted-proxies") {
+		c.TrustedProxies, c.proxiesFrom = os.Getenv(TrustedProxiesEnv), "环境变量 "+TrustedProxiesEnv
 	}
 	if err := c.Open(ctx); err != nil {
 		return err
@@ -54,6 +70,14 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 	logger := c.Env.logger()
 	if _, err := lists.WebhookNetworks(); err != nil { // a bad CREDIT_WEBHOOK_NETWORKS stops the start
 		return err
+	}
+	proxies, err := web.ParseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		from := c.proxiesFrom
+		if from == "" {
+			from = "--trusted-proxies"
+		}
+		return credit.Errorf(credit.EINVALID, "%s 中的%s；平台未启动", from, credit.ErrorMessage(err))
 	}
 	isSQLite := len(c.DSN) >= 7 && c.DSN[:7] == "sqlite:"
 	db, err := c.Env.openDB(ctx, c.DSN, isSQLite || c.Demo)
@@ -75,11 +99,14 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		}
 	}
 	api := &jsonapi.Server{Backend: db, Logger: logger}
-	w, err := web.New(web.Options{Backend: db, Logger: logger})
+	w, err := web.New(web.Options{Backend: db, Logger: logger, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
 	api.SessionActor = w.SessionActor
+	if len(proxies) > 0 {
+		logger.Info("X-Forwarded-For is trusted from these proxy networks", slog.Any("networks", proxies))
+	}
 	c.Server = &server.Server{Addr: c.Addr, API: api.Handler(), Web: w, Logger: logger}
 	if err := c.Server.Open(); err != nil {
 		return err

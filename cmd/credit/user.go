@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 
 	"jlcredit/internal/access"
@@ -36,6 +37,9 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		}
 		role, err := access.ParseRole(*roleName)
 		if err != nil {
+			return err
+		}
+		if err := checkRoleFlags(fs, role); err != nil {
 			return err
 		}
 		if role == credit.RoleDepartment && *dept == "" {
@@ -125,4 +129,20 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stderr, userUsage)
 	return errUsage
+}
+
+// checkRoleFlags refuses --department and --region for a role that does not
+// use them: only a department user belongs to a department, only a region
+// administrator has a region of its own, and a value given for another role
+// would be dropped without a word.
+func checkRoleFlags(fs *flag.FlagSet, role credit.Role) error {
+	switch {
+	case flagGiven(fs, "department") && role != credit.RoleDepartment:
+		return credit.Errorf(credit.EINVALID, "--department 只用于部门用户（department），%s（%s）不属于部门；请去掉 --department", access.RoleLabel(role), role)
+	case flagGiven(fs, "region") && role == credit.RoleDepartment:
+		return credit.Errorf(credit.EINVALID, "--region 只用于地区管理员（region），部门用户（department）的行政区划取自所属部门；请去掉 --region")
+	case flagGiven(fs, "region") && role != credit.RoleRegion:
+		return credit.Errorf(credit.EINVALID, "--region 只用于地区管理员（region），%s（%s）不使用此项；请去掉 --region", access.RoleLabel(role), role)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -102,7 +103,7 @@ func TestLoginRateLimit(t *testing.T) {
 		throttled(post(ip, "nobody-at-all", "wrong-password-1"), "300", "5")
 		// Nor does the right password get through meanwhile.
 		throttled(post(ip, "opa", testPassword), "300", "5")
-		// X-Forwarded-For is not believed: the proxy setting does not exist.
+		// X-Forwarded-For is not believed: no proxy is trusted.
 		throttled(post(ip, "opa", testPassword, "X-Forwarded-For", "198.51.100.1"), "300", "5")
 		// Another client is not affected.
 		fail("192.0.2.11:50000")
@@ -136,6 +137,81 @@ func TestLoginRateLimit(t *testing.T) {
 		throttled(post("[2001:db8:1:2:ffff::1]:443", "nobody-at-all", "wrong-password-1"), "300", "5")
 		fail("[2001:db8:1:3::1]:443")
 	})
+}
+
+// TestLoginRateLimitBehindProxy checks the sign-in limit behind trusted
+// reverse proxies (Options.TrustedProxies): each client X-Forwarded-For
+// names has its own 20 failures, so one client over its limit does not
+// lock the others out through the shared proxy; a client cannot move to a
+// fresh key by putting addresses of its own left of what the proxy
+// appended; and from a peer that is not a trusted proxy the header is
+// ignored.
+func TestLoginRateLimitBehindProxy(t *testing.T) {
+	f := mustFixture(t)
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	proxies, err := web.ParseTrustedProxies("10.0.0.0/8,127.0.0.1/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := web.New(web.Options{Backend: f.db, Now: clock.Now, TrustedProxies: proxies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(remote, xff, username, password string) int {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"username": {username}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		req.RemoteAddr = remote
+		rec := httptest.NewRecorder()
+		w.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	const proxy, inner = "10.0.0.5:40000", "127.0.0.1:40000"
+
+	// The sprayer, behind two proxies, puts a new address of its own on
+	// the left of the header each time; the proxies append what they saw.
+	for i := range 20 {
+		xff := "203.0.113." + strconv.Itoa(i) + ", 198.51.100.66, 10.0.0.5"
+		if code := post(inner, xff, "nobody-at-all", ""); code != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d: %d, want 401", i+1, code)
+		}
+	}
+	if code := post(proxy, "203.0.113.200, 198.51.100.66", "nobody-at-all", ""); code != http.StatusTooManyRequests {
+		t.Errorf("the sprayer's 21st attempt: %d, want 429", code)
+	}
+	if code := post(proxy, "198.51.100.66", "opa", testPassword); code != http.StatusTooManyRequests {
+		t.Errorf("the sprayer with the right password: %d, want 429", code)
+	}
+	// Everyone else behind the same proxy still signs in.
+	if code := post(proxy, "198.51.100.67", "opa", testPassword); code != http.StatusSeeOther {
+		t.Errorf("another client behind the proxy: %d, want 303", code)
+	}
+	if code := post(proxy, "198.51.100.68", "nobody-at-all", ""); code != http.StatusUnauthorized {
+		t.Errorf("another client's failed sign-in: %d, want 401", code)
+	}
+	// IPv6 clients behind the proxy count by their /64, as direct ones do.
+	for i := range 20 {
+		post(proxy, "2001:db8:5:6::"+strconv.Itoa(i+1), "nobody-at-all", "")
+	}
+	if code := post(proxy, "2001:db8:5:6::ffff", "nobody-at-all", ""); code != http.StatusTooManyRequests {
+		t.Errorf("an IPv6 client's /64 behind the proxy: %d, want 429", code)
+	}
+	// Not a trusted proxy: the header is the client's own claim, ignored.
+	const direct = "192.0.2.50:1234"
+	for i := range 20 {
+		post(direct, "198.51.100."+strconv.Itoa(100+i), "nobody-at-all", "")
+	}
+	if code := post(direct, "198.51.100.250", "nobody-at-all", ""); code != http.StatusTooManyRequests {
+		t.Errorf("a direct client naming a new X-Forwarded-For: %d, want 429", code)
+	}
+	// The proxies themselves, sending without the header, are one client
+	// each and were not charged for their clients.
+	if code := post(proxy, "", "nobody-at-all", ""); code != http.StatusUnauthorized {
+		t.Errorf("the proxy's own failed sign-in: %d, want 401", code)
+	}
 }
 
 // TestUserSearchTooLong checks that a console search text over 100

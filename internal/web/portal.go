@@ -633,7 +633,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
-	ip := clientIP(r)
+	ip := clientIP(r, s.proxies)
 	limiter := &s.logins
 	at, wait, ok := limiter.take(loginClient(ip), s.now())
 	if !ok {
@@ -763,14 +763,6 @@ func loginClient(ip string) string {
 // through a proxy that says so.
 func isTLS(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
-}
-
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,10 @@ type Options struct {
 	// TrustedOrigins may send state-changing requests from another origin
 	// (e.g. "https://credit.jl.gov.cn" behind a proxy that rewrites Host).
 	TrustedOrigins []string
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server (see ParseTrustedProxies). A request from one is counted
+	// against the client X-Forwarded-For names, not against the proxy.
+	TrustedProxies []netip.Prefix
 	// CacheTTL is how long the latest 双公示 are cached (default 60 s).
 	CacheTTL time.Duration
 	// HeadlineTTL is how long the home page's headline figures are used
@@ -71,6 +76,7 @@ type Server struct {
 	backend   Backend
 	logger    *slog.Logger
 	maxUpload int64
+	proxies   []netip.Prefix // trusted reverse proxies (Options.TrustedProxies)
 	now       func() time.Time
 	pages     *pages
 	cop       *http.CrossOriginProtection
@@ -113,7 +119,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{backend: o.Backend, logger: o.Logger, maxUpload: o.MaxUpload, now: o.Now, pages: p,
+	s := &Server{backend: o.Backend, logger: o.Logger, maxUpload: o.MaxUpload, proxies: o.TrustedProxies, now: o.Now, pages: p,
 		cop: http.NewCrossOriginProtection(), pub: map[string]*cached[*recordPage]{}}
 	s.home.ttl, s.headline.ttl, s.listIndex.ttl, s.depts.ttl = o.CacheTTL, o.HeadlineTTL, o.CacheTTL, 5*time.Minute
 	s.home.now, s.headline.now, s.listIndex.now, s.depts.now = o.Now, o.Now, o.Now, o.Now
