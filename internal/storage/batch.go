@@ -375,7 +375,17 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			return 0, err
 		}
 		if r.buf, err = r.db.Secrets.openFor(sealed, chunkAD(r.b.ID, r.seq, encoding)); err != nil {
-			return 0, fmt.Errorf("storage: open batch chunk %s/%d: %w", r.b.ID, r.seq, err)
+			// Builds of 2026-11-27 01:15–02:33 UTC (64afd6d up to
+			// 7078564) compressed chunks ('zstd') but sealed them without
+			// associated data. Such a chunk opens only without it; one
+			// sealed with it never does, so this admits nothing else.
+			if encoding != "zstd" {
+				return 0, fmt.Errorf("storage: open batch chunk %s/%d: %w", r.b.ID, r.seq, err)
+			}
+			var lerr error
+			if r.buf, lerr = r.db.Secrets.openFor(sealed, nil); lerr != nil {
+				return 0, fmt.Errorf("storage: open batch chunk %s/%d: %w", r.b.ID, r.seq, err)
+			}
 		}
 		switch encoding {
 		case "", "raw":

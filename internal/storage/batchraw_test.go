@@ -152,6 +152,12 @@ func TestBatchChunksBound(t *testing.T) {
 		if got, err := read(); err != nil || !bytes.Equal(got, body) {
 			t.Fatalf("with a legacy chunk: %d bytes, %v", len(got), err)
 		}
+		// A chunk as stored by the builds that compressed chunks before
+		// they were sealed with associated data still reads.
+		storage.StoreWindowChunk(t, f.db, id, 1, body[1<<20:2<<20])
+		if got, err := read(); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("with a chunk compressed and sealed without associated data: %d bytes, %v", len(got), err)
+		}
 		// Moved places: chunks 1 and 2 swapped.
 		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 100 WHERE batch_id = '`+id+`' AND seq = 1`)
 		storage.Tamper(t, f.db, `UPDATE batch_chunks SET seq = 1 WHERE batch_id = '`+id+`' AND seq = 2`)

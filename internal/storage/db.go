@@ -233,6 +233,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	return db, nil
 }
 
+// idleInTransaction is how long a PostgreSQL session may sit idle inside a
+// transaction before the server ends it (a DSN may set its own).
+const idleInTransaction = "2min"
+
 // openPostgres opens a pool of up to conns connections to dsn whose
 // sessions use planMode (plan_cache_mode) and UTC.
 func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
@@ -245,6 +249,15 @@ func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
 	}
 	cfg.RuntimeParams["plan_cache_mode"] = planMode
 	cfg.RuntimeParams["timezone"] = "UTC"
+	// A process stopped in the middle of a transaction (a paused VM, a
+	// network partition) would otherwise hold its locks, the ingestion
+	// locks among them, until TCP gives up hours later, and every other
+	// server's imports wait behind it. No transaction of the platform waits
+	// for a client between its statements, so two minutes idle means the
+	// process is gone: the server ends the session and its locks go.
+	if _, set := cfg.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.RuntimeParams["idle_in_transaction_session_timeout"] = idleInTransaction
+	}
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(conns)
 	pool.SetMaxIdleConns(conns)

@@ -123,6 +123,20 @@ func StoreLegacyChunk(tb testing.TB, db *DB, id string, seq int, data []byte) {
 	}
 }
 
+// StoreWindowChunk replaces chunk seq of batch id by data stored as the
+// builds between commits 64afd6d and 7078564 stored it: compressed with
+// zstd, sealed without associated data, encoding "zstd".
+func StoreWindowChunk(tb testing.TB, db *DB, id string, seq int, data []byte) {
+	tb.Helper()
+	sealed, err := db.Secrets.seal(chunkEncoder.EncodeAll(data, nil))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.write.Exec(db.rebind(`UPDATE batch_chunks SET data = $1, encoding = 'zstd' WHERE batch_id = $2 AND seq = $3`), sealed, id, seq); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // DSN returns the connection string db was opened with.
 func DSN(db *DB) string { return db.dsn }
 

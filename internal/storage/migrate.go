@@ -92,6 +92,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("storage.Migrate: %w", err)
 		}
 	}
+	if err := db.repairEditedMigrations(ctx); err != nil {
+		return fmt.Errorf("storage.Migrate: %w", err)
+	}
 	// Audit entries written before the audit log had a tree (0013).
 	if err := db.catchUpAudit(ctx); err != nil {
 		return fmt.Errorf("storage.Migrate: %w", err)
@@ -100,6 +103,40 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("storage.Migrate: %w", err)
 	}
 	return db.loadCatalog(ctx)
+}
+
+// repairEditedMigrations brings databases migrated by a version of a
+// migration that was later edited in place (which TestMigrationsUnchanged
+// now forbids) to what the edited version creates. Migration 0013 as first
+// released (commit df835ce) created audit_ledger_state without
+// legacy_max_id, added by 7078564: such a database would fail on every
+// audit append. Its entries were all taken into the tree when it ran, so
+// none is legacy any more: 0.
+func (db *DB) repairEditedMigrations(ctx context.Context) error {
+	q := `SELECT COUNT(*) FROM pragma_table_info('audit_ledger_state') WHERE name = 'legacy_max_id'`
+	if db.dialect == Postgres {
+		q = `SELECT COUNT(*) FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = 'audit_ledger_state' AND column_name = 'legacy_max_id'`
+	}
+	var n int
+	if err := db.write.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	typ := "INTEGER"
+	if db.dialect == Postgres {
+		typ = "BIGINT"
+	}
+	// (On PostgreSQL, IF NOT EXISTS lets two processes migrating at once
+	// both get here; Migrate holds its lock there anyway.)
+	add := `ALTER TABLE audit_ledger_state ADD COLUMN legacy_max_id ` + typ + ` NOT NULL DEFAULT 0`
+	if db.dialect == Postgres {
+		add = `ALTER TABLE audit_ledger_state ADD COLUMN IF NOT EXISTS legacy_max_id ` + typ + ` NOT NULL DEFAULT 0`
+	}
+	_, err := db.write.ExecContext(ctx, add)
+	return err
 }
 
 // migrate applies the migration at name unless it has been applied.

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -565,9 +567,16 @@ func (s *Server) handleBatchRaw(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	raw, err := s.backend.OpenBatchRaw(r.Context(), id)
+	rd, err := s.backend.OpenBatchRaw(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	// The first chunk is opened before the status is sent: a file that
+	// cannot be read (a chunk altered or missing) gets an error page, not
+	// a download cut short at 0 bytes.
+	raw := bufio.NewReaderSize(rd, 64<<10)
+	if _, err := raw.Peek(1); err != nil && err != io.EOF {
+		return fmt.Errorf("read batch %s: %w", id, err)
 	}
 	name := b.Filename
 	if name == "" {

@@ -35,6 +35,7 @@ type fixture struct {
 	srv  *server.Server
 	web  *web.Server
 	url  string
+	dsn  string // the database's file, for tests that alter it behind the platform
 	gen  *demo.Generator
 	depA demo.Department // a department with records and an operator
 	depB demo.Department // another department with an operator
@@ -84,7 +85,7 @@ func newFixture(dir string) (*fixture, error) {
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	f := &fixture{db: db, asOf: time.Now(), gen: demo.New(11, 3000)}
+	f := &fixture{db: db, dsn: dir + "/t.db", asOf: time.Now(), gen: demo.New(11, 3000)}
 	sys := credit.NewContextWithActor(ctx, credit.System)
 	for _, d := range f.gen.Departments() {
 		if err := db.UpsertDepartment(sys, &access.Department{Code: d.Code, Name: d.Name, RegionCode: d.RegionCode, Kind: d.Kind}); err != nil {

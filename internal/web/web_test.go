@@ -3,10 +3,12 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -567,6 +569,31 @@ func TestUploadReceiptAndErrors(t *testing.T) {
 	raw, _ := io.ReadAll(res.Body)
 	if !bytes.Equal(raw, data) {
 		t.Errorf("raw file differs from the upload (%d vs %d bytes)", len(raw), len(data))
+	}
+	// A stored file that cannot be read back (here its chunk altered in the
+	// database) is an error page, not a 200 download cut short.
+	batchID := path.Base(path.Dir(href))
+	behind, err := sql.Open("sqlite", f.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer behind.Close()
+	var sealed []byte
+	if err := behind.QueryRow(`SELECT data FROM batch_chunks WHERE batch_id = $1 AND seq = 0`, batchID).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	broken := bytes.Clone(sealed)
+	broken[len(broken)-1] ^= 1
+	if _, err := behind.Exec(`UPDATE batch_chunks SET data = $1 WHERE batch_id = $2 AND seq = 0`, broken, batchID); err != nil {
+		t.Fatal(err)
+	}
+	res = a.get(strings.TrimSuffix(href, "/errors.xlsx") + "/raw")
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), "系统") {
+		t.Errorf("unreadable raw file: %d, %d bytes; want 500 with an error page", res.StatusCode, len(body))
+	}
+	if _, err := behind.Exec(`UPDATE batch_chunks SET data = $1 WHERE batch_id = $2 AND seq = 0`, sealed, batchID); err != nil {
+		t.Fatal(err)
 	}
 	// Batch history shows it.
 	doc = a.doc("/console/batches?class=penalty", http.StatusOK)
