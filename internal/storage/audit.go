@@ -1,11 +1,13 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -163,38 +165,59 @@ func (db *DB) catchUpAudit(ctx context.Context) error {
 }
 
 // verifyAudit checks the audit tree as VerifyLedger checks the records':
-// every entry's leaf recomputed from its row, every stored hash, every
-// signed checkpoint, no entry missing or outside the tree. It returns the
-// number of entries.
-func (db *DB) verifyAudit(ctx context.Context) (int64, error) {
-	// Every append signs a checkpoint; checking every thousandth and the
-	// latest bounds where tampering lies as well, at a thousandth of the
-	// signatures to verify.
-	var cps []ledger.Checkpoint
-	err := scanAll(db.rows(ctx, `SELECT note FROM audit_checkpoints
-		WHERE size % 1000 = 0 OR size = (SELECT MAX(size) FROM audit_checkpoints) ORDER BY size`), func(rows *sql.Rows) error {
-		var note string
-		if err := rows.Scan(&note); err != nil {
+// every entry's leaf recomputed from its row, every stored hash, the
+// signed checkpoints, no entry missing or outside the tree, the state row.
+// It returns the number of entries, and the accepted count of the newest
+// receipt of each batch whose processing ended (batch.done, batch.failed),
+// with the entry's leaf, for checkReceipts.
+func (db *DB) verifyAudit(ctx context.Context) (int64, map[credit.BatchID]receipt, error) {
+	// Every append signs a checkpoint. Each row's note must be a
+	// checkpoint of the audit log for the size and root of its row (a note
+	// moved to another row would make that row vouch for a smaller tree);
+	// the signatures of every thousandth and the newest are verified,
+	// which bounds where tampering lies as well at a thousandth of the
+	// cost (about 90 µs a signature, one checkpoint per entry).
+	var (
+		cps  []ledger.Checkpoint
+		last struct {
+			size int64
+			root []byte
+			note string
+		}
+		seen bool
+	)
+	err := scanAll(db.rows(ctx, `SELECT size, root, note FROM audit_checkpoints ORDER BY size`), func(rows *sql.Rows) error {
+		if err := rows.Scan(&last.size, &last.root, &last.note); err != nil {
 			return err
 		}
-		cp, err := ledger.OpenCheckpoint([]byte(note), db.Secrets.VerifierKey())
+		seen = true
+		sampled := last.size%1000 == 0
+		cp, err := db.checkpointRow("审计日志", AuditOrigin, last.size, last.root, last.note, sampled)
 		if err != nil {
-			return credit.Errorf(credit.EINVALID, "审计日志检查点签名无效：%v", err)
+			return err
 		}
-		if cp.Origin != AuditOrigin {
-			return credit.Errorf(credit.EINVALID, "审计日志检查点的来源为“%s”，应为“%s”", cp.Origin, AuditOrigin)
+		if sampled {
+			cp.Note = nil
+			cps = append(cps, *cp)
 		}
-		cps = append(cps, *cp)
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	var size int64
-	if len(cps) > 0 {
-		size = cps[len(cps)-1].Size
+	var size int64 // the verified size
+	if seen {
+		size = last.size
+		if size%1000 != 0 {
+			cp, err := db.checkpointRow("审计日志", AuditOrigin, last.size, last.root, last.note, true)
+			if err != nil {
+				return 0, nil, err
+			}
+			cps = append(cps, *cp)
+		}
 	}
 	var count int64
+	receipts := map[credit.BatchID]receipt{}
 	t := db.treeRows(ctx, `SELECT `+auditColumns+`, ledger_hashes FROM audit_log WHERE leaf IS NOT NULL AND leaf < $1 ORDER BY leaf`, []any{size},
 		func(rows *sql.Rows) (int64, []byte, []byte, error) {
 			var e auditEntry
@@ -203,11 +226,23 @@ func (db *DB) verifyAudit(ctx context.Context) (int64, error) {
 				return 0, nil, nil, err
 			}
 			count++
+			if e.objectType == "batch" && (e.action == "batch.done" || e.action == "batch.failed") {
+				// The receipt is the batch's whole (a resumed batch's
+				// counts from before the interruption included): the
+				// newest wins. Receipts without counts (written before
+				// they were) are left out.
+				var d struct {
+					Accepted *int64 `json:"accepted"`
+				}
+				if json.Unmarshal([]byte(e.detail), &d) == nil && d.Accepted != nil {
+					receipts[credit.BatchID(e.objectID)] = receipt{leaf: e.leaf, accepted: *d.Accepted}
+				}
+			}
 			return e.leaf, auditCanonical(&e), hashes, nil
 		})
 	verr := ledger.VerifyAll(t.leaves, t.stored, cps...)
 	if t.err != nil {
-		return 0, t.err
+		return 0, nil, t.err
 	}
 	var mm *ledger.Mismatch
 	if errors.As(verr, &mm) {
@@ -215,48 +250,99 @@ func (db *DB) verifyAudit(ctx context.Context) (int64, error) {
 		var action string
 		err := db.queryRow(ctx, `SELECT id, action FROM audit_log WHERE leaf = $1`, mm.Index).Scan(&id, &action)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, credit.Errorf(credit.EINVALID, "审计日志校验失败：序号%d的审计记录缺失（%s）", mm.Index, mm.Reason)
+			return 0, nil, credit.Errorf(credit.EINVALID, "审计日志校验失败：序号%d的审计记录缺失（%s）", mm.Index, mm.Reason)
 		}
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-		return 0, credit.Errorf(credit.EINVALID, "审计日志校验失败：第一条异常审计记录为 审计ID %d（操作 %s，序号 %d）：%s", id, action, mm.Index, mm.Reason)
+		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志校验失败：第一条异常审计记录为 审计ID %d（操作 %s，序号 %d）：%s", id, action, mm.Index, mm.Reason)
 	}
 	if verr != nil {
-		return 0, verr
+		return 0, nil, verr
 	}
 	if count != size {
-		return 0, credit.Errorf(credit.EINVALID, "审计日志条数不符：检查点为%d条，数据库中为%d条（有审计记录被删除）", size, count)
+		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志条数不符：检查点为%d条，数据库中为%d条（有审计记录被删除）", size, count)
 	}
-	// Entries outside the tree: without a leaf (older ones not yet taken
-	// in, or foreign), or with a leaf beyond every checkpoint. Entries the
-	// platform appended since the checks above come with their checkpoint,
-	// in the same transaction: one statement sees both or neither.
-	var pending, foreign, beyond int64
-	err = db.queryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL AND id <= (SELECT legacy_max_id FROM audit_ledger_state WHERE id = 1)),
-		(SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL AND id > (SELECT legacy_max_id FROM audit_ledger_state WHERE id = 1)),
-		(SELECT COUNT(*) FROM audit_log WHERE leaf >= (SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints))`).Scan(&pending, &foreign, &beyond)
-	if err != nil {
-		return 0, err
-	}
+	// Entries outside the verified tree: without a leaf (older ones not yet
+	// taken in, or foreign), or with a leaf at or beyond its size. Entries
+	// the platform appended since the checks above come with their
+	// checkpoint and the state row, in the same transaction: one statement
+	// sees all or none of them, and the newest checkpoint it sees must
+	// then account for every one.
+	var state, legacy, newest, pending, foreign, after, beyond int64
+	err = db.queryRow(ctx, `SELECT s.size, s.legacy_max_id,
+		(SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints),
+		(SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL AND id <= s.legacy_max_id),
+		(SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL AND id > s.legacy_max_id),
+		(SELECT COUNT(*) FROM audit_log WHERE leaf >= $1),
+		(SELECT COUNT(*) FROM audit_log WHERE leaf >= (SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints))
+		FROM audit_ledger_state s WHERE s.id = 1`, size).Scan(&state, &legacy, &newest, &pending, &foreign, &after, &beyond)
 	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志状态不符：状态行（audit_ledger_state）缺失")
+	case err != nil:
+		return 0, nil, err
+	case newest < size:
+		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志检查点被删除：已校验大小为%d的检查点，最新检查点的大小却为%d", size, newest)
+	case state != newest:
+		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志状态不符：状态行记载审计日志大小为%d，最新检查点的大小为%d（最新的审计记录及其检查点被删除，或状态被改动）", state, newest)
 	case foreign+beyond > 0:
-		return 0, credit.Errorf(credit.EINVALID, "数据库中有%d条审计记录不在已签名的审计日志内（未经平台写入）", foreign+beyond)
+		return 0, nil, credit.Errorf(credit.EINVALID, "数据库中有%d条审计记录不在已签名的审计日志内（未经平台写入）", foreign+beyond)
+	case after-beyond != newest-size:
+		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志条数不符：校验期间新增的检查点为%d条，数据库中为%d条（有审计记录被删除）", newest-size, after-beyond)
 	case pending > 0:
-		return 0, credit.Errorf(credit.EINVALID, "有%d条升级前的审计记录尚未纳入审计日志账本，请先运行 credit migrate", pending)
+		return 0, nil, credit.Errorf(credit.EINVALID, "有%d条升级前的审计记录尚未纳入审计日志账本，请先运行 credit migrate", pending)
 	}
 	// The newest checkpoint, which may have come after the checks above,
 	// must be signed too.
-	cp, err := db.LatestAuditCheckpoint(ctx)
-	switch {
-	case credit.ErrorCode(err) == credit.ENOTFOUND:
-	case err != nil:
-		return 0, credit.Errorf(credit.EINVALID, "审计日志最新检查点签名无效：%v", err)
-	case cp.Origin != AuditOrigin:
-		return 0, credit.Errorf(credit.EINVALID, "审计日志检查点的来源为“%s”，应为“%s”", cp.Origin, AuditOrigin)
+	if newest > size {
+		var root []byte
+		var note string
+		if err := db.queryRow(ctx, `SELECT root, note FROM audit_checkpoints WHERE size = $1`, newest).Scan(&root, &note); err != nil {
+			return 0, nil, err
+		}
+		if _, err := db.checkpointRow("审计日志", AuditOrigin, newest, root, note, true); err != nil {
+			return 0, nil, err
+		}
 	}
-	return count, nil
+	return count, receipts, nil
+}
+
+// receipt is what a batch's audited receipt says was accepted: the number
+// of record versions the batch wrote.
+type receipt struct {
+	leaf     int64 // of the audit entry
+	accepted int64
+}
+
+// checkReceipts compares the record versions of each batch (perBatch,
+// counted while the records were verified) with the accepted count of its
+// audited receipt: the audit log is in a tree of its own, so record
+// versions deleted together with their checkpoints and the ledger's state
+// row, which the records' tree alone cannot tell from a smaller ledger,
+// are still found. A batch that has no receipt yet (being processed) is
+// not checked.
+func (db *DB) checkReceipts(ctx context.Context, receipts map[credit.BatchID]receipt, perBatch map[credit.BatchID]int64) error {
+	ids := make([]credit.BatchID, 0, len(receipts))
+	for id, r := range receipts {
+		if perBatch[id] != r.accepted {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b credit.BatchID) int { return cmp.Compare(receipts[a].leaf, receipts[b].leaf) })
+	for _, id := range ids {
+		r := receipts[id]
+		// A batch that finished after its records were verified may have
+		// written versions since: count again.
+		var n int64
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE batch_id = $1`, string(id)).Scan(&n); err != nil {
+			return err
+		}
+		if n != r.accepted {
+			return credit.Errorf(credit.EINVALID, "批次%s的回执（审计日志序号%d）载明接收%d条记录，存证账本中该批次的记录版本却有%d条（记录被删除或改动）", id, r.leaf, r.accepted, n)
+		}
+	}
+	return nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

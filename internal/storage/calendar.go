@@ -91,8 +91,15 @@ func (db *DB) LoadCalendarYear(ctx context.Context, year int, entries []workday.
 				return err
 			}
 		}
+		// Every entry, so that the audit log shows which days a load
+		// changed and verifyState can rebuild the load (a year lists
+		// about forty days).
+		listed := make([]calendarDay, len(entries))
+		for i, e := range entries {
+			listed[i] = calendarDay{Day: e.Date.Format(credit.DateLayout), Kind: e.Kind, Name: e.Name}
+		}
 		return tx.audit(ctx, "calendar.load", "calendar", strconv.Itoa(year), map[string]any{
-			"year": year, "version": version, "holidays": holidays, "workdays": workdays})
+			"year": year, "version": version, "holidays": holidays, "workdays": workdays, "entries": listed})
 	})
 	if isUniqueViolation(err) {
 		return credit.Errorf(credit.ECONFLICT, "%d年的工作日历正在被另一操作录入，请稍后重试", year)

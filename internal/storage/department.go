@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -37,8 +38,15 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 			credit.Problem{Field: "region", Code: "bad_region", Message: "行政区划代码“" + d.RegionCode + "”不在吉林省行政区划表中"})
 	}
 	return db.transact(ctx, func(tx *Tx) error {
+		// The row is locked (PostgreSQL) so that the old values the
+		// audit entry records are the ones this update replaces.
 		var id int64
-		err := tx.queryRow(ctx, `SELECT id FROM departments WHERE code = $1`, d.Code).Scan(&id)
+		var old departmentState
+		lock := `SELECT id, name, region_code, kind FROM departments WHERE code = $1`
+		if db.dialect == Postgres {
+			lock += ` FOR UPDATE`
+		}
+		err := tx.queryRow(ctx, lock, d.Code).Scan(&id, &old.Name, &old.RegionCode, &old.Kind)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			err = tx.queryRow(ctx, `INSERT INTO departments (code, name, region_code, kind, created_at, updated_at)
@@ -46,8 +54,8 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 			if err != nil {
 				return err
 			}
-			d.CreatedAt = tx.now
-			if err := tx.audit(ctx, "department.create", "department", d.Code, d); err != nil {
+			d.ID, d.CreatedAt = credit.DepartmentID(id), tx.now
+			if err := tx.audit(ctx, "department.create", "department", d.Code, departmentDetail(d, nil)); err != nil {
 				return err
 			}
 		case err != nil:
@@ -57,13 +65,34 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 				d.Name, d.RegionCode, d.Kind, tx.now, id); err != nil {
 				return err
 			}
-			if err := tx.audit(ctx, "department.update", "department", d.Code, d); err != nil {
+			d.ID = credit.DepartmentID(id)
+			if err := tx.audit(ctx, "department.update", "department", d.Code, departmentDetail(d, &old)); err != nil {
 				return err
 			}
 		}
-		d.ID = credit.DepartmentID(id)
 		return nil
 	})
+}
+
+// departmentDetail is the audit detail of a department's creation or
+// update: the department as written (the keys access.Department always
+// had, with kind present even when empty) and, for an update, the values
+// it replaced under "old". verifyState replays them.
+func departmentDetail(d *access.Department, old *departmentState) map[string]any {
+	m := map[string]any{"id": d.ID, "code": d.Code, "name": d.Name, "region_code": d.RegionCode, "kind": d.Kind, "created_at": d.CreatedAt}
+	if old != nil {
+		m["old"] = old
+	}
+	return m
+}
+
+// departmentCode returns the code of department id, for audit details.
+func (tx *Tx) departmentCode(ctx context.Context, id credit.DepartmentID) (string, error) {
+	var code string
+	if err := tx.queryRow(ctx, `SELECT code FROM departments WHERE id = $1`, int64(id)).Scan(&code); err != nil {
+		return "", fmt.Errorf("storage: code of department %d: %w", id, err)
+	}
+	return code, nil
 }
 
 const departmentColumns = `id, code, name, region_code, kind, created_at`
@@ -160,8 +189,13 @@ func (db *DB) CreateAPIKeyWithLimit(ctx context.Context, departmentID credit.Dep
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, "api_key.create", "department", itoa(int64(departmentID)),
-			map[string]any{"prefix": k.Prefix, "scopes": scopes, "rate": limit.Rate, "burst": limit.Burst})
+		// The key is the object, by id, as in api_key.revoke. The
+		// digest of the stored hash (itself the SHA-256 of a random
+		// secret) lets verifyState find a hash replaced by one whose
+		// secret someone knows, and tells nothing about the secret.
+		return tx.audit(ctx, "api_key.create", "api_key", itoa(k.ID),
+			map[string]any{"prefix": k.Prefix, "scopes": scopes, "rate": limit.Rate, "burst": limit.Burst,
+				"key": k.ID, "department": dep.Code, "department_id": int64(departmentID), "hash_sha256": digestHex(access.HashKey(secret))})
 	})
 	if err != nil {
 		return "", nil, err

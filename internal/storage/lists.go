@@ -65,26 +65,65 @@ func (tx *Tx) syncListEntries(ctx context.Context, recs []*record.Record) error 
 		if _, err := tx.exec(ctx, `DELETE FROM list_persons WHERE key = $1`, e.Key); err != nil {
 			return err
 		}
+		row := tx.db.listRows(e)
 		_, err = tx.exec(ctx, `INSERT INTO list_entries (key, record_id, subject_id, department_id, list_type, kind, valid_from, valid_until, removed_on, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			e.Key, int64(e.RecordID), int64(e.SubjectID), int64(e.DepartmentID), e.ListType, string(e.Kind),
-			e.ValidFrom.Format(credit.DateLayout), dateArg(e.ValidUntil), dateArg(e.RemovedOn), tx.now)
+			row.key, row.recordID, row.subjectID, row.departmentID, row.listType, row.kind,
+			row.validFrom, row.validUntil, row.removedOn, tx.now)
 		if err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		for _, p := range e.Persons {
-			if p.IDNumber == "" || seen[p.Role+p.IDNumber] {
-				continue
-			}
-			seen[p.Role+p.IDNumber] = true
+		for _, p := range row.persons {
 			if _, err := tx.exec(ctx, `INSERT INTO list_persons (key, id_hash, role) VALUES ($1, $2, $3)`,
-				e.Key, tx.db.Secrets.HashCitizenID(p.IDNumber), p.Role+"："+p.Name); err != nil {
+				row.key, p.idHash, p.role); err != nil {
 				return err
 			}
 		}
 	}
 	return tx.pushListEntries(ctx, data, events)
+}
+
+// listRow is what list_entries holds for the current version of a list
+// entry (all but updated_at, the time it was written), with its rows of
+// list_persons. listRows is its one definition: syncListEntries writes it,
+// verifyListIndex recomputes it from the records to check the tables.
+type listRow struct {
+	key                               string
+	recordID, subjectID, departmentID int64
+	listType, kind, validFrom         string
+	validUntil, removedOn             sql.NullString // NULL: none
+	persons                           []listPerson
+}
+
+// listPerson is a row of list_persons: a responsible person's keyed ID
+// hash and role (with the person's name).
+type listPerson struct {
+	idHash []byte
+	role   string
+}
+
+// listRows returns the derived rows of entry e (from listEntry). A person
+// without an ID number is left out, and so is the same role and number
+// named twice.
+func (db *DB) listRows(e *lists.Entry) *listRow {
+	date := func(d *credit.Date) sql.NullString {
+		if d == nil {
+			return sql.NullString{}
+		}
+		return sql.NullString{String: d.Format(credit.DateLayout), Valid: true}
+	}
+	row := &listRow{key: e.Key, recordID: int64(e.RecordID), subjectID: int64(e.SubjectID), departmentID: int64(e.DepartmentID),
+		listType: e.ListType, kind: string(e.Kind), validFrom: e.ValidFrom.Format(credit.DateLayout),
+		validUntil: date(e.ValidUntil), removedOn: date(e.RemovedOn)}
+	seen := map[string]bool{}
+	for _, p := range e.Persons {
+		if p.IDNumber == "" || seen[p.Role+p.IDNumber] {
+			continue
+		}
+		seen[p.Role+p.IDNumber] = true
+		row.persons = append(row.persons, listPerson{idHash: db.Secrets.HashCitizenID(p.IDNumber), role: p.Role + "：" + p.Name})
+	}
+	return row
 }
 
 // listStates returns the validity and removal of the current versions of

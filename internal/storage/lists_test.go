@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
@@ -264,6 +265,19 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	list, err := f.db.FindFeedback(ctxB, v.ID)
 	if err != nil || len(list) != 1 || !list[0].Applied || list[0].AppliedOn != "2026-11-20" {
 		t.Errorf("FindFeedback = %+v, %v", list, err)
+	}
+	// The audit entry says what was stored: ids, when, by whom (not the
+	// request, whose ids and time are zero).
+	var detail string
+	if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT detail FROM audit_log WHERE action = 'verification.feedback' ORDER BY id DESC`)).Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
+	var audited []lists.Feedback
+	if err := json.Unmarshal([]byte(detail), &audited); err != nil || len(audited) != 1 {
+		t.Fatalf("feedback audit detail %s: %v", detail, err)
+	}
+	if l := audited[0]; l.ID != list[0].ID || l.VerificationID != v.ID || l.At.IsZero() || l.Actor == "" {
+		t.Errorf("feedback audit detail %s; want the stored feedback %+v", detail, list[0])
 	}
 	got, _ = f.db.FindVerificationByID(ctxB, v.ID)
 	if p := got.Results[0].Feedback; p == nil || !p.Given {

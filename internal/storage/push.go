@@ -501,7 +501,12 @@ func (db *DB) CreateSubscription(ctx context.Context, s *lists.Subscription) (*l
 			int64(sub.DepartmentID), sub.URL, strings.Join(sub.ListTypes, ","), sealed, tx.now, sub.CreatedBy).Scan(&sub.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "subscription.create", "subscription", itoa(sub.ID), map[string]any{"url": sub.URL, "list_types": sub.ListTypes, "department_id": sub.DepartmentID})
+		code, err := tx.departmentCode(ctx, sub.DepartmentID)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "subscription.create", "subscription", itoa(sub.ID), map[string]any{"url": sub.URL, "list_types": sub.ListTypes, "department_id": sub.DepartmentID,
+			"department": code})
 	})
 	if err != nil {
 		return nil, err
@@ -609,7 +614,12 @@ func (db *DB) RevokeSubscription(ctx context.Context, id int64) (*lists.Subscrip
 			string(lists.DeliveryCancelled), id, string(lists.DeliveryPending)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "subscription.revoke", "subscription", itoa(id), map[string]string{"url": s.URL})
+		code, err := tx.departmentCode(ctx, s.DepartmentID)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "subscription.revoke", "subscription", itoa(id), map[string]any{"url": s.URL, "list_types": s.ListTypes, "department_id": s.DepartmentID,
+			"department": code})
 	})
 	if err != nil {
 		return nil, err

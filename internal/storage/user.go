@@ -118,7 +118,7 @@ func (db *DB) CreateUser(ctx context.Context, u *access.User, password string) (
 			return err
 		}
 		u.ID, u.CreatedAt, u.MustChangePassword = credit.UserID(id), tx.now, mustChange
-		return tx.audit(ctx, "user.create", "user", u.Username, map[string]any{
+		return tx.auditUser(ctx, "user.create", u.Username, u.ID, map[string]any{
 			"role": u.Role, "department": u.DepartmentCode, "region": u.RegionCode})
 	})
 	if err != nil {
@@ -266,7 +266,7 @@ func (db *DB) UpdateUser(ctx context.Context, id credit.UserID, upd access.UserU
 				return err
 			}
 		}
-		return tx.audit(ctx, "user.update", "user", u.Username, map[string]any{"display_name": upd.DisplayName, "disabled": upd.Disabled})
+		return tx.auditUser(ctx, "user.update", u.Username, id, map[string]any{"display_name": upd.DisplayName, "disabled": upd.Disabled})
 	})
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func (db *DB) ResetPassword(ctx context.Context, id credit.UserID) (string, erro
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, int64(id)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "user.reset_password", "user", u.Username, nil)
+		return tx.auditUser(ctx, "user.reset_password", u.Username, id, nil)
 	})
 	if err != nil {
 		return "", err
@@ -337,8 +337,33 @@ func (db *DB) ChangePassword(ctx context.Context, old, new string, keepSession s
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, int64(actor.UserID), access.HashToken(keepSession)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "user.change_password", "user", username, nil)
+		return tx.auditUser(ctx, "user.change_password", username, actor.UserID, nil)
 	})
+}
+
+// auditUser appends the audit entry of a change to user id with, under
+// "state", the user as the change left it (userState, which verifyState
+// compares with the row): read in the transaction after the change, once
+// the audit log is locked, so that entries of changes to one user come in
+// the order of the states they record.
+func (tx *Tx) auditUser(ctx context.Context, action, username string, id credit.UserID, detail map[string]any) error {
+	if _, _, err := tx.lockAudit(ctx); err != nil {
+		return err
+	}
+	var s userState
+	var hash string
+	err := tx.queryRow(ctx, `SELECT u.role, COALESCE(d.code, ''), u.region_code, u.display_name, u.disabled_at IS NOT NULL, u.must_change_password, u.password_hash
+		FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = $1`, int64(id)).
+		Scan(&s.Role, &s.Department, &s.RegionCode, &s.DisplayName, &s.Disabled, &s.MustChangePassword, &hash)
+	if err != nil {
+		return fmt.Errorf("storage: state of user %s: %w", username, err)
+	}
+	s.PasswordSHA256 = passwordDigest(hash)
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["state"] = s
+	return tx.audit(ctx, action, "user", username, detail)
 }
 
 // errBadLogin is the answer to every failed sign-in: an unknown name, a
@@ -534,7 +559,8 @@ func (db *DB) FindAPIKeys(ctx context.Context, departmentID credit.DepartmentID)
 // RevokeAPIKey revokes a key.
 func (db *DB) RevokeAPIKey(ctx context.Context, id int64) error {
 	var dep int64
-	err := db.queryRow(ctx, `SELECT department_id FROM api_keys WHERE id = $1`, id).Scan(&dep)
+	var prefix string
+	err := db.queryRow(ctx, `SELECT department_id, prefix FROM api_keys WHERE id = $1`, id).Scan(&dep, &prefix)
 	if errors.Is(err, sql.ErrNoRows) {
 		return credit.Errorf(credit.ENOTFOUND, "API密钥不存在")
 	}
@@ -552,7 +578,8 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id int64) error {
 		if _, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.now, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "api_key.revoke", "department", d.Code, map[string]any{"key": id})
+		// The key is the object, by id, as in api_key.create.
+		return tx.audit(ctx, "api_key.revoke", "api_key", itoa(id), map[string]any{"key": id, "department": d.Code, "prefix": prefix})
 	})
 	stateOf(db).keys.Clear() // the key stops now, not after keyTTL
 	return err

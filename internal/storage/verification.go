@@ -1236,7 +1236,7 @@ func (db *DB) CreateFeedback(ctx context.Context, id int64, fb []lists.Feedback)
 			}
 			out = append(out, &nf)
 		}
-		return tx.audit(ctx, "verification.feedback", "verification", itoa(id), fb)
+		return tx.audit(ctx, "verification.feedback", "verification", itoa(id), out)
 	})
 	return out, err
 }
