@@ -18,7 +18,9 @@ import (
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/demo"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/pgtest"
+	"jlcredit/internal/storage"
 	"jlcredit/internal/subject"
 )
 
@@ -288,5 +290,65 @@ func TestServeRemovesExpiredEntries(t *testing.T) {
 			t.Fatal("the expired entry was not removed by the server")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServeSealsVerifications: serve seals the verifications written while
+// it ran, the last ones as it stops, so ledger verify reports none unsealed
+// and fails when a sealed one is edited.
+func TestServeSealsVerifications(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("CREDIT_KEY_FILE", filepath.Join(dir, "k.key"))
+	dsn := "sqlite:" + filepath.Join(dir, "c.db")
+	g := demo.New(3, 40)
+	dept := g.Departments()[0]
+	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept.Code, "--name", dept.Name, "--region", dept.RegionCode, "--kind", dept.Kind); code != 0 {
+		t.Fatalf("department add: %d %s", code, e)
+	}
+	srv := &ServeCommand{Env: &Env{Stdout: io.Discard, Stderr: io.Discard}, DSN: dsn, Addr: "127.0.0.1:0"}
+	if err := srv.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d, err := srv.DB.FindDepartmentByCode(context.Background(), dept.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: d.ID, DepartmentCode: d.Code, Channel: "api"})
+	for i := range 3 {
+		s := g.Subject(i)
+		code := s.USCC
+		if code == "" {
+			code = s.CitizenID
+		}
+		if _, err := srv.DB.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "封存测试", Subjects: []lists.Query{{Code: code}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, e, code := run(t, "ledger", "verify", "--db", dsn)
+	if code != 0 || !strings.Contains(lastLine(out), `"unsealed_verifications":0`) || strings.Contains(e, "尚未封存") {
+		t.Fatalf("ledger verify after serve stopped: %d %s %s", code, out, e)
+	}
+	db, err := storage.Open(context.Background(), dsn, storage.Options{KeyFile: filepath.Join(dir, "k.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM verifications`).Scan(&sealed); err != nil || sealed != 3 {
+		t.Fatalf("%d verifications stored, %v; want 3", sealed, err)
+	}
+	db.Close()
+	tamper, err := sql.Open("sqlite", filepath.Join(dir, "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tamper.Close()
+	if _, err := tamper.Exec(`UPDATE verifications SET purpose = '改动' WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, code := run(t, "ledger", "verify", "--db", dsn); code == 0 || !strings.Contains(e, "核查") {
+		t.Errorf("ledger verify after a sealed verification was edited: exit %d, %s", code, e)
 	}
 }

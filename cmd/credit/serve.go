@@ -33,6 +33,7 @@ type ServeCommand struct {
 
 	stopExpiry  func() // stops the loop that removes expired list entries
 	stopResume  func() // stops the loop that resumes interrupted batches
+	stopSeal    func() // stops the loop that seals stored verifications
 	proxiesFrom string // where TrustedProxies came from, for its error message
 }
 
@@ -121,6 +122,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 	}
 	c.stopExpiry = startExpiry(db, logger, time.Hour)
 	c.stopResume = startResume(db, logger, time.Minute)
+	c.stopSeal = startSeal(db, logger, sealInterval)
 	go w.Warm(context.WithoutCancel(ctx)) // the headline counts, before the first visitor asks
 	logger.Debug("serving", slog.String("url", c.Server.URL()))
 	return nil
@@ -139,6 +141,16 @@ func (c *ServeCommand) Close() error {
 	}
 	if c.stopResume != nil {
 		c.stopResume()
+	}
+	if c.stopSeal != nil {
+		c.stopSeal()
+		// What was verified since the last round, sealed before the
+		// process goes.
+		if c.DB != nil {
+			if _, err := c.DB.SealVerifications(systemContext(context.Background())); err != nil {
+				c.Env.logger().Error("sealing verifications", slog.Any("error", err))
+			}
+		}
 	}
 	if c.DB != nil {
 		return c.DB.Close()
@@ -193,6 +205,22 @@ func startResume(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 			logger.Error("resuming interrupted batches", slog.Any("error", err))
 		case n > 0:
 			logger.Info("resumed interrupted batches", slog.Int("batches", n))
+		}
+	})
+}
+
+// sealInterval is how often serve seals the verifications, query-log rows,
+// feedback and rejected rows written since the last seal into the audit
+// log (storage.SealVerifications): the longest a stored verification stays
+// open to an edit that ledger verify would not see.
+const sealInterval = 30 * time.Second
+
+// startSeal seals, when the server starts and then every interval, what
+// was verified, read and rejected since the last seal.
+func startSeal(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
+	return every(interval, func(ctx context.Context, _ int) {
+		if _, err := db.SealVerifications(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("sealing verifications", slog.Any("error", err))
 		}
 	})
 }

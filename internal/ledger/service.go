@@ -26,6 +26,10 @@ type VerifyReport struct {
 	// AuditEntries is the number of audit log entries checked against
 	// their own tree and its signed checkpoints.
 	AuditEntries int64 `json:"audit_entries"`
+	// Unsealed is the number of stored verifications written since the
+	// newest seal: not yet protected, not an error (serve seals them
+	// every 30 seconds).
+	Unsealed int64 `json:"unsealed_verifications"`
 }
 
 // Service reads and verifies the ledger.

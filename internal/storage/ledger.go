@@ -137,10 +137,11 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 		if err := db.verifyListIndex(ctx); err != nil {
 			return nil, err
 		}
-		if err := db.verifyDerived(ctx); err != nil {
+		unsealed, err := db.verifyDerived(ctx)
+		if err != nil {
 			return nil, err
 		}
-		return &ledger.VerifyReport{AuditEntries: audits}, nil
+		return &ledger.VerifyReport{AuditEntries: audits, Unsealed: unsealed}, nil
 	}
 	latest := cps[len(cps)-1]
 	size := latest.Size
@@ -201,10 +202,11 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	if err := db.verifyListIndex(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.verifyDerived(ctx); err != nil {
+	unsealed, err := db.verifyDerived(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return &ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps)), AuditEntries: audits}, nil
+	return &ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps)), AuditEntries: audits, Unsealed: unsealed}, nil
 }
 
 // checkpointRow checks one row of a checkpoint table (what names the tree,
@@ -282,9 +284,14 @@ func (db *DB) checkLedgerState(ctx context.Context) error {
 }
 
 // verifyDerived checks what is not itself in a tree against what is: the
-// configuration tables against the audit trail (verifyState).
-func (db *DB) verifyDerived(ctx context.Context) error {
-	return db.verifyState(ctx)
+// configuration tables against the audit trail (verifyState), stored
+// verifications and batch files against their seals (verifySeals).
+// It returns the number of verifications not yet sealed.
+func (db *DB) verifyDerived(ctx context.Context) (unsealed int64, err error) {
+	if err := db.verifyState(ctx); err != nil {
+		return 0, err
+	}
+	return db.checkSeals(ctx)
 }
 
 // checkSubjects returns EINVALID naming the first record whose subject no
