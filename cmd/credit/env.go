@@ -112,7 +112,11 @@ func (e *Env) logger() *slog.Logger {
 }
 
 // openDB opens and migrates the database. The key file comes from
-// CREDIT_KEY_FILE, or sits next to a SQLite file.
+// CREDIT_KEY_FILE, or sits next to a SQLite file (keyFile). The database
+// is bound to the key file it was created with: storage.Open refuses
+// another one, and creates a missing one only for a new database, so a
+// command run from another directory, or a second server without a copy
+// of the key file, stops with an error instead of writing with new keys.
 func (e *Env) openDB(ctx context.Context, dsn string, migrate bool) (*storage.DB, error) {
 	db, err := storage.Open(ctx, dsn, storage.Options{Logger: e.logger(), KeyFile: keyFile(dsn)})
 	if err != nil {
@@ -130,6 +134,10 @@ func (e *Env) openDB(ctx context.Context, dsn string, migrate bool) (*storage.DB
 	return db, nil
 }
 
+// keyFile returns the key file of dsn: CREDIT_KEY_FILE, else "" (credit.key
+// next to a SQLite database), else data/credit-postgres.key in the working
+// directory, which storage.Open names by its absolute path when it refuses
+// it.
 func keyFile(dsn string) string {
 	if v := os.Getenv("CREDIT_KEY_FILE"); v != "" {
 		return v

@@ -113,11 +113,15 @@ func (db *DB) enter() bool {
 // Options configure Open.
 type Options struct {
 	Logger *slog.Logger
-	// KeyFile holds the platform's secrets; created with fresh keys when
-	// missing. Empty means "credit.key" next to a SQLite file, or must be set
-	// for PostgreSQL (Open then generates keys in memory only for tests when
-	// EphemeralKeys is set).
-	KeyFile       string
+	// KeyFile holds the platform's secrets. Empty means "credit.key" next
+	// to a SQLite file; it must be set for PostgreSQL unless EphemeralKeys
+	// is. A missing file is created with fresh keys only for a database
+	// that has none yet. The first Migrate binds the database to the keys
+	// (platform_keys), and Open refuses any other keys.
+	KeyFile string
+	// EphemeralKeys (tests) holds the keys in memory instead: generated at
+	// the first Open of a database in the process, and the same at every
+	// other Open of it in the process, as a shared key file would be.
 	EphemeralKeys bool
 }
 
@@ -131,9 +135,15 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{dsn: dsn, logger: opt.Logger, Now: time.Now}
 	db.life, db.endLife = context.WithCancel(context.Background())
 	db.calendar.Store(workday.Default())
+	// identity names the database itself, whatever else the DSN says
+	// (EphemeralKeys); "" for an in-memory one, each of which is its own.
+	var identity string
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.dialect = Postgres
+		if cfg, err := pgx.ParseConfig(dsn); err == nil {
+			identity = fmt.Sprintf("postgres://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+		}
 		// Generic plans turn `LIKE $1` into sequential scans; force custom plans.
 		var err error
 		if db.sql, err = openPostgres(dsn, "force_custom_plan", 32); err != nil {
@@ -213,6 +223,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		if opt.KeyFile == "" && !memory && !opt.EphemeralKeys {
 			opt.KeyFile = filepath.Join(filepath.Dir(path), "credit.key")
 		}
+		if !memory {
+			identity = "sqlite:" + absPath(path)
+		}
 	default:
 		return nil, credit.Errorf(credit.EINVALID, "不支持的数据库连接串“%s”：应以 sqlite: 或 postgres:// 开头", dsn)
 	}
@@ -220,17 +233,43 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, credit.Errorf(credit.EINVALID, "无法连接数据库：%v", err)
 	}
-	var err error
-	if opt.KeyFile != "" {
-		db.Secrets, err = LoadOrCreateSecrets(opt.KeyFile)
-	} else {
-		db.Secrets, err = NewSecrets()
+	// The keys, then whether they are the database's own: before anything
+	// is written with them (bindKey).
+	if err := db.loadKeys(ctx, opt, identity); err != nil {
+		db.Close()
+		return nil, err
 	}
-	if err != nil {
+	if err := db.bindKey(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// loadKeys sets db.Secrets: from opt.KeyFile, which is created with fresh
+// keys only for a database that has none yet (refuseNewKeyFile); or, with
+// EphemeralKeys or for an in-memory database, keys held in memory and
+// shared by the process's handles on the database named by identity.
+func (db *DB) loadKeys(ctx context.Context, opt Options, identity string) error {
+	if opt.KeyFile == "" {
+		if !opt.EphemeralKeys && db.dialect == Postgres {
+			return credit.Errorf(credit.EINVALID, "PostgreSQL数据库须指定密钥文件（CREDIT_KEY_FILE）")
+		}
+		s, err := ephemeralSecrets(identity)
+		db.Secrets = s
+		return err
+	}
+	s, err := LoadSecrets(opt.KeyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := db.refuseNewKeyFile(ctx, opt.KeyFile); err != nil {
+			return err
+		}
+		if s, err = createSecretsFile(opt.KeyFile); err == nil {
+			db.logger.Info("已为新数据库生成密钥文件，请与数据库一同备份", slog.String("path", absPath(opt.KeyFile)))
+		}
+	}
+	db.Secrets = s
+	return err
 }
 
 // idleInTransaction is how long a PostgreSQL session may sit idle inside a

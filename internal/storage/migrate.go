@@ -95,6 +95,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.repairEditedMigrations(ctx); err != nil {
 		return fmt.Errorf("storage.Migrate: %w", err)
 	}
+	// Open checked the keys; a new database (or one migrated to 0019 just
+	// now) is bound to them here, before anything is signed or sealed.
+	if err := db.bindKey(ctx); err != nil {
+		return err
+	}
 	// Audit entries written before the audit log had a tree (0013).
 	if err := db.catchUpAudit(ctx); err != nil {
 		return fmt.Errorf("storage.Migrate: %w", err)
