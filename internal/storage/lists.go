@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/catalog"
@@ -528,13 +529,61 @@ func (db *DB) submitListVersions(ctx context.Context, dep *access.Department, ro
 	return nil
 }
 
+// expiryTurn makes the ExpireListEntries calls of this process take turns;
+// on PostgreSQL, expiryLock makes those of every process take turns too.
+var expiryTurn = make(chan struct{}, 1)
+
+// expiryLock is the PostgreSQL advisory lock that serialises
+// ExpireListEntries across processes ("jlex").
+const expiryLock = 0x6a6c6578
+
 // ExpireListEntries removes, as of day, every entry whose validity ended
 // before day (移出方式 有效期届满; the removal date is the day after the
-// last valid day). Each department's removals are one batch.
+// last valid day). Each department's removals are one batch. It returns
+// the number of entries it removed.
+//
+// Runs take turns (two servers each run it daily, and an operator may run
+// `credit lists expire` meanwhile), and each reads which entries still need
+// a removal only once its turn has come: a run after another finds the
+// other's removals written, and creates no batch of duplicates. Across
+// processes on SQLite no lock is taken: two runs at once may still both
+// submit a removal, and the second's batch then holds duplicates, which
+// it does not count.
 func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, error) {
 	actor := credit.ActorFromContext(ctx)
 	if actor.Role != credit.RoleSystem && actor.Role != credit.RoleProvince {
 		return 0, credit.Errorf(credit.EFORBIDDEN, "只有平台或省级管理员可以执行到期移出")
+	}
+	select {
+	case expiryTurn <- struct{}{}:
+	case <-ctx.Done():
+		return 0, fmt.Errorf("storage.ExpireListEntries: %w", ctx.Err())
+	}
+	defer func() { <-expiryTurn }()
+	if db.dialect == Postgres {
+		// A session lock, held on a connection of its own while the
+		// removals are submitted through the others. Polled, as Migrate's:
+		// a waiting run holds no connection.
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("storage.ExpireListEntries: %w", err)
+		}
+		defer conn.Close()
+		for {
+			var locked bool
+			if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, expiryLock).Scan(&locked); err != nil {
+				return 0, fmt.Errorf("storage.ExpireListEntries: %w", err)
+			}
+			if locked {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return 0, fmt.Errorf("storage.ExpireListEntries: %w", ctx.Err())
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, expiryLock)
 	}
 	var keys []string
 	err := scanAll(db.rows(ctx, `SELECT key FROM list_entries WHERE removed_on IS NULL AND valid_until < $1 ORDER BY key`, day.Format(credit.DateLayout)),
@@ -596,10 +645,29 @@ func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, erro
 		if err != nil {
 			return n, err
 		}
-		if err := db.submitListVersions(ctx, dep, byDep[id]); err != nil {
+		// As submitListVersions, counting the removals written: a row
+		// equal to the entry's current version (a removal written
+		// meanwhile) is a duplicate, not a removal.
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(byDep[id]); err != nil {
 			return n, err
 		}
-		n += len(byDep[id])
+		rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "list_removal.json", Channel: "system", Body: &buf})
+		if err != nil {
+			return n, err
+		}
+		n += rc.Accepted
+		if rc.Rejected > 0 {
+			errs, _, err := db.FindBatchErrors(ctx, rc.Batch, 0, 10)
+			if err != nil {
+				return n, err
+			}
+			var ps []credit.Problem
+			for _, e := range errs {
+				ps = append(ps, e.Problems...)
+			}
+			return n, credit.Invalid("移出信息未通过校验", ps...)
+		}
 	}
 	return n, nil
 }

@@ -759,7 +759,8 @@ type deliveryJob struct {
 	event   string
 	payload string
 	url     string
-	secret  []byte // sealed
+	secret  []byte    // sealed
+	until   time.Time // the claim's lease: the next_attempt_at it wrote
 }
 
 // attemptResult is the outcome of sending a job once.
@@ -770,14 +771,40 @@ type attemptResult struct {
 	skipped  bool // not sent (shutting down): the lease runs out and it is claimed again
 }
 
-// deliveryLease is how long a claimed delivery is hidden from other workers
-// while it is being sent; a worker that dies mid-send is replaced after it.
-const deliveryLease = 2 * time.Minute
+// deliveryLeaseMargin is what the lease of a claimed delivery adds to the
+// pusher's Timeout. While the lease runs the delivery is hidden from every
+// other worker (another process); when it runs out a worker that died
+// mid-send is replaced. A worker that is alive must therefore be done with
+// the delivery, its attempt recorded, before its lease runs out, or the
+// delivery is sent twice.
+//
+// DeliverDue claims a delivery only when one of its Concurrency workers is
+// free to send it at once, and the worker records the attempt as soon as
+// the answer is in: the lease covers one send, never a queue. Its worst
+// case, from the claim to the attempt recorded:
+//
+//   - building the request and opening the sealed secret: microseconds;
+//   - the request: at most Timeout, which http.Client.Timeout enforces on
+//     the whole exchange (dial, TLS handshake, headers, reading the body);
+//   - the transaction that records the attempt: it waits for the write
+//     lock, up to SQLite's busy timeout (10 s); on PostgreSQL the row is
+//     held only by the short transactions of claims and records;
+//   - the clocks of two servers differing: each compares the lease with its
+//     own clock.
+//
+// Two minutes covers the last three many times over. (Before, one lease of
+// 2 minutes covered a whole round: Batch deliveries claimed at once and sent
+// Concurrency at a time, so up to ceil(100/8) × 10 s = 130 s with the
+// defaults, and the attempts were recorded only at the end of the round:
+// another server reclaimed, and sent again, deliveries still waiting their
+// turn or sent but not yet recorded.)
+const deliveryLeaseMargin = 2 * time.Minute
 
 // claimDeliveries takes up to limit deliveries due at now: it moves their
-// next attempt past the lease so that another worker (another process) does
-// not send them too, and cancels those whose subscription was revoked.
-func (db *DB) claimDeliveries(ctx context.Context, now time.Time, limit int) ([]deliveryJob, error) {
+// next attempt to until, the end of their lease, so that another worker
+// (another process) does not send them too, and cancels those whose
+// subscription was revoked.
+func (db *DB) claimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]deliveryJob, error) {
 	// Most rounds find nothing: look first without taking the write lock.
 	var one int
 	err := db.queryRow(ctx, `SELECT 1 FROM deliveries WHERE status = $1 AND next_attempt_at <= $2 LIMIT 1`, string(lists.DeliveryPending), now).Scan(&one)
@@ -797,7 +824,7 @@ func (db *DB) claimDeliveries(ctx context.Context, now time.Time, limit int) ([]
 		}
 		var cancelled []any
 		err := scanAll(tx.rows(ctx, q, string(lists.DeliveryPending), now), func(rows *sql.Rows) error {
-			var j deliveryJob
+			j := deliveryJob{until: until}
 			var revoked sql.NullTime
 			if err := rows.Scan(&j.id, &j.uid, &j.event, &j.payload, &j.url, &j.secret, &revoked); err != nil {
 				return err
@@ -821,7 +848,7 @@ func (db *DB) claimDeliveries(ctx context.Context, now time.Time, limit int) ([]
 		if len(jobs) == 0 {
 			return nil
 		}
-		args := []any{now.Add(deliveryLease)}
+		args := []any{until}
 		for _, j := range jobs {
 			args = append(args, j.id)
 		}
@@ -834,54 +861,51 @@ func (db *DB) claimDeliveries(ctx context.Context, now time.Time, limit int) ([]
 	return jobs, nil
 }
 
-// recordAttempts writes the outcome of one attempt of each job made at now:
-// the attempt in the log, and the delivery delivered, rescheduled by
-// lists.NextAttempt, or given up.
-func (db *DB) recordAttempts(ctx context.Context, now time.Time, jobs []deliveryJob, results []attemptResult) error {
+// recordAttempt writes the outcome of one attempt of job made at now: the
+// attempt in the log, and the delivery delivered, rescheduled by
+// lists.NextAttempt, or given up. Every attempt made is logged. Should the
+// claim have been lost meanwhile (its lease ran out and another worker
+// claimed the delivery, or it was cancelled), the attempt is only counted,
+// and the delivery's schedule is left to whoever holds it now; a success
+// still marks a pending delivery delivered.
+func (db *DB) recordAttempt(ctx context.Context, now time.Time, j deliveryJob, r attemptResult) error {
 	return db.transact(ctx, func(tx *Tx) error {
-		for i, j := range jobs {
-			r := results[i]
-			if r.skipped {
-				continue
-			}
-			lock := `SELECT attempts, status FROM deliveries WHERE id = $1`
-			if db.dialect == Postgres {
-				lock += ` FOR UPDATE`
-			}
-			var attempts int
-			var status string
-			if err := tx.queryRow(ctx, lock, j.id).Scan(&attempts, &status); err != nil {
-				return err
-			}
-			if status != string(lists.DeliveryPending) {
-				continue // cancelled or delivered meanwhile
-			}
-			n := attempts + 1
-			var code any
-			if r.status != 0 {
-				code = r.status
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO delivery_attempts (delivery_id, n, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`,
-				j.id, n, now, code, r.err, r.duration.Milliseconds()); err != nil {
-				return err
-			}
-			var err error
-			switch next, retry := lists.NextAttempt(n, now); {
-			case r.err == "":
-				_, err = tx.exec(ctx, `UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = NULL, last_status = $3, last_error = '', delivered_at = $4 WHERE id = $5`,
-					string(lists.DeliveryDelivered), n, code, now, j.id)
-			case retry:
-				_, err = tx.exec(ctx, `UPDATE deliveries SET attempts = $1, next_attempt_at = $2, last_status = $3, last_error = $4 WHERE id = $5`,
-					n, next, code, r.err, j.id)
-			default:
-				_, err = tx.exec(ctx, `UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = NULL, last_status = $3, last_error = $4 WHERE id = $5`,
-					string(lists.DeliveryFailed), n, code, r.err, j.id)
-			}
-			if err != nil {
-				return err
-			}
+		lock := `SELECT attempts, status, next_attempt_at FROM deliveries WHERE id = $1`
+		if db.dialect == Postgres {
+			lock += ` FOR UPDATE`
 		}
-		return nil
+		var attempts int
+		var status string
+		var leased sql.NullTime
+		if err := tx.queryRow(ctx, lock, j.id).Scan(&attempts, &status, &leased); err != nil {
+			return err
+		}
+		n := attempts + 1
+		var code any
+		if r.status != 0 {
+			code = r.status
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO delivery_attempts (delivery_id, n, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`,
+			j.id, n, now, code, r.err, r.duration.Milliseconds()); err != nil {
+			return err
+		}
+		pending := status == string(lists.DeliveryPending)
+		held := pending && leased.Valid && leased.Time.Equal(j.until)
+		var err error
+		switch next, retry := lists.NextAttempt(n, now); {
+		case r.err == "" && pending:
+			_, err = tx.exec(ctx, `UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = NULL, last_status = $3, last_error = '', delivered_at = $4 WHERE id = $5`,
+				string(lists.DeliveryDelivered), n, code, now, j.id)
+		case !held:
+			_, err = tx.exec(ctx, `UPDATE deliveries SET attempts = $1 WHERE id = $2`, n, j.id)
+		case retry:
+			_, err = tx.exec(ctx, `UPDATE deliveries SET attempts = $1, next_attempt_at = $2, last_status = $3, last_error = $4 WHERE id = $5`,
+				n, next, code, r.err, j.id)
+		default:
+			_, err = tx.exec(ctx, `UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = NULL, last_status = $3, last_error = $4 WHERE id = $5`,
+				string(lists.DeliveryFailed), n, code, r.err, j.id)
+		}
+		return err
 	})
 }
 
@@ -898,8 +922,10 @@ func (db *DB) recordAttempts(ctx context.Context, now time.Time, jobs []delivery
 type Pusher struct {
 	DB     *DB
 	Logger *slog.Logger
-	// Now is the clock of the background loop (default time.Now). Tests call
-	// DeliverDue with the time they want instead.
+	// Now is the clock of the background loop (default time.Now), and
+	// measures how long a round has run, from which the leases of the
+	// deliveries it claims count. Tests call DeliverDue with the time they
+	// want instead.
 	Now         func() time.Time
 	Interval    time.Duration // between rounds (default 5 s)
 	Timeout     time.Duration // per attempt (default 10 s)
@@ -978,6 +1004,11 @@ func checkDialAddr(address string, https bool) error {
 // records the attempts with now as their time; it returns how many it
 // attempted. Tests drive the retry schedule by calling it with a clock of
 // their own.
+//
+// It claims deliveries only as workers are free to send them, each at
+// once, and records each attempt as soon as its answer is in (see
+// deliveryLeaseMargin). A lease is counted from the time of its claim: now
+// plus how long the round has run by the pusher's clock Now.
 func (p *Pusher) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	p.init()
 	// With a bad allowlist nothing is sent: the deliveries wait, their
@@ -986,36 +1017,80 @@ func (p *Pusher) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("storage: webhook networks: %w", err)
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	jobs, err := p.DB.claimDeliveries(ctx, now, p.Batch)
-	if err != nil || len(jobs) == 0 {
-		return 0, err
-	}
-	results := make([]attemptResult, len(jobs))
-	sem := make(chan struct{}, p.Concurrency)
-	var wg sync.WaitGroup
-	for i := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i] = p.send(ctx, jobs[i], now)
-		}()
-	}
-	wg.Wait()
-	if err := p.DB.recordAttempts(context.WithoutCancel(ctx), now, jobs, results); err != nil {
-		return 0, fmt.Errorf("storage: record deliveries: %w", err)
-	}
-	for i, j := range jobs {
-		r := results[i]
-		switch {
-		case r.skipped:
-		case r.err == "":
-			p.Logger.Debug("webhook delivered", slog.String("delivery", j.uid), slog.Int("status", r.status))
-		default:
-			p.Logger.Info("webhook attempt failed", slog.String("delivery", j.uid), slog.String("url", j.url), slog.String("error", r.err))
+	start, lease := p.Now(), p.Timeout+deliveryLeaseMargin
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			firstErr = err
 		}
 	}
-	return len(jobs), nil
+	workers := make(chan struct{}, p.Concurrency)
+	claimed := 0
+	for claimed < p.Batch {
+		// Wait for a free worker, then take every other one free now.
+		workers <- struct{}{}
+		free := 1
+	take:
+		for free < min(p.Concurrency, p.Batch-claimed) {
+			select {
+			case workers <- struct{}{}:
+				free++
+			default:
+				break take
+			}
+		}
+		var jobs []deliveryJob
+		err := ctx.Err()
+		if err == nil {
+			until := now.Add(p.Now().Sub(start) + lease).Truncate(time.Microsecond)
+			jobs, err = p.DB.claimDeliveries(ctx, now, until, free)
+		}
+		for range free - len(jobs) {
+			<-workers
+		}
+		if err != nil {
+			fail(err)
+			break
+		}
+		if len(jobs) == 0 {
+			break
+		}
+		claimed += len(jobs)
+		for _, j := range jobs {
+			wg.Add(1)
+			go func() {
+				defer func() { <-workers; wg.Done() }()
+				if err := p.attempt(ctx, j, now); err != nil {
+					fail(err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	return claimed, firstErr
+}
+
+// attempt sends job once at now and records the attempt right away.
+func (p *Pusher) attempt(ctx context.Context, j deliveryJob, now time.Time) error {
+	r := p.send(ctx, j, now)
+	if r.skipped {
+		return nil
+	}
+	if err := p.DB.recordAttempt(context.WithoutCancel(ctx), now, j, r); err != nil {
+		return fmt.Errorf("storage: record delivery %s: %w", j.uid, err)
+	}
+	if r.err == "" {
+		p.Logger.Debug("webhook delivered", slog.String("delivery", j.uid), slog.Int("status", r.status))
+	} else {
+		p.Logger.Info("webhook attempt failed", slog.String("delivery", j.uid), slog.String("url", j.url), slog.String("error", r.err))
+	}
+	return nil
 }
 
 // send makes one attempt of job at now.
