@@ -137,6 +137,13 @@ func StoreWindowChunk(tb testing.TB, db *DB, id string, seq int, data []byte) {
 	}
 }
 
+// OmitBatchStoreHash makes batch.store audit entries leave out the file's
+// SHA-256, as builds before 7078564 wrote them, for the rest of the test.
+func OmitBatchStoreHash(tb testing.TB) {
+	auditBatchHash = false
+	tb.Cleanup(func() { auditBatchHash = true })
+}
+
 // DSN returns the connection string db was opened with.
 func DSN(db *DB) string { return db.dsn }
 

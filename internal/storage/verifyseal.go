@@ -269,6 +269,7 @@ type storedBatch struct {
 	auditSHA256     string
 	auditDetailBad  bool
 	auditDetailText string
+	noAuditedHash   bool // an entry of a build before the file's hash was audited
 }
 
 // checkBatchFiles checks every stored batch file against its batch.store
@@ -298,9 +299,15 @@ func (db *DB) checkBatchFiles(ctx context.Context) error {
 				Size   *int64  `json:"size"`
 				SHA256 *string `json:"sha256"`
 			}
-			if err := json.Unmarshal([]byte(detail), &d); err != nil || d.Size == nil || d.SHA256 == nil {
+			switch err := json.Unmarshal([]byte(detail), &d); {
+			case err != nil || d.Size == nil:
 				b.auditDetailBad, b.auditDetailText = true, detail
-			} else {
+			case d.SHA256 == nil:
+				// Written before 7078564, which added the file's hash:
+				// the size is what the entry says; the file is checked
+				// against the hash in its batch row.
+				b.auditSize, b.auditSHA256, b.noAuditedHash = *d.Size, b.sha256, true
+			default:
 				b.auditSize, b.auditSHA256 = *d.Size, *d.SHA256
 			}
 		}
@@ -339,7 +346,7 @@ func (db *DB) checkBatchFiles(ctx context.Context) error {
 		case !b.audited:
 			return credit.Errorf(credit.EINVALID, "批次文件校验失败：批次“%s”（状态%s）没有存储时的审计记录（batch.store）：批次未经平台写入", b.id, b.status)
 		case b.auditDetailBad:
-			return credit.Errorf(credit.EINVALID, "批次文件校验失败：批次“%s”的存储审计记录（审计ID %d）缺少文件大小或SHA-256：%s", b.id, b.auditID, b.auditDetailText)
+			return credit.Errorf(credit.EINVALID, "批次文件校验失败：批次“%s”的存储审计记录（审计ID %d）缺少文件大小：%s", b.id, b.auditID, b.auditDetailText)
 		case b.size != b.auditSize || b.sha256 != b.auditSHA256:
 			return credit.Errorf(credit.EINVALID, "批次文件校验失败：批次“%s”记录的文件为%d字节、SHA-256 %s，存储时的审计记录（审计ID %d）为%d字节、%s（批次记录被改动）",
 				b.id, b.size, b.sha256, b.auditID, b.auditSize, b.auditSHA256)
@@ -381,18 +388,16 @@ func (db *DB) checkBatchFile(ctx context.Context, b *storedBatch) error {
 		if err != nil {
 			return err
 		}
-		plain, err := db.Secrets.openFor(sealed, chunkAD(credit.BatchID(b.id), seq, encoding))
-		if err != nil {
+		plain, err := db.openChunk(credit.BatchID(b.id), seq, sealed, encoding)
+		switch {
+		case errors.Is(err, errChunkSeal):
 			return bad("的第%d块数据无法解密（被改动、移动或改标）", seq+1)
-		}
-		switch encoding {
-		case "", "raw":
-		case "zstd":
-			if plain, err = chunkDecoder.DecodeAll(plain, make([]byte, 0, chunkSize)); err != nil {
-				return bad("的第%d块数据无法解压", seq+1)
-			}
-		default:
+		case errors.Is(err, errChunkDecode):
+			return bad("的第%d块数据无法解压", seq+1)
+		case errors.Is(err, errChunkEncoding):
 			return bad("的第%d块数据编码“%s”未知", seq+1, encoding)
+		case err != nil:
+			return err
 		}
 		h.Write(plain)
 		size += int64(len(plain))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -265,6 +266,34 @@ func TestSealLegacyBatch(t *testing.T) {
 		storage.Tamper(t, f.db, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, size, sha256, status, created_at)
 			SELECT 'B-legacy', class, department_id, submitted_by, channel, 'old.csv', format, size, sha256, 'done', '2020-01-01 00:00:00+00:00' FROM batches WHERE id = '`+f.clean+`'`)
 		wantLedgerValid(t, f.db)
+	})
+}
+
+// TestSealOlderBatchEntries: batches stored by older builds verify. Before
+// 7078564 a batch.store entry had the file's size but not its hash: the
+// size is checked against the entry and the file against its batch row.
+// Builds 64afd6d..7078564 sealed compressed chunks without associated data.
+func TestSealOlderBatchEntries(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		storage.OmitBatchStoreHash(t)
+		body := f.bigCSV(t)
+		rec := f.submit(t, "penalty", "old.csv", body)
+		id := string(rec.Batch)
+		wantLedgerValid(t, f.db)
+		storage.StoreWindowChunk(t, f.db, id, 1, body[1<<20:2<<20])
+		wantLedgerValid(t, f.db)
+		for _, c := range []struct{ tamper, undo string }{
+			{`UPDATE batches SET size = size + 1 WHERE id = '` + id + `'`, `UPDATE batches SET size = size - 1 WHERE id = '` + id + `'`},
+			{`UPDATE batch_chunks SET seq = 100 WHERE batch_id = '` + id + `' AND seq = 2`, `UPDATE batch_chunks SET seq = 2 WHERE batch_id = '` + id + `' AND seq = 100`},
+		} {
+			storage.Tamper(t, f.db, c.tamper)
+			if _, err := f.db.VerifyLedger(sys()); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), id) {
+				t.Errorf("after %s: VerifyLedger err = %v; want the batch named", c.tamper, err)
+			}
+			storage.Tamper(t, f.db, c.undo)
+			wantLedgerValid(t, f.db)
+		}
 	})
 }
 
