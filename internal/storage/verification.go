@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -1007,6 +1008,24 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 				hitDayRows = append(hitDayRows, []any{k.day, k.department, k.actor, k.scenario, "", c[2]})
 			}
 		}
+		// Upserts lock their rows in the order given: two servers writing
+		// groups that share keys in different orders deadlock on
+		// PostgreSQL (QA: 0.4 % of verifications answered 500). One order
+		// for every writer: by key.
+		byKey := func(n int) func(a, b []any) int {
+			return func(a, b []any) int {
+				for i := range n {
+					if c := compareArg(a[i], b[i]); c != 0 {
+						return c
+					}
+				}
+				return 0
+			}
+		}
+		slices.SortFunc(verified, byKey(2))
+		slices.SortFunc(codes, byKey(2))
+		slices.SortFunc(dayRows, byKey(4))
+		slices.SortFunc(hitDayRows, byKey(5))
 		return tx.insertRows(ctx,
 			inserts{sqlInsertVerifications, "", rows},
 			inserts{sqlInsertHits, "", hits},
@@ -1016,6 +1035,17 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 			inserts{sqlInsertDays, sqlUpsertDays, dayRows},
 			inserts{sqlInsertHitDays, sqlUpsertHitDays, hitDayRows})
 	})
+}
+
+// compareArg orders two values of a row's key column (int64 or string).
+func compareArg(a, b any) int {
+	switch a := a.(type) {
+	case int64:
+		return cmp.Compare(a, b.(int64))
+	case string:
+		return cmp.Compare(a, b.(string))
+	}
+	panic(fmt.Sprintf("storage: compareArg(%T)", a))
 }
 
 // statsKey is a row of the verification statistics (verification_days,
