@@ -118,7 +118,7 @@ func (e *Env) logger() *slog.Logger {
 // command run from another directory, or a second server without a copy
 // of the key file, stops with an error instead of writing with new keys.
 func (e *Env) openDB(ctx context.Context, dsn string, migrate bool) (*storage.DB, error) {
-	db, err := storage.Open(ctx, dsn, storage.Options{Logger: e.logger(), KeyFile: keyFile(dsn)})
+	db, err := storage.Open(ctx, dsn, storage.Options{Logger: e.logger(), KeyFile: keyFile(dsn), NoNewKey: !migrate})
 	if err != nil {
 		return nil, err
 	}

@@ -130,3 +130,38 @@ func testKeyBinding(t *testing.T, dsn, real, defaultKey string) {
 		t.Errorf("ledger verify: %q (%v); want 1 record", out, err)
 	}
 }
+
+// TestListingMakesNoKeyFile: a listing on a mistyped SQLite path, or a
+// server without --demo on a PostgreSQL database not yet migrated, does not
+// create a key file (which a later migrate would then bind): QA found
+// credit.key next to a typo and ./data/credit-postgres.key from serve.
+func TestListingMakesNoKeyFile(t *testing.T) {
+	t.Setenv("CREDIT_KEY_FILE", "")
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "typo", "x.db")
+	if err := os.MkdirAll(filepath.Join(dir, "typo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"user", "list", "--db", dsn},
+		{"department", "list", "--db", dsn},
+		{"ledger", "verify", "--db", dsn},
+	} {
+		if _, e, code := run(t, args...); code == 0 || !strings.Contains(e, "credit migrate") {
+			t.Errorf("%s on a mistyped path: exit %d, %s; want refused, saying to migrate first", strings.Join(args[:2], " "), code, e)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "typo", "credit.key")); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("%s created a key file next to a mistyped path (%v)", strings.Join(args[:2], " "), err)
+		}
+	}
+	pg := pgtest.DSN(t)
+	t.Chdir(t.TempDir())
+	srv := &ServeCommand{Env: &Env{Stdout: io.Discard, Stderr: io.Discard}, DSN: pg, Addr: "127.0.0.1:0"}
+	if err := srv.Open(context.Background()); err == nil {
+		srv.Close()
+		t.Fatal("serve on a database never migrated started")
+	}
+	if _, err := os.Stat("data/credit-postgres.key"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("serve on an unmigrated database created data/credit-postgres.key (%v)", err)
+	}
+}

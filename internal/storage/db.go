@@ -123,6 +123,11 @@ type Options struct {
 	// the first Open of a database in the process, and the same at every
 	// other Open of it in the process, as a shared key file would be.
 	EphemeralKeys bool
+	// NoNewKey refuses a missing KeyFile instead of creating it: for a
+	// caller that will not migrate (a listing, a server without --demo),
+	// so that a mistyped path or an unmigrated database does not get a
+	// key file of its own that a later migrate would bind.
+	NoNewKey bool
 }
 
 // Open opens the database named by dsn: "sqlite:path/to/file.db",
@@ -261,6 +266,9 @@ func (db *DB) loadKeys(ctx context.Context, opt Options, identity string) error 
 	}
 	s, err := LoadSecrets(opt.KeyFile)
 	if errors.Is(err, fs.ErrNotExist) {
+		if opt.NoNewKey {
+			return credit.Errorf(credit.EINVALID, "密钥文件“%s”不存在。如为新数据库，请先运行 credit migrate；否则请用 CREDIT_KEY_FILE 指定该数据库的密钥文件", absPath(opt.KeyFile))
+		}
 		if err := db.refuseNewKeyFile(ctx, opt.KeyFile); err != nil {
 			return err
 		}
