@@ -17,6 +17,7 @@ import (
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
+	"jlcredit/internal/lists/liststest"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
 )
@@ -213,7 +214,7 @@ func TestVerifyConsole(t *testing.T) {
 	}
 	rep := parse(t, res, http.StatusOK)
 	const basis = "《吉林省社会信用条例》第三十条"
-	checkReportHTML(t, rep, s.companyName, "某某采购项目供应商资格审查", "拒不履行法定义务", basis)
+	liststest.CheckReportHTML(t, rep, s.companyName, "某某采购项目供应商资格审查", "拒不履行法定义务", basis)
 	if href, _ := rep.Find(".hint a").Attr("href"); href != vpath {
 		t.Errorf("printable report: link back %q, want %q", href, vpath)
 	}
@@ -327,53 +328,5 @@ func TestVerifyConsole(t *testing.T) {
 	}
 	if res := b.postCSRF(action, nil); res.StatusCode != http.StatusConflict {
 		t.Errorf("second ack: %d", res.StatusCode)
-	}
-}
-
-// checkReportHTML checks a printable verification report as the JSON API's
-// test (checkReportHTML in internal/jsonapi) checks it: a zh-CN page with
-// print CSS and no script, the verification's information, every column of
-// lists.ReportHeader in every row, and the row of the listed subject name
-// marked restricted with its entry's 列入事由 (reason) and 列入依据 (basis).
-func checkReportHTML(t *testing.T, doc *goquery.Document, name, purpose, reason, basis string) {
-	t.Helper()
-	if lang, _ := doc.Find("html").Attr("lang"); lang != "zh-CN" || doc.Find("h1").Text() != "信用核查报告" {
-		t.Errorf("report: lang %q, h1 %q", lang, doc.Find("h1").Text())
-	}
-	if !strings.Contains(doc.Find("style").Text(), "@media print") || doc.Find("script").Length() != 0 {
-		t.Error("report: want print CSS and no script")
-	}
-	info := map[string]string{}
-	doc.Find("dl.info dt").Each(func(_ int, dt *goquery.Selection) { info[dt.Text()] = dt.Next().Text() })
-	if info["核查事由"] != purpose || info["核查部门"] == "" || !strings.Contains(info["数据版本"], "存证账本共") {
-		t.Errorf("report info = %q", info)
-	}
-	var head []string
-	doc.Find("thead th").Each(func(_ int, th *goquery.Selection) { head = append(head, th.Text()) })
-	if !slices.Equal(head, lists.ReportHeader) || doc.Find("colgroup col").Length() != len(lists.ReportHeader) {
-		t.Errorf("report: headings %q, %d columns, want %q", head, doc.Find("colgroup col").Length(), lists.ReportHeader)
-	}
-	found := false
-	doc.Find("tbody tr").Each(func(i int, tr *goquery.Selection) {
-		tds := tr.Find("td")
-		if tds.Length() != len(lists.ReportHeader) {
-			t.Errorf("report row %d: %d cells under %d headings", i+1, tds.Length(), len(lists.ReportHeader))
-			return
-		}
-		if tds.Eq(slices.Index(lists.ReportHeader, "主体名称")).Text() != name {
-			return
-		}
-		found = true
-		if !tr.HasClass("restricted") || !strings.HasPrefix(tds.Eq(slices.Index(lists.ReportHeader, "核查结论")).Text(), string(lists.Restricted)) {
-			t.Errorf("report row of %s: class %q, not restricted", name, tr.AttrOr("class", ""))
-		}
-		for col, want := range map[string]string{"列入事由": reason, "列入依据": basis} {
-			if got := tds.Eq(slices.Index(lists.ReportHeader, col)).Text(); !strings.Contains(got, want) {
-				t.Errorf("report row of %s, column %s = %q, want %q", name, col, got, want)
-			}
-		}
-	})
-	if !found {
-		t.Errorf("report: no row of %s", name)
 	}
 }
