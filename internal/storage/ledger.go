@@ -284,11 +284,16 @@ func (db *DB) checkLedgerState(ctx context.Context) error {
 }
 
 // verifyDerived checks what is not itself in a tree against what is: the
-// configuration tables against the audit trail (verifyState), stored
-// verifications and batch files against their seals (verifySeals).
+// configuration tables against the audit trail (verifyState), the
+// statistics and alert tables against the stored verifications
+// (verifyVerificationDerived), stored verifications and batch files
+// against their seals (verifySeals).
 // It returns the number of verifications not yet sealed.
 func (db *DB) verifyDerived(ctx context.Context) (unsealed int64, err error) {
 	if err := db.verifyState(ctx); err != nil {
+		return 0, err
+	}
+	if err := db.verifyVerificationDerived(ctx); err != nil {
 		return 0, err
 	}
 	return db.checkSeals(ctx)
