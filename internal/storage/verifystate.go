@@ -37,6 +37,9 @@ import (
 //   - measure.save (lists.go), object the code: the measure as stored.
 //   - calendar.load (calendar.go), object the year: year, version, counts
 //     and every entry (calendarDay).
+//   - notification.ack (push.go), object the notification's id: feedback.
+//     The entry's own actor and time are the acked_by and acked_at the
+//     same transaction wrote.
 //
 // Digests of the password and key hashes give nothing away: the key hash
 // is the SHA-256 of a random 192-bit secret, and the password hash an
@@ -69,8 +72,9 @@ import (
 // still in force that no user.locked entry set (a successful sign-in after
 // a lock ends, or a concurrent failed one, clears it unaudited, so a lock
 // cleared is not evidence of anything); api_keys.created_at; the sealed
-// webhook secrets, created_by and the deliveries and notifications of
-// subscriptions; measures.updated_at/updated_by and calendar added_by/
+// webhook secrets, created_by and the deliveries of subscriptions, and of
+// the notifications everything but their acknowledgement (acked_at,
+// acked_by, feedback), which is compared; measures.updated_at/updated_by and calendar added_by/
 // added_at (who and when are the audit entry's own actor and time); batch
 // lease columns; legacy_codes, settings and verification feedback.
 
@@ -121,10 +125,12 @@ var stateActions = []any{
 	"api_key.create", "api_key.revoke",
 	"subscription.create", "subscription.revoke",
 	"measure.save", "calendar.load",
+	"notification.ack",
 }
 
 // verifyState checks the configuration tables (departments, users,
-// api_keys, subscriptions, measures, calendar_entries) against the audit
+// api_keys, subscriptions, measures, calendar_entries, and the
+// acknowledgements of notifications) against the audit
 // trail, as described above, and returns an EINVALID error naming the
 // first difference. Audit entries and tables are read in one snapshot, so
 // that changes made meanwhile are seen with their entries or not at all.
@@ -140,11 +146,12 @@ func (db *DB) verifyState(ctx context.Context) error {
 	defer func() { _ = tx.Rollback() }()
 	s := &stateCheck{db: db, tx: tx, now: db.Now().UTC(),
 		deps: map[string]*wantDepartment{}, users: map[string]*wantUser{}, keys: map[int64]*wantKey{}, revoked: map[int64]bool{},
-		subs: map[int64]*wantSubscription{}, measures: map[string]string{}, loads: map[[2]int]*wantLoad{}}
+		subs: map[int64]*wantSubscription{}, measures: map[string]string{}, loads: map[[2]int]*wantLoad{},
+		acks: map[int64]*wantAck{}}
 	if err := s.replay(ctx); err != nil {
 		return err
 	}
-	for _, check := range []func(context.Context) error{s.checkDepartments, s.checkUsers, s.checkAPIKeys, s.checkSubscriptions, s.checkMeasures, s.checkCalendar} {
+	for _, check := range []func(context.Context) error{s.checkDepartments, s.checkUsers, s.checkAPIKeys, s.checkSubscriptions, s.checkMeasures, s.checkCalendar, s.checkNotifications} {
 		if err := check(ctx); err != nil {
 			return err
 		}
@@ -167,6 +174,7 @@ type stateCheck struct {
 	subs       map[int64]*wantSubscription
 	measures   map[string]string    // code -> canonical JSON body
 	loads      map[[2]int]*wantLoad // (year, version)
+	acks       map[int64]*wantAck   // notification id -> its notification.ack
 }
 
 type wantDepartment struct{ name, region, kind *string }
@@ -191,6 +199,15 @@ type wantSubscription struct {
 	revoked      bool
 }
 
+// wantAck is a notification's acknowledgement as its notification.ack
+// entry records it: the entry's actor and time, and the feedback when the
+// detail carries it.
+type wantAck struct {
+	by       string
+	at       time.Time
+	feedback *string
+}
+
 type wantLoad struct {
 	holidays, workdays *int
 	entries            []calendarDay // nil: not carried
@@ -203,12 +220,19 @@ func (s *stateCheck) rows(ctx context.Context, q string, args ...any) result {
 
 // replay reads the entries in leaf order and applies each.
 func (s *stateCheck) replay(ctx context.Context) error {
-	q := `SELECT action, object_type, object_id, detail FROM audit_log WHERE leaf IS NOT NULL AND action IN (` +
+	q := `SELECT action, object_type, object_id, detail, actor, at FROM audit_log WHERE leaf IS NOT NULL AND action IN (` +
 		placeholders(1, len(stateActions)) + `) ORDER BY leaf`
 	return scanAll(s.rows(ctx, q, stateActions...), func(rows *sql.Rows) error {
-		var action, objectType, objectID, text string
-		if err := rows.Scan(&action, &objectType, &objectID, &text); err != nil {
+		var action, objectType, objectID, text, actor string
+		var at time.Time
+		if err := rows.Scan(&action, &objectType, &objectID, &text, &actor, &at); err != nil {
 			return err
+		}
+		if action == "notification.ack" {
+			if id, err := strconv.ParseInt(objectID, 10, 64); err == nil {
+				s.acks[id] = &wantAck{by: actor, at: at.UTC(), feedback: parseDetail(text).str("feedback")}
+			}
+			return nil
 		}
 		s.apply(action, objectType, objectID, parseDetail(text))
 		return nil
@@ -852,4 +876,49 @@ func intOrInt(p *int) string {
 		return "（未记录）"
 	}
 	return strconv.Itoa(*p)
+}
+
+// checkNotifications compares each notification's acknowledgement with
+// its notification.ack entry: a notification acknowledged must have one,
+// with the same actor (acked_by), time (acked_at) and, when the detail
+// carries it, feedback; one not acknowledged must have none, nor an
+// acknowledger or feedback.
+func (s *stateCheck) checkNotifications(ctx context.Context) error {
+	seen := map[int64]bool{}
+	err := scanAll(s.rows(ctx, `SELECT id, acked_at, COALESCE(acked_by, ''), feedback FROM notifications ORDER BY id`), func(rows *sql.Rows) error {
+		var id int64
+		var ackedAt sql.NullTime
+		var by, feedback string
+		if err := rows.Scan(&id, &ackedAt, &by, &feedback); err != nil {
+			return err
+		}
+		seen[id] = true
+		what := fmt.Sprintf("通知ID %d 的确认状态与审计日志不符：", id)
+		w := s.acks[id]
+		switch {
+		case w == nil && ackedAt.Valid:
+			return changed("%s数据库中已确认（确认人%s，反馈%s），审计日志中没有这次确认", what, show(by), showQuoted(feedback))
+		case w == nil && (by != "" || feedback != ""):
+			return changed("%s数据库中未确认，却有确认人%s、反馈%s", what, show(by), showQuoted(feedback))
+		case w == nil:
+			return nil
+		case !ackedAt.Valid:
+			return changed("%s数据库中未确认，审计日志记录为已于%s由%s确认", what, shanghaiTime(w.at), w.by)
+		case by != w.by:
+			return changed("%s确认人为%s，审计日志记录为%s", what, show(by), show(w.by))
+		case !ackedAt.Time.Equal(w.at):
+			return changed("%s确认时间为%s，审计日志记录为%s", what, shanghaiTime(ackedAt.Time), shanghaiTime(w.at))
+		case w.feedback != nil && *w.feedback != feedback:
+			return changed("%s反馈为%s，审计日志记录为%s", what, showQuoted(feedback), showQuoted(*w.feedback))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return missing(keysOf(s.acks), seen, func(id int64) string { return "通知ID " + itoa(id) + " 的确认" })
+}
+
+func shanghaiTime(t time.Time) string {
+	return t.In(credit.Shanghai).Format("2006-01-02 15:04:05.000000")
 }

@@ -28,7 +28,12 @@ type stateFixture struct {
 	override              lists.Measure // a built-in measure as edited
 	untouched             lists.Measure // a built-in measure never edited
 	opPassword, regSecret string
+	noteAcked, noteOpen   int64 // notifications of the department, acknowledged or not
 }
+
+// ackFeedback is the feedback the fixture's department acknowledged a
+// notification with.
+const ackFeedback = "已暂停该公司参与本部门2026年采购项目"
 
 func newStateFixture(t *testing.T, open opener) *stateFixture {
 	t.Helper()
@@ -119,6 +124,21 @@ func newStateFixture(t *testing.T, open opener) *stateFixture {
 	must(err)
 	_, err = db.RevokeSubscription(dctx, f.subRevoked.ID)
 	must(err)
+
+	// Two notifications in the department's inbox, one acknowledged. A
+	// push writes them with the list entry's version; their creation is
+	// no audited configuration, so they are written here directly.
+	for i, key := range []string{"k1", "k2"} {
+		storage.Tamper(t, db, fmt.Sprintf(`INSERT INTO notifications (department_id, kind, record_id, entry_key, subject_id, list_type, title, body, created_at)
+			SELECT department_id, %s, %d, %s, 1, 'black', '名单推送', '{}', created_at FROM subscriptions WHERE id = %d`,
+			sqlText(string(lists.NotifyListing)), i+1, sqlText(key), f.subLive.ID))
+	}
+	must(db.SQL().QueryRow(`SELECT MIN(id), MAX(id) FROM notifications`).Scan(&f.noteAcked, &f.noteOpen))
+	n, err := db.AckNotification(dctx, f.noteAcked, ackFeedback)
+	must(err)
+	if n.AckedAt == nil || n.Feedback != ackFeedback {
+		t.Fatalf("acknowledged notification = %+v", n)
+	}
 	return f
 }
 
@@ -128,6 +148,10 @@ func sqlText(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + 
 func TestVerifyStateUntampered(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newStateFixture(t, open)
+		var acks int
+		if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'notification.ack'`).Scan(&acks); err != nil || acks != 1 {
+			t.Fatalf("notification.ack entries = %d (%v), want 1", acks, err)
+		}
 		if _, err := f.db.VerifyLedger(sys()); err != nil {
 			t.Fatalf("VerifyLedger after the platform's own changes: %v", err)
 		}
@@ -326,6 +350,29 @@ func TestVerifyStateTampered(t *testing.T) {
 		{"CalendarLoadDeleted", func(f *state) []string {
 			return []string{`DELETE FROM calendar_entries WHERE year = 2027 AND version = 2`}
 		}, "2027年工作日历第2次录入在审计日志中有记录，数据库中却没有"},
+		// notifications: their acknowledgement. {acked} and {open} are
+		// the ids of the fixture's notifications.
+		{"NotificationFeedback", func(f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET feedback = '已核实，无需处理' WHERE id = %d`, f.noteAcked)}
+		}, "通知ID {acked} 的确认状态与审计日志不符：反馈为“已核实，无需处理”，审计日志记录为“" + ackFeedback + "”（数据库被直接修改）"},
+		{"NotificationAckedBy", func(f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET acked_by = 'province:prov1' WHERE id = %d`, f.noteAcked)}
+		}, "通知ID {acked} 的确认状态与审计日志不符：确认人为province:prov1，审计日志记录为"},
+		{"NotificationAckedAt", func(f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET acked_at = (SELECT locked_until FROM users WHERE username = 'prov1') WHERE id = %d`, f.noteAcked)}
+		}, "通知ID {acked} 的确认状态与审计日志不符：确认时间为2026-11-20 10:15:00.000000，审计日志记录为"},
+		{"NotificationAcked", func(f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET acked_at = created_at, acked_by = (SELECT acked_by FROM notifications WHERE id = %d), feedback = '已处理' WHERE id = %d`, f.noteAcked, f.noteOpen)}
+		}, "通知ID {open} 的确认状态与审计日志不符：数据库中已确认（确认人"},
+		{"NotificationFeedbackUnacked", func(f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET feedback = '已处理' WHERE id = %d`, f.noteOpen)}
+		}, "通知ID {open} 的确认状态与审计日志不符：数据库中未确认，却有确认人空、反馈“已处理”"},
+		{"NotificationUnacked", func(f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET acked_at = NULL, acked_by = NULL, feedback = '' WHERE id = %d`, f.noteAcked)}
+		}, "通知ID {acked} 的确认状态与审计日志不符：数据库中未确认，审计日志记录为已于"},
+		{"NotificationDeleted", func(f *state) []string {
+			return []string{fmt.Sprintf(`DELETE FROM notifications WHERE id = %d`, f.noteAcked)}
+		}, "通知ID {acked} 的确认在审计日志中有记录，数据库中却没有"},
 	}
 	forBothDialects(t, func(t *testing.T, open opener) {
 		for _, test := range tests {
@@ -335,7 +382,8 @@ func TestVerifyStateTampered(t *testing.T) {
 				for _, q := range test.tamper(f) {
 					storage.Tamper(t, f.db, q)
 				}
-				wantLedgerInvalid(t, f.db, strings.NewReplacer("{other}", f.other.Code, "{override}", f.override.Code).Replace(test.want))
+				wantLedgerInvalid(t, f.db, strings.NewReplacer("{other}", f.other.Code, "{override}", f.override.Code,
+					"{acked}", fmt.Sprint(f.noteAcked), "{open}", fmt.Sprint(f.noteOpen)).Replace(test.want))
 			})
 		}
 	})
@@ -488,6 +536,12 @@ func TestVerifyStateUpgraded(t *testing.T) {
 			return []string{`INSERT INTO calendar_entries (year, version, day, kind, name, added_by, added_at)
 				SELECT year, version, '2027-06-14', 'holiday', '端午节', added_by, added_at FROM calendar_entries WHERE year = 2027 AND version = 2 AND day = '2027-01-01'`}
 		}, "2027年工作日历第2次录入有14个放假日、0个调休上班日，审计日志记录为13个、0个"},
+		{"NotificationFeedback", func(t *testing.T, f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET feedback = '已核实，无需处理' WHERE id = %d`, f.noteAcked)}
+		}, "反馈为“已核实，无需处理”，审计日志记录为“" + ackFeedback + "”"},
+		{"NotificationAcked", func(t *testing.T, f *state) []string {
+			return []string{fmt.Sprintf(`UPDATE notifications SET acked_at = created_at, acked_by = 'department:x' WHERE id = %d`, f.noteOpen)}
+		}, "审计日志中没有这次确认"},
 	}
 	forBothDialects(t, func(t *testing.T, open opener) {
 		for _, test := range tests {
