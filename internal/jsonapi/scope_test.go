@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/credit/credittest"
 	"jlcredit/internal/jsonapi"
 	"jlcredit/internal/lists"
 )
@@ -189,24 +189,6 @@ func TestScopesIngestVerify(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock for the rate limiters.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // TestRateLimit: a key with burst 3 gets three requests at one instant and
 // then 429 with Retry-After; the bucket refills with the (injected) clock;
 // keys are limited separately and an unlimited key never is.
@@ -225,7 +207,7 @@ func TestRateLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{t: time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)}
+	clock := credittest.NewClock(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
 	srv := httptest.NewServer((&jsonapi.Server{Backend: e.db, Now: clock.Now}).Handler())
 	defer srv.Close()
 	get := func(key string) *http.Response {
@@ -285,7 +267,7 @@ func TestRateLimit(t *testing.T) {
 // is refused once its burst is used up at one instant.
 func TestDefaultKeyLimit(t *testing.T) {
 	e := newEnv(t)
-	clock := &fakeClock{t: time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)}
+	clock := credittest.NewClock(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
 	srv := httptest.NewServer((&jsonapi.Server{Backend: e.db, Now: clock.Now}).Handler())
 	defer srv.Close()
 	n := 0

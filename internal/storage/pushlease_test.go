@@ -9,27 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"jlcredit/internal/credit/credittest"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/storage"
 )
-
-// fakeClock is a clock that moves only when told to.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // TestPushLeaseTwoServers: two servers push from one database while a
 // receiver takes as long as the pusher allows (Timeout) to answer each
@@ -48,7 +31,7 @@ func TestPushLeaseTwoServers(t *testing.T) {
 		)
 		f := newListFixture(t, open)
 		t0 := f.db.Now().UTC()
-		clock := &fakeClock{t: t0}
+		clock := credittest.NewClock(t0)
 		a := &storage.Pusher{DB: f.db, Now: clock.Now, Timeout: timeout, Batch: n, Concurrency: 1}
 		b := &storage.Pusher{DB: f.db, Now: clock.Now, Timeout: timeout, Batch: 1, Concurrency: 1}
 
@@ -67,7 +50,7 @@ func TestPushLeaseTwoServers(t *testing.T) {
 			requests++
 			mu.Unlock()
 			// The answer takes the whole Timeout.
-			clock.Advance(timeout)
+			clock.Add(timeout)
 			if !bRound.TryLock() {
 				w.WriteHeader(http.StatusNoContent) // B's own request
 				return
@@ -145,7 +128,7 @@ func TestPushLostClaimLogged(t *testing.T) {
 		const timeout = 10 * time.Second
 		f := newListFixture(t, open)
 		t0 := f.db.Now().UTC()
-		clock := &fakeClock{t: t0}
+		clock := credittest.NewClock(t0)
 		a := &storage.Pusher{DB: f.db, Now: clock.Now, Timeout: timeout, Batch: 1, Concurrency: 1}
 		b := &storage.Pusher{DB: f.db, Now: clock.Now, Timeout: timeout, Batch: 1, Concurrency: 1}
 		var (
@@ -161,7 +144,7 @@ func TestPushLostClaimLogged(t *testing.T) {
 			mu.Unlock()
 			if bRound.TryLock() {
 				// A's request, held past its lease: B takes the delivery.
-				clock.Advance(timeout + 3*time.Minute)
+				clock.Add(timeout + 3*time.Minute)
 				if n, err := b.DeliverDue(ctx, clock.Now()); err != nil || n != 1 {
 					t.Errorf("server B's round: %d, %v; want the delivery whose lease ran out", n, err)
 				}

@@ -6,32 +6,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"jlcredit/internal/credit/credittest"
 	"jlcredit/internal/web"
 )
-
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestLoginRateLimit signs in against a web server of its own, whose clock
 // the test moves: a client gets 20 failed attempts in any 5 minutes, then
@@ -39,7 +21,7 @@ func (c *testClock) Add(d time.Duration) {
 // address (IPv6: its /64), not what X-Forwarded-For claims.
 func TestLoginRateLimit(t *testing.T) {
 	f := mustFixture(t)
-	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	clock := credittest.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	w, err := web.New(web.Options{Backend: f.db, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +130,7 @@ func TestLoginRateLimit(t *testing.T) {
 // ignored.
 func TestLoginRateLimitBehindProxy(t *testing.T) {
 	f := mustFixture(t)
-	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	clock := credittest.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	proxies, err := web.ParseTrustedProxies("10.0.0.0/8,127.0.0.1/32")
 	if err != nil {
 		t.Fatal(err)
