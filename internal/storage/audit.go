@@ -129,18 +129,36 @@ func scanAudit(s interface{ Scan(...any) error }) (*auditEntry, error) {
 	return &e, nil
 }
 
+// legacyClosed is the action of the audit entry that ends the catch-up:
+// its detail holds legacy_max_id as it stood then. The state row is not
+// tamper-evident, this entry is: once it is in the tree, no entry without
+// a leaf is ever taken in again, and verifyAudit holds the state row to it.
+// Without it, raising legacy_max_id above a row inserted behind the
+// platform's back would have made the next Migrate adopt that row.
+const legacyClosed = "audit.legacy_closed"
+
+// legacyClosedDetail is the detail of the legacyClosed entry.
+type legacyClosedDetail struct {
+	LegacyMaxID int64 `json:"legacy_max_id"`
+}
+
 // catchUpAudit appends the audit entries written before the audit tree
 // existed (ids up to legacy_max_id, set by migration 0013), in id order, a
-// thousand per transaction. They are read inside the transaction that
-// appends them, under the tree's lock, so that two processes migrating at
-// once append each entry once. Any other entry without a leaf was not
-// written by the platform and stays out (verifyAudit reports it).
+// thousand per transaction, then closes the catch-up with a legacyClosed
+// entry. They are read inside the transaction that appends them, under the
+// tree's lock, so that two processes migrating at once append each entry
+// once. Any other entry without a leaf was not written by the platform and
+// stays out (verifyAudit reports it).
 func (db *DB) catchUpAudit(ctx context.Context) error {
 	for {
-		var n int
+		var done bool
 		err := db.transact(ctx, func(tx *Tx) error {
 			size, bound, err := tx.lockAudit(ctx)
 			if err != nil {
+				return err
+			}
+			if _, closed, err := tx.legacyClosed(ctx); err != nil || closed {
+				done = true
 				return err
 			}
 			var es []*auditEntry
@@ -149,19 +167,48 @@ func (db *DB) catchUpAudit(ctx context.Context) error {
 				es = append(es, e)
 				return err
 			})
-			if err != nil || len(es) == 0 {
+			if err != nil {
 				return err
 			}
-			n = len(es)
+			if len(es) == 0 {
+				done = true
+				es = append(es, &auditEntry{at: tx.now, actor: credit.System.Label(), action: legacyClosed, objectType: "audit_log", objectID: strconv.FormatInt(bound, 10)})
+				b, err := json.Marshal(legacyClosedDetail{LegacyMaxID: bound})
+				if err != nil {
+					return err
+				}
+				es[0].detail = string(b)
+			}
 			return tx.appendAuditAt(ctx, size, es)
 		})
 		if err != nil {
 			return fmt.Errorf("storage: audit log into its tree: %w", err)
 		}
-		if n == 0 {
+		if done {
 			return nil
 		}
 	}
+}
+
+// legacyClosed returns the legacy_max_id recorded by the legacyClosed
+// entry in the audit tree, and whether there is one.
+func (tx *Tx) legacyClosed(ctx context.Context) (int64, bool, error) {
+	return readLegacyClosed(tx.queryRow(ctx, `SELECT detail FROM audit_log WHERE action = $1 AND leaf IS NOT NULL ORDER BY leaf LIMIT 1`, legacyClosed))
+}
+
+func readLegacyClosed(row *sql.Row) (int64, bool, error) {
+	var detail string
+	switch err := row.Scan(&detail); {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	}
+	var d legacyClosedDetail
+	if err := json.Unmarshal([]byte(detail), &d); err != nil {
+		return 0, false, credit.Errorf(credit.EINVALID, "审计日志中升级记录（%s）的内容无法解析：%v", legacyClosed, err)
+	}
+	return d.LegacyMaxID, true, nil
 }
 
 // verifyAudit checks the audit tree as VerifyLedger checks the records':
@@ -277,11 +324,24 @@ func (db *DB) verifyAudit(ctx context.Context) (int64, map[credit.BatchID]receip
 		(SELECT COUNT(*) FROM audit_log WHERE leaf >= $1),
 		(SELECT COUNT(*) FROM audit_log WHERE leaf >= (SELECT COALESCE(MAX(size), 0) FROM audit_checkpoints))
 		FROM audit_ledger_state s WHERE s.id = 1`, size).Scan(&state, &legacy, &newest, &pending, &foreign, &after, &beyond)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志状态不符：状态行（audit_ledger_state）缺失")
-	case err != nil:
+	} else if err != nil {
 		return 0, nil, err
+	}
+	// After the catch-up (legacyClosed in the tree) the bound is fixed and
+	// an entry without a leaf below it is as foreign as one above.
+	closedAt, closed, err := readLegacyClosed(db.queryRow(ctx, `SELECT detail FROM audit_log WHERE action = $1 AND leaf IS NOT NULL ORDER BY leaf LIMIT 1`, legacyClosed))
+	if err != nil {
+		return 0, nil, err
+	}
+	if closed {
+		foreign += pending
+		pending = 0
+	}
+	switch {
+	case closed && legacy != closedAt:
+		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志状态不符：状态行记载升级前审计记录的编号上限（legacy_max_id）为%d，审计日志记载为%d（状态被改动）", legacy, closedAt)
 	case newest < size:
 		return 0, nil, credit.Errorf(credit.EINVALID, "审计日志检查点被删除：已校验大小为%d的检查点，最新检查点的大小却为%d", size, newest)
 	case state != newest:

@@ -142,7 +142,8 @@ func TestAuditCatchUp(t *testing.T) {
 				}
 			}
 			// The state right after migration 0013 on a database of the
-			// previous version.
+			// previous version (which had no legacyClosed entry).
+			storage.Tamper(t, a, `DELETE FROM audit_log WHERE action = 'audit.legacy_closed'`)
 			storage.Tamper(t, a, `UPDATE audit_log SET leaf = NULL, ledger_hashes = NULL`)
 			storage.Tamper(t, a, `DELETE FROM audit_checkpoints`)
 			storage.Tamper(t, a, `UPDATE audit_ledger_state SET size = 0, legacy_max_id = (SELECT MAX(id) FROM audit_log)`)
@@ -162,12 +163,67 @@ func TestAuditCatchUp(t *testing.T) {
 			wg.Wait()
 			wantLedgerInvalid(t, a, "数据库中有1条审计记录不在已签名的审计日志内")
 			storage.Tamper(t, a, `DELETE FROM audit_log WHERE leaf IS NULL`)
+			// The 40 departments' entries and the one that closed the
+			// catch-up.
+			if n := closedEntries(t, a); n != 1 {
+				t.Errorf("%d entries closing the catch-up after two migrations at once, want 1", n)
+			}
 			rep, err := b.VerifyLedger(sys())
-			if err != nil || rep.AuditEntries != 40 || auditCount(t, a) != 40 {
+			if err != nil || rep.AuditEntries != 41 || auditCount(t, a) != 41 {
 				t.Errorf("after the upgrade: %+v, %v; %d entries", rep, err, auditCount(t, a))
 			}
 		})
 	}
+}
+
+// closedEntries counts the entries that closed the audit log's catch-up.
+func closedEntries(t *testing.T, db *storage.DB) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'audit.legacy_closed'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestAuditLegacyBound checks that once the catch-up is closed, an entry
+// inserted behind the platform's back is never taken into the audit tree,
+// even with the state row's legacy bound raised above it (which would make
+// it look like an entry of the previous version waiting for Migrate), and
+// that verify names both the raised bound and the entry.
+func TestAuditLegacyBound(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		if n := closedEntries(t, f.db); n != 1 {
+			t.Fatalf("%d entries closing the catch-up on a new database, want 1", n)
+		}
+		if err := f.db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := closedEntries(t, f.db); n != 1 {
+			t.Fatalf("%d entries closing the catch-up after a second Migrate, want 1", n)
+		}
+		var bound int64
+		if err := f.db.SQL().QueryRow(`SELECT legacy_max_id FROM audit_ledger_state`).Scan(&bound); err != nil {
+			t.Fatal(err)
+		}
+		storage.Tamper(t, f.db, `INSERT INTO audit_log (at, actor, action, object_type, object_id, detail) VALUES (CURRENT_TIMESTAMP, 'x', 'user.create', 'user', '99', '{}')`)
+		storage.Tamper(t, f.db, `UPDATE audit_ledger_state SET legacy_max_id = (SELECT MAX(id) FROM audit_log)`)
+		wantLedgerInvalid(t, f.db, "状态行记载升级前审计记录的编号上限（legacy_max_id）为")
+		if err := f.db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var outside int
+		if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE leaf IS NULL`).Scan(&outside); err != nil || outside != 1 {
+			t.Fatalf("%d entries outside the tree after Migrate (%v), want the inserted one", outside, err)
+		}
+		storage.Tamper(t, f.db, fmt.Sprintf(`UPDATE audit_ledger_state SET legacy_max_id = %d`, bound))
+		wantLedgerInvalid(t, f.db, "数据库中有1条审计记录不在已签名的审计日志内")
+		storage.Tamper(t, f.db, `DELETE FROM audit_log WHERE leaf IS NULL`)
+		if _, err := f.db.VerifyLedger(sys()); err != nil {
+			t.Fatalf("after the inserted entry was removed: %v", err)
+		}
+	})
 }
 
 // TestAuditVerifyWhileWriting verifies the ledger while audited changes

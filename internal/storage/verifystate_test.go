@@ -471,6 +471,7 @@ func newLegacyFixture(t *testing.T, open opener) *stateFixture {
 	}
 	// The state right after migration 0013 (see TestAuditCatchUp), then
 	// the migration.
+	storage.Tamper(t, f.db, `DELETE FROM audit_log WHERE action = 'audit.legacy_closed'`)
 	storage.Tamper(t, f.db, `UPDATE audit_log SET leaf = NULL, ledger_hashes = NULL`)
 	storage.Tamper(t, f.db, `DELETE FROM audit_checkpoints`)
 	storage.Tamper(t, f.db, `UPDATE audit_ledger_state SET size = 0, legacy_max_id = (SELECT MAX(id) FROM audit_log)`)
