@@ -22,6 +22,7 @@ import (
 	"jlcredit/internal/record"
 	"jlcredit/internal/record/ingest"
 	"jlcredit/internal/subject"
+	"jlcredit/internal/workday"
 )
 
 // flushRows is how many rows are written per transaction while processing.
@@ -463,15 +464,17 @@ func (db *DB) resolveChunk(ctx context.Context, class string, p *pending, known 
 func (db *DB) readAhead(ctx context.Context, class string, p *pending) error {
 	ahead := map[string]head{}
 	var at int64
-	err := scanAll(db.rows(ctx, `SELECT l.size, r.id, r.key, r.version, r.content_hash, r.department_id FROM ledger_state l
+	err := scanAll(db.rows(ctx, `SELECT l.size, r.id, r.key, r.version, r.content_hash, r.department_id, r.decision_date, r.late, r.late_days FROM ledger_state l
 		LEFT JOIN records r ON r.class = $1 AND r.is_current AND r.key = ANY($2) WHERE l.id = 1`, class, chunkKeys(p.recs)), func(rows *sql.Rows) error {
-		var id, version, dep sql.NullInt64
-		var key, hash sql.NullString
-		if err := rows.Scan(&at, &id, &key, &version, &hash, &dep); err != nil {
+		var id, version, dep, lateDays sql.NullInt64
+		var key, hash, decided sql.NullString
+		var late sql.NullBool
+		if err := rows.Scan(&at, &id, &key, &version, &hash, &dep, &decided, &late, &lateDays); err != nil {
 			return err
 		}
 		if id.Valid {
-			ahead[key.String] = head{id: id.Int64, version: int(version.Int64), hash: hash.String, department: dep.Int64}
+			ahead[key.String] = head{id: id.Int64, version: int(version.Int64), hash: hash.String, department: dep.Int64,
+				decided: decided.String, late: late.Bool, lateDays: int(lateDays.Int64)}
 		}
 		return nil
 	})
@@ -609,6 +612,7 @@ func subjectKey(r *record.Record) string {
 func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID, recent *recentChunks) error {
 	var chunk record.Receipt
 	var written writtenChunk
+	cal := db.Calendar()
 	err := db.transact(ctx, func(tx *Tx) error {
 		chunk = record.Receipt{Total: p.rows, Rejected: len(p.errs)}
 		// The ledger lock serialises appends (and record ids) across writers.
@@ -659,6 +663,9 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				}
 				q.Current = false
 				prevVersion = q.Version
+				if !b.Backfill {
+					inheritLateness(r, headOf(q, 0), class.TimelinessDays, cal)
+				}
 			} else if h, ok := heads[r.Key]; ok {
 				if h.hash == r.ContentHash {
 					chunk.Duplicates++
@@ -666,6 +673,9 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				}
 				oldIDs = append(oldIDs, h.id)
 				prevVersion = h.version
+				if !b.Backfill {
+					inheritLateness(r, h, class.TimelinessDays, cal)
+				}
 			}
 			r.ID = credit.RecordID(nextID)
 			r.LedgerIndex = nextID - 1 // the invariant id = ledger index + 1
@@ -734,7 +744,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		}
 		written = writtenChunk{start: size, end: size + int64(len(out)), heads: make(map[string]head, len(byKey))}
 		for k, r := range byKey {
-			written.heads[k] = head{id: int64(r.ID), version: r.Version, hash: r.ContentHash, department: int64(b.DepartmentID)}
+			written.heads[k] = headOf(r, b.DepartmentID)
 		}
 		// The chunk is written only while this process holds the batch.
 		res, err := tx.exec(ctx, `UPDATE batches SET processed_rows = $1, status = $2, total = total + $3, accepted = accepted + $4,
@@ -789,6 +799,45 @@ type head struct {
 	version    int
 	hash       string
 	department int64 // who submitted it
+	// The version's timeliness, which later versions keep (inheritLateness).
+	decided  string // decision date, yyyy-MM-dd or ""
+	late     bool
+	lateDays int
+}
+
+// headOf returns the head that r leaves once written.
+func headOf(r *record.Record, department credit.DepartmentID) head {
+	h := head{id: int64(r.ID), version: r.Version, hash: r.ContentHash, department: int64(department), late: r.Late, lateDays: r.LateDays}
+	if r.DecisionDate != nil {
+		h.decided = r.DecisionDate.Format(credit.DateLayout)
+	}
+	return h
+}
+
+// inheritLateness gives r, a new version of the record whose current
+// version is prev, the timeliness of the decision's first report rather
+// than of this one: a department that corrects a record it reported in
+// time does not make it 超期报送, nor does a correction of a late one make
+// it timely. When the correction moves the decision date, the working days
+// between the two dates are added to or taken from prev's count. (Rows of
+// 历史数据补录 are never late, and keep that.)
+func inheritLateness(r *record.Record, prev head, limit int, cal *workday.Calendar) {
+	if r.DecisionDate == nil || prev.decided == "" {
+		return
+	}
+	old, ok := record.ParseDate(prev.decided)
+	if !ok {
+		return
+	}
+	days := prev.lateDays
+	switch now := *r.DecisionDate; {
+	case now.Before(old):
+		days += cal.WorkingDaysBetween(now, old)
+	case old.Before(now):
+		days = max(0, days-cal.WorkingDaysBetween(old, now))
+	}
+	r.LateDays = days
+	r.Late = limit > 0 && days > limit
 }
 
 // currentHeads returns the current version of each business key in recs.
@@ -798,13 +847,13 @@ func (tx *Tx) currentHeads(ctx context.Context, class string, recs []*record.Rec
 	scan := func(rows *sql.Rows) error {
 		var h head
 		var k string
-		if err := rows.Scan(&h.id, &k, &h.version, &h.hash, &h.department); err != nil {
+		if err := rows.Scan(&h.id, &k, &h.version, &h.hash, &h.department, &h.decided, &h.late, &h.lateDays); err != nil {
 			return err
 		}
 		heads[k] = h
 		return nil
 	}
-	const q = `SELECT id, key, version, content_hash, department_id FROM records WHERE class = $1 AND is_current AND key `
+	const q = `SELECT id, key, version, content_hash, department_id, COALESCE(decision_date, ''), late, late_days FROM records WHERE class = $1 AND is_current AND key `
 	if tx.db.dialect == Postgres {
 		// One round trip and one plan for the whole chunk.
 		if len(keys) > 0 {
