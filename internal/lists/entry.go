@@ -6,6 +6,7 @@ import (
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
 )
 
 // Field codes of the list_entry catalog class.
@@ -109,6 +110,14 @@ func EntryFromRecord(d *Data, r *record.Record) (*Entry, error) {
 		Reason: f[FieldReason], Basis: f[FieldBasis], MeasuresNote: f[FieldMeasuresNote],
 		RemovalCond: f[FieldRemovalCond], Remedies: f[FieldRemedies], SpecialBasis: f[FieldSpecialBasis],
 		RemovalKind: f[FieldRemovalKind], RemovalReason: f[FieldRemovalReason],
+	}
+	// A citizen ID number written inside the text (列入事由 naming 被执行人
+	// 刘某（身份证…）) is masked for every reader, as in an archive
+	// (archive.VisibleFields): verification answers, reports, pushes and
+	// webhooks all show an entry through these fields. The business key
+	// stays as it is: it is the list index's key.
+	for _, s := range []*string{&e.DocNo, &e.Reason, &e.Basis, &e.MeasuresNote, &e.RemovalCond, &e.Remedies, &e.SpecialBasis, &e.RemovalReason} {
+		*s = subject.MaskIDsInText(*s)
 	}
 	if dd, ok := record.ParseDate(f[FieldDecisionDate]); ok {
 		e.DecisionDate = dd

@@ -171,6 +171,31 @@ func entry(t *testing.T, d *Data, typ, from, until string, extra map[string]stri
 	return e
 }
 
+// TestEntryMasksIDsInText checks that a citizen ID written inside an
+// entry's text is masked wherever the entry is shown (verification
+// answers, notices, webhooks), and that the key keeps it.
+func TestEntryMasksIDsInText(t *testing.T) {
+	d := mustData(t)
+	const id, masked = "220202199005150039", "220202********0039"
+	e := entry(t, d, "失信被执行人", "2026-01-10", "", map[string]string{
+		FieldDocNo:         "（2026）吉0202执" + id + "号",
+		FieldReason:        "被执行人刘某（身份证" + id + "）拒不履行",
+		FieldBasis:         "依据" + id + "号裁定",
+		FieldRemovedOn:     "2026-06-01",
+		FieldRemovalKind:   RemovedEarly,
+		FieldRemovalReason: "刘某（身份证" + id + "）已履行完毕",
+	})
+	v := NoticeView(NotifyRemoval, e)
+	for name, got := range map[string]string{"DocNo": v.DocNo, "Reason": v.Reason, "Basis": v.Basis, "RemovalReason": v.RemovalReason} {
+		if strings.Contains(got, id) || !strings.Contains(got, masked) {
+			t.Errorf("%s = %q, want the ID masked as %s", name, got, masked)
+		}
+	}
+	if !strings.Contains(e.Key, id) {
+		t.Errorf("Key = %q: the list index's key must stay as stored", e.Key)
+	}
+}
+
 func TestStateOn(t *testing.T) {
 	d := mustData(t)
 	e := entry(t, d, "严重失信主体名单", "2026-01-10", "2027-01-09", nil)
@@ -335,6 +360,22 @@ func TestValidateRequest(t *testing.T) {
 	}
 	if q := (Query{Code: "９１２２ ０１０１", Name: "长春（北辰）有限公司"}).Normalized(); q.Code != "91220101" || q.Name != "长春(北辰)有限公司" {
 		t.Errorf("Normalized = %+v", q)
+	}
+	// A code in the name column is the code; names stay names.
+	for _, test := range []struct {
+		in   Query
+		want Query
+	}{
+		{Query{Name: "220102198808080054"}, Query{Code: "220102198808080054"}},
+		{Query{Name: " ９１２２０１０２ ９９８８７７６６５Ｔ "}, Query{Code: "91220102998877665T"}},
+		{Query{Name: "91220102998877665X"}, Query{Code: "91220102998877665X"}}, // a mistyped code: answered as an invalid code
+		{Query{Name: "ABCDEFGHIJKLMNOPQR"}, Query{Name: "ABCDEFGHIJKLMNOPQR"}},
+		{Query{Name: "长春北辰汽车零部件有限公司"}, Query{Name: "长春北辰汽车零部件有限公司"}},
+		{Query{Code: "91220102998877665T", Name: "220102198808080054"}, Query{Code: "91220102998877665T"}},
+	} {
+		if got := test.in.Normalized(); got != test.want {
+			t.Errorf("%+v.Normalized() = %+v, want %+v", test.in, got, test.want)
+		}
 	}
 }
 
