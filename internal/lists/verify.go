@@ -27,8 +27,40 @@ type Query struct {
 // Normalized returns q with the code through subject.Normalize and the name
 // through subject.NormalizeText, so that "９１２２ ０１…" and full-width
 // brackets in names resolve.
+//
+// A code sent as the name (a pasted column of codes) is taken as the code:
+// looked up as a name it would find no organisation and answer 无, and the
+// identity number would be stored as typed. Beside a code it is dropped.
 func (q Query) Normalized() Query {
-	return Query{Code: subject.Normalize(q.Code), Name: subject.NormalizeText(q.Name)}
+	n := Query{Code: subject.Normalize(q.Code), Name: subject.NormalizeText(q.Name)}
+	if c := strings.ReplaceAll(subject.Normalize(q.Name), " ", ""); looksLikeCode(c) {
+		if n.Code == "" {
+			n.Code = c
+		}
+		n.Name = "" // beside a code, a second code is no name to compare
+	}
+	return n
+}
+
+// looksLikeCode reports whether s has the shape of a USCC or an 18-digit
+// citizen ID: 18 ASCII digits and capital letters, at least 8 of them
+// digits. No organisation's name has that shape; a mistyped code still
+// does, and is then answered as an invalid code rather than as a name.
+func looksLikeCode(s string) bool {
+	if len(s) != 18 {
+		return false
+	}
+	digits := 0
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'A' && c <= 'Z':
+		default:
+			return false
+		}
+	}
+	return digits >= 8
 }
 
 // VerificationRequest is what a department sends to verify subjects.
