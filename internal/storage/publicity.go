@@ -315,8 +315,12 @@ func (db *DB) recordText(ctx context.Context, w *clause, text string, classes []
 	}
 	switch {
 	case !ok:
+		// Too many to filter: the range of what may be matched as
+		// stored (a wider one than asked for when the prefix reaches
+		// into the masked digits of an identity number).
+		safe, _ := idSafePrefix(prefix)
 		terms = append(terms, `(r.key >= $? AND r.key < $?)`)
-		args = append(args, prefix, prefix+keyPrefixEnd)
+		args = append(args, safe, safe+keyPrefixEnd)
 	case len(records) > 0:
 		terms = append(terms, plus+`r.id IN (`+marks(len(records))+`)`)
 		args = append(args, records...)
@@ -433,11 +437,17 @@ const keyPrefixEnd = "\U0010FFFF"
 // keyPrefixRecords returns the ids of the current records of classes whose
 // business key starts with prefix (a range of the current-key index); ok
 // is false when there are more than maxCandidates.
+//
+// A key is matched as it is shown, with the digits of an identity number
+// in it masked (subject.MaskIDsInText): a prefix that reaches into them
+// finds nothing, whatever they are, so that trying one digit after
+// another cannot recover a birth date from a 文书号 that contains an ID.
 func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*catalog.Class) (ids []any, ok bool, err error) {
 	if prefix == "" || len(classes) == 0 {
 		return nil, true, nil
 	}
-	args := []any{prefix, prefix + keyPrefixEnd}
+	safe, cut := idSafePrefix(prefix)
+	args := []any{safe, safe + keyPrefixEnd}
 	var in []string
 	for _, c := range classes {
 		args = append(args, c.Code)
@@ -445,7 +455,47 @@ func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*ca
 	}
 	// The range is the prefix in byte order (SQLite's BINARY collation; the
 	// C.UTF-8 collation the PostgreSQL cluster is created with).
-	return db.candidates(ctx, `SELECT id FROM records WHERE key >= $1 AND key < $2 AND class IN (`+strings.Join(in, ", ")+`) AND is_current`, args...)
+	q := `SELECT id FROM records WHERE key >= $1 AND key < $2 AND class IN (` + strings.Join(in, ", ") + `) AND is_current`
+	if !cut {
+		return db.candidates(ctx, q, args...)
+	}
+	q = strings.Replace(q, `SELECT id FROM`, `SELECT id, key FROM`, 1) + ` LIMIT ` + itoa(int64(maxCandidates+1))
+	n := 0
+	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return err
+		}
+		n++
+		if strings.HasPrefix(subject.MaskIDsInText(key), prefix) {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil || n > maxCandidates {
+		return nil, false, err
+	}
+	return ids, true, nil
+}
+
+// idSafePrefix returns prefix up to the seventh digit (or mask character)
+// of its first run of seven or more, and whether it was cut there: an identity number
+// written in a key shows its first six digits (the region) and hides the
+// next eight, so matching stored keys beyond the sixth would tell whether
+// the hidden ones are what the prefix says.
+func idSafePrefix(prefix string) (string, bool) {
+	run := 0
+	for i := 0; i < len(prefix); i++ {
+		if c := prefix[i]; (c < '0' || c > '9') && c != '*' { // '*': pasted as shown
+			run = 0
+			continue
+		}
+		if run++; run == 7 {
+			return prefix[:i], true
+		}
+	}
+	return prefix, false
 }
 
 // CountPublicRecords counts, per subject and class, the records the public

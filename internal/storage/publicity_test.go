@@ -184,3 +184,40 @@ func TestListingTotalFromOffset(t *testing.T) {
 		}
 	})
 }
+
+// TestKeySearchHidesMaskedDigits checks that a 文书号 search matches keys
+// as they are shown: a prefix that reaches into the masked digits of an
+// identity number written in a 文书号 finds nothing whether the digits are
+// right or wrong, so that they cannot be recovered one at a time, while a
+// long serial number that is no identity number is still found.
+func TestKeySearchHidesMaskedDigits(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader,
+			f.penaltyRow("长市监罚〔2026〕220102197703030072号", "警告", "", "2026-11-16"),
+			f.penaltyRow("长市监罚〔2026〕20260315001号", "警告", "", "2026-11-16"),
+		))
+		count := func(text string) int {
+			t.Helper()
+			recs, _, err := f.db.FindRecords(context.Background(), record.RecordFilter{Text: text, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(recs)
+		}
+		for text, want := range map[string]int{
+			"长市监罚〔2026〕":                   2,
+			"长市监罚〔2026〕220102":             1, // the region, shown
+			"长市监罚〔2026〕2201021977":         0, // the birth year, masked: right
+			"长市监罚〔2026〕2201021978":         0, // and wrong alike
+			"长市监罚〔2026〕220102197703030072": 0,
+			"长市监罚〔2026〕220102********0072": 1, // as shown
+			"长市监罚〔2026〕20260315001":        1,
+			"长市监罚〔2026〕20260315002":        0,
+		} {
+			if got := count(text); got != want {
+				t.Errorf("public search %q: %d records, want %d", text, got, want)
+			}
+		}
+	})
+}
