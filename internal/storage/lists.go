@@ -17,6 +17,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
 )
 
 var _ lists.Service = (*DB)(nil)
@@ -366,6 +367,9 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 	if f.DepartmentID != nil {
 		arg("department_id = ?", int64(*f.DepartmentID))
 	}
+	if hidesOthersPersons(actor) {
+		arg("(department_id = ? OR subject_id NOT IN (SELECT id FROM subjects WHERE type = '"+string(subject.Person)+"'))", int64(actor.DepartmentID))
+	}
 	if f.ListType != "" {
 		arg("list_type = ?", f.ListType)
 	}
@@ -432,7 +436,28 @@ func (db *DB) FindListEntry(ctx context.Context, id credit.RecordID) (*lists.Ent
 		return nil, credit.Errorf(credit.EFORBIDDEN, "无权查询名单信息")
 	}
 	e, _, err := db.findListEntry(ctx, id)
-	return e, err
+	if err != nil {
+		return nil, err
+	}
+	if hidesOthersPersons(actor) && e.DepartmentID != actor.DepartmentID {
+		var typ string
+		if err := db.queryRow(ctx, `SELECT type FROM subjects WHERE id = $1`, int64(e.SubjectID)).Scan(&typ); err != nil {
+			return nil, err
+		}
+		if subject.Type(typ) == subject.Person {
+			return nil, credit.Errorf(credit.ENOTFOUND, "名单信息不存在")
+		}
+	}
+	return e, nil
+}
+
+// hidesOthersPersons reports whether actor reads list entries of persons
+// only when its own department decided them: a department finds a person
+// on a list by verifying the person's ID, which is query-logged, not by
+// walking entries (their ids are sequential), as for records (access.Can).
+// Administrators and auditors read every entry.
+func hidesOthersPersons(actor credit.Actor) bool {
+	return actor.Role == credit.RoleDepartment
 }
 
 // findListEntry returns the current version of the entry whose some version

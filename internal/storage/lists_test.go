@@ -507,6 +507,38 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 	f.submitAs(t, f.lister, []string{"失信被执行人", "赵失信", "自然人", "", "身份证", debtor, "", "", "",
 		"（2026）吉01执12号", "2026-03-02", f.lister.Name, f.lister.Code, "有履行能力而拒不履行生效法律文书确定义务", "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
 		"限制高消费", "履行完毕后移出", "可向执行法院申请纠正", "2026-03-02", "", f.lister.Code})
+	// Another department finds the person by verifying the ID (query-logged),
+	// not by listing or opening entries by id; the lister and administrators do.
+	debtorSubject, err := f.db.FindSubjectByCode(sys(), debtor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsid := debtorSubject.ID
+	es, _, err := f.db.FindListEntries(ctxLister, lists.Filter{SubjectID: &dsid})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("the lister's entries of the person: %d, %v", len(es), err)
+	}
+	ctxOther := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	if got, _, err := f.db.FindListEntries(ctxOther, lists.Filter{SubjectID: &dsid}); err != nil || len(got) != 0 {
+		t.Errorf("another department lists %d entries of a person (%v), want none", len(got), err)
+	}
+	if all, _, err := f.db.FindListEntries(ctxOther, lists.Filter{Limit: 1000}); err != nil || len(all) == 0 {
+		t.Errorf("another department lists %d entries (%v), want the organisations'", len(all), err)
+	} else {
+		for _, e := range all {
+			if e.SubjectID == dsid {
+				t.Errorf("another department's listing holds the person's entry %d", e.RecordID)
+			}
+		}
+	}
+	if _, err := f.db.FindListEntry(ctxOther, es[0].RecordID); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("another department opens a person's entry by id: %v, want not found", err)
+	}
+	for _, ctx := range []context.Context{ctxLister, sys()} {
+		if _, err := f.db.FindListEntry(ctx, es[0].RecordID); err != nil {
+			t.Errorf("FindListEntry as %s: %v", credit.ActorFromContext(ctx).Label(), err)
+		}
+	}
 	// A pilot-era code that fails its check but is on the whitelist.
 	legacyCode := badCheck(uscc(t, "91220105MA0Y7777"))
 	if err := f.db.AddLegacyCode(sys(), legacyCode, "试点期间赋码"); err != nil {
