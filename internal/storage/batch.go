@@ -299,7 +299,7 @@ func (db *DB) sealChunks(id credit.BatchID, body io.Reader) (chunks <-chan seale
 		var size int64
 		for seq := 0; ; seq++ {
 			buf := make([]byte, chunkSize)
-			n, rerr := io.ReadFull(body, buf)
+			n, rerr := readChunk(body, buf)
 			if n > 0 {
 				size += int64(n)
 				if size > MaxBatchBytes {
@@ -323,14 +323,20 @@ func (db *DB) sealChunks(id credit.BatchID, body io.Reader) (chunks <-chan seale
 					return
 				}
 			}
-			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			if rerr == io.EOF {
 				return
 			}
 			if rerr != nil {
 				var ce *credit.Error
-				if errors.As(rerr, &ce) {
+				switch {
+				case errors.As(rerr, &ce):
 					send(sealedChunk{err: ce})
-				} else {
+				case errors.Is(rerr, io.ErrUnexpectedEOF):
+					// The request body or multipart part ended before its
+					// declared length or closing boundary: a broken upload,
+					// whose rows must not be taken for the whole file.
+					send(sealedChunk{err: credit.Errorf(credit.EINVALID, "上传中断：收到的文件不完整（连接在文件传完之前断开），文件未保存，请重新报送")})
+				default:
 					send(sealedChunk{err: credit.Errorf(credit.EINVALID, "读取上传文件失败：%v", rerr)})
 				}
 				return
@@ -343,6 +349,22 @@ func (db *DB) sealChunks(id credit.BatchID, body io.Reader) (chunks <-chan seale
 		for range out {
 		}
 	}
+}
+
+// readChunk fills buf from r as io.ReadFull does, but returns r's own
+// error: io.EOF only at the end of the body, and io.ErrUnexpectedEOF only
+// when r says the body broke off (io.ReadFull reports a short last chunk
+// with the same error, which made a truncated upload look complete).
+func readChunk(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Errors of openChunk, by what failed.

@@ -340,3 +340,44 @@ func TestXLSXNotXLSX(t *testing.T) {
 		}
 	})
 }
+
+// brokenBody is a request body that ends with err after its bytes, as an
+// HTTP body or multipart part does when the upload breaks off.
+type brokenBody struct {
+	r   io.Reader
+	err error
+}
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF {
+		return n, b.err
+	}
+	return n, err
+}
+
+// TestBatchUploadBrokenOff checks that an upload that breaks off is
+// refused and nothing of it is kept, whether it ends inside the first chunk
+// or a later one: a truncated file parses (its last row a shorter amount),
+// and must not be taken for the whole.
+func TestBatchUploadBrokenOff(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		small := csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告;罚款", "150", "2026-11-16"))
+		for name, body := range map[string][]byte{"small.csv": small[:len(small)-3], "big.csv": f.bigCSV(t)[:3<<20/2]} {
+			_, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: name,
+				Body: &brokenBody{bytes.NewReader(body), io.ErrUnexpectedEOF}})
+			if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "上传中断") {
+				t.Errorf("%s broken off: err = %v, want invalid, 上传中断", name, err)
+			}
+		}
+		var batches, chunks int
+		if err := f.db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM batches), (SELECT COUNT(*) FROM batch_chunks)`).Scan(&batches, &chunks); err != nil || batches+chunks != 0 {
+			t.Errorf("%d batches and %d chunks kept of broken uploads (%v)", batches, chunks, err)
+		}
+		// The same file whole is stored and processed.
+		if got := f.submit(t, "penalty", "small.csv", small); got.Accepted != 1 {
+			t.Errorf("whole file: %+v", got)
+		}
+	})
+}
