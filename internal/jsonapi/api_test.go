@@ -180,6 +180,12 @@ func TestBatchMultipartCSV(t *testing.T) {
 func TestBatchErrors(t *testing.T) {
 	e := newEnv(t)
 	rows, _ := json.Marshal(e.rows(t, e.deptA, 1))
+	// A multipart upload that broke off: the file's part without its
+	// closing boundary.
+	var open bytes.Buffer
+	mw := multipart.NewWriter(&open)
+	fw, _ := mw.CreateFormFile("file", "处罚.json")
+	fw.Write(rows)
 	for _, test := range []struct {
 		name, path, key, ctype string
 		body                   io.Reader
@@ -195,6 +201,8 @@ func TestBatchErrors(t *testing.T) {
 		{"TooLarge", "/api/v1/batches?class=penalty", e.keyA, "text/csv", bytes.NewReader(bytes.Repeat([]byte("a,b\n"), 1<<19)), 413, credit.ETOOLARGE},
 		{"Empty", "/api/v1/batches?class=penalty", e.keyA, "text/csv", strings.NewReader(""), 400, credit.EINVALID},
 		{"BrokenJSON", "/api/v1/batches?class=penalty", e.keyA, "application/json", strings.NewReader(`[{"CF_WSH": 1}, {`), 400, credit.EINVALID},
+		{"GarbageMultipart", "/api/v1/batches?class=penalty", e.keyA, "multipart/form-data; boundary=xx", strings.NewReader("garbage"), 400, credit.EINVALID},
+		{"MultipartBrokenOff", "/api/v1/batches?class=penalty", e.keyA, mw.FormDataContentType(), &open, 400, credit.EINVALID},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			resp, m := e.do(t, "POST", test.path, test.key, test.ctype, test.body)

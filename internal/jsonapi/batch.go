@@ -51,7 +51,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 				return credit.Errorf(credit.EINVALID, "上传表单中没有名为file的文件")
 			}
 			if err != nil {
-				return uploadError(err)
+				return formError(err)
 			}
 			if part.FormName() == "file" {
 				sub.Filename = part.FileName()
@@ -148,6 +148,16 @@ func sniffBatch(r *http.Request, ct string) (format string, body io.Reader, err 
 		declared = "csv"
 	}
 	return declared, br, nil
+}
+
+// formError is the error of a multipart form that cannot be read (no
+// closing boundary, a body that broke off, not multipart at all): the
+// client's, not the platform's; a body over the limit stays ETOOLARGE.
+func formError(err error) error {
+	if err = uploadError(err); credit.ErrorCode(err) != credit.EINTERNAL {
+		return err
+	}
+	return credit.Errorf(credit.EINVALID, "上传表单不完整或格式错误，无法读取；文件未保存，请重新上传")
 }
 
 // uploadError turns a body that exceeded MaxBytesReader into ETOOLARGE.

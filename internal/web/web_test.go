@@ -1100,3 +1100,36 @@ func TestAPIKeyScopesAndLimit(t *testing.T) {
 		t.Errorf("over the limit: %d Retry-After %q %s, want 429", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 }
+
+// TestUploadBrokenForm checks that a multipart body the console cannot
+// read (garbage, or a file part without its closing boundary: an upload
+// that broke off) is refused with a 400 and a Chinese message (storage's
+// TestBatchUploadBrokenOff checks that nothing is kept).
+func TestUploadBrokenForm(t *testing.T) {
+	mustFixture(t)
+	a := login(t, "opa")
+	data, _ := badCSV(t, 1)
+	var open bytes.Buffer
+	mw := multipart.NewWriter(&open)
+	mw.WriteField("csrf_token", a.csrf)
+	mw.WriteField("class", "penalty")
+	fw, _ := mw.CreateFormFile("file", "中断.csv")
+	fw.Write(data)
+	for name, body := range map[string]struct {
+		ctype string
+		body  io.Reader
+	}{
+		"garbage":    {"multipart/form-data; boundary=xx", strings.NewReader("garbage")},
+		"broken off": {mw.FormDataContentType(), &open},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, a.base+"/console/upload", body.body)
+		req.Header.Set("Content-Type", body.ctype)
+		req.Header.Set("X-CSRF-Token", a.csrf)
+		res := a.do(req)
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "文件未保存") {
+			t.Errorf("%s: %d\n%s", name, res.StatusCode, trimBody(page))
+		}
+	}
+}
