@@ -86,6 +86,18 @@ func (db *DB) readVerifications(ctx context.Context, ids []any) (map[int64]*list
 			if err := json.Unmarshal([]byte(answer), &v.Results); err != nil {
 				return fmt.Errorf("verification %d: answer: %w", v.ID, err)
 			}
+			if v.FeedbackDue != "" {
+				// The deadline by today's calendar, as the statistics count
+				// it: a year's 放假安排 loaded after the verification (the
+				// stored date then counted its holidays as working days)
+				// moves it.
+				v.FeedbackDue = db.Calendar().AddWorkingDays(credit.DateOf(v.At), lists.FeedbackDays).Format(credit.DateLayout)
+				for i := range v.Results {
+					if f := v.Results[i].Feedback; f != nil {
+						f.Due = v.FeedbackDue
+					}
+				}
+			}
 			byID[v.ID] = v
 			return nil
 		})
