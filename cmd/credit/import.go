@@ -91,6 +91,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	fmt.Fprintf(env.Stderr, "共%d行：接收%d，拒绝%d，重复%d，超期报送%d\n", receipt.Total, receipt.Accepted, receipt.Rejected, receipt.Duplicates, receipt.Late)
+	if msg := db.CalendarWarning(); msg != "" {
+		fmt.Fprintln(env.Stderr, "注意："+msg)
+	}
 	b, _ := json.Marshal(receipt)
 	fmt.Fprintln(env.Stdout, string(b))
 	return nil

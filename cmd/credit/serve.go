@@ -163,8 +163,8 @@ func (c *ServeCommand) Close() error {
 // without the coming year's 放假安排 they would count its holidays as
 // working days.
 func warnCalendar(db *storage.DB, logger *slog.Logger) {
-	if y := credit.DateOf(db.Now()).AddDate(0, 0, 60).Year(); !db.Calendar().Covered(y) {
-		logger.Warn(fmt.Sprintf("工作日历未包含%d年的放假安排，期限将按周一至周五计算；请用 credit calendar load 录入国务院办公厅公布的安排", y), slog.Int("year", y))
+	if msg := db.CalendarWarning(); msg != "" {
+		logger.Warn(msg, slog.Int("year", db.UncoveredYear()))
 	}
 }
 

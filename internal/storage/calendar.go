@@ -150,6 +150,28 @@ func (db *DB) calendarRows(ctx context.Context) ([]workday.Entry, map[int]Calend
 // with the database's years in place of its own, as last loaded.
 func (db *DB) Calendar() *workday.Calendar { return db.calendar.Load() }
 
+// UncoveredYear returns the year of the day 60 days ahead when the
+// working-day calendar lacks its 放假安排, else 0. Deadlines in working
+// days reach weeks ahead, and a late flag is fixed when a record is
+// received: without the coming year's arrangement its holidays would count
+// as working days. serve logs it, the console's 工作台 and `credit import`
+// say it.
+func (db *DB) UncoveredYear() int {
+	if y := credit.DateOf(db.Now()).AddDate(0, 0, 60).Year(); !db.Calendar().Covered(y) {
+		return y
+	}
+	return 0
+}
+
+// CalendarWarning is UncoveredYear's warning in Chinese, or "".
+func (db *DB) CalendarWarning() string {
+	y := db.UncoveredYear()
+	if y == 0 {
+		return ""
+	}
+	return fmt.Sprintf("工作日历未包含%d年的放假安排，涉及该年的期限（超期报送、反馈期限等）将按周一至周五计算；请尽快用 credit calendar load 录入国务院办公厅公布的安排", y)
+}
+
 // ReloadCalendar reads the database's calendar years again, for a process
 // that keeps running while `credit calendar load` adds a year (serve does,
 // hourly). Requests in flight keep the calendar they started with.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/storage"
 	"jlcredit/internal/workday"
 )
@@ -322,4 +323,80 @@ func TestCalendarReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantAdd(t, server, "2026-12-31", 1, "2027-01-05")
+}
+
+// TestFeedbackDueFollowsCalendar checks that a verification's 反馈期限 is
+// read by the calendar in force, as the statistics count it: verified on
+// 2026-12-25 before 2027's 放假安排 was loaded, the stored deadline counts
+// 元旦 as working days; once the year is loaded the list, the answer and
+// the statistics all give the later date, and none calls it overdue
+// before then.
+func TestFeedbackDueFollowsCalendar(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newListFixture(t, open)
+		now := time.Date(2026, 12, 25, 2, 0, 0, 0, time.UTC)
+		f.db.Now = func() time.Time { return now }
+		f.submitAs(t, f.lister, f.blackRow("吉人社〔2026〕1号"))
+		v := f.verify(t, "政府采购", lists.Query{Code: f.company})
+		before := f.db.Calendar().AddWorkingDays(credit.MakeDate(2026, time.December, 25), lists.FeedbackDays).Format(credit.DateLayout)
+		if v.Hits != 1 || v.FeedbackDue != before {
+			t.Fatalf("verification: %d hits, due %s; want 1, %s", v.Hits, v.FeedbackDue, before)
+		}
+		if err := f.db.LoadCalendarYear(sys(), 2027, madeUp2027()); err != nil {
+			t.Fatal(err)
+		}
+		after := f.db.Calendar().AddWorkingDays(credit.MakeDate(2026, time.December, 25), lists.FeedbackDays).Format(credit.DateLayout)
+		if after <= before {
+			t.Fatalf("loading 2027 did not move the deadline (%s, %s)", before, after)
+		}
+		now = time.Date(2027, 1, 11, 2, 0, 0, 0, time.UTC) // after the stored date, on or before the new one
+		if now.Format(credit.DateLayout) <= before || now.Format(credit.DateLayout) > after {
+			t.Fatalf("clock %s not between %s and %s", now, before, after)
+		}
+		ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+		vs, _, err := f.db.FindVerifications(ctx, lists.StatsFilter{}, 0, 10)
+		if err != nil || len(vs) != 1 {
+			t.Fatalf("FindVerifications: %d, %v", len(vs), err)
+		}
+		if got := vs[0]; got.FeedbackDue != after || got.Results[0].Feedback == nil || got.Results[0].Feedback.Due != after {
+			t.Errorf("listed due %s (hit: %+v), want %s", got.FeedbackDue, got.Results[0].Feedback, after)
+		}
+		st, err := f.db.VerificationStats(ctx, lists.StatsFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range st.Rows {
+			if r.Overdue != 0 {
+				t.Errorf("statistics call %d hits overdue before %s: %+v", r.Overdue, after, r)
+			}
+		}
+	})
+}
+
+// TestUncoveredYear checks the warning that the calendar lacks the year of
+// the day 60 days ahead: none in October, 2027 from November (as the
+// embedded table ends with 2026), none once 2027 is loaded.
+func TestUncoveredYear(t *testing.T) {
+	db := openSQLite(t)
+	for _, test := range []struct {
+		now  time.Time
+		want int
+	}{
+		{time.Date(2026, 10, 15, 2, 0, 0, 0, time.UTC), 0},
+		{time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC), 2027},
+	} {
+		db.Now = func() time.Time { return test.now }
+		if got := db.UncoveredYear(); got != test.want {
+			t.Errorf("UncoveredYear on %s = %d, want %d", test.now.Format(credit.DateLayout), got, test.want)
+		}
+	}
+	if msg := db.CalendarWarning(); !strings.Contains(msg, "2027年的放假安排") {
+		t.Errorf("CalendarWarning = %q", msg)
+	}
+	if err := db.LoadCalendarYear(sys(), 2027, madeUp2027()); err != nil {
+		t.Fatal(err)
+	}
+	if got, msg := db.UncoveredYear(), db.CalendarWarning(); got != 0 || msg != "" {
+		t.Errorf("after loading 2027: %d, %q", got, msg)
+	}
 }

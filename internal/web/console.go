@@ -30,6 +30,9 @@ type DashboardPage struct {
 	Recent   []BatchRow
 	Classes  []*catalog.Class
 	CanBatch bool
+	// CalendarWarning says that the working-day calendar lacks the
+	// coming year (storage.DB.CalendarWarning), or is "".
+	CalendarWarning string
 }
 
 // Chart is a bar chart of daily accepted and rejected rows, drawn as SVG
@@ -108,6 +111,9 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	sess := sessionOf(r.Context())
 	p := &DashboardPage{Page: base(r, "工作台", "dashboard"), Scope: scopeLabel(sess.User)}
 	p.CanBatch = sess.User.Role != credit.RoleBank
+	if c, ok := s.backend.(interface{ CalendarWarning() string }); ok {
+		p.CalendarWarning = c.CalendarWarning()
+	}
 	if p.CanBatch {
 		now := s.now()
 		today := startOfDay(now, 0)

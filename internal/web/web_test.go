@@ -605,6 +605,10 @@ func TestUploadReceiptAndErrors(t *testing.T) {
 	if v := text(doc.Find(".figure .value").First()); v == "0" {
 		t.Errorf("dashboard: 今日批次 = %s", v)
 	}
+	// It warns while the working-day calendar lacks the coming year.
+	if want, got := f.db.CalendarWarning(), text(doc.Find(".calendar-warning")); got != want {
+		t.Errorf("dashboard calendar warning %q, want %q", got, want)
+	}
 
 	// A second department's operator cannot see the batch (403).
 	b := login(t, "opb")
