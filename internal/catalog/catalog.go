@@ -125,6 +125,7 @@ type Roles struct {
 	Fine          string `json:"fine,omitempty"`           // 罚款金额（万元）
 	Title         string `json:"title,omitempty"`          // what to show as the record's title (文书号)
 	Status        string `json:"status,omitempty"`         // 当前状态 (licences: 有效/无效)
+	ValidFrom     string `json:"valid_from,omitempty"`     // 有效期起: publicity starts no earlier (list entries)
 	ValidTo       string `json:"valid_to,omitempty"`       // 有效期止: a hard end of publicity (list entries)
 	RemovedOn     string `json:"removed_on,omitempty"`     // 移出日期: publicity ends on removal (list entries)
 }

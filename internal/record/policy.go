@@ -73,7 +73,15 @@ func ApplyPolicy(r *Record, c *catalog.Class, cal *workday.Calendar, received cr
 	if r.DecisionDate != nil {
 		from = civilDate(*r.DecisionDate)
 	}
+	// An entry is not published before it is in force: a validity that
+	// starts after the decision (a listing that takes effect later) starts
+	// publicity with it.
 	r.PublicFrom = datePtr(from)
+	if roles.ValidFrom != "" {
+		if v, ok := ParseDate(r.Fields[roles.ValidFrom]); ok && v.After(from) {
+			r.PublicFrom = datePtr(v)
+		}
+	}
 	r.PublicUntil, r.RepairableFrom = nil, nil
 	if pub.Adverse {
 		r.RepairableFrom = datePtr(AddMonths(from, period.Min))

@@ -241,3 +241,30 @@ func TestApplyPolicyListEntryEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyPolicyListEntryStarts checks that a list entry whose validity
+// starts after its decision is not public before it is in force (and that
+// a start on or before the decision changes nothing).
+func TestApplyPolicyListEntryStarts(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, ok := c.Class("list_entry")
+	if !ok {
+		t.Fatal("no list_entry class")
+	}
+	decided := d(2026, 11, 20)
+	for _, test := range []struct{ from, want string }{
+		{"", "2026-11-20"},
+		{"2026-11-20", "2026-11-20"},
+		{"2026-11-01", "2026-11-20"},
+		{"2031-01-01", "2031-01-01"},
+	} {
+		r := &Record{Class: "list_entry", DecisionDate: &decided, Fields: map[string]string{"MD_YXQQ": test.from, "MD_YXQZ": "2033-12-31"}}
+		ApplyPolicy(r, cl, workday.Default(), d(2026, 11, 27))
+		if got := dstr(r.PublicFrom); got != test.want {
+			t.Errorf("有效期起 %q: PublicFrom = %s, want %s", test.from, got, test.want)
+		}
+	}
+}
