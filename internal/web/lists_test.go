@@ -189,6 +189,15 @@ func TestListPages(t *testing.T) {
 		t.Fatal("no link to the company's entry")
 	}
 
+	// A list entry's record page is its list entry page, which shows the
+	// validity as capped by the list type.
+	req, _ := http.NewRequest(http.MethodGet, c.base+"/records/"+strings.TrimPrefix(entry, "/lists/entry/"), nil)
+	res := c.do(req)
+	res.Body.Close()
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != entry {
+		t.Errorf("the entry's record page: %d → %q, want 301 → %s", res.StatusCode, res.Header.Get("Location"), entry)
+	}
+
 	// The entry: reason, basis, measures, removal conditions, remedies.
 	doc = c.doc(entry, http.StatusOK)
 	text := doc.Find("main").Text()
@@ -251,7 +260,9 @@ func TestListPages(t *testing.T) {
 			t.Fatalf("records of %s: %v %d", code, err, len(recs))
 		}
 		for _, r := range recs {
-			c.doc("/lists/entry/"+strconv.FormatInt(int64(r.ID), 10), http.StatusNotFound)
+			id := strconv.FormatInt(int64(r.ID), 10)
+			c.doc("/lists/entry/"+id, http.StatusNotFound)
+			c.doc("/records/"+id, http.StatusNotFound)
 		}
 	}
 }

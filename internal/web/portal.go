@@ -14,6 +14,7 @@ import (
 	"jlcredit/internal/archive"
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
 )
@@ -578,6 +579,12 @@ func (s *Server) handleRecordView(w http.ResponseWriter, r *http.Request) error 
 	rec, err := s.backend.FindRecordByID(r.Context(), credit.RecordID(n))
 	if err != nil {
 		return err
+	}
+	if rec.Class == lists.ClassCode {
+		// A list entry's page is its list's: validity as capped by the list
+		// type, removal, and only lists the public may see.
+		http.Redirect(w, r, "/lists/entry/"+strconv.FormatInt(n, 10), http.StatusMovedPermanently)
+		return nil
 	}
 	c, err := s.backend.FindClass(r.Context(), rec.Class)
 	if err != nil {
