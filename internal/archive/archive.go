@@ -209,6 +209,8 @@ func NewEntry(a Audience, c *catalog.Class, r *record.Record, today credit.Date)
 		if a == Public {
 			HideInternal(&shown)
 		}
+		// The key repeats the text of its fields (文书号), masked as they are.
+		shown.Key = subject.MaskIDsInText(shown.Key)
 		r = &shown
 	}
 	e := Entry{Record: r, Fields: fields}

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -96,5 +97,28 @@ func TestVisibleFields(t *testing.T) {
 	}
 	if f := VisibleFields(Public, lists, entry); f["MD_FDDBR"] != "王建国" || f["MD_ZRR"] != "" {
 		t.Errorf("public fields of a list entry = %v, want the legal representative and not the responsible person", f)
+	}
+}
+
+// TestNewEntryMasksKey checks that the key of an archive entry, which
+// repeats its 文书号, is masked as the field is for every reader but the
+// administrator (who acts on records by their key).
+func TestNewEntryMasksKey(t *testing.T) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	penalty, _ := cat.Class("penalty")
+	const wsh = "长市监罚〔2026〕220102197703030072号"
+	r := &record.Record{Class: "penalty", Key: wsh + "|11220100MB0000011X", Fields: map[string]string{"CF_WSH": wsh}}
+	for _, a := range []Audience{Public, Self, Government, Admin} {
+		e := NewEntry(a, penalty, r, credit.MakeDate(2026, 11, 27))
+		masked := strings.Contains(e.Record.Key, "220102********0072")
+		if masked != (a != Admin) || e.Fields["CF_WSH"] != "长市监罚〔2026〕220102********0072号" {
+			t.Errorf("%s: key %q, 文书号 %q", a, e.Record.Key, e.Fields["CF_WSH"])
+		}
+	}
+	if r.Key != wsh+"|11220100MB0000011X" {
+		t.Error("NewEntry changed the record's own key")
 	}
 }

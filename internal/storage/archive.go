@@ -140,6 +140,10 @@ func (db *DB) readRecord(ctx context.Context, id credit.RecordID) (*recordRead, 
 	if aud == archive.Public {
 		archive.HideInternal(&shown)
 	}
+	if aud != archive.Admin {
+		// The key repeats the text of its fields (文书号), masked as they are.
+		shown.Key = subject.MaskIDsInText(shown.Key)
+	}
 	rd.shown = &shown
 	if aud != archive.Public {
 		if err := db.logRead(ctx, stored.SubjectID, "", "record"); err != nil {

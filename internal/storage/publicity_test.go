@@ -219,5 +219,17 @@ func TestKeySearchHidesMaskedDigits(t *testing.T) {
 				t.Errorf("public search %q: %d records, want %d", text, got, want)
 			}
 		}
+		// The key repeats the 文书号 and is masked as it is, for the
+		// department reading its own record too.
+		recs, _, err := f.db.FindRecords(context.Background(), record.RecordFilter{Text: "长市监罚〔2026〕220102", Limit: 1})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("FindRecords: %d, %v", len(recs), err)
+		}
+		for _, ctx := range []context.Context{context.Background(), credit.NewContextWithActor(context.Background(), deptCtx(f.dept))} {
+			r, err := f.db.FindRecordByID(ctx, recs[0].ID)
+			if err != nil || strings.Contains(r.Key, "197703030072") || !strings.Contains(r.Key, "220102********0072") {
+				t.Errorf("record read as %s: key %q (%v)", credit.ActorFromContext(ctx).Label(), r.Key, err)
+			}
+		}
 	})
 }
