@@ -11,10 +11,11 @@ import (
 // departments write them into a penalty's 违法事实 (“当事人刘某（身份证号
 // 220102197001011117）”), with the birth date and sequence hidden as
 // MaskCitizenID shows an ID field (220102********1117). A number is masked
-// when it stands alone (no letter or digit glued to it) and is
+// when it stands alone (no digit glued to it: a letter may be, as in
+// “ID220102…”) and is
 //   - 18 characters, 17 digits and a digit or X, in ASCII or full width, or
-//     so written in groups separated by single spaces or hyphens
-//     (220102 19850312 1230), whose first two digits are a province code and
+//     so written in groups separated by single spaces, hyphens, dots or
+//     slashes (220102 19850312 1230, 220102.19850312.1230), whose first two digits are a province code and
 //     whose digits 7–14 a real birth date — whatever its check character, so
 //     that a mistyped number does not show its 17 right digits; or
 //   - 15 digits (the numbers issued before 1999) with a province code and a
@@ -27,14 +28,14 @@ func MaskIDsInText(s string) string {
 	done := 0 // bytes of s already written to b
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if _, ok := idDigit(r); !ok || precededByAlnum(s[:i]) {
+		if _, ok := idDigit(r); !ok || precededByDigit(s[:i]) {
 			i += size
 			continue
 		}
 		var run idRun
 		end := run.read(s, i)
 		digits, spans := run.digits[:run.n], run.spans[:run.n]
-		if mask := idMaskRange(s[:i], digits); mask[1] > mask[0] && !followedByAlnum(s[end:]) {
+		if mask := idMaskRange(s[:i], digits); mask[1] > mask[0] && !followedByDigit(s[end:]) {
 			if b.Len() == 0 {
 				b.Grow(len(s))
 			}
@@ -67,7 +68,8 @@ type idRun struct {
 }
 
 // read reads, from byte i of s, digits (ASCII or full width) in groups
-// separated by single spaces, ideographic spaces or hyphens, and a final X,
+// separated by single spaces, ideographic spaces, hyphens, dots or slashes
+// (either width), and a final X,
 // and returns where the run ends.
 func (run *idRun) read(s string, i int) (end int) {
 	sepFrom := i
@@ -89,7 +91,7 @@ func (run *idRun) read(s string, i int) (end int) {
 			continue
 		}
 		// One separator between two groups of digits.
-		if (r == ' ' || r == '\u3000' || r == '-') && j == sepFrom && run.n > 0 {
+		if isIDSeparator(r) && j == sepFrom && run.n > 0 {
 			if r2, _ := utf8.DecodeRuneInString(s[j+size:]); isIDDigitOrX(r2) {
 				j += size
 				continue
@@ -122,6 +124,10 @@ func idMaskRange(before string, digits []byte) [2]int {
 	if !provinceCodes[string(digits[:2])] {
 		return [2]int{}
 	}
+	hide := n - 4 // the birth date and the sequence; the check character shows
+	if n == 15 {
+		hide = 12 // the birth date (yymmdd); the sequence shows
+	}
 	birth := string(digits[6:14])
 	if n == 15 {
 		if digits[14] == 'X' || !afterIDWord(before) {
@@ -132,7 +138,17 @@ func idMaskRange(before string, digits []byte) [2]int {
 	if d, ok := parseBirth(birth); !ok || d.Before(minBirthDate) || d.After(credit.MakeDate(2100, 1, 1)) {
 		return [2]int{}
 	}
-	return [2]int{6, n - 4}
+	return [2]int{6, hide}
+}
+
+// isIDSeparator reports a character that may separate the groups of an ID
+// number written in text.
+func isIDSeparator(r rune) bool {
+	switch r {
+	case ' ', '\u3000', '-', '.', '/', '．', '／':
+		return true
+	}
+	return false
 }
 
 // afterIDWord reports whether before ends, within a few characters, with a
@@ -170,22 +186,18 @@ func idCheckX(r rune) (byte, bool) {
 	return 0, false
 }
 
-// isAlnum reports an ASCII or full-width letter or digit: a number glued to
-// one is part of a longer code, not an ID number.
-func isAlnum(r rune) bool {
-	if _, ok := idDigit(r); ok {
-		return true
-	}
-	r = halfWidth(r)
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
-}
-
-func precededByAlnum(before string) bool {
+// precededByDigit and followedByDigit report a digit (ASCII or full
+// width) glued to a run: the run is then part of a longer number, not an ID
+// number. A letter may be glued (“ID220102…”, “…1117A”): an ID-shaped run of
+// digits inside a code is masked rather than an ID shown.
+func precededByDigit(before string) bool {
 	r, _ := utf8.DecodeLastRuneInString(before)
-	return before != "" && isAlnum(r)
+	_, ok := idDigit(r)
+	return before != "" && ok
 }
 
-func followedByAlnum(after string) bool {
+func followedByDigit(after string) bool {
 	r, _ := utf8.DecodeRuneInString(after)
-	return after != "" && isAlnum(r)
+	_, ok := idDigit(r)
+	return after != "" && ok
 }
