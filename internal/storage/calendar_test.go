@@ -67,7 +67,6 @@ func testCalendarConcurrent(t *testing.T, open opener) {
 // Saturday 9 January.
 func madeUp2027() []workday.Entry {
 	return append([]workday.Entry{
-		{Date: credit.MakeDate(2027, time.January, 1), Kind: workday.Holiday, Name: "元旦"},
 		{Date: credit.MakeDate(2027, time.January, 2), Kind: workday.Holiday, Name: "元旦"},
 		{Date: credit.MakeDate(2027, time.January, 3), Kind: workday.Holiday, Name: "元旦"},
 		{Date: credit.MakeDate(2027, time.January, 4), Kind: workday.Holiday, Name: "元旦"},
@@ -75,11 +74,12 @@ func madeUp2027() []workday.Entry {
 	}, padding(2027)...)
 }
 
-// padding is the rest of a made-up year: 劳动节 from 1 to 5 May and 国庆节
-// from 1 to 7 October, 12 days off, so that a table with a few days of its
-// own reaches the statutory minimum (workday.ValidateYear).
+// padding is the rest of a made-up year: 元旦 on 1 January, 劳动节 from 1
+// to 5 May and 国庆节 from 1 to 7 October, 13 days off, so that a table with
+// a few days of its own has the statutory minimum and the holidays on fixed
+// dates (workday.ValidateYear).
 func padding(year int) []workday.Entry {
-	var out []workday.Entry
+	out := []workday.Entry{{Date: credit.MakeDate(year, time.January, 1), Kind: workday.Holiday, Name: "元旦"}}
 	for d := 1; d <= 5; d++ {
 		out = append(out, workday.Entry{Date: credit.MakeDate(year, time.May, d), Kind: workday.Holiday, Name: "劳动节"})
 	}
@@ -165,9 +165,7 @@ func testCalendarLoad(t *testing.T, open opener) {
 	}
 
 	// Loading again replaces the year; the first load stays on record.
-	again := append([]workday.Entry{
-		{Date: credit.MakeDate(2027, time.January, 1), Kind: workday.Holiday, Name: "元旦"},
-	}, padding(2027)...)
+	again := padding(2027)
 	if err := db.LoadCalendarYear(ctx, 2027, again); err != nil {
 		t.Fatalf("LoadCalendarYear again: %v", err)
 	}
@@ -193,7 +191,7 @@ func testCalendarLoad(t *testing.T, open opener) {
 	}
 	wantAdd(t, db, "2026-02-13", 1, "2026-02-16") // the embedded 春节 2026 is gone
 	wantAdd(t, db, "2026-02-27", 1, "2026-03-03")
-	if y, _ := calendarYear(t, db, 2026); y.Source != storage.CalendarDatabase || y.Holidays != 13 {
+	if y, _ := calendarYear(t, db, 2026); y.Source != storage.CalendarDatabase || y.Holidays != 14 {
 		t.Errorf("CalendarYears 2026 = %+v, want from the database", y)
 	}
 }

@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/storage"
-	"jlcredit/internal/workday"
 )
 
 // stateFixture is a database after a realistic run of configuration
@@ -114,7 +112,7 @@ func newStateFixture(t *testing.T, open opener) *stateFixture {
 
 	// The calendar of 2027, loaded twice.
 	must(db.LoadCalendarYear(ctx, 2027, madeUp2027()))
-	must(db.LoadCalendarYear(ctx, 2027, append([]workday.Entry{{Date: credit.MakeDate(2027, time.January, 1), Kind: workday.Holiday, Name: "元旦"}}, padding(2027)...)))
+	must(db.LoadCalendarYear(ctx, 2027, padding(2027)))
 
 	// Subscriptions of the department, one revoked.
 	dctx := credit.NewContextWithActor(context.Background(), deptCtx(f.dept))

@@ -332,15 +332,38 @@ func ValidateYear(year int, entries []Entry) error {
 		}
 	}
 	holidays := 0
+	off := make(map[dayKey]bool)
 	for _, e := range entries {
 		if e.Kind == Holiday {
 			holidays++
+			off[keyOf(e.Date)] = true
 		}
 	}
 	if min := statutoryDays(year); holidays < min {
 		return credit.Errorf(credit.EINVALID, "%d年只列出%d个放假日，少于全国年节及纪念日放假办法规定的%d天全体公民假日：放假安排应列出每一个放假日（含放假期间的周末）", year, holidays, min)
 	}
+	// The holidays on fixed dates (全国年节及纪念日放假办法) are in every
+	// year's arrangement, on a weekend too: a table without one of them is
+	// a part of the year (a file of the first festivals only would
+	// otherwise pass as the whole year and end the warning that it is
+	// missing).
+	for _, f := range fixedHolidays {
+		if d := credit.MakeDate(year, f.month, f.day); !off[keyOf(d)] {
+			return credit.Errorf(credit.EINVALID, "%d年的放假安排缺少%s（%s）：应列出全国年节及纪念日放假办法规定的每一个放假日", year, f.name, d.Format(credit.DateLayout))
+		}
+	}
 	return nil
+}
+
+// fixedHolidays are the statutory days off on fixed dates.
+var fixedHolidays = []struct {
+	month time.Month
+	day   int
+	name  string
+}{
+	{time.January, 1, "元旦"},
+	{time.May, 1, "劳动节"},
+	{time.October, 1, "国庆节"}, {time.October, 2, "国庆节"}, {time.October, 3, "国庆节"},
 }
 
 // statutoryDays is the number of days off for every citizen that the

@@ -459,6 +459,20 @@ func TestValidateYear(t *testing.T) {
 		// Fewer days off than the law gives every citizen: not a whole
 		// year's 放假安排.
 		{"ErrTooFewHolidays", 2027, madeUp2027(), "2027年只列出2个放假日，少于全国年节及纪念日放假办法规定的13天"},
+		// Enough days, but only the first festivals: 劳动节 and 国庆节 missing.
+		{"ErrPartOfYear", 2027, func() []Entry {
+			var es []Entry
+			for d := 1; d <= 3; d++ {
+				es = append(es, Entry{Date: credit.MakeDate(2027, time.January, d), Kind: Holiday, Name: "元旦"})
+			}
+			for d := 5; d <= 13; d++ {
+				es = append(es, Entry{Date: credit.MakeDate(2027, time.February, d), Kind: Holiday, Name: "春节"})
+			}
+			for d := 4; d <= 6; d++ {
+				es = append(es, Entry{Date: credit.MakeDate(2027, time.April, d), Kind: Holiday, Name: "清明节"})
+			}
+			return es
+		}(), "2027年的放假安排缺少劳动节（2027-05-01）"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			err := ValidateYear(test.year, test.entries)
