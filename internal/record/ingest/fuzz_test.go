@@ -270,6 +270,10 @@ func FuzzXLSXParts(f *testing.F) {
 		`<styleSheet><numFmts><numFmt numFmtId="170" formatCode="yyyy/m/d"/></numFmts><cellXfs><xf/><xf numFmtId="170"/></cellXfs></styleSheet>`)
 	f.Add(`<row r="1"><c r="A1" t="str"><v>x</v></c><c r="C1" t="b"><v>1</v></c></row><row><c t="d"><v>2024-01-31</v></c><c t="e"><v>#REF!</v></c></row>`,
 		`<sst/>`, `<styleSheet/>`)
+	// A merged range, which follows the cells, and a code Excel cut to 15 digits.
+	f.Add(`<row r="1"><c t="s"><v>0</v></c><c t="inlineStr"><is><t>b</t></is></c></row><row r="2"><c t="inlineStr"><is><t>x</t></is></c><c><v>2.20102198501029E+17</v></c></row>`+
+		`<row r="3"><c r="B3"><v>1</v></c></row></sheetData><mergeCells><mergeCell ref="A2:A4"/><mergeCell ref="B2:B3"/></mergeCells><sheetData>`,
+		`<sst><si><t>a</t></si></sst>`, `<styleSheet/>`)
 	f.Fuzz(func(t *testing.T, sheet, sst, styles string) {
 		data := rawXLSX(t, `<workbookPr date1904="0"/>`, []string{sheetHead + sheet + sheetTail},
 			map[string]string{"xl/sharedStrings.xml": sst, "xl/styles.xml": styles})

@@ -44,8 +44,12 @@ type Row struct {
 	// codes cell_too_large, column_count, no_header, bad_encoding (CSV and
 	// XLSX), bad_quote (CSV: a cell opened a quote it never closed; the row
 	// is read as written and reading goes on at the next line),
-	// formula_no_value (XLSX: a formula saved without its result) and
-	// nested_value, duplicate_key, not_object, cell_too_large (JSON). FieldName holds the header; Field is empty, as the reader knows
+	// formula_no_value (XLSX: a formula saved without its result),
+	// number_precision_lost (XLSX: a number cell of 1e15 or more, which
+	// Excel holds to 15 significant digits, so an 18-digit code typed into
+	// it has lost digits) and nested_value, duplicate_key, not_object,
+	// cell_too_large (JSON). The value of a cell_too_large cell is cut to
+	// its first MaxCellBytes bytes, followed by a note (clipCell). FieldName holds the header; Field is empty, as the reader knows
 	// no field codes. The row is still returned so that the batch goes on;
 	// the caller rejects it.
 	Problems []credit.Problem
@@ -72,7 +76,7 @@ type Reader interface {
 type Limits struct {
 	MaxBytes            int64 // size of the file as uploaded
 	MaxRows             int   // data rows, not counting the header and blank rows
-	MaxCellBytes        int   // a longer cell is kept but flagged with a Problem
+	MaxCellBytes        int   // a longer cell is flagged with a Problem and kept cut short (clipCell)
 	MaxXLSXUncompressed int64 // total uncompressed size of an XLSX's zip entries
 
 	// IsField, when set, reports whether a header names a field of the
@@ -517,6 +521,7 @@ func (b *rowBuilder) build(num int, cells []string) Row {
 				Row: num, FieldName: h, Code: "cell_too_large",
 				Message: fmt.Sprintf("第%d行%s（%s）内容超过%s上限", num, b.col(i), h, formatSize(int64(b.maxCell))),
 			})
+			v = clipCell(v, b.maxCell)
 		}
 		row.Values[h] = v
 	}
@@ -531,6 +536,22 @@ func (b *rowBuilder) build(num int, cells []string) Row {
 		}
 	}
 	return row
+}
+
+// clipCell cuts the value of a cell longer than max bytes for keeping with
+// its rejected row: its first max bytes (whole characters) and a note. What
+// is kept stays over max, so the row is rejected again if it comes back
+// from the error sheet unchanged.
+func clipCell(v string, max int) string {
+	if len(v) <= max {
+		return v
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	note := fmt.Sprintf("…（内容共%d字节，超过%s上限，以下已省略）", len(v), formatSize(int64(max)))
+	return v[:cut] + note // a new string: v's memory is not held
 }
 
 // columnName returns the spreadsheet name of 1-based column n: A, Z, AA.

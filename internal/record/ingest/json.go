@@ -164,6 +164,7 @@ func (j *jsonReader) object(raw json.RawMessage) (Row, error) {
 				Row: j.n, FieldName: key, Code: "cell_too_large",
 				Message: fmt.Sprintf("第%d个对象的“%s”内容超过%s上限", j.n, key, formatSize(int64(j.maxCell))),
 			})
+			text = clipCell(text, j.maxCell)
 		}
 		row.Values[key] = text
 		if !j.seen[key] {

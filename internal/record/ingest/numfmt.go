@@ -160,7 +160,9 @@ func isoDate(v string, k numKind) string {
 // its digits, so an 18-digit code written by a program survives; anything
 // else is rounded to Excel's 15 significant digits, so 0.30000000000000004
 // reads 0.3. If Excel already cut a code to 15 digits (2.20102199001011E+17)
-// the zeros it filled in stay, and the validator rejects the code.
+// the zeros it filled in stay; the zeros may well make a valid check
+// character, so the XLSX reader reports such a cell (inexactNumber) rather
+// than leave it to the validator.
 func plainNumber(v string) string {
 	v = strings.TrimSpace(v)
 	digits := strings.TrimPrefix(strings.TrimPrefix(v, "-"), "+")
@@ -176,4 +178,22 @@ func plainNumber(v string) string {
 		return "0"
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// inexactNumber reports whether v, the value of a number cell, is 1e15 or
+// more in magnitude: Excel keeps 15 significant digits, so such a number,
+// typed into Excel, no longer holds the digits typed, and an 18-digit
+// citizen ID or credit code stored as a number has lost its last three.
+// An integer written out with more than 15 significant digits was written
+// digit by digit by a program and is exact.
+func inexactNumber(v string) bool {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) < 1e15 {
+		return false
+	}
+	digits := strings.TrimPrefix(strings.TrimPrefix(v, "-"), "+")
+	if strings.Trim(digits, "0123456789") == "" && len(strings.Trim(digits, "0")) > 15 {
+		return false
+	}
+	return true
 }

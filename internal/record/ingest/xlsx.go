@@ -18,12 +18,18 @@ import (
 	"jlcredit/internal/credit"
 )
 
-// The XLSX reader walks the first worksheet's XML with encoding/xml, row by
-// row, straight out of the zip archive. It does not use excelize's Rows
-// iterator because that iterator cannot tell a cell's style, which is what
-// marks a number as a date, and because with formatting on it rounds long
-// numbers such as an 18-digit code to 15 digits in E notation. excelize is
-// used to write sheets (write.go, template.go).
+// The XLSX reader walks the worksheet's XML with encoding/xml, row by row,
+// straight out of the zip archive. It reads the first sheet that is visible
+// and not empty: a hidden code table or an empty Sheet1 in front of the
+// data is passed over. It does not use excelize's Rows iterator because
+// that iterator cannot tell a cell's style, which is what marks a number as
+// a date, and because with formatting on it rounds long numbers such as an
+// 18-digit code to 15 digits in E notation. excelize is used to write
+// sheets (write.go, template.go).
+//
+// Memory stays bounded whatever the XML holds: every part is read through
+// an xmlGuard, so no tag or run of text may exceed Limits.recordLimit, nor
+// may the text of one row or one shared string.
 
 const (
 	maxXLSXColumns = 16384   // XFD
@@ -82,40 +88,47 @@ func errCorruptXLSX(detail string) error {
 	return credit.Errorf(credit.EINVALID, "XLSX文件损坏或不是有效的Excel文件（%s）", detail)
 }
 
-// xlsxReader reads the rows of the first worksheet.
+// xlsxReader reads the rows of a worksheet.
 type xlsxReader struct {
-	tmp      *os.File // spooled copy, closed and removed by Close
-	zr       *zip.Reader
-	sheet    io.ReadCloser
-	dec      *xml.Decoder
-	sst      *sharedStrings
-	kinds    []numKind // by cellXfs index
-	date1904 bool
-	b        rowBuilder
-	isField  func(string) bool // Limits.IsField
-	cells    []string
-	formulas []xlsxFormula // of the row just read
-	ahead    []xlsxRow     // rows read while looking for the header
-	aheadErr error         // the error that ended that search
-	lastRow  int
-	maxRows  int
-	rows     int
-	done     bool
-	err      error // sticky
+	tmp       *os.File // spooled copy, closed and removed by Close
+	zr        *zip.Reader
+	sheet     io.ReadCloser
+	dec       *xml.Decoder
+	sst       *sharedStrings
+	kinds     []numKind // by cellXfs index
+	date1904  bool
+	b         rowBuilder
+	isField   func(string) bool // Limits.IsField
+	runLimit  int               // Limits.recordLimit: the longest run of XML, and the most text of one row
+	rowLeft   int               // text the row being read may still hold
+	cells     []string
+	notes     []xlsxNote // of the row just read
+	ahead     []xlsxRow  // rows read while looking for the header
+	aheadErr  error      // the error that ended that search
+	merged    mergeFill
+	lastRow   int
+	headerRow int
+	maxRows   int
+	rows      int
+	done      bool
+	err       error // sticky
 }
 
-// xlsxFormula is a formula cell saved without its result, as some
-// programs (excelize, openpyxl) write them.
-type xlsxFormula struct {
-	col     int // 0-based
-	formula string
+// xlsxNote is a cell that makes a problem of its row: a formula saved
+// without its result, as some programs (excelize, openpyxl) write them
+// (formula_no_value), or a number too long for Excel to have kept all its
+// digits (number_precision_lost).
+type xlsxNote struct {
+	col  int    // 0-based
+	code string // the problem code; "" for none
+	text string // the formula (empty for a shared formula's other cells), or the number as in the file
 }
 
 // xlsxRow is a row kept while looking for the header.
 type xlsxRow struct {
-	num      int
-	cells    []string
-	formulas []xlsxFormula
+	num   int
+	cells []string
+	notes []xlsxNote
 }
 
 func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxReader, err error) {
@@ -135,7 +148,7 @@ func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxRead
 		files[partKey(f.Name)] = f
 	}
 	x := &xlsxReader{
-		tmp: tmp, zr: zr, maxRows: lim.MaxRows, isField: lim.IsField,
+		tmp: tmp, zr: zr, maxRows: lim.MaxRows, isField: lim.IsField, runLimit: int(lim.recordLimit()),
 		b: rowBuilder{maxCell: lim.MaxCellBytes, kind: "XLSX", colNames: true},
 	}
 	defer func() {
@@ -174,14 +187,23 @@ func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxRead
 			stylesPath = r.target
 		}
 	}
-	sheetPath := ""
+	var sheets []string // the parts of the visible worksheets in workbook order
+	hidden := false
 	for _, s := range wb.sheets {
-		if r, ok := byID[s]; ok && (strings.HasSuffix(r.typ, "/worksheet") || r.typ == "") {
-			sheetPath = r.target
-			break
+		r, ok := byID[s.id]
+		if !ok || !strings.HasSuffix(r.typ, "/worksheet") && r.typ != "" {
+			continue
 		}
+		if s.hidden {
+			hidden = true
+			continue
+		}
+		sheets = append(sheets, r.target)
 	}
-	if sheetPath == "" {
+	if len(sheets) == 0 {
+		if hidden {
+			return nil, credit.Errorf(credit.EINVALID, "XLSX文件中没有可见的工作表，请在Excel中取消隐藏数据所在的工作表后重新上传")
+		}
 		return nil, errCorruptXLSX("找不到工作表")
 	}
 	if f := files[partKey(stylesPath)]; f != nil {
@@ -190,24 +212,40 @@ func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxRead
 		}
 	}
 	if f := files[partKey(sstPath)]; f != nil {
-		if x.sst, err = readSharedStrings(f); err != nil {
+		if x.sst, err = readSharedStrings(f, lim); err != nil {
 			return nil, err
 		}
 	}
-	sf := files[partKey(sheetPath)]
-	if sf == nil {
-		return nil, errCorruptXLSX("找不到工作表")
+	// The first visible sheet with a cell that is not blank; the last
+	// one need not be looked at ahead.
+	var sf *zip.File
+	for i, name := range sheets {
+		if sf = files[partKey(name)]; sf == nil {
+			return nil, errCorruptXLSX("找不到工作表")
+		}
+		if i == len(sheets)-1 {
+			break
+		}
+		found, err := x.hasCells(sf)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			break
+		}
 	}
-	if x.sheet, err = sf.Open(); err != nil {
-		return nil, errCorruptXLSX("")
+	if x.merged.ranges, err = readMerges(sf, int64(x.runLimit)); err != nil {
+		return nil, err
 	}
-	x.dec = newXMLDecoder(x.sheet)
+	if err := x.openSheet(sf); err != nil {
+		return nil, err
+	}
 
 	if x.isField != nil {
 		return x, x.searchHeader()
 	}
 	for {
-		_, cells, err := x.nextRow()
+		num, cells, err := x.nextRow()
 		if err == io.EOF {
 			return nil, errEmpty()
 		}
@@ -220,8 +258,61 @@ func openXLSX(ra io.ReaderAt, size int64, lim Limits, tmp *os.File) (_ *xlsxRead
 		if x.b.headers, err = headersOf(cells); err != nil {
 			return nil, err
 		}
+		x.headerRow = num
 		return x, nil
 	}
+}
+
+// openSheet starts reading the worksheet f from its beginning.
+func (x *xlsxReader) openSheet(f *zip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return errCorruptXLSX("")
+	}
+	x.sheet = rc
+	x.dec = newXMLDecoder(rc, int64(x.runLimit), x.errRunTooLong)
+	x.done, x.lastRow = false, 0
+	return nil
+}
+
+// hasCells reports whether the worksheet f has a row that is not blank.
+func (x *xlsxReader) hasCells(f *zip.File) (bool, error) {
+	if err := x.openSheet(f); err != nil {
+		return false, err
+	}
+	defer func() {
+		x.sheet.Close()
+		x.sheet, x.dec = nil, nil
+	}()
+	for {
+		_, cells, err := x.nextRow()
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !blank(cells) {
+			return true, nil
+		}
+	}
+}
+
+// tooLongAdvice ends the messages about XML that exceeds a size limit.
+const tooLongAdvice = "，文件可能已损坏或是异常压缩文件，请检查后重新上传"
+
+// errRunTooLong is the error once a run of the worksheet's XML (a cell's
+// text, white space between rows) exceeds runLimit.
+func (x *xlsxReader) errRunTooLong() error {
+	if x.lastRow == 0 {
+		return credit.Errorf(credit.EINVALID, "XLSX工作表第一行之前的内容超过%s"+tooLongAdvice, formatSize(int64(x.runLimit)))
+	}
+	return credit.Errorf(credit.EINVALID, "XLSX第%d行附近内容超过%s"+tooLongAdvice, x.lastRow, formatSize(int64(x.runLimit)))
+}
+
+// errRowTooLong is the error once the text of row num exceeds runLimit.
+func (x *xlsxReader) errRowTooLong(num int) error {
+	return credit.Errorf(credit.EINVALID, "XLSX第%d行内容超过%s"+tooLongAdvice, num, formatSize(int64(x.runLimit)))
 }
 
 // searchHeader takes as the header the best of the first HeaderSearchRows
@@ -245,7 +336,7 @@ func (x *xlsxReader) searchHeader() error {
 		if blank(cells) {
 			continue
 		}
-		rows = append(rows, xlsxRow{num, slices.Clone(cells), slices.Clone(x.formulas)})
+		rows = append(rows, xlsxRow{num, slices.Clone(cells), slices.Clone(x.notes)})
 	}
 	cells := make([][]string, len(rows))
 	for i, r := range rows {
@@ -256,6 +347,7 @@ func (x *xlsxReader) searchHeader() error {
 	if x.b.headers, err = headersOf(rows[h].cells); err != nil {
 		return err
 	}
+	x.headerRow = rows[h].num
 	x.ahead = rows[h+1:]
 	return nil
 }
@@ -283,16 +375,20 @@ func (x *xlsxReader) Next() (Row, error) {
 			if blank(cells) {
 				continue
 			}
-			r = xlsxRow{num, cells, x.formulas}
+			r = xlsxRow{num, cells, x.notes}
 		}
 		if x.rows >= x.maxRows {
 			x.err = errTooManyRows(x.maxRows)
 			return Row{}, x.err
 		}
 		x.rows++
+		if err := x.fillMerged(&r); err != nil {
+			x.err = err
+			return Row{}, err
+		}
 		row := x.b.build(r.num, r.cells)
-		for _, f := range r.formulas {
-			if p, ok := x.formulaProblem(r.num, f); ok {
+		for _, n := range r.notes {
+			if p, ok := x.noteProblem(r.num, n); ok {
 				row.Problems = append(row.Problems, p)
 			}
 		}
@@ -300,32 +396,37 @@ func (x *xlsxReader) Next() (Row, error) {
 	}
 }
 
-// formulaProblem is the problem of a formula cell without its result, in a
-// column with a header (with Limits.IsField, a field's).
-func (x *xlsxReader) formulaProblem(num int, f xlsxFormula) (credit.Problem, bool) {
-	if f.col >= len(x.b.headers) || x.b.headers[f.col] == "" {
+// noteProblem is the problem a cell makes of its row, in a column with a
+// header (with Limits.IsField, a field's).
+func (x *xlsxReader) noteProblem(num int, n xlsxNote) (credit.Problem, bool) {
+	if n.code == "" || n.col >= len(x.b.headers) || x.b.headers[n.col] == "" {
 		return credit.Problem{}, false
 	}
-	h := x.b.headers[f.col]
+	h := x.b.headers[n.col]
 	if x.isField != nil && !isFieldHeader(x.isField, h) {
 		return credit.Problem{}, false
 	}
-	what := "单元格是公式"
-	if f.formula != "" {
-		what = fmt.Sprintf("单元格是公式（=%s）", truncate(f.formula, 100))
+	p := credit.Problem{Row: num, FieldName: h, Code: n.code}
+	switch n.code {
+	case "formula_no_value":
+		what := "单元格是公式"
+		if n.text != "" {
+			what = fmt.Sprintf("单元格是公式（=%s）", truncate(n.text, 100))
+		}
+		p.Message = fmt.Sprintf("第%d行“%s”（%s列）：%s，但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值",
+			num, h, columnName(n.col+1), what)
+	case "number_precision_lost":
+		p.Message = fmt.Sprintf("第%d行“%s”（%s列）：单元格为数值格式（文件中为%s），Excel只保存15位有效数字，18位代码已失真；请将该列设置为文本格式后重新填写",
+			num, h, columnName(n.col+1), truncate(n.text, 40))
 	}
-	return credit.Problem{
-		Row: num, FieldName: h, Code: "formula_no_value",
-		Message: fmt.Sprintf("第%d行“%s”（%s列）：%s，但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值",
-			num, h, columnName(f.col+1), what),
-	}, true
+	return p, true
 }
 
 func (x *xlsxReader) closeParts() error {
 	var err error
 	if x.sheet != nil {
 		err = x.sheet.Close()
-		x.sheet = nil
+		x.sheet, x.dec = nil, nil
 	}
 	if x.sst != nil {
 		if e := x.sst.close(); err == nil {
@@ -403,8 +504,9 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 		num = n
 	}
 	x.lastRow = num
+	x.rowLeft = x.runLimit
 	cells := x.cells[:0]
-	x.formulas = x.formulas[:0]
+	x.notes = x.notes[:0]
 	col := 0
 	for {
 		tok, err := x.dec.RawToken()
@@ -430,12 +532,19 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 			if col > maxXLSXColumns {
 				return 0, nil, errCorruptXLSX("列数超过Excel上限")
 			}
-			v, formula, noValue, err := x.cell(t)
+			v, note, err := x.cell(t)
+			if errors.Is(err, errTextTooLong) {
+				return 0, nil, x.errRowTooLong(num)
+			}
 			if err != nil {
 				return 0, nil, err
 			}
-			if noValue {
-				x.formulas = append(x.formulas, xlsxFormula{col - 1, formula})
+			if x.rowLeft -= len(v) + len(note.text); x.rowLeft < 0 {
+				return 0, nil, x.errRowTooLong(num)
+			}
+			if note.code != "" {
+				note.col = col - 1
+				x.notes = append(x.notes, note)
 			}
 			for len(cells) < col {
 				cells = append(cells, "")
@@ -448,10 +557,12 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 	}
 }
 
-// cell reads the <c> element start and returns its text. noValue reports a
-// formula <f> saved without its result <v>; formula is its text, empty for
-// a shared formula's other cells.
-func (x *xlsxReader) cell(start xml.StartElement) (text, formula string, noValue bool, err error) {
+// cell reads the <c> element start and returns its text, and the note of
+// its problem, if it makes one (without the column): a formula <f> saved
+// without its result <v>, with the formula's text, empty for a shared
+// formula's other cells; or a number of 1e15 or more, which Excel cannot
+// hold exactly.
+func (x *xlsxReader) cell(start xml.StartElement) (text string, note xlsxNote, err error) {
 	var typ string
 	style := 0
 	for _, a := range start.Attr {
@@ -464,43 +575,45 @@ func (x *xlsxReader) cell(start xml.StartElement) (text, formula string, noValue
 			}
 		}
 	}
-	var v, is string
+	var v, is, formula string
 	hasV, hasIS, hasF := false, false, false
 	for {
 		tok, err := x.dec.RawToken()
 		if err != nil {
-			return "", "", false, xmlError(err)
+			return "", xlsxNote{}, xmlError(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "v":
-				if v, err = readText(x.dec); err != nil {
-					return "", "", false, err
+				if v, err = readText(x.dec, x.rowLeft); err != nil {
+					return "", xlsxNote{}, err
 				}
 				hasV = true
 			case "is":
-				if is, err = readRichText(x.dec); err != nil {
-					return "", "", false, err
+				if is, err = readRichText(x.dec, x.rowLeft); err != nil {
+					return "", xlsxNote{}, err
 				}
 				hasIS = true
 			case "f":
-				if formula, err = readText(x.dec); err != nil {
-					return "", "", false, err
+				if formula, err = readText(x.dec, x.rowLeft); err != nil {
+					return "", xlsxNote{}, err
 				}
 				hasF = true
 			default:
 				if err := skipElement(x.dec); err != nil {
-					return "", "", false, err
+					return "", xlsxNote{}, err
 				}
 			}
 		case xml.EndElement:
 			text, err := x.value(typ, style, v, is, hasIS)
-			noValue = hasF && !hasV && !hasIS
-			if !noValue {
-				formula = ""
+			switch {
+			case hasF && !hasV && !hasIS:
+				note = xlsxNote{code: "formula_no_value", text: strings.TrimSpace(formula)}
+			case hasV && (typ == "" || typ == "n") && inexactNumber(strings.TrimSpace(v)):
+				note = xlsxNote{code: "number_precision_lost", text: strings.TrimSpace(v)}
 			}
-			return text, strings.TrimSpace(formula), noValue, err
+			return text, note, err
 		}
 	}
 }
@@ -603,17 +716,25 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func newXMLDecoder(r io.Reader) *xml.Decoder {
-	d := xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+// newXMLDecoder returns a decoder of the XML part r whose runs of XML
+// (tags, text between them) may be at most limit bytes long; a longer one
+// fails with the error tooLong returns (see xmlGuard). A part in another
+// encoding than UTF-8 is guarded before and after it is decoded.
+func newXMLDecoder(r io.Reader, limit int64, tooLong func() error) *xml.Decoder {
+	d := xml.NewDecoder(bufio.NewReaderSize(newXMLGuard(r, limit, tooLong), 64<<10))
 	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
 		e, err := htmlindex.Get(label)
 		if err != nil {
 			return nil, err
 		}
-		return e.NewDecoder().Reader(in), nil
+		return newXMLGuard(e.NewDecoder().Reader(in), limit, tooLong), nil
 	}
 	return d
 }
+
+// errTextTooLong is returned by readText and readRichText when the text
+// exceeds its limit.
+var errTextTooLong = errors.New("ingest: xlsx: text too long")
 
 // skipElement consumes tokens up to the end of the element whose start was
 // just read.
@@ -638,8 +759,9 @@ func skipElement(d *xml.Decoder) error {
 }
 
 // readText returns the character data of the element whose start was just
-// read, ignoring any child elements.
-func readText(d *xml.Decoder) (string, error) {
+// read, ignoring any child elements. More than max bytes of it fail with
+// errTextTooLong.
+func readText(d *xml.Decoder, max int) (string, error) {
 	var b strings.Builder
 	depth := 1
 	for depth > 0 {
@@ -657,6 +779,9 @@ func readText(d *xml.Decoder) (string, error) {
 			depth--
 		case xml.CharData:
 			if depth == 1 {
+				if b.Len()+len(t) > max {
+					return "", errTextTooLong
+				}
 				b.Write(t)
 			}
 		}
@@ -666,8 +791,9 @@ func readText(d *xml.Decoder) (string, error) {
 
 // readRichText returns the text of a string item (<si> or <is>) whose start
 // was just read: its <t> elements, directly or in runs <r>, but not the
-// phonetic guides <rPh>. Escapes such as _x000D_ are decoded.
-func readRichText(d *xml.Decoder) (string, error) {
+// phonetic guides <rPh>. Escapes such as _x000D_ are decoded. More than
+// max bytes of text fail with errTextTooLong.
+func readRichText(d *xml.Decoder, max int) (string, error) {
 	var b strings.Builder
 	var stack [maxXMLDepth]string
 	depth := 0
@@ -690,6 +816,9 @@ func readRichText(d *xml.Decoder) (string, error) {
 			depth--
 		case xml.CharData:
 			if depth > 0 && stack[depth-1] == "t" && !inPhonetic(stack[:depth]) {
+				if b.Len()+len(t) > max {
+					return "", errTextTooLong
+				}
 				b.Write(t)
 			}
 		}
@@ -729,4 +858,92 @@ func unescapeXString(s string) string {
 		i++
 	}
 	return b.String()
+}
+
+// mergeFill carries the value of a vertically merged range down its
+// column. Excel keeps the value of a merged range in its top-left cell
+// only; a department that merges 处罚机关 over four rows means it for all
+// four.
+type mergeFill struct {
+	ranges []mergeRange // by top row
+	next   int          // the first range whose top row is not yet read
+	active []activeFill
+	held   int // bytes of text held by active
+}
+
+// activeFill is the value of a merged range being carried down.
+type activeFill struct {
+	top, bottom int
+	col         int
+	v           string
+	note        xlsxNote // the problem its top cell made, if any
+}
+
+// fillMerged fills r's empty cells that lie in a vertically merged range
+// below its top row with the value of the top cell, in the range's first
+// column only: a range merged across columns as well holds one value, not
+// one per column. Only ranges whose top row is a data row count, in
+// columns with a header.
+func (x *xlsxReader) fillMerged(r *xlsxRow) error {
+	m := &x.merged
+	if len(m.ranges) == 0 {
+		return nil
+	}
+	// Drop the ranges that ended above this row.
+	kept := m.active[:0]
+	for _, a := range m.active {
+		if a.bottom >= r.num {
+			kept = append(kept, a)
+		} else {
+			m.held -= len(a.v)
+		}
+	}
+	clear(m.active[len(kept):])
+	m.active = kept
+	// Fill in the cells of the ranges carried down.
+	for _, a := range m.active {
+		if a.top >= r.num {
+			continue
+		}
+		for len(r.cells) <= a.col {
+			r.cells = append(r.cells, "")
+		}
+		if trimCell(r.cells[a.col]) != "" {
+			continue
+		}
+		r.cells[a.col] = a.v
+		if a.note.code != "" {
+			r.notes = append(r.notes, a.note)
+		}
+	}
+	// Start the ranges whose top row this is. A range whose top row
+	// was blank or missing has nothing to carry.
+	for ; m.next < len(m.ranges) && int(m.ranges[m.next].top) <= r.num; m.next++ {
+		g := m.ranges[m.next]
+		top, col := int(g.top), int(g.col)
+		if top != r.num || top <= x.headerRow || col >= len(x.b.headers) || x.b.headers[col] == "" ||
+			col >= len(r.cells) || trimCell(r.cells[col]) == "" {
+			continue
+		}
+		a := activeFill{top: top, bottom: int(g.bottom), col: col, v: r.cells[col]}
+		for _, n := range r.notes {
+			if n.col == col {
+				a.note = n
+			}
+		}
+		// One range a column: overlapping ranges, which Excel does not
+		// make, replace one another.
+		m.active = slices.DeleteFunc(m.active, func(b activeFill) bool {
+			if b.col == col {
+				m.held -= len(b.v)
+				return true
+			}
+			return false
+		})
+		m.active = append(m.active, a)
+		if m.held += len(a.v); m.held > x.runLimit {
+			return credit.Errorf(credit.EINVALID, "XLSX第%d行起的合并单元格内容合计超过%s，请取消合并单元格后重新上传", r.num, formatSize(int64(x.runLimit)))
+		}
+	}
+	return nil
 }

@@ -135,10 +135,13 @@ func TestXLSXValues(t *testing.T) {
 	if diff := cmp.Diff(wantHeaders, headers); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
 	}
-	// excelize writes a formula without its result.
-	formula := []credit.Problem{{Row: 2, FieldName: "公式", Code: "formula_no_value",
-		Message: `第2行“公式”（S列）：单元格是公式（="A"&"B"），但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值`}}
-	if diff := cmp.Diff([]Row{{Num: 2, Values: want, Problems: formula}}, rows); diff != "" {
+	// A number of 1e15 or more with at most 15 significant digits is a
+	// code Excel cut short. excelize writes a formula without its result.
+	problems := []credit.Problem{{Row: 2, FieldName: "科学计数", Code: "number_precision_lost",
+		Message: "第2行“科学计数”（N列）：单元格为数值格式（文件中为220102199001011000），Excel只保存15位有效数字，18位代码已失真；请将该列设置为文本格式后重新填写"},
+		{Row: 2, FieldName: "公式", Code: "formula_no_value",
+			Message: `第2行“公式”（S列）：单元格是公式（="A"&"B"），但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值`}}
+	if diff := cmp.Diff([]Row{{Num: 2, Values: want, Problems: problems}}, rows); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 }
@@ -611,4 +614,269 @@ func TestXLSXFormulaNoValue(t *testing.T) {
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
+}
+
+// A code typed into a number cell is stored by Excel to 15 significant
+// digits: 2.20102198501029E+17. The reader reports such a cell on its row
+// rather than pass on 220102198501029000, which may well carry a valid
+// check digit. Smaller numbers, and integers a program wrote out in full,
+// read as before.
+func TestXLSXNumberPrecision(t *testing.T) {
+	data := rawXLSX(t, "", []string{sheetHead +
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>统一社会信用代码</t></is></c><c r="B1" t="inlineStr"><is><t>处罚决定日期</t></is></c><c r="C1" t="inlineStr"><is><t>备注</t></is></c></row>` +
+		`<row r="2"><c r="A2"><v>2.20102198501029E+17</v></c><c r="B2"><v>20260315</v></c><c r="C2"><v>1.23456789012345E+17</v></c></row>` +
+		`<row r="3"><c r="A3" t="n"><v>220102198501029000</v></c><c r="B3"><v>1234567.25</v></c></row>` +
+		`<row r="4"><c r="A4"><v>220102198501029012</v></c><c r="B4"><v>999999999999999</v></c></row>` +
+		`<row r="5"><c r="A5"><v>-1E+15</v></c><c r="B5"><v>1E-7</v></c></row>` +
+		`<row r="6"><c r="A6"><f>A2*1</f><v>2.20102198501029E+17</v></c></row>` +
+		`<row r="7"><c r="A7" t="str"><f>TEXT(A2,"0")</f><v>220102198501029000</v></c></row>` +
+		`<row r="8"><c r="A8" t="inlineStr"><is><t>220102198501029012</t></is></c><c r="B8"><v>123456789012345</v></c></row>` +
+		sheetTail}, nil)
+	msg := func(row int, col, v string) string {
+		return fmt.Sprintf("第%d行“统一社会信用代码”（%s列）：单元格为数值格式（文件中为%s），Excel只保存15位有效数字，18位代码已失真；请将该列设置为文本格式后重新填写", row, col, v)
+	}
+	lost := func(row int, v string) []credit.Problem {
+		return []credit.Problem{{Row: row, FieldName: "统一社会信用代码", Code: "number_precision_lost", Message: msg(row, "A", v)}}
+	}
+	row := func(num int, id, date string, problems []credit.Problem) Row {
+		return Row{Num: num, Values: vals("统一社会信用代码", id, "处罚决定日期", date), Problems: problems}
+	}
+	want := []Row{
+		row(2, "220102198501029000", "20260315", lost(2, "2.20102198501029E+17")),
+		row(3, "220102198501029000", "1234567.25", lost(3, "220102198501029000")),
+		row(4, "220102198501029012", "999999999999999", nil),
+		row(5, "-1000000000000000", "0.0000001", lost(5, "-1E+15")),
+		row(6, "220102198501029000", "", lost(6, "2.20102198501029E+17")),
+		row(7, "220102198501029000", "", nil),
+		row(8, "220102198501029012", "123456789012345", nil),
+	}
+	// With IsField only fields are reported: 备注 is none.
+	_, rows, err := readAll(t, data, "n.xlsx", "", Limits{IsField: isPenaltyField})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		delete(rows[i].Values, "备注")
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+
+	// Without IsField every column with a header is.
+	_, rows, err = readAll(t, data, "n.xlsx", "", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNote := credit.Problem{Row: 2, FieldName: "备注", Code: "number_precision_lost",
+		Message: "第2行“备注”（C列）：单元格为数值格式（文件中为1.23456789012345E+17），Excel只保存15位有效数字，18位代码已失真；请将该列设置为文本格式后重新填写"}
+	if diff := cmp.Diff(append(lost(2, "2.20102198501029E+17"), wantNote), rows[0].Problems); diff != "" {
+		t.Errorf("row 2 problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestInexactNumber(t *testing.T) {
+	for v, want := range map[string]bool{
+		"2.20102198501029E+17": true,
+		"220102198501029000":   true,
+		"1E+15":                true,
+		"1000000000000000":     true,
+		"-1.5E+16":             true,
+		"1234567890123456.5":   true,
+		"220102198501029012":   false, // written digit by digit
+		"999999999999999":      false,
+		"999999999999999.9":    false,
+		"20260315":             false,
+		"1E-7":                 false,
+		"1e400":                false,
+		"x":                    false,
+		"":                     false,
+	} {
+		if got := inexactNumber(v); got != want {
+			t.Errorf("inexactNumber(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// workbookXML is a workbook part for rawXLSX whose sheets have the given
+// states ("" for visible).
+func workbookXML(states ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>`)
+	for i, s := range states {
+		state := ""
+		if s != "" {
+			state = fmt.Sprintf(` state="%s"`, s)
+		}
+		fmt.Fprintf(&b, `<sheet name="S%d" sheetId="%d"%s r:id="rId%d"/>`, i+1, i+1, state, i+10)
+	}
+	b.WriteString(`</sheets></workbook>`)
+	return b.String()
+}
+
+// The reader takes the first sheet that is visible and not empty: a hidden
+// code table or an empty Sheet1 in front of the data is passed over.
+func TestXLSXSheetChoice(t *testing.T) {
+	sheet := func(cells ...string) string {
+		var b strings.Builder
+		b.WriteString(sheetHead)
+		for i, c := range cells {
+			fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c></row>`, i+1, i+1, c)
+		}
+		b.WriteString(sheetTail)
+		return b.String()
+	}
+	data := sheet("名称", "甲")
+	codes := sheet("代码", "01")
+	empty := `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1"/><sheetData/></worksheet>`
+	blankCells := sheetHead + `<row r="1"><c r="A1" s="1"/><c r="B1" t="inlineStr"><is><t> </t></is></c></row><row r="2"/>` + sheetTail
+	for _, test := range []struct {
+		name    string
+		sheets  []string
+		states  []string
+		headers []string
+		msg     string // the error of Open
+	}{
+		{name: "HiddenCodeTable", sheets: []string{codes, data}, states: []string{"hidden", ""}, headers: []string{"名称"}},
+		{name: "VeryHidden", sheets: []string{codes, codes, data}, states: []string{"veryHidden", "hidden", "visible"}, headers: []string{"名称"}},
+		{name: "EmptyFirst", sheets: []string{empty, data, codes}, states: []string{"", "", ""}, headers: []string{"名称"}},
+		{name: "BlankCellsFirst", sheets: []string{blankCells, empty, data}, states: []string{"", "", ""}, headers: []string{"名称"}},
+		{name: "FirstOfTwo", sheets: []string{data, codes}, states: []string{"", ""}, headers: []string{"名称"}},
+		{name: "HiddenAndEmpty", sheets: []string{codes, empty, data}, states: []string{"hidden", "", ""}, headers: []string{"名称"}},
+		{name: "AllEmpty", sheets: []string{empty, blankCells}, states: []string{"", ""}, msg: "文件为空"},
+		{name: "OnlyHiddenHaveData", sheets: []string{codes, empty}, states: []string{"hidden", ""}, msg: "文件为空"},
+		{name: "NoneVisible", sheets: []string{codes}, states: []string{"hidden"}, msg: "XLSX文件中没有可见的工作表，请在Excel中取消隐藏数据所在的工作表后重新上传"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			x := rawXLSX(t, "", test.sheets, map[string]string{"xl/workbook.xml": workbookXML(test.states...)})
+			headers, rows, err := readAll(t, x, "a.xlsx", "", Limits{})
+			if test.msg != "" {
+				wantCode(t, err, credit.EINVALID, test.msg)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(test.headers, headers); diff != "" {
+				t.Errorf("headers (-want +got):\n%s", diff)
+			}
+			if len(rows) != 1 || rows[0].Num != 2 {
+				t.Errorf("rows %v, want row 2", rows)
+			}
+		})
+	}
+
+	t.Run("Excelize", func(t *testing.T) {
+		data := xlsxBytes(t, func(f *excelize.File) {
+			must(t, f.SetSheetName("Sheet1", "代码表"))
+			must(t, f.SetSheetRow("代码表", "A1", &[]any{"代码", "名称"}))
+			must(t, f.SetSheetRow("代码表", "A2", &[]any{"01", "警告"}))
+			i, err := f.NewSheet("空白")
+			must(t, err)
+			_, err = f.NewSheet("数据")
+			must(t, err)
+			must(t, f.SetSheetRow("数据", "A1", &[]any{"行政相对人名称", "处罚类别"}))
+			must(t, f.SetSheetRow("数据", "A2", &[]any{"甲公司", "警告"}))
+			f.SetActiveSheet(i)
+			must(t, f.SetSheetVisible("代码表", false))
+		})
+		headers, rows, err := readAll(t, data, "a.xlsx", "", Limits{IsField: isPenaltyField})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"行政相对人名称", "处罚类别"}, headers); diff != "" {
+			t.Errorf("headers (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]Row{{Num: 2, Values: vals("行政相对人名称", "甲公司", "处罚类别", "警告")}}, rows); diff != "" {
+			t.Errorf("rows (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// A vertically merged range holds its value in its top cell only; the
+// reader carries it down the range's first column, in data rows.
+func TestXLSXMergedCells(t *testing.T) {
+	cell := func(ref, v string) string {
+		return fmt.Sprintf(`<c r="%s" t="inlineStr"><is><t>%s</t></is></c>`, ref, v)
+	}
+	sheet := func(prefix, merges string) string {
+		s := sheetHead +
+			`<row r="1">` + cell("A1", "名称") + cell("B1", "处罚机关") + cell("C1", "事实") + cell("D1", "备注") + cell("E1", "证件号码") + `</row>` +
+			`<row r="2">` + cell("A2", "甲") + cell("B2", "长春市局") + cell("C2", "x") + `<c r="E2"><v>2.20102198501029E+17</v></c></row>` +
+			`<row r="3">` + cell("A3", "乙") + cell("C3", "y") + `</row>` +
+			`<row r="4">` + cell("A4", "丙") + cell("D4", "自填") + `</row>` +
+			`<row r="5">` + cell("A5", "丁") + cell("B5", "吉林市局") + cell("C5", "w") + `</row>` +
+			`<row r="6"><c r="B6" s="1"/></row>` + // blank: stays out
+			`<row r="7">` + cell("A7", "戊") + `</row>` +
+			`<row r="8">` + cell("A8", "己") + `</row>` +
+			`</sheetData>` + merges + `</worksheet>`
+		if prefix != "" {
+			s = strings.NewReplacer("</", "</"+prefix+":", "<?", "<?", "<", "<"+prefix+":", "xmlns=", "xmlns:"+prefix+"=").Replace(s)
+		}
+		return s
+	}
+	// B2:B4 and B5:B7 down 处罚机关; C3:D4 across two columns: C only;
+	// D1:D3 from the header row: not carried; E2:E3 an inexact number,
+	// with its problem; A8:A9 past the last row.
+	merges := `<mergeCells count="6"><mergeCell ref="B5:B7"/><mergeCell ref="B2:B4"/><mergeCell ref="C3:D4"/>` +
+		`<mergeCell ref="D1:D3"/><mergeCell ref="E2:E3"/><mergeCell ref="A8:A9"/><mergeCell ref="A1:A1"/><mergeCell ref="bad"/></mergeCells>`
+	row := func(num int, name, org, fact, note, id string, problems ...credit.Problem) Row {
+		return Row{Num: num, Values: vals("名称", name, "处罚机关", org, "事实", fact, "备注", note, "证件号码", id), Problems: problems}
+	}
+	lost := func(num int) credit.Problem {
+		return credit.Problem{Row: num, FieldName: "证件号码", Code: "number_precision_lost",
+			Message: fmt.Sprintf("第%d行“证件号码”（E列）：单元格为数值格式（文件中为2.20102198501029E+17），Excel只保存15位有效数字，18位代码已失真；请将该列设置为文本格式后重新填写", num)}
+	}
+	want := []Row{
+		row(2, "甲", "长春市局", "x", "", "220102198501029000", lost(2)),
+		row(3, "乙", "长春市局", "y", "", "220102198501029000", lost(3)),
+		row(4, "丙", "长春市局", "y", "自填", ""),
+		row(5, "丁", "吉林市局", "w", "", ""),
+		row(7, "戊", "吉林市局", "", "", ""),
+		row(8, "己", "", "", "", ""),
+	}
+	for _, prefix := range []string{"", "x"} {
+		t.Run("Prefix"+prefix, func(t *testing.T) {
+			_, rows, err := readAll(t, rawXLSX(t, "", []string{sheet(prefix, merges)}, nil), "m.xlsx", "", Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, rows); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("Excelize", func(t *testing.T) {
+		data := xlsxBytes(t, func(f *excelize.File) {
+			must(t, f.SetCellStr("Sheet1", "A1", "行政处罚信息"))
+			must(t, f.MergeCell("Sheet1", "A1", "C1"))
+			must(t, f.SetSheetRow("Sheet1", "A2", &[]any{"行政相对人名称", "处罚机关", "处罚类别"}))
+			for i, name := range []string{"甲公司", "乙公司", "丙公司", "丁公司"} {
+				must(t, f.SetCellStr("Sheet1", fmt.Sprintf("A%d", i+3), name))
+				must(t, f.SetCellStr("Sheet1", fmt.Sprintf("C%d", i+3), "警告"))
+			}
+			must(t, f.SetCellStr("Sheet1", "B3", "长春市市场监督管理局"))
+			must(t, f.MergeCell("Sheet1", "B3", "B5"))
+		})
+		_, rows, err := readAll(t, data, "m.xlsx", "", Limits{IsField: isPenaltyField})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, fmt.Sprintf("%d %s %s", r.Num, r.Values["行政相对人名称"], r.Values["处罚机关"]))
+		}
+		want := []string{"3 甲公司 长春市市场监督管理局", "4 乙公司 长春市市场监督管理局", "5 丙公司 长春市市场监督管理局", "6 丁公司 "}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("rows (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("TooMany", func(t *testing.T) {
+		old := maxMergeRanges
+		maxMergeRanges = 2
+		defer func() { maxMergeRanges = old }()
+		_, _, err := readAll(t, rawXLSX(t, "", []string{sheet("", merges)}, nil), "m.xlsx", "", Limits{})
+		wantCode(t, err, credit.EINVALID, "XLSX工作表的合并单元格超过2处，请取消合并单元格后重新上传")
+	})
 }
