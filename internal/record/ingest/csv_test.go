@@ -331,6 +331,8 @@ func TestOpenFormat(t *testing.T) {
 		{name: "UnknownExtText", file: "data.dat", data: []byte("a,b\n1,2\n"), headers: []string{"a", "b"}},
 		{name: "UnknownExtBinary", file: "data.bin", data: []byte("\x00\x01\x02abc"), code: credit.EINVALID, msg: "无法识别的文件格式"},
 		{name: "HTML", file: "data.xls", data: []byte("<html><table>"), code: credit.EINVALID, msg: "无法识别的文件格式"},
+		{name: "BinaryNamedCSV", file: "a.csv", data: []byte("%PDF-1.7\n\x00\x01\xe2\xe3\xcf\xd3"), code: credit.EINVALID, msg: "文件“a.csv”不是文本格式的CSV"},
+		{name: "GzipNamedCSV", file: "b.csv", data: []byte("\x1f\x8b\x08\x00\x00\x00"), code: credit.EINVALID, msg: "不是文本格式的CSV"},
 		{name: "BadFormat", file: "a.csv", format: "pdf", data: []byte("a"), code: credit.EINVALID, msg: "无法识别的文件格式“pdf”"},
 		{name: "OLE", file: "a.xls", data: append(oleMagic, make([]byte, 100)...), code: credit.EINVALID, msg: "旧版Excel（.xls）"},
 		{name: "XLSXNotZip", file: "a.xlsx", data: []byte("a,b\n1,2\n"), code: credit.EINVALID, msg: "XLSX文件损坏或不是有效的Excel文件"},

@@ -178,6 +178,11 @@ func Open(r io.Reader, name, format string, limits Limits) (Reader, error) {
 	case FormatJSON:
 		return newJSONReader(br, limits)
 	case FormatCSV:
+		if looksBinary(head) {
+			// A PDF, image or archive named .csv: its bytes read as
+			// headers would make a message of mojibake.
+			return nil, errNotText(name)
+		}
 		return newCSVReader(br, limits)
 	}
 	// Unknown type: decide by content.
@@ -280,6 +285,10 @@ func looksBinary(head []byte) bool {
 
 func errEmpty() error {
 	return credit.Errorf(credit.EINVALID, "文件为空")
+}
+
+func errNotText(name string) error {
+	return credit.Errorf(credit.EINVALID, "文件“%s”不是文本格式的CSV（含有二进制内容，可能是压缩包、图片、PDF或其他文件），请上传CSV、XLSX或JSON文件", name)
 }
 
 func errUnknownFormat(name string) error {
