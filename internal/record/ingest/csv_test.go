@@ -333,6 +333,8 @@ func TestOpenFormat(t *testing.T) {
 		{name: "HTML", file: "data.xls", data: []byte("<html><table>"), code: credit.EINVALID, msg: "无法识别的文件格式"},
 		{name: "BinaryNamedCSV", file: "a.csv", data: []byte("%PDF-1.7\n\x00\x01\xe2\xe3\xcf\xd3"), code: credit.EINVALID, msg: "文件“a.csv”不是文本格式的CSV"},
 		{name: "GzipNamedCSV", file: "b.csv", data: []byte("\x1f\x8b\x08\x00\x00\x00"), code: credit.EINVALID, msg: "不是文本格式的CSV"},
+		{name: "RandomNamedCSV", file: "c.csv", data: []byte("\x13\x02abc\x00\x05\x06de\x01\x7f\x03"), code: credit.EINVALID, msg: "不是文本格式的CSV"},
+		{name: "StrayNUL", file: "d.csv", data: []byte("a,b\n1,该公司未按规定期限公示年度报告\x00，责令改正\n"), headers: []string{"a", "b"}},
 		{name: "BadFormat", file: "a.csv", format: "pdf", data: []byte("a"), code: credit.EINVALID, msg: "无法识别的文件格式“pdf”"},
 		{name: "OLE", file: "a.xls", data: append(oleMagic, make([]byte, 100)...), code: credit.EINVALID, msg: "旧版Excel（.xls）"},
 		{name: "XLSXNotZip", file: "a.xlsx", data: []byte("a,b\n1,2\n"), code: credit.EINVALID, msg: "XLSX文件损坏或不是有效的Excel文件"},

@@ -178,7 +178,7 @@ func Open(r io.Reader, name, format string, limits Limits) (Reader, error) {
 	case FormatJSON:
 		return newJSONReader(br, limits)
 	case FormatCSV:
-		if looksBinary(head) {
+		if notText(head) {
 			// A PDF, image or archive named .csv: its bytes read as
 			// headers would make a message of mojibake.
 			return nil, errNotText(name)
@@ -285,6 +285,34 @@ func looksBinary(head []byte) bool {
 
 func errEmpty() error {
 	return credit.Errorf(credit.EINVALID, "文件为空")
+}
+
+// binaryMagic starts files that are no text: PDF, PNG, JPEG, GIF, gzip,
+// bzip2, 7z, RAR.
+var binaryMagic = [][]byte{
+	[]byte("%PDF-"), []byte("\x89PNG"), {0xFF, 0xD8, 0xFF}, []byte("GIF8"), {0x1F, 0x8B}, []byte("BZh"),
+	{'7', 'z', 0xBC, 0xAF}, []byte("Rar!"),
+}
+
+// notText reports whether head, the start of a file named .csv, is no text:
+// a known binary format, or more than one byte in twenty a control
+// character (a stray NUL in a cell, which ingestion removes, is not enough).
+func notText(head []byte) bool {
+	for _, m := range binaryMagic {
+		if bytes.HasPrefix(head, m) {
+			return true
+		}
+	}
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return false // UTF-16 with its BOM
+	}
+	n := 0
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+			n++
+		}
+	}
+	return n*20 > len(head)
 }
 
 func errNotText(name string) error {
