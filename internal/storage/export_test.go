@@ -24,6 +24,22 @@ func SetFlushRows(tb testing.TB, n int) {
 	tb.Cleanup(func() { flushRows = old })
 }
 
+// SetFlushFault makes the write of a batch's chunk fail with what f
+// returns for the chunk's last row (nil: written), for the duration of a
+// test.
+func SetFlushFault(tb testing.TB, f func(lastRow int) error) {
+	flushFault = f
+	tb.Cleanup(func() { flushFault = nil })
+}
+
+// SetMaxResumes sets how many times a failing batch is resumed before it
+// is given up, for the duration of a test.
+func SetMaxResumes(tb testing.TB, n int) {
+	old := maxResumes
+	maxResumes = n
+	tb.Cleanup(func() { maxResumes = old })
+}
+
 // SetMaxCandidates sets how many subjects or records a listing's text or
 // department filter selects by id for the duration of a test (0: always
 // the fallback).

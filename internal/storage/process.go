@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime"
 	"slices"
 	"strings"
@@ -91,12 +92,37 @@ func (db *DB) processBatch(ctx context.Context, id credit.BatchID, lease string,
 	case pctx.Err() != nil || isCancelled(perr):
 		db.releaseBatch(ctx, id, lease)
 		return receipt, interrupted(id, receipt)
+	case credit.ErrorCode(perr) == credit.EINTERNAL:
+		// Not the file's fault (a database that restarted, a connection
+		// cut, a lock held too long): the file is stored whole, and the
+		// batch is taken up again from where it stopped, a little later.
+		// A batch that keeps failing is given up by ResumeBatches.
+		db.logger.Error("batch processing stopped; it is resumed later", slog.String("batch", string(id)), slog.Any("error", perr))
+		db.deferBatch(ctx, id, lease, retryDelay)
+		return receipt, paused(id, receipt)
 	}
 	status, msg := "done", ""
 	if perr != nil {
 		status, msg = "failed", credit.ErrorMessage(perr)
 	}
-	err = db.transact(ctx, func(tx *Tx) error {
+	err = db.finishBatch(ctx, id, lease, status, msg, receipt)
+	if perr != nil {
+		return receipt, perr
+	}
+	return receipt, err
+}
+
+// finishBatch ends a batch held by lease as done or failed, with its
+// receipt (nil: the one stored) in the audit entry.
+func (db *DB) finishBatch(ctx context.Context, id credit.BatchID, lease, status, msg string, receipt *record.Receipt) error {
+	if receipt == nil {
+		b, err := db.findBatch(ctx, id)
+		if err != nil {
+			return err
+		}
+		receipt = &b.Receipt
+	}
+	return db.transact(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE batches SET status = $1, error = $2, finished_at = $3, lease_owner = '', lease_until = NULL WHERE id = $4 AND lease_owner = $5`,
 			status, msg, tx.now, string(id), lease)
 		if err != nil {
@@ -107,10 +133,6 @@ func (db *DB) processBatch(ctx context.Context, id credit.BatchID, lease string,
 		}
 		return tx.audit(ctx, "batch."+status, "batch", string(id), receipt)
 	})
-	if perr != nil {
-		return receipt, perr
-	}
-	return receipt, err
 }
 
 func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(int)) (*record.Receipt, error) {
@@ -609,11 +631,20 @@ func subjectKey(r *record.Record) string {
 }
 
 // flush writes one chunk of a batch in one transaction.
+// flushFault, set by tests only, fails the write of the chunk whose last
+// row is given when it returns an error, as a database that goes away does.
+var flushFault func(lastRow int) error
+
 func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID, recent *recentChunks) error {
 	var chunk record.Receipt
 	var written writtenChunk
 	cal := db.Calendar()
 	err := db.transact(ctx, func(tx *Tx) error {
+		if flushFault != nil {
+			if err := flushFault(p.last); err != nil {
+				return err
+			}
+		}
 		chunk = record.Receipt{Total: p.rows, Rejected: len(p.errs)}
 		// The ledger lock serialises appends (and record ids) across writers.
 		lock := `SELECT size, next_record_id FROM ledger_state WHERE id = 1`

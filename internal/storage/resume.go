@@ -79,6 +79,39 @@ func (db *DB) releaseBatch(ctx context.Context, id credit.BatchID, lease string)
 	}
 }
 
+// retryDelay is how long a batch whose processing failed on an internal
+// error waits before it is resumed; maxResumes is how many times it is
+// resumed before it is given up as failed.
+var (
+	retryDelay = time.Minute
+	maxResumes = 20
+)
+
+// deferBatch gives up the lease of a batch whose processing failed on an
+// internal error, to be resumed after delay (not at once: the cause, a
+// database restarting, usually takes a moment to pass).
+func (db *DB) deferBatch(ctx context.Context, id credit.BatchID, lease string, delay time.Duration) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err := db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE batches SET lease_owner = '', lease_until = $1 WHERE id = $2 AND lease_owner = $3`, tx.now.Add(delay), string(id), lease)
+		return err
+	})
+	if err != nil {
+		db.logger.Warn("deferring a failed batch (it is resumed when its lease expires)", slog.String("batch", string(id)), slog.Any("error", err))
+	}
+}
+
+// paused is the error of a batch whose processing stopped on an internal
+// error and will be resumed.
+func paused(id credit.BatchID, receipt *record.Receipt) error {
+	done := 0
+	if receipt != nil {
+		done = receipt.Total
+	}
+	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理因系统故障中断（已处理%d行）。文件已完整保存，平台运行时会在约一分钟后自动继续处理，也可稍后运行 credit batch resume；处理结果可按批次号查询，无须重新报送。", id, done)
+}
+
 // interrupted is the error of a batch whose processing stopped because its
 // context was cancelled: the caller went away or the database is closing.
 func interrupted(id credit.BatchID, receipt *record.Receipt) error {
@@ -116,23 +149,69 @@ func (db *DB) ResumeBatches(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("storage.ResumeBatches: %w", err)
 		}
+		var resumed int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'batch.resume' AND object_type = 'batch' AND object_id = $1`, id).Scan(&resumed); err != nil {
+			db.releaseBatch(ctx, credit.BatchID(id), lease)
+			return n, fmt.Errorf("storage.ResumeBatches: %w", err)
+		}
+		if resumed >= maxResumes {
+			// Taken up again and again without finishing: not something
+			// passing. It needs an operator; the file stays stored.
+			msg := fmt.Sprintf("批次已%d次继续处理仍未完成，已停止自动处理，请联系平台运维人员查看系统日志；文件已完整保存", resumed)
+			if err := db.finishBatch(ctx, credit.BatchID(id), lease, "failed", msg, nil); err != nil {
+				return n, fmt.Errorf("storage.ResumeBatches: %w", err)
+			}
+			db.logger.Error("batch given up after repeated resumes", slog.String("batch", id), slog.Int("resumes", resumed))
+			continue
+		}
 		db.logger.Info("resuming an interrupted batch", slog.String("batch", id))
 		if err := db.auditBatch(ctx, "batch.resume", credit.BatchID(id), nil); err != nil {
 			db.releaseBatch(ctx, credit.BatchID(id), lease)
 			return n, fmt.Errorf("storage.ResumeBatches: %w", err)
 		}
 		if _, err := db.processBatch(ctx, credit.BatchID(id), lease, nil); err != nil {
-			if ctx.Err() != nil || credit.ErrorCode(err) == credit.EUNAVAILABLE {
-				return n, err
+			if ctx.Err() != nil || db.life.Err() != nil {
+				return n, err // stopping
 			}
-			// The batch failed (its status says why) or was taken over:
-			// go on with the others.
+			// The batch failed (its status says why), stopped on an
+			// internal error (it is resumed later) or was taken over: go
+			// on with the others.
 			db.logger.Warn("resumed batch did not finish", slog.String("batch", id), slog.Any("error", err))
 			continue
 		}
 		n++
 	}
 	return n, nil
+}
+
+// HeldBatch is a batch waiting to be processed that a lease holds: another
+// process is processing it, or the process that was has died (the lease
+// then expires), or it waits to be retried after an internal error.
+type HeldBatch struct {
+	ID            credit.BatchID
+	ProcessedRows int // the last row written; the header is row 1
+	LeaseUntil    time.Time
+}
+
+// HeldBatches returns the batches that ResumeBatches leaves alone now
+// because a lease holds them, oldest first.
+func (db *DB) HeldBatches(ctx context.Context) ([]HeldBatch, error) {
+	var out []HeldBatch
+	err := scanAll(db.rows(ctx, `SELECT id, processed_rows, lease_until FROM batches WHERE status IN ('stored', 'processing') AND lease_until >= $1 ORDER BY created_at, id`,
+		db.Now().UTC().Truncate(time.Microsecond)), func(rows *sql.Rows) error {
+		var h HeldBatch
+		var id string
+		if err := rows.Scan(&id, &h.ProcessedRows, &h.LeaseUntil); err != nil {
+			return err
+		}
+		h.ID = credit.BatchID(id)
+		out = append(out, h)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage.HeldBatches: %w", err)
+	}
+	return out, nil
 }
 
 // auditBatch appends one audit entry about a batch.

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -230,6 +231,72 @@ func TestUploadInterrupted(t *testing.T) {
 		}
 		if batches != 0 || chunks != 0 {
 			t.Errorf("%d batches and %d chunks left behind", batches, chunks)
+		}
+	})
+}
+
+// TestBatchResumeAfterFault: a chunk whose write fails for a reason that is
+// not the file's (the database went away) leaves the batch to be resumed a
+// little later, not failed half imported; it then finishes with the receipt
+// of an uninterrupted run. A batch that fails every time it is resumed is
+// given up after maxResumes, with a message, its file kept.
+func TestBatchResumeAfterFault(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		storage.SetFlushRows(t, 100)
+		now := f.db.Now()
+		f.db.Now = func() time.Time { return now }
+		broken := true
+		storage.SetFlushFault(t, func(last int) error {
+			if broken && last > 101 {
+				return errors.New("driver: bad connection")
+			}
+			return nil
+		})
+		rec, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "fault.csv", Body: bytes.NewReader(f.resumeCSV(t))})
+		if credit.ErrorCode(err) != credit.EUNAVAILABLE || !strings.Contains(credit.ErrorMessage(err), "自动继续处理") || rec == nil || rec.Total != 100 {
+			t.Fatalf("Submit with a failing database: %+v, %v; want EUNAVAILABLE after 100 rows, saying processing will continue", rec, err)
+		}
+		id := rec.Batch
+		if status, processed, leased := batchState(t, f, id); status != "processing" || processed != 101 || !leased {
+			t.Fatalf("after the fault: status %q, last row %d, leased %v; want processing, 101, deferred", status, processed, leased)
+		}
+		if n, err := f.db.ResumeBatches(sys()); err != nil || n != 0 {
+			t.Fatalf("ResumeBatches at once = %d, %v; want 0 (it waits a moment)", n, err)
+		}
+		if held, err := f.db.HeldBatches(sys()); err != nil || len(held) != 1 || held[0].ID != id || held[0].ProcessedRows != 101 || !held[0].LeaseUntil.After(now) {
+			t.Fatalf("HeldBatches = %+v, %v; want the deferred batch at row 101", held, err)
+		}
+		broken = false
+		now = now.Add(2 * time.Minute)
+		if n, err := f.db.ResumeBatches(sys()); err != nil || n != 1 {
+			t.Fatalf("ResumeBatches later = %d, %v; want 1", n, err)
+		}
+		b, err := f.db.FindBatchByID(sys(), id)
+		if want := (record.Receipt{Batch: id, Total: 350, Accepted: 348, Rejected: 1, Duplicates: 1}); err != nil || b.Status != "done" || b.Receipt != want {
+			t.Fatalf("resumed batch: %+v, %v; want done, %+v", b, err, want)
+		}
+
+		// Failing for good.
+		storage.SetMaxResumes(t, 2)
+		storage.SetFlushFault(t, func(int) error { return errors.New("driver: bad connection") })
+		rec, err = f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "always.csv",
+			Body: bytes.NewReader(csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16"), f.penaltyRow("长市监罚〔2026〕2号", "警告", "", "2026-11-16")))})
+		if credit.ErrorCode(err) != credit.EUNAVAILABLE {
+			t.Fatalf("Submit: %v, want EUNAVAILABLE", err)
+		}
+		for range 3 {
+			now = now.Add(2 * time.Minute)
+			if _, err := f.db.ResumeBatches(sys()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err = f.db.FindBatchByID(sys(), rec.Batch)
+		if err != nil || b.Status != "failed" || !strings.Contains(b.Error, "已停止自动处理") {
+			t.Errorf("a batch failing every time: %+v, %v; want failed, saying it was given up", b, err)
+		}
+		if _, err := f.db.VerifyLedger(sys()); err != nil {
+			t.Error(err)
 		}
 	})
 }
