@@ -113,13 +113,6 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		return err
 	}
 	c.Pusher = startPusher(db, logger)
-	// Uploads a stopped process left unfinished (a day old: on PostgreSQL
-	// another server may be receiving one right now).
-	if n, err := db.RemoveAbandonedUploads(systemContext(ctx), db.Now().Add(-24*time.Hour)); err != nil {
-		logger.Error("removing abandoned uploads", slog.Any("error", err))
-	} else if n > 0 {
-		logger.Info("removed abandoned uploads", slog.Int("batches", n))
-	}
 	c.stopExpiry = startExpiry(db, logger, time.Hour)
 	c.stopResume = startResume(db, logger, time.Minute)
 	c.stopSeal = startSeal(db, logger, sealInterval)
@@ -196,7 +189,9 @@ func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 // startResume finishes, when the server starts and then every interval,
 // the batches whose processing stopped half way (a stopped command or
 // server, a client that went away, a process that died) and that no other
-// process holds, the same as `credit batch resume`.
+// process holds, the same as `credit batch resume`, and removes uploads
+// that were never finished (on PostgreSQL another server may be receiving
+// one right now: only those without a chunk for ten minutes).
 func startResume(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
 	return every(interval, func(ctx context.Context, _ int) {
 		n, err := db.ResumeBatches(ctx)
@@ -205,6 +200,13 @@ func startResume(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 			logger.Error("resuming interrupted batches", slog.Any("error", err))
 		case n > 0:
 			logger.Info("resumed interrupted batches", slog.Int("batches", n))
+		}
+		// Uploads a process that died left receiving (no chunk for ten
+		// minutes; begun by an earlier build: a day old).
+		if n, err := db.RemoveAbandonedUploads(ctx, db.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			logger.Error("removing abandoned uploads", slog.Any("error", err))
+		} else if n > 0 {
+			logger.Info("removed abandoned uploads", slog.Int("batches", n))
 		}
 	})
 }

@@ -131,9 +131,9 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		channel = actor.Channel
 	}
 	err := db.transact(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, backfill)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now, s.Backfill)
+		_, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, backfill, lease_until)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now, s.Backfill, tx.now.Add(receiveLease))
 		return err
 	})
 	if err != nil {
@@ -162,13 +162,21 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 	return id, nil
 }
 
+// receiveLease is how long a batch stays receiving without a new chunk
+// before its upload counts as abandoned (the process that received it
+// died): a chunk is 1 MiB.
+const receiveLease = 10 * time.Minute
+
 // RemoveAbandonedUploads removes batches still receiving (upload begun,
-// never finished, e.g. the process stopped) that were begun before cutoff,
-// with their chunks: they were never stored, and nothing processes them.
-// Each removal is audited. It returns how many were removed.
+// never finished: the process stopped) with their chunks: they were never
+// stored, and nothing processes them. A batch is abandoned when no chunk
+// came for receiveLease, or, for those an earlier build began (without
+// that lease), when begun before cutoff. Each removal is audited. It
+// returns how many were removed.
 func (db *DB) RemoveAbandonedUploads(ctx context.Context, cutoff time.Time) (int, error) {
 	var ids []string
-	err := scanAll(db.rows(ctx, `SELECT id FROM batches WHERE status = $1 AND created_at < $2 ORDER BY id`, "receiving", cutoff.UTC()), func(rows *sql.Rows) error {
+	err := scanAll(db.rows(ctx, `SELECT id FROM batches WHERE status = $1 AND (lease_until < $2 OR lease_until IS NULL AND created_at < $3) ORDER BY id`,
+		"receiving", db.Now().UTC().Truncate(time.Microsecond), cutoff.UTC()), func(rows *sql.Rows) error {
 		var id string
 		ids = append(ids, id)
 		return rows.Scan(&ids[len(ids)-1])
@@ -221,7 +229,11 @@ func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submi
 		}
 		size += int64(c.size)
 		err := db.transact(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data, encoding) VALUES ($1, $2, $3, $4)`, string(id), c.seq, c.sealed, c.encoding)
+			if _, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data, encoding) VALUES ($1, $2, $3, $4)`, string(id), c.seq, c.sealed, c.encoding); err != nil {
+				return err
+			}
+			// The upload is alive as long as chunks keep coming.
+			_, err := tx.exec(ctx, `UPDATE batches SET lease_until = $1 WHERE id = $2 AND status = 'receiving'`, tx.now.Add(receiveLease), string(id))
 			return err
 		})
 		if err != nil {

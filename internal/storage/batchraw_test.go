@@ -296,6 +296,32 @@ func TestRemoveAbandonedUploads(t *testing.T) {
 		if _, err := f.db.VerifyLedger(sys()); err != nil {
 			t.Errorf("VerifyLedger after the removal: %v", err)
 		}
+
+		// An upload of this build: abandoned once no chunk came for ten
+		// minutes, however young.
+		storage.Tamper(t, f.db, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, lease_until)
+			SELECT 'B-dead', class, department_id, submitted_by, channel, 'dead.csv', format, 'receiving', created_at, created_at FROM batches WHERE id = '`+string(rec.Batch)+`'`)
+		storage.Tamper(t, f.db, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, lease_until)
+			SELECT 'B-alive', class, department_id, submitted_by, channel, 'alive.csv', format, 'receiving', created_at, created_at FROM batches WHERE id = '`+string(rec.Batch)+`'`)
+		storage.SetBatchLease(t, f.db, "B-dead", "", now.Add(-time.Second))
+		storage.SetBatchLease(t, f.db, "B-alive", "", now.Add(time.Minute))
+		if n, err := f.db.RemoveAbandonedUploads(sys(), now.Add(-24*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("removed %d, %v; want the one without a chunk for ten minutes", n, err)
+		}
+		var left []string
+		rows, err := f.db.SQL().Query(`SELECT id FROM batches WHERE status = 'receiving'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			left = append(left, id)
+		}
+		rows.Close()
+		if len(left) != 1 || left[0] != "B-alive" {
+			t.Errorf("receiving after the removal: %v, want B-alive", left)
+		}
 	})
 }
 
