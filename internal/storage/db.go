@@ -585,11 +585,23 @@ func (db *DB) transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 		if err != nil {
 			_ = stx.Rollback()
+			err = readOnly(err)
 			return
 		}
-		err = stx.Commit()
+		err = readOnly(stx.Commit())
 	}()
 	return fn(tx)
+}
+
+// readOnly turns SQLite's refusal to write a database file it may only
+// read (file or directory permissions, a read-only mount) into a message
+// an operator can act on, instead of an internal error.
+func readOnly(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY {
+		return credit.Errorf(credit.EUNAVAILABLE, "数据库文件为只读，无法写入：请检查数据库文件及其所在目录（含 -wal、-shm 文件）的写权限")
+	}
+	return err
 }
 
 // pgConn runs fn with the pgx connection under tx (PostgreSQL only), for COPY.

@@ -92,14 +92,14 @@ func (db *DB) processBatch(ctx context.Context, id credit.BatchID, lease string,
 	case pctx.Err() != nil || isCancelled(perr):
 		db.releaseBatch(ctx, id, lease)
 		return receipt, interrupted(id, receipt)
-	case credit.ErrorCode(perr) == credit.EINTERNAL:
+	case credit.ErrorCode(perr) == credit.EINTERNAL || credit.ErrorCode(perr) == credit.EUNAVAILABLE:
 		// Not the file's fault (a database that restarted, a connection
 		// cut, a lock held too long): the file is stored whole, and the
 		// batch is taken up again from where it stopped, a little later.
 		// A batch that keeps failing is given up by ResumeBatches.
 		db.logger.Error("batch processing stopped; it is resumed later", slog.String("batch", string(id)), slog.Any("error", perr))
 		db.deferBatch(ctx, id, lease, retryDelay)
-		return receipt, paused(id, receipt)
+		return receipt, paused(id, receipt, perr)
 	}
 	status, msg := "done", ""
 	if perr != nil {

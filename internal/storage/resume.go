@@ -104,12 +104,16 @@ func (db *DB) deferBatch(ctx context.Context, id credit.BatchID, lease string, d
 
 // paused is the error of a batch whose processing stopped on an internal
 // error and will be resumed.
-func paused(id credit.BatchID, receipt *record.Receipt) error {
+func paused(id credit.BatchID, receipt *record.Receipt, cause error) error {
 	done := 0
 	if receipt != nil {
 		done = receipt.Total
 	}
-	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理因系统故障中断（已处理%d行）。文件已完整保存，平台运行时会在约一分钟后自动继续处理，也可稍后运行 credit batch resume；处理结果可按批次号查询，无须重新报送。", id, done)
+	why := "系统故障"
+	if credit.ErrorCode(cause) == credit.EUNAVAILABLE {
+		why = credit.ErrorMessage(cause) // e.g. a read-only database file: the operator's to fix
+	}
+	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理已中断（已处理%d行），原因：%s。文件已完整保存，平台运行时会在约一分钟后自动继续处理，也可稍后运行 credit batch resume；处理结果可按批次号查询，无须重新报送。", id, done, why)
 }
 
 // interrupted is the error of a batch whose processing stopped because its
