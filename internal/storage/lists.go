@@ -368,7 +368,9 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 		arg("department_id = ?", int64(*f.DepartmentID))
 	}
 	if hidesOthersPersons(actor) {
-		arg("(department_id = ? OR subject_id NOT IN (SELECT id FROM subjects WHERE type = '"+string(subject.Person)+"'))", int64(actor.DepartmentID))
+		// NOT EXISTS, not NOT IN: PostgreSQL cannot hash a million
+		// persons' ids in work_mem and would rescan them per entry.
+		arg("(department_id = ? OR NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = list_entries.subject_id AND s.type = '"+string(subject.Person)+"'))", int64(actor.DepartmentID))
 	}
 	if f.ListType != "" {
 		arg("list_type = ?", f.ListType)
@@ -439,16 +441,27 @@ func (db *DB) FindListEntry(ctx context.Context, id credit.RecordID) (*lists.Ent
 	if err != nil {
 		return nil, err
 	}
-	if hidesOthersPersons(actor) && e.DepartmentID != actor.DepartmentID {
-		var typ string
-		if err := db.queryRow(ctx, `SELECT type FROM subjects WHERE id = $1`, int64(e.SubjectID)).Scan(&typ); err != nil {
-			return nil, err
-		}
-		if subject.Type(typ) == subject.Person {
-			return nil, credit.Errorf(credit.ENOTFOUND, "名单信息不存在")
-		}
+	if err := db.hideOthersPerson(ctx, actor, e); err != nil {
+		return nil, err
 	}
 	return e, nil
+}
+
+// hideOthersPerson returns ENOTFOUND, as for an id that names nothing, when
+// actor may not know of e: a person's entry another department decided
+// (hidesOthersPersons).
+func (db *DB) hideOthersPerson(ctx context.Context, actor credit.Actor, e *lists.Entry) error {
+	if !hidesOthersPersons(actor) || e.DepartmentID == actor.DepartmentID {
+		return nil
+	}
+	var typ string
+	if err := db.queryRow(ctx, `SELECT type FROM subjects WHERE id = $1`, int64(e.SubjectID)).Scan(&typ); err != nil {
+		return err
+	}
+	if subject.Type(typ) == subject.Person {
+		return credit.Errorf(credit.ENOTFOUND, "名单信息不存在")
+	}
+	return nil
 }
 
 // hidesOthersPersons reports whether actor reads list entries of persons
@@ -498,6 +511,9 @@ func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.
 	}
 	e, r, err := db.findListEntry(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := db.hideOthersPerson(ctx, actor, e); err != nil {
 		return nil, err
 	}
 	dep, err := db.FindDepartmentByID(ctx, r.DepartmentID)

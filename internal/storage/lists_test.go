@@ -534,6 +534,9 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 	if _, err := f.db.FindListEntry(ctxOther, es[0].RecordID); credit.ErrorCode(err) != credit.ENOTFOUND {
 		t.Errorf("another department opens a person's entry by id: %v, want not found", err)
 	}
+	if _, err := f.db.RemoveListEntry(ctxOther, es[0].RecordID, lists.Removal{Reason: "试探"}); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("another department removing a person's entry: %v, want not found (not “only the lister may”)", err)
+	}
 	for _, ctx := range []context.Context{ctxLister, sys()} {
 		if _, err := f.db.FindListEntry(ctx, es[0].RecordID); err != nil {
 			t.Errorf("FindListEntry as %s: %v", credit.ActorFromContext(ctx).Label(), err)
