@@ -484,15 +484,20 @@ func (db *DB) keyPrefixRecords(ctx context.Context, prefix string, classes []*ca
 // written in a key shows its first six digits (the region) and hides the
 // next eight, so matching stored keys beyond the sixth would tell whether
 // the hidden ones are what the prefix says.
+//
+// Digits count across the separators an ID may be written with in groups
+// (220102-19770303-0072, as subject.MaskIDsInText reads them).
 func idSafePrefix(prefix string) (string, bool) {
 	run := 0
 	for i := 0; i < len(prefix); i++ {
-		if c := prefix[i]; (c < '0' || c > '9') && c != '*' { // '*': pasted as shown
+		switch c := prefix[i]; {
+		case c >= '0' && c <= '9', c == '*': // '*': pasted as shown
+			if run++; run == 7 {
+				return prefix[:i], true
+			}
+		case c == ' ' || c == '-' || c == '.' || c == '/':
+		default:
 			run = 0
-			continue
-		}
-		if run++; run == 7 {
-			return prefix[:i], true
 		}
 	}
 	return prefix, false

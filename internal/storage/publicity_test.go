@@ -196,6 +196,8 @@ func TestKeySearchHidesMaskedDigits(t *testing.T) {
 		f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader,
 			f.penaltyRow("长市监罚〔2026〕220102197703030072号", "警告", "", "2026-11-16"),
 			f.penaltyRow("长市监罚〔2026〕20260315001号", "警告", "", "2026-11-16"),
+			f.penaltyRow("长市监罚〔2025〕220102-19770303-0072号", "警告", "", "2026-11-16"),
+			f.penaltyRow("长市监罚〔2024〕220102.19770303.0072号", "警告", "", "2026-11-16"),
 		))
 		count := func(text string) int {
 			t.Helper()
@@ -214,6 +216,11 @@ func TestKeySearchHidesMaskedDigits(t *testing.T) {
 			"长市监罚〔2026〕220102********0072": 1, // as shown
 			"长市监罚〔2026〕20260315001":        1,
 			"长市监罚〔2026〕20260315002":        0,
+			"长市监罚〔2025〕220102-1977":        0, // written in groups: masked alike
+			"长市监罚〔2025〕220102-1978":        0,
+			"长市监罚〔2025〕220102-":            1,
+			"长市监罚〔2024〕220102.197703":      0,
+			"长市监罚〔2024〕220102.197704":      0,
 		} {
 			if got := count(text); got != want {
 				t.Errorf("public search %q: %d records, want %d", text, got, want)
