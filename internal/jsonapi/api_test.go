@@ -1,6 +1,7 @@
 package jsonapi_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -581,5 +583,30 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 	if n < 20 {
 		t.Errorf("found only %d routes", n)
+	}
+}
+
+// TestBatchRawBodyBrokenOff: a raw CSV body that ends before its
+// Content-Length (the client's connection broke) is refused with 400, also
+// when it breaks off before the first bytes the format is sniffed from.
+func TestBatchRawBodyBrokenOff(t *testing.T) {
+	e := newEnv(t)
+	for _, sent := range []int{100, 3000} {
+		conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := strings.Repeat("a", sent)
+		fmt.Fprintf(conn, "POST /api/v1/batches?class=penalty&filename=x.csv HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: text/csv\r\nContent-Length: 5100\r\n\r\n%s", e.keyA, body)
+		conn.(*net.TCPConn).CloseWrite()
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%d bytes sent: %v", sent, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "上传中断") {
+			t.Errorf("%d of 5100 bytes sent: %d %s", sent, resp.StatusCode, b)
+		}
 	}
 }
