@@ -137,6 +137,11 @@ func scanAudit(s interface{ Scan(...any) error }) (*auditEntry, error) {
 // platform's back would have made the next Migrate adopt that row.
 const legacyClosed = "audit.legacy_closed"
 
+// legacyClosedQuery reads the legacyClosed entry's detail. The action is
+// written out, not a parameter, so that both databases use the partial
+// index audit_log_legacy_closed (0021) rather than scan the audit log.
+const legacyClosedQuery = `SELECT detail FROM audit_log WHERE action = 'audit.legacy_closed' AND leaf IS NOT NULL ORDER BY leaf LIMIT 1`
+
 // legacyClosedDetail is the detail of the legacyClosed entry.
 type legacyClosedDetail struct {
 	LegacyMaxID int64 `json:"legacy_max_id"`
@@ -193,7 +198,7 @@ func (db *DB) catchUpAudit(ctx context.Context) error {
 // legacyClosed returns the legacy_max_id recorded by the legacyClosed
 // entry in the audit tree, and whether there is one.
 func (tx *Tx) legacyClosed(ctx context.Context) (int64, bool, error) {
-	return readLegacyClosed(tx.queryRow(ctx, `SELECT detail FROM audit_log WHERE action = $1 AND leaf IS NOT NULL ORDER BY leaf LIMIT 1`, legacyClosed))
+	return readLegacyClosed(tx.queryRow(ctx, legacyClosedQuery))
 }
 
 func readLegacyClosed(row *sql.Row) (int64, bool, error) {
@@ -331,7 +336,7 @@ func (db *DB) verifyAudit(ctx context.Context) (int64, map[credit.BatchID]receip
 	}
 	// After the catch-up (legacyClosed in the tree) the bound is fixed and
 	// an entry without a leaf below it is as foreign as one above.
-	closedAt, closed, err := readLegacyClosed(db.queryRow(ctx, `SELECT detail FROM audit_log WHERE action = $1 AND leaf IS NOT NULL ORDER BY leaf LIMIT 1`, legacyClosed))
+	closedAt, closed, err := readLegacyClosed(db.queryRow(ctx, legacyClosedQuery))
 	if err != nil {
 		return 0, nil, err
 	}
