@@ -407,3 +407,21 @@ func TestBatchUploadBrokenOff(t *testing.T) {
 		}
 	})
 }
+
+// TestSummaryRowSkipped: a spreadsheet's 合计 line under the data is
+// skipped like a blank row, not rejected as a record (which would count
+// against the department's 准确率); a record row mentioning 合计 in a field
+// is read as usual.
+func TestSummaryRowSkipped(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		row := f.penaltyRow("长市监罚〔2026〕91号", "警告", "", "2026-11-16")
+		row[8] = "合计违法所得五千元" // 违法事实 starting with 合计: a record still
+		total := make([]string, len(penaltyHeader))
+		total[0] = "合计：2条"
+		got := f.submit(t, "penalty", "合计.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕90号", "警告", "", "2026-11-16"), row, total))
+		if want := (record.Receipt{Batch: got.Batch, Total: 2, Accepted: 2}); *got != want {
+			t.Errorf("receipt %+v, want %+v (the 合计 line skipped)", *got, want)
+		}
+	})
+}

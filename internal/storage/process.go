@@ -312,7 +312,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 				}
 				return
 			}
-			if row.Num <= skip {
+			if row.Num <= skip || ingest.SummaryRow(row) {
 				continue
 			}
 			rows = append(rows, row)

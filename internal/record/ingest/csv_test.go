@@ -624,3 +624,24 @@ func TestCSVBadQuote(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+func TestSummaryRow(t *testing.T) {
+	for _, test := range []struct {
+		values map[string]string
+		want   bool
+	}{
+		{map[string]string{"a": "合计：20条", "b": "", "c": ""}, true},
+		{map[string]string{"a": "总计", "b": "20"}, true},
+		{map[string]string{"a": "小计", "b": "3", "c": "5"}, false},               // three cells: could be data
+		{map[string]string{"a": "合计违法所得", "b": "x", "c": "y", "d": "z"}, false}, // a record
+		{map[string]string{"a": "长春某公司", "b": ""}, false},
+		{map[string]string{"a": "", "b": ""}, false},
+	} {
+		if got := SummaryRow(Row{Num: 5, Values: test.values}); got != test.want {
+			t.Errorf("SummaryRow(%v) = %v, want %v", test.values, got, test.want)
+		}
+	}
+	if SummaryRow(Row{Num: 5, Values: map[string]string{"a": "合计"}, Problems: []credit.Problem{{Code: "cell_too_large"}}}) {
+		t.Error("a row with reader problems was taken for a summary line")
+	}
+}

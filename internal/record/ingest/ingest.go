@@ -517,6 +517,33 @@ func (b *rowBuilder) col(i int) string {
 	return fmt.Sprintf("第%d列", i+1)
 }
 
+// SummaryRow reports whether r is a table's summary line, not a record: at
+// most two cells filled, one of them starting 合计, 总计, 小计 or 共计
+// (“合计：20条” under the data, as departments' spreadsheets end). Such a
+// row is skipped like a blank one rather than rejected as a record missing
+// every required field, which would count against the department's 准确率;
+// the stored file keeps it.
+func SummaryRow(r Row) bool {
+	if len(r.Problems) > 0 {
+		return false
+	}
+	filled, summary := 0, false
+	for _, v := range r.Values {
+		if v == "" {
+			continue
+		}
+		if filled++; filled > 2 {
+			return false
+		}
+		for _, w := range []string{"合计", "总计", "小计", "共计"} {
+			if strings.HasPrefix(v, w) {
+				summary = true
+			}
+		}
+	}
+	return summary
+}
+
 // blank reports whether every cell is empty after trimming.
 func blank(cells []string) bool {
 	for _, c := range cells {
