@@ -70,7 +70,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			next = rows + 100000
 		}
 	}
-	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Backfill: *backfill, Body: f, Progress: progress})
+	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Backfill: *backfill, Body: f, Progress: progress,
+		Stored: func(id credit.BatchID) {
+			fmt.Fprintf(env.Stderr, "文件已完整保存为批次%s，开始处理……\n", id)
+		}})
 	if err != nil {
 		if receipt != nil && receipt.Batch != "" && credit.ErrorCode(err) != credit.EUNAVAILABLE { // an interruption's message says it all
 			fmt.Fprintf(env.Stderr, "批次%s已完整保存，但处理失败。\n", receipt.Batch)

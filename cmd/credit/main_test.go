@@ -122,6 +122,11 @@ func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 	if err := json.Unmarshal([]byte(lastLine(out)), &r); err != nil || r.Total != 2 || r.Accepted != 1 || r.Rejected != 1 {
 		t.Fatalf("receipt %q: %+v %v", lastLine(out), r, err)
 	}
+	// The batch is named as soon as it is stored, before processing: a
+	// stopped import can still tell which batch will be resumed.
+	if !strings.Contains(e, "文件已完整保存为批次"+r.Batch) {
+		t.Errorf("import did not name the stored batch before processing: %q", e)
+	}
 	x, err := excelize.OpenFile(errs)
 	if err != nil {
 		t.Fatal(err)

@@ -151,6 +151,10 @@ type Submission struct {
 	// Progress, when set, is called after each written chunk with the
 	// number of rows processed so far (for long imports).
 	Progress func(rows int)
+	// Stored, when set, is called once the file is stored whole, before
+	// it is processed, with the batch's id: a process stopped during
+	// processing can still say which batch will be resumed.
+	Stored func(credit.BatchID)
 }
 
 // BatchFilter selects batches.

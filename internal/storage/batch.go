@@ -87,6 +87,9 @@ func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt,
 		return nil, err
 	}
 	db.logger.Debug("batch stored", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
+	if s.Stored != nil {
+		s.Stored(id)
+	}
 	start = time.Now()
 	r, err := db.processBatch(ctx, id, lease, s.Progress)
 	db.logger.Debug("batch processed", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
