@@ -43,7 +43,11 @@ func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset
 		limit = 20
 	}
 	from := ` FROM verifications v` + w.sql()
-	ids, err := db.ids(ctx, `SELECT v.id`+from+` ORDER BY v.id DESC LIMIT `+itoa(int64(subject.TotalCap(offset))), w.args...)
+	// Newest first by time, then id: the order of the (department_id, at)
+	// and (at) indexes (the id breaks ties; SQLite's indexes end with it).
+	// Ordered by id alone, both databases sorted or filtered every
+	// matching verification for one page: 16–24 s at 10 million.
+	ids, err := db.ids(ctx, `SELECT v.id`+from+` ORDER BY v.at DESC, v.id DESC LIMIT `+itoa(int64(subject.TotalCap(offset))), w.args...)
 	if err != nil {
 		return nil, 0, err
 	}
