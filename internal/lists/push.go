@@ -684,7 +684,8 @@ func AckPath(id int64) string { return "/api/v1/inbox/" + strconv.FormatInt(id, 
 // PushService is the inbox, the subscriptions and their delivery log.
 type PushService interface {
 	// FindNotifications returns inbox items, newest first, the total before
-	// Limit and the number not yet acknowledged. Departments see their own
+	// Limit (counted up to subject.TotalCap(Offset): more may follow) and
+	// the number not yet acknowledged. Departments see their own
 	// inbox; administrators any. Returns EUNAUTHORIZED, EFORBIDDEN.
 	FindNotifications(ctx context.Context, f NotificationFilter) (list []*Notification, total, unacked int, err error)
 	// AckNotification acknowledges an inbox item with feedback (反馈).
@@ -702,7 +703,8 @@ type PushService interface {
 	// deliveries. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT (already revoked).
 	RevokeSubscription(ctx context.Context, id int64) (*Subscription, error)
 	// FindDeliveries returns the delivery log of a subscription, newest
-	// first, and the total. Returns ENOTFOUND, EFORBIDDEN.
+	// first, and the total (counted up to subject.TotalCap(Offset)).
+	// Returns ENOTFOUND, EFORBIDDEN.
 	FindDeliveries(ctx context.Context, subscriptionID int64, f DeliveryFilter) ([]*Delivery, int, error)
 	// RetryDelivery schedules a failed delivery for a new round of attempts
 	// now. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT unless it failed.

@@ -187,7 +187,8 @@ type Service interface {
 	FindBatchByID(ctx context.Context, id credit.BatchID) (*Batch, error)
 	// FindBatchErrors returns the rejected rows of a batch.
 	FindBatchErrors(ctx context.Context, id credit.BatchID, offset, limit int) ([]RowError, int, error)
-	// FindBatches lists batches visible to the actor.
+	// FindBatches lists batches visible to the actor, newest first, and
+	// their total counted up to subject.TotalCap(f.Offset).
 	FindBatches(ctx context.Context, f BatchFilter) ([]*Batch, int, error)
 	// FindRecordByID returns ENOTFOUND.
 	FindRecordByID(ctx context.Context, id credit.RecordID) (*Record, error)

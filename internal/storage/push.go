@@ -25,6 +25,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
 )
 
 var _ lists.PushService = (*DB)(nil)
@@ -359,10 +360,12 @@ func (db *DB) FindNotifications(ctx context.Context, f lists.NotificationFilter)
 		limit = 50
 	}
 	out := []*lists.Notification{}
-	total := 0
-	err = scanAll(db.rows(ctx, `SELECT `+notificationColumns+`, COUNT(*) OVER () FROM notifications WHERE `+strings.Join(where, " AND ")+
+	// The page walks the inbox index newest first; the total is counted up
+	// to subject.TotalCap (a window count read and sorted a department's
+	// whole inbox, bodies included, on every call: seconds at 300,000).
+	err = scanAll(db.rows(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE `+strings.Join(where, " AND ")+
 		fmt.Sprintf(` ORDER BY id DESC LIMIT %d OFFSET %d`, limit, max(f.Offset, 0)), args...), func(rows *sql.Rows) error {
-		n, err := scanNotification(rows, &total)
+		n, err := scanNotification(rows)
 		if err != nil {
 			return err
 		}
@@ -372,10 +375,9 @@ func (db *DB) FindNotifications(ctx context.Context, f lists.NotificationFilter)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("storage.FindNotifications: %w", err)
 	}
-	if len(out) == 0 && f.Offset > 0 {
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
-			return nil, 0, 0, err
-		}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE `+strings.Join(where, " AND ")+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
+		return nil, 0, 0, fmt.Errorf("storage.FindNotifications: %w", err)
 	}
 	var unacked int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE `+unackedWhere+` AND acked_at IS NULL`, unackedArgs...).Scan(&unacked); err != nil {
@@ -670,10 +672,11 @@ func (db *DB) FindDeliveries(ctx context.Context, subscriptionID int64, f lists.
 	}
 	out := []*lists.Delivery{}
 	byID := map[int64]*lists.Delivery{}
-	total := 0
-	err = scanAll(db.rows(ctx, `SELECT `+deliveryColumns+`, COUNT(*) OVER () FROM deliveries WHERE `+where+
+	// A page newest first, the total counted up to subject.TotalCap (as
+	// FindNotifications).
+	err = scanAll(db.rows(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE `+where+
 		fmt.Sprintf(` ORDER BY id DESC LIMIT %d OFFSET %d`, limit, max(f.Offset, 0)), args...), func(rows *sql.Rows) error {
-		d, err := scanDelivery(rows, &total)
+		d, err := scanDelivery(rows)
 		if err != nil {
 			return err
 		}
@@ -682,6 +685,10 @@ func (db *DB) FindDeliveries(ctx context.Context, subscriptionID int64, f lists.
 		return nil
 	})
 	if err != nil {
+		return nil, 0, fmt.Errorf("storage.FindDeliveries: %w", err)
+	}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE `+where+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("storage.FindDeliveries: %w", err)
 	}
 	if len(out) == 0 {
