@@ -194,6 +194,10 @@ func TestIdleInTransactionTimeout(t *testing.T) {
 	if got != "2min" {
 		t.Errorf("idle_in_transaction_session_timeout = %q, want 2min", got)
 	}
+	// No JIT compilation for the platform's short queries.
+	if err := db.SQL().QueryRow(`SHOW jit`).Scan(&got); err != nil || got != "off" {
+		t.Errorf("jit = %q (%v), want off", got, err)
+	}
 	// The server really ends such a session: here after 100 ms.
 	ctx := context.Background()
 	sep := "?"
