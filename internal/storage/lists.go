@@ -368,9 +368,11 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 		arg("department_id = ?", int64(*f.DepartmentID))
 	}
 	if hidesOthersPersons(actor) {
-		// NOT EXISTS, not NOT IN: PostgreSQL cannot hash a million
-		// persons' ids in work_mem and would rescan them per entry.
-		arg("(department_id = ? OR NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = list_entries.subject_id AND s.type = '"+string(subject.Person)+"'))", int64(actor.DepartmentID))
+		// A subject's type looked up per entry walked, by its key: not
+		// NOT IN (PostgreSQL rescans a million persons' ids per entry
+		// when they do not fit work_mem) nor NOT EXISTS inside the OR
+		// (hashed: every subject scanned for each page).
+		arg("(department_id = ? OR (SELECT s.type FROM subjects s WHERE s.id = list_entries.subject_id) <> '"+string(subject.Person)+"')", int64(actor.DepartmentID))
 	}
 	if f.ListType != "" {
 		arg("list_type = ?", f.ListType)
@@ -388,13 +390,16 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	q := `SELECT key, COUNT(*) OVER () FROM list_entries WHERE ` + strings.Join(where, " AND ") +
+	// The page walks list_entries_from or list_entries_type_from (0023)
+	// newest first and stops at the page; the total is counted up to
+	// subject.TotalCap (a window count sorted every entry for a page).
+	cond := strings.Join(where, " AND ")
+	q := `SELECT key FROM list_entries WHERE ` + cond +
 		fmt.Sprintf(` ORDER BY valid_from DESC, key LIMIT %d OFFSET %d`, limit, max(f.Offset, 0))
 	var keys []string
-	total := 0
 	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
 		var k string
-		if err := rows.Scan(&k, &total); err != nil {
+		if err := rows.Scan(&k); err != nil {
 			return err
 		}
 		keys = append(keys, k)
@@ -403,11 +408,9 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
 	}
-	if len(keys) == 0 && f.Offset > 0 {
-		// A page past the last has no row to carry the total.
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM list_entries WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
-		}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM list_entries WHERE `+cond+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
 	}
 	recs, err := db.currentListRecords(ctx, keys)
 	if err != nil {

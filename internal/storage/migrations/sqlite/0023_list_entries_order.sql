@@ -1,0 +1,5 @@
+-- 名单信息 lists entries newest first (valid_from DESC, key), over every
+-- entry or one list type: indexes in that order, so that a page stops at
+-- its rows instead of sorting every entry.
+CREATE INDEX list_entries_from ON list_entries(valid_from DESC, key);
+CREATE INDEX list_entries_type_from ON list_entries(list_type, valid_from DESC, key);
