@@ -233,7 +233,10 @@ func (db *DB) findSubjectsWhere(ctx context.Context, f subject.Filter, where str
 		extra += ` AND s.region_code LIKE $` + itoa(int64(n))
 		args = append(args, regionLike(f.RegionPrefix))
 	}
-	return db.pageSubjects(ctx, `FROM subjects s WHERE `+where+extra, `s.id`, args, f)
+	// In code order: the range is on the uscc index, which then gives the
+	// page without reading and sorting every match (by id, SQLite sorted
+	// 99,000 subjects for a six-character prefix: 0.2 s a search).
+	return db.pageSubjects(ctx, `FROM subjects s WHERE `+where+extra, `s.uscc`, args, f)
 }
 
 // pageSubjects reads one page of the subjects that from (a FROM … WHERE
