@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"testing"
@@ -184,4 +185,14 @@ func CountPasswordHashes(tb testing.TB) *int {
 	verifyPassword = func(hash, password string) bool { *n++; return old(hash, password) }
 	tb.Cleanup(func() { verifyPassword = old })
 	return n
+}
+
+// RarestGrams returns grams from the rarest, as name search picks them.
+func RarestGrams(tb testing.TB, db *DB, grams []string) []string {
+	tb.Helper()
+	out, err := db.rarestGrams(context.Background(), grams)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

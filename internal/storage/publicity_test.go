@@ -240,3 +240,29 @@ func TestKeySearchHidesMaskedDigits(t *testing.T) {
 		}
 	})
 }
+
+// TestRarestGramsBreaksTies: when every bigram of a query occurs in more
+// names than the first count reaches, they are counted further, so that a
+// search starts from the rarest rather than from the first two.
+func TestRarestGramsBreaksTies(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		db := open(t)
+		var refs []record.SubjectRef
+		add := func(prefix string, n, from int) {
+			for i := range n {
+				refs = append(refs, record.SubjectRef{Name: fmt.Sprintf("%s%d号商店", prefix, i), Type: string(subject.Enterprise),
+					USCC: uscc(t, fmt.Sprintf("91220101MA%06d", from+i))})
+			}
+		}
+		add("甲乙", 7000, 0)
+		add("乙丙", 21000, 100000)
+		add("丙丁", 5500, 200000)
+		if err := db.EnsureSubjects(sys(), refs); err != nil {
+			t.Fatal(err)
+		}
+		got := storage.RarestGrams(t, db, []string{"甲乙", "乙丙", "丙丁"})
+		if want := []string{"丙丁", "甲乙", "乙丙"}; !slices.Equal(got, want) {
+			t.Errorf("rarest grams %v, want %v", got, want)
+		}
+	})
+}
