@@ -134,7 +134,7 @@ func sniffBatch(r *http.Request, ct string) (format string, body io.Reader, err 
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		// The body ended before its Content-Length: the upload broke off
 		// (as storage says of a longer one).
-		return "", nil, credit.Errorf(credit.EINVALID, "上传中断：收到的文件不完整（连接在文件传完之前断开），文件未保存，请重新报送")
+		return "", nil, record.ErrUploadBrokenOff()
 	}
 	if err != nil && err != io.EOF {
 		return "", nil, uploadError(err)

@@ -157,6 +157,14 @@ type Submission struct {
 	Stored func(credit.BatchID)
 }
 
+// ErrUploadBrokenOff is the error of an upload whose body ended before its
+// declared length or closing boundary: the file is not stored (a truncated
+// file still parses, its last row cut short), and the client sends it
+// again.
+func ErrUploadBrokenOff() error {
+	return credit.Errorf(credit.EINVALID, "上传中断：收到的文件不完整（连接在文件传完之前断开），文件未保存，请重新报送")
+}
+
 // BatchFilter selects batches.
 type BatchFilter struct {
 	DepartmentID  *credit.DepartmentID

@@ -356,7 +356,7 @@ func (db *DB) sealChunks(id credit.BatchID, body io.Reader) (chunks <-chan seale
 					// The request body or multipart part ended before its
 					// declared length or closing boundary: a broken upload,
 					// whose rows must not be taken for the whole file.
-					send(sealedChunk{err: credit.Errorf(credit.EINVALID, "上传中断：收到的文件不完整（连接在文件传完之前断开），文件未保存，请重新报送")})
+					send(sealedChunk{err: record.ErrUploadBrokenOff()})
 				default:
 					send(sealedChunk{err: credit.Errorf(credit.EINVALID, "读取上传文件失败：%v", rerr)})
 				}
