@@ -464,7 +464,7 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 		if p.Rows, err = s.batchRows(r.Context(), bs); err != nil {
 			return err
 		}
-		p.Pager = newPager("/console/batches", q, page, batchPageSize, total, false)
+		p.Pager = newPager("/console/batches", q, page, batchPageSize, total, true)
 	}
 	return s.render(w, r, http.StatusOK, "batches", p)
 }

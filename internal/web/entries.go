@@ -138,7 +138,7 @@ func (s *Server) handleEntryIndex(w http.ResponseWriter, r *http.Request) error 
 	for _, e := range es {
 		p.Rows = append(p.Rows, EntryRow{Entry: e, State: e.StateOn(today)})
 	}
-	p.Pager = newPager("/console/lists/entries", q, page, entriesSize, total, false)
+	p.Pager = newPager("/console/lists/entries", q, page, entriesSize, total, true)
 	return s.render(w, r, http.StatusOK, "entries", p)
 }
 

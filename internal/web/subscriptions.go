@@ -306,7 +306,7 @@ func (s *Server) handleSubscriptionView(w http.ResponseWriter, r *http.Request) 
 	if status != "" {
 		pq.Set("status", string(status))
 	}
-	p.Pager = newPager(r.URL.Path, pq, page, deliveryPageSize, total, false)
+	p.Pager = newPager(r.URL.Path, pq, page, deliveryPageSize, total, true)
 	switch q.Get("done") {
 	case "retry":
 		p.Notice = "已安排重新推送，稍后刷新本页查看结果。"

@@ -170,7 +170,7 @@ func (s *Server) handleVerificationIndex(w http.ResponseWriter, r *http.Request)
 		row.HitCount, row.Given, row.Status, row.StatusClass = feedbackState(v, today)
 		p.Rows = append(p.Rows, row)
 	}
-	p.Pager = newPager("/console/verifications", r.URL.Query(), page, verificationsSize, total, false)
+	p.Pager = newPager("/console/verifications", r.URL.Query(), page, verificationsSize, total, true)
 	return s.render(w, r, http.StatusOK, "verifications", p)
 }
 

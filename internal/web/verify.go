@@ -756,7 +756,7 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
 	if p.OnlyUnacked {
 		pq.Set("unacked", "1")
 	}
-	p.Pager = newPager("/console/inbox", pq, page, inboxSize, total, false)
+	p.Pager = newPager("/console/inbox", pq, page, inboxSize, total, true)
 	return s.render(w, r, http.StatusOK, "inbox", p)
 }
 
