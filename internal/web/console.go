@@ -111,8 +111,19 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	sess := sessionOf(r.Context())
 	p := &DashboardPage{Page: base(r, "工作台", "dashboard"), Scope: scopeLabel(sess.User)}
 	p.CanBatch = sess.User.Role != credit.RoleBank
-	if c, ok := s.backend.(interface{ CalendarWarning() string }); ok {
-		p.CalendarWarning = c.CalendarWarning()
+	if c, ok := s.backend.(interface {
+		UncoveredYear() int
+		CalendarWarning() string
+	}); ok {
+		// Administrators are told what to do; everyone else what it means
+		// and whose the loading is.
+		switch y := c.UncoveredYear(); {
+		case y == 0:
+		case sess.User.Role == credit.RoleProvince:
+			p.CalendarWarning = c.CalendarWarning()
+		default:
+			p.CalendarWarning = fmt.Sprintf("工作日历尚未包含%d年的放假安排，涉及该年的期限（超期报送、反馈期限等）暂按周一至周五计算；放假安排由平台管理员录入", y)
+		}
 	}
 	if p.CanBatch {
 		now := s.now()
