@@ -543,3 +543,72 @@ func TestFindUsersLongQuery(t *testing.T) {
 		}
 	})
 }
+
+// TestQueryLogRegionNewestFirst: a region administrator's query log holds
+// its region's reads only, newest first, filtered, whatever the reads of
+// other regions between them.
+func TestQueryLogRegionNewestFirst(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		db := open(t)
+		seedDemo(t, db, 10)
+		ctx := context.Background()
+		recs, _, err := db.FindRecords(ctx, record.RecordFilter{Limit: 1})
+		if err != nil || len(recs) == 0 {
+			t.Fatal(err)
+		}
+		s, err := db.FindSubjectByID(ctx, recs[0].SubjectID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps, _, err := db.FindDepartments(systemCtx(), 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b *access.Department
+		for _, d := range deps {
+			switch {
+			case len(d.RegionCode) != 6 || d.RegionCode[2:4] == "00": // the province's own
+			case a == nil:
+				a = d
+			case b == nil && d.RegionCode[:4] != a.RegionCode[:4]:
+				b = d
+			}
+		}
+		if a == nil || b == nil {
+			t.Fatal("no two departments of different cities")
+		}
+		start := db.Now()
+		defer func() { db.Now = func() time.Time { return start } }()
+		for i := range 30 {
+			d, who := a, "A"
+			if i%2 == 1 {
+				d, who = b, "B"
+			}
+			at := start.Add(time.Duration(i) * time.Minute)
+			db.Now = func() time.Time { return at }
+			reader := credit.Actor{Role: credit.RoleDepartment, DepartmentID: d.ID, DepartmentCode: d.Code, Name: "reader", Channel: "web"}
+			if _, err := db.FindArchive(credit.NewContextWithActor(ctx, reader), s.USCC, fmt.Sprintf("核查%s%02d", who, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		region := credit.NewContextWithActor(ctx, credit.Actor{Role: credit.RoleRegion, RegionCode: a.RegionCode[:4] + "00"})
+		entries, total, err := db.FindQueryLog(region, access.QueryLogFilter{Limit: 5})
+		if err != nil || total != 15 || len(entries) != 5 {
+			t.Fatalf("region's log: %d of %d, %v; want 5 of 15", len(entries), total, err)
+		}
+		for i, e := range entries {
+			if want := fmt.Sprintf("核查A%02d", 28-2*i); e.Purpose != want {
+				t.Errorf("entry %d: %q, want %q (newest first, the region's only)", i, e.Purpose, want)
+			}
+		}
+		entries, total, err = db.FindQueryLog(region, access.QueryLogFilter{Purpose: "A1", Limit: 50})
+		if err != nil || total != 5 {
+			t.Fatalf("region's log for A1: %d entries (%d), %v; want A10–A18", total, len(entries), err)
+		}
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Purpose, "核查A1") {
+				t.Errorf("filtered entry %q", e.Purpose)
+			}
+		}
+	})
+}
