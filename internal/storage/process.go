@@ -630,11 +630,11 @@ func subjectKey(r *record.Record) string {
 	return ""
 }
 
-// flush writes one chunk of a batch in one transaction.
 // flushFault, set by tests only, fails the write of the chunk whose last
 // row is given when it returns an error, as a database that goes away does.
 var flushFault func(lastRow int) error
 
+// flush writes one chunk of a batch in one transaction.
 func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID, recent *recentChunks) error {
 	var chunk record.Receipt
 	var written writtenChunk
