@@ -59,7 +59,9 @@ var readOnly = map[Action]bool{
 //     department reads another department's records through the subject's
 //     archive, one subject at a time and by its code, but not by record id:
 //     ids are sequential, so a read by id could walk every record of the
-//     province, persons' included, without knowing whom it is about;
+//     province, persons' included, without knowing whom it is about
+//     (natural persons' list entries likewise: listed and opened by the
+//     deciding department only, found by others through verification);
 //   - banks: nothing here yet (信易贷 comes later);
 //   - the public: nothing non-public.
 func Can(actor credit.Actor, action Action, target Target) bool {

@@ -367,7 +367,9 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 	if f.DepartmentID != nil {
 		arg("department_id = ?", int64(*f.DepartmentID))
 	}
-	if hidesOthersPersons(actor) {
+	if !access.Can(actor, access.ActionViewRecord, access.Target{}) {
+		// A reader who may not read other departments' records by id (a
+		// department) lists persons' entries of its own decisions only.
 		// A subject's type looked up per entry walked, by its key: not
 		// NOT IN (PostgreSQL rescans a million persons' ids per entry
 		// when they do not fit work_mem) nor NOT EXISTS inside the OR
@@ -451,10 +453,12 @@ func (db *DB) FindListEntry(ctx context.Context, id credit.RecordID) (*lists.Ent
 }
 
 // hideOthersPerson returns ENOTFOUND, as for an id that names nothing, when
-// actor may not know of e: a person's entry another department decided
-// (hidesOthersPersons).
+// actor may not know of e: a person's entry, read by its id, that the actor
+// may not read as a record by id (access.ActionViewRecord: a department
+// reads its own decisions' only; others find a person on a list by
+// verifying the ID, which is query-logged).
 func (db *DB) hideOthersPerson(ctx context.Context, actor credit.Actor, e *lists.Entry) error {
-	if !hidesOthersPersons(actor) || e.DepartmentID == actor.DepartmentID {
+	if access.Can(actor, access.ActionViewRecord, access.Target{DepartmentID: e.DepartmentID}) {
 		return nil
 	}
 	var typ string
@@ -465,15 +469,6 @@ func (db *DB) hideOthersPerson(ctx context.Context, actor credit.Actor, e *lists
 		return credit.Errorf(credit.ENOTFOUND, "名单信息不存在")
 	}
 	return nil
-}
-
-// hidesOthersPersons reports whether actor reads list entries of persons
-// only when its own department decided them: a department finds a person
-// on a list by verifying the person's ID, which is query-logged, not by
-// walking entries (their ids are sequential), as for records (access.Can).
-// Administrators and auditors read every entry.
-func hidesOthersPersons(actor credit.Actor) bool {
-	return actor.Role == credit.RoleDepartment
 }
 
 // findListEntry returns the current version of the entry whose some version
