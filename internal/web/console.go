@@ -511,7 +511,7 @@ func (s *Server) handleBatchView(w http.ResponseWriter, r *http.Request) error {
 	sum := record.BatchSummary{Batches: 1, Total: b.Total, Accepted: b.Accepted, Rejected: b.Rejected, Duplicates: b.Duplicates, Late: b.Late}
 	p := &BatchPage{Page: base(r, "批次 "+string(b.ID), "batches"), Batch: rows[0], New: r.URL.Query().Get("new") == "1", Errors: errs,
 		Pager: newPager(r.URL.Path, r.URL.Query(), page, errorPageSize, total, false), Accuracy: sum.AccuracyRate(), Timeliness: sum.TimelinessRate()}
-	if p.New {
+	if p.New && b.Status != "failed" { // a failed batch says so below, not “处理完毕”
 		p.Notice = "文件已上传并处理完毕，以下是本批次的回执。"
 		if b.Channel == channelForm {
 			p.Notice = "名单信息已提交并处理完毕，以下是本次提交的回执。"

@@ -1144,3 +1144,21 @@ func TestUploadBrokenForm(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadFailedReceipt: a file stored but not processable (a required
+// column missing) gets an error banner with the reason, not the green
+// “处理完毕” and not “没有被拒绝的行”.
+func TestUploadFailedReceipt(t *testing.T) {
+	mustFixture(t)
+	a := login(t, "opa")
+	res := a.upload("penalty", "", "缺列.csv", []byte("行政相对人名称,行政处罚决定书文号\n长春某某有限公司,长市监罚〔2026〕1号\n"))
+	if res.StatusCode != http.StatusSeeOther {
+		body, _ := io.ReadAll(res.Body)
+		t.Fatalf("upload: %d\n%s", res.StatusCode, trimBody(body))
+	}
+	doc := a.doc(res.Header.Get("Location"), http.StatusOK)
+	if doc.Find(".alert-ok").Length() != 0 || !strings.Contains(text(doc.Find(".alert-error")), "未能处理") ||
+		strings.Contains(text(doc.Find("main")), "本批次没有被拒绝的行") {
+		t.Errorf("failed batch's receipt: ok %q, error %q", text(doc.Find(".alert-ok")), text(doc.Find(".alert-error")))
+	}
+}
