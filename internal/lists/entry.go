@@ -229,7 +229,7 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 		return nil, credit.Errorf(credit.EINVALID, "移出方式“%s”无效，应为有效期届满、提前移出、信用修复或撤销认定", kind)
 	}
 	if reason == "" {
-		return nil, credit.Errorf(credit.EINVALID, "提前移出须说明移出原因")
+		return nil, credit.Errorf(credit.EINVALID, "移出名单须说明移出原因")
 	}
 	if day.Before(e.DecisionDate) {
 		return nil, credit.Errorf(credit.EINVALID, "移出日期不得早于认定日期%s", e.DecisionDate.Format(credit.DateLayout))

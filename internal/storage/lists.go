@@ -550,7 +550,7 @@ func (db *DB) submitListVersions(ctx context.Context, dep *access.Department, ro
 	if err := json.NewEncoder(&buf).Encode(rows); err != nil {
 		return err
 	}
-	rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "list_removal.json", Channel: "system", Body: &buf})
+	rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "名单移出.json", Channel: "system", Body: &buf})
 	if err != nil {
 		return err
 	}
@@ -691,7 +691,7 @@ func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, erro
 		if err := json.NewEncoder(&buf).Encode(byDep[id]); err != nil {
 			return n, err
 		}
-		rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "list_removal.json", Channel: "system", Body: &buf})
+		rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "名单移出.json", Channel: "system", Body: &buf})
 		if err != nil {
 			return n, err
 		}

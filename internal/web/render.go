@@ -338,6 +338,8 @@ var funcs = template.FuncMap{
 			return "接口"
 		case "cli":
 			return "命令行"
+		case "system":
+			return "平台处理（名单移出）"
 		}
 		return c
 	},
