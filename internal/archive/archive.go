@@ -231,6 +231,12 @@ func NewEntry(a Audience, c *catalog.Class, r *record.Record, today credit.Date)
 	if r.PublicUntil != nil && !today.Before(*r.PublicUntil) {
 		e.Labels = append(e.Labels, "已超过公示期")
 	}
+	// A licence its department marked 无效 is kept from the public
+	// (Visible); the government view says why, beside the record's own
+	// status (有效: the record, not the licence).
+	if st := c.Roles.Status; st != "" && r.Fields[st] == "无效" {
+		e.Labels = append(e.Labels, "许可无效（不予公示）")
+	}
 	if !r.Current {
 		e.Labels = append(e.Labels, "历史版本")
 	}

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,27 @@ func TestNewEntryMasksKey(t *testing.T) {
 	}
 	if r.Key != wsh+"|11220100MB0000011X" {
 		t.Error("NewEntry changed the record's own key")
+	}
+}
+
+// TestNewEntryInvalidLicence: a licence marked 无效 is labelled so in the
+// government view (the public does not see it at all).
+func TestNewEntryInvalidLicence(t *testing.T) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	license, _ := cat.Class("license")
+	if license.Roles.Status == "" {
+		t.Fatal("the license class has no status field")
+	}
+	r := &record.Record{Class: "license", Fields: map[string]string{license.Roles.Status: "无效"}}
+	e := NewEntry(Government, license, r, credit.MakeDate(2026, 11, 27))
+	if !slices.Contains(e.Labels, "许可无效（不予公示）") {
+		t.Errorf("labels %v, want the licence marked invalid", e.Labels)
+	}
+	r.Fields[license.Roles.Status] = "有效"
+	if e := NewEntry(Government, license, r, credit.MakeDate(2026, 11, 27)); slices.Contains(e.Labels, "许可无效（不予公示）") {
+		t.Errorf("a valid licence labelled invalid: %v", e.Labels)
 	}
 }
