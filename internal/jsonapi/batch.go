@@ -51,7 +51,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 				return credit.Errorf(credit.EINVALID, "上传表单中没有名为file的文件")
 			}
 			if err != nil {
-				return formError(err)
+				return respond.FormError(err)
 			}
 			if part.FormName() == "file" {
 				sub.Filename = part.FileName()
@@ -75,14 +75,14 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 	receipt, err := s.Backend.Submit(context.WithoutCancel(r.Context()), sub)
 	if err != nil {
 		if receipt != nil && receipt.Batch != "" {
-			b := respond.Body(uploadError(err))
-			respond.JSON(w, respond.Status(uploadError(err)), struct {
+			b := respond.Body(respond.UploadError(err))
+			respond.JSON(w, respond.Status(respond.UploadError(err)), struct {
 				respond.ErrorBody
 				Receipt *record.Receipt `json:"receipt"`
 			}{b, receipt})
 			return nil
 		}
-		return uploadError(err)
+		return respond.UploadError(err)
 	}
 	w.Header().Set("Location", "/api/v1/batches/"+string(receipt.Batch))
 	respond.JSON(w, http.StatusCreated, receipt)
@@ -137,7 +137,7 @@ func sniffBatch(r *http.Request, ct string) (format string, body io.Reader, err 
 		return "", nil, record.ErrUploadBrokenOff()
 	}
 	if err != nil && err != io.EOF {
-		return "", nil, uploadError(err)
+		return "", nil, respond.UploadError(err)
 	}
 	isZip := bytes.HasPrefix(head, zipMagic)
 	switch {
@@ -153,25 +153,6 @@ func sniffBatch(r *http.Request, ct string) (format string, body io.Reader, err 
 		declared = "csv"
 	}
 	return declared, br, nil
-}
-
-// formError is the error of a multipart form that cannot be read (no
-// closing boundary, a body that broke off, not multipart at all): the
-// client's, not the platform's; a body over the limit stays ETOOLARGE.
-func formError(err error) error {
-	if err = uploadError(err); credit.ErrorCode(err) != credit.EINTERNAL {
-		return err
-	}
-	return credit.Errorf(credit.EINVALID, "上传表单不完整或格式错误，无法读取；文件未保存，请重新上传")
-}
-
-// uploadError turns a body that exceeded MaxBytesReader into ETOOLARGE.
-func uploadError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return credit.Errorf(credit.ETOOLARGE, "上传内容超过%d MB上限", mbe.Limit>>20)
-	}
-	return err
 }
 
 // BatchView is a batch with its rejected rows.
@@ -241,7 +222,7 @@ type tooLargeBody struct{ io.ReadCloser }
 func (b tooLargeBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && err != io.EOF {
-		err = uploadError(err)
+		err = respond.UploadError(err)
 	}
 	return n, err
 }

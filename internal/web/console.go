@@ -270,7 +270,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 		if err != nil {
-			return formError(err)
+			return respond.FormError(err)
 		}
 		switch part.FormName() {
 		case "csrf_token":
@@ -311,7 +311,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/console/batches/"+url.PathEscape(string(receipt.Batch))+"?new=1", http.StatusSeeOther)
 		return nil
 	}
-	serr = uploadError(serr)
+	serr = respond.UploadError(serr)
 	if credit.ErrorCode(serr) == credit.EINTERNAL {
 		return serr
 	}
@@ -335,25 +335,6 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 func readPart(part io.Reader, n int64) string {
 	b, _ := io.ReadAll(io.LimitReader(part, n))
 	return strings.TrimSpace(string(b))
-}
-
-// formError is the error of a multipart form that cannot be read (no
-// closing boundary, a body that broke off, not multipart at all): the
-// client's, not the platform's; a body over the limit stays ETOOLARGE.
-func formError(err error) error {
-	if err = uploadError(err); credit.ErrorCode(err) != credit.EINTERNAL {
-		return err
-	}
-	return credit.Errorf(credit.EINVALID, "上传表单不完整或格式错误，无法读取；文件未保存，请重新上传")
-}
-
-// uploadError turns a body over the size limit into ETOOLARGE.
-func uploadError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return credit.Errorf(credit.ETOOLARGE, "上传文件超过%d MB上限", mbe.Limit>>20)
-	}
-	return err
 }
 
 // handleTemplate sends the empty import template of a class, generated
