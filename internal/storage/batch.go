@@ -27,7 +27,6 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
 	"jlcredit/internal/record/ingest"
-	"jlcredit/internal/subject"
 )
 
 // chunkSize is the size of the pieces a batch's raw bytes are stored in.
@@ -606,15 +605,15 @@ func (db *DB) FindBatches(ctx context.Context, f record.BatchFilter) ([]*record.
 	if len(where) > 0 {
 		from += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
+	total, err := db.countCapped(ctx, from, f.Offset, args...)
+	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindBatches: %w", err)
 	}
 	q := `SELECT ` + batchColumns + from
 	args = append(args, f.Limit, f.Offset)
 	q += fmt.Sprintf(` ORDER BY b.created_at DESC, b.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
 	var out []*record.Batch
-	err := scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
+	err = scanAll(db.rows(ctx, q, args...), func(rows *sql.Rows) error {
 		b, err := scanBatch(rows)
 		if err != nil {
 			return err

@@ -410,8 +410,8 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM list_entries WHERE `+cond+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
+	total, err := db.countCapped(ctx, `FROM list_entries WHERE `+cond, f.Offset, args...)
+	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
 	}
 	recs, err := db.currentListRecords(ctx, keys)

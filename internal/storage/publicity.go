@@ -429,6 +429,15 @@ func (db *DB) ids(ctx context.Context, q string, args ...any) ([]any, error) {
 	return ids, err
 }
 
+// countCapped counts the rows that from (a FROM … WHERE clause) selects,
+// up to subject.TotalCap(offset): a listing's total, where an exact count
+// would read every match for one page ("1,000+" beyond it).
+func (db *DB) countCapped(ctx context.Context, from string, offset int, args ...any) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+itoa(int64(subject.TotalCap(offset)))+`) t`, args...).Scan(&n)
+	return n, err
+}
+
 // keyPrefixEnd ends the range of keys that start with a prefix: every key
 // starting with p sorts at or after p and before p + keyPrefixEnd (the
 // highest code point) in byte order.
@@ -552,8 +561,8 @@ func (db *DB) pageRecords(ctx context.Context, from string, w *clause, limit, of
 		limit = 20
 	}
 	from += w.sql()
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+itoa(int64(subject.TotalCap(offset)))+`) t`, w.args...).Scan(&total); err != nil {
+	total, err := db.countCapped(ctx, from, offset, w.args...)
+	if err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
 	if total == 0 {

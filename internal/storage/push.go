@@ -25,7 +25,6 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
-	"jlcredit/internal/subject"
 )
 
 var _ lists.PushService = (*DB)(nil)
@@ -375,8 +374,8 @@ func (db *DB) FindNotifications(ctx context.Context, f lists.NotificationFilter)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("storage.FindNotifications: %w", err)
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE `+strings.Join(where, " AND ")+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
+	total, err := db.countCapped(ctx, `FROM notifications WHERE `+strings.Join(where, " AND "), f.Offset, args...)
+	if err != nil {
 		return nil, 0, 0, fmt.Errorf("storage.FindNotifications: %w", err)
 	}
 	var unacked int
@@ -687,8 +686,8 @@ func (db *DB) FindDeliveries(ctx context.Context, subscriptionID int64, f lists.
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindDeliveries: %w", err)
 	}
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE `+where+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
+	total, err := db.countCapped(ctx, `FROM deliveries WHERE `+where, f.Offset, args...)
+	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindDeliveries: %w", err)
 	}
 	if len(out) == 0 {

@@ -265,13 +265,13 @@ func (db *DB) findSubjectsWhere(ctx context.Context, f subject.Filter, where str
 // clause over subjects s, with placeholders $1…$len(args)) selects, ordered
 // by orderBy, with their total counted up to subject.TotalCap(f.Offset).
 func (db *DB) pageSubjects(ctx context.Context, from, orderBy string, args []any, f subject.Filter) ([]*subject.Subject, int, error) {
-	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+itoa(int64(subject.TotalCap(f.Offset)))+`) t`, args...).Scan(&total); err != nil {
+	total, err := db.countCapped(ctx, from, f.Offset, args...)
+	if err != nil {
 		return nil, 0, err
 	}
 	n := int64(len(args))
 	var out []*subject.Subject
-	err := scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+from+` ORDER BY `+orderBy+` LIMIT $`+itoa(n+1)+` OFFSET $`+itoa(n+2), append(args, f.Limit, f.Offset)...),
+	err = scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+from+` ORDER BY `+orderBy+` LIMIT $`+itoa(n+1)+` OFFSET $`+itoa(n+2), append(args, f.Limit, f.Offset)...),
 		func(rows *sql.Rows) error {
 			s, err := scanSubject(rows)
 			if err != nil {
