@@ -42,3 +42,31 @@ func TestNewPager(t *testing.T) {
 		t.Errorf("URL(51) = %q, want %q", got, want)
 	}
 }
+
+// A capped count is a lower bound: the pager must not offer its last page
+// as the listing's last, only a gap after the pages around the current one.
+func TestPagerWindowCapped(t *testing.T) {
+	for _, tc := range []struct {
+		page, total int
+		counted     bool
+		want        []int
+	}{
+		{1, 1000, true, []int{1, 2, 3, 0}}, // 1000+ matches: no "50"
+		{10, 1180, true, []int{1, 0, 8, 9, 10, 11, 12, 0}},
+		{1, 999, true, []int{1, 2, 3, 0, 50}},   // exact: the last page is known
+		{1, 1000, false, []int{1, 2, 3, 0, 50}}, // an exact total of 1000
+	} {
+		p := newPager("/console/verifications", url.Values{}, tc.page, 20, tc.total, tc.counted)
+		got := p.Window()
+		if len(got) != len(tc.want) {
+			t.Errorf("page %d, total %d (counted %v): window %v, want %v", tc.page, tc.total, tc.counted, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("page %d, total %d (counted %v): window %v, want %v", tc.page, tc.total, tc.counted, got, tc.want)
+				break
+			}
+		}
+	}
+}

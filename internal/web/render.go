@@ -546,18 +546,23 @@ func (p Pager) URL(n int) string {
 }
 
 // Window returns the page numbers to show around the current one; 0 marks
-// a gap.
+// a gap. The last page is shown only when the total is exact: a capped
+// count names a page that is not the listing's last (the list goes on),
+// so the window ends in a gap instead.
 func (p Pager) Window() []int {
 	var out []int
 	last := 0
 	for n := 1; n <= p.Pages; n++ {
-		if n == 1 || n == p.Pages || (n >= p.Page-2 && n <= p.Page+2) {
+		if n == 1 || (n == p.Pages && !p.Capped) || (n >= p.Page-2 && n <= p.Page+2) {
 			if last != 0 && n > last+1 {
 				out = append(out, 0)
 			}
 			out = append(out, n)
 			last = n
 		}
+	}
+	if p.Capped && last < p.Pages {
+		out = append(out, 0)
 	}
 	return out
 }
