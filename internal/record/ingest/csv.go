@@ -126,7 +126,8 @@ func (c *csvReader) setHeader(fields []string) error {
 }
 
 // searchHeader takes as the header the best of the first HeaderSearchRows
-// non-blank records (bestHeader) and rewinds to the line after it.
+// non-blank records (bestHeader), with the row of sub-labels that goes with
+// it (headerRows), and rewinds to the line after it.
 func (c *csvReader) searchHeader(isField func(string) bool) (Reader, error) {
 	type candidate struct {
 		fields           []string
@@ -155,11 +156,12 @@ func (c *csvReader) searchHeader(isField func(string) bool) (Reader, error) {
 	for i, cd := range cands {
 		rows[i] = cd.fields
 	}
-	h := cands[bestHeader(rows, isField)]
+	_, last, header := headerRows(rows, bestHeader(rows, isField), isField)
+	h := cands[last]
 	c.back = append(slices.Clone(c.log[h.logLen:]), c.back...)
 	c.logging, c.log, c.logBytes = false, nil, 0
 	c.lastRow, c.endLine = h.num, h.end
-	return c, c.setHeader(h.fields)
+	return c, c.setHeader(header)
 }
 
 // detectDelimiter picks the delimiter from the first non-blank line: a

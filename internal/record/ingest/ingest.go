@@ -502,6 +502,84 @@ func bestHeader(rows [][]string, isField func(string) bool) int {
 	return best
 }
 
+// headerRows returns the rows [first, last] that make the header, h being
+// the row bestHeader chose, and the header's cells. Departments'
+// spreadsheets often head a group of columns with one label over
+// sub-labels — 法定代表人 over 姓名 | 证件类型 | 证件号码, 行政相对人代码 over
+// 统一社会信用代码 | 组织机构代码 — so the row below h (or above it) is taken
+// with it when the two read as one header (twoRowCells) that names more
+// fields than h alone; read as data, the sub-labels would be a rejected
+// row and their columns would be missed.
+func headerRows(rows [][]string, h int, isField func(string) bool) (first, last int, header []string) {
+	first, last, header = h, h, rows[h]
+	best := headerScore(rows[h], isField)
+	for _, top := range []int{h, h - 1} {
+		if top < 0 || top+1 >= len(rows) {
+			continue
+		}
+		cells, ok := twoRowCells(rows[top], rows[top+1], isField)
+		if !ok {
+			continue
+		}
+		if s := headerScore(cells, isField); s > best {
+			if _, err := headersOf(cells); err == nil {
+				first, last, header, best = top, top+1, cells, s
+			}
+		}
+	}
+	return first, last, header
+}
+
+// twoRowCells combines a group row and the sub-label row under it into
+// one header row. A group label spans the blank cells to its right that
+// have a sub-label. A column is named by the first of group+sub-label,
+// sub-label and group that names a field (法定代表人+证件号码 →
+// 法定代表人证件号码), else by what is written. Under a label that names a
+// field by itself the second row must be blank (the label merged down),
+// repeat it, or complete it (法定代表人+姓名): anything else there is a
+// value, and the rows are a header and its first record (ok false).
+func twoRowCells(top, sub []string, isField func(string) bool) (cells []string, ok bool) {
+	out := make([]string, max(len(top), len(sub)))
+	group := ""
+	for i := range out {
+		var t, s string
+		if i < len(top) {
+			t = trimCell(top[i])
+		}
+		if i < len(sub) {
+			s = trimCell(sub[i])
+		}
+		switch {
+		case t != "":
+			group = t
+		case s == "":
+			group = ""
+		}
+		g := t
+		if g == "" {
+			g = group
+		}
+		switch {
+		case s == "" || s == t:
+			out[i] = t
+		case t != "" && isFieldHeader(isField, t):
+			if !isFieldHeader(isField, t+s) {
+				return nil, false
+			}
+			out[i] = t + s
+		default:
+			out[i] = g + s
+			for _, c := range []string{g + s, s, g} {
+				if c != "" && isFieldHeader(isField, c) {
+					out[i] = c
+					break
+				}
+			}
+		}
+	}
+	return out, true
+}
+
 // rowBuilder turns the cells of a CSV or XLSX row into a Row.
 type rowBuilder struct {
 	headers  []string

@@ -316,7 +316,8 @@ func (x *xlsxReader) errRowTooLong(num int) error {
 }
 
 // searchHeader takes as the header the best of the first HeaderSearchRows
-// non-blank rows (bestHeader) and keeps the rows after it for Next.
+// non-blank rows (bestHeader), with the row of sub-labels that goes with it
+// (headerRows), and keeps the rows after it for Next.
 func (x *xlsxReader) searchHeader() error {
 	var rows []xlsxRow
 	for len(rows) < HeaderSearchRows {
@@ -342,13 +343,13 @@ func (x *xlsxReader) searchHeader() error {
 	for i, r := range rows {
 		cells[i] = r.cells
 	}
-	h := bestHeader(cells, x.isField)
+	_, last, header := headerRows(cells, bestHeader(cells, x.isField), x.isField)
 	var err error
-	if x.b.headers, err = headersOf(rows[h].cells); err != nil {
+	if x.b.headers, err = headersOf(header); err != nil {
 		return err
 	}
-	x.headerRow = rows[h].num
-	x.ahead = rows[h+1:]
+	x.headerRow = rows[last].num
+	x.ahead = rows[last+1:]
 	return nil
 }
 
