@@ -534,7 +534,9 @@ func (db *DB) findBatch(ctx context.Context, id credit.BatchID) (*batchRow, erro
 	return b, nil
 }
 
-// FindBatchErrors returns the rejected rows of a batch in row order.
+// FindBatchErrors returns the rejected rows of a batch in row order, and
+// how many there are (also for a page past the last). A limit of 0 or less
+// means every row from offset on.
 func (db *DB) FindBatchErrors(ctx context.Context, id credit.BatchID, offset, limit int) ([]record.RowError, int, error) {
 	if _, err := db.findBatch(ctx, id); err != nil {
 		return nil, 0, err
@@ -564,6 +566,10 @@ func (db *DB) FindBatchErrors(ctx context.Context, id credit.BatchID, offset, li
 			out = append(out, e)
 			return nil
 		})
+	if err == nil && len(out) == 0 && offset > 0 {
+		// A page past the last has no row to carry the count.
+		err = db.queryRow(ctx, `SELECT COUNT(*) FROM batch_errors WHERE batch_id = $1`, string(id)).Scan(&total)
+	}
 	return out, total, err
 }
 

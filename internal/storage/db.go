@@ -20,6 +20,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -549,22 +550,32 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // textArgs makes the string arguments of a statement acceptable to both
-// databases: PostgreSQL refuses a NUL in text (and answered a search for
-// “长\x00” with an error where SQLite found nothing), so on PostgreSQL a
-// NUL becomes U+FFFD, which no stored text holds either (ingestion removes
-// NULs). Arguments without one are passed as they are, without copying.
+// databases, with the same outcome on each: PostgreSQL refuses a NUL in
+// text (and answered a search for “长\x00” with an error where SQLite found
+// nothing), so on PostgreSQL a NUL becomes U+FFFD, which no stored text
+// holds either (ingestion removes NULs); and bytes that are not UTF-8 (a
+// request's “%FF”), which PostgreSQL refuses and SQLite would store
+// as they are, become U+FFFD on both. Arguments without either are passed
+// as they are, without copying.
 func (db *DB) textArgs(args []any) []any {
-	if db.dialect != Postgres {
-		return args
-	}
 	var out []any
 	for i, a := range args {
-		if v, ok := a.(string); ok && strings.IndexByte(v, 0) >= 0 {
-			if out == nil {
-				out = append([]any(nil), args...)
-			}
-			out[i] = strings.ReplaceAll(v, "\x00", "\uFFFD")
+		v, ok := a.(string)
+		if !ok {
+			continue
 		}
+		nul := db.dialect == Postgres && strings.IndexByte(v, 0) >= 0
+		if !nul && utf8.ValidString(v) {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		v = strings.ToValidUTF8(v, "\uFFFD")
+		if nul {
+			v = strings.ReplaceAll(v, "\x00", "\uFFFD")
+		}
+		out[i] = v
 	}
 	if out == nil {
 		return args

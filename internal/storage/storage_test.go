@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -181,6 +182,33 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("CrossDepartment", func(t *testing.T) { testCrossDepartment(t, open) })
 	t.Run("LedgerDeletedRecord", func(t *testing.T) { testLedgerDeleted(t, open) })
 	t.Run("LedgerHiddenRecord", func(t *testing.T) { testLedgerHidden(t, open) })
+	t.Run("OutsideInput", func(t *testing.T) { testOutsideInput(t, open) })
+}
+
+// What a request can carry into a statement — bytes that are not UTF-8, a
+// NUL, an offset near the largest int — is answered alike on both
+// databases, never with a database error (PostgreSQL refused the first two
+// and a negative LIMIT).
+func testOutsideInput(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16")))
+	for _, q := range []string{"长春\xff\xfe", "\xff", "北辰\x00", "长\xe9\x95"} {
+		if _, _, err := f.db.FindSubjects(sys(), subject.Filter{Query: q, RegionPrefix: q, Limit: 20}); err != nil && credit.ErrorCode(err) != credit.EINVALID {
+			t.Errorf("FindSubjects(%q): %v", q, err)
+		}
+		if _, _, err := f.db.FindSubjects(sys(), subject.Filter{Query: "长春", Offset: math.MaxInt, Limit: 20}); err != nil {
+			t.Errorf("FindSubjects at the largest offset: %v", err)
+		}
+	}
+	if _, err := f.db.FindBatchByID(sys(), credit.BatchID("B\xff\xfe")); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("FindBatch of a non-UTF-8 id: %v, want not found", err)
+	}
+	if _, _, err := f.db.FindBatches(sys(), record.BatchFilter{Class: "\xff", Offset: math.MaxInt, Limit: 20}); err != nil {
+		t.Errorf("FindBatches at the largest offset: %v", err)
+	}
+	if _, _, err := f.db.FindBatches(sys(), record.BatchFilter{Offset: math.MaxInt - 5, Limit: 20}); err != nil {
+		t.Errorf("FindBatches near the largest offset: %v", err)
+	}
 }
 
 func testDepartments(t *testing.T, open opener) {
@@ -242,6 +270,10 @@ func testIngest(t *testing.T, open opener) {
 	}
 	if errs[0].Raw["CF_WSH"] != "长市监罚〔2026〕2号" {
 		t.Errorf("raw row not kept: %v", errs[0].Raw)
+	}
+	// A page past the last still says how many there are.
+	if errs, n, err := f.db.FindBatchErrors(sys(), got.Batch, 5, 10); err != nil || len(errs) != 0 || n != 2 {
+		t.Errorf("FindBatchErrors past the last page = %d errors, total %d, %v; want 0, 2", len(errs), n, err)
 	}
 	// Re-import: nothing changes.
 	again := f.submit(t, "penalty", "a.csv", body)

@@ -1159,7 +1159,7 @@ func (tx *Tx) insertRows(ctx context.Context, all ...inserts) error {
 				args = append(args, r...)
 			}
 			q.WriteString(in.suffix)
-			b.Queue(q.String(), args...)
+			b.Queue(q.String(), tx.db.textArgs(args)...)
 		}
 	}
 	if b.Len() == 0 {

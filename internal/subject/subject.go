@@ -6,6 +6,7 @@ package subject
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"jlcredit/internal/credit"
@@ -106,5 +107,7 @@ type Service interface {
 const MaxTotal = 1000
 
 // TotalCap is the count at which a listing's total, for the page at offset,
-// stops counting.
-func TotalCap(offset int) int { return max(offset, 0) + MaxTotal }
+// stops counting. It saturates instead of overflowing for an offset near
+// the largest int (a client's offset=9223372036854775807 made it negative,
+// and PostgreSQL refused the LIMIT).
+func TotalCap(offset int) int { return min(max(offset, 0), math.MaxInt-MaxTotal) + MaxTotal }
