@@ -66,13 +66,21 @@ func (s *Server) handleLookupPurpose(w http.ResponseWriter, r *http.Request) err
 	}
 	code := subject.Normalize(r.URL.Query().Get("code"))
 	p := &PurposePage{Page: base(r, "填写查询事由", "lookup"), Code: code}
+	if code != "" && subject.CheckUSCC(code, nil) != nil && subject.CheckCitizenID(code, credit.DateOf(s.now())) == nil {
+		// A citizen ID in the address: nothing of the person — not even
+		// whether the platform knows them — is shown before the read is
+		// logged with its purpose, and the number is not echoed.
+		p.Code, p.Error = "", "公民身份号码不在网址中传递，请在下方重新填写号码和查询事由"
+		return s.render(w, r, http.StatusOK, "purpose", p)
+	}
 	if code != "" {
 		sub, err := s.backend.FindSubjectByCode(r.Context(), code)
 		if err != nil {
 			return err
 		}
 		if sub.Type == subject.Person {
-			p.Code = "" // never echo a citizen ID into a page
+			p.Code, p.Error = "", "公民身份号码不在网址中传递，请在下方重新填写号码和查询事由"
+			return s.render(w, r, http.StatusOK, "purpose", p)
 		}
 		p.Subject = sub
 	}
@@ -105,11 +113,9 @@ func (s *Server) handleGovArchive(w http.ResponseWriter, r *http.Request) error 
 	}
 	if err != nil {
 		p := &PurposePage{Page: base(r, "填写查询事由", "lookup"), Reason: reason, Note: note, Error: credit.ErrorMessage(err)}
-		if sub, ferr := s.backend.FindSubjectByCode(r.Context(), code); ferr == nil {
-			p.Subject = sub
-			if sub.Type != subject.Person {
-				p.Code = sub.USCC
-			}
+		// A person's name is shown only with the logged read.
+		if sub, ferr := s.backend.FindSubjectByCode(r.Context(), code); ferr == nil && sub.Type != subject.Person {
+			p.Subject, p.Code = sub, sub.USCC
 		}
 		return s.render(w, r, http.StatusBadRequest, "purpose", p)
 	}

@@ -1002,6 +1002,32 @@ func TestPersonArchive(t *testing.T) {
 	if doc.Find(`input[name=code]`).Length() != 1 {
 		t.Fatal("no code field on the purpose form")
 	}
+	person, err := f.db.FindSubjectByCode(sys, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before the read is logged with its purpose, nothing of the person is
+	// shown: not by the ID in the address, nor on the form's error page.
+	logged := func() int {
+		var n int
+		if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := logged()
+	for _, res := range []*http.Response{
+		a.get("/console/subjects/view?code=" + id),
+		a.postCSRF("/console/subjects/archive", url.Values{"code": {id}, "reason": {""}}),
+	} {
+		page := text(parse(t, res, res.StatusCode).Find("main"))
+		if strings.Contains(page, person.Name) || strings.Contains(page, id) {
+			t.Errorf("%s %s shows the person (%s) before the purpose is given: %q", res.Request.Method, res.Request.URL.Path, person.Name, page)
+		}
+	}
+	if n := logged(); n != before {
+		t.Errorf("query log %d → %d rows without a read", before, n)
+	}
 	res := a.postCSRF("/console/subjects/archive", url.Values{"code": {id}, "reason": {"日常监管和执法检查"}})
 	doc = parse(t, res, http.StatusOK)
 	body := doc.Find("main").Text()
