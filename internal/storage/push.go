@@ -25,6 +25,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
 )
 
 var _ lists.PushService = (*DB)(nil)
@@ -62,7 +63,8 @@ type verifiedBy struct {
 // listed on an adverse list (lists.Kind.Adverse: never a red list), and a
 // pending webhook delivery for each of the department's subscriptions that
 // match the list type, alerts included. The department that decided the
-// entry is not notified of its own decision.
+// entry is not notified of its own decision, and a natural person's entry
+// is not pushed to subscribers as such: only alerts.
 func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []listEvent) error {
 	if len(events) == 0 {
 		return nil
@@ -116,8 +118,13 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 				}
 			}
 		}
+		// A natural person's entry goes only to the departments that
+		// verified the person lately (alerts): others learn of a person by
+		// verifying the ID, which is query-logged, not by subscribing to
+		// a list (as they cannot list persons' entries either).
+		person := ev.rec.Subject.Type == string(subject.Person)
 		for _, s := range subs {
-			if _, ok := targets[s.DepartmentID]; !ok && s.DepartmentID != e.DepartmentID && s.Matches(data, e.ListType) {
+			if _, ok := targets[s.DepartmentID]; !ok && !person && s.DepartmentID != e.DepartmentID && s.Matches(data, e.ListType) {
 				targets[s.DepartmentID] = target{kind: ev.kind}
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/storage"
+	"jlcredit/internal/subject"
 )
 
 func TestPushSQLite(t *testing.T)   { testPush(t, openSQLite) }
@@ -35,6 +36,7 @@ func testPush(t *testing.T, open opener) {
 	t.Run("InboxAlertsAndAck", func(t *testing.T) { testPushInbox(t, open) })
 	t.Run("AlertForSubjectUnknownWhenVerified", func(t *testing.T) { testPushAlertUnknown(t, open) })
 	t.Run("Subscriptions", func(t *testing.T) { testPushSubscriptions(t, open) })
+	t.Run("PersonsOnlyToTheirVerifiers", func(t *testing.T) { testPushPersons(t, open) })
 }
 
 // receiver is a webhook endpoint that answers fail times with 500, then 200,
@@ -763,5 +765,66 @@ func testPushAlertKinds(t *testing.T, open opener) {
 	}
 	if n := len(rv.requests()); n != 2 {
 		t.Errorf("receiver got %d requests, want 2", n)
+	}
+}
+
+// A natural person's listing is not pushed to every department subscribed
+// to the list: other departments learn of a person by verifying the ID
+// (query-logged), so only those that verified the person lately are
+// alerted, in the inbox and by webhook.
+func testPushPersons(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	housing := &access.Department{Code: uscc(t, "11220000MB000055"), Name: "吉林省住房和城乡建设厅", RegionCode: "220000", Kind: "housing"}
+	if err := f.db.UpsertDepartment(sys(), housing); err != nil {
+		t.Fatal(err)
+	}
+	debtor := citizenID(t, "22010219850505223")
+	// The user verified the person (not yet listed); housing did not.
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	if _, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "采购项目供应商审查",
+		Subjects: []lists.Query{{Code: debtor}}}); err != nil {
+		t.Fatal(err)
+	}
+	rv := newReceiver(t, 0)
+	subUser := f.subscribe(t, f.user, rv.URL+"/user", "black")
+	subHousing := f.subscribe(t, housing, rv.URL+"/housing", "black")
+	if rc := f.submitAs(t, f.lister, []string{"失信被执行人", "赵失信", "自然人", "", "身份证", debtor, "", "", "",
+		"（2026）吉01执12号", "2026-03-02", f.lister.Name, f.lister.Code, "有履行能力而拒不履行生效法律文书确定义务", "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+		"限制高消费", "履行完毕后移出", "可向执行法院申请纠正", "2026-03-02", "", f.lister.Code}, f.blackRow("吉人社失〔2026〕34号")); rc.Accepted != 2 {
+		t.Fatalf("rows: %+v", rc)
+	}
+	inbox := func(d *access.Department) []*lists.Notification {
+		t.Helper()
+		list, _, _, err := f.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(d)), lists.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	for _, n := range inbox(housing) {
+		if n.Subject.Type == string(subject.Person) {
+			t.Errorf("housing, a subscriber that never verified the person, got %s about %s", n.Kind, n.Subject.Name)
+		}
+	}
+	if got := len(inbox(housing)); got != 1 {
+		t.Errorf("housing inbox has %d notifications, want the company's listing only", got)
+	}
+	persons := 0
+	for _, n := range inbox(f.user) {
+		if n.Subject.Type == string(subject.Person) {
+			persons++
+			if n.Kind != lists.NotifyAlert {
+				t.Errorf("the user's notice of the person is %s, want an alert", n.Kind)
+			}
+		}
+	}
+	if persons != 1 {
+		t.Errorf("the user, who verified the person, got %d notices of them, want 1 alert", persons)
+	}
+	if ds := f.deliveries(t, housing, subHousing.ID); len(ds) != 1 {
+		t.Errorf("housing deliveries = %d, want the company's only", len(ds))
+	}
+	if ds := f.deliveries(t, f.user, subUser.ID); len(ds) != 2 {
+		t.Errorf("user deliveries = %d, want the person's alert and the company's listing", len(ds))
 	}
 }
