@@ -51,9 +51,11 @@ var readOnly = map[Action]bool{
 //
 //   - the platform itself (CLI on the server) and province administrators: everything;
 //   - auditors: read-only actions everywhere;
-//   - region administrators: everything within their region and below, except
-//     catalog changes and managing province administrators and auditors; the
-//     government view of any archive (credit verification is not bounded by region);
+//   - region administrators: everything within their region and below
+//     (records by id: those of the region's departments), except catalog
+//     changes and managing province administrators, auditors and
+//     administrators of their own region; the government view of any
+//     archive (credit verification is not bounded by region);
 //   - department users and API keys: their own department's batches and
 //     records, the government view of archives, and verification. A
 //     department reads another department's records through the subject's
@@ -75,11 +77,17 @@ func Can(actor credit.Actor, action Action, target Target) bool {
 			return false
 		}
 		switch action {
-		case ActionViewArchive, ActionVerify, ActionViewRecord:
+		case ActionViewArchive, ActionVerify:
 			return true
 		case ActionManageUsers:
 			switch target.Role {
-			case "", credit.RoleRegion, credit.RoleDepartment, credit.RoleBank:
+			case "", credit.RoleDepartment, credit.RoleBank:
+			case credit.RoleRegion:
+				// Administrators of regions below; a peer of the same
+				// region is not theirs to reset or disable.
+				if target.RegionCode == actor.RegionCode {
+					return false
+				}
 			default:
 				return false
 			}

@@ -76,7 +76,7 @@ var matrix = []struct {
 	{"region", access.ActionSubmit, inRegion},
 	{"region", access.ActionViewBatch, inRegion},
 	{"region", access.ActionViewArchive, all},
-	{"region", access.ActionViewRecord, all},
+	{"region", access.ActionViewRecord, inRegion},
 	{"region", access.ActionManageDepartments, inRegion},
 	{"region", access.ActionManageUsers, inRegion},
 	{"region", access.ActionViewUsers, inRegion},
@@ -156,7 +156,7 @@ func TestCanManageUsersRole(t *testing.T) {
 		want bool
 	}{
 		{credit.RoleDepartment, true},
-		{credit.RoleRegion, true},
+		{credit.RoleRegion, true}, // of a county below
 		{credit.RoleBank, true},
 		{credit.RoleProvince, false},
 		{credit.RoleAuditor, false},
@@ -175,6 +175,22 @@ func TestCanManageUsersRole(t *testing.T) {
 				t.Errorf("Can(province, manage_users, %s) = false, want true", test.role)
 			}
 		})
+	}
+}
+
+// TestCanManageUsersPeer checks that a region administrator cannot reset
+// or disable another administrator of its own region (taking over the
+// peer's identity and audit trail), only of the regions below.
+func TestCanManageUsersPeer(t *testing.T) {
+	region := actors["region"]
+	if access.Can(region, access.ActionManageUsers, access.Target{RegionCode: region.RegionCode, Role: credit.RoleRegion}) {
+		t.Error("a region administrator manages a peer of its own region")
+	}
+	if !access.Can(region, access.ActionManageUsers, access.Target{RegionCode: "220104", Role: credit.RoleRegion}) {
+		t.Error("a region administrator cannot manage a county's administrator")
+	}
+	if !access.Can(region, access.ActionManageUsers, access.Target{RegionCode: region.RegionCode, Role: credit.RoleDepartment}) {
+		t.Error("a region administrator cannot manage a department user of its own region")
 	}
 }
 

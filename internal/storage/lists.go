@@ -374,7 +374,12 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 		// NOT IN (PostgreSQL rescans a million persons' ids per entry
 		// when they do not fit work_mem) nor NOT EXISTS inside the OR
 		// (hashed: every subject scanned for each page).
-		arg("(department_id = ? OR (SELECT s.type FROM subjects s WHERE s.id = list_entries.subject_id) <> '"+string(subject.Person)+"')", int64(actor.DepartmentID))
+		// A region administrator: those of the region's departments.
+		if actor.Role == credit.RoleRegion {
+			arg("((SELECT d.region_code FROM departments d WHERE d.id = list_entries.department_id) LIKE ? OR (SELECT s.type FROM subjects s WHERE s.id = list_entries.subject_id) <> '"+string(subject.Person)+"')", regionLike(actor.RegionCode))
+		} else {
+			arg("(department_id = ? OR (SELECT s.type FROM subjects s WHERE s.id = list_entries.subject_id) <> '"+string(subject.Person)+"')", int64(actor.DepartmentID))
+		}
 	}
 	if f.ListType != "" {
 		arg("list_type = ?", f.ListType)
@@ -458,7 +463,13 @@ func (db *DB) FindListEntry(ctx context.Context, id credit.RecordID) (*lists.Ent
 // reads its own decisions' only; others find a person on a list by
 // verifying the ID, which is query-logged).
 func (db *DB) hideOthersPerson(ctx context.Context, actor credit.Actor, e *lists.Entry) error {
-	if access.Can(actor, access.ActionViewRecord, access.Target{DepartmentID: e.DepartmentID}) {
+	t := access.Target{DepartmentID: e.DepartmentID}
+	if actor.Role == credit.RoleRegion {
+		if err := db.queryRow(ctx, `SELECT region_code FROM departments WHERE id = $1`, int64(e.DepartmentID)).Scan(&t.RegionCode); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if access.Can(actor, access.ActionViewRecord, t) {
 		return nil
 	}
 	var typ string

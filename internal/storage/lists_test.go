@@ -542,6 +542,18 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 			t.Errorf("FindListEntry as %s: %v", credit.ActorFromContext(ctx).Label(), err)
 		}
 	}
+	// A region administrator: persons' entries of its region's departments
+	// only (the lister is a province department).
+	ctxRegion := credit.NewContextWithActor(t.Context(), credit.Actor{Role: credit.RoleRegion, RegionCode: "220100", UserID: 7, Name: "cc", Channel: "web"})
+	if got, _, err := f.db.FindListEntries(ctxRegion, lists.Filter{SubjectID: &dsid}); err != nil || len(got) != 0 {
+		t.Errorf("a region administrator lists %d entries of a person decided outside its region (%v), want none", len(got), err)
+	}
+	if all, _, err := f.db.FindListEntries(ctxRegion, lists.Filter{Limit: 1000}); err != nil || len(all) == 0 {
+		t.Errorf("a region administrator lists %d entries (%v), want the organisations'", len(all), err)
+	}
+	if _, err := f.db.FindListEntry(ctxRegion, es[0].RecordID); credit.ErrorCode(err) != credit.ENOTFOUND {
+		t.Errorf("a region administrator opens a person's entry decided outside its region: %v, want not found", err)
+	}
 	// A pilot-era code that fails its check but is on the whitelist.
 	legacyCode := badCheck(uscc(t, "91220105MA0Y7777"))
 	if err := f.db.AddLegacyCode(sys(), legacyCode, "试点期间赋码"); err != nil {
