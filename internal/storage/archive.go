@@ -94,7 +94,7 @@ func (rd *recordRead) knowsAll(ctx context.Context) bool {
 func (db *DB) readRecord(ctx context.Context, id credit.RecordID) (*recordRead, error) {
 	stored, err := scanRecord(db.queryRow(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, int64(id)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, credit.Errorf(credit.ENOTFOUND, "信用记录不存在")
+		return nil, credit.Errorf(credit.ENOTFOUND, "信用记录不存在或未公开")
 	}
 	if err != nil {
 		return nil, err

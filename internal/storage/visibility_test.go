@@ -52,10 +52,18 @@ func TestRecordByIDAudiences(t *testing.T) {
 		if old == 0 || cur == 0 || person == 0 {
 			t.Fatalf("records: old %d current %d person %d", old, cur, person)
 		}
+		// A hidden record answers as a missing one: the public cannot tell
+		// which ids exist.
+		_, errHidden := f.db.FindRecordByID(context.Background(), person)
+		_, errMissing := f.db.FindRecordByID(context.Background(), 99999)
+		if credit.ErrorCode(errHidden) != credit.ENOTFOUND || credit.ErrorMessage(errHidden) != credit.ErrorMessage(errMissing) {
+			t.Errorf("hidden record: %v; missing record: %v; want one not-found answer", errHidden, errMissing)
+		}
 		dept := func(id credit.DepartmentID) context.Context {
 			return credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleDepartment, DepartmentID: id, Channel: "api"})
 		}
-		region := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleRegion, UserID: 9, RegionCode: "220200", Channel: "web"})
+		region := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleRegion, UserID: 9, RegionCode: "220100", Channel: "web"})
+		otherRegion := credit.NewContextWithActor(context.Background(), credit.Actor{Role: credit.RoleRegion, UserID: 10, RegionCode: "220200", Channel: "web"})
 		const (
 			hidden = "hidden"
 			public = "public" // the public view: no identity numbers, not logged
@@ -74,7 +82,8 @@ func TestRecordByIDAudiences(t *testing.T) {
 			{"Public", context.Background(), hidden, public, hidden, false},
 			{"OwnDepartment", dept(f.dept.ID), hidden, full, full, true},
 			{"OtherDepartment", dept(f.other.ID), hidden, public, hidden, false},
-			{"Region", region, hidden, full, full, false},
+			{"Region", region, hidden, full, full, false},               // the department's region
+			{"OtherRegion", otherRegion, hidden, public, hidden, false}, // records by id of its region only
 			{"Administrator", sys(), full, full, full, true},
 		} {
 			t.Run(test.name, func(t *testing.T) {
