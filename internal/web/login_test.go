@@ -218,3 +218,40 @@ func TestUserSearchTooLong(t *testing.T) {
 		c.doc(path, http.StatusOK)
 	}
 }
+
+// TestSecureCookieBehindProxy checks that the session cookie is Secure when
+// a trusted proxy says the browser came over HTTPS, and not when the same
+// header comes from any other peer.
+func TestSecureCookieBehindProxy(t *testing.T) {
+	f := mustFixture(t)
+	proxies, err := web.ParseTrustedProxies("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := web.New(web.Options{Backend: f.db, TrustedProxies: proxies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, test := range []struct {
+		remote string
+		secure bool
+	}{
+		{"10.0.0.5:40000", true},
+		{"192.0.2.50:1234", false},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"username": {"opa"}, "password": {testPassword}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-For", "198.51.100.7")
+		req.RemoteAddr = test.remote
+		rec := httptest.NewRecorder()
+		w.ServeHTTP(rec, req)
+		cookie := rec.Header().Get("Set-Cookie")
+		if rec.Code != http.StatusSeeOther || cookie == "" {
+			t.Fatalf("sign-in from %s: %d, cookie %q", test.remote, rec.Code, cookie)
+		}
+		if got := strings.Contains(cookie, "Secure"); got != test.secure {
+			t.Errorf("from %s with X-Forwarded-Proto https: Secure %v, want %v (%q)", test.remote, got, test.secure, cookie)
+		}
+	}
+}

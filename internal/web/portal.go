@@ -665,7 +665,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	limiter.giveBack(loginClient(ip), at)
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: isTLS(r), Expires: sess.ExpiresAt, MaxAge: int(access.SessionLifetime / time.Second),
+		Secure: s.isTLS(r), Expires: sess.ExpiresAt, MaxAge: int(access.SessionLifetime / time.Second),
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
@@ -767,9 +767,14 @@ func loginClient(ip string) string {
 }
 
 // isTLS reports whether the browser reached us over HTTPS, directly or
-// through a proxy that says so.
-func isTLS(r *http.Request) bool {
-	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+// through a trusted proxy (Options.TrustedProxies) that says so; from any
+// other peer X-Forwarded-Proto is the client's own claim and ignored.
+func (s *Server) isTLS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	peer, ok := parseIP(r.RemoteAddr)
+	return ok && inNetworks(peer, s.proxies) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
@@ -779,7 +784,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: isTLS(r), MaxAge: -1})
+		Secure: s.isTLS(r), MaxAge: -1})
 	http.Redirect(w, r, "/login?done=logout", http.StatusSeeOther)
 	return nil
 }
