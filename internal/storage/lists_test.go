@@ -31,6 +31,27 @@ func testLists(t *testing.T, open opener) {
 	t.Run("BatchAndConcurrency", func(t *testing.T) { testListsBatchConcurrency(t, open) })
 	t.Run("FindVerifications", func(t *testing.T) { testFindVerifications(t, open) })
 	t.Run("RemovalRules", func(t *testing.T) { testListsRemovalRules(t, open) })
+	t.Run("NameWithSpaces", func(t *testing.T) { testListsNameWithSpaces(t, open) })
+}
+
+// testListsNameWithSpaces: a space typed inside a Chinese name finds the
+// organisation, alone and in a batch, and beside its code it is no
+// contradiction (it answered 未收录 for a black-listed organisation).
+func testListsNameWithSpaces(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	if rc := f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕8号")); rc.Accepted != 1 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	for _, qs := range [][]lists.Query{
+		{{Name: "长春（北辰） 建筑工程 有限公司"}},
+		{{Name: "长春（北辰） 建筑工程 有限公司"}, {Code: f.red}},
+		{{Code: f.company, Name: "长春 （北辰）建筑工程有限公司"}},
+	} {
+		r := f.verify(t, "政府采购", qs...).Results[0]
+		if !r.Found || r.Verdict != lists.Restricted {
+			t.Errorf("%+v: found=%v verdict=%s (%s), want the listed company", qs[0], r.Found, r.Verdict, r.Explanation)
+		}
+	}
 }
 
 // testListsRemovalRules: a removed entry sent again as it was first listed

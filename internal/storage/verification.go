@@ -286,7 +286,9 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 			out[0] = m
 			return out, err
 		}
-		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE name = $1 AND type <> $2 ORDER BY id LIMIT 5`, q.Name, string(subject.Person)),
+		// The name as typed and without the spaces a Chinese name does
+		// not have (subject.CompactName): stored names are either.
+		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE name IN ($1, $2) AND type <> $3 ORDER BY id LIMIT 5`, q.Name, subject.CompactName(q.Name), string(subject.Person)),
 			func(rows *sql.Rows) error {
 				s, err := scanVerifySubject(rows)
 				if err != nil {
@@ -313,6 +315,10 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 		case q.Code == "" && !seen["n"+q.Name]:
 			seen["n"+q.Name] = true
 			names = append(names, q.Name)
+			if c := subject.CompactName(q.Name); !seen["n"+c] {
+				seen["n"+c] = true
+				names = append(names, c)
+			}
 		}
 	}
 	err := inChunks(codes, func(part []any) error {
@@ -372,7 +378,11 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 				}
 			}
 		default:
-			switch c := byName[q.Name]; len(c) {
+			c := byName[q.Name]
+			if compact := subject.CompactName(q.Name); compact != q.Name {
+				c = append(slices.Clone(c), byName[compact]...)
+			}
+			switch len(c) {
 			case 0:
 			case 1:
 				out[i] = match{s: c[0], n: 1}
@@ -724,7 +734,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		if s != nil {
 			res.Found, res.SubjectID, res.Name, res.USCC, res.Type = true, s.ID, s.Name, s.USCC, s.Type
 			v.Found++
-			if q.Code != "" && q.Name != "" && subject.NormalizeText(s.Name) != q.Name {
+			if q.Code != "" && q.Name != "" && subject.CompactName(subject.NormalizeText(s.Name)) != subject.CompactName(q.Name) {
 				// The code wins, but a name that names someone else is
 				// never answered with an all-clear.
 				mismatch := fmt.Sprintf("代码对应的主体为“%s”，与所填名称“%s”不一致", s.Name, q.Name)

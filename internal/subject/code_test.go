@@ -610,3 +610,21 @@ func TestPlainWide(t *testing.T) {
 		}
 	}
 }
+
+func TestCompactName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"长岭县 第一人民医院", "长岭县第一人民医院"},
+		{"长岭县第一人民医院", "长岭县第一人民医院"},
+		{"长春 ABC 科技有限公司", "长春ABC科技有限公司"},
+		{"ABC Trading (Changchun) Co", "ABC Trading (Changchun) Co"},
+		{"吉林 省 长春 市", "吉林省长春市"},
+		{"", ""},
+	} {
+		if got := CompactName(NormalizeText(tc.in)); got != tc.want {
+			t.Errorf("CompactName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if got := CompactName(CompactName(NormalizeText(tc.in))); got != tc.want {
+			t.Errorf("CompactName is not idempotent on %q: %q", tc.in, got)
+		}
+	}
+}
