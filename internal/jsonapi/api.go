@@ -8,6 +8,8 @@ package jsonapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -93,6 +95,9 @@ func (s *Server) routes() []route {
 
 // Handler returns the API's handler, to be mounted at /api/v1/. Call it
 // once: the per-key rate limiters live in the handler it returns.
+//
+// A path the API has, called with a method none of its routes take,
+// answers 405 with Allow; any other path under /api/ answers 404.
 func (s *Server) Handler() http.Handler {
 	now := s.Now
 	if now == nil {
@@ -104,10 +109,59 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, s.serve(lim, rt.scope, rt.handler))
 	}
 	mux.Handle("/api/", s.serve(lim, public, func(w http.ResponseWriter, r *http.Request) error {
-		return credit.Errorf(credit.ENOTFOUND, "接口“%s %s”不存在，可查看 /api/v1/openapi.json", r.Method, r.URL.Path)
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			return methodNotAllowed(r, allow)
+		}
+		return credit.Errorf(credit.ENOTFOUND, "接口“%s %s”不存在，可查看 /api/v1/openapi.json", clip(r.Method), clip(r.URL.Path))
 	}))
 	return mux
 }
+
+// probeMethods are the methods allowedMethods tries, in the order Allow
+// lists them.
+var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowedMethods returns the methods with which a route of mux, not the
+// catch-all "/api/", serves r's path. A GET route serves HEAD too.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range probeMethods {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// methodNotAllowed is the 405 answer to r, whose path the API serves with
+// the methods allow only.
+func methodNotAllowed(r *http.Request, allow []string) error {
+	msg := fmt.Sprintf("接口 %s 不支持 %s 方法，支持：%s", clip(r.URL.Path), clip(r.Method), strings.Join(allow, "、"))
+	return &statusError{
+		err: &credit.Error{Code: credit.EINVALID, Message: msg, Details: []credit.Problem{
+			{Field: "method", Code: "method_not_allowed", Message: msg},
+		}},
+		status: http.StatusMethodNotAllowed,
+		header: http.Header{"Allow": {strings.Join(allow, ", ")}},
+	}
+}
+
+// statusError is an error answered with an HTTP status that respond's
+// code → status table has no code for (405, 415), and with headers of its
+// own. Its code, for the body, is err's (EINVALID: the caller's mistake).
+type statusError struct {
+	err    *credit.Error
+	status int
+	header http.Header
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+// challenge is the WWW-Authenticate value of the API's 401 answers: API
+// keys are Bearer tokens (RFC 6750).
+const challenge = `Bearer realm="jlcredit"`
 
 // serve authenticates the request, applies the API key's rate limit and the
 // route's scope, puts the actor in the context and turns handler errors
@@ -122,17 +176,35 @@ func (s *Server) serve(lim *keyLimiter, scope string, fn handlerFunc) http.Handl
 			err = missingScope(scope)
 		}
 		if err != nil {
-			if wait, ok := retryAfter(err); ok {
-				w.Header().Set("Retry-After", wait)
-			}
-			respond.Error(w, r, s.Logger, err)
+			s.writeError(w, r, err)
 			return
 		}
 		ctx := credit.NewContextWithActor(r.Context(), actor)
 		if err := fn(w, r.WithContext(ctx)); err != nil {
-			respond.Error(w, r, s.Logger, err)
+			s.writeError(w, r, err)
 		}
 	})
+}
+
+// writeError writes err as the API's JSON error answer, with the headers its
+// kind calls for: Retry-After on 429, WWW-Authenticate on 401, and a
+// statusError's status and headers.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if wait, ok := retryAfter(err); ok {
+		w.Header().Set("Retry-After", wait)
+	}
+	if credit.ErrorCode(err) == credit.EUNAUTHORIZED {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		for k, v := range se.header {
+			w.Header()[k] = v
+		}
+		respond.JSON(w, se.status, respond.Body(err))
+		return
+	}
+	respond.Error(w, r, s.Logger, err)
 }
 
 // actor returns the actor of the request's credentials: an API key, a
@@ -171,6 +243,14 @@ func requireActor(ctx context.Context) (credit.Actor, error) {
 	return a, nil
 }
 
+// maxPathCode is the longest identifier or code in a path (a batch id, a
+// subject's code, a catalog class) the API looks up: none is longer (a
+// batch id has 28 characters, a code 18), and a longer one is answered
+// 404 here, quoted clipped, before the backend is asked.
+const maxPathCode = 64
+
+// intParam returns the non-negative integer query parameter name, def
+// when it is absent, and at most max when max > 0.
 func intParam(r *http.Request, name string, def, max int) (int, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -178,10 +258,21 @@ func intParam(r *http.Request, name string, def, max int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, credit.Errorf(credit.EINVALID, "参数%s应为非负整数，实际为“%s”", name, v)
+		return 0, credit.Errorf(credit.EINVALID, "参数%s应为非负整数，实际为“%s”", name, clip(v))
 	}
 	if max > 0 && n > max {
 		n = max
 	}
 	return n, nil
+}
+
+// limitParam returns the page size of query parameter "limit": def when
+// it is absent or 0 (storage reads a zero limit as none at all), at most
+// max.
+func limitParam(r *http.Request, def, max int) (int, error) {
+	n, err := intParam(r, "limit", def, max)
+	if err == nil && n == 0 {
+		n = def
+	}
+	return n, err
 }

@@ -168,6 +168,10 @@ func (s *Server) handleBatchView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := credit.BatchID(r.PathValue("id"))
+	if len(id) > maxPathCode {
+		// No batch has such an id; storage would quote it whole.
+		return credit.Errorf(credit.ENOTFOUND, "批次“%s”不存在", clip(string(id)))
+	}
 	b, err := s.Backend.FindBatchByID(r.Context(), id)
 	if err != nil {
 		return err
@@ -176,7 +180,7 @@ func (s *Server) handleBatchView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(r, "limit", 1000, 10000)
+	limit, err := limitParam(r, 1000, 10000)
 	if err != nil {
 		return err
 	}
@@ -200,7 +204,7 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(r, "limit", 50, 500)
+	limit, err := limitParam(r, 50, 500)
 	if err != nil {
 		return err
 	}

@@ -17,11 +17,11 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error 
 	case "audit":
 		latest = s.Backend.LatestAuditCheckpoint
 	default:
-		return credit.Errorf(credit.EINVALID, "参数log的值“%s”无效，应为records（信用记录，默认）或audit（审计日志）", l)
+		return credit.Errorf(credit.EINVALID, "参数log的值“%s”无效，应为records（信用记录，默认）或audit（审计日志）", clip(l))
 	}
 	format := r.URL.Query().Get("format")
 	if format != "" && format != "note" && format != "json" {
-		return credit.Errorf(credit.EINVALID, "参数format的值“%s”无效，应为note（签名检查点原文）或省略（JSON）", format)
+		return credit.Errorf(credit.EINVALID, "参数format的值“%s”无效，应为note（签名检查点原文）或省略（JSON）", clip(format))
 	}
 	cp, err := latest(r.Context())
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -67,7 +68,14 @@ const maxJSONBody = 4 << 20
 // limit) whose zh-CN message names the field, with its position in arrays
 // (“subjects[2].code”), what was expected and what came: never Go's type
 // names.
+//
+// A body whose Content-Type is present and not JSON (application/json or
+// a +json type, with any parameters) is refused with 415 before it is
+// read; a body without Content-Type is read as JSON.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := checkJSONType(r); err != nil {
+		return err
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -89,6 +97,30 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return credit.Errorf(credit.EINVALID, "请求体只能有一个JSON值，第%d个字节起还有多余内容", at)
 	}
 	return nil
+}
+
+// checkJSONType returns a 415 error when r's Content-Type is present and
+// is not JSON: application/json or a type ending in +json, with any
+// parameters (a malformed parameter is overlooked, as sniffBatch does).
+func checkJSONType(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		return nil
+	}
+	msg := fmt.Sprintf("请求体应为JSON：请求头Content-Type应为application/json（可带charset参数），实际为“%s”", clip(ct))
+	if mt == "application/x-www-form-urlencoded" {
+		msg += "；使用curl -d发送时请加上 -H \"Content-Type: application/json\""
+	}
+	return &statusError{
+		err: &credit.Error{Code: credit.EINVALID, Message: msg, Details: []credit.Problem{
+			{Field: "Content-Type", Code: "unsupported_media_type", Message: msg},
+		}},
+		status: http.StatusUnsupportedMediaType,
+	}
 }
 
 // jsonError turns an error of decoding data into a value of type t into a
@@ -444,7 +476,7 @@ func dateParam(r *http.Request, name string) (*credit.Date, error) {
 	}
 	d, ok := record.ParseDate(v)
 	if !ok {
-		return nil, credit.Errorf(credit.EINVALID, "参数%s应为日期（yyyy-MM-dd），实际为“%s”", name, v)
+		return nil, credit.Errorf(credit.EINVALID, "参数%s应为日期（yyyy-MM-dd），实际为“%s”", name, clip(v))
 	}
 	return &d, nil
 }
@@ -452,10 +484,17 @@ func dateParam(r *http.Request, name string) (*credit.Date, error) {
 func int64Path(r *http.Request, name, what string) (int64, error) {
 	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, credit.Errorf(credit.EINVALID, "%s“%s”无效，应为正整数", what, r.PathValue(name))
+		return 0, credit.Errorf(credit.EINVALID, "%s“%s”无效，应为正整数", what, clip(r.PathValue(name)))
 	}
 	return n, nil
 }
+
+// listDataNote is the note of the list catalog as the API shows it. The
+// catalog data's own note (lists/data/lists.json) is written for the
+// platform's maintainers and is not shown.
+const listDataNote = "名单类型、应用场景和失信惩戒措施清单。措施依《全国失信惩戒措施基础清单（2021年版）》的分类整理，" +
+	"条款编号为本平台的编排序号；措施名称与法律依据为摘要转述，以清单和法律、法规原文为准。" +
+	"省级补充措施只依据地方性法规（《吉林省社会信用条例》）。"
 
 // handleListData returns list types, scenarios and measures.
 func (s *Server) handleListData(w http.ResponseWriter, r *http.Request) error {
@@ -467,7 +506,9 @@ func (s *Server) handleListData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	respond.JSON(w, http.StatusOK, d)
+	out := *d // d may be shared: change a copy
+	out.Note = listDataNote
+	respond.JSON(w, http.StatusOK, &out)
 	return nil
 }
 
@@ -502,7 +543,7 @@ func (s *Server) handleMeasureSave(w http.ResponseWriter, r *http.Request) error
 		m.Code = r.PathValue("code")
 	}
 	if m.Code != r.PathValue("code") {
-		return credit.Errorf(credit.EINVALID, "请求体中的措施代码“%s”与路径中的“%s”不一致", m.Code, r.PathValue("code"))
+		return credit.Errorf(credit.EINVALID, "请求体中的措施代码“%s”与路径中的“%s”不一致", clip(m.Code), clip(r.PathValue("code")))
 	}
 	if err := ls.SaveMeasure(r.Context(), &m); err != nil {
 		return err
@@ -523,6 +564,15 @@ func (s *Server) handleListEntryIndex(w http.ResponseWriter, r *http.Request) er
 	}
 	q := r.URL.Query()
 	f := lists.Filter{ListType: q.Get("type"), Kind: lists.Kind(q.Get("kind"))}
+	if f.ListType != "" || f.Kind != "" {
+		d, err := ls.ListData(r.Context())
+		if err != nil {
+			return err
+		}
+		if err := checkListFilter(d, f); err != nil {
+			return err
+		}
+	}
 	if v := q.Get("subject_id"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -537,7 +587,7 @@ func (s *Server) handleListEntryIndex(w http.ResponseWriter, r *http.Request) er
 	if f.Offset, err = intParam(r, "offset", 0, 0); err != nil {
 		return err
 	}
-	if f.Limit, err = intParam(r, "limit", 100, 1000); err != nil {
+	if f.Limit, err = limitParam(r, 100, 1000); err != nil {
 		return err
 	}
 	list, total, err := ls.FindListEntries(r.Context(), f)
@@ -548,6 +598,33 @@ func (s *Server) handleListEntryIndex(w http.ResponseWriter, r *http.Request) er
 		list = []*lists.Entry{}
 	}
 	respond.JSON(w, http.StatusOK, map[string]any{"entries": list, "total": total})
+	return nil
+}
+
+// checkListFilter refuses a list type or kind the list catalog d does not
+// have, naming the valid values: an unknown one would find nothing and
+// look like an empty list.
+func checkListFilter(d *lists.Data, f lists.Filter) error {
+	var types, kinds []string
+	typeOK, kindOK := f.ListType == "", f.Kind == ""
+	seen := map[lists.Kind]bool{}
+	for _, t := range d.ListTypes {
+		types = append(types, t.Code+"（"+t.Name+"）")
+		typeOK = typeOK || t.Code == f.ListType
+		if !seen[t.Kind] {
+			seen[t.Kind] = true
+			kinds = append(kinds, string(t.Kind)+"（"+t.Kind.Label()+"）")
+			kindOK = kindOK || t.Kind == f.Kind
+		}
+	}
+	if !typeOK {
+		return credit.Invalid(fmt.Sprintf("参数type的值“%s”无效，应为名单类型代码：%s", clip(f.ListType), strings.Join(types, "、")),
+			credit.Problem{Field: "type", Code: "bad_list_type", Message: "名单类型“" + clip(f.ListType) + "”不存在"})
+	}
+	if !kindOK {
+		return credit.Invalid(fmt.Sprintf("参数kind的值“%s”无效，应为名单类别：%s", clip(string(f.Kind)), strings.Join(kinds, "、")),
+			credit.Problem{Field: "kind", Code: "bad_kind", Message: "名单类别“" + clip(string(f.Kind)) + "”不存在"})
+	}
 	return nil
 }
 
@@ -574,7 +651,7 @@ func (s *Server) handleListEntryRemove(w http.ResponseWriter, r *http.Request) e
 	if body.Date != "" {
 		d, ok := record.ParseDate(body.Date)
 		if !ok {
-			return credit.Errorf(credit.EINVALID, "移出日期“%s”无效，应为yyyy-MM-dd", body.Date)
+			return credit.Errorf(credit.EINVALID, "移出日期“%s”无效，应为yyyy-MM-dd", clip(body.Date))
 		}
 		rm.Date = &d
 	}
@@ -682,6 +759,10 @@ func (s *Server) handleVerificationStats(w http.ResponseWriter, r *http.Request)
 	}
 	if f.To, err = dateParam(r, "to"); err != nil {
 		return err
+	}
+	if f.From != nil && f.To != nil && f.From.After(*f.To) {
+		return credit.Errorf(credit.EINVALID, "参数from（%s）不得晚于参数to（%s）：统计期间从from开始、到to结束（含当日）",
+			f.From.Format(credit.DateLayout), f.To.Format(credit.DateLayout))
 	}
 	if f.FeedbackDays, err = intParam(r, "feedback_days", 0, 60); err != nil {
 		return err

@@ -75,7 +75,7 @@ func (s *Server) handleInboxIndex(w http.ResponseWriter, r *http.Request) error 
 	if f.Offset, err = intParam(r, "offset", 0, 0); err != nil {
 		return err
 	}
-	if f.Limit, err = intParam(r, "limit", 50, 500); err != nil {
+	if f.Limit, err = limitParam(r, 50, 500); err != nil {
 		return err
 	}
 	list, total, unacked, err := ps.FindNotifications(r.Context(), f)
@@ -195,7 +195,7 @@ func (s *Server) handleDeliveryIndex(w http.ResponseWriter, r *http.Request) err
 	if f.Offset, err = intParam(r, "offset", 0, 0); err != nil {
 		return err
 	}
-	if f.Limit, err = intParam(r, "limit", 50, 500); err != nil {
+	if f.Limit, err = limitParam(r, 50, 500); err != nil {
 		return err
 	}
 	list, total, err := ps.FindDeliveries(r.Context(), id, f)

@@ -1,10 +1,14 @@
 package jsonapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/respond"
 	"jlcredit/internal/subject"
 )
@@ -25,7 +29,7 @@ func (s *Server) handleSubjectIndex(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(r, "limit", 20, 100)
+	limit, err := limitParam(r, 20, 100)
 	if err != nil {
 		return err
 	}
@@ -44,9 +48,20 @@ func (s *Server) handleSubjectIndex(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// handleArchive returns a subject's archive as the caller may see it.
+// handleArchive returns a subject's archive as the caller may see it. The
+// purpose (查询事由, written to the query log) is trimmed and, like a
+// verification's, at most lists.MaxPurpose characters.
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.Backend.FindArchive(r.Context(), r.PathValue("code"), r.URL.Query().Get("purpose"))
+	purpose := strings.TrimSpace(r.URL.Query().Get("purpose"))
+	if n := utf8.RuneCountInString(purpose); n > lists.MaxPurpose {
+		msg := fmt.Sprintf("查询事由（purpose）最多%d字，实际%d字", lists.MaxPurpose, n)
+		return credit.Invalid(msg, credit.Problem{Field: "purpose", Code: "too_long", Message: msg})
+	}
+	code := r.PathValue("code")
+	if utf8.RuneCountInString(code) > maxPathCode {
+		return credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", clip(code))
+	}
+	a, err := s.Backend.FindArchive(r.Context(), code, purpose)
 	if err != nil {
 		return err
 	}
@@ -57,7 +72,7 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) error {
 func recordID(r *http.Request) (credit.RecordID, error) {
 	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, credit.Errorf(credit.EINVALID, "记录ID“%s”无效，应为正整数", r.PathValue("id"))
+		return 0, credit.Errorf(credit.EINVALID, "记录ID“%s”无效，应为正整数", clip(r.PathValue("id")))
 	}
 	return credit.RecordID(n), nil
 }

@@ -29,18 +29,43 @@ type Feedback struct {
 	Actor          string    `json:"actor"`
 }
 
+// MaxFeedbackItems is the largest number of feedback items in one request.
+const MaxFeedbackItems = 1000
+
 // ValidateFeedback checks feedback against the verification it is about:
 // each item must name a hit of the verification and one of the measures the
 // answer gave for it; applied items need a date not after today and not
-// before the verification, items not applied need a reason.
+// before the verification, items not applied need a reason. Within one
+// request an item may not repeat another (the same subject and measure,
+// or two "no measure applied" items of one subject), nor say that no
+// measure was applied to a subject another item reports a measure applied
+// to. At most MaxFeedbackItems items (ETOOLARGE).
+//
+// Each problem's Row is the item's 1-based position and its Field the
+// item's place in the request, "feedback[0]" or "feedback[0].seq"
+// (0-based, as the JSON decoder's errors say).
 func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 	if len(fb) == 0 {
 		return credit.Errorf(credit.EINVALID, "请至少提供一条反馈")
 	}
+	if len(fb) > MaxFeedbackItems {
+		return credit.Errorf(credit.ETOOLARGE, "一次最多提交%d条反馈，实际%d条，请分批提交", MaxFeedbackItems, len(fb))
+	}
 	var ps []credit.Problem
 	add := func(i int, field, code, msg string) {
-		ps = append(ps, credit.Problem{Row: i + 1, Field: field, Code: code, Message: "第" + itoa(i+1) + "条反馈：" + msg})
+		at := "feedback[" + itoa(i) + "]"
+		if field != "" {
+			at += "." + field
+		}
+		ps = append(ps, credit.Problem{Row: i + 1, Field: at, Code: code, Message: "第" + itoa(i+1) + "条反馈：" + msg})
 	}
+	type itemKey struct {
+		seq  int
+		code string
+	}
+	first := map[itemKey]int{} // the first item of each subject and measure
+	applied := map[int]int{}   // per subject, the first item of a measure applied
+	none := map[int]int{}      // per subject, the item saying no measure was applied
 	verified := credit.DateOf(v.At)
 	for i := range fb {
 		f := &fb[i]
@@ -49,6 +74,27 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 		if f.Seq < 1 || f.Seq > len(v.Results) {
 			add(i, "seq", "bad_seq", "核查对象序号"+itoa(f.Seq)+"不在本次核查中")
 			continue
+		}
+		k := itemKey{f.Seq, f.MeasureCode}
+		if j, ok := first[k]; ok {
+			add(i, "", "duplicate", "与第"+itoa(j+1)+"条重复：同一核查对象的同一措施在一次提交中只能反馈一次")
+			continue
+		}
+		first[k] = i
+		if f.MeasureCode == "" && !f.Applied {
+			if j, ok := applied[f.Seq]; ok {
+				add(i, "", "contradictory", "与第"+itoa(j+1)+"条矛盾：第"+itoa(j+1)+"条报告对该核查对象实施了措施，本条又报告未采取措施")
+				continue
+			}
+			none[f.Seq] = i
+		} else if f.Applied {
+			if j, ok := none[f.Seq]; ok {
+				add(i, "", "contradictory", "与第"+itoa(j+1)+"条矛盾：第"+itoa(j+1)+"条报告对该核查对象未采取措施，本条又报告实施了措施")
+				continue
+			}
+			if _, ok := applied[f.Seq]; !ok {
+				applied[f.Seq] = i
+			}
 		}
 		res := &v.Results[f.Seq-1]
 		if !res.Hit {
@@ -61,7 +107,7 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 			known = true // "no measure applied" with a reason, e.g. a linked person only
 		}
 		if !known {
-			add(i, "measure_code", "bad_measure", "措施“"+f.MeasureCode+"”不是本次核查对该主体给出的措施")
+			add(i, "measure_code", "bad_measure", "措施“"+clip(f.MeasureCode)+"”不是本次核查对该主体给出的措施")
 			continue
 		}
 		if f.Applied {

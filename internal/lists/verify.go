@@ -17,6 +17,16 @@ const MaxBatch = 1000
 // characters. The console's form has the same limit.
 const MaxPurpose = 200
 
+// MaxQueryCode is the longest code of a subject to verify, in characters.
+// A USCC and a citizen ID have 18; the limit leaves room for codes pasted
+// with separators and for legacy codes, and keeps what a request can make
+// the platform store and echo small.
+const MaxQueryCode = 64
+
+// MaxQueryName is the longest name of a subject to verify, in characters,
+// as in the console's form.
+const MaxQueryName = 200
+
 // Query names one subject to verify: by code (USCC or citizen ID) or, when
 // the code is empty, by exact name.
 type Query struct {
@@ -70,16 +80,25 @@ type VerificationRequest struct {
 	Subjects []Query `json:"subjects"`
 }
 
-// Validate checks a request against the list catalog.
+// Validate checks a request against the list catalog. It trims the
+// white space around Scenario and Purpose in place, so that what is matched
+// and stored is the trimmed text.
+//
+// A subject that names no one (neither code nor name) or whose code or name
+// is over MaxQueryCode or MaxQueryName characters is refused, each with a
+// problem whose Field is its place in the request: "subjects[1]",
+// "subjects[1].code" or "subjects[1].name" (0-based, as the JSON decoder's
+// errors say) and whose Row is its 1-based position.
 func (r *VerificationRequest) Validate(d *Data) error {
+	r.Scenario, r.Purpose = strings.TrimSpace(r.Scenario), strings.TrimSpace(r.Purpose)
 	if _, ok := d.Scenario(r.Scenario); !ok {
 		names := make([]string, len(d.Scenarios))
 		for i, s := range d.Scenarios {
 			names[i] = s.Code
 		}
-		return credit.Errorf(credit.EINVALID, "应用场景“%s”无效，应为：%s", r.Scenario, strings.Join(names, "、"))
+		return credit.Errorf(credit.EINVALID, "应用场景“%s”无效，应为：%s", clip(r.Scenario), strings.Join(names, "、"))
 	}
-	if strings.TrimSpace(r.Purpose) == "" {
+	if r.Purpose == "" {
 		return credit.Errorf(credit.EINVALID, "请说明核查事由（purpose），如采购项目名称或审批事项")
 	}
 	if err := CheckPurpose(r.Purpose); err != nil {
@@ -93,16 +112,44 @@ func (r *VerificationRequest) Validate(d *Data) error {
 	}
 	var ps []credit.Problem
 	for i, q := range r.Subjects {
-		n := q.Normalized()
-		if n.Code == "" && n.Name == "" {
-			ps = append(ps, credit.Problem{Row: i + 1, Field: "subjects", Code: "required",
-				Message: "第" + itoa(i+1) + "个核查对象缺少代码（统一社会信用代码或身份证号码）和名称"})
+		if p := q.problem(i); p != nil {
+			ps = append(ps, *p)
 		}
 	}
 	if len(ps) > 0 {
 		return credit.Invalid(ps[0].Message, ps...)
 	}
 	return nil
+}
+
+// problem returns what is wrong with q, the subject at index i of a
+// request, or nil: no code and no name, or a code or name over its limit.
+// The limits apply to the normalised code and name, as they are stored.
+func (q Query) problem(i int) *credit.Problem {
+	at := "subjects[" + itoa(i) + "]"
+	lead := "第" + itoa(i+1) + "个核查对象（" + at + "）"
+	n := q.Normalized()
+	if c := utf8.RuneCountInString(n.Code); c > MaxQueryCode {
+		return &credit.Problem{Row: i + 1, Field: at + ".code", Code: "too_long",
+			Message: lead + "的代码最多" + itoa(MaxQueryCode) + "个字符，实际" + itoa(c) + "个：统一社会信用代码和身份证号码均为18位"}
+	}
+	if c := utf8.RuneCountInString(n.Name); c > MaxQueryName {
+		return &credit.Problem{Row: i + 1, Field: at + ".name", Code: "too_long",
+			Message: lead + "的名称最多" + itoa(MaxQueryName) + "字，实际" + itoa(c) + "字"}
+	}
+	if n.Code == "" && n.Name == "" {
+		return &credit.Problem{Row: i + 1, Field: at, Code: "required",
+			Message: lead + "缺少代码（统一社会信用代码或身份证号码）和名称"}
+	}
+	return nil
+}
+
+// clip shortens what the caller sent to quote it in a message.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
 }
 
 // CheckPurpose returns an EINVALID error (problem code too_long) when the
