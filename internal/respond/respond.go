@@ -3,9 +3,15 @@
 package respond
 
 import (
+	"database/sql/driver"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
+	"syscall"
 
 	"jlcredit/internal/credit"
 )
@@ -23,8 +29,47 @@ var statuses = map[string]int{
 	credit.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// RetryAfter is the Retry-After of a 503: seconds.
+const RetryAfter = "30"
+
+// Unavailable is the message of a request that failed because the
+// database could not be reached.
+const Unavailable = "平台数据库暂时不可用（可能正在重启或维护），请稍后重试；如为上传文件，请在恢复后重新提交"
+
+// Classify returns err as EUNAVAILABLE (503, retry later) when it says
+// the database cannot be reached now — a refused or cut connection, a
+// server shutting down or starting up, too many connections — and err
+// itself otherwise. It reads the errors' standard shapes (net.OpError, a
+// SQLSTATE, driver.ErrBadConn), so that no driver is imported here; the
+// original error stays wrapped for the log.
+func Classify(err error) error {
+	if err == nil || credit.ErrorCode(err) != credit.EINTERNAL || !unreachable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", credit.Errorf(credit.EUNAVAILABLE, "%s", Unavailable), err)
+}
+
+func unreachable(err error) bool {
+	var st interface{ SQLState() string }
+	if errors.As(err, &st) {
+		switch c := st.SQLState(); {
+		case strings.HasPrefix(c, "08"): // connection exception
+			return true
+		case c == "57P01", c == "57P02", c == "57P03": // admin or crash shutdown, cannot connect now
+			return true
+		case c == "53300": // too many connections
+			return true
+		}
+		return false
+	}
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
 // Status returns the HTTP status for err.
 func Status(err error) int {
+	err = Classify(err)
 	if s, ok := statuses[credit.ErrorCode(err)]; ok {
 		return s
 	}
@@ -41,6 +86,7 @@ type ErrorBody struct {
 // Body returns the client-facing body of err; internal errors never show
 // their text.
 func Body(err error) ErrorBody {
+	err = Classify(err)
 	b := ErrorBody{Code: credit.ErrorCode(err), Message: credit.ErrorMessage(err)}
 	if e, ok := err.(*credit.Error); ok {
 		b.Details = e.Details
@@ -70,6 +116,9 @@ func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 	status := Status(err)
 	if status >= 500 && logger != nil {
 		logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", RetryAfter)
 	}
 	JSON(w, status, Body(err))
 }

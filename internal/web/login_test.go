@@ -1,16 +1,21 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit/credittest"
 	"jlcredit/internal/web"
 )
@@ -253,5 +258,43 @@ func TestSecureCookieBehindProxy(t *testing.T) {
 		if got := strings.Contains(cookie, "Secure"); got != test.secure {
 			t.Errorf("from %s with X-Forwarded-Proto https: Secure %v, want %v (%q)", test.remote, got, test.secure, cookie)
 		}
+	}
+}
+
+// downSessions is a backend whose session store cannot be reached.
+type downSessions struct{ web.Backend }
+
+func (downSessions) FindSession(context.Context, string) (*access.Session, error) {
+	return nil, fmt.Errorf("storage: connect: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+}
+
+// TestSessionStoreDown checks that a signed-in user is not sent to the
+// login page, as if signed out, when the database is down: the console
+// answers 503 with Retry-After and says so in Chinese.
+func TestSessionStoreDown(t *testing.T) {
+	f := mustFixture(t)
+	w, err := web.New(web.Options{Backend: downSessions{f.db}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/console/", "/console/batches"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: "some-session-token"})
+		rec := httptest.NewRecorder()
+		w.ServeHTTP(rec, req)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("GET %s with the database down: %d (Location %q, Retry-After %q), want 503 with Retry-After",
+				path, rec.Code, rec.Header().Get("Location"), rec.Header().Get("Retry-After"))
+		}
+		if body := rec.Body.String(); !strings.Contains(body, "数据库暂时不可用") {
+			t.Errorf("GET %s: page does not say the database is unavailable", path)
+		}
+	}
+	// Without a cookie the session store is not asked: the login page.
+	req := httptest.NewRequest(http.MethodGet, "/console/", nil)
+	rec := httptest.NewRecorder()
+	w.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("GET /console/ without a session: %d, want 303 to the login page", rec.Code)
 	}
 }

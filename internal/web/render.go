@@ -189,7 +189,11 @@ type ErrorPage struct {
 // renderError shows err as a page with its status. Internal errors are
 // logged and shown without detail.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	err = respond.Classify(err)
 	status := respond.Status(err)
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", respond.RetryAfter)
+	}
 	if status >= 500 {
 		s.logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
@@ -211,6 +215,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		p.Heading = "请求有误"
 	case http.StatusConflict:
 		p.Heading = "操作冲突"
+	case http.StatusServiceUnavailable:
+		p.Heading = "服务暂不可用"
 	default:
 		p.Heading = "系统错误"
 	}

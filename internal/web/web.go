@@ -223,7 +223,11 @@ func (s *Server) routes() http.Handler {
 	// without one is answered before the mux can say 404 or 405.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") || r.URL.Path == "/logout" {
-			sess := s.session(r)
+			sess, err := s.session(r)
+			if err != nil {
+				s.renderError(w, r, err)
+				return
+			}
 			if sess == nil {
 				s.unauthorized(w, r)
 				return
@@ -290,7 +294,7 @@ func sessionOf(ctx context.Context) *access.Session {
 func (s *Server) public(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := credit.NewContextWithActor(r.Context(), credit.Public)
-		if sess := s.session(r); sess != nil {
+		if sess, _ := s.session(r); sess != nil { // a public page does without the user's name
 			ctx = context.WithValue(ctx, sessionKey, sess)
 		}
 		r = r.WithContext(ctx)
@@ -300,20 +304,24 @@ func (s *Server) public(h handlerFunc) http.Handler {
 	})
 }
 
-// session returns the live session of the request's cookie, or nil.
-func (s *Server) session(r *http.Request) *access.Session {
+// session returns the live session of the request's cookie, or nil. err
+// is set when the session could not be looked up (the database is down):
+// the request is then not answered as if signed out.
+func (s *Server) session(r *http.Request) (*access.Session, error) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
-		return nil
+		return nil, nil
 	}
 	sess, err := s.backend.FindSession(r.Context(), c.Value)
 	if err != nil {
-		if credit.ErrorCode(err) == credit.EINTERNAL {
+		switch credit.ErrorCode(err) {
+		case credit.EINTERNAL, credit.EUNAVAILABLE:
 			s.logger.Error("find session", slog.Any("error", err))
+			return nil, err
 		}
-		return nil
+		return nil, nil
 	}
-	return sess
+	return sess, nil
 }
 
 // console serves a console page: without a session a browser is sent to
@@ -325,7 +333,11 @@ func (s *Server) console(h handlerFunc, multipart bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := sessionOf(r.Context())
 		if sess == nil {
-			sess = s.session(r)
+			var err error
+			if sess, err = s.session(r); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
 		}
 		if sess == nil {
 			s.unauthorized(w, r)
@@ -400,7 +412,7 @@ func wantsJSON(r *http.Request) bool {
 // cookie must pass the cross-origin check and carry the session's token in
 // X-CSRF-Token; otherwise the cookie is ignored.
 func (s *Server) SessionActor(r *http.Request) (credit.Actor, bool) {
-	sess := s.session(r)
+	sess, _ := s.session(r) // a database that is down fails the API request itself
 	if sess == nil || sess.User.MustChangePassword {
 		return credit.Public, false
 	}
