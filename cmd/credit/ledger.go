@@ -27,8 +27,8 @@ func runLedger(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "存证校验通过：%d条记录，账本大小%d，%d个签名检查点均一致；审计日志%d条及其签名检查点均一致；名单索引、配置、已封存的核查记录与批次原始文件均与之相符\n", rep.Records, rep.Size, rep.Checkpoints, rep.AuditEntries)
-	if rep.Unsealed > 0 {
-		fmt.Fprintf(env.Stderr, "另有%d条核查记录写于最近一次封存之后，尚未封存（credit serve 每30秒封存一次）\n", rep.Unsealed)
+	if note := rep.UnsealedNote(); note != "" {
+		fmt.Fprintln(env.Stderr, note)
 	}
 	b, _ := json.Marshal(rep)
 	fmt.Fprintln(env.Stdout, string(b))

@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"jlcredit/internal/credit"
 )
@@ -30,6 +32,38 @@ type VerifyReport struct {
 	// newest seal: not yet protected, not an error (serve seals them
 	// every 30 seconds).
 	Unsealed int64 `json:"unsealed_verifications"`
+	// UnsealedQueryLog, UnsealedFeedback and UnsealedBatches are the same
+	// for the other streams a seal covers: query-log rows (查询登记),
+	// execution feedback (执行反馈), and batches whose processing ended
+	// with their rejected rows (批次错误行). A row inserted behind the
+	// platform's back since the newest seal is counted here too: it is not
+	// protected yet, and the count is how the operator sees it.
+	UnsealedQueryLog int64 `json:"unsealed_query_log"`
+	UnsealedFeedback int64 `json:"unsealed_feedback"`
+	UnsealedBatches  int64 `json:"unsealed_batches"`
+}
+
+// UnsealedNote says in Chinese what is not sealed yet (every stream with
+// something unsealed), or "" when everything is sealed.
+func (r *VerifyReport) UnsealedNote() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int64
+		unit string
+	}{
+		{r.Unsealed, "条核查记录"},
+		{r.UnsealedQueryLog, "条查询登记"},
+		{r.UnsealedFeedback, "条执行反馈"},
+		{r.UnsealedBatches, "个批次的错误行"},
+	} {
+		if p.n > 0 {
+			parts = append(parts, strconv.FormatInt(p.n, 10)+p.unit)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "另有" + strings.Join(parts, "、") + "写于最近一次封存之后，尚未封存（credit serve 每30秒封存一次）"
 }
 
 // Service reads and verifies the ledger.

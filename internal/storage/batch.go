@@ -259,7 +259,7 @@ func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submi
 		}
 		// The raw file's hash goes into the audit tree with the rest: the
 		// bytes stored can be checked against a signed record of them.
-		detail := map[string]any{"class": class.Code, "department": dep.Code, "size": size, "filename": s.Filename, "sha256": sum}
+		detail := map[string]any{"class": class.Code, "department": dep.Code, "size": size, "filename": s.Filename, "sha256": sum, "backfill": s.Backfill}
 		if !auditBatchHash { // (tests: as builds before 7078564 wrote it)
 			delete(detail, "sha256")
 		}

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/ledger"
 	"jlcredit/internal/record"
@@ -89,8 +90,9 @@ func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.Reco
 // rebuilds the tree, and checks it against the stored hashes and every
 // signed checkpoint; then the audit log's tree the same way; then what is
 // kept beside the trees against them: the trees' state rows, the record
-// versions of each batch against its audited receipt, the list index
-// against the list records, and verifyDerived. It returns an EINVALID error
+// versions of each batch against its audited receipt, the batch rows
+// against their audit entries (checkBatchRows), the list index against the
+// list records, and verifyDerived. It returns an EINVALID error
 // naming the first bad record, audit entry or row when anything was changed
 // behind the platform's back.
 func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
@@ -122,7 +124,11 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 			return nil, err
 		}
 		if n > 0 {
-			return nil, credit.Errorf(credit.EINVALID, "存证账本为空，但数据库中有%d条记录：记录未经平台写入", n)
+			first, err := db.firstRecordAfter(ctx, 0)
+			if err != nil {
+				return nil, err
+			}
+			return nil, credit.Errorf(credit.EINVALID, "存证账本为空，但数据库中有%d条记录：记录未经平台写入，第一条为 %s", n, first)
 		}
 		if err := db.checkLedgerState(ctx); err != nil {
 			return nil, err
@@ -134,6 +140,9 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 		if err := db.checkReceipts(ctx, receipts, nil); err != nil {
 			return nil, err
 		}
+		if err := db.checkBatchRows(ctx, nil); err != nil {
+			return nil, err
+		}
 		if err := db.verifyListIndex(ctx); err != nil {
 			return nil, err
 		}
@@ -141,12 +150,13 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ledger.VerifyReport{AuditEntries: audits, Unsealed: unsealed}, nil
+		return unsealed.report(&ledger.VerifyReport{AuditEntries: audits}), nil
 	}
 	latest := cps[len(cps)-1]
 	size := latest.Size
 	var count int64
-	perBatch := map[credit.BatchID]int64{} // record versions of each batch, for checkReceipts
+	perBatch := map[credit.BatchID]int64{}     // record versions of each batch, for checkReceipts
+	tallies := map[credit.BatchID]batchTally{} // and their department, for checkBatchRows
 	t := db.treeRows(ctx, `SELECT `+recordColumns+`, ledger_hashes FROM records WHERE id <= $1 ORDER BY id`, []any{size},
 		func(rows *sql.Rows) (int64, []byte, []byte, error) {
 			var hashes []byte
@@ -155,7 +165,9 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 				return 0, nil, nil, err
 			}
 			count++
-			perBatch[r.BatchID]++
+			if perBatch[r.BatchID]++; perBatch[r.BatchID] == 1 && r.BatchID != "" {
+				tallies[r.BatchID] = batchTally{department: int64(r.DepartmentID), record: int64(r.ID)}
+			}
 			return r.LedgerIndex, record.Canonical(r), hashes, nil
 		})
 	verr := ledger.VerifyAll(t.leaves, t.stored, cps...)
@@ -187,7 +199,11 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 		return nil, err
 	}
 	if extra > 0 {
-		return nil, credit.Errorf(credit.EINVALID, "数据库中有%d条记录不在已签名的存证账本内（记录未经平台写入）", extra)
+		first, err := db.firstRecordAfter(ctx, size)
+		if err != nil {
+			return nil, err
+		}
+		return nil, credit.Errorf(credit.EINVALID, "数据库中有%d条记录不在已签名的存证账本内（记录未经平台写入），第一条为 %s", extra, first)
 	}
 	if err := db.checkLedgerState(ctx); err != nil {
 		return nil, err
@@ -199,6 +215,9 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	if err := db.checkReceipts(ctx, receipts, perBatch); err != nil {
 		return nil, err
 	}
+	if err := db.checkBatchRows(ctx, tallies); err != nil {
+		return nil, err
+	}
 	if err := db.verifyListIndex(ctx); err != nil {
 		return nil, err
 	}
@@ -206,7 +225,22 @@ func (db *DB) VerifyLedger(ctx context.Context) (*ledger.VerifyReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps)), AuditEntries: audits, Unsealed: unsealed}, nil
+	return unsealed.report(&ledger.VerifyReport{Records: count, Size: size, Root: latest.Root.String(), Checkpoints: int64(len(cps)), AuditEntries: audits}), nil
+}
+
+// firstRecordAfter names the record with the smallest id above id, as the
+// other messages name records: 记录ID 12（信息类 …，业务主键 …，存证序号 11）.
+func (db *DB) firstRecordAfter(ctx context.Context, id int64) (string, error) {
+	var rid, idx int64
+	var class, key string
+	err := db.queryRow(ctx, `SELECT id, class, key, ledger_index FROM records WHERE id > $1 ORDER BY id LIMIT 1`, id).Scan(&rid, &class, &key, &idx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "（已不存在）", nil // deleted meanwhile
+	}
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("记录ID %d（信息类 %s，业务主键 %s，存证序号 %d）", rid, class, key, idx), nil
 }
 
 // checkpointRow checks one row of a checkpoint table (what names the tree,
@@ -288,15 +322,21 @@ func (db *DB) checkLedgerState(ctx context.Context) error {
 // statistics and alert tables against the stored verifications
 // (verifyVerificationDerived), stored verifications and batch files
 // against their seals (verifySeals).
-// It returns the number of verifications not yet sealed.
-func (db *DB) verifyDerived(ctx context.Context) (unsealed int64, err error) {
+// It returns what each seal stream holds beyond the newest seal.
+func (db *DB) verifyDerived(ctx context.Context) (unsealedCounts, error) {
 	if err := db.verifyState(ctx); err != nil {
-		return 0, err
+		return unsealedCounts{}, err
 	}
 	if err := db.verifyVerificationDerived(ctx); err != nil {
-		return 0, err
+		return unsealedCounts{}, err
 	}
 	return db.checkSeals(ctx)
+}
+
+// report fills in the counts of what is not sealed yet.
+func (u unsealedCounts) report(r *ledger.VerifyReport) *ledger.VerifyReport {
+	r.Unsealed, r.UnsealedQueryLog, r.UnsealedFeedback, r.UnsealedBatches = u.verifications, u.queryLog, u.feedback, u.batches
+	return r
 }
 
 // checkSubjects returns EINVALID naming the first record whose subject no
@@ -304,6 +344,21 @@ func (db *DB) verifyDerived(ctx context.Context) (unsealed int64, err error) {
 // ledger, but each record's fields (which are) say whose it is, so a
 // subject's USCC or citizen-ID hash changed behind the platform's back, or a
 // subject deleted, would move or hide records unnoticed otherwise.
+//
+// Then the rest of each subject's row, which the portal, archives and
+// verification answers show: resolveSubjects writes it once, when a row
+// first names the subject, from that row (name, display_name, legal_rep,
+// type, region_code, cid_masked, cid_cipher; see impliedSubject), and
+// nothing updates it afterwards. So the row must be what one of the
+// subject's records implies: normally its first record. Any record is
+// accepted, not only the first, because the row that created the subject
+// is not always its first record in the ledger: on PostgreSQL the subjects
+// of a chunk are created ahead of the chunk's write, so another batch may
+// write a record naming the subject (spelled its own way) first. A subject
+// whose row matches none of its records is reported, naming the column
+// that differs from its first record. Subjects without records (created
+// for a chunk that then failed, or by a row the writer refused) cannot be
+// checked this way. The verified flag is set by nothing: it must be false.
 func (db *DB) checkSubjects(ctx context.Context) error {
 	cat, err := db.Catalog(ctx)
 	if err != nil {
@@ -312,14 +367,17 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 	bad := func(id int64, class, key, what string) error {
 		return credit.Errorf(credit.EINVALID, "存证校验失败：记录ID %d（信息类 %s，业务主键 %s）%s：主体信息被改动", id, class, key, what)
 	}
-	return scanAll(db.rows(ctx, `SELECT r.id, r.class, r.key, r.fields, s.id, s.type, s.uscc, s.cid_hash, s.region_code
+	var matched idSet                       // subjects whose row one of their records implies
+	pending := map[int64]*subjectMismatch{} // the others, with their first record's difference
+	err = scanAll(db.rows(ctx, `SELECT r.id, r.class, r.key, r.fields, s.id, s.type, s.uscc, s.cid_hash, s.region_code,
+		s.name, s.display_name, s.legal_rep, s.cid_masked, s.cid_cipher
 		FROM records r LEFT JOIN subjects s ON s.id = r.subject_id ORDER BY r.id`), func(rows *sql.Rows) error {
 		var id int64
 		var class, key, fieldsJSON string
 		var sid sql.NullInt64
-		var typ, uscc, region sql.NullString
-		var cidHash []byte
-		if err := rows.Scan(&id, &class, &key, &fieldsJSON, &sid, &typ, &uscc, &cidHash, &region); err != nil {
+		var typ, uscc, region, name, display, legalRep, masked sql.NullString
+		var cidHash, cidCipher []byte
+		if err := rows.Scan(&id, &class, &key, &fieldsJSON, &sid, &typ, &uscc, &cidHash, &region, &name, &display, &legalRep, &masked, &cidCipher); err != nil {
 			return err
 		}
 		if !sid.Valid {
@@ -330,12 +388,17 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 			return nil
 		}
 		field := func(code string) string {
+			if code == "" {
+				return ""
+			}
 			v, err := jsonField(fieldsJSON, code)
 			if err != nil {
 				return ""
 			}
 			return v
 		}
+		// The record's own code, and the subject's against it.
+		var code, clear string // the USCC; or the citizen ID in clear
 		if role := c.Roles.USCC; role != "" {
 			if v := field(role); v != "" {
 				want := subject.Normalize(v)
@@ -348,33 +411,252 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 				case len(want) == 18 && region.String != want[2:8]:
 					return bad(id, class, key, fmt.Sprintf("所属主体的行政区划为“%s”，与统一社会信用代码中的“%s”不一致", region.String, want[2:8]))
 				}
+				code = want
+			}
+		}
+		if code == "" {
+			// A person's record whose subject is no longer a person would be
+			// published.
+			if role := c.Roles.SubjectType; role != "" && field(role) == "自然人" && typ.String != string(subject.Person) {
+				return bad(id, class, key, fmt.Sprintf("是自然人的记录，所属主体的类型却为“%s”", typ.String))
+			}
+			if role := c.Roles.IDNumber; typ.String == string(subject.Person) && role != "" {
+				v := field(role)
+				if !strings.HasPrefix(v, sealedPrefix) {
+					return nil // (not a sealed number: nothing to compare)
+				}
+				b, err := base64.StdEncoding.DecodeString(v[len(sealedPrefix):])
+				if err != nil {
+					return bad(id, class, key, "中的证件号码无法解密")
+				}
+				if clear, err = db.Secrets.DecryptCitizenID(b); err != nil {
+					return bad(id, class, key, "中的证件号码无法解密")
+				}
+				if !bytes.Equal(db.Secrets.HashCitizenID(clear), cidHash) {
+					return bad(id, class, key, "所属主体的身份证号码与记录中的不一致")
+				}
+			}
+			if clear == "" {
 				return nil
 			}
 		}
-		// A person's record whose subject is no longer a person would be
-		// published.
-		if role := c.Roles.SubjectType; role != "" && field(role) == "自然人" && typ.String != string(subject.Person) {
-			return bad(id, class, key, fmt.Sprintf("是自然人的记录，所属主体的类型却为“%s”", typ.String))
+		// The rest of the subject's row.
+		s := sid.Int64
+		if matched.has(s) {
+			return nil
 		}
-		if role := c.Roles.IDNumber; typ.String == string(subject.Person) && role != "" {
-			v := field(role)
-			if !strings.HasPrefix(v, sealedPrefix) {
-				return nil
+		row := subjectCols{typ: typ.String, name: name.String, display: display.String, legalRep: legalRep.String,
+			masked: masked.String, region: region.String, uscc: uscc, hasHash: cidHash != nil}
+		want := impliedSubject(c, field, code, clear)
+		col, have, implied := row.diff(want)
+		if col == "" && (cidCipher != nil || want.cid != "") {
+			// The sealed number: decrypted only until the subject matched.
+			got := ""
+			if cidCipher != nil {
+				var derr error
+				if got, derr = db.Secrets.DecryptCitizenID(cidCipher); derr != nil {
+					got = "\x00" // never a number
+				}
 			}
-			b, err := base64.StdEncoding.DecodeString(v[len(sealedPrefix):])
-			if err != nil {
-				return bad(id, class, key, "中的证件号码无法解密")
+			if got != want.cid {
+				col = "cid_cipher"
 			}
-			clear, err := db.Secrets.DecryptCitizenID(b)
-			if err != nil {
-				return bad(id, class, key, "中的证件号码无法解密")
+		}
+		if col == "" {
+			matched.add(s)
+			delete(pending, s)
+			return nil
+		}
+		if _, ok := pending[s]; !ok {
+			who := code
+			if who == "" {
+				who = subject.MaskCitizenID(clear)
 			}
-			if !bytes.Equal(db.Secrets.HashCitizenID(clear), cidHash) {
-				return bad(id, class, key, "所属主体的身份证号码与记录中的不一致")
-			}
+			pending[s] = &subjectMismatch{subject: s, who: who, column: col, have: have, want: implied, record: id, class: class, key: key}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	var first *subjectMismatch
+	for _, m := range pending {
+		if first == nil || m.subject < first.subject {
+			first = m
+		}
+	}
+	if first != nil {
+		return first.err()
+	}
+	var sid int64
+	var who string
+	err = db.queryRow(ctx, `SELECT id, COALESCE(uscc, cid_masked) FROM subjects WHERE verified ORDER BY id LIMIT 1`).Scan(&sid, &who)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的已核实标记（subjects.verified）为“是”，平台从不设置该标记（主体ID %d）：主体信息被改动", who, sid)
+}
+
+// subjectCols are the columns of a subject's row that resolveSubjects
+// derives from the record that creates it: as stored, or as a record
+// implies them (impliedSubject).
+type subjectCols struct {
+	typ, name, display, legalRep, masked, region string
+	uscc                                         sql.NullString
+	hasHash                                      bool   // cid_hash is set
+	cid                                          string // implied only: the citizen ID in clear ("" for organisations)
+}
+
+// impliedSubject returns the subject's columns as resolveSubjects writes
+// them from a record of class c (field reads its stored fields): the code
+// is the record's USCC, or "" for a person, whose citizen ID in clear is
+// cid. Text is stored as written (record.Record.Verbatim); the subject's
+// name is its normalised form, display_name the written one where it
+// differs, legal_rep normalised (record.SubjectRef).
+func impliedSubject(c *catalog.Class, field func(string) string, code, cid string) subjectCols {
+	var out subjectCols
+	written := field(c.Roles.SubjectName)
+	out.name = subject.NormalizeText(written)
+	if written != out.name {
+		out.display = written
+	}
+	out.legalRep = subject.NormalizeText(field(c.Roles.LegalRep))
+	if code != "" {
+		// record.Validator: a person with a registration code is a sole
+		// trader, found by the code; 个体工商户 is one whatever its code.
+		out.uscc = sql.NullString{String: code, Valid: true}
+		if field(c.Roles.SubjectType) == "个体工商户" {
+			out.typ = string(subject.IndividualBusiness)
+		} else {
+			out.typ = string(subject.TypeFromUSCC(code))
+		}
+		if out.typ == "" {
+			out.typ = string(subject.Enterprise)
+		}
+		if len(code) >= 8 {
+			out.region = code[2:8]
+		}
+		return out
+	}
+	out.typ = string(subject.Person)
+	out.cid, out.hasHash = cid, true
+	out.masked = subject.MaskCitizenID(cid)
+	if len(cid) >= 6 && isDigits(cid[:6]) {
+		out.region = cid[:6]
+	}
+	return out
+}
+
+// diff returns the first column of the row that differs from want, with
+// both values as messages show them, or "" when they agree. An empty
+// display_name is what subjects created before migration 0017 hold, and
+// means the name itself is shown: it is accepted for any subject; so is an
+// empty legal_rep (a subject created from a row or a seed without one,
+// which later records do not fill in).
+func (row subjectCols) diff(want subjectCols) (column, have, implied string) {
+	typeLabel := func(t string) string { return subject.Type(t).Label() }
+	orNone := func(s sql.NullString) string {
+		if !s.Valid {
+			return "无"
+		}
+		return s.String
+	}
+	// Names are compared as normalised (subject.NormalizeText): subjects
+	// seeded by EnsureSubjects before it normalised kept names as given
+	// (full-width brackets), which name the same subject.
+	switch {
+	case subject.NormalizeText(row.name) != want.name:
+		return "name", row.name, want.name
+	case row.display != want.display && row.display != "" && subject.NormalizeText(row.display) != want.name:
+		return "display_name", row.display, want.display
+	case row.legalRep != "" && subject.NormalizeText(row.legalRep) != want.legalRep: // empty: none recorded when the subject was created
+		return "legal_rep", row.legalRep, want.legalRep
+	case row.typ != want.typ:
+		return "type", typeLabel(row.typ), typeLabel(want.typ)
+	case row.uscc != want.uscc:
+		return "uscc", orNone(row.uscc), orNone(want.uscc)
+	case row.region != want.region:
+		return "region_code", row.region, want.region
+	case row.masked != want.masked:
+		return "cid_masked", row.masked, want.masked
+	case row.hasHash != want.hasHash:
+		return "cid_hash", map[bool]string{true: "有", false: "无"}[row.hasHash], map[bool]string{true: "有", false: "无"}[want.hasHash]
+	}
+	return "", "", ""
+}
+
+// subjectColumnNames are the subjects' columns in messages.
+var subjectColumnNames = map[string]string{
+	"name":         "名称",
+	"display_name": "显示名称",
+	"legal_rep":    "法定代表人",
+	"type":         "主体类型",
+	"uscc":         "统一社会信用代码",
+	"region_code":  "行政区划",
+	"cid_masked":   "证件号码（掩码）",
+	"cid_hash":     "证件号码摘要",
+	"cid_cipher":   "证件号码密文",
+}
+
+// subjectMismatch is a subject whose row none of its records implies, with
+// the difference from its first record.
+type subjectMismatch struct {
+	subject            int64
+	who                string // its code, masked for a person
+	column, have, want string
+	record             int64
+	class, key         string
+}
+
+func (m *subjectMismatch) err() error {
+	col := subjectColumnNames[m.column] + "（subjects." + m.column + "）"
+	rec := fmt.Sprintf("（主体ID %d；记录ID %d，信息类 %s，业务主键 %s）", m.subject, m.record, m.class, m.key)
+	if m.column == "cid_cipher" {
+		return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的%s与其存证记录中的证件号码不一致%s：主体信息被改动", m.who, col, rec)
+	}
+	return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的%s为%s，其存证记录中为%s%s：主体信息被改动", m.who, col, quoteValue(m.have), quoteValue(m.want), rec)
+}
+
+// quoteValue quotes a value in a message: “value”, or 空 when empty.
+func quoteValue(s string) string {
+	if s == "" {
+		return "空"
+	}
+	return "“" + s + "”"
+}
+
+// idSet is a set of ids (subject ids: small and dense), a bit each.
+type idSet struct {
+	bits []uint64
+	big  map[int64]bool // ids beyond maxIDSetBits
+}
+
+const maxIDSetBits = 1 << 28 // 32 MiB of bits at most
+
+func (s *idSet) has(id int64) bool {
+	if id < 0 || id >= maxIDSetBits {
+		return s.big[id]
+	}
+	i := int(id / 64)
+	return i < len(s.bits) && s.bits[i]&(1<<(id%64)) != 0
+}
+
+func (s *idSet) add(id int64) {
+	if id < 0 || id >= maxIDSetBits {
+		if s.big == nil {
+			s.big = map[int64]bool{}
+		}
+		s.big[id] = true
+		return
+	}
+	i := int(id / 64)
+	if i >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, i+1-len(s.bits))...)
+	}
+	s.bits[i] |= 1 << (id % 64)
 }
 
 // jsonField returns the string value of key code in a record's fields as

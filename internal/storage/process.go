@@ -131,7 +131,16 @@ func (db *DB) finishBatch(ctx context.Context, id credit.BatchID, lease, status,
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errLeaseLost
 		}
-		return tx.audit(ctx, "batch."+status, "batch", string(id), receipt)
+		// A failed batch's entry keeps its reason beside the receipt, so
+		// that ledger verify can check the batch row's error against it.
+		var detail any = receipt
+		if msg != "" {
+			detail = struct {
+				*record.Receipt
+				Error string `json:"error"`
+			}{receipt, msg}
+		}
+		return tx.audit(ctx, "batch."+status, "batch", string(id), detail)
 	})
 }
 

@@ -309,6 +309,14 @@ func (db *DB) EnsureSubjects(ctx context.Context, refs []record.SubjectRef) erro
 	recs := make([]*record.Record, 0, len(refs))
 	for i := range refs {
 		r := &record.Record{Subject: refs[i]}
+		// Names as ingestion stores them (record.Validator): normalised,
+		// with the spelling as written beside when it differs.
+		n, d := subject.NormalizeAndTidy(r.Subject.Name)
+		r.Subject.Name = n
+		if d != n && r.Subject.DisplayName == "" {
+			r.Subject.DisplayName = d
+		}
+		r.Subject.LegalRep = subject.NormalizeText(r.Subject.LegalRep)
 		if subjectKey(r) == "" {
 			return credit.Errorf(credit.EINVALID, "主体“%s”缺少统一社会信用代码或证件号码", refs[i].Name)
 		}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,32 +25,44 @@ func (db *DB) verifySeals(ctx context.Context) error {
 	return err
 }
 
-// checkSeals is verifySeals; it also returns the number of verifications
-// not yet sealed (written after the newest seal), which are not protected
-// yet and not an error.
-func (db *DB) checkSeals(ctx context.Context) (unsealed int64, err error) {
+// unsealedCounts is what each seal stream holds beyond the newest seal:
+// not protected yet, and not an error (serve seals every 30 seconds), but
+// reported, so that a row inserted there behind the platform's back is at
+// least seen in the count.
+type unsealedCounts struct {
+	verifications, queryLog, feedback, batches int64
+}
+
+// checkSeals is verifySeals; it also returns how many items of each stream
+// were written after the newest seal.
+func (db *DB) checkSeals(ctx context.Context) (unsealedCounts, error) {
+	var u unsealedCounts
 	seals, err := db.readSeals(ctx)
 	if err != nil {
-		return 0, err
+		return u, err
 	}
-	var sealedTo int64
+	sealedTo := map[string]int64{}
 	for _, s := range sealStreams {
 		to, err := db.checkStream(ctx, s, seals)
 		if err != nil {
-			return 0, err
+			return u, err
 		}
-		if s.name == streamVerifications {
-			sealedTo = to
-		}
+		sealedTo[s.name] = to
 	}
 	if err := db.checkFeedbackMarks(ctx); err != nil {
-		return 0, err
+		return u, err
 	}
 	if err := db.checkBatchFiles(ctx); err != nil {
-		return 0, err
+		return u, err
 	}
-	err = db.queryRow(ctx, `SELECT COUNT(*) FROM verifications WHERE id > $1`, sealedTo).Scan(&unsealed)
-	return unsealed, err
+	// Counted as the streams select their items (seal.go): every row by
+	// id, and each batch by the id of the audit entry that ended it.
+	err = db.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM verifications WHERE id > $1), (SELECT COUNT(*) FROM query_log WHERE id > $2),
+		(SELECT COUNT(*) FROM verification_feedback WHERE id > $3),
+		(SELECT COUNT(*) FROM audit_log WHERE id > $4 AND action IN ('batch.done', 'batch.failed'))`,
+		sealedTo[streamVerifications], sealedTo[streamQueryLog], sealedTo[streamFeedback], sealedTo[streamBatchErrors]).
+		Scan(&u.verifications, &u.queryLog, &u.feedback, &u.batches)
+	return u, err
 }
 
 // sealEntry is a verification.seal audit entry.
@@ -406,4 +419,216 @@ func (db *DB) checkBatchFile(ctx context.Context, b *storedBatch) error {
 		return bad("存储的文件为%d字节、SHA-256 %s，与存储时的审计记录（审计ID %d：%d字节、%s）不符（数据块被删改）", size, sum, b.auditID, b.auditSize, b.auditSHA256)
 	}
 	return nil
+}
+
+// batchTally is what the verified records say about a batch: the
+// department of its first record version, and that version's id.
+type batchTally struct {
+	department int64
+	record     int64
+}
+
+// batchCheck is a batch row beside its batch.store entry and the newest
+// entry that ended its processing (batch.done, batch.failed), if any.
+type batchCheck struct {
+	id, class, depCode, submittedBy, filename, status, errText string
+	department                                                 int64
+	total, accepted, rejected, duplicates, late                int64
+	backfill                                                   bool
+	createdAt                                                  time.Time
+
+	storeID              int64
+	storeAt              time.Time
+	storeActor, storeDet string
+	endID                int64
+	endAction, endDet    string
+}
+
+// checkBatchRows checks each batch row, which the dashboards sum (报送
+// 准确率 and 及时率 come from its counts, late and backfill columns, per
+// day of created_at), against the audit trail:
+//
+//   - against its batch.store entry (batch.go storeChunks): class,
+//     submitting department (the entry names its code), file name, and
+//     the submitter, who is the entry's actor (the same actor label
+//     storeBatch writes into submitted_by); backfill when the entry says
+//     (entries of this build do not); created_at no later than the entry
+//     (the row is written before its file) and no earlier than the time in
+//     the batch id (credit.NewBatchID, taken before the row is written),
+//     both give or take batchClockSlack;
+//   - against the newest entry that ended it (process.go finishBatch): the
+//     status is the entry's (done or failed), a finished batch is never
+//     taken up again, and a done batch has no error; the counts are the
+//     receipt's (the receipt is the batch's whole, the row's counts when it
+//     ended, and the row never changes after); a backfill batch counts no
+//     late records (process.go clears lateness for them), so a receipt
+//     with late records is not one; a batch with a batch.store entry whose
+//     row says done or failed without such an entry was not ended by the
+//     platform. The error text of a failed batch is compared when the entry
+//     carries it (entries of this build do not);
+//   - against its verified record versions (tallies): their department.
+//
+// One statement reads the rows with their entries, so a batch stored or
+// finished meanwhile is seen with its entries or not at all. Detail fields
+// an older build did not write are not compared.
+func (db *DB) checkBatchRows(ctx context.Context, tallies map[credit.BatchID]batchTally) error {
+	var bs []*batchCheck
+	err := scanAll(db.rows(ctx, `SELECT b.id, b.class, b.department_id, COALESCE(d.code, ''), b.submitted_by, b.filename, b.status, b.error,
+		b.total, b.accepted, b.rejected, b.duplicates, b.late, b.backfill, b.created_at,
+		COALESCE(a.id, 0), COALESCE(a.action, ''), a.at, COALESCE(a.actor, ''), COALESCE(a.detail, '')
+		FROM batches b LEFT JOIN departments d ON d.id = b.department_id
+		LEFT JOIN audit_log a ON a.object_type = 'batch' AND a.object_id = b.id AND a.leaf IS NOT NULL AND a.action IN ('batch.store', 'batch.done', 'batch.failed')
+		ORDER BY b.created_at, b.id, a.leaf`), func(rows *sql.Rows) error {
+		var b batchCheck
+		var auditID int64
+		var action, actor, detail string
+		var at sql.NullTime
+		if err := rows.Scan(&b.id, &b.class, &b.department, &b.depCode, &b.submittedBy, &b.filename, &b.status, &b.errText,
+			&b.total, &b.accepted, &b.rejected, &b.duplicates, &b.late, &b.backfill, &b.createdAt,
+			&auditID, &action, &at, &actor, &detail); err != nil {
+			return err
+		}
+		cur := &b
+		if n := len(bs); n > 0 && bs[n-1].id == b.id {
+			cur = bs[n-1]
+		} else {
+			bs = append(bs, cur)
+		}
+		switch action {
+		case "batch.store":
+			if cur.storeID == 0 {
+				cur.storeID, cur.storeAt, cur.storeActor, cur.storeDet = auditID, at.Time, actor, detail
+			}
+		case "batch.done", "batch.failed":
+			cur.endID, cur.endAction, cur.endDet = auditID, action, detail // the newest wins
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if err := b.check(tallies); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *batchCheck) check(tallies map[credit.BatchID]batchTally) error {
+	yes := func(v bool) string { return map[bool]string{true: "“是”", false: "“否”"}[v] }
+	when := func(t time.Time) string { return t.In(credit.Shanghai).Format("2006-01-02 15:04:05.000000") }
+	// bad names a column whose value (have) differs from what an entry
+	// (what: its id and action) says (want).
+	bad := func(column, have, what, want string) error {
+		return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”的%s（batches.%s）为%s，%s载明为%s（批次记录被改动）", b.id, batchColumnNames[column], column, have, what, want)
+	}
+	if b.storeID != 0 {
+		what := fmt.Sprintf("其存储时的审计记录（审计ID %d，batch.store）", b.storeID)
+		var d struct {
+			Class      *string `json:"class"`
+			Department *string `json:"department"`
+			Filename   *string `json:"filename"`
+			Backfill   *bool   `json:"backfill"`
+		}
+		if err := json.Unmarshal([]byte(b.storeDet), &d); err != nil {
+			return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”存储时的审计记录（审计ID %d）无法解析：%s", b.id, b.storeID, b.storeDet)
+		}
+		switch {
+		case d.Class != nil && b.class != *d.Class:
+			return bad("class", quoteValue(b.class), what, quoteValue(*d.Class))
+		case d.Department != nil && b.depCode != *d.Department:
+			return bad("department_id", fmt.Sprintf("%d（%s）", b.department, quoteValue(b.depCode)), what, quoteValue(*d.Department))
+		case d.Filename != nil && b.filename != *d.Filename:
+			return bad("filename", quoteValue(b.filename), what, quoteValue(*d.Filename))
+		case b.submittedBy != b.storeActor:
+			return bad("submitted_by", quoteValue(b.submittedBy), what, quoteValue(b.storeActor))
+		case d.Backfill != nil && b.backfill != *d.Backfill:
+			return bad("backfill", yes(b.backfill), what, yes(*d.Backfill))
+		case b.createdAt.After(b.storeAt.Add(batchClockSlack)):
+			return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”的%s（batches.created_at）为%s，晚于%s的时间%s（批次记录被改动）",
+				b.id, batchColumnNames["created_at"], when(b.createdAt), what, when(b.storeAt))
+		}
+	}
+	// B20261120100000-…: the Shanghai time, to the second, before the row
+	// was written.
+	if len(b.id) > 15 && b.id[0] == 'B' {
+		if t, err := time.ParseInLocation("20060102150405", b.id[1:15], credit.Shanghai); err == nil && b.createdAt.Before(t.Add(-batchClockSlack)) {
+			return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”的%s（batches.created_at）为%s，早于批次号中的时间%s（批次记录被改动）",
+				b.id, batchColumnNames["created_at"], when(b.createdAt), when(t))
+		}
+	}
+	if b.endID == 0 {
+		if b.storeID != 0 && (b.status == "done" || b.status == "failed") {
+			return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”的%s（batches.status）为%s，审计日志中却没有其处理结束的记录（batch.done或batch.failed）（批次记录被改动）",
+				b.id, batchColumnNames["status"], quoteValue(b.status))
+		}
+	} else {
+		what := fmt.Sprintf("其处理结束的审计记录（审计ID %d，%s）", b.endID, b.endAction)
+		var d struct {
+			Total      *int64  `json:"total"`
+			Accepted   *int64  `json:"accepted"`
+			Rejected   *int64  `json:"rejected"`
+			Duplicates *int64  `json:"duplicates"`
+			Late       *int64  `json:"late"`
+			Error      *string `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(b.endDet), &d); err != nil {
+			return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”处理结束的审计记录（审计ID %d）无法解析：%s", b.id, b.endID, b.endDet)
+		}
+		status := strings.TrimPrefix(b.endAction, "batch.")
+		if b.status != status {
+			return bad("status", quoteValue(b.status), what, quoteValue(status))
+		}
+		if d.Error == nil && status == "done" {
+			d.Error = new(string) // a done batch has no error
+		}
+		if d.Error != nil && b.errText != *d.Error {
+			return bad("error", quoteValue(b.errText), what, quoteValue(*d.Error))
+		}
+		for _, c := range []struct {
+			column string
+			have   int64
+			want   *int64
+		}{
+			{"total", b.total, d.Total}, {"accepted", b.accepted, d.Accepted}, {"rejected", b.rejected, d.Rejected},
+			{"duplicates", b.duplicates, d.Duplicates}, {"late", b.late, d.Late},
+		} {
+			if c.want != nil && c.have != *c.want {
+				return bad(c.column, strconv.FormatInt(c.have, 10), what, strconv.FormatInt(*c.want, 10))
+			}
+		}
+		if b.backfill && d.Late != nil && *d.Late > 0 {
+			return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”标记为历史数据补录（batches.backfill），%s却载明迟报%d条（补录批次的记录不计迟报）（批次记录被改动）",
+				b.id, what, *d.Late)
+		}
+	}
+	if t, ok := tallies[credit.BatchID(b.id)]; ok && t.department != b.department {
+		return credit.Errorf(credit.EINVALID, "批次校验失败：批次“%s”的%s（batches.department_id）为%d，其存证记录（记录ID %d）中为%d（批次记录被改动）",
+			b.id, batchColumnNames["department_id"], b.department, t.record, t.department)
+	}
+	return nil
+}
+
+// batchClockSlack is how far created_at may lie outside the times it is
+// checked against (the batch id's, the batch.store entry's): the clock
+// read for each may be stepped back in between. Moving a batch to another
+// day of the dashboards takes more.
+const batchClockSlack = time.Minute
+
+// batchColumnNames are the batches' columns in messages.
+var batchColumnNames = map[string]string{
+	"class":         "信息类",
+	"department_id": "报送部门",
+	"filename":      "文件名",
+	"submitted_by":  "报送人",
+	"backfill":      "历史数据补录",
+	"created_at":    "创建时间",
+	"status":        "状态",
+	"error":         "错误说明",
+	"total":         "总行数",
+	"accepted":      "接收条数",
+	"rejected":      "拒收条数",
+	"duplicates":    "重复条数",
+	"late":          "迟报条数",
 }
