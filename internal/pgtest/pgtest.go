@@ -68,6 +68,20 @@ type server struct {
 // is no PostgreSQL, DSN skips tb, or fails it when CREDIT_REQUIRE_POSTGRES=1.
 func DSN(tb testing.TB) string {
 	tb.Helper()
+	return dsnWith(tb, `LOCALE 'C.UTF-8'`)
+}
+
+// DSNWithLocale is DSN for a database created with the given locale
+// clause instead of LOCALE 'C.UTF-8' — e.g. LOCALE_PROVIDER icu ICU_LOCALE
+// 'zh-Hans-CN' LOCALE 'C.UTF-8', a Chinese collation as deployments create
+// them — to test what depends on the database's collation.
+func DSNWithLocale(tb testing.TB, locale string) string {
+	tb.Helper()
+	return dsnWith(tb, locale)
+}
+
+func dsnWith(tb testing.TB, locale string) string {
+	tb.Helper()
 	startOnce.Do(func() {
 		s, err := start()
 		mu.Lock()
@@ -94,7 +108,7 @@ func DSN(tb testing.TB) string {
 	name := "t_" + randomHex(8)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := s.exec(ctx, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'`); err != nil {
+	if err := s.exec(ctx, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8' `+locale); err != nil {
 		tb.Fatalf("pgtest: creating database %s: %v", name, err)
 	}
 	tb.Cleanup(func() {

@@ -129,7 +129,10 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 				return []*subject.Subject{s}, 1, nil
 			}
 		}
-		return db.findSubjectsWhere(ctx, f, `s.uscc >= $1 AND s.uscc < $2`, code, code+"~")
+		if end := codePrefixEnd(code); end != "" {
+			return db.findSubjectsWhere(ctx, f, `s.uscc >= $1 AND s.uscc < $2`, code, end)
+		}
+		return db.findSubjectsWhere(ctx, f, `s.uscc >= $1`, code)
 	}
 	if code := subject.Normalize(q); code != "" && len(code) < 6 && strings.Trim(code, "0123456789") == "" {
 		// Digits only: the start of a code, too short to search by.
@@ -301,6 +304,24 @@ func prefixed(p, cols string) string {
 		parts[i] = p + parts[i]
 	}
 	return strings.Join(parts, ", ")
+}
+
+// codeAlphabet is the characters of codes, in the order every collation
+// sorts them: digits, then capital letters.
+const codeAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// codePrefixEnd returns the least string after every code that starts with
+// prefix: the prefix with its last character advanced in codeAlphabet
+// (carrying over a trailing Z), or "" when there is none. Unlike prefix+"~"
+// it bounds the range in any collation: under a Chinese ICU collation “~”
+// sorts before the digits, and a code-prefix search found nothing.
+func codePrefixEnd(prefix string) string {
+	for i := len(prefix) - 1; i >= 0; i-- {
+		if j := strings.IndexByte(codeAlphabet, prefix[i]); j >= 0 && j < len(codeAlphabet)-1 {
+			return prefix[:i] + string(codeAlphabet[j+1])
+		}
+	}
+	return ""
 }
 
 // EnsureSubjects creates the subjects in refs that do not exist yet

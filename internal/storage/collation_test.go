@@ -1,0 +1,54 @@
+package storage_test
+
+import (
+	"testing"
+
+	"jlcredit/internal/pgtest"
+	"jlcredit/internal/record"
+	"jlcredit/internal/storage"
+	"jlcredit/internal/subject"
+)
+
+// TestCodePrefixAnyCollation: a search by the start of a code finds the
+// subjects whose code starts so, also on a PostgreSQL database created
+// with a Chinese ICU collation (as deployments often are), where “~” sorts
+// before digits and the range [prefix, prefix+"~") was empty.
+func TestCodePrefixAnyCollation(t *testing.T) {
+	for _, db := range []struct {
+		name string
+		open func(t *testing.T) *storage.DB
+	}{
+		{"SQLite", func(t *testing.T) *storage.DB { return openSQLite(t) }},
+		{"Postgres", func(t *testing.T) *storage.DB { return openPostgres(t) }},
+		{"PostgresICUChinese", func(t *testing.T) *storage.DB {
+			return mustOpen(t, pgtest.DSNWithLocale(t, `LOCALE_PROVIDER icu ICU_LOCALE 'zh-Hans-CN' LOCALE 'C.UTF-8'`))
+		}},
+	} {
+		t.Run(db.name, func(t *testing.T) {
+			d := db.open(t)
+			codes := []string{uscc(t, "91220104MA0Y0001"), uscc(t, "91220104MA0Y0002"), uscc(t, "9122010YMA0Y0003"), uscc(t, "91220201MA0Y0004")}
+			var refs []record.SubjectRef
+			for i, c := range codes {
+				refs = append(refs, record.SubjectRef{Name: "长春测试" + string(rune('甲'+i)) + "有限公司", Type: string(subject.Enterprise), USCC: c})
+			}
+			if err := d.EnsureSubjects(sys(), refs); err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct {
+				prefix string
+				want   int
+			}{
+				{"912201", 3},
+				{"91220104", 2},
+				{"9122010Y", 1}, // the last letter of the code alphabet
+				{"91220104MA0Y0001", 1},
+				{"912203", 0},
+			} {
+				got, total, err := d.FindSubjects(sys(), subject.Filter{Query: tc.prefix, Limit: 20})
+				if err != nil || len(got) != tc.want || total != tc.want {
+					t.Errorf("FindSubjects(%q) = %d subjects (total %d), %v; want %d", tc.prefix, len(got), total, err, tc.want)
+				}
+			}
+		})
+	}
+}
