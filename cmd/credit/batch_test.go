@@ -27,7 +27,7 @@ func interruptImport(t *testing.T, env *Env, dsn, dept, company, prefix string) 
 	}
 	ctx, cancel := context.WithCancel(systemContext(context.Background()))
 	defer cancel()
-	db, err := env.openDB(ctx, dsn, true)
+	db, err := env.openDB(ctx, dsn, openMigrate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func interruptImport(t *testing.T, env *Env, dsn, dept, company, prefix string) 
 func batchStatus(t *testing.T, env *Env, dsn string, id credit.BatchID) (string, record.Receipt) {
 	t.Helper()
 	ctx := systemContext(context.Background())
-	db, err := env.openDB(ctx, dsn, false)
+	db, err := env.openDB(ctx, dsn, openExisting)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestDepartmentAddAgain(t *testing.T) {
 		t.Fatalf("add again: %d %q %q", rc, out, e)
 	}
 	env := &Env{Stdout: io.Discard, Stderr: io.Discard}
-	db, err := env.openDB(systemContext(context.Background()), dsn, false)
+	db, err := env.openDB(systemContext(context.Background()), dsn, openExisting)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if *subjects <= 0 {
 		*subjects = max(*n/5, 1)
 	}
-	db, err := env.openDB(ctx, *dsn, true)
+	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := env.openDB(ctx, *dsn, true)
+	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {
 		return err
 	}

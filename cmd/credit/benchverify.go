@@ -50,7 +50,7 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 		return credit.Errorf(credit.EINVALID, "--entries 不得大于 --subjects")
 	}
 	g := demo.New(42, *n)
-	db, err := env.openDB(ctx, *dsn, true)
+	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {
 		return err
 	}

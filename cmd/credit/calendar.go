@@ -53,7 +53,7 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 		if err := workday.ValidateYear(*year, entries); err != nil {
 			return err // the file's own problems first
 		}
-		db, err := env.openDB(ctx, *dsn, true)
+		db, err := env.openDB(ctx, *dsn, openCreate)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, false) // a listing never creates a database
+		db, err := env.openDB(ctx, *dsn, openExisting) // a listing never creates a database
 		if err != nil {
 			return err
 		}

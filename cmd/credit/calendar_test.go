@@ -112,7 +112,7 @@ func TestCalendarCommand(t *testing.T) {
 	}
 
 	// The names are stored as written, whatever the file's encoding.
-	db, err := (&Env{Stderr: &bytes.Buffer{}}).openDB(context.Background(), dsn, false)
+	db, err := (&Env{Stderr: &bytes.Buffer{}}).openDB(context.Background(), dsn, openExisting)
 	if err != nil {
 		t.Fatal(err)
 	}

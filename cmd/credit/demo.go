@@ -37,7 +37,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if *subjects < 1 || *records < 0 {
 		return credit.Errorf(credit.EINVALID, "--subjects 至少为1，--records 不能为负数")
 	}
-	db, err := env.openDB(ctx, *dsn, true)
+	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {
 		return err
 	}

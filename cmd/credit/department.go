@@ -27,7 +27,7 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, true)
+		db, err := env.openDB(ctx, *dsn, openCreate)
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		if err := access.ValidateKeyLimit(limit); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, true)
+		db, err := env.openDB(ctx, *dsn, openCreate)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, false) // a listing never creates a database (a mistyped path would look empty)
+		db, err := env.openDB(ctx, *dsn, openExisting) // a listing never creates a database (a mistyped path would look empty)
 		if err != nil {
 			return err
 		}

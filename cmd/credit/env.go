@@ -111,13 +111,31 @@ func (e *Env) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// openDB opens and migrates the database. The key file comes from
-// CREDIT_KEY_FILE, or sits next to a SQLite file (keyFile). The database
-// is bound to the key file it was created with: storage.Open refuses
-// another one, and creates a missing one only for a new database, so a
-// command run from another directory, or a second server without a copy
-// of the key file, stops with an error instead of writing with new keys.
-func (e *Env) openDB(ctx context.Context, dsn string, migrate bool) (*storage.DB, error) {
+// openMode says what openDB may do to the database's structure.
+type openMode int
+
+const (
+	// openExisting requires a database at the current schema version.
+	openExisting openMode = iota
+	// openCreate creates and migrates a SQLite database (a file on this
+	// machine, set up by the first command that uses it); a PostgreSQL
+	// database must be at the current version already: production's
+	// schema changes only by `credit migrate`, run when the operator
+	// decides (some migrations want older servers stopped first).
+	openCreate
+	// openMigrate migrates either (credit migrate, demo and benchmarks).
+	openMigrate
+)
+
+// openDB opens the database, migrating it as mode allows. The key file
+// comes from CREDIT_KEY_FILE, or sits next to a SQLite file (keyFile). The
+// database is bound to the key file it was created with: storage.Open
+// refuses another one, and creates a missing one only for a new database,
+// so a command run from another directory, or a second server without a
+// copy of the key file, stops with an error instead of writing with new
+// keys.
+func (e *Env) openDB(ctx context.Context, dsn string, mode openMode) (*storage.DB, error) {
+	migrate := mode == openMigrate || mode == openCreate && isSQLiteDSN(dsn)
 	db, err := storage.Open(ctx, dsn, storage.Options{Logger: e.logger(), KeyFile: keyFile(dsn), NoNewKey: !migrate})
 	if err != nil {
 		return nil, err
@@ -132,6 +150,11 @@ func (e *Env) openDB(ctx context.Context, dsn string, migrate bool) (*storage.DB
 		return nil, err
 	}
 	return db, nil
+}
+
+// isSQLiteDSN reports whether dsn names a SQLite database.
+func isSQLiteDSN(dsn string) bool {
+	return len(dsn) >= 7 && strings.EqualFold(dsn[:7], "sqlite:")
 }
 
 // keyFile returns the key file of dsn: CREDIT_KEY_FILE, else "" (credit.key

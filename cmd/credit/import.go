@@ -58,7 +58,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		}
 		defer errFile.Close()
 	}
-	db, err := env.openDB(ctx, *dsn, true)
+	db, err := env.openDB(ctx, *dsn, openCreate)
 	if err != nil {
 		return err
 	}

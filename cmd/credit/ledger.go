@@ -17,7 +17,7 @@ func runLedger(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, err := env.openDB(ctx, *dsn, false)
+	db, err := env.openDB(ctx, *dsn, openExisting)
 	if err != nil {
 		return err
 	}

@@ -89,6 +89,15 @@ func TestImportAndLedgerPostgres(t *testing.T) {
 func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 	dept := validUSCC(t, "11220100MB000001")
 	company := validUSCC(t, "91220101MA0Y1234")
+	if strings.HasPrefix(dsn, "postgres") {
+		// PostgreSQL's schema changes only by credit migrate.
+		if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept, "--name", "长春市市场监督管理局", "--region", "220100", "--kind", "market"); code != 1 || !strings.Contains(e, "credit migrate") {
+			t.Errorf("department add on a new PostgreSQL database: exit %d, %q; want 1 asking for credit migrate", code, e)
+		}
+		if _, e, code := run(t, "migrate", "--db", dsn); code != 0 {
+			t.Fatalf("migrate: %d %s", code, e)
+		}
+	}
 	if _, e, code := run(t, "department", "add", "--db", dsn, "--code", dept, "--name", "长春市市场监督管理局", "--region", "220100", "--kind", "hrss"); code == 0 || !strings.Contains(e, "部门类别“hrss”不存在") {
 		t.Errorf("department add with an unknown kind: exit %d, %q", code, e)
 	}

@@ -11,7 +11,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := env.openDB(ctx, *dsn, true)
+	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {
 		return err
 	}

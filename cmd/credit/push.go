@@ -28,7 +28,7 @@ func runPush(ctx context.Context, env *Env, args []string) error {
 	if _, err := lists.WebhookNetworks(); err != nil { // a bad CREDIT_WEBHOOK_NETWORKS stops here, not at every round
 		return err
 	}
-	db, err := env.openDB(ctx, *dsn, false)
+	db, err := env.openDB(ctx, *dsn, openExisting)
 	if err != nil {
 		return err
 	}

@@ -80,8 +80,11 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		}
 		return credit.Errorf(credit.EINVALID, "%s 中的%s；平台未启动", from, credit.ErrorMessage(err))
 	}
-	isSQLite := len(c.DSN) >= 7 && c.DSN[:7] == "sqlite:"
-	db, err := c.Env.openDB(ctx, c.DSN, isSQLite || c.Demo)
+	mode := openCreate
+	if c.Demo {
+		mode = openMigrate
+	}
+	db, err := c.Env.openDB(ctx, c.DSN, mode)
 	if err != nil {
 		return err
 	}

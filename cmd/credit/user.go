@@ -48,7 +48,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		if role == credit.RoleRegion && *region == "" {
 			return credit.Errorf(credit.EINVALID, "地区管理员须用 --region 指定行政区划代码")
 		}
-		db, err := env.openDB(ctx, *dsn, true)
+		db, err := env.openDB(ctx, *dsn, openCreate)
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, true)
+		db, err := env.openDB(ctx, *dsn, openCreate)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		if err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := env.openDB(ctx, *dsn, false) // a listing never creates a database
+		db, err := env.openDB(ctx, *dsn, openExisting) // a listing never creates a database
 		if err != nil {
 			return err
 		}

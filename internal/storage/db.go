@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,12 +133,39 @@ type Options struct {
 	NoNewKey bool
 }
 
+// RedactDSN returns dsn with its password, if any, replaced by xxxxx: as a
+// URL (postgres://user:secret@host/db, or ?password=secret), or as
+// key=value pairs (host=… password=secret). DSNs are shown in messages
+// and logs; passwords never are.
+func RedactDSN(dsn string) string {
+	if strings.Contains(dsn, "://") {
+		if u, err := url.Parse(dsn); err == nil {
+			if q := u.Query(); q.Has("password") {
+				q.Set("password", "xxxxx")
+				u.RawQuery = q.Encode()
+			}
+			return u.Redacted()
+		}
+	}
+	return passwordPair.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+// passwordPair is a password in a key=value DSN, quoted or not.
+var passwordPair = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
 // Open opens the database named by dsn: "sqlite:path/to/file.db",
 // "sqlite::memory:" or "postgres://…" (also "postgresql://…"). It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	// A URL's scheme is case-insensitive; pgx takes it in lower case.
+	for _, scheme := range []string{"postgresql://", "postgres://", "sqlite:"} {
+		if len(dsn) >= len(scheme) && strings.EqualFold(dsn[:len(scheme)], scheme) {
+			dsn = scheme + dsn[len(scheme):]
+			break
+		}
 	}
 	db := &DB{dsn: dsn, logger: opt.Logger, Now: time.Now}
 	db.life, db.endLife = context.WithCancel(context.Background())
@@ -233,7 +262,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			identity = "sqlite:" + absPath(path)
 		}
 	default:
-		return nil, credit.Errorf(credit.EINVALID, "不支持的数据库连接串“%s”：应以 sqlite: 或 postgres:// 开头", dsn)
+		return nil, credit.Errorf(credit.EINVALID, "不支持的数据库连接串“%s”：应以 sqlite: 或 postgres:// 开头", RedactDSN(dsn))
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
@@ -267,11 +296,12 @@ func (db *DB) loadKeys(ctx context.Context, opt Options, identity string) error 
 	}
 	s, err := LoadSecrets(opt.KeyFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		if opt.NoNewKey {
-			return credit.Errorf(credit.EINVALID, "密钥文件“%s”不存在。如为新数据库，请先运行 credit migrate；否则请用 CREDIT_KEY_FILE 指定该数据库的密钥文件", absPath(opt.KeyFile))
-		}
+		// A database with data says which key it is bound to.
 		if err := db.refuseNewKeyFile(ctx, opt.KeyFile); err != nil {
 			return err
+		}
+		if opt.NoNewKey {
+			return credit.Errorf(credit.EINVALID, "密钥文件“%s”不存在。如为新数据库，请先运行 credit migrate；否则请用 CREDIT_KEY_FILE 指定该数据库的密钥文件", absPath(opt.KeyFile))
 		}
 		if s, err = createSecretsFile(opt.KeyFile); err == nil {
 			db.logger.Info("已为新数据库生成密钥文件，请与数据库一同备份", slog.String("path", absPath(opt.KeyFile)))

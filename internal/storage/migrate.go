@@ -225,7 +225,7 @@ func (db *DB) RequireSchema(ctx context.Context) error {
 		return err
 	}
 	if !ok {
-		return credit.Errorf(credit.ECONFLICT, "数据库结构不是最新版本，请先运行 credit migrate --db %s", db.dsn)
+		return credit.Errorf(credit.ECONFLICT, "数据库结构不是最新版本，请先运行 credit migrate --db %s", RedactDSN(db.dsn))
 	}
 	return db.loadCalendar(ctx)
 }
