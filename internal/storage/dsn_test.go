@@ -2,10 +2,13 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
+	"net/url"
 	"strings"
 	"testing"
 
 	"jlcredit/internal/credit"
+	"jlcredit/internal/pgtest"
 	"jlcredit/internal/storage"
 )
 
@@ -39,4 +42,40 @@ func TestOpenSchemeCase(t *testing.T) {
 		t.Fatalf("Open(SQLite::memory:): %v", err)
 	}
 	db.Close()
+}
+
+// A database user without the right to create tables gets a message that
+// says so from credit migrate, not 系统内部错误 (PostgreSQL 15 gives no
+// user but the owner CREATE on the public schema).
+func TestMigrateWithoutRights(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	role := "reader_" + strings.ToLower(credit.RandomHex(4))
+	for _, q := range []string{`CREATE ROLE ` + role + ` LOGIN`, `REVOKE CREATE ON SCHEMA public FROM PUBLIC`, `GRANT USAGE ON SCHEMA public TO ` + role} {
+		if _, err := admin.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		admin.Exec(`DROP OWNED BY ` + role)
+		admin.Exec(`DROP ROLE ` + role)
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	db, err := storage.Open(context.Background(), u.String(), storage.Options{EphemeralKeys: true})
+	if err != nil {
+		t.Fatalf("Open as %s: %v", role, err)
+	}
+	defer db.Close()
+	err = db.Migrate(context.Background())
+	if credit.ErrorCode(err) != credit.EFORBIDDEN || !strings.Contains(credit.ErrorMessage(err), "数据库所有者") {
+		t.Errorf("Migrate without the right to create tables: %v; want a message naming the missing right", err)
+	}
 }

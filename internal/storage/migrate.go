@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5/pgconn"
 	"io/fs"
 	"sort"
 	"strings"
@@ -52,6 +54,15 @@ const migrationLock = 0x6a6c6d67
 // transaction (but see noTransaction), and loads the embedded catalog when
 // its version is new.
 func (db *DB) Migrate(ctx context.Context) error {
+	err := db.migrateAll(ctx)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" { // insufficient_privilege
+		return credit.Errorf(credit.EFORBIDDEN, "数据库用户没有更新数据库结构所需的权限（%s）：请以数据库所有者（或有建表权限的用户）运行 credit migrate；平台日常运行的用户只需读写数据的权限", pe.Message)
+	}
+	return err
+}
+
+func (db *DB) migrateAll(ctx context.Context) error {
 	if db.dialect == Postgres {
 		// Two processes starting at once must not both apply a migration.
 		conn, err := db.write.Conn(ctx)
