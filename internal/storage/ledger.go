@@ -553,9 +553,10 @@ func impliedSubject(c *catalog.Class, field func(string) string, code, cid strin
 // diff returns the first column of the row that differs from want, with
 // both values as messages show them, or "" when they agree. An empty
 // display_name is what subjects created before migration 0017 hold, and
-// means the name itself is shown: it is accepted for any subject; so is an
-// empty legal_rep (a subject created from a row or a seed without one,
-// which later records do not fill in).
+// means the name itself is shown: it is accepted for any subject. The
+// legal representative is compared only where both the row and the record
+// name one (a subject created from a row or a seed without one keeps it
+// empty; a record without one says nothing of it).
 func (row subjectCols) diff(want subjectCols) (column, have, implied string) {
 	typeLabel := func(t string) string { return subject.Type(t).Label() }
 	orNone := func(s sql.NullString) string {
@@ -572,7 +573,7 @@ func (row subjectCols) diff(want subjectCols) (column, have, implied string) {
 		return "name", row.name, want.name
 	case row.display != want.display && row.display != "" && subject.NormalizeText(row.display) != want.name:
 		return "display_name", row.display, want.display
-	case row.legalRep != "" && subject.NormalizeText(row.legalRep) != want.legalRep: // empty: none recorded when the subject was created
+	case row.legalRep != "" && want.legalRep != "" && subject.NormalizeText(row.legalRep) != want.legalRep: // empty on either side: nothing to compare
 		return "legal_rep", row.legalRep, want.legalRep
 	case row.typ != want.typ:
 		return "type", typeLabel(row.typ), typeLabel(want.typ)

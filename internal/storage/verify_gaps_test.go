@@ -304,10 +304,12 @@ func TestVerifyGapsSubjectsUntampered(t *testing.T) {
 		if _, err := f.db.VerifyLedger(sys()); err != nil {
 			t.Fatalf("VerifyLedger: %v", err)
 		}
-		// And the check holds for them: a sole trader's legal rep forged.
-		storage.Tamper(t, f.db, `UPDATE subjects SET legal_rep = '冒名' WHERE uscc = `+quote(uscc(t, "92220102MA0Y0103")))
-		if _, err := f.db.VerifyLedger(sys()); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "法定代表人（subjects.legal_rep）为“冒名”，其存证记录中为空") {
-			t.Fatalf("VerifyLedger after a sole trader's legal rep was forged: %v", err)
+		// And the check holds for them: a legal rep forged where the
+		// records name one. (Where none does there is nothing to compare:
+		// TestVerifySeededLegalRep.)
+		storage.Tamper(t, f.db, `UPDATE subjects SET legal_rep = '冒名' WHERE uscc = `+quote(uscc(t, "91220101MA0Y0101")))
+		if _, err := f.db.VerifyLedger(sys()); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "法定代表人（subjects.legal_rep）为“冒名”") {
+			t.Fatalf("VerifyLedger after a company's legal rep was forged: %v", err)
 		}
 	})
 }
@@ -368,6 +370,24 @@ func TestVerifyFailedBatchError(t *testing.T) {
 		storage.Tamper(t, f.db, `UPDATE batches SET error = '文件格式正确' WHERE id = `+quote(string(rc.Batch)))
 		if _, err := f.db.VerifyLedger(sys()); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "batches.error") {
 			t.Errorf("VerifyLedger after the reason was changed: %v, want the batch's error reported", err)
+		}
+	})
+}
+
+// TestVerifySeededLegalRep: a subject seeded with a legal representative
+// whose records name none (list entries of the verification benchmark) is
+// no tampering.
+func TestVerifySeededLegalRep(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		if err := f.db.EnsureSubjects(sys(), []record.SubjectRef{{Name: "长春北辰汽车零部件有限公司", Type: string(subject.Enterprise), USCC: f.company, LegalRep: "贺秀珍"}}); err != nil {
+			t.Fatal(err)
+		}
+		row := f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16")
+		row[3] = "" // CF_FRDB
+		f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, row))
+		if _, err := f.db.VerifyLedger(sys()); err != nil {
+			t.Fatalf("VerifyLedger: %v", err)
 		}
 	})
 }
