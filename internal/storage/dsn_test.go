@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/pgtest"
@@ -78,4 +79,29 @@ func TestMigrateWithoutRights(t *testing.T) {
 	if credit.ErrorCode(err) != credit.EFORBIDDEN || !strings.Contains(credit.ErrorMessage(err), "数据库所有者") {
 		t.Errorf("Migrate without the right to create tables: %v; want a message naming the missing right", err)
 	}
+}
+
+// Instants read back are in UTC on both databases, whatever the process's
+// time zone (pgx gave PostgreSQL's timestamptz in time.Local).
+func TestInstantsInUTC(t *testing.T) {
+	local := time.Local
+	time.Local = time.FixedZone("EST", -5*3600)
+	t.Cleanup(func() { time.Local = local })
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		rc := f.submit(t, "penalty", "a.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕1号", "警告", "", "2026-11-16")))
+		b, err := f.db.FindBatchByID(sys(), rc.Batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.db.FindSubjectByCode(sys(), f.company)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, at := range map[string]time.Time{"batch created": b.CreatedAt, "subject created": s.CreatedAt} {
+			if _, off := at.Zone(); off != 0 || at.IsZero() {
+				t.Errorf("%s at %s: want UTC", name, at)
+			}
+		}
+	})
 }
