@@ -196,3 +196,11 @@ func RarestGrams(tb testing.TB, db *DB, grams []string) []string {
 	}
 	return out
 }
+
+// SetDeferFault makes deferring a failed batch fail while f returns an
+// error, with retries after wait, for the duration of a test.
+func SetDeferFault(tb testing.TB, f func() error, wait time.Duration) {
+	old := deferRetry
+	deferFault, deferRetry = f, wait
+	tb.Cleanup(func() { deferFault, deferRetry = nil, old })
+}

@@ -89,17 +89,57 @@ var (
 
 // deferBatch gives up the lease of a batch whose processing failed on an
 // internal error, to be resumed after delay (not at once: the cause, a
-// database restarting, usually takes a moment to pass).
+// database restarting, usually takes a moment to pass). The database that
+// failed the batch is often still down when this runs: then it is tried
+// again in the background, every few seconds, until it succeeds or the
+// lease has run out anyway — otherwise the batch waited for its whole
+// lease (5 minutes and more) while its sender was told about a minute.
 func (db *DB) deferBatch(ctx context.Context, id credit.BatchID, lease string, delay time.Duration) {
+	err := db.tryDeferBatch(ctx, id, lease, delay)
+	if err == nil {
+		return
+	}
+	db.logger.Warn("deferring a failed batch; trying again", slog.String("batch", string(id)), slog.Any("error", err))
+	if !db.enter() {
+		return
+	}
+	go func() {
+		defer db.busy.Done()
+		start := time.Now()
+		for wait := deferRetry; time.Since(start) < leaseTTL; wait = min(2*wait, 30*time.Second) {
+			select {
+			case <-db.life.Done():
+				return
+			case <-time.After(wait):
+			}
+			if err := db.tryDeferBatch(db.life, id, lease, delay); err == nil {
+				return
+			}
+		}
+		db.logger.Warn("deferring a failed batch gave up (it is resumed when its lease expires)", slog.String("batch", string(id)))
+	}()
+}
+
+// deferRetry is the first wait before deferBatch tries again.
+var deferRetry = 2 * time.Second
+
+// deferFault, set by tests only, fails tryDeferBatch when it returns an
+// error.
+var deferFault func() error
+
+// tryDeferBatch sets the batch's lease to end after delay, once.
+func (db *DB) tryDeferBatch(ctx context.Context, id credit.BatchID, lease string, delay time.Duration) error {
+	if deferFault != nil {
+		if err := deferFault(); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	err := db.transact(ctx, func(tx *Tx) error {
+	return db.transact(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `UPDATE batches SET lease_owner = '', lease_until = $1 WHERE id = $2 AND lease_owner = $3`, tx.now.Add(delay), string(id), lease)
 		return err
 	})
-	if err != nil {
-		db.logger.Warn("deferring a failed batch (it is resumed when its lease expires)", slog.String("batch", string(id)), slog.Any("error", err))
-	}
 }
 
 // paused is the error of a batch whose processing stopped on an internal

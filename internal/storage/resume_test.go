@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,6 +298,56 @@ func TestBatchResumeAfterFault(t *testing.T) {
 		}
 		if _, err := f.db.VerifyLedger(sys()); err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+// TestDeferWhileDatabaseDown: a batch stopped because the database went
+// away is deferred once the database answers again, a few seconds later,
+// not when its lease runs out minutes later (the sender was told about a
+// minute).
+func TestDeferWhileDatabaseDown(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		storage.SetFlushRows(t, 100)
+		var mu sync.Mutex
+		down := 2 // the first two deferrals fail: the database is still down
+		storage.SetDeferFault(t, func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			if down > 0 {
+				down--
+				return errors.New("driver: bad connection")
+			}
+			return nil
+		}, 10*time.Millisecond)
+		storage.SetFlushFault(t, func(last int) error {
+			if last > 101 {
+				return errors.New("driver: bad connection")
+			}
+			return nil
+		})
+		rec, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "down.csv", Body: bytes.NewReader(f.resumeCSV(t))})
+		if credit.ErrorCode(err) != credit.EUNAVAILABLE || rec == nil {
+			t.Fatalf("Submit with a failing database: %+v, %v", rec, err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var owner string
+			var until time.Time
+			if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT lease_owner, lease_until FROM batches WHERE id = $1`), string(rec.Batch)).Scan(&owner, &until); err != nil {
+				t.Fatal(err)
+			}
+			if owner == "" {
+				if left := time.Until(until); left > 2*time.Minute {
+					t.Errorf("deferred until %s (%s from now), want about a minute", until, left)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the batch is still held by %q until %s: not deferred once the database answered", owner, until)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 }
