@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -267,7 +269,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, credit.Errorf(credit.EINVALID, "无法连接数据库：%v", err)
+		return nil, credit.Errorf(credit.EINVALID, "无法连接数据库%s：%v", connectReason(err), err)
 	}
 	// The keys, then whether they are the database's own: before anything
 	// is written with them (bindKey).
@@ -343,6 +345,13 @@ func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
 	if _, set := cfg.RuntimeParams["jit"]; !set {
 		cfg.RuntimeParams["jit"] = "off"
 	}
+	// A statement_timeout set on the database or the role (by a DBA, for
+	// other applications) would cancel the platform's long statements —
+	// ledger verify, seals, migrations — half way. Off unless the DSN
+	// sets one.
+	if _, set := cfg.RuntimeParams["statement_timeout"]; !set {
+		cfg.RuntimeParams["statement_timeout"] = "0"
+	}
 	// Instants come back in UTC, as from SQLite, whatever the process's
 	// time zone (pgx gives timestamptz in time.Local): the API wrote
 	// "-05:00" on PostgreSQL where it wrote "Z" on SQLite.
@@ -354,6 +363,30 @@ func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
 	pool.SetMaxOpenConns(conns)
 	pool.SetMaxIdleConns(conns)
 	return pool, nil
+}
+
+// connectReason says in Chinese why a connection failed, for the causes an
+// operator meets (the driver's own text follows it), or "".
+func connectReason(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "28P01", "28000":
+			return "（用户名或密码错误，或该用户无权登录）"
+		case "3D000":
+			return "（数据库不存在，请先创建数据库）"
+		case "53300":
+			return "（数据库连接数已满）"
+		case "57P03":
+			return "（数据库正在启动，请稍后重试）"
+		}
+		return ""
+	}
+	var op *net.OpError
+	if errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) {
+		return "（无法连接到数据库服务器：地址或端口有误，或服务器未启动）"
+	}
+	return ""
 }
 
 // Dialect returns the database's SQL flavour.

@@ -105,3 +105,36 @@ func TestInstantsInUTC(t *testing.T) {
 		}
 	})
 }
+
+// An operator's connection mistakes are told in Chinese, and a
+// statement_timeout set on the database does not cut the platform's long
+// statements short.
+func TestPostgresConnectAndTimeout(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := *u
+	missing.Path = "/no_such_db_" + strings.ToLower(credit.RandomHex(3))
+	_, err = storage.Open(context.Background(), missing.String(), storage.Options{EphemeralKeys: true})
+	if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "数据库不存在") {
+		t.Errorf("Open of a missing database: %v; want it named in Chinese", err)
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`ALTER DATABASE ` + strings.TrimPrefix(u.Path, "/") + ` SET statement_timeout = '20ms'`); err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(context.Background(), dsn, storage.Options{EphemeralKeys: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL().Exec(`SELECT pg_sleep(0.1)`); err != nil {
+		t.Errorf("a 100 ms statement under the database's 20 ms statement_timeout: %v", err)
+	}
+}
