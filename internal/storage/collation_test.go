@@ -52,3 +52,22 @@ func TestCodePrefixAnyCollation(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchNameWithSpaces: a name written with spaces is found by its
+// whole name and by any part, with or without the spaces (the query's
+// spaces were dropped but the name's kept, so only two-character queries
+// found it).
+func TestSearchNameWithSpaces(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		d := open(t)
+		if err := d.EnsureSubjects(sys(), []record.SubjectRef{{Name: "长春 空格 有限公司", Type: string(subject.Enterprise), USCC: uscc(t, "91220104MA0Y0001")}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"春 空", "长春 空格", "长春空格", "长春 空格 有限公司", "空格有限"} {
+			got, _, err := d.FindSubjects(sys(), subject.Filter{Query: q, Limit: 20})
+			if err != nil || len(got) != 1 {
+				t.Errorf("FindSubjects(%q) = %d subjects, %v; want the one", q, len(got), err)
+			}
+		}
+	})
+}

@@ -226,7 +226,9 @@ func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, al
 			fn = `instr`
 		}
 		args = append(args, contains)
-		where += ` AND ` + fn + `(lower(s.name), $` + itoa(int64(len(args))) + `) > 0`
+		// The query's runes are without spaces (searchRunes), and so is
+		// the name they are looked for in.
+		where += ` AND ` + fn + `(replace(lower(s.name), ' ', ''), $` + itoa(int64(len(args))) + `) > 0`
 	}
 	n := len(args)
 	if f.Type != nil {
