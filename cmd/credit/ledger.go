@@ -7,8 +7,11 @@ import (
 )
 
 func runLedger(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "key" {
+		return runLedgerKey(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(env.Stderr, "用法: credit ledger verify --db DSN")
+		fmt.Fprintln(env.Stderr, "用法: credit ledger verify --db DSN | credit ledger key --db DSN")
 		return errUsage
 	}
 	ctx = systemContext(ctx)
@@ -32,5 +35,25 @@ func runLedger(ctx context.Context, env *Env, args []string) error {
 	}
 	b, _ := json.Marshal(rep)
 	fmt.Fprintln(env.Stdout, string(b))
+	return nil
+}
+
+// runLedgerKey prints the verifier key of the ledger's checkpoints, for the
+// operator to publish out of band (a government website, a gazette), so
+// that third parties check the checkpoints the API serves against a key
+// they did not get from the API itself.
+func runLedgerKey(ctx context.Context, env *Env, args []string) error {
+	fs := env.flags("ledger key")
+	dsn := fs.String("db", dsnDefault(), "数据库连接串")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := env.openDB(ctx, *dsn, openExisting)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(env.Stderr, "存证账本与审计日志签名检查点的验证公钥（C2SP note verifier key），请在平台之外公布（如政府网站），供第三方核验检查点：")
+	fmt.Fprintln(env.Stdout, db.VerifierKey())
 	return nil
 }

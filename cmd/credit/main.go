@@ -41,7 +41,7 @@ const usage = `用法: credit <命令> [参数]
   department  部门管理（add 登记部门，key 生成API密钥，list 列出部门）
   user        用户管理（add 创建用户并输出一次性密码，reset 重置密码，list 列出用户）
   demo        生成演示数据
-  ledger      存证账本（verify 校验全部记录）
+  ledger      存证账本（verify 校验全部记录；key 显示验证公钥）
   lists       信用名单（expire 到期自动移出）
   push        名单推送（run 投递webhook并按计划重试）
   calendar    工作日历（load 录入一年的放假安排，list 列出已覆盖的年份）

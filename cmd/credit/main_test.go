@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
+	"jlcredit/internal/ledger"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,6 +202,25 @@ func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 	if _, e, code := run(t, "ledger", "verify", "--db", dsn); code != 0 {
 		t.Fatalf("ledger verify: %d %s", code, e)
 	}
+	// The key to publish verifies the newest checkpoint.
+	vkey, e, code := run(t, "ledger", "key", "--db", dsn)
+	if code != 0 || !strings.HasPrefix(vkey, "jl.credit.gov.cn/ledger+") {
+		t.Fatalf("ledger key: %d %q %s", code, vkey, e)
+	}
+	func() {
+		db, err := (&Env{Stderr: io.Discard}).openDB(systemContext(context.Background()), dsn, openExisting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		cp, err := db.LatestCheckpoint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ledger.OpenCheckpoint(cp.Note, strings.TrimSpace(vkey)); err != nil {
+			t.Errorf("the published key does not verify the checkpoint: %v", err)
+		}
+	}()
 	tamper(`UPDATE records SET fields = replace(fields, '虚假宣传', '无违法') WHERE id = 1`)
 	if _, e, code := run(t, "ledger", "verify", "--db", dsn); code == 0 || !strings.Contains(e, "记录ID 1") {
 		t.Errorf("ledger verify after tampering: exit %d, %q", code, e)

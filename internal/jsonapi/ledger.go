@@ -1,6 +1,7 @@
 package jsonapi
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"jlcredit/internal/credit"
@@ -32,7 +33,17 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error 
 		_, err := w.Write(cp.Note)
 		return err
 	}
-	respond.JSON(w, http.StatusOK, cp)
+	// The checkpoint with the key that verifies its signature.
+	b, err := json.Marshal(cp)
+	if err != nil {
+		return err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return err
+	}
+	out["verifier_key"] = s.Backend.VerifierKey()
+	respond.JSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -76,4 +76,7 @@ type Service interface {
 	ProveRecord(ctx context.Context, id credit.RecordID) (*RecordProof, error)
 	// VerifyLedger recomputes everything; EINVALID names the first bad record.
 	VerifyLedger(ctx context.Context) (*VerifyReport, error)
+	// VerifierKey is the note verifier key (C2SP vkey) that checks both
+	// trees' checkpoints, to be published out of band.
+	VerifierKey() string
 }

@@ -23,6 +23,11 @@ import (
 	"jlcredit/internal/record"
 )
 
+// VerifierKey returns the note verifier key (C2SP vkey) of the ledger's
+// signing key: what a third party checks checkpoints with. The operator
+// publishes it out of band (credit ledger key); the API shows it too.
+func (db *DB) VerifierKey() string { return db.Secrets.VerifierKey() }
+
 // LatestCheckpoint returns the newest signed checkpoint, or ENOTFOUND when
 // the ledger is empty.
 func (db *DB) LatestCheckpoint(ctx context.Context) (*ledger.Checkpoint, error) {
