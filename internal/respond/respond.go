@@ -3,7 +3,6 @@
 package respond
 
 import (
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,7 +39,8 @@ const Unavailable = "平台数据库暂时不可用（可能正在重启或维�
 // the database cannot be reached now — a refused or cut connection, a
 // server shutting down or starting up, too many connections — and err
 // itself otherwise. It reads the errors' standard shapes (net.OpError, a
-// SQLSTATE, driver.ErrBadConn), so that no driver is imported here; the
+// SQLSTATE, database/sql's bad connection), so that no driver is imported
+// here; the
 // original error stays wrapped for the log.
 func Classify(err error) error {
 	if err == nil || credit.ErrorCode(err) != credit.EINTERNAL || !unreachable(err) {
@@ -63,8 +63,33 @@ func unreachable(err error) bool {
 		return false
 	}
 	var op *net.OpError
-	return errors.As(err, &op) || errors.Is(err, driver.ErrBadConn) ||
+	return errors.As(err, &op) || badConn(err) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// badConn reports whether err's chain holds database/sql's
+// driver.ErrBadConn, known by its text: this package stays clear of
+// database/sql (the dependency rule of internal/depstest).
+func badConn(err error) bool {
+	for err != nil {
+		if err.Error() == "driver: bad connection" {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if badConn(e) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // Status returns the HTTP status for err.
