@@ -40,8 +40,7 @@ const Unavailable = "平台数据库暂时不可用（可能正在重启或维�
 // server shutting down or starting up, too many connections — and err
 // itself otherwise. It reads the errors' standard shapes (net.OpError, a
 // SQLSTATE, database/sql's bad connection), so that no driver is imported
-// here; the
-// original error stays wrapped for the log.
+// here; the original error stays wrapped for the log.
 func Classify(err error) error {
 	if err == nil || credit.ErrorCode(err) != credit.EINTERNAL || !unreachable(err) {
 		return err
