@@ -119,11 +119,12 @@ func calendarYear(t *testing.T, db *storage.DB, year int) (storage.CalendarYear,
 func testCalendarLoad(t *testing.T, open opener) {
 	db := open(t)
 	ctx := sys()
-	// Before: 2027 is not covered and 1 January counts as a working day.
+	// Before: 2027 is not covered; 1 January (a fixed-date holiday) is off
+	// all the same, and Monday 4 January is a working day.
 	if db.Calendar().Covered(2027) {
 		t.Fatal("Covered(2027) before any load")
 	}
-	wantAdd(t, db, "2026-12-31", 1, "2027-01-01")
+	wantAdd(t, db, "2026-12-31", 1, "2027-01-04")
 	if _, ok := calendarYear(t, db, 2027); ok {
 		t.Error("CalendarYears lists 2027 before any load")
 	}
@@ -325,29 +326,29 @@ func TestCalendarReload(t *testing.T) {
 
 // TestFeedbackDueFollowsCalendar checks that a verification's 反馈期限 is
 // read by the calendar in force, as the statistics count it: verified on
-// 2026-12-25 before 2027's 放假安排 was loaded, the stored deadline counts
-// 元旦 as working days; once the year is loaded the list, the answer and
-// the statistics all give the later date, and none calls it overdue
-// before then.
+// 2026-12-21 before 2027's 放假安排 was loaded, the stored deadline counts
+// 4 January (a day off of that year's 元旦) as a working day; once the year
+// is loaded the list, the answer and the statistics all give the later
+// date, and none calls it overdue before then.
 func TestFeedbackDueFollowsCalendar(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newListFixture(t, open)
-		now := time.Date(2026, 12, 25, 2, 0, 0, 0, time.UTC)
+		now := time.Date(2026, 12, 21, 2, 0, 0, 0, time.UTC)
 		f.db.Now = func() time.Time { return now }
 		f.submitAs(t, f.lister, f.blackRow("吉人社〔2026〕1号"))
 		v := f.verify(t, "政府采购", lists.Query{Code: f.company})
-		before := f.db.Calendar().AddWorkingDays(credit.MakeDate(2026, time.December, 25), lists.FeedbackDays).Format(credit.DateLayout)
+		before := f.db.Calendar().AddWorkingDays(credit.MakeDate(2026, time.December, 21), lists.FeedbackDays).Format(credit.DateLayout)
 		if v.Hits != 1 || v.FeedbackDue != before {
 			t.Fatalf("verification: %d hits, due %s; want 1, %s", v.Hits, v.FeedbackDue, before)
 		}
 		if err := f.db.LoadCalendarYear(sys(), 2027, madeUp2027()); err != nil {
 			t.Fatal(err)
 		}
-		after := f.db.Calendar().AddWorkingDays(credit.MakeDate(2026, time.December, 25), lists.FeedbackDays).Format(credit.DateLayout)
+		after := f.db.Calendar().AddWorkingDays(credit.MakeDate(2026, time.December, 21), lists.FeedbackDays).Format(credit.DateLayout)
 		if after <= before {
 			t.Fatalf("loading 2027 did not move the deadline (%s, %s)", before, after)
 		}
-		now = time.Date(2027, 1, 11, 2, 0, 0, 0, time.UTC) // after the stored date, on or before the new one
+		now = time.Date(2027, 1, 6, 2, 0, 0, 0, time.UTC) // after the stored date, on or before the new one
 		if now.Format(credit.DateLayout) <= before || now.Format(credit.DateLayout) > after {
 			t.Fatalf("clock %s not between %s and %s", now, before, after)
 		}

@@ -191,12 +191,25 @@ func ParseCSV(r io.Reader) ([]Entry, error) {
 }
 
 // IsWorkingDay reports whether d is a working day.
+//
+// A year whose 放假安排 is not in the calendar still has the statutory
+// days off on fixed dates (元旦, 1 May, 1–3 October): counting them as
+// working days flagged a decision received after 元旦 as late. Its lunar
+// holidays and its 调休 are unknown until the year is loaded.
 func (c *Calendar) IsWorkingDay(d credit.Date) bool {
-	switch c.days[keyOf(d)] {
+	k := keyOf(d)
+	switch c.days[k] {
 	case Holiday:
 		return false
 	case Workday:
 		return true
+	}
+	if !c.years[k.y] {
+		for _, f := range fixedHolidays {
+			if k.m == f.month && k.d == f.day {
+				return false
+			}
+		}
 	}
 	wd := d.Weekday()
 	return wd != time.Saturday && wd != time.Sunday
@@ -251,7 +264,8 @@ func (c *Calendar) WorkingDaysBetween(from, to credit.Date) int {
 
 // Covered reports whether the calendar has entries for year, that is,
 // whether that year's holiday notice is in the table. For a year that is not
-// covered only weekends are days off, which callers may want to flag.
+// covered only weekends and the fixed-date statutory holidays are days off
+// (see IsWorkingDay), which callers may want to flag.
 func (c *Calendar) Covered(year int) bool { return c.years[year] }
 
 // Entries returns the calendar's entries sorted by date. The slice is a copy.

@@ -67,8 +67,10 @@ func TestIsWorkingDay(t *testing.T) {
 		{"2020-02-03", true, "first day back in 2020"},
 		{"2015-09-03", false, "抗战胜利70周年纪念日"},
 		{"2015-09-06", true, "make-up Sunday for 9月3日 2015"},
-		{"2027-01-01", true, "not covered: weekdays only"},
-		{"2014-10-01", true, "not covered: weekdays only"},
+		{"2027-01-01", false, "not covered: 元旦 is a fixed-date statutory holiday all the same"},
+		{"2014-10-01", false, "not covered: 国庆节 is a fixed-date statutory holiday all the same"},
+		{"2027-01-04", true, "not covered: an ordinary Monday"},
+		{"2027-02-08", true, "not covered: 春节 (lunar) is unknown until the year is loaded"},
 		{"2014-10-04", false, "not covered: Saturday"},
 	} {
 		if got := c.IsWorkingDay(day(t, test.date)); got != test.want {
@@ -111,7 +113,7 @@ func TestAddWorkingDays(t *testing.T) {
 		{"2026-09-30", 3, "2026-10-10", "crosses 国庆 2026"},
 		{"2026-09-30", 7, "2026-10-15", ""},
 		{"2026-04-03", 1, "2026-04-07", "清明 2026: holiday Monday skipped"},
-		{"2026-12-31", 1, "2027-01-01", "2027 not covered: 1 January is a Friday like any other"},
+		{"2026-12-31", 1, "2027-01-04", "2027 not covered: 元旦 is still off, then the weekend"},
 		{"2025-03-03", 7, "2025-03-12", "ordinary weeks"},
 		{"2025-03-07", 0, "2025-03-07", "n = 0"},
 		{"2025-03-08", 0, "2025-03-08", "n = 0 on a weekend"},
@@ -140,7 +142,7 @@ func TestWorkingDaysBetween(t *testing.T) {
 		{"2025-03-03", "2025-03-10", 5},
 		{"2025-03-03", "2025-03-03", 0},
 		{"2025-03-10", "2025-03-03", 0},
-		{"2026-01-01", "2027-01-01", 249}, // 2026: 365 − 104 weekend days − 19 weekdays off + 6 make-up days = 248, plus Friday 2027-01-01
+		{"2026-01-01", "2027-01-01", 248}, // 2026: 365 − 104 weekend days − 19 weekdays off + 6 make-up days = 248; 2027-01-01 is 元旦 (fixed date), covered or not
 	} {
 		if got := c.WorkingDaysBetween(day(t, test.from), day(t, test.to)); got != test.want {
 			t.Errorf("WorkingDaysBetween(%s, %s) = %d, want %d", test.from, test.to, got, test.want)
