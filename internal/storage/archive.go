@@ -163,7 +163,7 @@ func (db *DB) FindArchive(ctx context.Context, code string, purpose string) (*ar
 		return nil, err
 	}
 	if aud == archive.Public && s.Type == subject.Person {
-		return nil, credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", subject.Normalize(code))
+		return nil, subjectNotFound(subject.Normalize(code))
 	}
 	cat, err := db.Catalog(ctx)
 	if err != nil {

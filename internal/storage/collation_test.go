@@ -1,8 +1,11 @@
 package storage_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 
+	"jlcredit/internal/credit"
 	"jlcredit/internal/pgtest"
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
@@ -70,4 +73,29 @@ func TestSearchNameWithSpaces(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestNotFoundMessages: a code that names nothing is echoed masked when it
+// may be a citizen ID (the public's 404 page showed the number whole), an
+// empty one is named so, and no message points the public at the API.
+func TestNotFoundMessages(t *testing.T) {
+	d := openSQLite(t)
+	id := citizenID(t, "22010219900101123")
+	for _, tc := range []struct {
+		code, want, not string
+	}{
+		{id, subject.MaskCitizenID(id), id},
+		{"", "未提供统一社会信用代码", "“”"},
+	} {
+		_, err := d.FindSubjectByCode(sys(), tc.code)
+		if msg := credit.ErrorMessage(err); credit.ErrorCode(err) != credit.ENOTFOUND || !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.not) {
+			t.Errorf("FindSubjectByCode(%q): %q; want it to say %q, not %q", tc.code, msg, tc.want, tc.not)
+		}
+	}
+	if _, err := d.FindArchive(context.Background(), id, ""); strings.Contains(credit.ErrorMessage(err), id) {
+		t.Errorf("FindArchive of an ID: %q shows the number", credit.ErrorMessage(err))
+	}
+	if _, err := d.FindClass(sys(), "foo"); credit.ErrorCode(err) != credit.ENOTFOUND || strings.Contains(credit.ErrorMessage(err), "/api/") {
+		t.Errorf("FindClass(foo): %v; want not found, without API advice", err)
+	}
 }

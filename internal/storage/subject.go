@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"jlcredit/internal/lists"
+	"unicode/utf8"
 	"context"
 	"database/sql"
 	"errors"
@@ -45,9 +47,28 @@ func (db *DB) FindSubjectByCode(ctx context.Context, code string) (*subject.Subj
 		s, err = scanSubject(db.queryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE cid_hash = $1`, db.Secrets.HashCitizenID(code)))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", code)
+		return nil, subjectNotFound(code)
 	}
 	return s, err
+}
+
+// subjectNotFound is the error for a code that names no subject the reader
+// may see. The code is echoed masked when it may be a citizen ID (the
+// message reaches pages and logs), clipped, and an empty one is named so.
+func subjectNotFound(code string) error {
+	if code == "" {
+		return credit.Errorf(credit.ENOTFOUND, "未提供统一社会信用代码")
+	}
+	return credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", lists.MaskCode(clipText(code, 32)))
+}
+
+// clipText returns s cut to n characters, with “…” when cut: inputs echoed
+// in messages stay short.
+func clipText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 // FindSubjectByID returns ENOTFOUND when missing.
