@@ -1,14 +1,14 @@
 package storage
 
 import (
-	"jlcredit/internal/lists"
-	"unicode/utf8"
 	"context"
 	"database/sql"
 	"errors"
+	"jlcredit/internal/lists"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
