@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
-	"jlcredit/internal/ledger"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/demo"
+	"jlcredit/internal/ledger"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/pgtest"
 	"jlcredit/internal/storage"

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"jlcredit/internal/subject"
 	"strconv"
 	"strings"
 
@@ -21,6 +20,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/ledger"
 	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
 )
 
 // VerifierKey returns the note verifier key (C2SP vkey) of the ledger's

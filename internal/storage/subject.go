@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"jlcredit/internal/lists"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
 )
