@@ -66,6 +66,16 @@ func TestSearchNameWithSpaces(t *testing.T) {
 		if err := d.EnsureSubjects(sys(), []record.SubjectRef{{Name: "长春 空格 有限公司", Type: string(subject.Enterprise), USCC: uscc(t, "91220104MA0Y0001")}}); err != nil {
 			t.Fatal(err)
 		}
+		if err := d.EnsureSubjects(sys(), []record.SubjectRef{{Name: "长春市博成商贸有限公司", Type: string(subject.Enterprise), USCC: uscc(t, "91220104MA0Y0002")}}); err != nil {
+			t.Fatal(err)
+		}
+		// Words are each looked for: “长春 博成” finds 长春市博成…
+		for q, want := range map[string]int{"长春 博成": 1, "博成 长春": 1, "长春 博成 钢铁": 0, "长春 公司": 2, "长 春": 2} {
+			got, _, err := d.FindSubjects(sys(), subject.Filter{Query: q, Limit: 20})
+			if err != nil || len(got) != want {
+				t.Errorf("FindSubjects(%q) = %d subjects, %v; want %d", q, len(got), err, want)
+			}
+		}
 		for _, q := range []string{"春 空", "长春 空格", "长春空格", "长春 空格 有限公司", "空格有限"} {
 			got, _, err := d.FindSubjects(sys(), subject.Filter{Query: q, Limit: 20})
 			if err != nil || len(got) != 1 {

@@ -166,9 +166,9 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 	if len(rs) > 50 {
 		return nil, 0, credit.Errorf(credit.EINVALID, "查询内容过长，请输入不超过50个字")
 	}
-	grams := nameGrams(q)
+	grams, contains := queryGrams(q)
 	if len(grams) == 1 {
-		return db.findSubjectsByGram(ctx, f, grams[0], "", "")
+		return db.findSubjectsByGram(ctx, f, grams[0], "", contains)
 	}
 	// Start from the two rarest bigrams: their intersection (index-only
 	// lookups) is small, and only then are names read and checked whole.
@@ -176,7 +176,35 @@ func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Su
 	if err != nil || rare == nil {
 		return nil, 0, err
 	}
-	return db.findSubjectsByGram(ctx, f, rare[0], rare[1], string(rs))
+	return db.findSubjectsByGram(ctx, f, rare[0], rare[1], contains)
+}
+
+// queryGrams returns the bigrams a name query is looked up by and the
+// texts a name must contain. Words separated by spaces are each looked
+// for (“长春 博成” finds 长春市博成…): bigrams within words, not across the
+// space; a query of one word is looked for whole. Words of one character
+// alone make no bigram, and then the query is taken as one word.
+func queryGrams(q string) (grams, contains []string) {
+	if words := strings.Fields(subject.NormalizeText(q)); len(words) > 1 {
+		seen := map[string]bool{}
+		for _, w := range words {
+			for _, g := range nameGrams(w) {
+				if !seen[g] {
+					seen[g] = true
+					grams = append(grams, g)
+				}
+			}
+			contains = append(contains, string(searchRunes(w)))
+		}
+		if len(grams) > 0 {
+			return grams, contains
+		}
+	}
+	grams = nameGrams(q)
+	if rs := searchRunes(q); len(rs) > 2 {
+		contains = []string{string(rs)}
+	}
+	return grams, contains
 }
 
 // rarestGrams returns grams ordered from the rarest (posting lists counted
@@ -228,9 +256,9 @@ func (db *DB) rarestGrams(ctx context.Context, grams []string) ([]string, error)
 }
 
 // findSubjectsByGram walks the posting list of one bigram in subject order,
-// joining subjects and, when contains is set, keeping names that contain
-// the whole query: the first page costs one short index range.
-func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, also, contains string) ([]*subject.Subject, int, error) {
+// joining subjects and keeping names that contain every text of contains
+// (the query's words): the first page costs one short index range.
+func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, also string, contains []string) ([]*subject.Subject, int, error) {
 	where := `g.gram = $1`
 	args := []any{gram}
 	join := ``
@@ -241,12 +269,12 @@ func (db *DB) findSubjectsByGram(ctx context.Context, f subject.Filter, gram, al
 		where += ` AND g2.gram = $2`
 		args = append(args, also)
 	}
-	if contains != "" {
+	for _, c := range contains {
 		fn := `strpos`
 		if db.dialect == SQLite {
 			fn = `instr`
 		}
-		args = append(args, contains)
+		args = append(args, c)
 		// The query's runes are without spaces (searchRunes), and so is
 		// the name they are looked for in.
 		where += ` AND ` + fn + `(replace(lower(s.name), ' ', ''), $` + itoa(int64(len(args))) + `) > 0`
