@@ -178,8 +178,17 @@ func (m *Measure) Validate(d *Data) error {
 	}
 	if d != nil {
 		for _, t := range m.ListTypes {
-			if _, ok := d.ListType(t); !ok {
+			lt, ok := d.ListType(t)
+			switch {
+			case !ok:
 				add("list_types", "bad_list_type", "名单类型“"+t+"”不存在")
+			case m.Effect == Reward && lt.Kind != Red:
+				// 守信激励 goes to the trustworthy only, and a restriction
+				// never to them: a measure saved against its list's kind
+				// turned a red-listed subject 受限.
+				add("list_types", "effect_kind", "激励措施只能适用于守信激励名单，“"+lt.Name+"”不是")
+			case m.Effect != Reward && lt.Kind == Red:
+				add("list_types", "effect_kind", "惩戒或管理措施不能适用于守信激励名单“"+lt.Name+"”")
 			}
 		}
 		for _, s := range m.Scenarios {

@@ -90,6 +90,9 @@ func TestMeasureValidate(t *testing.T) {
 		{"ErrLowerCaseCode", func(m *Measure) { m.Code = "jl-99" }, "bad_code"},
 		{"ErrCodeWithoutHyphen", func(m *Measure) { m.Code = "JL98" }, "bad_code"},
 		{"NormalizedCode", func(m *Measure) { m.Code = NormalizeMeasureCode(" ｊｌ-99 ") }, ""},
+		{"ErrRestrictOnRedList", func(m *Measure) { m.Effect, m.ListTypes = Restrict, []string{"black", "tax_a"} }, "effect_kind"},
+		{"ErrRewardOnBlackList", func(m *Measure) { m.Effect, m.ListTypes = Reward, []string{"black"} }, "effect_kind"},
+		{"RewardOnRedList", func(m *Measure) { m.Effect, m.ListTypes = Reward, []string{"tax_a"} }, ""},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			m := good
