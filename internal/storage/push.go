@@ -111,10 +111,16 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 			alert *lists.AlertInfo
 		}
 		targets := map[credit.DepartmentID]target{}
-		if alerts(ev) {
+		if followsVerifiers(ev) {
+			// Alerted of a listing, or told that an entry it may be
+			// applying measures for has ended (同步解除惩戒措施).
+			kind := lists.NotifyAlert
+			if ev.kind == lists.NotifyRemoval {
+				kind = lists.NotifyRemoval
+			}
 			for _, v := range verified[e.SubjectID] {
 				if v.department != e.DepartmentID {
-					targets[v.department] = target{lists.NotifyAlert, &lists.AlertInfo{VerificationID: v.verificationID.Int64, VerifiedAt: v.at.UTC()}}
+					targets[v.department] = target{kind, &lists.AlertInfo{VerificationID: v.verificationID.Int64, VerifiedAt: v.at.UTC()}}
 				}
 			}
 		}
@@ -198,7 +204,16 @@ func alerts(ev listEvent) bool {
 	return ev.kind == lists.NotifyListing && ev.entry.Kind.Adverse()
 }
 
-// recentVerifiers returns, for the subjects of entries that alert, the
+// followsVerifiers reports whether ev goes to the departments that
+// verified its subject lately: an alert of a new adverse entry, or the end
+// of one (removed, expired, repaired), so that a department that applied
+// its measures learns that they end — subscribed or not.
+func followsVerifiers(ev listEvent) bool {
+	return alerts(ev) || ev.kind == lists.NotifyRemoval && ev.entry.Kind.Adverse()
+}
+
+// recentVerifiers returns, for the subjects of entries that follow their
+// verifiers (followsVerifiers), the
 // departments that verified them within lists.AlertDays days: as subjects
 // (verified_subjects), or by a code that named no subject then
 // (verified_codes: the subject is new, or was recorded since). Each
@@ -208,7 +223,7 @@ func (tx *Tx) recentVerifiers(ctx context.Context, events []listEvent) (map[cred
 	seen := map[credit.SubjectID]bool{}
 	byKey := map[string]credit.SubjectID{}
 	for _, ev := range events {
-		if !alerts(ev) || ev.entry.SubjectID == 0 {
+		if !followsVerifiers(ev) || ev.entry.SubjectID == 0 {
 			continue
 		}
 		if !seen[ev.entry.SubjectID] {

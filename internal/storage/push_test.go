@@ -37,6 +37,7 @@ func testPush(t *testing.T, open opener) {
 	t.Run("AlertForSubjectUnknownWhenVerified", func(t *testing.T) { testPushAlertUnknown(t, open) })
 	t.Run("Subscriptions", func(t *testing.T) { testPushSubscriptions(t, open) })
 	t.Run("PersonsOnlyToTheirVerifiers", func(t *testing.T) { testPushPersons(t, open) })
+	t.Run("RemovalToVerifiers", func(t *testing.T) { testPushRemovalToVerifiers(t, open) })
 }
 
 // receiver is a webhook endpoint that answers fail times with 500, then 200,
@@ -826,5 +827,54 @@ func testPushPersons(t *testing.T, open opener) {
 	}
 	if ds := f.deliveries(t, f.user, subUser.ID); len(ds) != 2 {
 		t.Errorf("user deliveries = %d, want the person's alert and the company's listing", len(ds))
+	}
+}
+
+// A department that verified a subject lately, and so may be applying
+// measures for its entry, is told when the entry ends (同步解除惩戒措施),
+// subscribed or not; a department that never verified it is not.
+func testPushRemovalToVerifiers(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	housing := &access.Department{Code: uscc(t, "11220000MB000055"), Name: "吉林省住房和城乡建设厅", RegionCode: "220000", Kind: "housing"}
+	if err := f.db.UpsertDepartment(sys(), housing); err != nil {
+		t.Fatal(err)
+	}
+	if rc := f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕35号")); rc.Accepted != 1 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
+	if _, err := f.db.Verify(ctx, lists.VerificationRequest{Scenario: "政府采购", Purpose: "采购项目供应商审查", Subjects: []lists.Query{{Code: f.company}}}); err != nil {
+		t.Fatal(err)
+	}
+	ctxLister := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	es, _, err := f.db.FindListEntries(ctxLister, lists.Filter{})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("entries: %d, %v", len(es), err)
+	}
+	if _, err := f.db.RemoveListEntry(ctxLister, es[0].RecordID, lists.Removal{Reason: "已履行法定义务，信用修复"}); err != nil {
+		t.Fatal(err)
+	}
+	inbox := func(d *access.Department) []*lists.Notification {
+		t.Helper()
+		list, _, _, err := f.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(d)), lists.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	var removals int
+	for _, n := range inbox(f.user) {
+		if n.Kind == lists.NotifyRemoval {
+			removals++
+			if n.Alert == nil || n.Alert.VerificationID == 0 {
+				t.Errorf("the removal notice does not name the department's verification: %+v", n)
+			}
+		}
+	}
+	if removals != 1 {
+		t.Errorf("the verifying department got %d removal notices, want 1", removals)
+	}
+	if n := len(inbox(housing)); n != 0 {
+		t.Errorf("a department that never verified the subject got %d notices", n)
 	}
 }
