@@ -32,6 +32,40 @@ func testLists(t *testing.T, open opener) {
 	t.Run("FindVerifications", func(t *testing.T) { testFindVerifications(t, open) })
 	t.Run("RemovalRules", func(t *testing.T) { testListsRemovalRules(t, open) })
 	t.Run("NameWithSpaces", func(t *testing.T) { testListsNameWithSpaces(t, open) })
+	t.Run("LinkedPersonLogged", func(t *testing.T) { testListsLinkedPersonLogged(t, open) })
+}
+
+// testListsLinkedPersonLogged: verifying an organisation whose legal
+// representative is on a black list himself shows his entry (关联失信),
+// and that read of a person is in the query log like a verification of
+// him: the person can see who looked.
+func testListsLinkedPersonLogged(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	person := []string{"失信被执行人", "王建国", "自然人", "", "身份证", f.rep, "", "", "",
+		"（2026）吉01执12号", "2026-03-02", f.lister.Name, f.lister.Code, "有履行能力而拒不履行生效法律文书确定义务", "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+		"限制高消费", "履行完毕后移出", "可向执行法院申请纠正", "2026-03-02", "", f.lister.Code}
+	if rc := f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕9号"), person); rc.Accepted != 2 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	v := f.verify(t, "政府采购", lists.Query{Code: f.company})
+	if len(v.Results[0].Linked) == 0 {
+		t.Fatalf("the company's answer shows no linked person: %+v", v.Results[0])
+	}
+	rep, err := f.db.FindSubjectByCode(sys(), f.rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var purpose string
+	if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT COUNT(*), MAX(purpose) FROM query_log WHERE subject_id = $1`), int64(rep.ID)).Scan(&n, &purpose); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || !strings.Contains(purpose, "责任人") {
+		t.Errorf("query log of the linked person: %d rows (%q), want 1 naming the linkage", n, purpose)
+	}
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Errorf("VerifyLedger: %v", err)
+	}
 }
 
 // testListsNameWithSpaces: a space typed inside a Chinese name finds the

@@ -704,6 +704,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	v.Results = make([]lists.SubjectResult, len(qs))
+	var linkedReads []linkedRead
 	var unknown []string         // code keys of valid codes that named no subject
 	var legacy func(string) bool // the legacy whitelist, read at the first invalid code
 	for i, q := range qs {
@@ -723,6 +724,17 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		}
 		res := lists.Decide(data, es, linked, req.Scenario, v.DepartmentKind, today)
 		res.Seq, res.Query = i+1, q
+		if s != nil && s.Type != subject.Person {
+			// The organisation's responsible persons whose own entries the
+			// answer shows (as Decide keeps them): their reads are logged
+			// like a verification of the person, who can see who looked.
+			for _, l := range linked {
+				if e := l.Entry; e.SubjectID != 0 && e.Kind == lists.Black && e.StateOn(today) == lists.Active &&
+					!slices.ContainsFunc(linkedReads, func(r linkedRead) bool { return r.person == e.SubjectID && r.via == s.Name }) {
+					linkedReads = append(linkedReads, linkedRead{person: e.SubjectID, via: s.Name})
+				}
+			}
+		}
 		bad := ""
 		if s == nil && q.Code != "" {
 			// A code that names no subject: invalid, or kept for alerts
@@ -792,7 +804,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	if err != nil {
 		return nil, err
 	}
-	if err := stateOf(db).group.submit(ctx, db, &pendingVerification{v: v, actor: actor, answer: answer, unknown: unknown}); err != nil {
+	if err := stateOf(db).group.submit(ctx, db, &pendingVerification{v: v, actor: actor, answer: answer, unknown: unknown, linked: linkedReads}); err != nil {
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	return v, nil
@@ -877,8 +889,16 @@ type pendingVerification struct {
 	v       *lists.Verification
 	actor   credit.Actor
 	answer  []byte
-	unknown []string // codeKey of each valid code that named no subject
+	unknown []string     // codeKey of each valid code that named no subject
+	linked  []linkedRead // persons whose entries the answer shows as linked
 	done    chan groupResult
+}
+
+// linkedRead is a natural person whose own list entries a verification
+// answer shows, as responsible person of the organisation named via.
+type linkedRead struct {
+	person credit.SubjectID
+	via    string
 }
 
 type groupResult struct {
@@ -990,6 +1010,10 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 				}
 			}
 			purpose := fmt.Sprintf("信用核查#%d（%s）：%s", v.ID, v.Scenario, v.Purpose)
+			for _, l := range p.linked {
+				logs = append(logs, []any{tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
+					int64(l.person), fmt.Sprintf("信用核查#%d（%s）：核查“%s”时显示其责任人的名单信息", v.ID, v.Scenario, l.via), actor.Channel, "verification"})
+			}
 			for _, r := range v.Results {
 				if r.Hit {
 					hits = append(hits, []any{v.ID, r.Seq, nullInt(int64(r.SubjectID)), string(r.Verdict)})
