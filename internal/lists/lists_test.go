@@ -276,6 +276,7 @@ func TestDecide(t *testing.T) {
 	removed := entry(t, d, "严重失信主体名单", "2026-01-10", "", map[string]string{FieldRemovedOn: "2026-10-01", FieldRemovalKind: RemovedEarly, FieldRemovalReason: "x"})
 	watch := entry(t, d, "重点关注名单", "2026-01-10", "2027-01-09", nil)
 	red := entry(t, d, "纳税信用A级纳税人", "2026-04-01", "2027-03-31", nil)
+	coming := entry(t, d, "严重失信主体名单", "2026-12-15", "", nil) // decided, in force from 15 December
 	for _, test := range []struct {
 		name     string
 		entries  []*Entry
@@ -301,6 +302,8 @@ func TestDecide(t *testing.T) {
 		{"LinkedPersonIsCaution", nil, []Linked{{Entry: black, Role: "法定代表人（主要负责人）"}}, "政府采购", "finance", Caution, nil, nil},
 		{"LinkedRemovedIgnored", nil, []Linked{{Entry: removed, Role: "法定代表人（主要负责人）"}}, "政府采购", "finance", NoVerdict, nil, nil},
 		{"LinkedWatchIgnored", nil, []Linked{{Entry: watch, Role: "法定代表人（主要负责人）"}}, "政府采购", "finance", NoVerdict, nil, nil},
+		{"ComingBlackIsCaution", []*Entry{coming}, nil, "政府采购", "finance", Caution, nil, nil},
+		{"ComingBlackWithholdsIncentives", []*Entry{coming, red}, nil, "行政审批", "", Caution, nil, nil},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			res := Decide(d, test.entries, test.linked, test.scenario, test.kind, on)

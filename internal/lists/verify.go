@@ -1,6 +1,7 @@
 package lists
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -358,14 +359,18 @@ type Verification struct {
 //     subject has an active black or watch entry (失信者不得享受激励).
 //   - Verdict: 受限 when a restricting measure applies; 提示 when the subject
 //     has any active black, watch or abnormal entry or a linkage but no
-//     restriction in this scenario; 激励 when only incentives apply or a red
-//     entry is active; 无 otherwise.
+//     restriction in this scenario, or such an entry decided but in force
+//     only later; 激励 when only incentives apply or a red entry is active;
+//     无 otherwise.
 func Decide(d *Data, entries []*Entry, linked []Linked, scenario, deptKind string, on credit.Date) SubjectResult {
 	res := SubjectResult{Entries: []EntryView{}, Linked: []EntryView{}, Measures: []AppliedMeasure{}, Incentives: []AppliedMeasure{}}
-	var active []*Entry
+	var active, coming []*Entry
 	adverse, red := false, false
 	for _, e := range entries {
-		if e.StateOn(on) != Active {
+		if st := e.StateOn(on); st != Active {
+			if st == Pending && e.Kind.Adverse() {
+				coming = append(coming, e)
+			}
 			continue
 		}
 		active = append(active, e)
@@ -407,7 +412,7 @@ func Decide(d *Data, entries []*Entry, linked []Linked, scenario, deptKind strin
 			am.Obligation = Must
 		}
 		if m.Effect == Reward {
-			if !adverse {
+			if !adverse && len(coming) == 0 {
 				res.Incentives = append(res.Incentives, am)
 			}
 			continue
@@ -430,6 +435,12 @@ func Decide(d *Data, entries []*Entry, linked []Linked, scenario, deptKind strin
 		default:
 			res.Explanation = "该主体的法定代表人（主要负责人）或直接责任人关联严重失信主体名单，请作为重要参考"
 		}
+	case len(coming) > 0:
+		// Decided, in force later: not a restriction today, but never an
+		// all-clear (nor an incentive) for a subject about to be listed.
+		e := coming[0]
+		res.Verdict = Caution
+		res.Explanation = fmt.Sprintf("该主体已被决定列入%s（%s），自%s起生效，核查时尚未生效；请作为重要参考", e.ListName, e.DocNo, day(e.ValidFrom))
 	case red || len(res.Incentives) > 0:
 		res.Verdict = Incentive
 		res.Explanation = "该主体为守信激励对象，可依清单给予激励措施"
