@@ -70,3 +70,27 @@ func TestPagerWindowCapped(t *testing.T) {
 		}
 	}
 }
+
+// Beyond the last page, 上一页 leads to the last page, not to the page
+// before the empty one; a capped total is shown as the stable MaxTotal+.
+func TestPagerPrevAndShownTotal(t *testing.T) {
+	for _, tc := range []struct {
+		page, total int
+		prev, shown int
+	}{
+		{3, 100, 2, 100},      // inside: the page before
+		{500, 1721, 87, 1721}, // ?page=501 capped to 500, 87 pages: the last
+		{9999, 1115, 56, 1115},
+		{1, 1000, 0, 1000},   // capped at page 1: 1,000+
+		{2, 1020, 1, 1000},   // capped at page 2: still 1,000+, not 1,020+
+		{60, 1190, 59, 1190}, // exact deep down: as counted
+	} {
+		p := newPager("/search", url.Values{"q": {"公司"}}, tc.page, 20, tc.total, true)
+		if got := p.Prev(); got != tc.prev {
+			t.Errorf("page %d of %d: Prev() = %d, want %d", tc.page, tc.total, got, tc.prev)
+		}
+		if got := p.ShownTotal(); got != tc.shown {
+			t.Errorf("page %d of %d: ShownTotal() = %d, want %d", tc.page, tc.total, got, tc.shown)
+		}
+	}
+}

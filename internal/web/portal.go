@@ -152,7 +152,14 @@ func firstOf(m map[string]string, keys ...string) string {
 // SearchPage lists the subjects matching a query.
 type SearchPage struct {
 	Page
-	Query   string
+	Query string // as typed; "" for a citizen ID number (Person)
+	// Shown is the query as the page repeats it: a citizen ID number
+	// masked (subject.MaskCitizenID), anything else as typed.
+	Shown string
+	// Person is set when the query has the shape of a citizen ID number:
+	// persons are not searchable by the public, and the number is not
+	// repeated in clear (not in the title, the heading or the form).
+	Person  bool
 	Error   string
 	Results []SearchResult
 	Pager   Pager
@@ -164,50 +171,142 @@ type SearchResult struct {
 	Counts  []ClassCount
 }
 
-// ClassCount is a number of records of one class.
+// ClassCount is a number of records of one class, or of one credit list.
 type ClassCount struct {
 	Name  string
 	Count int
+	Tag   string // the CSS classes of its tag
 }
 
 const searchPageSize = 20
 
+// citizenIDShape reports whether a search query is written as an
+// 18-character citizen ID number (valid, or one mistyped that is no valid
+// USCC), and returns it masked.
+func citizenIDShape(q string) (string, bool) {
+	code := subject.Normalize(q)
+	if len(code) != 18 {
+		return "", false
+	}
+	if m := lists.MaskCode(code); m != code {
+		return m, true
+	}
+	return "", false
+}
+
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	p := &SearchPage{Page: base(r, "信用查询", "search"), Query: q}
-	if q != "" {
-		p.Title = "“" + q + "”的查询结果"
-		page := pageParam(r)
-		list, total, err := s.backend.FindSubjects(r.Context(), subject.Filter{Query: q, Offset: (page - 1) * searchPageSize, Limit: searchPageSize})
-		if credit.ErrorCode(err) == credit.EINVALID {
-			p.Error = credit.ErrorMessage(err)
-		} else if err != nil {
-			return err
-		}
-		ids := make([]credit.SubjectID, len(list))
-		for i, sub := range list {
-			ids[i] = sub.ID
-		}
-		counts, err := s.backend.CountPublicRecords(r.Context(), ids)
-		if err != nil {
-			return err
-		}
-		cat, err := s.backend.Catalog(r.Context())
-		if err != nil {
-			return err
-		}
-		for _, sub := range list {
-			res := SearchResult{Subject: sub}
-			for _, c := range cat.Classes {
-				if n := counts[sub.ID][c.Code]; n > 0 {
-					res.Counts = append(res.Counts, ClassCount{Name: c.Name, Count: n})
-				}
-			}
-			p.Results = append(p.Results, res)
-		}
-		p.Pager = newPager("/search", r.URL.Query(), page, searchPageSize, total, true)
+	p := &SearchPage{Page: base(r, "信用查询", "search"), Query: q, Shown: q}
+	if q == "" {
+		return s.render(w, r, http.StatusOK, "search", p)
 	}
+	if m, ok := citizenIDShape(q); ok {
+		// Persons are never found by the public: no search, and the
+		// number is shown masked.
+		p.Query, p.Shown, p.Person = "", m, true
+		return s.render(w, r, http.StatusOK, "search", p)
+	}
+	page := pageParam(r)
+	list, total, err := s.backend.FindSubjects(r.Context(), subject.Filter{Query: q, Offset: (page - 1) * searchPageSize, Limit: searchPageSize})
+	if credit.ErrorCode(err) == credit.EINVALID {
+		// A refused query (too short, too long) does not name the page.
+		p.Error = credit.ErrorMessage(err)
+		return s.render(w, r, http.StatusOK, "search", p)
+	} else if err != nil {
+		return err
+	}
+	p.Title = "“" + q + "”的查询结果"
+	ids := make([]credit.SubjectID, len(list))
+	for i, sub := range list {
+		ids[i] = sub.ID
+	}
+	counts, err := s.backend.CountPublicRecords(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	cat, err := s.backend.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, sub := range list {
+		res := SearchResult{Subject: sub}
+		for _, c := range cat.Classes {
+			n := counts[sub.ID][c.Code]
+			if n <= 0 {
+				continue
+			}
+			if c.Code == lists.ClassCode {
+				lc, err := s.listCounts(r.Context(), sub, n)
+				if err != nil {
+					return err
+				}
+				res.Counts = append(res.Counts, lc...)
+				continue
+			}
+			res.Counts = append(res.Counts, ClassCount{Name: c.Name, Count: n, Tag: "tag"})
+		}
+		p.Results = append(p.Results, res)
+	}
+	p.Pager = newPager("/search", r.URL.Query(), page, searchPageSize, total, true)
 	return s.render(w, r, http.StatusOK, "search", p)
+}
+
+// listCounts returns the public list entries of a subject found by a
+// search, n in all, counted by list and styled by the list's kind (守信激励
+// is not 严重失信): one tag per list. Entries it cannot name are counted
+// under 信用名单.
+func (s *Server) listCounts(ctx context.Context, sub *subject.Subject, n int) ([]ClassCount, error) {
+	var out []ClassCount
+	named := 0
+	if sub.USCC != "" {
+		data, err := lists.Default()
+		if err != nil {
+			return nil, err
+		}
+		es, _, err := s.backend.FindPublicEntries(ctx, lists.PublicFilter{ListTypes: publicListCodes(data), Text: sub.USCC, Limit: 100})
+		if err != nil && credit.ErrorCode(err) != credit.EINVALID {
+			return nil, err
+		}
+		at := map[string]int{}
+		for _, e := range es {
+			if e.SubjectID != sub.ID || named == n {
+				continue
+			}
+			i, ok := at[e.ListName]
+			if !ok {
+				i = len(out)
+				at[e.ListName] = i
+				out = append(out, ClassCount{Name: e.ListName, Tag: kindTag(e.Kind)})
+			}
+			out[i].Count++
+			named++
+		}
+	}
+	if named < n {
+		out = append(out, ClassCount{Name: "信用名单", Count: n - named, Tag: "tag"})
+	}
+	return out, nil
+}
+
+// publicListCodes returns the codes of every public list type.
+func publicListCodes(data *lists.Data) []string {
+	var out []string
+	for _, g := range data.PublicGroups() {
+		out = append(out, g.Codes()...)
+	}
+	return out
+}
+
+// kindTag returns the CSS classes of the tag naming a list of kind k:
+// green for 守信激励, orange for 经营异常名录 and 重点关注, red for 严重失信.
+func kindTag(k lists.Kind) string {
+	switch k {
+	case lists.Red:
+		return "tag tag-ok"
+	case lists.Abnormal, lists.Watch:
+		return "tag tag-warn"
+	}
+	return "tag tag-late"
 }
 
 // SubjectPage is a subject's public credit archive.
@@ -224,6 +323,10 @@ type SubjectPage struct {
 type ArchiveSection struct {
 	Class   *catalog.Class
 	Entries []ArchiveEntry
+	// Adverse is set when an entry is adverse information in effect (a
+	// penalty in its publicity window, an entry of a 严重失信 list): only
+	// then is the section's count shown in red.
+	Adverse bool
 }
 
 // ArchiveEntry is one record on a subject page.
@@ -234,6 +337,7 @@ type ArchiveEntry struct {
 	Summary    string
 	Department string
 	Fields     []FieldValue // all visible fields, for the government view
+	List       *lists.Entry // the list entry, for a record of lists.ClassCode
 }
 
 // FieldValue is a field's Chinese name and value.
@@ -242,7 +346,11 @@ type FieldValue struct {
 }
 
 func (s *Server) handleSubjectView(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.backend.FindArchive(r.Context(), r.PathValue("code"), "")
+	code := strings.TrimSpace(r.PathValue("code"))
+	if code == "" {
+		return credit.Errorf(credit.ENOTFOUND, "信用主体代码为空：请输入统一社会信用代码，或按名称查询")
+	}
+	a, err := s.backend.FindArchive(r.Context(), code, "")
 	if err != nil {
 		return err
 	}
@@ -270,6 +378,7 @@ func (s *Server) sections(ctx context.Context, a *archive.Archive, full bool) ([
 	if err != nil {
 		return nil, err
 	}
+	today := credit.DateOf(s.now())
 	var out []ArchiveSection
 	for _, sec := range a.Sections {
 		c, ok := cat.Class(sec.Class)
@@ -285,6 +394,22 @@ func (s *Server) sections(ctx context.Context, a *archive.Archive, full bool) ([
 			} else if c.Code == "license" {
 				ae.Category = e.Fields["XK_XKLB"]
 			}
+			switch {
+			case c.Code == lists.ClassCode:
+				data, err := lists.Default()
+				if err != nil {
+					return nil, err
+				}
+				if le, err := lists.EntryFromRecord(data, e.Record); err == nil {
+					ae.List = le
+					ae.Summary = le.Reason
+					if le.Kind != lists.Red && inEffect(e.Record, today) && le.StateOn(today) == lists.Active {
+						as.Adverse = true
+					}
+				}
+			case c.Publicity.Adverse && inEffect(e.Record, today):
+				as.Adverse = true
+			}
 			if full {
 				ae.Fields = fieldValues(c, e.Fields)
 			}
@@ -295,6 +420,23 @@ func (s *Server) sections(ctx context.Context, a *archive.Archive, full bool) ([
 	return out, nil
 }
 
+// inEffect reports whether r is in effect on today: its current version,
+// neither revoked nor repaired, and inside its publicity window.
+func inEffect(r *record.Record, today credit.Date) bool {
+	if !r.Current || r.Status == record.Withdrawn || r.Status == record.Repaired {
+		return false
+	}
+	return r.PublicUntil == nil || today.Before(*r.PublicUntil)
+}
+
+// longTermDates are the dates the data standards write for "no end"
+// (有效期至 of a licence without one): shown as 长期, as a publicity
+// window without an end is.
+var longTermDates = map[string]bool{"2099-12-31": true, "9999-12-31": true}
+
+// isLongTerm reports whether a date value stands for "no end".
+func isLongTerm(v string) bool { return longTermDates[strings.TrimSpace(v)] }
+
 // fieldValues lists the non-empty fields of a record in catalog order.
 func fieldValues(c *catalog.Class, fields map[string]string) []FieldValue {
 	var out []FieldValue
@@ -302,6 +444,9 @@ func fieldValues(c *catalog.Class, fields map[string]string) []FieldValue {
 		if v := fields[f.Code]; v != "" {
 			if f.Type == catalog.Code && f.Multi {
 				v = multiText(v)
+			}
+			if f.Type == catalog.Date && isLongTerm(v) {
+				v = "长期"
 			}
 			out = append(out, FieldValue{Code: f.Code, Name: f.Name, Value: v})
 		}
@@ -476,6 +621,9 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 	f.To, derr = parseDay(p.Filter.To, "结束日期")
 	if derr != "" {
 		p.Error = derr
+	}
+	if f.From != nil && f.To != nil && f.From.After(*f.To) {
+		p.Error = "开始日期（" + f.From.Format(credit.DateLayout) + "）晚于结束日期（" + f.To.Format(credit.DateLayout) + "），请调换或重新选择日期"
 	}
 	if p.Error == "" {
 		page := pageParam(r)

@@ -246,11 +246,14 @@ var staticVersion = func() string {
 	return hex.EncodeToString(h.Sum(nil))[:10]
 }()
 
-func staticHandler() http.Handler {
+// staticHandler serves the static files; a missing one, or a directory,
+// gets the portal's own 404 page.
+func (s *Server) staticHandler() http.Handler {
 	fsrv := http.FileServerFS(staticFS)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if st, err := fs.Stat(staticFS, name); !fs.ValidPath(name) || err != nil || st.IsDir() {
+			s.renderError(w, r, credit.Errorf(credit.ENOTFOUND, "文件“%s”不存在", r.URL.Path))
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
@@ -271,13 +274,25 @@ var funcs = template.FuncMap{
 		last := d.AddDate(0, 0, -1)
 		return &last
 	},
-	"time":   formatTime,
-	"num":    formatNum,
-	"size":   formatSize,
-	"pct":    func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
-	"role":   func(r credit.Role) string { return access.RoleLabel(r) },
-	"who":    access.LabelName,
-	"region": regionLabel,
+	// until shows the last day of a validity: nil (until removed) as
+	// none, and the standard's “no end” date (2099-12-31) as 长期.
+	"until": func(d *credit.Date, none string) string {
+		if d == nil {
+			return none
+		}
+		if v := formatDate(d); !isLongTerm(v) {
+			return v
+		}
+		return "长期"
+	},
+	"kindTag": kindTag,
+	"time":    formatTime,
+	"num":     formatNum,
+	"size":    formatSize,
+	"pct":     func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
+	"role":    func(r credit.Role) string { return access.RoleLabel(r) },
+	"who":     access.LabelName,
+	"region":  regionLabel,
 	"subjectType": func(t subject.Type) string {
 		return t.Label()
 	},
@@ -534,6 +549,27 @@ func newPager(path string, q url.Values, page, size, total int, counted bool) Pa
 		asked = n
 	}
 	return Pager{Page: page, Asked: asked, Pages: pages, Total: total, Capped: capped, Base: base, Path: path}
+}
+
+// Prev returns the page "上一页" leads to: the one before, or the last
+// page when this one is beyond it (an old link, a page number typed in),
+// so that it never leads to another empty page.
+func (p Pager) Prev() int {
+	if p.Page > p.Pages {
+		return p.Pages
+	}
+	return p.Page - 1
+}
+
+// ShownTotal is the total as the pager says it, with "+" when Capped: a
+// capped count is counted from the page's offset and so grows as one pages
+// on (1,000+ on page 1, 1,020+ on page 2); it is shown as the stable
+// subject.MaxTotal+ instead. An exact count is shown as it is.
+func (p Pager) ShownTotal() int {
+	if p.Capped {
+		return subject.MaxTotal
+	}
+	return p.Total
 }
 
 // URL returns the link to page n.

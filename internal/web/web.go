@@ -158,7 +158,7 @@ func (s *Server) routes() http.Handler {
 	pub("GET /lists/{type}", s.handleListType)
 	pub("GET /login", s.handleLoginForm)
 	pub("POST /login", s.handleLogin)
-	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/", s.staticHandler())
 	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 
 	// Console: a session is required; unsafe methods need the CSRF token.
