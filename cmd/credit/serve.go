@@ -103,7 +103,7 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 		}
 	}
 	api := &jsonapi.Server{Backend: db, Logger: logger}
-	w, err := web.New(web.Options{Backend: db, Logger: logger, TrustedProxies: proxies})
+	w, err := web.New(web.Options{Backend: db, Logger: logger, TrustedProxies: proxies, Demo: c.Demo})
 	if err != nil {
 		return err
 	}

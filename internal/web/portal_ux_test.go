@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -361,4 +362,21 @@ func contrast(a, b string) float64 {
 		la, lb = lb, la
 	}
 	return (la + 0.05) / (lb + 0.05)
+}
+
+// TestDemoNotice: only a server running the demo province says its data
+// is generated; a production deployment does not.
+func TestDemoNotice(t *testing.T) {
+	f := mustFixture(t)
+	for _, demo := range []bool{false, true} {
+		w, err := web.New(web.Options{Backend: f.db, Demo: demo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		w.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		if got := strings.Contains(rec.Body.String(), "本站为演示系统"); got != demo {
+			t.Errorf("Demo %v: the page says it is a demo: %v", demo, got)
+		}
+	}
 }

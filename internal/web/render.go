@@ -43,6 +43,7 @@ type Page struct {
 	CSRF    string
 	Notice  string // a confirmation shown at the top of the content
 	Path    string
+	Demo    bool // the server runs the demo province (Options.Demo)
 }
 
 // FullTitle is the text of the <title> element.
@@ -160,6 +161,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if got := reflect.TypeOf(data); got != s.pages.types[name] {
 		return fmt.Errorf("web: page %q rendered with %v, want %v", name, got, s.pages.types[name])
 	}
+	data.page().Demo = s.demo
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)

@@ -69,10 +69,14 @@ type Options struct {
 	HeadlineTTL time.Duration
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
+	// Demo says the server runs a demo province (credit serve --demo):
+	// the pages say that their data is generated.
+	Demo bool
 }
 
 // Server serves the portal and the console. It is an http.Handler.
 type Server struct {
+	demo      bool
 	backend   Backend
 	logger    *slog.Logger
 	maxUpload int64
@@ -119,7 +123,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{backend: o.Backend, logger: o.Logger, maxUpload: o.MaxUpload, proxies: o.TrustedProxies, now: o.Now, pages: p,
+	s := &Server{backend: o.Backend, demo: o.Demo, logger: o.Logger, maxUpload: o.MaxUpload, proxies: o.TrustedProxies, now: o.Now, pages: p,
 		cop: http.NewCrossOriginProtection(), pub: map[string]*cached[*recordPage]{}}
 	s.home.ttl, s.headline.ttl, s.listIndex.ttl, s.depts.ttl = o.CacheTTL, o.HeadlineTTL, o.CacheTTL, 5*time.Minute
 	s.home.now, s.headline.now, s.listIndex.now, s.depts.now = o.Now, o.Now, o.Now, o.Now
