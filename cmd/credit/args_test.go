@@ -245,3 +245,23 @@ func TestServeTrustedProxies(t *testing.T) {
 		}
 	})
 }
+
+// Usage errors and -h speak Chinese (the flag package says "flag provided
+// but not defined" and "Usage of"), and -h exits 0.
+func TestFlagMessagesChinese(t *testing.T) {
+	for _, test := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"migrate", "--foo"}, 2, "未知的参数“-foo”"},
+		{[]string{"bench", "ingest", "--records", "abc"}, 2, "参数“-records”的值abc无效"},
+		{[]string{"migrate", "--db"}, 2, "参数“-db”缺少值"},
+		{[]string{"import", "-h"}, 0, "用法：credit import [选项] 文件名"},
+	} {
+		_, e, code := run(t, test.args...)
+		if code != test.code || !strings.Contains(e, test.want) || strings.Contains(e, "Usage of") || strings.Contains(e, "flag provided") || strings.Contains(e, "(default") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q, in Chinese", test.args, code, e, test.code, test.want)
+		}
+	}
+}

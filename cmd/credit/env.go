@@ -26,10 +26,73 @@ const DefaultDSN = "sqlite:data/credit.db"
 
 var errUsage = errors.New("usage")
 
+// errHelp is the error of -h or --help: the usage was asked for and
+// printed (exit status 0).
+var errHelp = errors.New("help")
+
 func (e *Env) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
+	fs.Usage = func() { printUsage(fs, nil) }
 	return fs
+}
+
+// printUsage writes fs's options in Chinese: flag.PrintDefaults says
+// "Usage of …" and "(default …)".
+func printUsage(fs *flag.FlagSet, names []string) {
+	w := fs.Output()
+	fmt.Fprintf(w, "用法：credit %s [选项]", fs.Name())
+	for _, n := range names {
+		fmt.Fprintf(w, " %s", n)
+	}
+	fmt.Fprintln(w)
+	n := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		if n == 0 {
+			fmt.Fprintln(w, "选项：")
+		}
+		n++
+		arg, usage := flag.UnquoteUsage(f)
+		switch arg {
+		case "string":
+			arg = "文本"
+		case "int", "uint", "int64", "uint64", "float":
+			arg = "数字"
+		case "duration":
+			arg = "时长"
+		case "value":
+			arg = "值"
+		}
+		if arg != "" {
+			arg = " " + arg
+		}
+		fmt.Fprintf(w, "  --%s%s\n    \t%s", f.Name, arg, usage)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			fmt.Fprintf(w, "（默认：%s）", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// flagError says a flag package parse error in Chinese.
+func flagError(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		return "未知的参数“" + strings.TrimPrefix(msg, "flag provided but not defined: ") + "”"
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		return "参数“" + strings.TrimPrefix(msg, "flag needs an argument: ") + "”缺少值"
+	case strings.HasPrefix(msg, "invalid value "), strings.HasPrefix(msg, "invalid boolean value "):
+		// invalid value "abc" for flag -records: parse error
+		rest := msg[strings.Index(msg, "value ")+len("value "):]
+		if v, after, ok := strings.Cut(rest, " for flag "); ok {
+			name, _, _ := strings.Cut(after, ":")
+			return "参数“" + name + "”的值" + strings.ReplaceAll(v, `"`, "") + "无效"
+		}
+	case strings.HasPrefix(msg, "bad flag syntax: "):
+		return "参数格式错误：“" + strings.TrimPrefix(msg, "bad flag syntax: ") + "”"
+	}
+	return msg
 }
 
 // parse parses args into fs and refuses any positional argument: the
@@ -46,7 +109,17 @@ func parse(fs *flag.FlagSet, args []string) error {
 // parsed, and is named as such. The message goes to fs's output, and the
 // error is errUsage (exit status 2, as for an unknown option).
 func parseArgs(fs *flag.FlagSet, args []string, names ...string) error {
-	if err := fs.Parse(args); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the flag package's own (English) message
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(fs, names)
+		return errHelp
+	case err != nil:
+		fmt.Fprintf(out, "错误：%s\n", flagError(err))
+		printUsage(fs, names)
 		return errUsage
 	}
 	if fs.NArg() <= len(names) {

@@ -105,6 +105,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	if err != nil {
+		if err == errHelp {
+			return 0
+		}
 		if err == errUsage {
 			return 2
 		}
