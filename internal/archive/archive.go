@@ -170,8 +170,15 @@ type Entry struct {
 type Section struct {
 	Class   string  `json:"class"`
 	Name    string  `json:"name"`
-	Entries []Entry `json:"entries"`
+	Entries []Entry `json:"entries"` // the newest MaxSectionEntries
+	Total   int     `json:"total"`   // the entries the reader may see, shown or not
 }
+
+// MaxSectionEntries is how many entries of one class an archive holds, the
+// newest first: a subject with a hundred thousand licences made a 200 MB
+// answer. The section's Total says how many there are; the 双公示 listings
+// page through the rest.
+const MaxSectionEntries = 200
 
 // Archive is what one audience sees of one subject.
 type Archive struct {

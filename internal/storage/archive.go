@@ -193,14 +193,17 @@ func (db *DB) FindArchive(ctx context.Context, code string, purpose string) (*ar
 		if archive.Visible(aud, c, s, r, today) != archive.Shown {
 			return nil
 		}
-		r.Fields = db.Secrets.maskFields(c, r.Fields)
 		sec := bySection[r.Class]
 		if sec == nil {
 			sec = &archive.Section{Class: c.Code, Name: c.Name}
 			bySection[r.Class] = sec
 		}
-		sec.Entries = append(sec.Entries, archive.NewEntry(aud, c, r, today))
+		sec.Total++
 		a.Total++
+		if len(sec.Entries) < archive.MaxSectionEntries {
+			r.Fields = db.Secrets.maskFields(c, r.Fields)
+			sec.Entries = append(sec.Entries, archive.NewEntry(aud, c, r, today))
+		}
 		return nil
 	})
 	if err != nil {

@@ -2,9 +2,11 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"jlcredit/internal/archive"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/pgtest"
 	"jlcredit/internal/record"
@@ -108,4 +110,27 @@ func TestNotFoundMessages(t *testing.T) {
 	if _, err := d.FindClass(sys(), "foo"); credit.ErrorCode(err) != credit.ENOTFOUND || strings.Contains(credit.ErrorMessage(err), "/api/") {
 		t.Errorf("FindClass(foo): %v; want not found, without API advice", err)
 	}
+}
+
+// TestArchiveSectionCap: an archive holds the newest MaxSectionEntries of
+// a class and says how many there are (a subject with 125,000 records made
+// a 200 MB answer).
+func TestArchiveSectionCap(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		var rows [][]string
+		for i := range archive.MaxSectionEntries + 5 {
+			rows = append(rows, f.penaltyRow(fmt.Sprintf("长市监罚〔2026〕%d号", i+1), "警告", "", "2026-11-16"))
+		}
+		if rc := f.submit(t, "penalty", "many.csv", csvBytes(t, penaltyHeader, rows...)); rc.Accepted != len(rows) {
+			t.Fatalf("receipt %+v", rc)
+		}
+		a, err := f.db.FindArchive(context.Background(), f.company, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Sections) != 1 || len(a.Sections[0].Entries) != archive.MaxSectionEntries || a.Sections[0].Total != len(rows) || a.Total != len(rows) {
+			t.Fatalf("archive: %d sections, %d entries of %d (total %d); want %d of %d", len(a.Sections), len(a.Sections[0].Entries), a.Sections[0].Total, a.Total, archive.MaxSectionEntries, len(rows))
+		}
+	})
 }

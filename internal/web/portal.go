@@ -323,6 +323,7 @@ type SubjectPage struct {
 type ArchiveSection struct {
 	Class   *catalog.Class
 	Entries []ArchiveEntry
+	Total   int // entries the reader may see: more than Entries when the archive holds only the newest
 	// Adverse is set when an entry is adverse information in effect (a
 	// penalty in its publicity window, an entry of a 严重失信 list): only
 	// then is the section's count shown in red.
@@ -385,7 +386,7 @@ func (s *Server) sections(ctx context.Context, a *archive.Archive, full bool) ([
 		if !ok {
 			continue
 		}
-		as := ArchiveSection{Class: c}
+		as := ArchiveSection{Class: c, Total: max(sec.Total, len(sec.Entries))}
 		for _, e := range sec.Entries {
 			ae := ArchiveEntry{Entry: e, Authority: e.Fields[c.Roles.Authority], Summary: firstOf(e.Fields, "XK_NR", "CF_NR", "DJ_JYFW"),
 				Department: depts[e.Record.DepartmentID]}
