@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/jsonapi"
 	"jlcredit/internal/lists"
@@ -100,6 +101,14 @@ func (c *ServeCommand) Open(ctx context.Context) error {
 			if _, err := seedDemo(systemContext(ctx), c.Env, db, demoOptions{Subjects: 3000, Records: 12000, Seed: 1}); err != nil {
 				return err
 			}
+			// A console account to look around with: the demo's users
+			// sign in like any other, with a one-time password.
+			u := &access.User{Username: "admin", DisplayName: "演示管理员", Role: credit.RoleProvince}
+			password, err := db.CreateUser(systemContext(ctx), u, "")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.Env.Stderr, "管理端演示账号：admin，一次性密码：%s（首次登录后须设置新密码；忘记时运行 credit user reset --name admin）\n", password)
 		}
 	}
 	api := &jsonapi.Server{Backend: db, Logger: logger}
