@@ -265,3 +265,16 @@ func TestFlagMessagesChinese(t *testing.T) {
 		}
 	}
 }
+
+// A command group's -h is help (exit 0) and an unknown subcommand is a
+// usage error (exit 2), for every group alike.
+func TestGroupHelp(t *testing.T) {
+	for _, group := range []string{"department", "calendar"} {
+		if _, e, code := run(t, group, "-h"); code != 0 || !strings.Contains(e, "用法") {
+			t.Errorf("%s -h: exit %d, %q; want 0 with the usage", group, code, e)
+		}
+		if _, e, code := run(t, group, "foo"); code != 2 || !strings.Contains(e, "未知的子命令") {
+			t.Errorf("%s foo: exit %d, %q; want 2 naming the unknown subcommand", group, code, e)
+		}
+	}
+}

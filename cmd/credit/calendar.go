@@ -19,9 +19,9 @@ import (
 const firstCalendarYear = 2015
 
 func runCalendar(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(env.Stderr, "用法: credit calendar load|list [参数]")
-		return errUsage
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprintln(env.Stderr, "用法: credit calendar load|list [参数]；各子命令的参数：credit calendar load -h")
+		return usageOrHelp(args)
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("calendar " + args[0])
@@ -107,7 +107,8 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 		}
 		return nil
 	}
-	return credit.Errorf(credit.EINVALID, "未知的子命令“calendar %s”：应为 load 或 list", args[0])
+	fmt.Fprintf(env.Stderr, "错误：未知的子命令“calendar %s”：应为 load 或 list\n", args[0])
+	return errUsage
 }
 
 // readCalendarFile reads a calendar table (workday.ParseCSV) saved as

@@ -11,9 +11,9 @@ import (
 )
 
 func runDepartment(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(env.Stderr, "用法: credit department add|key|list [参数]")
-		return errUsage
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprintln(env.Stderr, "用法: credit department add|key|list [参数]；各子命令的参数：credit department add -h")
+		return usageOrHelp(args)
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("department " + args[0])
@@ -112,6 +112,14 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer db.Close()
+		if *code != "" {
+			d, err := db.FindDepartmentByCode(ctx, *code)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s\t%s\t%s\n", d.Code, d.RegionCode, d.Name)
+			return nil
+		}
 		ds, _, err := db.FindDepartments(ctx, 0, 100000)
 		if err != nil {
 			return err
@@ -121,7 +129,8 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		}
 		return nil
 	}
-	return credit.Errorf(credit.EINVALID, "未知的子命令“department %s”：应为 add、key 或 list", args[0])
+	fmt.Fprintf(env.Stderr, "错误：未知的子命令“department %s”：应为 add、key 或 list\n", args[0])
+	return errUsage
 }
 
 // scopeTitles returns scopes as “数据报送（ingest）、信用核查（verify）”.

@@ -26,6 +26,24 @@ const DefaultDSN = "sqlite:data/credit.db"
 
 var errUsage = errors.New("usage")
 
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
+// usageOrHelp is the error of a command group given no subcommand (usage,
+// exit 2) or asked for help (exit 0).
+func usageOrHelp(args []string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return errHelp
+	}
+	return errUsage
+}
+
 // errHelp is the error of -h or --help: the usage was asked for and
 // printed (exit status 0).
 var errHelp = errors.New("help")
