@@ -86,6 +86,23 @@ func testListsNameWithSpaces(t *testing.T, open opener) {
 			t.Errorf("%+v: found=%v verdict=%s (%s), want the listed company", qs[0], r.Found, r.Verdict, r.Explanation)
 		}
 	}
+	// And the other way round: the name stored with a space, verified
+	// without it.
+	spaced := f.blackRow("吉人社失〔2026〕10号")
+	spaced[1], spaced[3] = "长春南关 商贸有限公司", uscc(t, "91220102MA0Y4321")
+	if rc := f.submitAs(t, f.lister, spaced); rc.Accepted != 1 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	for _, qs := range [][]lists.Query{
+		{{Name: "长春南关商贸有限公司"}},
+		{{Name: "长春南关商贸有限公司"}, {Code: f.red}},
+		{{Name: "长春南关 商贸有限公司"}},
+	} {
+		r := f.verify(t, "政府采购", qs...).Results[0]
+		if !r.Found || r.Verdict != lists.Restricted {
+			t.Errorf("%+v: found=%v verdict=%s (%s), want the listed company stored with a space", qs[0], r.Found, r.Verdict, r.Explanation)
+		}
+	}
 }
 
 // testListsRemovalRules: a removed entry sent again as it was first listed

@@ -286,9 +286,9 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 			out[0] = m
 			return out, err
 		}
-		// The name as typed and without the spaces a Chinese name does
-		// not have (subject.CompactName): stored names are either.
-		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE name IN ($1, $2) AND type <> $3 ORDER BY id LIMIT 5`, q.Name, subject.CompactName(q.Name), string(subject.Person)),
+		// Names compared without their spaces (subject.CompactName), on
+		// both sides: a space typed inside the stored name or the query.
+		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE replace(name, ' ', '') = $1 AND type <> $2 ORDER BY id LIMIT 5`, subject.CompactName(q.Name), string(subject.Person)),
 			func(rows *sql.Rows) error {
 				s, err := scanVerifySubject(rows)
 				if err != nil {
@@ -312,9 +312,7 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 		case q.Code != "" && !seen["c"+q.Code]:
 			seen["c"+q.Code] = true
 			codes = append(codes, q.Code)
-		case q.Code == "" && !seen["n"+q.Name]:
-			seen["n"+q.Name] = true
-			names = append(names, q.Name)
+		case q.Code == "":
 			if c := subject.CompactName(q.Name); !seen["n"+c] {
 				seen["n"+c] = true
 				names = append(names, c)
@@ -355,9 +353,9 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 	}
 	err = inChunks(names, func(part []any) error {
 		args := append([]any{string(subject.Person)}, part...)
-		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+`, name FROM subjects WHERE type <> $1 AND name IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
+		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+`, replace(name, ' ', '') FROM subjects WHERE type <> $1 AND replace(name, ' ', '') IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
 			var key string
-			s, err := scanVerifySubject(rows, &key) // key: the normalised name queries match
+			s, err := scanVerifySubject(rows, &key) // key: the name without spaces, as queries are matched
 			if err == nil {
 				byName[key] = append(byName[key], s)
 			}
@@ -378,11 +376,7 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 				}
 			}
 		default:
-			c := byName[q.Name]
-			if compact := subject.CompactName(q.Name); compact != q.Name {
-				c = append(slices.Clone(c), byName[compact]...)
-			}
-			switch len(c) {
+			switch c := byName[subject.CompactName(q.Name)]; len(c) {
 			case 0:
 			case 1:
 				out[i] = match{s: c[0], n: 1}

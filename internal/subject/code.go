@@ -112,29 +112,16 @@ func normalize(s string) string {
 // idempotent.
 func NormalizeText(s string) string { n, _ := tidy(s, true); return n }
 
-// CompactName returns a normalised name (NormalizeText) without the spaces
-// that touch a Chinese (non-ASCII) character: “长岭县 第一人民医院” and
-// “长岭县第一人民医院” name one organisation, as a space inside a Chinese
-// name is a typing slip, while “ABC Trading” keeps its space. Names are
-// compared in this form.
+// CompactName returns a normalised name (NormalizeText) without its
+// spaces: “长岭县 第一人民医院” and “长岭县第一人民医院” name one
+// organisation, a space inside a Chinese name being a typing slip. Names
+// are compared in this form (storage indexes replace(name, ' ', ''), the
+// same thing).
 func CompactName(name string) string {
 	if !strings.Contains(name, " ") {
 		return name
 	}
-	var b strings.Builder
-	b.Grow(len(name))
-	var prev rune
-	for i, r := range name {
-		if r == ' ' {
-			next, _ := utf8.DecodeRuneInString(name[i+1:])
-			if prev >= utf8.RuneSelf || next >= utf8.RuneSelf {
-				continue
-			}
-		}
-		b.WriteRune(r)
-		prev = r
-	}
-	return b.String()
+	return strings.ReplaceAll(name, " ", "")
 }
 
 // TidyText is NormalizeText without the conversion to half-width: it

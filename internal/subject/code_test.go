@@ -616,7 +616,7 @@ func TestCompactName(t *testing.T) {
 		{"长岭县 第一人民医院", "长岭县第一人民医院"},
 		{"长岭县第一人民医院", "长岭县第一人民医院"},
 		{"长春 ABC 科技有限公司", "长春ABC科技有限公司"},
-		{"ABC Trading (Changchun) Co", "ABC Trading (Changchun) Co"},
+		{"ABC Trading (Changchun) Co", "ABCTrading(Changchun)Co"},
 		{"吉林 省 长春 市", "吉林省长春市"},
 		{"", ""},
 	} {
