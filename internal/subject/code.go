@@ -115,8 +115,8 @@ func NormalizeText(s string) string { n, _ := tidy(s, true); return n }
 // CompactName returns a normalised name (NormalizeText) without its
 // spaces: “长岭县 第一人民医院” and “长岭县第一人民医院” name one
 // organisation, a space inside a Chinese name being a typing slip. Names
-// are compared in this form (storage indexes replace(name, ' ', ”), the
-// same thing).
+// are compared in this form (storage indexes the name with its spaces
+// removed, the same thing).
 func CompactName(name string) string {
 	if !strings.Contains(name, " ") {
 		return name
