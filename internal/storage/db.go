@@ -149,9 +149,15 @@ func RedactDSN(dsn string) string {
 			}
 			return u.Redacted()
 		}
+		// Not a URL Go parses (a stray % or #): the user-information part
+		// masked as written.
+		dsn = urlPassword.ReplaceAllString(dsn, "${1}xxxxx@")
 	}
 	return passwordPair.ReplaceAllString(dsn, "${1}xxxxx")
 }
+
+// urlPassword is the password of a URL's user information.
+var urlPassword = regexp.MustCompile(`(://[^:/@]*:)[^@]*@`)
 
 // passwordPair is a password in a key=value DSN, quoted or not.
 var passwordPair = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
@@ -348,8 +354,8 @@ func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
 	// A statement_timeout set on the database or the role (by a DBA, for
 	// other applications) would cancel the platform's long statements —
 	// ledger verify, seals, migrations — half way. Off unless the DSN
-	// sets one.
-	if _, set := cfg.RuntimeParams["statement_timeout"]; !set {
+	// sets one (as a parameter, or in options=-c statement_timeout=…).
+	if _, set := cfg.RuntimeParams["statement_timeout"]; !set && !strings.Contains(cfg.RuntimeParams["options"], "statement_timeout") {
 		cfg.RuntimeParams["statement_timeout"] = "0"
 	}
 	// Instants come back in UTC, as from SQLite, whatever the process's

@@ -22,11 +22,13 @@ func TestRedactDSN(t *testing.T) {
 		{"host=h password='a b\\'c' dbname=x", "host=h password=xxxxx dbname=x"},
 		{"sqlite:data/credit.db", "sqlite:data/credit.db"},
 		{"postgres://u@h/db", "postgres://u@h/db"},
+		{"mysql://root:se#cret@h/db", "mysql://root:xxxxx@h/db"}, // not a URL Go parses
+		{"postgre://u:p%zz@h/db", "postgre://u:xxxxx@h/db"},
 	} {
 		if got := storage.RedactDSN(tc.in); got != tc.want {
 			t.Errorf("RedactDSN(%q) = %q, want %q", tc.in, got, tc.want)
 		}
-		if strings.Contains(storage.RedactDSN(tc.in), "s3cret") || strings.Contains(storage.RedactDSN(tc.in), "pgpass") {
+		if r := storage.RedactDSN(tc.in); strings.Contains(r, "s3cret") || strings.Contains(r, "pgpass") || strings.Contains(r, "se#cret") || strings.Contains(r, "p%zz") {
 			t.Errorf("RedactDSN(%q) keeps the password", tc.in)
 		}
 	}
@@ -136,5 +138,17 @@ func TestPostgresConnectAndTimeout(t *testing.T) {
 	defer db.Close()
 	if _, err := db.SQL().Exec(`SELECT pg_sleep(0.1)`); err != nil {
 		t.Errorf("a 100 ms statement under the database's 20 ms statement_timeout: %v", err)
+	}
+	// A timeout the DSN sets, in options as libpq writes it, is kept.
+	withOpt := *u
+	withOpt.RawQuery = "options=-c%20statement_timeout%3D4321"
+	db2, err := storage.Open(context.Background(), withOpt.String(), storage.Options{EphemeralKeys: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	var got string
+	if err := db2.SQL().QueryRow(`SHOW statement_timeout`).Scan(&got); err != nil || got != "4321ms" {
+		t.Errorf("statement_timeout with the DSN's options: %q, %v; want 4321ms", got, err)
 	}
 }

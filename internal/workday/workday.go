@@ -193,7 +193,8 @@ func ParseCSV(r io.Reader) ([]Entry, error) {
 // IsWorkingDay reports whether d is a working day.
 //
 // A year whose 放假安排 is not in the calendar still has the statutory
-// days off on fixed dates (元旦, 1 May, 1–3 October): counting them as
+// days off on fixed dates (元旦, 1 May — and 2 May from 2025 — and 1–3
+// October): counting them as
 // working days flagged a decision received after 元旦 as late. Its lunar
 // holidays and its 调休 are unknown until the year is loaded.
 func (c *Calendar) IsWorkingDay(d credit.Date) bool {
@@ -206,7 +207,7 @@ func (c *Calendar) IsWorkingDay(d credit.Date) bool {
 	}
 	if !c.years[k.y] {
 		for _, f := range fixedHolidays {
-			if k.m == f.month && k.d == f.day {
+			if k.m == f.month && k.d == f.day && k.y >= f.since {
 				return false
 			}
 		}
@@ -362,6 +363,9 @@ func ValidateYear(year int, entries []Entry) error {
 	// otherwise pass as the whole year and end the warning that it is
 	// missing).
 	for _, f := range fixedHolidays {
+		if year < f.since {
+			continue
+		}
 		if d := credit.MakeDate(year, f.month, f.day); !off[keyOf(d)] {
 			return credit.Errorf(credit.EINVALID, "%d年的放假安排缺少%s（%s）：应列出全国年节及纪念日放假办法规定的每一个放假日", year, f.name, d.Format(credit.DateLayout))
 		}
@@ -369,15 +373,18 @@ func ValidateYear(year int, entries []Entry) error {
 	return nil
 }
 
-// fixedHolidays are the statutory days off on fixed dates.
+// fixedHolidays are the statutory days off on fixed dates; since is the
+// first year of one (the 2024 revision of the 全国年节及纪念日放假办法 gave
+// 劳动节 a second day from 2025).
 var fixedHolidays = []struct {
 	month time.Month
 	day   int
 	name  string
+	since int
 }{
-	{time.January, 1, "元旦"},
-	{time.May, 1, "劳动节"},
-	{time.October, 1, "国庆节"}, {time.October, 2, "国庆节"}, {time.October, 3, "国庆节"},
+	{time.January, 1, "元旦", 0},
+	{time.May, 1, "劳动节", 0}, {time.May, 2, "劳动节", 2025},
+	{time.October, 1, "国庆节", 0}, {time.October, 2, "国庆节", 0}, {time.October, 3, "国庆节", 0},
 }
 
 // statutoryDays is the number of days off for every citizen that the

@@ -70,6 +70,8 @@ func TestIsWorkingDay(t *testing.T) {
 		{"2027-01-01", false, "not covered: 元旦 is a fixed-date statutory holiday all the same"},
 		{"2014-10-01", false, "not covered: 国庆节 is a fixed-date statutory holiday all the same"},
 		{"2027-01-04", true, "not covered: an ordinary Monday"},
+		{"2028-05-02", false, "not covered: 劳动节's second day, a fixed date from 2025"},
+		{"2014-05-02", true, "not covered: before 2025 劳动节 was one day"},
 		{"2027-02-08", true, "not covered: 春节 (lunar) is unknown until the year is loaded"},
 		{"2014-10-04", false, "not covered: Saturday"},
 	} {
