@@ -6,6 +6,7 @@ package credit
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Error categories. Each maps to one HTTP status in package respond.
@@ -84,4 +85,13 @@ func Problemf(code, format string, args ...any) *Problem {
 // Invalid returns an EINVALID *Error carrying problems.
 func Invalid(message string, problems ...Problem) *Error {
 	return &Error{Code: EINVALID, Message: message, Details: problems}
+}
+
+// Clip returns s cut to n characters with “…” when it is longer: what a
+// caller sent, quoted in a message, stays short.
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }

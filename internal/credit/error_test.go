@@ -46,3 +46,20 @@ func TestNewBatchIDShanghaiTime(t *testing.T) {
 		t.Errorf("NewBatchID = %q, want B20261127075549-<12 hex>", id)
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"长春北辰", 4, "长春北辰"},
+		{"长春北辰汽车", 4, "长春北辰…"},
+		{"", 3, ""},
+		{"abcdef", 3, "abc…"},
+	} {
+		if got := Clip(tc.s, tc.n); got != tc.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}

@@ -178,12 +178,7 @@ func jsonError(data []byte, t reflect.Type, err error) error {
 }
 
 // clip shortens what the caller sent to quote it in a message.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:60]) + "…"
-	}
-	return s
-}
+func clip(s string) string { return credit.Clip(s, 60) }
 
 // jsonTypeName names in Chinese the JSON value a Go type is decoded from.
 func jsonTypeName(t reflect.Type) string {

@@ -146,12 +146,7 @@ func (q Query) problem(i int) *credit.Problem {
 }
 
 // clip shortens what the caller sent to quote it in a message.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:60]) + "…"
-	}
-	return s
-}
+func clip(s string) string { return credit.Clip(s, 60) }
 
 // CheckPurpose returns an EINVALID error (problem code too_long) when the
 // purpose of a verification, without its leading and trailing white space,

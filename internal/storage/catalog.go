@@ -25,7 +25,7 @@ func (db *DB) FindClass(ctx context.Context, code string) (*catalog.Class, error
 	}
 	cl, ok := c.Class(code)
 	if !ok {
-		return nil, credit.Errorf(credit.ENOTFOUND, "信息类“%s”不存在", clipText(code, 32))
+		return nil, credit.Errorf(credit.ENOTFOUND, "信息类“%s”不存在", credit.Clip(code, 32))
 	}
 	return cl, nil
 }

@@ -195,7 +195,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			where, label = "JSON文件第一个对象的键", "键"
 		}
 		return receipt, credit.Errorf(credit.EINVALID, "%s中没有“%s”信息类的任何字段（%s：%s）。请确认选择的信息类是否正确，或下载该信息类的导入模板核对表头。",
-			where, class.Name, label, truncate(strings.Join(rdr.Headers(), "、"), 200))
+			where, class.Name, label, credit.Clip(strings.Join(rdr.Headers(), "、"), 200))
 	}
 	// (The keys of JSON objects may differ from object to object: an
 	// empty value is often left out, so columns are checked for tables

@@ -20,7 +20,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
@@ -1200,17 +1199,7 @@ func transportError(err error) string {
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return "接收方在规定时间内未响应（超时）"
 	}
-	return "推送失败，技术信息：" + truncate(err.Error(), 400)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return "推送失败，技术信息：" + credit.Clip(err.Error(), 400)
 }
 
 // Run delivers due webhooks every Interval until ctx is done.

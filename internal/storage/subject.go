@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
@@ -59,16 +58,7 @@ func subjectNotFound(code string) error {
 	if code == "" {
 		return credit.Errorf(credit.ENOTFOUND, "未提供统一社会信用代码")
 	}
-	return credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", lists.MaskCode(clipText(code, 32)))
-}
-
-// clipText returns s cut to n characters, with “…” when cut: inputs echoed
-// in messages stay short.
-func clipText(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
+	return credit.Errorf(credit.ENOTFOUND, "未找到代码为“%s”的信用主体", lists.MaskCode(credit.Clip(code, 32)))
 }
 
 // FindSubjectByID returns ENOTFOUND when missing.

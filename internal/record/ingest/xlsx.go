@@ -412,13 +412,13 @@ func (x *xlsxReader) noteProblem(num int, n xlsxNote) (credit.Problem, bool) {
 	case "formula_no_value":
 		what := "单元格是公式"
 		if n.text != "" {
-			what = fmt.Sprintf("单元格是公式（=%s）", truncate(n.text, 100))
+			what = fmt.Sprintf("单元格是公式（=%s）", credit.Clip(n.text, 100))
 		}
 		p.Message = fmt.Sprintf("第%d行“%s”（%s列）：%s，但文件中没有计算结果；请在Excel中打开并保存后重新导出，或填写数值",
 			num, h, columnName(n.col+1), what)
 	case "number_precision_lost":
 		p.Message = fmt.Sprintf("第%d行“%s”（%s列）：单元格为数值格式（文件中为%s），Excel只保存15位有效数字，18位代码已失真；请将该列设置为文本格式后重新填写",
-			num, h, columnName(n.col+1), truncate(n.text, 40))
+			num, h, columnName(n.col+1), credit.Clip(n.text, 40))
 	}
 	return p, true
 }
@@ -500,7 +500,7 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 	if v, ok := attr(start, "r"); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 || n > maxXLSXRows {
-			return 0, nil, errCorruptXLSX(fmt.Sprintf("行号“%s”无效", truncate(v, 20)))
+			return 0, nil, errCorruptXLSX(fmt.Sprintf("行号“%s”无效", credit.Clip(v, 20)))
 		}
 		num = n
 	}
@@ -526,7 +526,7 @@ func (x *xlsxReader) row(start xml.StartElement) (int, []string, error) {
 			if ref, ok := attr(t, "r"); ok {
 				c, ok := refColumn(ref)
 				if !ok {
-					return 0, nil, errCorruptXLSX(fmt.Sprintf("单元格“%s”无效", truncate(ref, 20)))
+					return 0, nil, errCorruptXLSX(fmt.Sprintf("单元格“%s”无效", credit.Clip(ref, 20)))
 				}
 				col = c
 			}
@@ -707,14 +707,6 @@ func attr(e xml.StartElement, local string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // newXMLDecoder returns a decoder of the XML part r whose runs of XML

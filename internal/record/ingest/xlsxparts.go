@@ -32,7 +32,7 @@ const (
 // exceeds partRunLimit.
 func partTooLong(name string) func() error {
 	return func() error {
-		return credit.Errorf(credit.EINVALID, "XLSX文件中%s的内容超过%s"+tooLongAdvice, truncate(name, 100), formatSize(partRunLimit))
+		return credit.Errorf(credit.EINVALID, "XLSX文件中%s的内容超过%s"+tooLongAdvice, credit.Clip(name, 100), formatSize(partRunLimit))
 	}
 }
 
