@@ -472,7 +472,10 @@ type batchCheck struct {
 // finished meanwhile is seen with its entries or not at all. Detail fields
 // an older build did not write are not compared.
 func (db *DB) checkBatchRows(ctx context.Context, tallies map[credit.BatchID]batchTally) error {
-	var bs []*batchCheck
+	// Each batch is checked once its rows have all come (they come
+	// together, in the order of the statement): a million batches are not
+	// held in memory at once.
+	var cur *batchCheck
 	err := scanAll(db.rows(ctx, `SELECT b.id, b.class, b.department_id, COALESCE(d.code, ''), b.submitted_by, b.filename, b.status, b.error,
 		b.total, b.accepted, b.rejected, b.duplicates, b.late, b.backfill, b.created_at,
 		COALESCE(a.id, 0), COALESCE(a.action, ''), a.at, COALESCE(a.actor, ''), COALESCE(a.detail, '')
@@ -488,11 +491,13 @@ func (db *DB) checkBatchRows(ctx context.Context, tallies map[credit.BatchID]bat
 			&auditID, &action, &at, &actor, &detail); err != nil {
 			return err
 		}
-		cur := &b
-		if n := len(bs); n > 0 && bs[n-1].id == b.id {
-			cur = bs[n-1]
-		} else {
-			bs = append(bs, cur)
+		if cur == nil || cur.id != b.id {
+			if cur != nil {
+				if err := cur.check(tallies); err != nil {
+					return err
+				}
+			}
+			cur = &b
 		}
 		switch action {
 		case "batch.store":
@@ -504,15 +509,10 @@ func (db *DB) checkBatchRows(ctx context.Context, tallies map[credit.BatchID]bat
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || cur == nil {
 		return err
 	}
-	for _, b := range bs {
-		if err := b.check(tallies); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cur.check(tallies)
 }
 
 func (b *batchCheck) check(tallies map[credit.BatchID]batchTally) error {
