@@ -22,7 +22,7 @@ import (
 	"jlcredit/internal/lists"
 	"jlcredit/internal/pgtest"
 	"jlcredit/internal/storage"
-	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -40,17 +40,7 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-func validUSCC(t *testing.T, prefix16 string) string {
-	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		t.Fatal(err)
-	}
-	c18, err := subject.USCCCheckChar(prefix16 + string(c17))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prefix16 + string(c17) + string(c18)
-}
+func validUSCC(t *testing.T, prefix16 string) string { return subjecttest.USCC(t, prefix16) }
 
 type receipt struct {
 	Batch                                       string

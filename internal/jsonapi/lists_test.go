@@ -19,22 +19,10 @@ import (
 	"jlcredit/internal/lists"
 	"jlcredit/internal/lists/liststest"
 	"jlcredit/internal/storage"
-	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
-func uscc(tb testing.TB, prefix16 string) string {
-	tb.Helper()
-	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := prefix16 + string(c17)
-	c18, err := subject.USCCCheckChar(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s + string(c18)
-}
+func uscc(tb testing.TB, prefix16 string) string { return subjecttest.USCC(tb, prefix16) }
 
 type apiClient struct {
 	t   *testing.T

@@ -33,6 +33,7 @@ import (
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
 	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
 // The contract tests hold openapi.json (as served: openapiJSON) to the
@@ -1129,25 +1130,6 @@ func (sv *schemaValidator) withoutClosedProperties(s map[string]any) map[string]
 	return r
 }
 
-func testUSCC(tb testing.TB, prefix16 string) string {
-	tb.Helper()
-	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := prefix16 + string(c17)
-	c18, err := subject.USCCCheckChar(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s + string(c18)
-}
+func testUSCC(tb testing.TB, prefix16 string) string { return subjecttest.USCC(tb, prefix16) }
 
-func testCitizenID(tb testing.TB, first17 string) string {
-	tb.Helper()
-	c, err := subject.CitizenIDCheckChar(first17)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return first17 + string(c)
-}
+func testCitizenID(tb testing.TB, first17 string) string { return subjecttest.CitizenID(tb, first17) }

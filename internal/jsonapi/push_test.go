@@ -23,16 +23,10 @@ import (
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
 	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
-func citizenID(tb testing.TB, first17 string) string {
-	tb.Helper()
-	c, err := subject.CitizenIDCheckChar(first17)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return first17 + string(c)
-}
+func citizenID(tb testing.TB, first17 string) string { return subjecttest.CitizenID(tb, first17) }
 
 // rawGet returns the status, headers and body of a GET.
 func rawGet(t *testing.T, url, key string) (int, http.Header, []byte) {

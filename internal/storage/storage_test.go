@@ -22,6 +22,7 @@ import (
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
 	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
 func TestMain(m *testing.M) {
@@ -85,28 +86,9 @@ func TestSQLite(t *testing.T)   { runConformance(t, openSQLite) }
 func TestPostgres(t *testing.T) { runConformance(t, openPostgres) }
 
 // uscc completes a 16-character prefix with both check characters.
-func uscc(tb testing.TB, prefix16 string) string {
-	tb.Helper()
-	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := prefix16 + string(c17)
-	c18, err := subject.USCCCheckChar(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s + string(c18)
-}
+func uscc(tb testing.TB, prefix16 string) string { return subjecttest.USCC(tb, prefix16) }
 
-func citizenID(tb testing.TB, first17 string) string {
-	tb.Helper()
-	c, err := subject.CitizenIDCheckChar(first17)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return first17 + string(c)
-}
+func citizenID(tb testing.TB, first17 string) string { return subjecttest.CitizenID(tb, first17) }
 
 type fixture struct {
 	db      *storage.DB

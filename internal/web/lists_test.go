@@ -21,6 +21,7 @@ import (
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
 // listSeed is what seedLists submits: entries of the black, red and watch
@@ -44,18 +45,7 @@ var listCols = []string{"MD_LX", "MD_ZTMC", "MD_ZTLB", "MD_TYSHXYDM", "MD_ZJLX",
 	"MD_RDWH", "MD_RDRQ", "MD_RDBM", "MD_RDBMDM", "MD_SY", "MD_YJ", "MD_CSTS", "MD_YCTJ", "MD_JJCS", "MD_YXQQ", "MD_YXQZ",
 	"MD_YCRQ", "MD_YCFS", "MD_YCYY", "MD_SJLYDM"}
 
-func testUSCC(tb testing.TB, prefix16 string) string {
-	tb.Helper()
-	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c18, err := subject.USCCCheckChar(prefix16 + string(c17))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return prefix16 + string(c17) + string(c18)
-}
+func testUSCC(tb testing.TB, prefix16 string) string { return subjecttest.USCC(tb, prefix16) }
 
 // seedLists submits the list entries once, as the fixture's department A.
 func seedLists(t *testing.T) *listSeed {

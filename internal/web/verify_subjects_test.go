@@ -13,36 +13,14 @@ import (
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
-	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
 // testUSCC returns a valid USCC that starts with first16.
-func testUSCC(t *testing.T, first16 string) string {
-	t.Helper()
-	org, err := subject.OrgCodeCheckChar(first16[8:16])
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := subject.USCCCheckChar(first16 + string(org))
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := first16 + string(org) + string(c)
-	if p := subject.CheckUSCC(code, nil); p != nil {
-		t.Fatalf("%s: %s", code, p.Message)
-	}
-	return code
-}
+func testUSCC(t *testing.T, first16 string) string { return subjecttest.USCC(t, first16) }
 
 // testID returns a valid citizen ID number that starts with first17.
-func testID(t *testing.T, first17 string) string {
-	t.Helper()
-	c, err := subject.CitizenIDCheckChar(first17)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return first17 + string(c)
-}
+func testID(t *testing.T, first17 string) string { return subjecttest.CitizenID(t, first17) }
 
 func csvFile(rows [][]string) []byte {
 	var b bytes.Buffer

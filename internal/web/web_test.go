@@ -22,6 +22,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/demo"
 	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 	"jlcredit/internal/web"
 )
 
@@ -867,18 +868,7 @@ func TestAdministration(t *testing.T) {
 }
 
 // fixUSCC completes a 16-character prefix with both check characters.
-func fixUSCC(t *testing.T, prefix16 string) string {
-	t.Helper()
-	c17, err := subject.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		t.Fatal(err)
-	}
-	c18, err := subject.USCCCheckChar(prefix16 + string(c17))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prefix16 + string(c17) + string(c18)
-}
+func fixUSCC(t *testing.T, prefix16 string) string { return subjecttest.USCC(t, prefix16) }
 
 // TestOneTimePasswordMustChange: a user signed in with a one-time password
 // (new account or reset) can do nothing but change it.
