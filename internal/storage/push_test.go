@@ -87,6 +87,16 @@ func (f *listFixture) subscribe(t *testing.T, d *access.Department, url string, 
 	return s
 }
 
+// inbox returns department d's notifications.
+func (f *listFixture) inbox(t *testing.T, d *access.Department) []*lists.Notification {
+	t.Helper()
+	list, _, _, err := f.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(d)), lists.NotificationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
 func (f *listFixture) deliveries(t *testing.T, d *access.Department, sub int64) []*lists.Delivery {
 	t.Helper()
 	ctx := credit.NewContextWithActor(t.Context(), deptCtx(d))
@@ -721,14 +731,7 @@ func testPushAlertKinds(t *testing.T, open opener) {
 	if rc := f.submitAs(t, f.lister, redRow, watchRow, f.blackRow("吉人社失〔2026〕33号")); rc.Accepted != 3 {
 		t.Fatalf("rows: %+v", rc)
 	}
-	inbox := func(d *access.Department) []*lists.Notification {
-		t.Helper()
-		list, _, _, err := f.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(d)), lists.NotificationFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return list
-	}
+	inbox := func(d *access.Department) []*lists.Notification { return f.inbox(t, d) }
 	kinds := func(list []*lists.Notification) string {
 		var s []string
 		for _, n := range list {
@@ -794,14 +797,7 @@ func testPushPersons(t *testing.T, open opener) {
 		"限制高消费", "履行完毕后移出", "可向执行法院申请纠正", "2026-03-02", "", f.lister.Code}, f.blackRow("吉人社失〔2026〕34号")); rc.Accepted != 2 {
 		t.Fatalf("rows: %+v", rc)
 	}
-	inbox := func(d *access.Department) []*lists.Notification {
-		t.Helper()
-		list, _, _, err := f.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(d)), lists.NotificationFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return list
-	}
+	inbox := func(d *access.Department) []*lists.Notification { return f.inbox(t, d) }
 	for _, n := range inbox(housing) {
 		if n.Subject.Type == string(subject.Person) {
 			t.Errorf("housing, a subscriber that never verified the person, got %s about %s", n.Kind, n.Subject.Name)
@@ -854,14 +850,7 @@ func testPushRemovalToVerifiers(t *testing.T, open opener) {
 	if _, err := f.db.RemoveListEntry(ctxLister, es[0].RecordID, lists.Removal{Reason: "已履行法定义务，信用修复"}); err != nil {
 		t.Fatal(err)
 	}
-	inbox := func(d *access.Department) []*lists.Notification {
-		t.Helper()
-		list, _, _, err := f.db.FindNotifications(credit.NewContextWithActor(t.Context(), deptCtx(d)), lists.NotificationFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return list
-	}
+	inbox := func(d *access.Department) []*lists.Notification { return f.inbox(t, d) }
 	var removals int
 	for _, n := range inbox(f.user) {
 		if n.Kind == lists.NotifyRemoval {
