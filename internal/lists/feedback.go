@@ -188,3 +188,30 @@ func (r *StatsRow) Rates() {
 		r.FeedbackRate = float64(r.WithFeedback) / float64(r.Hits)
 	}
 }
+
+// RepeatedFeedback refuses items that repeat feedback already given: the
+// same subject, measure and state (applied on the same day, or not applied
+// for the same reason). A different state is a correction and is kept
+// beside the earlier feedback; an identical one only doubles the record.
+// Problems are placed as ValidateFeedback places them.
+func RepeatedFeedback(given []*Feedback, fb []Feedback) error {
+	var ps []credit.Problem
+	for i, f := range fb {
+		for _, g := range given {
+			if g.Seq != f.Seq || g.MeasureCode != f.MeasureCode || g.Applied != f.Applied || g.AppliedOn != f.AppliedOn || strings.TrimSpace(g.Reason) != f.Reason {
+				continue
+			}
+			state := "未实施"
+			if g.Applied {
+				state = g.AppliedOn + "已实施"
+			}
+			msg := "第" + itoa(i+1) + "条反馈：该措施已于" + g.At.In(credit.Shanghai).Format("2006-01-02 15:04") + "反馈为“" + state + "”，无须重复反馈；如需更正，请填写不同的执行情况"
+			ps = append(ps, credit.Problem{Row: i + 1, Field: "feedback[" + itoa(i) + "]", Code: "already_given", Message: msg})
+			break
+		}
+	}
+	if len(ps) > 0 {
+		return credit.Invalid(ps[0].Message, ps...)
+	}
+	return nil
+}

@@ -276,8 +276,13 @@ func testListsEndToEnd(t *testing.T, open opener) {
 		lists.Query{Code: uscc(t, "91220104MA0Y9999")},
 		lists.Query{Code: f.red},
 	)
-	if v.ID == 0 || v.Total != 5 || v.Found != 3 || v.Hits != 4 {
-		t.Fatalf("verification id=%d total=%d found=%d hits=%d, want 5/3/4", v.ID, v.Total, v.Found, v.Hits)
+	// The company twice (by its code, then by its name): found twice, one
+	// hit, the second answer pointing at the first.
+	if v.ID == 0 || v.Total != 5 || v.Found != 3 || v.Hits != 3 {
+		t.Fatalf("verification id=%d total=%d found=%d hits=%d, want 5/3/3", v.ID, v.Total, v.Found, v.Hits)
+	}
+	if r := v.Results[1]; r.Hit || !strings.Contains(r.Explanation, "与第1个核查对象为同一主体") {
+		t.Errorf("the company's second answer: hit %v, %q; want no second hit, pointing at the first", r.Hit, r.Explanation)
 	}
 	var size int64
 	if err := f.db.SQL().QueryRow(`SELECT size FROM ledger_state`).Scan(&size); err != nil || v.DataVersion != size {
@@ -334,6 +339,11 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	if _, err := f.db.CreateFeedback(ctxB, v.ID, fb); err != nil {
 		t.Fatalf("CreateFeedback: %v", err)
 	}
+	// The same feedback again only doubles the record: refused, placed on
+	// its item.
+	if _, err := f.db.CreateFeedback(ctxB, v.ID, fb); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "第1条反馈：该措施已于") {
+		t.Errorf("the same feedback twice: %v, want it refused as given already", err)
+	}
 	list, err := f.db.FindFeedback(ctxB, v.ID)
 	if err != nil || len(list) != 1 || !list[0].Applied || list[0].AppliedOn != "2026-11-20" {
 		t.Errorf("FindFeedback = %+v, %v", list, err)
@@ -359,24 +369,25 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Total.Verifications != 1 || st.Total.Subjects != 5 || st.Total.Hits != 4 || st.Total.WithFeedback != 1 || st.Total.Overdue != 0 {
+	if st.Total.Verifications != 1 || st.Total.Subjects != 5 || st.Total.Hits != 3 || st.Total.WithFeedback != 1 || st.Total.Overdue != 0 {
 		t.Errorf("stats total = %+v", st.Total)
 	}
-	if len(st.Rows) != 1 || st.Rows[0].DepartmentName != f.user.Name || st.Rows[0].HitRate != 0.8 || st.Rows[0].FeedbackRate != 0.25 {
+	if len(st.Rows) != 1 || st.Rows[0].DepartmentName != f.user.Name || st.Rows[0].HitRate != 0.6 || st.Rows[0].FeedbackRate != 1.0/3 {
 		t.Errorf("stats rows = %+v", st.Rows)
 	}
-	// Overdue: 10 working days later, three hits still lack feedback.
+	// Overdue: 10 working days later, two hits still lack feedback.
 	now := f.db.Now
 	f.db.Now = func() time.Time { return now().AddDate(0, 0, 30) }
 	st, _ = f.db.VerificationStats(sys(), lists.StatsFilter{})
-	if st.Total.Overdue != 3 {
-		t.Errorf("overdue after 30 days = %d, want 3", st.Total.Overdue)
+	if st.Total.Overdue != 2 {
+		t.Errorf("overdue after 30 days = %d, want 2", st.Total.Overdue)
 	}
 	// Feedback given after the period counts as given, and as overdue.
 	var late []lists.Feedback
 	for _, r := range v.Results {
-		if r.Hit && r.Seq != 1 && len(r.Measures) > 0 {
-			late = append(late, lists.Feedback{Seq: r.Seq, MeasureCode: r.Measures[0].Code, Applied: true,
+		ms := append(slices.Clone(r.Measures), r.Incentives...)
+		if r.Hit && r.Seq != 1 && len(ms) > 0 {
+			late = append(late, lists.Feedback{Seq: r.Seq, MeasureCode: ms[0].Code, Applied: true,
 				AppliedOn: credit.DateOf(f.db.Now()).Format(credit.DateLayout)})
 			break
 		}
@@ -389,8 +400,8 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	}
 	st, _ = f.db.VerificationStats(sys(), lists.StatsFilter{})
 	f.db.Now = now
-	if st.Total.WithFeedback != 2 || st.Total.Overdue != 3 {
-		t.Errorf("after late feedback: with feedback %d, overdue %d; want 2 and 3", st.Total.WithFeedback, st.Total.Overdue)
+	if st.Total.WithFeedback != 2 || st.Total.Overdue != 2 {
+		t.Errorf("after late feedback: with feedback %d, overdue %d; want 2 and 2", st.Total.WithFeedback, st.Total.Overdue)
 	}
 	// The statistics kept with each verification and feedback agree with
 	// a recount from the verifications and hits.

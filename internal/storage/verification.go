@@ -699,6 +699,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	}
 	v.Results = make([]lists.SubjectResult, len(qs))
 	var linkedReads []linkedRead
+	firstSeq := map[credit.SubjectID]int{} // a subject's first position in the request
 	var unknown []string         // code keys of valid codes that named no subject
 	var legacy func(string) bool // the legacy whitelist, read at the first invalid code
 	for i, q := range qs {
@@ -777,6 +778,17 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 				default:
 					res.Explanation = fmt.Sprintf("平台未收录名称为“%s”的法人或非法人组织，未发现名单信息；自然人不按姓名核查，请以身份证号码核查", q.Name)
 				}
+			}
+		}
+		if s != nil {
+			// The same subject again in one batch (its code twice, or its
+			// code and its name): answered alike, but one hit, to be fed
+			// back once and counted once.
+			if first, ok := firstSeq[s.ID]; ok {
+				res.Hit = false
+				res.Explanation = fmt.Sprintf("与第%d个核查对象为同一主体，命中和执行反馈见第%d个。", first, first) + res.Explanation
+			} else {
+				firstSeq[s.ID] = i + 1
 			}
 		}
 		res.MaskQuery()
@@ -1258,6 +1270,13 @@ func (db *DB) CreateFeedback(ctx context.Context, id int64, fb []lists.Feedback)
 		return nil, credit.Errorf(credit.EFORBIDDEN, "只有发起核查的部门可以反馈执行情况")
 	}
 	if err := lists.ValidateFeedback(v, fb, credit.DateOf(db.Now())); err != nil {
+		return nil, err
+	}
+	given, err := db.FindFeedback(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := lists.RepeatedFeedback(given, fb); err != nil {
 		return nil, err
 	}
 	var out []*lists.Feedback

@@ -741,8 +741,11 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := pageParam(r)
 	f.Offset = (page - 1) * inboxSize
-	if q.Get("acked") == "1" {
+	switch q.Get("acked") {
+	case "1":
 		p.Notice = "已确认并反馈。"
+	case "2":
+		p.Notice = "已确认。"
 	}
 	list, total, unacked, err := ps.FindNotifications(r.Context(), f)
 	if err != nil {
@@ -769,8 +772,13 @@ func (s *Server) handleInboxAck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return credit.Errorf(credit.ENOTFOUND, "通知“%s”不存在", r.PathValue("id"))
 	}
-	if _, err := ps.AckNotification(r.Context(), id, r.PostFormValue("feedback")); err != nil {
+	feedback := strings.TrimSpace(r.PostFormValue("feedback"))
+	if _, err := ps.AckNotification(r.Context(), id, feedback); err != nil {
 		return err
+	}
+	if feedback == "" {
+		http.Redirect(w, r, "/console/inbox?acked=2", http.StatusSeeOther) // confirmed, nothing reported
+		return nil
 	}
 	http.Redirect(w, r, "/console/inbox?acked=1", http.StatusSeeOther)
 	return nil
