@@ -700,8 +700,8 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	v.Results = make([]lists.SubjectResult, len(qs))
 	var linkedReads []linkedRead
 	firstSeq := map[credit.SubjectID]int{} // a subject's first position in the request
-	var unknown []string         // code keys of valid codes that named no subject
-	var legacy func(string) bool // the legacy whitelist, read at the first invalid code
+	var unknown []string                   // code keys of valid codes that named no subject
+	var legacy func(string) bool           // the legacy whitelist, read at the first invalid code
 	for i, q := range qs {
 		s, n := matches[i].s, matches[i].n
 		var es []*lists.Entry
