@@ -169,7 +169,7 @@ func (db *DB) CalendarWarning() string {
 	if y == 0 {
 		return ""
 	}
-	return fmt.Sprintf("工作日历未包含%d年的放假安排，涉及该年的期限（超期报送、反馈期限等）将按周一至周五计算；请尽快用 credit calendar load 录入国务院办公厅公布的安排", y)
+	return fmt.Sprintf("工作日历未包含%d年的放假安排，涉及该年的期限（超期报送、反馈期限等）将只扣除周末和元旦、劳动节、国庆节等固定日期的假日（春节等农历节日和调休尚不可知）；请尽快用 credit calendar load 录入国务院办公厅公布的安排", y)
 }
 
 // ReloadCalendar reads the database's calendar years again, for a process
