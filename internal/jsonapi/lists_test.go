@@ -18,7 +18,7 @@ import (
 	"jlcredit/internal/jsonapi"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/lists/liststest"
-	"jlcredit/internal/storage"
+	"jlcredit/internal/storage/storagetest"
 	"jlcredit/internal/subject/subjecttest"
 )
 
@@ -65,15 +65,7 @@ func (c apiClient) do(method, path, key string, body any, out any) int {
 // department B, records feedback, removes the entry and verifies again.
 func TestListsAPI(t *testing.T) {
 	ctx := credit.NewContextWithActor(context.Background(), credit.System)
-	db, err := storage.Open(ctx, "sqlite:"+t.TempDir()+"/credit.db", storage.Options{EphemeralKeys: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.Now = func() time.Time { return time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC) }
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storagetest.SQLite(t, time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
 	a := &access.Department{Code: uscc(t, "11220000MB000033"), Name: "吉林省税务局", RegionCode: "220000", Kind: "tax"}
 	b := &access.Department{Code: uscc(t, "11220000MB000044"), Name: "吉林省政府采购中心", RegionCode: "220000", Kind: "procurement"}
 	keys := map[*access.Department]string{}

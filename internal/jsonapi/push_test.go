@@ -22,6 +22,7 @@ import (
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
+	"jlcredit/internal/storage/storagetest"
 	"jlcredit/internal/subject"
 	"jlcredit/internal/subject/subjecttest"
 )
@@ -49,15 +50,7 @@ func rawGet(t *testing.T, url, key string) (int, http.Header, []byte) {
 // with feedback, and downloads the verification report.
 func TestPushAPI(t *testing.T) {
 	ctx := credit.NewContextWithActor(context.Background(), credit.System)
-	db, err := storage.Open(ctx, "sqlite:"+t.TempDir()+"/credit.db", storage.Options{EphemeralKeys: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.Now = func() time.Time { return time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC) }
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storagetest.SQLite(t, time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC))
 	a := &access.Department{Code: uscc(t, "11220000MB000077"), Name: "吉林省人力资源和社会保障厅", RegionCode: "220000", Kind: "human_resources"}
 	b := &access.Department{Code: uscc(t, "11220000MB000088"), Name: "吉林省政府采购中心", RegionCode: "220000", Kind: "procurement"}
 	keys := map[*access.Department]string{}
