@@ -6,7 +6,10 @@ package record
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"jlcredit/internal/catalog"
@@ -93,6 +96,32 @@ type Record struct {
 	// Raw is the row as read from the file (header -> value), kept by
 	// ingestion so that a row the writer refuses is stored with it.
 	Raw map[string]string `json:"-"`
+	// Base, when not zero, is the version this row amends, from the row's
+	// BaseColumn: the writer refuses the row unless that version is still
+	// the current one when it writes (optimistic concurrency).
+	Base credit.RecordID `json:"-"`
+}
+
+// BaseColumn is the column (JSON key) in which a row may name the record
+// id of the version it amends. A row whose base is no longer current (a
+// correction or removal written since it was read) is refused rather than
+// undoing what was written meanwhile. Removals composed by the platform
+// always carry it; a department's file may.
+const BaseColumn = "基于记录ID"
+
+// ParseBase reads a row's BaseColumn value: "" is no base (0), a positive
+// record id is the base, anything else is EINVALID naming row and column.
+func ParseBase(row int, v string) (credit.RecordID, *credit.Problem) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, &credit.Problem{Row: row, Field: BaseColumn, Code: "invalid_base",
+			Message: fmt.Sprintf("第%d行：“%s”应为所修改版本的记录ID（正整数），实际为“%s”", row, BaseColumn, credit.Clip(v, 40))}
+	}
+	return credit.RecordID(n), nil
 }
 
 // Batch is one submission, kept whole.

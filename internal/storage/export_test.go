@@ -204,3 +204,11 @@ func SetDeferFault(tb testing.TB, f func() error, wait time.Duration) {
 	deferFault, deferRetry = f, wait
 	tb.Cleanup(func() { deferFault, deferRetry = nil, old })
 }
+
+// SetBeforeListSubmit calls f after a removal or an expiry has composed
+// its new list-entry versions and before it submits them, for the
+// duration of a test: what another request does in between.
+func SetBeforeListSubmit(tb testing.TB, f func()) {
+	beforeListSubmit = f
+	tb.Cleanup(func() { beforeListSubmit = nil })
+}

@@ -21,12 +21,16 @@ const (
 	// without its removal (as a full re-export does): removal is final, a
 	// new listing needs a new decision.
 	ProblemEntryRemoved = "entry_removed"
+	// ProblemStaleVersion: a row that names the version it amends
+	// (record.BaseColumn) when another version has been written since.
+	ProblemStaleVersion = "stale_version"
 )
 
 // storedRejections returns the rows of a chunk that what is stored refuses,
 // as row errors, and the refused records: a changed version of a record
-// whose current version another department submitted, and a list entry
-// that was removed sent again without its removal. heads are the current
+// whose current version another department submitted, a list entry that
+// was removed sent again without its removal, and a row based on a version
+// (record.BaseColumn) that is no longer current. heads are the current
 // versions of the chunk's keys, dep the submitting department. Rows equal
 // to the current version are duplicates, never refused.
 func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep credit.DepartmentID, recs []*record.Record, heads map[string]head) ([]record.RowError, map[*record.Record]bool, error) {
@@ -37,8 +41,33 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 		errs = append(errs, record.RowError{Row: r.Row, Problems: []credit.Problem{p}, Raw: r.Raw})
 	}
 	var revived []*record.Record // list entries sent without a removal date
+	// What the chunk's earlier rows make of each key: a new version (not
+	// yet with an id, so no row can name it as its base) with this hash.
+	type step struct {
+		version int
+		hash    string
+	}
+	written := map[string]step{}
 	for _, r := range recs {
 		h, ok := heads[r.Key]
+		cur := step{h.version, h.hash}
+		w, again := written[r.Key]
+		if again {
+			cur = w
+		}
+		if cur.hash == r.ContentHash && (ok || again) {
+			continue // a duplicate, whatever its base
+		}
+		if r.Base != 0 && (again || !ok || h.id != int64(r.Base)) {
+			msg := fmt.Sprintf("第%d行：本行修改的是记录ID为%d的版本，但%s的现行版本已是第%d版（期间已有更正或移出写入），本行未写入；请按现行版本重新修改后报送",
+				r.Row, r.Base, describeKey(class, r), cur.version)
+			if cur.version == 0 {
+				msg = fmt.Sprintf("第%d行：本行修改的是记录ID为%d的版本，但%s尚无任何版本，本行未写入", r.Row, r.Base, describeKey(class, r))
+			}
+			refuse(r, credit.Problem{Row: r.Row, Field: record.BaseColumn, Code: ProblemStaleVersion, Message: msg})
+			continue
+		}
+		written[r.Key] = step{cur.version + 1, r.ContentHash}
 		if !ok || h.hash == r.ContentHash {
 			continue
 		}
@@ -46,6 +75,10 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 			field := ""
 			if len(class.BusinessKey) > 0 {
 				field = class.BusinessKey[0]
+			}
+			written[r.Key] = w // as it was: this row is not written
+			if !again {
+				delete(written, r.Key)
 			}
 			refuse(r, credit.Problem{Row: r.Row, Field: field, Code: ProblemOtherDepartment,
 				Message: fmt.Sprintf("第%d行：%s相同的记录已由其他部门报送，本部门不能修改该记录；如需更正，请由原报送部门报送", r.Row, describeKey(class, r))})

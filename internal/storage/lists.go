@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -513,70 +514,130 @@ func (db *DB) findListEntry(ctx context.Context, id credit.RecordID) (*lists.Ent
 // 移出日期, 移出方式 and 移出原因, submitted through the ordinary ingestion
 // path in the name of the department that listed it, so that it is
 // validated, versioned, audited and in the ledger.
+//
+// The removal is composed from the current version and names it as its
+// base (record.BaseColumn): when a correction or another removal is
+// written in between, the writer refuses it, and it is composed again from
+// what was written, so that a removal never undoes a correction, and a
+// second removal finds the entry removed (ECONFLICT).
 func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.Removal) (*lists.Entry, error) {
 	actor := credit.ActorFromContext(ctx)
 	if actor.Role == credit.RolePublic {
 		return nil, credit.Errorf(credit.EUNAUTHORIZED, "需要提供API密钥或登录")
 	}
-	e, r, err := db.findListEntry(ctx, id)
-	if err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		e, r, err := db.findListEntry(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.hideOthersPerson(ctx, actor, e); err != nil {
+			return nil, err
+		}
+		dep, err := db.FindDepartmentByID(ctx, r.DepartmentID)
+		if err != nil {
+			return nil, err
+		}
+		if !access.Can(actor, access.ActionSubmit, access.Target{DepartmentID: dep.ID, RegionCode: dep.RegionCode}) {
+			return nil, credit.Errorf(credit.EFORBIDDEN, "只有认定部门“%s”可以移出该名单信息", dep.Name)
+		}
+		day := credit.DateOf(db.Now())
+		if rm.Date != nil {
+			day = *rm.Date
+		}
+		if day.After(credit.DateOf(db.Now())) {
+			return nil, credit.Errorf(credit.EINVALID, "移出日期不得晚于今天")
+		}
+		fields, err := db.removalRow(e, r, day, rm.Kind, strings.TrimSpace(rm.Reason))
+		if err != nil {
+			return nil, err
+		}
+		if beforeListSubmit != nil {
+			beforeListSubmit()
+		}
+		err = db.submitListVersions(ctx, dep, []map[string]string{fields})
+		if isStale(err) {
+			if attempt < maxListAttempts {
+				continue
+			}
+			return nil, credit.Errorf(credit.ECONFLICT, "该名单信息正在被其他操作更新，请稍后重试")
+		}
+		if err != nil {
+			return nil, err
+		}
+		e, _, err = db.findListEntry(ctx, id)
+		return e, err
 	}
-	if err := db.hideOthersPerson(ctx, actor, e); err != nil {
-		return nil, err
-	}
-	dep, err := db.FindDepartmentByID(ctx, r.DepartmentID)
-	if err != nil {
-		return nil, err
-	}
-	if !access.Can(actor, access.ActionSubmit, access.Target{DepartmentID: dep.ID, RegionCode: dep.RegionCode}) {
-		return nil, credit.Errorf(credit.EFORBIDDEN, "只有认定部门“%s”可以移出该名单信息", dep.Name)
-	}
-	day := credit.DateOf(db.Now())
-	if rm.Date != nil {
-		day = *rm.Date
-	}
-	if day.After(credit.DateOf(db.Now())) {
-		return nil, credit.Errorf(credit.EINVALID, "移出日期不得晚于今天")
-	}
+}
+
+// maxListAttempts is how often a removal is composed again when another
+// version of its entry was written in between.
+const maxListAttempts = 5
+
+// beforeListSubmit, set by tests only, runs between composing removals and
+// submitting them.
+var beforeListSubmit func()
+
+// removalRow returns the row of a new version of e's record r (its current
+// version) that removes e on day: its fields in clear with the removal's,
+// based on r (record.BaseColumn).
+func (db *DB) removalRow(e *lists.Entry, r *record.Record, day credit.Date, kind, reason string) (map[string]string, error) {
 	clear, err := db.clearFields(r.Fields)
 	if err != nil {
 		return nil, err
 	}
-	fields, err := lists.RemovalFields(e, clear, day, rm.Kind, strings.TrimSpace(rm.Reason))
+	fields, err := lists.RemovalFields(e, clear, day, kind, reason)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.submitListVersions(ctx, dep, []map[string]string{fields}); err != nil {
-		return nil, err
+	fields[record.BaseColumn] = strconv.FormatInt(int64(r.ID), 10)
+	return fields, nil
+}
+
+// isStale reports whether err is submitListVersions' refusal of rows
+// whose base is no longer current, and nothing else.
+func isStale(err error) bool {
+	var e *credit.Error
+	if !errors.As(err, &e) || len(e.Details) == 0 {
+		return false
 	}
-	e, _, err = db.findListEntry(ctx, id)
-	return e, err
+	for _, p := range e.Details {
+		if p.Code != ProblemStaleVersion {
+			return false
+		}
+	}
+	return true
 }
 
 // submitListVersions submits new versions of list entries as one JSON batch
-// of department dep and fails unless every row was accepted.
+// of department dep and fails unless every row was accepted (EINVALID with
+// the rows' problems).
 func (db *DB) submitListVersions(ctx context.Context, dep *access.Department, rows []map[string]string) error {
+	_, err := db.submitListBatch(ctx, dep, rows)
+	return err
+}
+
+// submitListBatch is submitListVersions returning the receipt too.
+func (db *DB) submitListBatch(ctx context.Context, dep *access.Department, rows []map[string]string) (*record.Receipt, error) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(rows); err != nil {
-		return err
+		return nil, err
 	}
 	rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "名单移出.json", Channel: "system", Body: &buf})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if rc.Rejected > 0 {
-		errs, _, err := db.FindBatchErrors(ctx, rc.Batch, 0, 10)
+		errs, _, err := db.FindBatchErrors(ctx, rc.Batch, 0, 1000)
 		if err != nil {
-			return err
+			return rc, err
 		}
 		var ps []credit.Problem
 		for _, e := range errs {
 			ps = append(ps, e.Problems...)
 		}
-		return credit.Invalid("移出信息未通过校验", ps...)
+		return rc, credit.Invalid("移出信息未通过校验", ps...)
 	}
-	return nil
+	return rc, nil
 }
 
 // expiryTurn makes the ExpireListEntries calls of this process take turns;
@@ -598,7 +659,9 @@ const expiryLock = 0x6a6c6578
 // other's removals written, and creates no batch of duplicates. Across
 // processes on SQLite no lock is taken: two runs at once may still both
 // submit a removal, and the second's batch then holds duplicates, which
-// it does not count.
+// it does not count. A removal composed before a correction of its entry
+// was written is refused by its base (record.BaseColumn) and composed
+// again from the correction.
 func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, error) {
 	actor := credit.ActorFromContext(ctx)
 	if actor.Role != credit.RoleSystem && actor.Role != credit.RoleProvince {
@@ -635,8 +698,28 @@ func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, erro
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, expiryLock)
 	}
+	// Each removal names the version it was composed from: one refused
+	// because a correction was written meanwhile is composed again from
+	// the correction in the next round (which may have moved its end).
+	n := 0
+	for round := 1; ; round++ {
+		written, stale, err := db.expireRound(ctx, day)
+		n += written
+		if err != nil || stale == 0 {
+			return n, err
+		}
+		if round == maxListAttempts {
+			return n, credit.Errorf(credit.ECONFLICT, "%d条名单信息在到期移出期间被反复更新，未能移出，请稍后重新执行", stale)
+		}
+	}
+}
+
+// expireRound is one round of ExpireListEntries: it submits the removals
+// due as of day and returns how many were written and how many were
+// refused because another version was written since they were composed.
+func (db *DB) expireRound(ctx context.Context, day credit.Date) (written, stale int, err error) {
 	var keys []string
-	err := scanAll(db.rows(ctx, `SELECT key FROM list_entries WHERE removed_on IS NULL AND valid_until < $1 ORDER BY key`, day.Format(credit.DateLayout)),
+	err = scanAll(db.rows(ctx, `SELECT key FROM list_entries WHERE removed_on IS NULL AND valid_until < $1 ORDER BY key`, day.Format(credit.DateLayout)),
 		func(rows *sql.Rows) error {
 			var k string
 			if err := rows.Scan(&k); err != nil {
@@ -646,15 +729,15 @@ func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, erro
 			return nil
 		})
 	if err != nil {
-		return 0, fmt.Errorf("storage.ExpireListEntries: %w", err)
+		return 0, 0, fmt.Errorf("storage.ExpireListEntries: %w", err)
 	}
 	recs, err := db.currentListRecords(ctx, keys)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	data, err := lists.Default()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	byDep := map[credit.DepartmentID][]map[string]string{}
 	for _, k := range keys {
@@ -664,7 +747,7 @@ func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, erro
 		}
 		e, err := db.listEntry(data, r)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if e.ValidUntil == nil {
 			continue
@@ -674,11 +757,7 @@ func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, erro
 		if e.Capped {
 			reason += "（有效期按名单类型上限计算）"
 		}
-		clear, err := db.clearFields(r.Fields)
-		if err != nil {
-			return 0, err
-		}
-		fields, err := lists.RemovalFields(e, clear, end, lists.RemovedExpired, reason)
+		fields, err := db.removalRow(e, r, end, lists.RemovedExpired, reason)
 		if err != nil {
 			continue // removed meanwhile
 		}
@@ -689,35 +768,28 @@ func (db *DB) ExpireListEntries(ctx context.Context, day credit.Date) (int, erro
 		deps = append(deps, d)
 	}
 	sort.Slice(deps, func(i, j int) bool { return deps[i] < deps[j] })
-	n := 0
+	if beforeListSubmit != nil && len(deps) > 0 {
+		beforeListSubmit()
+	}
 	for _, id := range deps {
 		dep, err := db.FindDepartmentByID(ctx, id)
 		if err != nil {
-			return n, err
+			return written, stale, err
 		}
-		// As submitListVersions, counting the removals written: a row
-		// equal to the entry's current version (a removal written
-		// meanwhile) is a duplicate, not a removal.
-		var buf bytes.Buffer
-		if err := json.NewEncoder(&buf).Encode(byDep[id]); err != nil {
-			return n, err
+		// Counting the removals written: a row equal to the entry's
+		// current version (a removal written meanwhile) is a duplicate,
+		// not a removal.
+		rc, err := db.submitListBatch(ctx, dep, byDep[id])
+		if rc != nil {
+			written += rc.Accepted
 		}
-		rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "名单移出.json", Channel: "system", Body: &buf})
+		if isStale(err) {
+			stale += rc.Rejected
+			continue
+		}
 		if err != nil {
-			return n, err
-		}
-		n += rc.Accepted
-		if rc.Rejected > 0 {
-			errs, _, err := db.FindBatchErrors(ctx, rc.Batch, 0, 10)
-			if err != nil {
-				return n, err
-			}
-			var ps []credit.Problem
-			for _, e := range errs {
-				ps = append(ps, e.Problems...)
-			}
-			return n, credit.Invalid("移出信息未通过校验", ps...)
+			return written, stale, err
 		}
 	}
-	return n, nil
+	return written, stale, nil
 }

@@ -346,8 +346,14 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 				p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: probs, Raw: row.Values})
 				continue
 			}
+			base, bprob := record.ParseBase(row.Num, row.Values[record.BaseColumn])
+			if bprob != nil {
+				p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: []credit.Problem{*bprob}, Raw: row.Values})
+				continue
+			}
 			rec.Row = row.Num
 			rec.Raw = row.Values
+			rec.Base = base
 			// Everything that does not depend on the database's state.
 			// The content hash is over clear values, what is stored has
 			// identity numbers sealed; without any, one encoding serves both.
