@@ -57,7 +57,10 @@ type PublicFilter struct {
 	// public kind.
 	ListTypes []string
 	// Text is a subject name (2+ characters) or a full USCC.
-	Text          string
+	Text string
+	// SubjectIDs, when not empty, limits the entries to these subjects'
+	// (at most 100).
+	SubjectIDs    []credit.SubjectID
 	Offset, Limit int
 }
 

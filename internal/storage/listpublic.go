@@ -48,6 +48,16 @@ func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*l
 	if err := db.recordText(ctx, w, f.Text, []*catalog.Class{c}, false); err != nil {
 		return nil, 0, err
 	}
+	if len(f.SubjectIDs) > 100 {
+		return nil, 0, credit.Errorf(credit.EINVALID, "一次最多查询100个主体的名单信息")
+	}
+	if len(f.SubjectIDs) > 0 {
+		ids := make([]any, len(f.SubjectIDs))
+		for i, id := range f.SubjectIDs {
+			ids[i] = int64(id)
+		}
+		w.add("le.subject_id IN ("+marks(len(ids))+")", ids...)
+	}
 	var out []*lists.Entry
 	total, err := db.pageRecords(ctx, ` FROM list_entries le JOIN records r ON r.id = le.record_id JOIN subjects s ON s.id = r.subject_id`, w, f.Limit, f.Offset,
 		func(r *record.Record, typ subject.Type) error {

@@ -259,6 +259,25 @@ func testListsEndToEnd(t *testing.T, open opener) {
 		errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
 		t.Fatalf("receipt = %+v, errors %+v", rc, errs)
 	}
+	// The public entries of given subjects, as a page of search results
+	// reads them in one query.
+	if sub, err := f.db.FindSubjectByCode(sys(), f.red); err != nil {
+		t.Fatal(err)
+	} else {
+		data, _ := lists.Default()
+		var types []string
+		for _, g := range data.PublicGroups() {
+			types = append(types, g.Codes()...)
+		}
+		es, _, err := f.db.FindPublicEntries(context.Background(), lists.PublicFilter{ListTypes: types, SubjectIDs: []credit.SubjectID{sub.ID}, Limit: 50})
+		if err != nil || len(es) != 1 || es[0].SubjectID != sub.ID || es[0].ListName != "纳税信用A级纳税人" {
+			t.Errorf("public entries of the red-listed company = %d, %v; want its one entry", len(es), err)
+		}
+		_, _, err = f.db.FindPublicEntries(context.Background(), lists.PublicFilter{ListTypes: types, SubjectIDs: make([]credit.SubjectID, 101), Limit: 50})
+		if credit.ErrorCode(err) != credit.EINVALID {
+			t.Errorf("101 subjects: %v; want invalid", err)
+		}
+	}
 
 	// Department B verifies in 政府采购: the code with spaces and full-width
 	// digits, a name with full-width brackets, the legal representative,

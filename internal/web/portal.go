@@ -228,6 +228,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	entries, err := s.listedEntries(r.Context(), list, counts)
+	if err != nil {
+		return err
+	}
 	for _, sub := range list {
 		res := SearchResult{Subject: sub}
 		for _, c := range cat.Classes {
@@ -236,11 +240,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			if c.Code == lists.ClassCode {
-				lc, err := s.listCounts(r.Context(), sub, n)
-				if err != nil {
-					return err
-				}
-				res.Counts = append(res.Counts, lc...)
+				res.Counts = append(res.Counts, listCounts(entries[sub.ID], n)...)
 				continue
 			}
 			res.Counts = append(res.Counts, ClassCount{Name: c.Name, Count: n, Tag: "tag"})
@@ -251,41 +251,60 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "search", p)
 }
 
-// listCounts returns the public list entries of a subject found by a
-// search, n in all, counted by list and styled by the list's kind (守信激励
-// is not 严重失信): one tag per list. Entries it cannot name are counted
-// under 信用名单.
-func (s *Server) listCounts(ctx context.Context, sub *subject.Subject, n int) ([]ClassCount, error) {
+// listedEntries returns the public list entries of the organisations of
+// a page of search results that counts says have any, by subject, in one
+// query.
+func (s *Server) listedEntries(ctx context.Context, list []*subject.Subject, counts map[credit.SubjectID]map[string]int) (map[credit.SubjectID][]*lists.Entry, error) {
+	var ids []credit.SubjectID
+	n := 0
+	for _, sub := range list {
+		if c := counts[sub.ID][lists.ClassCode]; c > 0 && sub.USCC != "" {
+			ids = append(ids, sub.ID)
+			n += c
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return nil, err
+	}
+	es, _, err := s.backend.FindPublicEntries(ctx, lists.PublicFilter{ListTypes: publicListCodes(data), SubjectIDs: ids, Limit: min(n, 2000)})
+	if err != nil {
+		return nil, err
+	}
+	out := map[credit.SubjectID][]*lists.Entry{}
+	for _, e := range es {
+		out[e.SubjectID] = append(out[e.SubjectID], e)
+	}
+	return out, nil
+}
+
+// listCounts counts a subject's public list entries es (n in all) by list,
+// styled by the list's kind (守信激励 is not 严重失信): one tag per list.
+// Entries it cannot name are counted under 信用名单.
+func listCounts(es []*lists.Entry, n int) []ClassCount {
 	var out []ClassCount
 	named := 0
-	if sub.USCC != "" {
-		data, err := lists.Default()
-		if err != nil {
-			return nil, err
+	at := map[string]int{}
+	for _, e := range es {
+		if named == n {
+			break
 		}
-		es, _, err := s.backend.FindPublicEntries(ctx, lists.PublicFilter{ListTypes: publicListCodes(data), Text: sub.USCC, Limit: 100})
-		if err != nil && credit.ErrorCode(err) != credit.EINVALID {
-			return nil, err
+		i, ok := at[e.ListName]
+		if !ok {
+			i = len(out)
+			at[e.ListName] = i
+			out = append(out, ClassCount{Name: e.ListName, Tag: kindTag(e.Kind)})
 		}
-		at := map[string]int{}
-		for _, e := range es {
-			if e.SubjectID != sub.ID || named == n {
-				continue
-			}
-			i, ok := at[e.ListName]
-			if !ok {
-				i = len(out)
-				at[e.ListName] = i
-				out = append(out, ClassCount{Name: e.ListName, Tag: kindTag(e.Kind)})
-			}
-			out[i].Count++
-			named++
-		}
+		out[i].Count++
+		named++
 	}
 	if named < n {
 		out = append(out, ClassCount{Name: "信用名单", Count: n - named, Tag: "tag"})
 	}
-	return out, nil
+	return out
 }
 
 // publicListCodes returns the codes of every public list type.

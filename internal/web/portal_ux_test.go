@@ -88,9 +88,23 @@ func TestSubjectPageLists(t *testing.T) {
 			}
 		})
 	}
+	// One page of results with both: each row has its own list's tag
+	// (the entries of a page are read in one query and shared out).
+	doc := c.doc("/search?q="+url.QueryEscape("名单测试"), http.StatusOK)
+	tags := map[string]string{}
+	doc.Find("main table tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		for _, code := range []string{s.red, s.company} {
+			if strings.Contains(tr.Text(), code) {
+				tr.Find(".tag").Each(func(_ int, tag *goquery.Selection) { tags[code] += text(tag) + ";" })
+			}
+		}
+	})
+	if tags[s.red] != "纳税信用A级纳税人 1;" || tags[s.company] != "严重失信主体名单 1;" {
+		t.Errorf("search 名单测试: tags %q; want each row with its own list's tag", tags)
+	}
 	// A licence is no adverse information: its count is not red.
 	f := mustFixture(t)
-	doc := c.doc("/subjects/"+f.subjectCode, http.StatusOK)
+	doc = c.doc("/subjects/"+f.subjectCode, http.StatusOK)
 	if doc.Find("#sec-license .count.adverse").Length() != 0 {
 		t.Error("the 行政许可 count is shown as adverse")
 	}
