@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -517,7 +518,13 @@ func (s *Server) handleMeasureIndex(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	respond.JSON(w, http.StatusOK, map[string]any{"version": d.Version, "measures": d.Measures})
+	// Each with its version: a PUT that sends it back is refused (409)
+	// when someone changed the measure since.
+	out := slices.Clone(d.Measures)
+	for i := range out {
+		out[i].Version = lists.MeasureVersion(out[i])
+	}
+	respond.JSON(w, http.StatusOK, map[string]any{"version": d.Version, "measures": out})
 	return nil
 }
 
@@ -540,9 +547,10 @@ func (s *Server) handleMeasureSave(w http.ResponseWriter, r *http.Request) error
 	if m.Code != r.PathValue("code") {
 		return credit.Errorf(credit.EINVALID, "请求体中的措施代码“%s”与路径中的“%s”不一致", clip(m.Code), clip(r.PathValue("code")))
 	}
-	if err := ls.SaveMeasure(r.Context(), &m); err != nil {
+	if err := ls.SaveMeasure(r.Context(), &m, lists.MeasureSave{Base: m.Version}); err != nil {
 		return err
 	}
+	m.Version = lists.MeasureVersion(m)
 	respond.JSON(w, http.StatusOK, m)
 	return nil
 }

@@ -819,7 +819,14 @@ func TestOpenAPIResponseShapes(t *testing.T) {
 	ms := call("GET", "/measures", "/measures", "", nil)
 	measure := ms["measures"].([]any)[0].(map[string]any)
 	measure["name"] = measure["name"].(string) + "（修订）"
-	call("PUT", "/measures/{code}", "/measures/"+measure["code"].(string), province, measure)
+	saved := call("PUT", "/measures/{code}", "/measures/"+measure["code"].(string), province, measure)
+	if saved["version"] == measure["version"] || saved["version"] == "" {
+		t.Errorf("PUT /measures: version %v after saving over %v; want a new one", saved["version"], measure["version"])
+	}
+	// The same edit again from the version read before: someone (the
+	// first PUT) changed it since.
+	measure["name"] = measure["name"].(string) + "（再次修订）"
+	send("put", "PUT", "/measures/{code}", "/measures/"+measure["code"].(string), province, "application/json", measure, http.StatusConflict)
 	call("GET", "/openapi.json", "/openapi.json", "", nil)
 
 	sub := call("POST", "/subscriptions", "/subscriptions", keys[b], map[string]any{"url": receiver.URL + "/hook", "list_types": []string{"black"}})

@@ -302,10 +302,12 @@ type Service interface {
 	// ListData returns the list catalog in force: list types, scenarios, and
 	// the measures (defaults overlaid with the province's edits).
 	ListData(ctx context.Context) (*Data, error)
-	// SaveMeasure creates or replaces a measure. Returns EFORBIDDEN unless
-	// the actor may manage the catalog, EINVALID for a measure without
-	// legal basis or with unknown list types or scenarios.
-	SaveMeasure(ctx context.Context, m *Measure) error
+	// SaveMeasure creates or replaces a measure on the condition how.
+	// Returns EFORBIDDEN unless the actor may manage the catalog, EINVALID
+	// for a measure without legal basis or with unknown list types or
+	// scenarios and (problem code duplicate) for a code that exists when
+	// how.Create, ECONFLICT when the measure is no longer at how.Base.
+	SaveMeasure(ctx context.Context, m *Measure, how MeasureSave) error
 	// FindListEntries returns entries visible to the actor (government and
 	// admins) and the total before Limit.
 	FindListEntries(ctx context.Context, f Filter) ([]*Entry, int, error)

@@ -20,7 +20,9 @@ package lists
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -112,6 +114,35 @@ type Measure struct {
 	Scenarios       []string `json:"scenarios"`
 	Basis           string   `json:"basis"`  // legal basis (法律依据)
 	Clause          string   `json:"clause"` // the item of the national or provincial list
+	// Version is MeasureVersion of the measure where it is sent out (the
+	// API), and the version an edit started from where it comes back. It
+	// is not part of the measure: never stored, not in its version.
+	Version string `json:"version,omitempty"`
+}
+
+// MeasureVersion identifies the content of measure m (a hash of it). An
+// editor sends back the version it started from (MeasureSave.Base), and a
+// save over a measure someone changed meanwhile is refused instead of
+// silently undoing that change.
+func MeasureVersion(m Measure) string {
+	m.Version = ""
+	for _, s := range []*[]string{&m.ListTypes, &m.DepartmentKinds, &m.Scenarios} {
+		if *s == nil { // as stored and read back: null and [] are one content
+			*s = []string{}
+		}
+	}
+	b, _ := json.Marshal(m)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// MeasureSave says on what condition SaveMeasure saves a measure.
+type MeasureSave struct {
+	// Create saves only a measure whose code is new.
+	Create bool
+	// Base, when not empty, saves only over this version (MeasureVersion)
+	// of the measure.
+	Base string
 }
 
 // ClassLabel returns the Chinese name of a measure class.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -227,7 +228,7 @@ func (db *DB) ListData(ctx context.Context) (*lists.Data, error) {
 
 // SaveMeasure creates or replaces a measure of the catalog (province
 // administrators). A measure without legal basis is rejected.
-func (db *DB) SaveMeasure(ctx context.Context, m *lists.Measure) error {
+func (db *DB) SaveMeasure(ctx context.Context, m *lists.Measure, how lists.MeasureSave) error {
 	actor := credit.ActorFromContext(ctx)
 	if !access.Can(actor, access.ActionManageCatalog, access.Target{}) {
 		return credit.Errorf(credit.EFORBIDDEN, "只有省级管理员可以维护措施清单")
@@ -237,6 +238,7 @@ func (db *DB) SaveMeasure(ctx context.Context, m *lists.Measure) error {
 		return err
 	}
 	m.Code = lists.NormalizeMeasureCode(m.Code)
+	m.Version = "" // not stored: how.Base says which version this edits
 	if err := m.Validate(data); err != nil {
 		return err
 	}
@@ -244,15 +246,51 @@ func (db *DB) SaveMeasure(ctx context.Context, m *lists.Measure) error {
 	if err != nil {
 		return err
 	}
+	duplicate := credit.Invalid("措施代码“"+m.Code+"”已存在：请编辑该措施，或使用其他代码",
+		credit.Problem{Field: "code", Code: "duplicate", Message: "措施代码“" + m.Code + "”已存在"})
+	changed := credit.Errorf(credit.ECONFLICT, "措施“%s”在您编辑期间已被他人修改，本次修改未保存；请重新打开该措施，核对后再修改", m.Code)
 	defer db.forgetData()
 	return db.transact(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE measures SET body = $1, updated_at = $2, updated_by = $3 WHERE code = $4`, string(body), tx.now, actor.Label(), m.Code)
-		if err != nil {
-			return err
+		// The measure as it is now: the province's edit, else the default.
+		q := `SELECT body FROM measures WHERE code = $1`
+		if db.dialect == Postgres {
+			q += ` FOR UPDATE`
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.exec(ctx, `INSERT INTO measures (code, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)`, m.Code, string(body), tx.now, actor.Label()); err != nil {
+		var cur *lists.Measure
+		var stored string
+		switch err := tx.queryRow(ctx, q, m.Code).Scan(&stored); {
+		case errors.Is(err, sql.ErrNoRows):
+			if i := slices.IndexFunc(data.Measures, func(x lists.Measure) bool { return x.Code == m.Code }); i >= 0 {
+				cur = &data.Measures[i]
+			}
+		case err != nil:
+			return err
+		default:
+			cur = new(lists.Measure)
+			if err := json.Unmarshal([]byte(stored), cur); err != nil {
 				return err
+			}
+		}
+		if how.Create && cur != nil {
+			return duplicate
+		}
+		if how.Base != "" && (cur == nil || lists.MeasureVersion(*cur) != how.Base) {
+			return changed
+		}
+		if stored != "" {
+			if _, err := tx.exec(ctx, `UPDATE measures SET body = $1, updated_at = $2, updated_by = $3 WHERE code = $4`, string(body), tx.now, actor.Label(), m.Code); err != nil {
+				return err
+			}
+		} else {
+			res, err := tx.exec(ctx, `INSERT INTO measures (code, body, updated_at, updated_by) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING`, m.Code, string(body), tx.now, actor.Label())
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 { // saved at the same moment by someone else
+				if how.Create {
+					return duplicate
+				}
+				return changed
 			}
 		}
 		return tx.audit(ctx, "measure.save", "measure", m.Code, m)

@@ -541,19 +541,19 @@ func testListsMeasures(t *testing.T, open opener) {
 	ctxB := credit.NewContextWithActor(t.Context(), deptCtx(f.user))
 	m := lists.Measure{Code: "JL-09", Name: "限制参加省级示范企业评选", Class: 2, Effect: lists.Restrict, Mandatory: true,
 		ListTypes: []string{"black"}, Scenarios: []string{"评优评先"}, Basis: "《吉林省社会信用条例》", Clause: "吉林省失信惩戒措施补充清单 第9项"}
-	if err := f.db.SaveMeasure(ctxB, &m); credit.ErrorCode(err) != credit.EFORBIDDEN {
+	if err := f.db.SaveMeasure(ctxB, &m, lists.MeasureSave{}); credit.ErrorCode(err) != credit.EFORBIDDEN {
 		t.Errorf("department saves measure: %v, want forbidden", err)
 	}
 	noBasis := m
 	noBasis.Basis = ""
-	if err := f.db.SaveMeasure(sys(), &noBasis); credit.ErrorCode(err) != credit.EINVALID {
+	if err := f.db.SaveMeasure(sys(), &noBasis, lists.MeasureSave{}); credit.ErrorCode(err) != credit.EINVALID {
 		t.Errorf("measure without basis: %v, want invalid", err)
 	}
-	if err := f.db.SaveMeasure(sys(), &m); err != nil {
+	if err := f.db.SaveMeasure(sys(), &m, lists.MeasureSave{}); err != nil {
 		t.Fatal(err)
 	}
 	m.Name = "限制参加省级示范企业和示范项目评选"
-	if err := f.db.SaveMeasure(sys(), &m); err != nil {
+	if err := f.db.SaveMeasure(sys(), &m, lists.MeasureSave{}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := f.db.ListData(t.Context())

@@ -101,14 +101,14 @@ func newStateFixture(t *testing.T, open opener) *stateFixture {
 	// edited.
 	f.measure = lists.Measure{Code: "JL-09", Name: "限制参加省级示范企业评选", Class: 2, Effect: lists.Restrict, Mandatory: true,
 		ListTypes: []string{"black"}, Scenarios: []string{"评优评先"}, Basis: "《吉林省社会信用条例》", Clause: "吉林省失信惩戒措施补充清单 第9项"}
-	must(db.SaveMeasure(ctx, &f.measure))
+	must(db.SaveMeasure(ctx, &f.measure, lists.MeasureSave{}))
 	f.measure.Name = "限制参加省级示范企业和示范项目评选"
-	must(db.SaveMeasure(ctx, &f.measure))
+	must(db.SaveMeasure(ctx, &f.measure, lists.MeasureSave{}))
 	def, err := lists.Default()
 	must(err)
 	f.override, f.untouched = def.Measures[0], def.Measures[1]
 	f.override.Mandatory = !f.override.Mandatory
-	must(db.SaveMeasure(ctx, &f.override))
+	must(db.SaveMeasure(ctx, &f.override, lists.MeasureSave{}))
 
 	// The calendar of 2027, loaded twice.
 	must(db.LoadCalendarYear(ctx, 2027, madeUp2027()))

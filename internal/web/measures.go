@@ -56,9 +56,14 @@ type MeasurePage struct {
 	ListTypes []ListTypeGroup
 	Kinds     []FormOption
 	Scenarios []FormOption
-	Error     string
-	Problems  []FormProblem
-	errs      map[string][]string
+	// Version is the version of the measure the form was opened on
+	// (lists.MeasureVersion), sent back so that a save over someone
+	// else's change is refused.
+	Version  string
+	Conflict bool // the measure changed while it was edited
+	Error    string
+	Problems []FormProblem
+	errs     map[string][]string
 }
 
 // FieldErrors returns the problems of a form field.
@@ -235,6 +240,7 @@ func (s *Server) handleMeasureEdit(w http.ResponseWriter, r *http.Request) error
 		return credit.Errorf(credit.ENOTFOUND, "措施“%s”不存在", r.PathValue("code"))
 	}
 	p := measurePage(r, d, d.Measures[i], false)
+	p.Version = lists.MeasureVersion(d.Measures[i])
 	return s.render(w, r, http.StatusOK, "measure", p)
 }
 
@@ -266,15 +272,15 @@ func (s *Server) handleMeasureSave(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	p := measurePage(r, d, m, isNew)
-	var serr error
-	if isNew && slices.ContainsFunc(d.Measures, func(x lists.Measure) bool { return x.Code == m.Code }) {
-		serr = credit.Invalid("措施代码“"+m.Code+"”已存在：请编辑该措施，或使用其他代码",
-			credit.Problem{Field: "code", Code: "duplicate", Message: "措施代码“" + m.Code + "”已存在"})
-	} else {
-		serr = ls.SaveMeasure(r.Context(), &m)
-	}
+	p.Version = form.Get("version")
+	serr := ls.SaveMeasure(r.Context(), &m, lists.MeasureSave{Create: isNew, Base: p.Version})
 	if serr != nil {
-		if credit.ErrorCode(serr) != credit.EINVALID {
+		switch credit.ErrorCode(serr) {
+		case credit.EINVALID:
+		case credit.ECONFLICT: // changed meanwhile: the form keeps what was typed
+			p.Error, p.Conflict = credit.ErrorMessage(serr), true
+			return s.render(w, r, http.StatusConflict, "measure", p)
+		default:
 			return serr
 		}
 		p.Error = credit.ErrorMessage(serr)

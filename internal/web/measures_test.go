@@ -46,7 +46,7 @@ func TestMeasuresConsole(t *testing.T) {
 	orig := findMeasure(t, code)
 	t.Cleanup(func() {
 		m := orig
-		if err := f.db.SaveMeasure(credit.NewContextWithActor(context.Background(), credit.System), &m); err != nil {
+		if err := f.db.SaveMeasure(credit.NewContextWithActor(context.Background(), credit.System), &m, lists.MeasureSave{}); err != nil {
 			t.Errorf("restore %s: %v", code, err)
 		}
 	})
@@ -155,6 +155,37 @@ func TestMeasuresConsole(t *testing.T) {
 	}
 	if slices.ContainsFunc(mustListData(t).Measures, func(m lists.Measure) bool { return m.Code == "ignored" }) {
 		t.Error("the code of the form created a measure")
+	}
+
+	// Two administrators open the form; the first saves; the second's
+	// save would undo it: refused (409), what they typed kept, with a
+	// link to the measure as it is now.
+	doc = admin.doc("/console/measures/"+code, http.StatusOK)
+	opened := doc.Find(`input[name=version]`).AttrOr("value", "")
+	if opened == "" {
+		t.Fatal("the edit form does not carry the measure's version")
+	}
+	first := measureForm(findMeasure(t, code))
+	first.Set("version", opened)
+	first.Set("name", orig.Name+"（甲修改）")
+	if res := admin.postCSRF("/console/measures/"+code, first); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save: %d, want 303", res.StatusCode)
+	}
+	second := measureForm(findMeasure(t, code))
+	second.Set("version", opened)
+	second.Set("name", orig.Name+"（乙修改）")
+	doc = parse(t, admin.postCSRF("/console/measures/"+code, second), http.StatusConflict)
+	if msg := doc.Find("#form-errors").Text(); !strings.Contains(msg, "已被他人修改") {
+		t.Errorf("conflict message = %q", msg)
+	}
+	if v := doc.Find("#f-name").AttrOr("value", ""); v != orig.Name+"（乙修改）" {
+		t.Errorf("the form lost what was typed: %q", v)
+	}
+	if doc.Find(`#form-errors a[href="/console/measures/`+code+`"]`).Length() != 1 {
+		t.Error("no link to reopen the measure")
+	}
+	if got := findMeasure(t, code); got.Name != orig.Name+"（甲修改）" {
+		t.Errorf("stored name = %q; want the first save's", got.Name)
 	}
 }
 
