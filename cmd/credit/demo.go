@@ -28,7 +28,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	ctx = systemContext(ctx)
 	fs := env.flags("demo")
 	dsn := fs.String("db", dsnDefault(), "数据库连接串")
-	subjects := fs.Int("subjects", 2000, "信用主体数量")
+	subjects := fs.Int("subjects", 2000, "生成的信用主体数量（组织各附一条登记注册信息；自然人有记录才成为主体）")
 	records := fs.Int("records", 10000, "双公示记录数量（许可与处罚约各一半）")
 	seed := fs.Uint64("seed", 1, "随机种子（相同参数生成相同数据）")
 	if err := parse(fs, args); err != nil {
@@ -51,7 +51,12 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 }
 
 // seedDemo generates a deterministic province and imports it through the
-// real ingestion path, one batch per department and class.
+// real ingestion path, one batch per department and class (5 000 rows at
+// most): first the organisations' registration records, which create their
+// subjects, then licences and penalties, which also create the persons they
+// name, then list entries. No subject is written without a record behind it,
+// so credit ledger verify finds every subject row implied by the ledger;
+// generated persons that no record names do not exist.
 func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (string, error) {
 	if o.AsOf.IsZero() {
 		o.AsOf = db.Now()
@@ -63,40 +68,54 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (str
 			return "", fmt.Errorf("department %s: %w", d.Name, err)
 		}
 	}
-	// Every subject exists, also those without records.
-	const step = 5000
-	for i := 0; i < g.Subjects(); i += step {
-		var refs []record.SubjectRef
-		for j := i; j < min(i+step, g.Subjects()); j++ {
-			s := g.Subject(j)
-			refs = append(refs, record.SubjectRef{Name: s.Name, Type: s.Type, USCC: s.USCC, CitizenID: s.CitizenID, LegalRep: s.LegalRep})
-		}
-		if err := db.EnsureSubjects(ctx, refs); err != nil {
-			return "", err
-		}
-	}
 	cat, err := db.Catalog(ctx)
 	if err != nil {
 		return "", err
 	}
+	classOf := func(code string) (*catalog.Class, error) {
+		cl, ok := cat.Class(code)
+		if !ok {
+			return nil, credit.Errorf(credit.ENOTFOUND, "目录中没有信息类%s", code)
+		}
+		return cl, nil
+	}
+	// What was decided more than 10 days ago is the departments' history,
+	// loaded once (历史数据补录); the rest arrives as daily reports would.
+	backfillBefore := credit.DateOf(o.AsOf).AddDate(0, 0, -10).Format(credit.DateLayout)
+	// Every organisation comes into existence as in production: from its
+	// registration record, reported by a market-regulation department, so
+	// that the ledger implies every subject row (credit ledger verify).
+	// Persons come from the records that name them.
+	var regs record.Receipt
+	cl, err := classOf(demo.ClassRegistration)
+	if err != nil {
+		return "", err
+	}
+	w := newDemoBatcher(ctx, db, cl, &regs)
+	w.backfillBefore = backfillBefore
+	if err := g.Registrations(o.AsOf, func(i int, d demo.Department, row map[string]string) error {
+		return w.add(d.Code, row)
+	}); err != nil {
+		return "", err
+	}
+	if err := w.flushAll(); err != nil {
+		return "", err
+	}
 	var total record.Receipt
-	for _, class := range []string{"license", "penalty"} {
+	for _, class := range []string{demo.ClassLicense, demo.ClassPenalty} {
 		n := o.Records / 2
-		if class == "penalty" {
+		if class == demo.ClassPenalty {
 			n = o.Records - o.Records/2
 		}
-		cl, ok := cat.Class(class)
-		if !ok {
-			return "", credit.Errorf(credit.ENOTFOUND, "目录中没有信息类%s", class)
+		cl, err := classOf(class)
+		if err != nil {
+			return "", err
 		}
 		w := newDemoBatcher(ctx, db, cl, &total)
-		// What was decided more than 10 days ago is the departments'
-		// history, loaded once; the rest arrives as daily reports would.
-		w.backfillBefore = credit.DateOf(o.AsOf).AddDate(0, 0, -10).Format(credit.DateLayout)
-		err := g.Rows(class, n, o.AsOf, func(i int, d demo.Department, row map[string]string) error {
+		w.backfillBefore = backfillBefore
+		if err := g.Rows(class, n, o.AsOf, func(i int, d demo.Department, row map[string]string) error {
 			return w.add(d.Code, row)
-		})
-		if err != nil {
+		}); err != nil {
 			return "", err
 		}
 		if err := w.flushAll(); err != nil {
@@ -106,11 +125,10 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (str
 	// List entries (one per 30 subjects), through the same ingestion path,
 	// so that the public lists, verification and pushes have something to show.
 	var entries record.Receipt
-	cl, ok := cat.Class(demo.ClassListEntry)
-	if !ok {
-		return "", credit.Errorf(credit.ENOTFOUND, "目录中没有信息类%s", demo.ClassListEntry)
+	if cl, err = classOf(demo.ClassListEntry); err != nil {
+		return "", err
 	}
-	w := newDemoBatcher(ctx, db, cl, &entries)
+	w = newDemoBatcher(ctx, db, cl, &entries)
 	if err := g.ListEntries(g.Subjects()/30, o.AsOf, func(i int, d demo.Department, row map[string]string) error {
 		return w.add(d.Code, row)
 	}); err != nil {
@@ -119,9 +137,16 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (str
 	if err := w.flushAll(); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(env.Stderr, "演示数据：%d个部门，%d个主体，%d条记录（接收%d，拒绝%d，重复%d），%d条名单信息\n",
-		len(depts), g.Subjects(), total.Total, total.Accepted, total.Rejected, total.Duplicates, entries.Accepted)
-	b, _ := json.Marshal(map[string]int{"departments": len(depts), "subjects": g.Subjects(), "records": total.Accepted, "rejected": total.Rejected,
+	subjects, err := db.CountSubjects(ctx)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(env.Stderr, "演示数据：%d个部门，%d个主体（%d条登记注册信息：接收%d，拒绝%d，重复%d），%d条双公示记录（接收%d，拒绝%d，重复%d），%d条名单信息\n",
+		len(depts), subjects, regs.Total, regs.Accepted, regs.Rejected, regs.Duplicates,
+		total.Total, total.Accepted, total.Rejected, total.Duplicates, entries.Accepted)
+	b, _ := json.Marshal(map[string]int{"departments": len(depts), "subjects": subjects,
+		"registrations": regs.Accepted, "registrations_rejected": regs.Rejected,
+		"records": total.Accepted, "rejected": total.Rejected,
 		"list_entries": entries.Accepted, "list_entries_rejected": entries.Rejected})
 	return string(b), nil
 }

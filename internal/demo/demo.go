@@ -1,8 +1,9 @@
 // Package demo generates a deterministic, realistic 吉林省 for demos, tests
 // and benchmarks: government departments, credit subjects (企业, 个体工商户,
-// 自然人, 社会组织, 事业单位, 政府机构) and 双公示 rows (行政处罚 "penalty" and
-// 行政许可 "license") keyed by national field code, which pass the catalog's
-// validation.
+// 自然人, 社会组织, 事业单位, 政府机构), the registration row of every
+// organisation (登记注册基本信息 "registration"), 双公示 rows (行政处罚
+// "penalty" and 行政许可 "license") and list entries, keyed by national field
+// code, which pass the catalog's validation.
 //
 // Everything derives from a seed through math/rand/v2 PCG streams with fixed
 // seeds, so the same arguments give byte-identical output. Subjects are

@@ -192,6 +192,13 @@ func TestDeterminism(t *testing.T) {
 		for _, k := range BadRowKinds() {
 			fmt.Fprintln(&b, k, g.BadRow(k, g.Departments()[20], asOf))
 		}
+		err := g.Registrations(asOf, func(i int, d Department, row map[string]string) error {
+			fmt.Fprintln(&b, i, d.Code, row)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		return b.String()
 	}
 	a, b := dump(1), dump(1)

@@ -171,13 +171,8 @@ func (g *Generator) Subject(i int) SubjectSeed {
 	if i < 0 || i >= g.n {
 		panic(fmt.Sprintf("demo.Generator.Subject(%d): index out of range [0, %d)", i, g.n))
 	}
-	p := g.perm.apply(uint64(i))
-	b := p % buckets
-	k := kind(g.kindOf[b])
-	e := (p/buckets)*uint64(kindWeights[k]) + uint64(g.rankOf[b])
+	k, t, x, level, p := g.place(i)
 	r := newRNG(g.seed^0x5ab1ec7, uint64(i))
-	ks := &g.kinds[k]
-	t, x, level := ks.locate(e)
 	var s SubjectSeed
 	switch k {
 	case kEnterprise:
@@ -199,6 +194,18 @@ func (g *Generator) Subject(i int) SubjectSeed {
 		s.Name += "（" + strconv.FormatUint(level+1, 10) + "）"
 	}
 	return s
+}
+
+// place locates subject i (in range): its kind, the tier and scrambled
+// position of its name in the kind's name space, the wrap-around level of
+// that space, and the subject's scrambled position in the province.
+func (g *Generator) place(i int) (k kind, t int, x, level, p uint64) {
+	p = g.perm.apply(uint64(i))
+	b := p % buckets
+	k = kind(g.kindOf[b])
+	e := (p/buckets)*uint64(kindWeights[k]) + uint64(g.rankOf[b])
+	t, x, level = g.kinds[k].locate(e)
+	return k, t, x, level, p
 }
 
 func (g *Generator) enterprise(s *SubjectSeed, r *rng, t int, x, p uint64) {

@@ -6,6 +6,7 @@ import (
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
 )
 
 // validator returns the platform's row validator for class, submitted by d.
@@ -115,5 +116,66 @@ func TestListEntriesValidate(t *testing.T) {
 	}
 	if len(seen) != len(listPlan) {
 		t.Errorf("list types %v, want the %d of the plan", seen, len(listPlan))
+	}
+}
+
+// Every generated registration row passes the platform's validation, as
+// submitted by its market-regulation department, and names its subject as
+// the subject's other records do: one row per organisation, none for
+// persons, founded before anything the demo records about the subject.
+func TestRegistrationsValidate(t *testing.T) {
+	const n = 20_000
+	g := New(2024, n)
+	// Records go back historyYears (decision dates, moved off weekends) and
+	// a penalty's 违法事实 up to 120 days before its decision.
+	before := credit.DateOf(asOf).AddDate(-historyYears, 0, -125)
+	want, rows, bad := 0, 0, 0
+	for i := range n {
+		if g.Subject(i).USCC != "" {
+			want++
+		}
+	}
+	err := g.Registrations(asOf, func(i int, d Department, row map[string]string) error {
+		rows++
+		s := g.Subject(i)
+		if d.Kind != KindMarket {
+			t.Errorf("subject %d: registration submitted by %s (%s), want a market-regulation department", i, d.Name, d.Kind)
+		}
+		rec, problems := validator(t, ClassRegistration, d).Validate(i+1, row)
+		if len(problems) > 0 {
+			bad++
+			if bad <= 10 {
+				t.Errorf("subject %d by %s: %v\n%v", i, d.Name, problems, row)
+			}
+			return nil
+		}
+		// Names are stored normalised (half-width brackets), as penalties' are.
+		if got := rec.Subject; got.Name != subject.NormalizeText(s.Name) || got.USCC != s.USCC || got.Type != s.Type || got.LegalRep != s.LegalRep {
+			t.Errorf("subject %d: registration names %+v, want %+v", i, got, s)
+		}
+		if rec.DecisionDate == nil || !rec.DecisionDate.Before(before) {
+			t.Errorf("subject %d: 成立日期 %v, want before %v", i, rec.DecisionDate, before.Format(credit.DateLayout))
+		}
+		if z := row["DJ_ZT"]; z != "存续" && z != "在业" {
+			t.Errorf("subject %d: 登记状态 %s, want 存续 or 在业", i, z)
+		}
+		for _, f := range []string{"DJ_LX", "DJ_ZS", "DJ_JYFW", "DJ_FDDBR"} {
+			if row[f] == "" {
+				t.Errorf("subject %d: %s is empty: %v", i, f, row)
+			}
+		}
+		if row["DJ_ZCZB"] == "" && s.Type != "government" {
+			t.Errorf("subject %d (%s): no 注册资本", i, s.Type)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != want {
+		t.Errorf("%d registration rows, want one per organisation (%d)", rows, want)
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d registration rows rejected", bad, rows)
 	}
 }
