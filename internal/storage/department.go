@@ -37,23 +37,32 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 		return credit.Invalid("行政区划代码“"+d.RegionCode+"”不在吉林省行政区划表中",
 			credit.Problem{Field: "region", Code: "bad_region", Message: "行政区划代码“" + d.RegionCode + "”不在吉林省行政区划表中"})
 	}
+	actor := credit.ActorFromContext(ctx)
 	return db.transact(ctx, func(tx *Tx) error {
 		// The row is locked (PostgreSQL) so that the old values the
-		// audit entry records are the ones this update replaces.
+		// audit entry records, and the region the actor's right to change
+		// it is checked against, are the ones this update replaces.
 		var id int64
 		var old departmentState
 		lock := `SELECT id, name, region_code, kind FROM departments WHERE code = $1`
 		if db.dialect == Postgres {
 			lock += ` FOR UPDATE`
 		}
+		created := false
 		err := tx.queryRow(ctx, lock, d.Code).Scan(&id, &old.Name, &old.RegionCode, &old.Kind)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		if errors.Is(err, sql.ErrNoRows) {
+			// Registered by someone else at the same moment: the insert
+			// does nothing, and the row is theirs to read and update.
 			err = tx.queryRow(ctx, `INSERT INTO departments (code, name, region_code, kind, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, d.Code, d.Name, d.RegionCode, d.Kind, tx.now, tx.now).Scan(&id)
-			if err != nil {
-				return err
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING RETURNING id`, d.Code, d.Name, d.RegionCode, d.Kind, tx.now, tx.now).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = tx.queryRow(ctx, lock, d.Code).Scan(&id, &old.Name, &old.RegionCode, &old.Kind)
+			} else {
+				created = err == nil
 			}
+		}
+		switch {
+		case created:
 			d.ID, d.CreatedAt = credit.DepartmentID(id), tx.now
 			if err := tx.audit(ctx, "department.create", "department", d.Code, departmentDetail(d, nil)); err != nil {
 				return err
@@ -61,6 +70,11 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 		case err != nil:
 			return err
 		default:
+			// A region administrator changes only a department of the
+			// region, and so cannot move one in from outside it.
+			if !access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: old.RegionCode}) {
+				return credit.Errorf(credit.EFORBIDDEN, "无权修改部门“%s”：该部门不属于您管理的行政区划", old.Name)
+			}
 			if _, err := tx.exec(ctx, `UPDATE departments SET name = $1, region_code = $2, kind = $3, updated_at = $4 WHERE id = $5`,
 				d.Name, d.RegionCode, d.Kind, tx.now, id); err != nil {
 				return err
