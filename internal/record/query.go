@@ -27,8 +27,13 @@ type BatchSummary struct {
 	Rejected   int `json:"rejected"`
 	Duplicates int `json:"duplicates"`
 	Late       int `json:"late"`
-	// Backfilled counts the accepted rows of 历史数据补录 batches.
-	Backfilled int `json:"backfilled,omitempty"`
+	// Unrated counts the accepted rows the 及时率 leaves out: those of
+	// 历史数据补录 batches and of classes without a reporting deadline
+	// (catalog.Class.TimelinessDays 0, such as 登记注册基本信息).
+	Unrated int `json:"unrated,omitempty"`
+	// Failed counts the batches whose file could not be processed at all
+	// (no rows counted: an unreadable file, a missing required column).
+	Failed int `json:"failed,omitempty"`
 }
 
 // AccuracyRate is the share of submitted rows that were accepted (准确率),
@@ -40,15 +45,15 @@ func (s BatchSummary) AccuracyRate() float64 {
 	return 100 * float64(s.Accepted+s.Duplicates) / float64(s.Total)
 }
 
-// Rated is the number of accepted rows the 及时率 rates: those of batches
-// that are not 历史数据补录. With none, there is no rate to show.
-func (s BatchSummary) Rated() int { return max(0, s.Accepted-s.Backfilled) }
+// Rated is the number of accepted rows the 及时率 rates: those with a
+// reporting deadline, of batches that are not 历史数据补录. With none,
+// there is no rate to show.
+func (s BatchSummary) Rated() int { return max(0, s.Accepted-s.Unrated) }
 
-// TimelinessRate is the share of accepted rows that arrived in time (及时率),
-// in percent, leaving out rows of 历史数据补录 batches; 0 when nothing
-// counts.
+// TimelinessRate is the share of rated accepted rows (Rated) that arrived
+// in time (及时率), in percent; 0 when nothing counts.
 func (s BatchSummary) TimelinessRate() float64 {
-	n := s.Accepted - s.Backfilled
+	n := s.Rated()
 	if n <= 0 {
 		return 0
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
@@ -78,20 +79,41 @@ func (db *DB) dayExpr(col string) string {
 // SummarizeBatches sums the visible batches matching f, overall and per day
 // (Asia/Shanghai) from f.Since to today; days without batches are zero.
 func (db *DB) SummarizeBatches(ctx context.Context, f record.BatchFilter) (*record.BatchSummary, []record.DaySummary, error) {
+	// The 及时率 rates rows of classes with a reporting deadline only.
+	// (The placeholders of the select list come first: on SQLite they
+	// are positional.)
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	w := &clause{}
+	unrated := `b.backfill`
+	var rated []string
+	for _, c := range cat.Classes {
+		if c.TimelinessDays > 0 {
+			rated = append(rated, w.next(c.Code))
+		}
+	}
+	if len(rated) > 0 {
+		unrated += ` OR b.class NOT IN (` + strings.Join(rated, ", ") + `)`
+	}
 	if err := batchScope(ctx, w, f); err != nil {
 		return nil, nil, err
 	}
+	// What departments reported: not the versions the platform writes
+	// in their name (removals, expiries: channel system).
+	w.add(`b.channel <> $?`, "system")
 	day := db.dayExpr("b.created_at")
 	byDay := map[string]record.BatchSummary{}
 	var sum record.BatchSummary
-	err := scanAll(db.rows(ctx, `SELECT `+day+`, COUNT(*), COALESCE(SUM(b.total), 0), COALESCE(SUM(b.accepted), 0), COALESCE(SUM(b.rejected), 0),
-		COALESCE(SUM(b.duplicates), 0), COALESCE(SUM(b.late), 0), COALESCE(SUM(CASE WHEN b.backfill THEN b.accepted ELSE 0 END), 0)
+	err = scanAll(db.rows(ctx, `SELECT `+day+`, COUNT(*), COALESCE(SUM(b.total), 0), COALESCE(SUM(b.accepted), 0), COALESCE(SUM(b.rejected), 0),
+		COALESCE(SUM(b.duplicates), 0), COALESCE(SUM(b.late), 0), COALESCE(SUM(CASE WHEN `+unrated+` THEN b.accepted ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN b.status = 'failed' THEN 1 ELSE 0 END), 0)
 		FROM batches b JOIN departments d ON d.id = b.department_id`+w.sql()+` GROUP BY `+day, w.args...),
 		func(rows *sql.Rows) error {
 			var d sql.NullString
 			var s record.BatchSummary
-			if err := rows.Scan(&d, &s.Batches, &s.Total, &s.Accepted, &s.Rejected, &s.Duplicates, &s.Late, &s.Backfilled); err != nil {
+			if err := rows.Scan(&d, &s.Batches, &s.Total, &s.Accepted, &s.Rejected, &s.Duplicates, &s.Late, &s.Unrated, &s.Failed); err != nil {
 				return err
 			}
 			byDay[d.String] = s
@@ -101,7 +123,8 @@ func (db *DB) SummarizeBatches(ctx context.Context, f record.BatchFilter) (*reco
 			sum.Rejected += s.Rejected
 			sum.Duplicates += s.Duplicates
 			sum.Late += s.Late
-			sum.Backfilled += s.Backfilled
+			sum.Unrated += s.Unrated
+			sum.Failed += s.Failed
 			return nil
 		})
 	if err != nil {

@@ -383,7 +383,7 @@ func testIngest(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.Backfilled != before.Backfilled+1 || after.Accepted != before.Accepted+1 || after.TimelinessRate() != before.TimelinessRate() {
+	if after.Unrated != before.Unrated+1 || after.Accepted != before.Accepted+1 || after.TimelinessRate() != before.TimelinessRate() {
 		t.Errorf("summary before %+v (%.1f%%), after %+v (%.1f%%): the backfilled row must not count for timeliness",
 			*before, before.TimelinessRate(), *after, after.TimelinessRate())
 	}

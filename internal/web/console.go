@@ -50,7 +50,8 @@ type Bar struct {
 	AcceptedY, AcceptedH int
 	RejectedY, RejectedH int
 	Label                string
-	Accepted, Rejected   int
+	Accepted, Rejected   int // Accepted includes the duplicates
+	Duplicates           int
 	ShowLabel            bool
 }
 
@@ -69,7 +70,7 @@ func newChart(days []record.DaySummary) Chart {
 		acc := d.Accepted + d.Duplicates
 		ah := int(float64(acc)*scale + 0.5)
 		rh := int(float64(d.Rejected)*scale + 0.5)
-		b := Bar{X: i*step + step/6, W: step * 2 / 3, Label: d.Day.Format("01-02"), Accepted: acc, Rejected: d.Rejected,
+		b := Bar{X: i*step + step/6, W: step * 2 / 3, Label: d.Day.Format("01-02"), Accepted: acc, Duplicates: d.Duplicates, Rejected: d.Rejected,
 			ShowLabel: len(days) <= 7 || (len(days)-1-i)%2 == 0}
 		b.CX = b.X + b.W/2
 		b.AcceptedY = height - bottom - ah
@@ -122,7 +123,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		case sess.User.Role == credit.RoleProvince:
 			p.CalendarWarning = c.CalendarWarning()
 		default:
-			p.CalendarWarning = fmt.Sprintf("工作日历尚未包含%d年的放假安排，涉及该年的期限（超期报送、反馈期限等）暂按周一至周五计算；放假安排由平台管理员录入", y)
+			p.CalendarWarning = fmt.Sprintf("工作日历尚未包含%d年的放假安排，涉及该年的期限（超期报送、反馈期限等）暂只扣除周末和元旦、劳动节、国庆节等固定日期的假日（春节等农历节日和调休尚未计入）；放假安排由平台管理员录入", y)
 		}
 	}
 	if p.CanBatch {

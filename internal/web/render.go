@@ -291,7 +291,7 @@ var funcs = template.FuncMap{
 	"time":    formatTime,
 	"num":     formatNum,
 	"size":    formatSize,
-	"pct":     func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
+	"pct":     pct,
 	"role":    func(r credit.Role) string { return access.RoleLabel(r) },
 	"who":     access.LabelName,
 	"region":  regionLabel,
@@ -621,4 +621,18 @@ func pageParam(r *http.Request) int {
 		n = 500
 	}
 	return n
+}
+
+// pct formats a percentage with one decimal, never rounding a rate that
+// is not whole up to 100.0 % or one that is not nil down to 0.0 %: 99.96 %
+// with a rejected row is 99.9 %, not a perfect score.
+func pct(f float64) string {
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	switch {
+	case s == "100.0" && f < 100:
+		s = "99.9"
+	case s == "0.0" && f > 0:
+		s = "0.1"
+	}
+	return s + "%"
 }

@@ -98,9 +98,7 @@ func (p *VerificationStatsPage) ScenarioName(code string) string {
 }
 
 // Rate shows a share as a percentage with one decimal.
-func (*VerificationStatsPage) Rate(f float64) string {
-	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
-}
+func (*VerificationStatsPage) Rate(f float64) string { return pct(f * 100) }
 
 // dateRange reads the from and to parameters (yyyy-MM-dd, either may be
 // empty) into f and returns them as written back to the form.
