@@ -19,7 +19,7 @@ func TestBatchSummaryPostgres(t *testing.T) { testBatchSummary(t, openPostgres) 
 func testBatchSummary(t *testing.T, open opener) {
 	f := newFixture(t, open)
 	f.submit(t, "penalty", "p.csv", csvBytes(t, penaltyHeader,
-		f.penaltyRow("长市监罚〔2026〕201号", "警告", "", "2026-11-16"), // in time
+		f.penaltyRow("长市监罚〔2026〕201号", "警告", "", "2026-11-16"),  // in time
 		f.penaltyRow("长市监罚〔2026〕202号", "警告", "", "2026-10-09"))) // late
 	reg := []string{"DJ_MC", "DJ_TYSHXYDM", "DJ_LX", "DJ_FDDBR", "DJ_CLRQ", "DJ_DJJG", "DJ_DJJGDM", "DJ_ZT", "DJ_SJLYDM"}
 	if rc := f.submit(t, "registration", "r.csv", csvBytes(t, reg,
