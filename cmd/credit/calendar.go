@@ -18,6 +18,10 @@ import (
 // the embedded table.
 const firstCalendarYear = 2015
 
+// beforeCalendarLoad, set by tests only, runs just before `calendar load`
+// stores the year: what another load does in between.
+var beforeCalendarLoad func()
+
 func runCalendar(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
 		fmt.Fprintln(env.Stderr, "用法: credit calendar load|list [参数]；各子命令的参数：credit calendar load -h")
@@ -58,21 +62,28 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		if db.Calendar().Covered(*year) && !*replace {
-			return credit.Errorf(credit.ECONFLICT, "%d年已有工作日历（用 credit calendar list 查看）；确认以本文件替换，请加 --replace", *year)
+		if beforeCalendarLoad != nil {
+			beforeCalendarLoad()
 		}
-		if err := db.LoadCalendarYear(ctx, *year, entries); err != nil {
+		// Whether the year is covered already is checked where the load
+		// is stored, in its transaction: of two loads at once without
+		// --replace, the second is refused. What is reported is this
+		// load, not what another stored meanwhile.
+		y, err := db.StoreCalendarYear(ctx, *year, entries, *replace)
+		if err != nil {
 			return err
 		}
+		inForce := "以本次为准"
 		ys, err := db.CalendarYears(ctx)
 		if err != nil {
 			return err
 		}
-		for _, y := range ys {
-			if y.Year == *year {
-				fmt.Fprintf(env.Stdout, "已录入%d年工作日历：放假%d天，调休上班%d天（第%d次录入，以本次为准）\n", y.Year, y.Holidays, y.Workdays, y.Loads)
+		for _, later := range ys {
+			if later.Year == y.Year && later.Source == storage.CalendarDatabase && later.Loads > y.Loads {
+				inForce = fmt.Sprintf("其后已有第%d次录入，以第%d次为准", later.Loads, later.Loads)
 			}
 		}
+		fmt.Fprintf(env.Stdout, "已录入%d年工作日历：放假%d天，调休上班%d天（第%d次录入，%s）\n", y.Year, y.Holidays, y.Workdays, y.Loads, inForce)
 		return nil
 	case "list":
 		if err := parse(fs, args[1:]); err != nil {

@@ -122,11 +122,12 @@ func (db *DB) submittingDepartment(ctx context.Context, code string) (*access.De
 
 // storeBatch stores the batch row and its raw bytes: nothing is processed
 // before the whole submission is stored. The row is written first
-// (status receiving), each chunk in a transaction of its own as it arrives,
-// and the status stored with the file's size and hash last: a slow upload
-// does not hold the database's writer (SQLite has one) while the network
-// delivers it. An upload that fails is removed again, chunks and row, so
-// that a batch either was stored whole or never was.
+// (status receiving, held by the upload's lease), each chunk in a
+// transaction of its own as it arrives, and the status stored with the
+// file's size and hash last: a slow upload does not hold the database's
+// writer (SQLite has one) while the network delivers it. An upload that
+// fails is removed again, chunks and row, so that a batch either was
+// stored whole or never was.
 func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalog.Class, dep *access.Department, lease string) (credit.BatchID, error) {
 	id := credit.NewBatchID(db.Now())
 	actor := credit.ActorFromContext(ctx)
@@ -135,9 +136,9 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		channel = actor.Channel
 	}
 	err := db.transact(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, backfill, lease_until)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now, s.Backfill, tx.now.Add(receiveLease))
+		_, err := tx.exec(ctx, `INSERT INTO batches (id, class, department_id, submitted_by, channel, filename, format, status, created_at, backfill, lease_owner, lease_until)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			string(id), class.Code, int64(dep.ID), actor.Label(), channel, s.Filename, detectFormat(s), "receiving", tx.now, s.Backfill, lease, tx.now.Add(receiveLease))
 		return err
 	})
 	if err != nil {
@@ -149,10 +150,14 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		cerr := db.transact(cctx, func(tx *Tx) error {
-			if _, err := tx.exec(cctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, string(id)); err != nil {
+			// Only while still this upload's: removed as abandoned
+			// meanwhile, it is gone already; stored after all (the
+			// commit went through, its answer was lost), it stays.
+			held, err := tx.lockUpload(cctx, `id = $1 AND status = 'receiving' AND lease_owner = $2`, string(id), lease)
+			if err != nil || !held {
 				return err
 			}
-			_, err := tx.exec(cctx, `DELETE FROM batches WHERE id = $1 AND status = $2`, string(id), "receiving")
+			_, err = tx.deleteUpload(cctx, string(id), nil)
 			return err
 		})
 		if cerr != nil {
@@ -171,12 +176,75 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 // died): a chunk is 1 MiB.
 const receiveLease = 10 * time.Minute
 
+// errUploadRemoved is the error of an upload removed as abandoned
+// (RemoveAbandonedUploads) while its sender was still sending, slowly:
+// nothing of it is kept.
+func errUploadRemoved() error {
+	return credit.Errorf(credit.ECONFLICT, "上传超时：超过%d分钟未收到文件的后续内容，未完成的上传已被清除，文件未保存，请重新报送", int(receiveLease/time.Minute))
+}
+
+// renewUpload renews the lease of batch id's upload until until, while
+// the batch is still receiving under lease; errUploadRemoved when it no
+// longer is (RemoveAbandonedUploads removed it first). On PostgreSQL the
+// update waits for a removal that holds the row (lockUpload) and then
+// finds it gone; a removal that comes after it finds the lease renewed.
+func (tx *Tx) renewUpload(ctx context.Context, id credit.BatchID, lease string, until time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE batches SET lease_until = $1 WHERE id = $2 AND status = 'receiving' AND lease_owner = $3`, until, string(id), lease)
+	if err != nil {
+		return err
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return err
+	} else if k == 0 {
+		return errUploadRemoved()
+	}
+	return nil
+}
+
+// lockUpload selects the batch row WHERE cond (its arguments args) and
+// holds it (PostgreSQL: FOR UPDATE; SQLite's write transaction excludes
+// every other writer already) until the transaction ends, so that no
+// chunk and no end of the upload comes in between. It reports whether
+// the row was there.
+func (tx *Tx) lockUpload(ctx context.Context, cond string, args ...any) (bool, error) {
+	q := `SELECT id FROM batches WHERE ` + cond
+	if tx.db.dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	var id string
+	err := tx.queryRow(ctx, q, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// deleteUpload deletes the chunks and the row of batch id, an upload
+// still receiving that lockUpload holds, and returns how many chunks it
+// had; between the two, it calls between when not nil.
+func (tx *Tx) deleteUpload(ctx context.Context, id string, between func()) (chunks int64, err error) {
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM batch_chunks WHERE batch_id = $1`, id).Scan(&chunks); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, id); err != nil {
+		return 0, err
+	}
+	if between != nil {
+		between()
+	}
+	_, err = tx.exec(ctx, `DELETE FROM batches WHERE id = $1 AND status = $2`, id, "receiving")
+	return chunks, err
+}
+
 // RemoveAbandonedUploads removes batches still receiving (upload begun,
 // never finished: the process stopped) with their chunks: they were never
 // stored, and nothing processes them. A batch is abandoned when no chunk
 // came for receiveLease, or, for those an earlier build began (without
-// that lease), when begun before cutoff. Each removal is audited. It
-// returns how many were removed.
+// that lease), when begun before cutoff. Each removal checks that again
+// in its own transaction, holding the row: an upload that was only slow
+// and sent a chunk or finished since they were selected is left alone,
+// and one removed fails its next write (errUploadRemoved). Each removal
+// is audited. It returns how many were removed.
 func (db *DB) RemoveAbandonedUploads(ctx context.Context, cutoff time.Time) (int, error) {
 	var ids []string
 	// The status written out and no ORDER BY: the partial index
@@ -194,20 +262,22 @@ func (db *DB) RemoveAbandonedUploads(ctx context.Context, cutoff time.Time) (int
 	slices.Sort(ids)
 	n := 0
 	for _, id := range ids {
+		if beforeAbandonedRemoval != nil {
+			beforeAbandonedRemoval(id)
+		}
 		err := db.transact(ctx, func(tx *Tx) error {
-			var chunks int64
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM batch_chunks WHERE batch_id = $1`, id).Scan(&chunks); err != nil {
-				return err
+			abandoned, err := tx.lockUpload(ctx, `id = $1 AND status = 'receiving' AND (lease_until < $2 OR lease_until IS NULL AND created_at < $3)`,
+				id, tx.now, cutoff.UTC())
+			if err != nil || !abandoned {
+				return err // not abandoned: alive (a chunk came) or stored meanwhile
 			}
-			if _, err := tx.exec(ctx, `DELETE FROM batch_chunks WHERE batch_id = $1`, id); err != nil {
-				return err
+			var between func()
+			if duringAbandonedRemoval != nil {
+				between = func() { duringAbandonedRemoval(id) }
 			}
-			res, err := tx.exec(ctx, `DELETE FROM batches WHERE id = $1 AND status = $2`, id, "receiving")
+			chunks, err := tx.deleteUpload(ctx, id, between)
 			if err != nil {
 				return err
-			}
-			if k, _ := res.RowsAffected(); k == 0 {
-				return nil // finished meanwhile
 			}
 			n++
 			return tx.audit(ctx, "batch.abandoned", "batch", id, map[string]any{"chunks": chunks})
@@ -219,12 +289,27 @@ func (db *DB) RemoveAbandonedUploads(ctx context.Context, cutoff time.Time) (int
 	return n, nil
 }
 
+// Set by tests only, to run what another process does at the steps of an
+// upload and of the removal of abandoned ones where it may come in between:
+// beforeChunkWrite before chunk seq of batch id is stored, beforeStoredWrite
+// before the batch is marked stored, beforeAbandonedRemoval before the
+// transaction removing an abandoned upload begins, duringAbandonedRemoval
+// in that transaction once the chunks are deleted, before the row is.
+var (
+	beforeChunkWrite       func(id credit.BatchID, seq int)
+	beforeStoredWrite      func(id credit.BatchID)
+	beforeAbandonedRemoval func(id string)
+	duringAbandonedRemoval func(id string)
+)
+
 // auditBatchHash puts the file's SHA-256 in its batch.store audit entry;
 // only tests turn it off, to store batches as older builds did.
 var auditBatchHash = true
 
 // storeChunks stores the raw bytes of batch id as they arrive, then marks
-// the batch stored, held by lease (resume.go).
+// the batch stored, held by lease (resume.go). Each write goes through only
+// while the batch is still receiving under lease: errUploadRemoved once
+// RemoveAbandonedUploads removed it.
 func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submission, class *catalog.Class, dep *access.Department, lease string) error {
 	// Reading, hashing, compressing and sealing run in a goroutine of
 	// their own, a chunk ahead of the inserts.
@@ -236,12 +321,18 @@ func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submi
 			return c.err
 		}
 		size += int64(c.size)
+		if beforeChunkWrite != nil {
+			beforeChunkWrite(id, c.seq)
+		}
 		err := db.transact(ctx, func(tx *Tx) error {
-			if _, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data, encoding) VALUES ($1, $2, $3, $4)`, string(id), c.seq, c.sealed, c.encoding); err != nil {
+			// The upload is alive as long as chunks keep coming: the
+			// lease is renewed first, which fails once the upload was
+			// removed as abandoned, and holds the row against a removal
+			// until the chunk is in.
+			if err := tx.renewUpload(ctx, id, lease, tx.now.Add(receiveLease)); err != nil {
 				return err
 			}
-			// The upload is alive as long as chunks keep coming.
-			_, err := tx.exec(ctx, `UPDATE batches SET lease_until = $1 WHERE id = $2 AND status = 'receiving'`, tx.now.Add(receiveLease), string(id))
+			_, err := tx.exec(ctx, `INSERT INTO batch_chunks (batch_id, seq, data, encoding) VALUES ($1, $2, $3, $4)`, string(id), c.seq, c.sealed, c.encoding)
 			return err
 		})
 		if err != nil {
@@ -252,10 +343,23 @@ func (db *DB) storeChunks(ctx context.Context, id credit.BatchID, s record.Submi
 		return credit.Errorf(credit.EINVALID, "文件为空")
 	}
 	sum := hex.EncodeToString(hash())
+	if beforeStoredWrite != nil {
+		beforeStoredWrite(id)
+	}
 	return db.transact(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE batches SET status = $1, size = $2, sha256 = $3, lease_owner = $4, lease_until = $5 WHERE id = $6`,
-			"stored", size, sum, lease, tx.now.Add(leaseTTL), string(id)); err != nil {
+		// Stored only while still receiving under this upload's lease:
+		// removed as abandoned meanwhile, its chunks are gone, and an
+		// audit entry would name a batch that does not exist.
+		res, err := tx.exec(ctx, `UPDATE batches SET status = $1, size = $2, sha256 = $3, lease_owner = $4, lease_until = $5
+			WHERE id = $6 AND status = 'receiving' AND lease_owner = $7`,
+			"stored", size, sum, lease, tx.now.Add(leaseTTL), string(id), lease)
+		if err != nil {
 			return err
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 0 {
+			return errUploadRemoved()
 		}
 		// The raw file's hash goes into the audit tree with the rest: the
 		// bytes stored can be checked against a signed record of them.

@@ -54,12 +54,36 @@ type CalendarYear struct {
 // Other processes on the same database see the year when they next open
 // it or call ReloadCalendar (a running `credit serve` does, hourly).
 func (db *DB) LoadCalendarYear(ctx context.Context, year int, entries []workday.Entry) error {
+	_, err := db.StoreCalendarYear(ctx, year, entries, true)
+	return err
+}
+
+// calendarVersioned, set by tests only, runs in StoreCalendarYear's
+// transaction once the load's version is known: what another load does in
+// between.
+var calendarVersioned func(year, version int)
+
+// StoreCalendarYear loads year as LoadCalendarYear does, but replaces a
+// year the calendar covers already (the embedded table's, or loaded
+// before) only when replace is set, and returns ECONFLICT otherwise. That
+// is decided in the transaction that stores the load, after the loads
+// before it: of two loads at once of a year not yet loaded, without
+// replace, one is stored and the other refused. It returns the load it
+// stored: its version (Loads), its days, who made it and when — the year
+// in force, unless a load stored after it meanwhile replaced it.
+func (db *DB) StoreCalendarYear(ctx context.Context, year int, entries []workday.Entry, replace bool) (*CalendarYear, error) {
 	actor := credit.ActorFromContext(ctx)
 	if !access.Can(actor, access.ActionManageCatalog, access.Target{}) {
-		return credit.Errorf(credit.EFORBIDDEN, "只有省级管理员可以录入工作日历（放假安排）")
+		return nil, credit.Errorf(credit.EFORBIDDEN, "只有省级管理员可以录入工作日历（放假安排）")
 	}
 	if err := workday.ValidateYear(year, entries); err != nil {
-		return err
+		return nil, err
+	}
+	covered := func() error {
+		return credit.Errorf(credit.ECONFLICT, "%d年已有工作日历（用 credit calendar list 查看）；确认以本文件替换，请加 --replace", year)
+	}
+	if !replace && workday.Default().Covered(year) {
+		return nil, covered() // the embedded table's
 	}
 	entries = slices.Clone(entries)
 	slices.SortFunc(entries, func(a, b workday.Entry) int { return a.Date.Compare(b.Date) })
@@ -71,6 +95,7 @@ func (db *DB) LoadCalendarYear(ctx context.Context, year int, entries []workday.
 			workdays++
 		}
 	}
+	loaded := &CalendarYear{Year: year, Source: CalendarDatabase, Holidays: holidays, Workdays: workdays, LoadedBy: actor.Label()}
 	err := db.transact(ctx, func(tx *Tx) error {
 		// Loads of the calendar take turns (SQLite's write transaction
 		// does that already): two at once would both take the next
@@ -84,6 +109,13 @@ func (db *DB) LoadCalendarYear(ctx context.Context, year int, entries []workday.
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM calendar_entries WHERE year = $1`, year).Scan(&version); err != nil {
 			return err
 		}
+		if calendarVersioned != nil {
+			calendarVersioned(year, version)
+		}
+		if version > 1 && !replace {
+			return covered() // loaded before, perhaps by a load at the same time
+		}
+		loaded.Loads, loaded.LoadedAt = version, tx.now
 		for _, e := range entries {
 			_, err := tx.exec(ctx, `INSERT INTO calendar_entries (year, version, day, kind, name, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 				year, version, e.Date.Format(credit.DateLayout), e.Kind, e.Name, actor.Label(), tx.now)
@@ -102,12 +134,18 @@ func (db *DB) LoadCalendarYear(ctx context.Context, year int, entries []workday.
 			"year": year, "version": version, "holidays": holidays, "workdays": workdays, "entries": listed})
 	})
 	if isUniqueViolation(err) {
-		return credit.Errorf(credit.ECONFLICT, "%d年的工作日历正在被另一操作录入，请稍后重试", year)
+		return nil, credit.Errorf(credit.ECONFLICT, "%d年的工作日历正在被另一操作录入，请稍后重试", year)
+	}
+	if credit.ErrorCode(err) == credit.ECONFLICT {
+		return nil, err
 	}
 	if err != nil {
-		return fmt.Errorf("storage.LoadCalendarYear(%d): %w", year, err)
+		return nil, fmt.Errorf("storage.StoreCalendarYear(%d): %w", year, err)
 	}
-	return db.loadCalendar(ctx)
+	if err := db.loadCalendar(ctx); err != nil {
+		return nil, err
+	}
+	return loaded, nil
 }
 
 // calendarRows returns the entries of the load in force of every year in
