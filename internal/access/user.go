@@ -222,7 +222,9 @@ type UserService interface {
 	ResetPassword(ctx context.Context, id credit.UserID) (oneTime string, err error)
 	// ChangePassword changes the acting user's own password after checking
 	// the old one, and ends its other sessions (keepSession stays). Returns
-	// EUNAUTHORIZED for a wrong old password, EINVALID for a weak new one.
+	// EINVALID for a wrong old password or a weak new one, EUNAUTHORIZED
+	// when keepSession ended meanwhile (a reset, a switch-off, a logout).
+	// The change is made only over the password it checked.
 	ChangePassword(ctx context.Context, old, new string, keepSession string) error
 }
 

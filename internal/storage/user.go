@@ -258,12 +258,18 @@ func (db *DB) UpdateUser(ctx context.Context, id credit.UserID, upd access.UserU
 			var at any
 			if *upd.Disabled {
 				at = tx.now
-				if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, int64(id)); err != nil {
-					return err
-				}
 			}
 			if _, err := tx.exec(ctx, `UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3`, at, tx.now, int64(id)); err != nil {
 				return err
+			}
+			// The sessions go after the row is updated: on PostgreSQL a
+			// sign-in in progress holds the row until its session is
+			// committed (loginSucceeded), so that this statement, which
+			// starts after the UPDATE got the row, sees that session.
+			if *upd.Disabled {
+				if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, int64(id)); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.auditUser(ctx, "user.update", u.Username, id, map[string]any{"display_name": upd.DisplayName, "disabled": upd.Disabled})
@@ -287,6 +293,8 @@ func (db *DB) ResetPassword(ctx context.Context, id credit.UserID) (string, erro
 		return "", err
 	}
 	err = db.transact(ctx, func(tx *Tx) error {
+		// The row before the sessions, as in UpdateUser: a sign-in in
+		// progress holds the row until its session is committed.
 		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = NULL,
 			password_changed_at = $3, updated_at = $4 WHERE id = $5`, hash, true, tx.now, tx.now, int64(id)); err != nil {
 			return err
@@ -302,10 +310,20 @@ func (db *DB) ResetPassword(ctx context.Context, id credit.UserID) (string, erro
 	return password, nil
 }
 
-// ChangePassword changes the acting user's own password.
+// ChangePassword changes the acting user's own password, and ends the
+// user's other sessions (keepSession, the acting one, stays).
+//
+// The old password is checked outside the transaction, as in Login; the
+// change is then a compare-and-set on the hash it was checked against, and
+// applies only while keepSession is still a live session of the user: a
+// reset, another change or a switch-off committed in between (each ends
+// this session) makes it EUNAUTHORIZED, so that it neither undoes a reset
+// nor applies once the session was ended. A change by this same session in
+// between (a form sent twice) makes the old password wrong: EINVALID, as a
+// wrong old password.
 func (db *DB) ChangePassword(ctx context.Context, old, new string, keepSession string) error {
 	actor := credit.ActorFromContext(ctx)
-	if actor.UserID == 0 {
+	if actor.UserID == 0 || keepSession == "" {
 		return credit.Errorf(credit.EUNAUTHORIZED, "请先登录")
 	}
 	var username, hash string
@@ -317,7 +335,7 @@ func (db *DB) ChangePassword(ctx context.Context, old, new string, keepSession s
 		return err
 	}
 	if !access.VerifyPassword(hash, old) {
-		return credit.Invalid("原密码不正确", credit.Problem{Field: "old_password", Code: "wrong_password", Message: "原密码不正确"})
+		return errWrongOldPassword()
 	}
 	if p := access.CheckPassword(new, username); p != "" {
 		return credit.Invalid(p, credit.Problem{Field: "new_password", Code: "weak_password", Message: p})
@@ -329,16 +347,44 @@ func (db *DB) ChangePassword(ctx context.Context, old, new string, keepSession s
 	if err != nil {
 		return err
 	}
+	if passwordChecked != nil {
+		passwordChecked()
+	}
 	return db.transact(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, updated_at = $4 WHERE id = $5`,
-			newHash, false, tx.now, tx.now, int64(actor.UserID)); err != nil {
+		// The UPDATE first: on PostgreSQL it waits for the row of a reset,
+		// change or switch-off in progress (each updates the row before
+		// it deletes sessions), so that the session check below sees what
+		// that one committed.
+		res, err := tx.exec(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, updated_at = $4
+			WHERE id = $5 AND password_hash = $6 AND disabled_at IS NULL`,
+			newHash, false, tx.now, tx.now, int64(actor.UserID), hash)
+		if err != nil {
 			return err
+		}
+		changed, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		var live int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sessions WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3`,
+			access.HashToken(keepSession), int64(actor.UserID), tx.now).Scan(&live); err != nil {
+			return err
+		}
+		if live == 0 {
+			return credit.Errorf(credit.EUNAUTHORIZED, "登录已失效，请重新登录")
+		}
+		if changed == 0 {
+			return errWrongOldPassword()
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, int64(actor.UserID), access.HashToken(keepSession)); err != nil {
 			return err
 		}
 		return tx.auditUser(ctx, "user.change_password", username, actor.UserID, nil)
 	})
+}
+
+func errWrongOldPassword() error {
+	return credit.Invalid("原密码不正确", credit.Problem{Field: "old_password", Code: "wrong_password", Message: "原密码不正确"})
 }
 
 // auditUser appends the audit entry of a change to user id with, under
@@ -385,6 +431,11 @@ var verifyPassword = func(hash, password string) bool {
 	return access.VerifyPassword(hash, password)
 }
 
+// passwordChecked, set by tests only, runs in Login and ChangePassword
+// after the password check and before the transaction that acts on it:
+// what another request does in between.
+var passwordChecked func()
+
 // Login checks a name and password, applies the lock-out policy, and starts
 // a session. The password is checked outside any transaction, so that the
 // memory-hard hash does not hold the SQLite writer. An unknown name, a wrong
@@ -392,6 +443,14 @@ var verifyPassword = func(hash, password string) bool {
 // same work, one password hash, so that neither the message nor the time
 // tells whether an account exists or is locked. Only the right password of
 // a disabled account learns that it is disabled.
+//
+// What the check read may change before the write: other sign-ins lock the
+// account, a password change or reset replaces the hash, an administrator
+// switches the account off. So the write acts only on the account as the
+// check saw it: a failure counts in one conditional UPDATE (loginFailed),
+// and a success takes the user's row with an UPDATE that requires the hash
+// it verified, the account on and no lock in force, before it inserts the
+// session (loginSucceeded).
 func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session, string, error) {
 	name := access.NormalizeUsername(a.Username)
 	if name == "" || a.Password == "" {
@@ -420,44 +479,99 @@ func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session
 		return nil, "", errBadLogin()
 	}
 	ok := verifyPassword(hash, a.Password)
+	if passwordChecked != nil {
+		passwordChecked()
+	}
 	if ok && u.Disabled() {
 		if err := db.logAttempt(ctx, a, name, u.ID, false, "disabled"); err != nil {
 			return nil, "", err
 		}
-		return nil, "", credit.Errorf(credit.EUNAUTHORIZED, "账号已停用，请联系管理员")
+		return nil, "", errAccountDisabled()
 	}
 	if !ok {
-		err := db.transact(ctx, func(tx *Tx) error {
-			var failed int
-			if err := tx.queryRow(ctx, `SELECT failed_logins FROM users WHERE id = $1`, int64(u.ID)).Scan(&failed); err != nil {
-				return err
-			}
-			failed, lockedNow := access.AfterFailure(failed, tx.now)
-			var until any
-			if lockedNow != nil {
-				until = *lockedNow
-			}
-			if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`, failed, until, int64(u.ID)); err != nil {
-				return err
-			}
-			if lockedNow != nil {
-				if err := tx.audit(ctx, "user.locked", "user", name, map[string]any{"until": lockedNow, "ip": a.IP}); err != nil {
-					return err
-				}
-			}
-			return tx.insertAttempt(ctx, a, name, u.ID, false, "wrong_password")
-		})
-		if err != nil {
-			return nil, "", err
-		}
-		return nil, "", errBadLogin()
+		return nil, "", db.loginFailed(ctx, a, name, u.ID)
 	}
+	return db.loginSucceeded(ctx, a, name, u, hash)
+}
+
+func errAccountDisabled() error {
+	return credit.Errorf(credit.EUNAUTHORIZED, "账号已停用，请联系管理员")
+}
+
+// loginFailed counts a wrong password for user id and locks the account at
+// the MaxFailedLogins-th in a row. It returns the sign-in's answer.
+//
+// The count is one conditional UPDATE of the row, so that failures at once
+// each count: PostgreSQL makes a concurrent UPDATE wait for the row and
+// evaluate its WHERE and SET again on the row as committed, and SQLite's
+// single writer runs the transactions one after the other. Only the
+// transaction that reached the limit, holding the row, sets the lock. An
+// account locked meanwhile (by a failure in flight with this one) is left
+// as it is: a failure never clears nor extends a lock, and is logged as
+// "locked", as before the check.
+func (db *DB) loginFailed(ctx context.Context, a access.LoginAttempt, name string, id credit.UserID) error {
+	err := db.transact(ctx, func(tx *Tx) error {
+		var failed int
+		err := tx.queryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1
+			WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins`,
+			int64(id), tx.now).Scan(&failed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tx.insertAttempt(ctx, a, name, id, false, "locked")
+		}
+		if err != nil {
+			return err
+		}
+		failed, lockedNow := access.AfterFailure(failed-1, tx.now)
+		if lockedNow != nil {
+			if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3`,
+				failed, *lockedNow, int64(id)); err != nil {
+				return err
+			}
+			if err := tx.audit(ctx, "user.locked", "user", name, map[string]any{"until": lockedNow, "ip": a.IP}); err != nil {
+				return err
+			}
+		}
+		return tx.insertAttempt(ctx, a, name, id, false, "wrong_password")
+	})
+	if err != nil {
+		return err
+	}
+	return errBadLogin()
+}
+
+// loginSucceeded starts a session for u, whose password hash was verified
+// against the right password, if the account is still as the check saw it:
+// the same hash (no password change or reset since), switched on, and not
+// locked (by failures in flight with this sign-in). Else the sign-in is
+// refused as the check would have refused it then.
+//
+// The UPDATE of the user's row comes first: on PostgreSQL it holds the row
+// until the session is committed, and a password change, reset or switch-off
+// updates the row before it deletes the sessions, so that one of the two
+// waits for the other — either this sign-in sees the new row and is
+// refused, or the deletion, a statement that starts after this commit,
+// sees the new session. On SQLite the single writer orders them.
+func (db *DB) loginSucceeded(ctx context.Context, a access.LoginAttempt, name string, u *access.User, hash string) (*access.Session, string, error) {
 	token := access.NewToken()
 	s := &access.Session{UserID: u.ID, CSRFToken: access.NewToken(), User: u}
-	err = db.transact(ctx, func(tx *Tx) error {
+	var refused error
+	err := db.transact(ctx, func(tx *Tx) error {
 		s.CreatedAt, s.ExpiresAt = tx.now, tx.now.Add(access.SessionLifetime)
-		if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2`, tx.now, int64(u.ID)); err != nil {
+		res, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1
+			WHERE id = $2 AND password_hash = $3 AND disabled_at IS NULL AND (locked_until IS NULL OR locked_until <= $4)`,
+			tx.now, int64(u.ID), hash, tx.now)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			reason, err := tx.loginRefusal(ctx, u.ID, hash)
+			if err != nil {
+				return err
+			}
+			refused = refusal(reason)
+			return tx.insertAttempt(ctx, a, name, u.ID, false, reason)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2`, int64(u.ID), tx.now); err != nil {
 			return err
@@ -472,8 +586,45 @@ func (db *DB) Login(ctx context.Context, a access.LoginAttempt) (*access.Session
 	if err != nil {
 		return nil, "", err
 	}
+	if refused != nil {
+		return nil, "", refused
+	}
 	u.FailedLogins, u.LockedUntil = 0, nil
 	return s, token, nil
+}
+
+// loginRefusal tells why the account whose password was checked against
+// hash may no longer sign in, as the attempt log's reason: the password was
+// changed or reset since (the one given is no longer right), the account
+// was locked (by failures in flight) or switched off.
+func (tx *Tx) loginRefusal(ctx context.Context, id credit.UserID, hash string) (string, error) {
+	var current string
+	var disabled bool
+	var locked sql.NullTime
+	err := tx.queryRow(ctx, `SELECT password_hash, disabled_at IS NOT NULL, locked_until FROM users WHERE id = $1`, int64(id)).
+		Scan(&current, &disabled, &locked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "unknown_user", nil
+	case err != nil:
+		return "", err
+	case current != hash:
+		return "password_changed", nil
+	case locked.Valid && tx.now.Before(locked.Time):
+		return "locked", nil
+	case disabled:
+		return "disabled", nil
+	}
+	return "refused", nil // not seen: the UPDATE and this read see the same row
+}
+
+// refusal is the answer to a sign-in refused for reason: only the right
+// password of a disabled account learns that it is disabled.
+func refusal(reason string) error {
+	if reason == "disabled" {
+		return errAccountDisabled()
+	}
+	return errBadLogin()
 }
 
 func (db *DB) logAttempt(ctx context.Context, a access.LoginAttempt, name string, id credit.UserID, ok bool, reason string) error {
