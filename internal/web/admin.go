@@ -89,9 +89,8 @@ type DepartmentsPage struct {
 	Pager       Pager
 	Regions     []RegionOption
 	Form        access.Department
-	Error       string
-	Details     []credit.Problem
-	CanManage   bool
+	FormErrors
+	CanManage bool
 }
 
 func (s *Server) scopeDepartments(r *http.Request, action access.Action) ([]*access.Department, error) {
@@ -205,13 +204,23 @@ func (s *Server) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) 
 		if perr != nil {
 			return perr
 		}
-		p.Form, p.Error = *d, credit.ErrorMessage(err)
+		p.Form = *d
+		p.fail(err, departmentInputs, "")
 		selectRegion(p.Regions, d.RegionCode)
 		return s.render(w, r, http.StatusBadRequest, "departments", p)
 	}
 	s.depts.reset()
 	http.Redirect(w, r, "/console/departments?done=created", http.StatusSeeOther)
 	return nil
+}
+
+// departmentInputs are the inputs of the department form, by the field of
+// access.Department.Validate's problems.
+var departmentInputs = map[string]formInput{
+	"code":   {"d-code", "统一社会信用代码"},
+	"name":   {"d-name", "部门名称"},
+	"region": {"d-region", "所属地区"},
+	"kind":   {"d-kind", "部门类别"},
 }
 
 // DepartmentPage shows a department with its users and API keys.
@@ -221,9 +230,12 @@ type DepartmentPage struct {
 	Users      []*access.User
 	Keys       []KeyRow
 	Scopes     []ScopeOption
-	// Limit is the default rate limit offered for a new key.
-	Limit     credit.RateLimit
-	CanManage bool
+	// Limit is the default rate limit offered for a new key; Rate and
+	// Burst are the form's values (Limit's, or what was sent).
+	Limit       credit.RateLimit
+	Rate, Burst string
+	CanManage   bool
+	FormErrors  // of the new-key form
 }
 
 // KeyRow is an API key in the department's key list.
@@ -274,26 +286,38 @@ func (s *Server) department(r *http.Request, code string, action access.Action) 
 	return d, nil
 }
 
+// departmentPage builds the page of department d with an empty new-key form.
+func (s *Server) departmentPage(r *http.Request, d *access.Department) (*DepartmentPage, error) {
+	actor := credit.ActorFromContext(r.Context())
+	p := &DepartmentPage{Page: base(r, d.Name, "departments"), Department: d,
+		Scopes: scopeOptions(), Limit: access.DefaultKeyLimit,
+		Rate:      strconv.FormatFloat(access.DefaultKeyLimit.Rate, 'f', -1, 64),
+		Burst:     strconv.Itoa(access.DefaultKeyLimit.Burst),
+		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode})}
+	var err error
+	if p.Users, _, err = s.backend.FindUsers(r.Context(), access.UserFilter{DepartmentID: &d.ID, Limit: 500}); err != nil {
+		return nil, err
+	}
+	if p.CanManage {
+		keys, err := s.backend.FindAPIKeys(r.Context(), d.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			p.Keys = append(p.Keys, KeyRow{k})
+		}
+	}
+	return p, nil
+}
+
 func (s *Server) handleDepartmentView(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.department(r, r.PathValue("code"), access.ActionViewUsers)
 	if err != nil {
 		return err
 	}
-	actor := credit.ActorFromContext(r.Context())
-	p := &DepartmentPage{Page: base(r, d.Name, "departments"), Department: d,
-		Scopes: scopeOptions(), Limit: access.DefaultKeyLimit,
-		CanManage: access.Can(actor, access.ActionManageDepartments, access.Target{DepartmentID: d.ID, RegionCode: d.RegionCode})}
-	if p.Users, _, err = s.backend.FindUsers(r.Context(), access.UserFilter{DepartmentID: &d.ID, Limit: 500}); err != nil {
+	p, err := s.departmentPage(r, d)
+	if err != nil {
 		return err
-	}
-	if p.CanManage {
-		keys, err := s.backend.FindAPIKeys(r.Context(), d.ID)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			p.Keys = append(p.Keys, KeyRow{k})
-		}
 	}
 	if r.URL.Query().Get("done") == "revoked" {
 		p.Notice = "API密钥已吊销。"
@@ -322,25 +346,48 @@ func (s *Server) handleKeyCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	scopes, err := access.ParseScopes(form["scope"])
-	if err != nil {
-		return err
+	if err == nil && len(scopes) == 0 {
+		err = credit.Invalid("请至少选择一项密钥权限范围", credit.Problem{Field: "scope", Code: "required", Message: "请至少选择一项密钥权限范围"})
 	}
-	if len(scopes) == 0 {
-		return credit.Errorf(credit.EINVALID, "请至少选择一项密钥权限范围")
+	var limit credit.RateLimit
+	if err == nil {
+		limit, err = keyLimitForm(form.Get("rate"), form.Get("burst"))
 	}
-	limit, err := keyLimitForm(form.Get("rate"), form.Get("burst"))
-	if err != nil {
-		return err
+	var secret string
+	var k *access.APIKey
+	if err == nil {
+		secret, k, err = s.backend.CreateAPIKeyWithLimit(r.Context(), d.ID, scopes, limit)
 	}
-	secret, k, err := s.backend.CreateAPIKeyWithLimit(r.Context(), d.ID, scopes, limit)
 	if err != nil {
-		return err
+		if credit.ErrorCode(err) != credit.EINVALID {
+			return err
+		}
+		// The department's page again, the form as it was sent, with
+		// the message next to the input it is about.
+		p, perr := s.departmentPage(r, d)
+		if perr != nil {
+			return perr
+		}
+		for i := range p.Scopes {
+			p.Scopes[i].Checked = slices.Contains(form["scope"], p.Scopes[i].Value)
+		}
+		p.Rate, p.Burst = form.Get("rate"), form.Get("burst")
+		p.fail(err, keyInputs, "")
+		return s.render(w, r, http.StatusBadRequest, "department", p)
 	}
 	row := KeyRow{k}
 	p := &SecretPage{Page: base(r, "新API密钥", "departments"), Heading: "已为“" + d.Name + "”生成API密钥", Label: "API密钥",
 		Secret: secret, Hint: "权限范围：" + row.ScopeText() + "；限速：" + row.LimitText() + "。密钥只显示这一次，请立即复制并交给该部门的系统管理员妥善保存。调用接口时放在请求头 Authorization: Bearer <密钥> 中。",
 		Back: "返回部门", BackTo: "/console/departments/" + url.PathEscape(d.Code)}
 	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+// keyInputs are the inputs of the new-key form, by the field of the
+// problems of access.ParseScopes and access.ValidateKeyLimit.
+var keyInputs = map[string]formInput{
+	"scope": {"k-scope", "新密钥的权限范围"},
+	"rate":  {"k-rate", "每秒请求数"},
+	"burst": {"k-burst", "突发请求数"},
 }
 
 // keyLimitForm reads the rate fields of the new-key form; blank fields
@@ -396,8 +443,8 @@ type UsersPage struct {
 	Form        UserForm
 	Query       string
 	Pager       Pager
-	Error       string
-	CanManage   bool
+	FormErrors
+	CanManage bool
 }
 
 // RoleOption is an entry of the role drop-down.
@@ -458,7 +505,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error 
 	if u.Role == credit.RoleDepartment {
 		d, err := s.backend.FindDepartmentByCode(r.Context(), f.Department)
 		if err != nil {
-			cerr = credit.Errorf(credit.EINVALID, "请选择部门用户所属的部门")
+			cerr = credit.Invalid("请选择部门用户所属的部门", credit.Problem{Field: "department", Code: "required", Message: "请选择部门用户所属的部门"})
 		} else {
 			u.DepartmentID = d.ID
 		}
@@ -475,7 +522,17 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		p.Form, p.Error = f, credit.ErrorMessage(cerr)
+		p.Form = f
+		// EFORBIDDEN names no field: the scope asked for is the role's
+		// department or region.
+		scope := "role"
+		switch u.Role {
+		case credit.RoleDepartment:
+			scope = "department"
+		case credit.RoleRegion:
+			scope = "region"
+		}
+		p.fail(cerr, userInputs, scope)
 		selectRegion(p.Regions, f.Region)
 		selectDept(p.Departments, f.Department)
 		return s.render(w, r, statusOf(cerr), "users", p)
@@ -484,6 +541,16 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error 
 		Label: "一次性密码", Secret: password, Hint: "一次性密码只显示这一次，请通过安全渠道交给本人；首次登录后请在“修改密码”中更改。",
 		Back: "返回用户列表", BackTo: "/console/users"}
 	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+// userInputs are the inputs of the new-user form, by the field of
+// access.User.Validate's problems.
+var userInputs = map[string]formInput{
+	"username":     {"u-name", "用户名"},
+	"display_name": {"u-display", "姓名"},
+	"role":         {"u-role", "角色"},
+	"department":   {"u-dept", "所属部门"},
+	"region":       {"u-region", "管辖地区"},
 }
 
 // UserPage shows one user with the administrator's actions.
@@ -563,7 +630,15 @@ func (s *Server) handleUserStatus(w http.ResponseWriter, r *http.Request) error 
 // PasswordPage is the form to change one's own password.
 type PasswordPage struct {
 	Page
-	Error string
+	FormErrors
+}
+
+// passwordInputs are the inputs of the password form, by the field of
+// the problems of ChangePassword.
+var passwordInputs = map[string]formInput{
+	"old_password":     {"old", "原密码"},
+	"new_password":     {"new", "新密码"},
+	"confirm_password": {"confirm", "再次输入新密码"},
 }
 
 func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) error {
@@ -578,7 +653,8 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	old, next, confirm := form.Get("old_password"), form.Get("new_password"), form.Get("confirm_password")
 	if next != confirm {
-		p := &PasswordPage{Page: base(r, "修改密码", "password"), Error: "两次输入的新密码不一致"}
+		p := &PasswordPage{Page: base(r, "修改密码", "password")}
+		p.fail(credit.Invalid("两次输入的新密码不一致", credit.Problem{Field: "confirm_password", Code: "mismatch", Message: "两次输入的新密码不一致"}), passwordInputs, "")
 		return s.render(w, r, http.StatusBadRequest, "password", p)
 	}
 	c, _ := r.Cookie(SessionCookie)
@@ -586,7 +662,8 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
 		if credit.ErrorCode(err) != credit.EINVALID {
 			return err
 		}
-		p := &PasswordPage{Page: base(r, "修改密码", "password"), Error: credit.ErrorMessage(err)}
+		p := &PasswordPage{Page: base(r, "修改密码", "password")}
+		p.fail(err, passwordInputs, "new_password")
 		return s.render(w, r, http.StatusBadRequest, "password", p)
 	}
 	p := &PasswordPage{Page: base(r, "修改密码", "password")}

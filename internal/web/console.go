@@ -3,7 +3,6 @@ package web
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -201,9 +200,8 @@ type UploadPage struct {
 	Own         string       // the department user's department
 	Class       string
 	Department  string
-	Error       string
-	Details     []credit.Problem
-	MaxMB       int64
+	FormErrors
+	MaxMB int64
 }
 
 // submittable returns the departments the actor may submit for.
@@ -264,6 +262,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	sub := record.Submission{Channel: "web"}
 	var receipt *record.Receipt
 	var serr error
+	field := "file" // the input serr is about
 	found := false
 	for !found {
 		part, err := mr.NextPart()
@@ -291,13 +290,16 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 				break
 			}
 			if sub.Class == "" {
-				serr = credit.Errorf(credit.EINVALID, "请选择信息类")
+				serr, field = credit.Errorf(credit.EINVALID, "请选择信息类"), "class"
 				break
 			}
 			sub.Body = part
 			// A stored batch is processed to the end even when the
 			// browser goes away (the upload itself still fails with it).
 			receipt, serr = s.backend.Submit(context.WithoutCancel(r.Context()), sub)
+			if credit.ErrorCode(serr) == credit.EFORBIDDEN || sub.DepartmentCode == "" && sess.User.Role != credit.RoleDepartment {
+				field = "department" // not the department's to submit, or none chosen
+			}
 		}
 		part.Close()
 	}
@@ -322,15 +324,15 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Class, p.Department = sub.Class, sub.DepartmentCode
 	p.Departments = selectDept(p.Departments, sub.DepartmentCode)
-	p.Error = credit.ErrorMessage(serr)
-	var ce *credit.Error
-	if errors.As(serr, &ce) {
-		p.Details = ce.Details
-		if len(p.Details) > 20 {
-			p.Details = p.Details[:20]
-		}
-	}
+	p.failRows(serr, uploadInputs[field])
 	return s.render(w, r, statusOf(serr), "upload", p)
+}
+
+// uploadInputs are the inputs of the upload form.
+var uploadInputs = map[string]formInput{
+	"class":      {"class", "信息类"},
+	"department": {"department", "报送部门"},
+	"file":       {"file", "数据文件"},
 }
 
 func readPart(part io.Reader, n int64) string {
@@ -402,7 +404,7 @@ type BatchesPage struct {
 	Departments []DeptOption
 	Filter      BatchFilterForm
 	Pager       Pager
-	Error       string
+	FormErrors
 }
 
 // BatchFilterForm is the batch history's filter form, as given.
@@ -440,11 +442,11 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 			}
 		}
 		if f.DepartmentID == nil {
-			p.Error = "所选部门不存在"
+			p.filterError("f-dept", "报送部门", "所选部门不存在")
 		}
 	}
 	if day, msg := parseDay(p.Filter.Since, "起始日期"); msg != "" {
-		p.Error = msg
+		p.filterError("f-since", "提交日期自", msg)
 	} else if day != nil {
 		t := credit.StartOfDay(*day)
 		f.Since = &t

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,9 @@ type EntryPage struct {
 	Date      string
 	Today     string
 	Error     string // why the removal was refused
+	// ErrorInput is the id of the input Error is about: f-kind, f-date or
+	// f-reason.
+	ErrorInput string
 }
 
 // stateClass returns the CSS class of the state of an entry of a list of
@@ -251,7 +255,7 @@ func (s *Server) handleEntryRemove(w http.ResponseWriter, r *http.Request) error
 	if p.Date != "" {
 		d, ok := record.ParseDate(p.Date)
 		if !ok {
-			p.Error = "移出日期“" + p.Date + "”无效，应为“年-月-日”格式，如2026-11-27"
+			p.Error, p.ErrorInput = "移出日期“"+p.Date+"”无效，应为“年-月-日”格式，如2026-11-27", "f-date"
 			return s.render(w, r, http.StatusBadRequest, "entry", p)
 		}
 		rm.Date = &d
@@ -264,6 +268,17 @@ func (s *Server) handleEntryRemove(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		p.Error = credit.ErrorMessage(err)
+		// The refusal names no field: a missing reason, a kind not
+		// offered, or else the day (before the decision, after today, not
+		// after the validity for 有效期届满, or after an earlier removal).
+		switch {
+		case p.Reason == "":
+			p.ErrorInput = "f-reason"
+		case p.Kind != "" && !slices.Contains(p.Kinds, p.Kind):
+			p.ErrorInput = "f-kind"
+		default:
+			p.ErrorInput = "f-date"
+		}
 		return s.render(w, r, statusOf(err), "entry", p)
 	}
 	s.resetCaches()

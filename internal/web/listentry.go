@@ -64,6 +64,10 @@ type FormField struct {
 	Options   []FormOption
 	OptGroups []FormOptGroup
 	Errors    []string
+	// Defaulted says an empty value is filled in by the platform (the
+	// source department's code, from the department chosen on the
+	// form): the browser does not insist on one.
+	Defaulted bool
 }
 
 // FormOption is an option of a select or a checkbox.
@@ -101,7 +105,9 @@ func (f *FormField) Input() string {
 }
 
 // Required reports whether the browser should insist on a value.
-func (f *FormField) Required() bool { return f.Req == catalog.Required && !f.Readonly }
+func (f *FormField) Required() bool {
+	return f.Req == catalog.Required && !f.Readonly && !f.Defaulted
+}
 
 // Rows is the height of a textarea.
 func (f *FormField) Rows() int {
@@ -178,7 +184,7 @@ func (s *Server) entryForm(r *http.Request) (*EntryFormPage, error) {
 			if p.Own != "" {
 				ff.Value, ff.Readonly = sess.User.DepartmentCode, true
 			} else {
-				ff.Hint = "留空则填写为所选报送部门的代码"
+				ff.Hint, ff.Defaulted = "留空则填写为所选报送部门的代码", true
 			}
 		case cl.Roles.Authority:
 			if p.Own != "" {

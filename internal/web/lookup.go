@@ -14,8 +14,8 @@ import (
 // LookupPage searches subjects for the government view.
 type LookupPage struct {
 	Page
-	Query   string
-	Error   string
+	Query string
+	FormErrors
 	Results []*subject.Subject
 	Pager   Pager
 }
@@ -39,7 +39,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) error {
 		// straight to the purpose form instead of into a URL.
 		list, total, err := s.backend.FindSubjects(r.Context(), subject.Filter{Query: q, Offset: (page - 1) * searchPageSize, Limit: searchPageSize})
 		if credit.ErrorCode(err) == credit.EINVALID {
-			p.Error = credit.ErrorMessage(err)
+			p.fail(err, map[string]formInput{"q": {"q", "名称或代码前缀"}}, "q")
 		} else if err != nil {
 			return err
 		}
@@ -57,8 +57,20 @@ type PurposePage struct {
 	Subject *subject.Subject
 	Reason  string
 	Note    string
-	Error   string
+	FormErrors
 }
+
+// purposeInputs are the inputs of the purpose form, by the field of the
+// problems of access.Purpose.
+var purposeInputs = map[string]formInput{
+	"code":    {"code", "统一社会信用代码或公民身份号码"},
+	"purpose": {"reason", "查询事由"},
+	"note":    {"note", "具体说明"},
+}
+
+// errIDInURL is why a citizen ID in the address is not used.
+var errIDInURL = credit.Invalid("公民身份号码不在网址中传递，请在下方重新填写号码和查询事由",
+	credit.Problem{Field: "code", Code: "id_in_url", Message: "公民身份号码不在网址中传递，请在下方重新填写号码和查询事由"})
 
 func (s *Server) handleLookupPurpose(w http.ResponseWriter, r *http.Request) error {
 	if err := s.requireArchiveAccess(r); err != nil {
@@ -70,7 +82,8 @@ func (s *Server) handleLookupPurpose(w http.ResponseWriter, r *http.Request) err
 		// A citizen ID in the address: nothing of the person — not even
 		// whether the platform knows them — is shown before the read is
 		// logged with its purpose, and the number is not echoed.
-		p.Code, p.Error = "", "公民身份号码不在网址中传递，请在下方重新填写号码和查询事由"
+		p.Code = ""
+		p.fail(errIDInURL, purposeInputs, "")
 		return s.render(w, r, http.StatusOK, "purpose", p)
 	}
 	if code != "" {
@@ -79,7 +92,8 @@ func (s *Server) handleLookupPurpose(w http.ResponseWriter, r *http.Request) err
 			return err
 		}
 		if sub.Type == subject.Person {
-			p.Code, p.Error = "", "公民身份号码不在网址中传递，请在下方重新填写号码和查询事由"
+			p.Code = ""
+			p.fail(errIDInURL, purposeInputs, "")
 			return s.render(w, r, http.StatusOK, "purpose", p)
 		}
 		p.Subject = sub
@@ -109,19 +123,26 @@ func (s *Server) handleGovArchive(w http.ResponseWriter, r *http.Request) error 
 	reason, note := form.Get("reason"), form.Get("note")
 	purpose, err := access.Purpose(reason, note)
 	if err == nil && code == "" {
-		err = credit.Errorf(credit.EINVALID, "请输入统一社会信用代码或公民身份号码")
+		err = credit.Invalid("请输入统一社会信用代码或公民身份号码",
+			credit.Problem{Field: "code", Code: "required", Message: "请输入统一社会信用代码或公民身份号码"})
+	}
+	var a *archive.Archive
+	if err == nil {
+		a, err = s.backend.FindArchive(r.Context(), code, purpose)
+		if err != nil && credit.ErrorCode(err) != credit.EINVALID {
+			return err
+		}
 	}
 	if err != nil {
-		p := &PurposePage{Page: base(r, "填写查询事由", "lookup"), Reason: reason, Note: note, Error: credit.ErrorMessage(err)}
+		// The form again, the message next to the input it is about (a
+		// code the archive refuses: the code).
+		p := &PurposePage{Page: base(r, "填写查询事由", "lookup"), Reason: reason, Note: note}
+		p.fail(err, purposeInputs, "code")
 		// A person's name is shown only with the logged read.
 		if sub, ferr := s.backend.FindSubjectByCode(r.Context(), code); ferr == nil && sub.Type != subject.Person {
 			p.Subject, p.Code = sub, sub.USCC
 		}
 		return s.render(w, r, http.StatusBadRequest, "purpose", p)
-	}
-	a, err := s.backend.FindArchive(r.Context(), code, purpose)
-	if err != nil {
-		return err
 	}
 	sections, err := s.sections(r.Context(), a, true)
 	if err != nil {
@@ -138,7 +159,7 @@ type QueryLogPage struct {
 	Entries []*access.QueryLogEntry
 	Filter  QueryLogForm
 	Pager   Pager
-	Error   string
+	FormErrors
 }
 
 // QueryLogForm is the query-log filter form, as given.
@@ -159,19 +180,19 @@ func (s *Server) handleQueryLog(w http.ResponseWriter, r *http.Request) error {
 	if p.Filter.Subject != "" {
 		sub, err := s.backend.FindSubjectByCode(r.Context(), p.Filter.Subject)
 		if err != nil {
-			p.Error = credit.ErrorMessage(err)
+			p.filterError("f-subject", "主体代码", credit.ErrorMessage(err))
 		} else {
 			f.SubjectID = &sub.ID
 		}
 	}
 	if d, msg := parseDay(p.Filter.From, "开始日期"); msg != "" {
-		p.Error = msg
+		p.filterError("f-from", "日期自", msg)
 	} else if d != nil {
 		t := credit.StartOfDay(*d)
 		f.From = &t
 	}
 	if d, msg := parseDay(p.Filter.To, "结束日期"); msg != "" {
-		p.Error = msg
+		p.filterError("f-to", "日期至", msg)
 	} else if d != nil {
 		t := credit.StartOfDay(d.AddDate(0, 0, 1))
 		f.To = &t

@@ -522,7 +522,7 @@ type PublicityPage struct {
 	Departments []DeptOption
 	Rows        []ListRow
 	Pager       Pager
-	Error       string
+	FormErrors
 }
 
 // PublicityFilter is the filter form of a 双公示 list, as given.
@@ -618,7 +618,7 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 	f := record.RecordFilter{Class: c.Code, Text: p.Filter.Query}
 	if p.Filter.Region != "" {
 		if _, ok := subject.LookupRegion(p.Filter.Region); !ok {
-			p.Error = "所选地区无效"
+			p.filterError("f-region", "决定机关所在地区", "所选地区无效")
 		}
 		f.RegionPrefix = p.Filter.Region
 	}
@@ -630,20 +630,20 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 			}
 		}
 		if f.DepartmentID == nil {
-			p.Error = "所选部门不存在"
+			p.filterError("f-dept", "决定部门", "所选部门不存在")
 		}
 	}
 	var derr string
 	f.From, derr = parseDay(p.Filter.From, "开始日期")
 	if derr != "" {
-		p.Error = derr
+		p.filterError("f-from", "决定日期自", derr)
 	}
 	f.To, derr = parseDay(p.Filter.To, "结束日期")
 	if derr != "" {
-		p.Error = derr
+		p.filterError("f-to", "决定日期至", derr)
 	}
 	if f.From != nil && f.To != nil && f.From.After(*f.To) {
-		p.Error = "开始日期（" + f.From.Format(credit.DateLayout) + "）晚于结束日期（" + f.To.Format(credit.DateLayout) + "），请调换或重新选择日期"
+		p.filterError("f-from", "决定日期自", "开始日期（"+f.From.Format(credit.DateLayout)+"）晚于结束日期（"+f.To.Format(credit.DateLayout)+"），请调换或重新选择日期")
 	}
 	if p.Error == "" {
 		page := pageParam(r)
@@ -660,7 +660,7 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 			rp, err = find(r.Context())
 		}
 		if credit.ErrorCode(err) == credit.EINVALID {
-			p.Error = credit.ErrorMessage(err)
+			p.filterError("f-q", "关键词", credit.ErrorMessage(err))
 		} else if err != nil {
 			return err
 		} else {

@@ -144,12 +144,13 @@ func TestSearchCitizenID(t *testing.T) {
 	}
 }
 
-// Only an accepted query names the page.
+// Only an accepted query names the page; a refused one says first that
+// it was an error.
 func TestSearchTitle(t *testing.T) {
 	c := newClient(t)
 	for _, q := range []string{"长", strings.Repeat("一二三四五六七八九十", 6)} {
 		doc := c.doc("/search?q="+url.QueryEscape(q), http.StatusOK)
-		if got := doc.Find("title").Text(); got != "信用查询 - "+web.SiteName {
+		if got := doc.Find("title").Text(); got != "错误：信用查询 - "+web.SiteName {
 			t.Errorf("search %q: title %q", q, got)
 		}
 		if doc.Find("main .alert-error").Length() != 1 {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -44,14 +45,162 @@ type Page struct {
 	Notice  string // a confirmation shown at the top of the content
 	Path    string
 	Demo    bool // the server runs the demo province (Options.Demo)
+	// Failed says the page reports an error of the form the user sent
+	// (set by render from the page's Error): the title says so first.
+	Failed bool
 }
 
-// FullTitle is the text of the <title> element.
+// FullTitle is the text of the <title> element, starting with “错误：”
+// when the page reports a failed form, so that the title read out on
+// load says the submission did not go through.
 func (p *Page) FullTitle() string {
-	if p.Title == "" {
-		return SiteName
+	t := SiteName
+	if p.Title != "" {
+		t = p.Title + " - " + SiteName
 	}
-	return p.Title + " - " + SiteName
+	if p.Failed {
+		t = "错误：" + t
+	}
+	return t
+}
+
+// hasError reports whether a page shows the error of a failed form: its
+// struct has an Error string (of its own or of an embedded FormErrors)
+// that is not empty.
+func hasError(data pageOf) bool {
+	v := reflect.ValueOf(data)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	f := v.FieldByName("Error")
+	return f.IsValid() && f.Kind() == reflect.String && f.String() != ""
+}
+
+// FormErrors is what a form shows after a failed submit: the message of
+// the error box at the top (#form-errors, see the "formErrors" template),
+// the inputs it concerns, each with its own message next to it, and the
+// problems of rows (of a file or a list of subjects) that name no input.
+type FormErrors struct {
+	Error   string
+	Invalid FieldErrors
+	Details []credit.Problem
+}
+
+// fail sets the form's error from err: its message and its problems tied
+// to inputs (see fieldErrors); problems of no input are listed under the
+// message.
+func (f *FormErrors) fail(err error, inputs map[string]formInput, fallback string) {
+	f.Error = credit.ErrorMessage(err)
+	var rest []credit.Problem
+	f.Invalid, rest = fieldErrors(err, inputs, fallback)
+	if len(rest) == 1 && rest[0].Message == f.Error {
+		rest = nil
+	}
+	f.Details = rest[:min(len(rest), 20)]
+}
+
+// failRows sets the form's error from err, whose problems are about rows
+// of what the input named by in holds (a file, pasted lines): the input
+// gets the message, and the problems are listed under it (at most 20).
+func (f *FormErrors) failRows(err error, in formInput) {
+	f.Error = credit.ErrorMessage(err)
+	f.Invalid = FieldErrors{{ID: in.ID, Label: in.Label, Message: f.Error}}
+	var ce *credit.Error
+	if errors.As(err, &ce) && (len(ce.Details) > 1 || len(ce.Details) == 1 && ce.Details[0].Message != f.Error) {
+		f.Details = ce.Details[:min(len(ce.Details), 20)]
+	}
+}
+
+// filterError adds the error of a filter form's input id (labelled
+// label). The box at the top says the message, or that there are several,
+// each of which its input shows.
+func (f *FormErrors) filterError(id, label, msg string) {
+	f.Invalid = append(f.Invalid, FieldError{ID: id, Label: label, Message: msg})
+	f.Error = msg
+	if len(f.Invalid) > 1 {
+		f.Error = "筛选条件有误，请按提示修改："
+	}
+}
+
+// FieldError is the error of one input of a form. The input refers to
+// its message with aria-describedby (ErrID) and aria-invalid; the error box
+// at the top links to the input (ID).
+type FieldError struct {
+	ID      string // the id of the input, or of the group of checkboxes
+	Label   string // the input's label, as the error box names it
+	Message string
+}
+
+// ErrID returns the id of the message shown next to the input.
+func (e *FieldError) ErrID() string { return "e-" + e.ID }
+
+// FieldErrors are the errors of a form's inputs, in the order found.
+type FieldErrors []FieldError
+
+// For returns the error of the input with the id, or nil.
+func (fe FieldErrors) For(id string) *FieldError {
+	for i := range fe {
+		if fe[i].ID == id {
+			return &fe[i]
+		}
+	}
+	return nil
+}
+
+// Sole returns the error of the only input in error when its message is
+// msg, the message of the error box, or nil. The error box then links the
+// message itself to the input rather than repeating it in a list.
+func (fe FieldErrors) Sole(msg string) *FieldError {
+	if len(fe) == 1 && fe[0].Message == msg {
+		return &fe[0]
+	}
+	return nil
+}
+
+// FieldRef is a form field with its error messages (template function
+// fieldRef).
+type FieldRef struct {
+	Field  string
+	Errors []string
+}
+
+// formInput is an input of a form: its id and its label.
+type formInput struct{ ID, Label string }
+
+// fieldErrors ties the problems of err to the inputs of a form: inputs
+// maps a problem's Field (credit.Problem) to its input. A problem of a
+// field not in inputs, or an error without problems, goes to the input
+// fallback names in inputs; with none ("" or a name not in inputs) it is
+// returned in rest. Two problems of one input are joined.
+func fieldErrors(err error, inputs map[string]formInput, fallback string) (out FieldErrors, rest []credit.Problem) {
+	add := func(p credit.Problem) {
+		in, ok := inputs[p.Field]
+		if !ok {
+			if in, ok = inputs[fallback]; !ok {
+				rest = append(rest, p)
+				return
+			}
+		}
+		if e := out.For(in.ID); e != nil {
+			if !strings.Contains(e.Message, p.Message) {
+				e.Message += "；" + p.Message
+			}
+			return
+		}
+		out = append(out, FieldError{ID: in.ID, Label: in.Label, Message: p.Message})
+	}
+	var ce *credit.Error
+	if errors.As(err, &ce) && len(ce.Details) > 0 {
+		for _, p := range ce.Details {
+			add(p)
+		}
+		return out, rest
+	}
+	add(credit.Problem{Message: credit.ErrorMessage(err)})
+	return out, rest
 }
 
 // base returns the Page of a request.
@@ -162,6 +311,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return fmt.Errorf("web: page %q rendered with %v, want %v", name, got, s.pages.types[name])
 	}
 	data.page().Demo = s.demo
+	data.page().Failed = data.page().Failed || hasError(data)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
@@ -185,7 +335,8 @@ type ErrorPage struct {
 	Heading string
 	Message string
 	Details []credit.Problem
-	Login   bool // offer the login link
+	Login   bool   // offer the login link
+	Next    string // where the login link leads back to ("": the dashboard)
 }
 
 // renderError shows err as a page with its status. Internal errors are
@@ -206,7 +357,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	p := &ErrorPage{Page: base(r, "", ""), Status: status, Message: credit.ErrorMessage(err), Details: respond.Body(err).Details}
 	switch status {
 	case http.StatusUnauthorized:
-		p.Heading, p.Login = "需要登录", true
+		p.Heading, p.Login, p.Next = "需要登录", true, loginNext(r)
 	case http.StatusForbidden:
 		p.Heading = "无权访问"
 	case http.StatusNotFound:
@@ -230,6 +381,26 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.logger.Error("render error page", slog.Any("error", rerr))
 		http.Error(w, credit.ErrorMessage(err), status)
 	}
+}
+
+// loginNext returns the console page to come back to after signing in
+// again from a 401 page: the page requested, or for a form sent after the
+// session ended, the page the form was on (its Referer, same origin); ""
+// when there is none, which leads to the dashboard.
+func loginNext(r *http.Request) string {
+	from := ""
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		from = r.URL.RequestURI()
+	default:
+		if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host {
+			from = u.RequestURI()
+		}
+	}
+	if from != "" && safeNext(from) == from {
+		return from
+	}
+	return ""
 }
 
 // staticVersion is a hash of the static files, appended to their URLs so
@@ -397,8 +568,12 @@ var funcs = template.FuncMap{
 		}
 		return "选填"
 	},
-	"typeLabel": fieldTypeLabel,
-	"purposes":  func() []string { return access.Purposes },
+	"typeLabel":      fieldTypeLabel,
+	"listTypeChecks": listTypeChecks,
+	// fieldRef pairs a form field with its errors, for a template that
+	// marks the input and shows the message with an id to point to.
+	"fieldRef": func(field string, errs []string) FieldRef { return FieldRef{Field: field, Errors: errs} },
+	"purposes": func() []string { return access.Purposes },
 }
 
 // formatDate shows a date as yyyy-MM-dd; nil or zero as "—".

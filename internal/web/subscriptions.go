@@ -1,7 +1,7 @@
 package web
 
 import (
-	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,6 +41,25 @@ type ListTypeGroup struct {
 	Subs []ListTypeOption
 }
 
+// ListTypeChecks are the checkboxes of list types of a form (template
+// "listTypeChecks"): ErrID is the id of the group's error message, "" when
+// there is none.
+type ListTypeChecks struct {
+	Groups []ListTypeGroup
+	ErrID  string
+}
+
+// listTypeChecks is the template function that builds ListTypeChecks:
+// the group's error is errID when invalid is true in the template's sense
+// (a message, a non-empty list, a non-nil *FieldError).
+func listTypeChecks(groups []ListTypeGroup, invalid any, errID string) ListTypeChecks {
+	c := ListTypeChecks{Groups: groups}
+	if ok, _ := template.IsTrue(invalid); ok {
+		c.ErrID = errID
+	}
+	return c
+}
+
 // SubscriptionsPage lists subscriptions and offers the form to add one.
 type SubscriptionsPage struct {
 	Page
@@ -50,9 +69,8 @@ type SubscriptionsPage struct {
 	CanRevoke bool
 	ListTypes []ListTypeGroup
 	URL       string
-	Error     string
-	Details   []credit.Problem
-	Max       int
+	FormErrors
+	Max int
 }
 
 // SubscriptionPage is one subscription and its delivery log.
@@ -222,11 +240,8 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 		if err != nil {
 			return err
 		}
-		p.URL, p.Error = in.URL, credit.ErrorMessage(cerr)
-		var ce *credit.Error
-		if errors.As(cerr, &ce) && len(ce.Details) > 1 {
-			p.Details = ce.Details
-		}
+		p.URL = in.URL
+		p.fail(cerr, subscriptionInputs, "")
 		for i := range p.ListTypes {
 			g := &p.ListTypes[i]
 			g.Top.Checked = slices.Contains(in.ListTypes, g.Top.Code)
@@ -250,6 +265,14 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 			" 中附上 sha256=HMAC-SHA256(密钥, 时间戳 + \".\" + 推送编号 + \".\" + 请求体) 的十六进制值，接收方据此验证来源；密钥遗失时请撤销订阅后重新创建。",
 		Back: "返回推送订阅", BackTo: "/console/subscriptions"}
 	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+// subscriptionInputs are the inputs of the new-subscription form, by the
+// field of the problems of lists.PushService.CreateSubscription.
+var subscriptionInputs = map[string]formInput{
+	"url":        {"url", "接收推送的URL"},
+	"secret":     {"webhook-secret", "签名密钥"},
+	"list_types": {"list-types", "名单类型"},
 }
 
 // pushRequest returns the push service and the {id} of a subscription or

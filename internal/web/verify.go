@@ -64,9 +64,8 @@ type VerifyPage struct {
 	Scenario  string
 	Purpose   string
 	Subjects  string
-	Error     string
-	Details   []credit.Problem
-	Max       int
+	FormErrors
+	Max int
 	// MaxPurpose is the longest 查询事由, lists.MaxPurpose.
 	MaxPurpose int
 }
@@ -169,6 +168,16 @@ func (*VerificationPage) Masked(code string) string { return maskCode(code) }
 // (lists.MaskCode).
 func maskCode(code string) string { return lists.MaskCode(code) }
 
+// Heading returns the title of a notification as its heading shows it,
+// after the tag of its kind: without the kind again (a 核查预警's title
+// starts with “核查预警：”).
+func (*InboxPage) Heading(n *lists.Notification) string {
+	if t, ok := strings.CutPrefix(n.Title, n.Kind.Label()+"："); ok {
+		return t
+	}
+	return n.Title
+}
+
 // KindClass returns the CSS class of a notification kind.
 func (*InboxPage) KindClass(k lists.NotificationKind) string {
 	switch k {
@@ -270,20 +279,26 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 	p.Scenario, p.Purpose, p.Subjects = r.PostFormValue("scenario"), strings.TrimSpace(r.PostFormValue("purpose")), r.PostFormValue("subjects")
 	req := lists.VerificationRequest{Scenario: p.Scenario, Purpose: p.Purpose}
 	var ferr error
+	field := "" // the input ferr is about
 	switch {
 	case p.Scenario == "":
-		ferr = credit.Errorf(credit.EINVALID, "请选择应用场景")
+		ferr, field = credit.Errorf(credit.EINVALID, "请选择应用场景"), "scenario"
 	case p.Purpose == "":
-		ferr = credit.Errorf(credit.EINVALID, "请填写查询事由，如采购项目名称或审批事项")
+		ferr, field = credit.Errorf(credit.EINVALID, "请填写查询事由，如采购项目名称或审批事项"), "purpose"
 	default:
-		ferr = lists.CheckPurpose(p.Purpose)
+		ferr, field = lists.CheckPurpose(p.Purpose), "purpose"
 	}
 	if ferr == nil {
 		req.Subjects, ferr = formSubjects(r, p.Subjects)
+		field = "subjects"
+		if hasFile(r) && strings.TrimSpace(p.Subjects) == "" {
+			field = "file"
+		}
 	}
 	var v *lists.Verification
 	if ferr == nil {
 		v, ferr = ls.Verify(r.Context(), req)
+		field = ""
 	}
 	if ferr != nil {
 		switch credit.ErrorCode(ferr) {
@@ -291,18 +306,52 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 		default:
 			return ferr
 		}
-		p.Error = credit.ErrorMessage(ferr)
-		var ce *credit.Error
-		if errors.As(ferr, &ce) && len(ce.Details) > 1 {
-			p.Details = ce.Details
-			if len(p.Details) > 20 {
-				p.Details = p.Details[:20]
-			}
+		in, ok := verifyInputs[field]
+		if !ok {
+			in, ok = verifyInputs[verifyField(ferr)]
+		}
+		if ok {
+			p.failRows(ferr, in)
+		} else {
+			p.fail(ferr, nil, "")
 		}
 		return s.render(w, r, http.StatusBadRequest, "verify", p)
 	}
 	http.Redirect(w, r, "/console/verifications/"+strconv.FormatInt(v.ID, 10), http.StatusSeeOther)
 	return nil
+}
+
+// verifyInputs are the inputs of the 信用核查 form, by the field of
+// lists.VerificationRequest (and the file, where subjects may come from).
+var verifyInputs = map[string]formInput{
+	"scenario": {"scenario", "应用场景"},
+	"purpose":  {"purpose", "查询事由"},
+	"subjects": {"subjects", "核查对象"},
+	"file":     {"file", "上传文件"},
+}
+
+// verifyField returns the input of the form that an error of
+// lists.Service.Verify is about: the field of its first problem
+// ("subjects[3].code" is about the subjects), or "".
+func verifyField(err error) string {
+	var ce *credit.Error
+	if !errors.As(err, &ce) || len(ce.Details) == 0 {
+		return ""
+	}
+	f := ce.Details[0].Field
+	if i := strings.IndexAny(f, "[."); i >= 0 {
+		f = f[:i]
+	}
+	return f
+}
+
+// hasFile reports whether the form came with a file to read subjects from.
+func hasFile(r *http.Request) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	fhs := r.MultipartForm.File["file"]
+	return len(fhs) > 0 && fhs[0].Filename != "" && fhs[0].Size > 0
 }
 
 // formSubjects returns the subjects of the form: the uploaded file when one

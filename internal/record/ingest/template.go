@@ -25,6 +25,10 @@ const (
 	TemplateCodeSheet  = "代码表"
 )
 
+// RequiredMark starts the header of a required column of an import
+// template.
+const RequiredMark = "*"
+
 // templateRows is how many data rows get drop-downs and date checks.
 const templateRows = 1000
 
@@ -41,10 +45,11 @@ var typeLabels = map[string]string{
 
 // WriteTemplateXLSX writes an empty import template titled title.
 //
-// Sheet "数据" holds the headers in row 1, exactly as the Mapper matches
-// them; required fields have red bold headers (not a "*", which would break
-// matching) and every header has a comment with the field code, whether it
-// is required, its type and note. Columns with Options get a drop-down on
+// Sheet "数据" holds the headers in row 1; required fields' headers start
+// with "*" (RequiredMark) and are dark red and bold, so that they are told
+// apart by more than colour. The Mapper and catalog.NormalizeHeader drop a
+// leading "*" when the file comes back. Every header has a comment with the
+// field code, whether it is required, its type and note. Columns with Options get a drop-down on
 // rows 2–1001 (a short list inline, a long one from the hidden sheet
 // "代码表"); date columns are formatted yyyy-mm-dd and checked to be dates;
 // other text columns are formatted as text so that long codes keep their
@@ -114,7 +119,7 @@ func newTemplateStyles(f *excelize.File) (templateStyles, error) {
 		style *excelize.Style
 	}{
 		{&st.required, &excelize.Style{
-			Font:   &excelize.Font{Bold: true, Color: "#FF0000"},
+			Font:   &excelize.Font{Bold: true, Color: "#C00000"}, // 5.8:1 on the fill
 			Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"#FFF2CC"}},
 			Border: border, Alignment: center, NumFmt: 49,
 		}},
@@ -163,11 +168,15 @@ func writeTemplateData(f *excelize.File, st templateStyles, cols []TemplateColum
 				return err
 			}
 		}
-		if err := f.SetColWidth(sheet, name, name, columnWidth(c.Header)); err != nil {
+		header := c.Header
+		if c.Required {
+			header = RequiredMark + header
+		}
+		if err := f.SetColWidth(sheet, name, name, columnWidth(header)); err != nil {
 			return err
 		}
 		cell := name + "1"
-		if err := f.SetCellStr(sheet, cell, c.Header); err != nil {
+		if err := f.SetCellStr(sheet, cell, header); err != nil {
 			return err
 		}
 		head := st.optional
@@ -305,7 +314,7 @@ func writeTemplateGuide(f *excelize.File, st templateStyles, title string, cols 
 	}
 	notes := []string{
 		"1. 请在“数据”工作表中从第2行开始逐行填写，每行一条记录；不要修改、删除或移动第1行的表头。",
-		"2. 红色加粗的表头为必填项，其余为选填项或按条件必填（见下表“说明”）。",
+		"2. 以“*”开头（红色加粗）的表头为必填项，其余为选填项或按条件必填（见下表“说明”）；“*”不是字段名称的一部分，可保留也可删除。",
 		"3. 日期请按yyyy-mm-dd格式填写，例如2024-01-31。",
 		"4. 代码类字段请从下拉列表中选择；统一社会信用代码、证件号码等请按文本填写，不要写成科学计数法。",
 	}

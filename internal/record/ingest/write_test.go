@@ -116,7 +116,8 @@ func TestWriteTemplateXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// It reopens with the headers, which all map, and no rows.
+	// It reopens with the headers, required ones marked with a leading
+	// "*", which all map, and no rows.
 	headers, rows, err := readAll(t, b.Bytes(), "template.xlsx", "", Limits{})
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +125,11 @@ func TestWriteTemplateXLSX(t *testing.T) {
 	var want []string
 	codes := map[string]string{}
 	for _, c := range cols {
-		want = append(want, c.Header)
+		h := c.Header
+		if c.Required {
+			h = RequiredMark + h
+		}
+		want = append(want, h)
 		codes[c.Header] = c.Code
 	}
 	if diff := cmp.Diff(want, headers); diff != "" {
@@ -160,8 +165,8 @@ func TestWriteTemplateXLSX(t *testing.T) {
 		}
 		return st.Font
 	}
-	if ft := font("A1"); !ft.Bold || !strings.HasSuffix(strings.ToUpper(ft.Color), "FF0000") {
-		t.Errorf("required header font = %+v, want bold red", ft)
+	if ft := font("A1"); !ft.Bold || !strings.HasSuffix(strings.ToUpper(ft.Color), "C00000") {
+		t.Errorf("required header font = %+v, want bold dark red", ft)
 	}
 	if ft := font("C1"); ft.Color != "" {
 		t.Errorf("optional header font color = %q, want none", ft.Color)

@@ -59,6 +59,14 @@
       var here = document.querySelector("main");
       if (main && here) {
         here.innerHTML = main.innerHTML;
+        if (doc.title) {
+          document.title = doc.title; // “错误：…”
+        }
+        // Focus the error box, as focus.js does on a page load.
+        var box = here.querySelector('[role="alert"][tabindex="-1"]');
+        if (box) {
+          box.focus();
+        }
         var again = document.createElement("script");
         again.src = src;
         document.body.appendChild(again);
