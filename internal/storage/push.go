@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,10 +65,36 @@ type verifiedBy struct {
 // match the list type, alerts included. The department that decided the
 // entry is not notified of its own decision, and a natural person's entry
 // is not pushed to subscribers as such: only alerts.
+//
+// A verification written meanwhile, which this transaction cannot see, is
+// not lost: on PostgreSQL the alert lock orders the two (see alertLock), on
+// SQLite the one writer does, and the verification looks for the entries
+// written since it read them (alertMissed).
 func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []listEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
+	if tx.db.dialect == Postgres && slices.ContainsFunc(events, followsVerifiers) {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, alertLock); err != nil {
+			return err
+		}
+	}
+	subs, err := tx.activeSubscriptions(ctx)
+	if err != nil {
+		return err
+	}
+	verified, err := tx.recentVerifiers(ctx, events)
+	if err != nil {
+		return err
+	}
+	if pushAfterVerifiers != nil {
+		pushAfterVerifiers(tx.db)
+	}
+	return tx.push(ctx, data, events, subs, verified, true)
+}
+
+// activeSubscriptions returns the subscriptions not revoked.
+func (tx *Tx) activeSubscriptions(ctx context.Context) ([]*pushSub, error) {
 	var subs []*pushSub
 	err := scanAll(tx.rows(ctx, `SELECT id, department_id, url, list_types FROM subscriptions WHERE revoked_at IS NULL ORDER BY id`), func(rows *sql.Rows) error {
 		s := &pushSub{}
@@ -81,13 +108,13 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 		subs = append(subs, s)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	verified, err := tx.recentVerifiers(ctx, events)
-	if err != nil {
-		return err
-	}
+	return subs, err
+}
+
+// push writes the notifications and deliveries of events: to the
+// departments in verified (by subject) as followsVerifiers says, and, when
+// toSubscribers, to the subscribers of each entry's list type.
+func (tx *Tx) push(ctx context.Context, data *lists.Data, events []listEvent, subs []*pushSub, verified map[credit.SubjectID][]verifiedBy, toSubscribers bool) error {
 	if len(subs) == 0 && len(verified) == 0 {
 		return nil
 	}
@@ -129,7 +156,7 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 		// a list (as they cannot list persons' entries either).
 		person := ev.rec.Subject.Type == string(subject.Person)
 		for _, s := range subs {
-			if _, ok := targets[s.DepartmentID]; !ok && !person && s.DepartmentID != e.DepartmentID && s.Matches(data, e.ListType) {
+			if _, ok := targets[s.DepartmentID]; !ok && toSubscribers && !person && s.DepartmentID != e.DepartmentID && s.Matches(data, e.ListType) {
 				targets[s.DepartmentID] = target{kind: ev.kind}
 			}
 		}
@@ -196,6 +223,10 @@ func (tx *Tx) pushListEntries(ctx context.Context, data *lists.Data, events []li
 	}
 	return nil
 }
+
+// pushAfterVerifiers, set by tests only, runs in pushListEntries once it
+// has read who verified the entries' subjects.
+var pushAfterVerifiers func(db *DB)
 
 // alerts reports whether ev may alert the departments that verified its
 // subject lately: a new entry of an adverse list.
@@ -294,6 +325,232 @@ func (tx *Tx) recentVerifiers(ctx context.Context, events []listEvent) (map[cred
 		}
 	}
 	return out, nil
+}
+
+// alertLock is the PostgreSQL advisory lock that orders the pushes of list
+// entries to the departments that verified their subjects (pushListEntries)
+// and the verifications being written (writeVerifications). A push takes it
+// exclusively before it reads who verified the subjects and holds it until
+// it commits; a group of verifications takes it shared in its first
+// statement and, holding it, reads the newest list entry version. So either
+// the push sees the verifications or they see its entries (alertMissed).
+// A verification waits at most for the end of a push's transaction, not for
+// a whole chunk under the ledger lock; pushes that alert no one and batches
+// of other classes never take it. (SQLite's one writer orders them anyway.)
+const alertLock = 0x6a6c6176
+
+// alertMissed alerts the departments of the verifications in batch of the
+// list entry versions written after they read the entries: a listing that
+// committed while a verification was between its reads and its write did
+// not see the verification, and the verification answered without it. Each
+// department is told what pushListEntries tells a department that verified
+// the subject lately (followsVerifiers: a new adverse entry, or the end of
+// one it answered), through the same code (push), judged against what the
+// verification read (pendingVerification.seen) rather than against the
+// version before. latest is the newest list entry version (record id), read
+// in batch's transaction under the alert lock: a group of verifications
+// none of which read before it costs nothing more. A department told of a
+// version already (by an earlier verification, or as a subscriber) is not
+// told again.
+func (tx *Tx) alertMissed(ctx context.Context, latest int64, batch []*pendingVerification) error {
+	var late []*pendingVerification
+	since := latest
+	for _, p := range batch {
+		if p.actor.DepartmentID != 0 && p.base < latest {
+			late = append(late, p)
+			since = min(since, p.base)
+		}
+	}
+	if len(late) == 0 {
+		return nil
+	}
+	// The subjects each verification found, and the codes that named no
+	// subject then (verified_codes), which may name one recorded since.
+	verifiers := map[credit.SubjectID][]*pendingVerification{}
+	byCode := map[string][]*pendingVerification{} // USCC, or the citizen ID's keyed hash
+	var sids, usccs, hashes []any
+	for _, p := range late {
+		for _, r := range p.v.Results {
+			if r.Found && !slices.Contains(verifiers[r.SubjectID], p) {
+				if verifiers[r.SubjectID] == nil {
+					sids = append(sids, int64(r.SubjectID))
+				}
+				verifiers[r.SubjectID] = append(verifiers[r.SubjectID], p)
+			}
+		}
+		for _, key := range p.unknown {
+			code, isUSCC := strings.CutPrefix(key, "U:")
+			if !isUSCC {
+				h, err := hex.DecodeString(strings.TrimPrefix(key, "C:"))
+				if err != nil {
+					return fmt.Errorf("storage: code key %q: %w", key, err)
+				}
+				code = string(h)
+			}
+			switch {
+			case byCode[code] != nil:
+			case isUSCC:
+				usccs = append(usccs, code)
+			default:
+				hashes = append(hashes, []byte(code))
+			}
+			if !slices.Contains(byCode[code], p) {
+				byCode[code] = append(byCode[code], p)
+			}
+		}
+	}
+	// Their entries' current versions written since the earliest read, with
+	// their subjects, in one statement (a group is at most maxGroup
+	// subjects): during a listing most groups find nothing else.
+	args := []any{since}
+	var which []string
+	for _, c := range []struct {
+		open, close string
+		codes       []any
+	}{
+		{`subject_id IN (`, `)`, sids},
+		{`subject_id IN (SELECT id FROM subjects WHERE uscc IN (`, `))`, usccs},
+		{`subject_id IN (SELECT id FROM subjects WHERE cid_hash IN (`, `))`, hashes},
+	} {
+		if len(c.codes) > 0 {
+			which = append(which, c.open+placeholders(len(args)+1, len(c.codes))+c.close)
+			args = append(args, c.codes...)
+		}
+	}
+	if len(which) == 0 {
+		return nil
+	}
+	var recs []*record.Record
+	err := scanAll(tx.rows(ctx, `SELECT `+recordColumns+`, s_type, s_name, s_display, s_uscc, s_hash, s_cipher FROM records
+		JOIN (SELECT id AS s_id, type AS s_type, name AS s_name, display_name AS s_display, uscc AS s_uscc, cid_hash AS s_hash, cid_cipher AS s_cipher FROM subjects) s
+		ON s_id = records.subject_id
+		WHERE records.id IN (SELECT record_id FROM list_entries WHERE record_id > $1 AND (`+strings.Join(which, ` OR `)+`)) ORDER BY records.id`, args...),
+		func(rows *sql.Rows) error {
+			var ref record.SubjectRef
+			var display string
+			var uscc sql.NullString
+			var hash, cipher []byte
+			r, err := scanRecord(rows, &ref.Type, &ref.Name, &display, &uscc, &hash, &cipher)
+			if err != nil {
+				return err
+			}
+			// The subject as the row named it, for the notice.
+			ref.USCC = uscc.String
+			if display != "" {
+				ref.Name = display
+			}
+			if len(cipher) > 0 {
+				if ref.CitizenID, err = tx.db.Secrets.DecryptCitizenID(cipher); err != nil {
+					return fmt.Errorf("subject %d: citizen ID: %w", r.SubjectID, err)
+				}
+			}
+			r.Subject = ref
+			recs = append(recs, r)
+			// A subject recorded since under a code a verification named.
+			for _, code := range []string{uscc.String, string(hash)} {
+				if code == "" {
+					continue
+				}
+				for _, p := range byCode[code] {
+					if !slices.Contains(verifiers[r.SubjectID], p) {
+						verifiers[r.SubjectID] = append(verifiers[r.SubjectID], p)
+					}
+				}
+			}
+			return nil
+		})
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	data, err := lists.Default()
+	if err != nil {
+		return err
+	}
+	// What each department missed, as pushListEntries tells it: per
+	// version, the event (judged by its latest verification that missed
+	// it) and that verification.
+	type missed struct {
+		ev listEvent
+		by verifiedBy
+	}
+	targets := map[credit.RecordID]map[credit.DepartmentID]missed{}
+	var deps, ids []any
+	today := credit.DateOf(tx.now)
+	for _, r := range recs {
+		e, err := tx.db.listEntry(data, r)
+		if err != nil {
+			return err
+		}
+		for _, p := range verifiers[r.SubjectID] {
+			if int64(r.ID) <= p.base {
+				continue // read
+			}
+			var prev *lists.Entry // the version it read
+			for _, s := range p.seen[r.SubjectID] {
+				if s.Key == e.Key {
+					prev = s
+				}
+			}
+			if prev != nil && prev.RecordID == e.RecordID {
+				continue
+			}
+			kind, ok := lists.PushEvent(prev, e, today)
+			ev := listEvent{kind: kind, entry: e, rec: r}
+			if !ok || !followsVerifiers(ev) {
+				continue
+			}
+			dep := p.actor.DepartmentID
+			if targets[r.ID] == nil {
+				targets[r.ID] = map[credit.DepartmentID]missed{}
+				ids = append(ids, int64(r.ID))
+			}
+			if m, ok := targets[r.ID][dep]; !ok || m.by.verificationID.Int64 < p.v.ID {
+				targets[r.ID][dep] = missed{ev, verifiedBy{department: dep, verificationID: sql.NullInt64{Int64: p.v.ID, Valid: true}, at: tx.now}}
+			}
+			if !slices.Contains(deps, any(int64(dep))) {
+				deps = append(deps, int64(dep))
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	// Told already: one notification per department and version.
+	err = inChunks(ids, func(part []any) error {
+		args := append(slices.Clip(deps), part...)
+		return scanAll(tx.rows(ctx, `SELECT department_id, record_id FROM notifications WHERE department_id IN (`+placeholders(1, len(deps))+
+			`) AND record_id IN (`+placeholders(len(deps)+1, len(part))+`)`, args...), func(rows *sql.Rows) error {
+			var dep, rec int64
+			if err := rows.Scan(&dep, &rec); err != nil {
+				return err
+			}
+			delete(targets[credit.RecordID(rec)], credit.DepartmentID(dep))
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("storage: missed alerts: %w", err)
+	}
+	subs, err := tx.activeSubscriptions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		byKind := map[lists.NotificationKind][]missed{}
+		for _, m := range targets[r.ID] {
+			byKind[m.ev.kind] = append(byKind[m.ev.kind], m)
+		}
+		for _, ms := range byKind {
+			verified := map[credit.SubjectID][]verifiedBy{}
+			for _, m := range ms {
+				verified[r.SubjectID] = append(verified[r.SubjectID], m.by)
+			}
+			if err := tx.push(ctx, data, []listEvent{ms[0].ev}, subs, verified, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func splitList(s string) []string {
@@ -476,6 +733,11 @@ func scanSubscription(s interface{ Scan(...any) error }) (*lists.Subscription, e
 	return v, nil
 }
 
+// subscriptionsCounted, set by tests only, runs in CreateSubscription's
+// transaction once the department's active subscriptions are counted: what
+// another creation does in between.
+var subscriptionsCounted func(dep credit.DepartmentID)
+
 // CreateSubscription registers a webhook for the actor's department. The
 // platform generates the signing secret unless the department gives one of
 // at least lists.MinSecret characters; either way it is stored sealed and
@@ -511,9 +773,17 @@ func (db *DB) CreateSubscription(ctx context.Context, s *lists.Subscription) (*l
 		return nil, err
 	}
 	err = db.transact(ctx, func(tx *Tx) error {
+		// Creations for one department take turns, so that each counts
+		// the others' (SQLite's write transaction does that already).
+		if err := tx.lockSubscriber(ctx, sub.DepartmentID); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM subscriptions WHERE department_id = $1 AND revoked_at IS NULL`, int64(sub.DepartmentID)).Scan(&n); err != nil {
 			return err
+		}
+		if subscriptionsCounted != nil {
+			subscriptionsCounted(sub.DepartmentID)
 		}
 		if n >= lists.MaxSubscriptions {
 			return credit.Errorf(credit.ECONFLICT, "每个部门最多%d个有效订阅，请先撤销不再使用的订阅", lists.MaxSubscriptions)
@@ -537,6 +807,28 @@ func (db *DB) CreateSubscription(ctx context.Context, s *lists.Subscription) (*l
 		sub.ListTypes = []string{}
 	}
 	return &sub, nil
+}
+
+// lockSubscriber holds the row of department dep until the transaction
+// ends, so that CreateSubscription's count of its active subscriptions
+// and the insert after it are not interleaved with another creation's:
+// under READ COMMITTED each counted without the other's row, and both
+// inserted past lists.MaxSubscriptions. FOR NO KEY UPDATE, not FOR
+// UPDATE: rows that merely refer to the department (its batches, records)
+// are written meanwhile as before. On SQLite the write transaction
+// excludes every other writer already, and the select only checks that
+// the department exists. ENOTFOUND when it does not.
+func (tx *Tx) lockSubscriber(ctx context.Context, dep credit.DepartmentID) error {
+	q := `SELECT id FROM departments WHERE id = $1`
+	if tx.db.dialect == Postgres {
+		q += ` FOR NO KEY UPDATE`
+	}
+	var id int64
+	err := tx.queryRow(ctx, q, int64(dep)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return credit.Errorf(credit.ENOTFOUND, "部门不存在")
+	}
+	return err
 }
 
 // checkWebhookHost resolves the host name of a webhook URL and checks every

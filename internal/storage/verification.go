@@ -219,8 +219,9 @@ type match struct {
 	// lookup read them too (withEntries).
 	entries     []int64
 	withEntries bool
-	// version is the ledger size read by the same statement (hasVersion),
-	// so that a single verification needs no query of its own for it.
+	// version is the ledger size read by the first statement of the lookup
+	// (subjectByCode), so that a single verification needs no query of its
+	// own for it.
 	version    int64
 	hasVersion bool
 }
@@ -244,27 +245,42 @@ func scanVerifySubject(rows *sql.Rows, extra ...any) (*subject.Subject, error) {
 }
 
 // subjectByCode finds a subject by USCC or citizen-ID hash together with the
-// record ids of its list entries, in one prepared query.
+// record ids of its list entries, in one prepared query, which also reads
+// the ledger size, found or not: the verification's base (see Verify).
 func (db *DB) subjectByCode(ctx context.Context, code string) (match, error) {
 	var m match
 	scan := func(rows *sql.Rows) error {
-		var rec sql.NullInt64
-		s, err := scanVerifySubject(rows, &rec, &m.version)
-		if err != nil {
+		var size int64
+		var id, rec sql.NullInt64
+		var typ, name, display, uscc sql.NullString
+		if err := rows.Scan(&size, &id, &typ, &name, &display, &uscc, &rec); err != nil {
 			return err
 		}
-		m.s, m.n, m.withEntries, m.hasVersion = s, 1, true, true
+		if !m.hasVersion { // the first statement's: every later read sees as much
+			m.version, m.hasVersion = size, true
+		}
+		if !id.Valid {
+			return nil // the ledger_state row alone: no such subject
+		}
+		if m.s == nil {
+			m.s = &subject.Subject{ID: credit.SubjectID(id.Int64), Type: subject.Type(typ.String), Name: name.String, USCC: uscc.String}
+			if display.String != "" { // as written (subjectColumns)
+				m.s.Name = display.String
+			}
+			m.n, m.withEntries = 1, true
+		}
 		if rec.Valid {
 			m.entries = append(m.entries, rec.Int64)
 		}
 		return nil
 	}
-	const q = `SELECT s.id, s.type, s.name, s.display_name, s.uscc, e.record_id, (SELECT size FROM ledger_state WHERE id = 1)
-		FROM subjects s LEFT JOIN list_entries e ON e.subject_id = s.id WHERE s.`
-	if err := scanAll(db.prepared(ctx, q+`uscc = $1 ORDER BY e.record_id`, code), scan); err != nil || m.s != nil || !looksLikeCitizenID(code) {
+	const q = `SELECT l.size, s.id, s.type, s.name, s.display_name, s.uscc, e.record_id
+		FROM ledger_state l LEFT JOIN subjects s ON s.`
+	const tail = ` LEFT JOIN list_entries e ON e.subject_id = s.id WHERE l.id = 1 ORDER BY e.record_id`
+	if err := scanAll(db.prepared(ctx, q+`uscc = $1`+tail, code), scan); err != nil || m.s != nil || !looksLikeCitizenID(code) {
 		return m, err
 	}
-	err := scanAll(db.prepared(ctx, q+`cid_hash = $1 ORDER BY e.record_id`, db.Secrets.HashCitizenID(code)), scan)
+	err := scanAll(db.prepared(ctx, q+`cid_hash = $1`+tail, db.Secrets.HashCitizenID(code)), scan)
 	return m, err
 }
 
@@ -637,17 +653,26 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	for i, raw := range req.Subjects {
 		qs[i] = raw.Normalized()
 	}
+	// The base: the ledger size before the subjects and their entries are
+	// read, so that the reads saw every list entry version below it; the
+	// write looks for versions written since that alert the department
+	// (alertMissed). A single query by code reads it with the subject (one
+	// statement fewer per single verification).
+	var base int64
+	single := len(qs) == 1 && qs[0].Code != ""
+	if !single {
+		if err := db.preparedRow(ctx, sqlLedgerSize).Scan(&base); err != nil {
+			return nil, fmt.Errorf("storage.Verify: %w", err)
+		}
+	}
 	matches, err := db.resolveQueries(ctx, qs)
 	if err != nil {
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
-	// The data version: the ledger size, read with the subject when one was
-	// found by code (one statement fewer per single verification).
-	if len(matches) == 1 && matches[0].hasVersion {
-		v.DataVersion = matches[0].version
-	} else if err := db.preparedRow(ctx, `SELECT size FROM ledger_state WHERE id = 1`).Scan(&v.DataVersion); err != nil {
-		return nil, fmt.Errorf("storage.Verify: %w", err)
+	if single {
+		base = matches[0].version
 	}
+	v.DataVersion = base
 	er := &entryReader{db: db, data: data}
 	var found []credit.SubjectID
 	var persons []string
@@ -797,6 +822,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		}
 		v.Results[i] = res
 	}
+	// The data version: the ledger size covering every record used.
 	v.DataVersion = max(v.DataVersion, er.maxIdx)
 	if v.Hits > 0 {
 		v.FeedbackDue = db.Calendar().AddWorkingDays(today, lists.FeedbackDays).Format(credit.DateLayout)
@@ -810,7 +836,11 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	if err != nil {
 		return nil, err
 	}
-	if err := stateOf(db).group.submit(ctx, db, &pendingVerification{v: v, actor: actor, answer: answer, unknown: unknown, linked: linkedReads}); err != nil {
+	if verifyBeforeWrite != nil {
+		verifyBeforeWrite(db, v)
+	}
+	p := &pendingVerification{v: v, actor: actor, answer: answer, unknown: unknown, linked: linkedReads, base: base, seen: entries}
+	if err := stateOf(db).group.submit(ctx, db, p); err != nil {
 		return nil, fmt.Errorf("storage.Verify: %w", err)
 	}
 	return v, nil
@@ -890,6 +920,17 @@ func (db *DB) codeKey(code string) string {
 	return "U:" + code
 }
 
+// Test hooks, set by tests only (like flushFault): verifyBeforeWrite runs
+// in Verify between reading the entries and writing the verification,
+// verifyBeforeCommit in the group's write transaction just before it
+// commits, feedbackBeforeWrite in CreateFeedback between the check for
+// repeated feedback and its insert.
+var (
+	verifyBeforeWrite   func(db *DB, v *lists.Verification)
+	verifyBeforeCommit  func(db *DB)
+	feedbackBeforeWrite func(db *DB)
+)
+
 // pendingVerification is a verification waiting to be written.
 type pendingVerification struct {
 	v       *lists.Verification
@@ -897,7 +938,13 @@ type pendingVerification struct {
 	answer  []byte
 	unknown []string     // codeKey of each valid code that named no subject
 	linked  []linkedRead // persons whose entries the answer shows as linked
-	done    chan groupResult
+	// base is the ledger size before the verification read anything: every
+	// list entry version below it was visible to its reads. seen are the
+	// current list entries it read of each subject it found (absent: none).
+	// alertMissed compares them with what was written since.
+	base int64
+	seen map[credit.SubjectID][]*lists.Entry
+	done chan groupResult
 }
 
 // linkedRead is a natural person whose own list entries a verification
@@ -970,13 +1017,15 @@ func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification
 
 // writeVerifications stores verifications, their hits, the query log, the
 // latest verification of each subject by each department and the day
-// counts of the statistics, in one transaction for the whole group.
+// counts of the statistics, in one transaction for the whole group, and
+// alerts the departments of the list entries written since they read
+// (alertMissed).
 func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
 	if db.dialect == SQLite { // the one-row statements of insertRows
 		if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
 			oneRow(sqlInsertVerified, sqlUpsertVerified, 4), oneRow(sqlInsertVerifiedCodes, sqlUpsertVerifiedCodes, 4),
 			oneRow(sqlInsertDays, sqlUpsertDays, 7), oneRow(sqlInsertHitDays, sqlUpsertHitDays, 6),
-			sqlLastVerification); err != nil {
+			sqlLastVerification, sqlLatestListEntry); err != nil {
 			return err
 		}
 	}
@@ -1066,14 +1115,27 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 		slices.SortFunc(codes, byKey(2))
 		slices.SortFunc(dayRows, byKey(4))
 		slices.SortFunc(hitDayRows, byKey(5))
-		return tx.insertRows(ctx,
+		// After the rows, the newest list entry version, read under the
+		// alert lock (verificationIDs took it): one more statement in the
+		// same round trip.
+		var newest int64
+		if err := tx.insertRows(ctx, sqlLatestListEntry, []any{&newest},
 			inserts{sqlInsertVerifications, "", rows},
 			inserts{sqlInsertHits, "", hits},
 			inserts{sqlInsertQueryLog, "", logs},
 			inserts{sqlInsertVerified, sqlUpsertVerified, verified},
 			inserts{sqlInsertVerifiedCodes, sqlUpsertVerifiedCodes, codes},
 			inserts{sqlInsertDays, sqlUpsertDays, dayRows},
-			inserts{sqlInsertHitDays, sqlUpsertHitDays, hitDayRows})
+			inserts{sqlInsertHitDays, sqlUpsertHitDays, hitDayRows}); err != nil {
+			return err
+		}
+		if err := tx.alertMissed(ctx, newest, batch); err != nil {
+			return err
+		}
+		if verifyBeforeCommit != nil {
+			verifyBeforeCommit(tx.db)
+		}
+		return nil
 	})
 }
 
@@ -1108,11 +1170,13 @@ func statsKeyOf(v *lists.Verification) statsKey {
 }
 
 // verificationIDs allocates n verification ids, in ascending order, inside
-// the write transaction.
+// the write transaction. On PostgreSQL the same statement takes the alert
+// lock, shared, for the rest of the transaction (see alertLock).
 func (tx *Tx) verificationIDs(ctx context.Context, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
 	if tx.db.dialect == Postgres {
-		err := scanAll(tx.rows(ctx, `SELECT nextval(pg_get_serial_sequence('verifications', 'id')) FROM generate_series(1, $1)`, n), func(rows *sql.Rows) error {
+		err := scanAll(tx.rows(ctx, `SELECT nextval(pg_get_serial_sequence('verifications', 'id')) FROM pg_advisory_xact_lock_shared($1), generate_series(1, $2)`,
+			alertLock, n), func(rows *sql.Rows) error {
 			var id int64
 			err := rows.Scan(&id)
 			ids = append(ids, id)
@@ -1147,6 +1211,8 @@ const (
 	sqlInsertHitDays    = `INSERT INTO verification_hit_days (day, department_id, actor, scenario, feedback_day, hits) VALUES `
 	sqlUpsertHitDays    = ` ON CONFLICT (day, department_id, actor, scenario, feedback_day) DO UPDATE SET hits = verification_hit_days.hits + excluded.hits`
 	sqlLastVerification = `SELECT COALESCE(MAX(id), 0) FROM verifications`
+	sqlLatestListEntry  = `SELECT COALESCE(MAX(record_id), 0) FROM list_entries`
+	sqlLedgerSize       = `SELECT size FROM ledger_state WHERE id = 1`
 )
 
 // oneRow is the statement insertRows runs for a single row.
@@ -1160,11 +1226,13 @@ type inserts struct {
 	rows           [][]any
 }
 
-// insertRows inserts rows. On SQLite, in process, each row goes through a
+// insertRows inserts rows, then reads the one row of query (without
+// arguments) into dest. On SQLite, in process, each row goes through a
 // prepared one-row statement, which costs less than parsing a multi-row
 // statement for every group. On PostgreSQL the rows go in multi-row
-// statements, all of them sent in one round trip (a pgx batch).
-func (tx *Tx) insertRows(ctx context.Context, all ...inserts) error {
+// statements, all of them and the query sent in one round trip (a pgx
+// batch).
+func (tx *Tx) insertRows(ctx context.Context, query string, dest []any, all ...inserts) error {
 	if tx.db.dialect == SQLite {
 		for _, in := range all {
 			if len(in.rows) == 0 {
@@ -1177,7 +1245,7 @@ func (tx *Tx) insertRows(ctx context.Context, all ...inserts) error {
 				}
 			}
 		}
-		return nil
+		return tx.preparedRow(ctx, query).Scan(dest...)
 	}
 	b := &pgx.Batch{}
 	for _, in := range all {
@@ -1202,10 +1270,22 @@ func (tx *Tx) insertRows(ctx context.Context, all ...inserts) error {
 			b.Queue(q.String(), tx.db.textArgs(args)...)
 		}
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	return tx.pgConn(func(c *pgx.Conn) error { return c.SendBatch(ctx, b).Close() })
+	n := b.Len()
+	b.Queue(query)
+	return tx.pgConn(func(c *pgx.Conn) error {
+		br := c.SendBatch(ctx, b)
+		for range n {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return err
+			}
+		}
+		if err := br.QueryRow().Scan(dest...); err != nil {
+			br.Close()
+			return err
+		}
+		return br.Close()
+	})
 }
 
 // FindVerificationByID returns a stored verification with its feedback
@@ -1244,8 +1324,16 @@ func (db *DB) FindFeedback(ctx context.Context, id int64) ([]*lists.Feedback, er
 	if _, err := db.FindVerificationByID(ctx, id); err != nil {
 		return nil, err
 	}
+	return scanFeedback(db.rows(ctx, sqlFeedback, id), id)
+}
+
+// sqlFeedback reads the feedback on a verification, oldest first.
+const sqlFeedback = `SELECT id, seq, measure_code, applied, applied_on, reason, at, actor FROM verification_feedback WHERE verification_id = $1 ORDER BY id`
+
+// scanFeedback reads the rows of sqlFeedback on verification id.
+func scanFeedback(res result, id int64) ([]*lists.Feedback, error) {
 	out := []*lists.Feedback{}
-	err := scanAll(db.rows(ctx, `SELECT id, seq, measure_code, applied, applied_on, reason, at, actor FROM verification_feedback WHERE verification_id = $1 ORDER BY id`, id),
+	err := scanAll(res,
 		func(rows *sql.Rows) error {
 			f := &lists.Feedback{VerificationID: id}
 			var on sql.NullString
@@ -1272,15 +1360,39 @@ func (db *DB) CreateFeedback(ctx context.Context, id int64, fb []lists.Feedback)
 	if err := lists.ValidateFeedback(v, fb, credit.DateOf(db.Now())); err != nil {
 		return nil, err
 	}
-	given, err := db.FindFeedback(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := lists.RepeatedFeedback(given, fb); err != nil {
-		return nil, err
-	}
 	var out []*lists.Feedback
 	err = db.transact(ctx, func(tx *Tx) error {
+		// The feedback given is read, and the repeat refused, after the
+		// hits fed back are locked (PostgreSQL; SQLite's one writer
+		// serialises): of the same feedback sent twice at once (a double
+		// click), the second finds the first and is refused as
+		// already_given. Read outside, both passed and both were stored.
+		if tx.db.dialect == Postgres {
+			seqs := make([]int, 0, len(fb))
+			for _, f := range fb {
+				seqs = append(seqs, f.Seq)
+			}
+			slices.Sort(seqs)
+			args := []any{id}
+			for _, seq := range slices.Compact(seqs) {
+				args = append(args, seq)
+			}
+			// In the order of seq, as every feedback locks them.
+			if err := scanAll(tx.rows(ctx, `SELECT seq FROM verification_hits WHERE verification_id = $1 AND seq IN (`+placeholders(2, len(args)-1)+`) ORDER BY seq FOR UPDATE`, args...),
+				func(*sql.Rows) error { return nil }); err != nil {
+				return err
+			}
+		}
+		given, err := scanFeedback(tx.rows(ctx, sqlFeedback, id), id)
+		if err != nil {
+			return err
+		}
+		if err := lists.RepeatedFeedback(given, fb); err != nil {
+			return err
+		}
+		if feedbackBeforeWrite != nil {
+			feedbackBeforeWrite(tx.db)
+		}
 		for _, f := range fb {
 			var on any
 			if f.AppliedOn != "" {
