@@ -164,10 +164,15 @@ type StatsRow struct {
 	Verifications  int                 `json:"verifications"`
 	Subjects       int                 `json:"subjects"`
 	Hits           int                 `json:"hits"`
-	WithFeedback   int                 `json:"with_feedback"`
-	Overdue        int                 `json:"overdue"` // hits without feedback past the deadline
-	HitRate        float64             `json:"hit_rate"`
-	FeedbackRate   float64             `json:"feedback_rate"`
+	// FeedbackExpected counts the hits whose feedback is expected: those
+	// of a department's verifications (an administrator verifying
+	// implements no measure and gives none).
+	FeedbackExpected int     `json:"feedback_expected"`
+	WithFeedback     int     `json:"with_feedback"`
+	Overdue          int     `json:"overdue"`       // hits without feedback past the deadline (逾期未反馈)
+	LateFeedback     int     `json:"late_feedback"` // hits whose feedback came after the deadline (逾期反馈)
+	HitRate          float64 `json:"hit_rate"`
+	FeedbackRate     float64 `json:"feedback_rate"` // WithFeedback / FeedbackExpected
 }
 
 // Stats is the verification statistics.
@@ -178,14 +183,15 @@ type Stats struct {
 	Total        StatsRow   `json:"total"`
 }
 
-// Rates fills the rates of r: hits per verified subject and feedback per hit.
+// Rates fills the rates of r: hits per verified subject and feedback per
+// hit that expects it.
 func (r *StatsRow) Rates() {
 	r.HitRate, r.FeedbackRate = 0, 0
 	if r.Subjects > 0 {
 		r.HitRate = float64(r.Hits) / float64(r.Subjects)
 	}
-	if r.Hits > 0 {
-		r.FeedbackRate = float64(r.WithFeedback) / float64(r.Hits)
+	if r.FeedbackExpected > 0 {
+		r.FeedbackRate = float64(r.WithFeedback) / float64(r.FeedbackExpected)
 	}
 }
 

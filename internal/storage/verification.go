@@ -824,7 +824,9 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	}
 	// The data version: the ledger size covering every record used.
 	v.DataVersion = max(v.DataVersion, er.maxIdx)
-	if v.Hits > 0 {
+	// Feedback (执行反馈) is the implementing department's: an
+	// administrator who verifies is owed none, and has no deadline.
+	if v.Hits > 0 && actor.DepartmentID != 0 {
 		v.FeedbackDue = db.Calendar().AddWorkingDays(today, lists.FeedbackDays).Format(credit.DateLayout)
 		for i := range v.Results {
 			if v.Results[i].Hit {
@@ -1431,9 +1433,11 @@ func (db *DB) CreateFeedback(ctx context.Context, id int64, fb []lists.Feedback)
 }
 
 // VerificationStats returns hit rate, feedback rate and overdue feedback by
-// department and scenario. A hit is overdue when it had no feedback within
-// the feedback period (working days after the verification day) — either
-// none yet and the period is over, or feedback given after it.
+// department (or, without one, the verifying administrator) and scenario.
+// Feedback is expected for a department's hits only; such a hit is 逾期未反馈
+// (Overdue) when the feedback period (working days after the verification
+// day) is over without feedback, 逾期反馈 (LateFeedback) when its feedback
+// came after it.
 func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*lists.Stats, error) {
 	actor := credit.ActorFromContext(ctx)
 	if actor.Role == credit.RolePublic {
@@ -1468,11 +1472,15 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 	}
 	type groupKey struct {
 		dep      int64
+		who      string // the administrator's name when dep is 0
 		scenario string
 	}
 	rows := map[groupKey]*lists.StatsRow{}
 	get := func(dep int64, scenario, name string) *lists.StatsRow {
-		k := groupKey{dep, scenario}
+		k := groupKey{dep: dep, scenario: scenario}
+		if dep == 0 {
+			k.who = name
+		}
 		r := rows[k]
 		if r == nil {
 			r = &lists.StatsRow{DepartmentID: credit.DepartmentID(dep), DepartmentName: name, Scenario: scenario}
@@ -1511,7 +1519,7 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 			if err := rs.Scan(&dep, &name, &scenario, &day, &fbDay, &n); err != nil {
 				return err
 			}
-			if n == 0 {
+			if n == 0 || dep == 0 { // no feedback owed by an administrator
 				return nil
 			}
 			verified, err := time.Parse(credit.DateLayout, day)
@@ -1520,6 +1528,7 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 			}
 			r := get(dep, scenario, name)
 			due := db.Calendar().AddWorkingDays(verified, days)
+			r.FeedbackExpected += n
 			switch {
 			case fbDay != "":
 				r.WithFeedback += n
@@ -1528,7 +1537,7 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 					return fmt.Errorf("feedback day %q: %w", fbDay, err)
 				}
 				if given.After(due) {
-					r.Overdue += n
+					r.LateFeedback += n
 				}
 			case today.After(due):
 				r.Overdue += n
@@ -1545,8 +1554,10 @@ func (db *DB) VerificationStats(ctx context.Context, f lists.StatsFilter) (*list
 		st.Total.Verifications += r.Verifications
 		st.Total.Subjects += r.Subjects
 		st.Total.Hits += r.Hits
+		st.Total.FeedbackExpected += r.FeedbackExpected
 		st.Total.WithFeedback += r.WithFeedback
 		st.Total.Overdue += r.Overdue
+		st.Total.LateFeedback += r.LateFeedback
 	}
 	st.Total.Scenario = "合计"
 	st.Total.Rates()

@@ -267,8 +267,10 @@ func sumStats(rows []lists.StatsRow, group func(lists.StatsRow) lists.StatsRow) 
 		sum.Verifications += row.Verifications
 		sum.Subjects += row.Subjects
 		sum.Hits += row.Hits
+		sum.FeedbackExpected += row.FeedbackExpected
 		sum.WithFeedback += row.WithFeedback
 		sum.Overdue += row.Overdue
+		sum.LateFeedback += row.LateFeedback
 	}
 	out := make([]lists.StatsRow, 0, len(keys))
 	for _, k := range keys {
