@@ -254,9 +254,9 @@ func TestFlagMessagesChinese(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"migrate", "--foo"}, 2, "未知的参数“-foo”"},
-		{[]string{"bench", "ingest", "--records", "abc"}, 2, "参数“-records”的值abc无效"},
-		{[]string{"migrate", "--db"}, 2, "参数“-db”缺少值"},
+		{[]string{"migrate", "--foo"}, 2, "未知的参数“--foo”"},
+		{[]string{"bench", "ingest", "--records", "abc"}, 2, "参数“--records”的值“abc”无效，应为整数"},
+		{[]string{"migrate", "--db"}, 2, "参数“--db”缺少值"},
 		{[]string{"import", "-h"}, 0, "用法：credit import [选项] 文件名"},
 	} {
 		_, e, code := run(t, test.args...)

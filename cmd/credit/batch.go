@@ -13,9 +13,9 @@ import (
 // each from the row where it stopped. `credit serve` does the same every
 // minute.
 func runBatch(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "resume" {
-		fmt.Fprintln(env.Stderr, "用法: credit batch resume --db DSN")
-		return errUsage
+	args, err := oneSubcommand(env, "batch", "resume", args)
+	if err != nil {
+		return err
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("batch resume")

@@ -23,8 +23,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		return runBenchRead(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "ingest" {
-		fmt.Fprintln(env.Stderr, "用法: credit bench ingest --db DSN --records N | credit bench read --db DSN --subjects N | credit bench verify --db DSN --subjects N --entries M [--rate 2000] [--url http://…]")
-		return errUsage
+		return groupUsage(env, "bench", args, "用法: credit bench ingest --db DSN --records N | credit bench read --db DSN --subjects N | credit bench verify --db DSN --subjects N --entries M [--rate 2000] [--url http://…]；各子命令的参数：credit bench ingest -h", "ingest、read 或 verify")
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("bench ingest")
@@ -34,11 +33,14 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *n < 1 {
-		return credit.Errorf(credit.EINVALID, "--records 至少为1")
+	if err := checkRange("records", *n, 1, -1); err != nil {
+		return err
 	}
-	if *subjects <= 0 {
-		*subjects = max(*n/5, 1)
+	if err := checkSubjects(*subjects, true); err != nil {
+		return err
+	}
+	if *subjects == 0 {
+		*subjects = min(max(*n/5, 1), demo.MaxSubjects)
 	}
 	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {
@@ -64,7 +66,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	class, _ := cat.Class("penalty")
 	dir, err := os.MkdirTemp("", "credit-bench-")
 	if err != nil {
-		return err
+		return fileError(err, os.TempDir(), true, "在临时目录中创建测试目录")
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "penalty.csv")
@@ -77,7 +79,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	// End to end: parse, validate, resolve subject, write, ledger.
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return fileError(err, path, false, "读取测试文件")
 	}
 	start := time.Now()
 	receipt, err := db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: dept.Code, Filename: "penalty.csv", Channel: "cli", Body: f})
@@ -135,6 +137,14 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// Upper bounds of the benchmarks' options: the latencies of every request
+// are kept in memory, and each client is a goroutine with a connection.
+const (
+	maxBenchRequests    = 10_000_000
+	maxBenchConcurrency = 10_000
+	maxBenchBatches     = 100_000
+)
+
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 
@@ -142,7 +152,7 @@ func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
 func writeBenchCSV(path string, g *demo.Generator, fields []catalog.Field, dept demo.Department, n int, asOf time.Time) error {
 	out, err := os.Create(path)
 	if err != nil {
-		return err
+		return fileError(err, path, true, "创建测试文件")
 	}
 	defer out.Close()
 	w := csv.NewWriter(out)
@@ -160,11 +170,41 @@ func writeBenchCSV(path string, g *demo.Generator, fields []catalog.Field, dept 
 		return w.Write(rec)
 	})
 	if err != nil {
-		return err
+		return fileError(err, path, true, "写入测试文件")
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
-		return err
+		return fileError(err, path, true, "写入测试文件")
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return fileError(err, path, true, "写入测试文件")
+	}
+	return nil
+}
+
+// checkRange refuses an option's value outside [lo, hi] (hi < lo: no upper
+// bound) in Chinese, before anything is done with it: the commands would
+// otherwise panic on it, or loop, or print rates of nothing.
+func checkRange(name string, v, lo, hi int) error {
+	switch {
+	case v < lo && lo == 0:
+		return credit.Errorf(credit.EINVALID, "--%s 不能为负数", name)
+	case v < lo:
+		return credit.Errorf(credit.EINVALID, "--%s 至少为%d", name, lo)
+	case hi >= lo && v > hi:
+		return credit.Errorf(credit.EINVALID, "--%s 应在%d至%d之间", name, lo, hi)
+	}
+	return nil
+}
+
+// checkSubjects refuses a province size the demo generator cannot make
+// (demo.New panics on it); zero is allowed where it means a default.
+func checkSubjects(v int, zeroOK bool) error {
+	if zeroOK && v == 0 {
+		return nil
+	}
+	if v < 1 || v > demo.MaxSubjects {
+		return credit.Errorf(credit.EINVALID, "--subjects 应在1至%d之间", demo.MaxSubjects)
+	}
+	return nil
 }

@@ -34,6 +34,21 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := checkSubjects(*n, false); err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"queries", *queries, 1, maxBenchRequests},
+		{"concurrency", *workers, 1, maxBenchConcurrency},
+		{"records", *records, 0, -1},
+	} {
+		if err := checkRange(c.name, c.v, c.lo, c.hi); err != nil {
+			return err
+		}
+	}
 	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {
 		return err
@@ -63,9 +78,10 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Queries taken from real names: 2 and 4 characters from their middle.
+	// Queries taken from real names: 2 and 4 characters from their middle
+	// (a small province may have fewer than 500 such names, or none).
 	var q2, q4, codes []string
-	for i := 0; len(q2) < 500; i = (i + 7919) % *n {
+	for k, i := 0, 0; len(q2) < 500 && k < *n; k, i = k+1, (i+7919)%*n {
 		s := g.Subject(i)
 		if s.Type == "person" {
 			continue
@@ -76,6 +92,9 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 			q4 = append(q4, string(rs[2:6]))
 			codes = append(codes, s.USCC)
 		}
+	}
+	if len(q2) == 0 {
+		return credit.Errorf(credit.EINVALID, "%d个主体中没有名称足够长（8个字以上）的组织，无法生成名称查询；请增大 --subjects", *n)
 	}
 	pub := credit.NewContextWithActor(context.Background(), credit.Public)
 	measure := func(name string, fn func(i int) error) (map[string]float64, error) {
@@ -140,7 +159,7 @@ func runBenchRead(ctx context.Context, env *Env, args []string) error {
 		{"archive_50", "50条记录的信用档案（公众）", func(i int) error {
 			a, err := db.FindArchive(pub, archiveCode, "")
 			if err == nil && a.Total != 50 {
-				return fmt.Errorf("archive of the 50-record subject shows %d records", a.Total)
+				return credit.Errorf(credit.EINVALID, "有50条记录的主体，其信用档案显示%d条记录", a.Total)
 			}
 			return err
 		}},
@@ -187,7 +206,7 @@ func seedArchiveBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gen
 		fmt.Fprintf(env.Stderr, "补足行政处罚记录至%d条……\n", n)
 		dir, err := os.MkdirTemp("", "credit-bench-")
 		if err != nil {
-			return "", err
+			return "", fileError(err, os.TempDir(), true, "在临时目录中创建测试目录")
 		}
 		defer os.RemoveAll(dir)
 		path := filepath.Join(dir, "penalty.csv")
@@ -196,7 +215,7 @@ func seedArchiveBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gen
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			return "", err
+			return "", fileError(err, path, false, "读取测试文件")
 		}
 		defer f.Close()
 		if _, err := db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: dept.Code, Filename: "penalty.csv", Channel: "cli", Body: f}); err != nil {
@@ -205,11 +224,13 @@ func seedArchiveBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gen
 	}
 	// One company with exactly 50 records, decided in the last month.
 	var company demo.SubjectSeed
-	for i := 0; ; i++ {
+	for i := 0; i < g.Subjects() && company.USCC == ""; i++ {
 		if s := g.Subject(i); s.Type == "enterprise" {
 			company = s
-			break
 		}
+	}
+	if company.USCC == "" {
+		return "", credit.Errorf(credit.EINVALID, "%d个主体中没有企业，无法测试信用档案；请增大 --subjects", g.Subjects())
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)

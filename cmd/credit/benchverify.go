@@ -5,9 +5,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -46,8 +50,32 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *m > *n || *n < 1 {
-		return credit.Errorf(credit.EINVALID, "--entries 不得大于 --subjects")
+	if err := checkSubjects(*n, false); err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"entries", *m, 1, -1},
+		{"concurrency", *workers, 1, maxBenchConcurrency},
+		{"requests", *requests, 1, maxBenchRequests},
+		{"batches", *batches, 1, maxBenchBatches},
+	} {
+		if err := checkRange(c.name, c.v, c.lo, c.hi); err != nil {
+			return err
+		}
+	}
+	if *m > *n {
+		return credit.Errorf(credit.EINVALID, "--entries 不得大于 --subjects（%d）", *n)
+	}
+	if !(*rate > 0) || math.IsInf(*rate, 0) {
+		return credit.Errorf(credit.EINVALID, "--rate 应为大于0的数（每秒请求数），如 2000")
+	}
+	if *remote != "" {
+		if u, err := url.Parse(*remote); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return credit.Errorf(credit.EINVALID, "--url 应以 http:// 或 https:// 开头，如 http://127.0.0.1:8080")
+		}
 	}
 	g := demo.New(42, *n)
 	db, err := env.openDB(ctx, *dsn, openMigrate)
@@ -127,7 +155,7 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
-			return err
+			return requestError(base, err)
 		}
 		defer resp.Body.Close()
 		buf := bodies.Get().(*bytes.Buffer)
@@ -141,7 +169,7 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 				Message string `json:"message"`
 			}
 			_ = json.Unmarshal(buf.Bytes(), &v)
-			return fmt.Errorf("HTTP %d: %s", resp.StatusCode, v.Message)
+			return credit.Errorf(credit.EINVALID, "平台%s答复HTTP %d：%s", base, resp.StatusCode, v.Message)
 		}
 		// The load generator shares the CPU with the server: it reads the
 		// one number it counts instead of decoding the whole answer
@@ -316,6 +344,22 @@ func runBenchVerify(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// requestError says in Chinese why a request to the platform at base
+// failed; the system's words follow as 技术信息 when that is not known.
+func requestError(base string, err error) error {
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &credit.Caused{Msg: credit.Errorf(credit.EINVALID, "无法连接平台%s：连接被拒绝，地址或端口有误，或平台未启动", base), Cause: err, Said: true}
+	case errors.As(err, &dns):
+		return &credit.Caused{Msg: credit.Errorf(credit.EINVALID, "无法连接平台%s：找不到主机“%s”", base, dns.Name), Cause: err, Said: dns.IsNotFound}
+	case errors.As(err, &ne) && ne.Timeout():
+		return &credit.Caused{Msg: credit.Errorf(credit.EINVALID, "请求平台%s超时", base), Cause: err, Said: true}
+	}
+	return &credit.Caused{Msg: credit.Errorf(credit.EINVALID, "请求平台%s失败", base), Cause: err}
+}
+
 // batchCodes returns the codes of the i-th 1000-subject batch.
 func batchCodes(code func(int) string, i int) []string {
 	codes := make([]string, lists.MaxBatch)
@@ -423,7 +467,7 @@ func seedVerifyBench(ctx context.Context, env *Env, db *storage.DB, g *demo.Gene
 					msgs = append(msgs, p.Message)
 				}
 			}
-			return "", fmt.Errorf("bench: %d list rows rejected: %s", rc.Rejected, strings.Join(msgs, "; "))
+			return "", credit.Errorf(credit.EINVALID, "性能测试的名单数据有%d行被拒绝：%s", rc.Rejected, strings.Join(msgs, "；"))
 		}
 		fmt.Fprintf(env.Stderr, "  %d条，%.0f秒\n", min(i+chunk, m), time.Since(start).Seconds())
 	}

@@ -34,17 +34,20 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 	case "load":
 		year := fs.Int("year", 0, "年份：文件中的每一天都须在这一年内")
 		replace := fs.Bool("replace", false, "替换已有的该年安排（内嵌的或此前录入的）")
-		fs.Usage = func() {
-			fmt.Fprintln(env.Stderr, "用法: credit calendar load --db 连接串 --year 年份 文件.csv")
-			fmt.Fprintln(env.Stderr, "文件与内嵌的 holidays.csv 格式相同：表头 date,kind,name，每行一天（yyyy-mm-dd,holiday|workday,节日名称）；")
-			fmt.Fprintln(env.Stderr, "holiday 为放假日（放假期间的周末也要列出），workday 为调休上班的周六或周日。替换已有年份的安排须加 --replace。")
-			fs.PrintDefaults()
+		fileFormat := func() {
+			fmt.Fprintln(fs.Output(), "文件与内嵌的 holidays.csv 格式相同：表头 date,kind,name，每行一天（yyyy-mm-dd,holiday|workday,节日名称）；")
+			fmt.Fprintln(fs.Output(), "holiday 为放假日（放假期间的周末也要列出），workday 为调休上班的周六或周日。替换已有年份的安排须加 --replace。")
 		}
 		if err := parseArgs(fs, args[1:], "文件名"); err != nil {
+			if err == errHelp {
+				fileFormat()
+			}
 			return err
 		}
 		if fs.NArg() == 0 {
-			fs.Usage()
+			fmt.Fprintln(fs.Output(), "错误：请在选项之后给出放假安排文件（.csv）")
+			printUsage(fs, []string{"文件名"})
+			fileFormat()
 			return errUsage
 		}
 		if *year == 0 {
@@ -128,7 +131,7 @@ func runCalendar(ctx context.Context, env *Env, args []string) error {
 func readCalendarFile(path string) ([]workday.Entry, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, credit.Errorf(credit.EINVALID, "无法读取文件“%s”：%v", path, err)
+		return nil, fileError(err, path, false, "读取文件")
 	}
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(b) {

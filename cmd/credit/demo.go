@@ -34,8 +34,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *subjects < 1 || *records < 0 {
-		return credit.Errorf(credit.EINVALID, "--subjects 至少为1，--records 不能为负数")
+	if err := checkSubjects(*subjects, false); err != nil {
+		return err
+	}
+	if err := checkRange("records", *records, 0, -1); err != nil {
+		return err
 	}
 	db, err := env.openDB(ctx, *dsn, openMigrate)
 	if err != nil {

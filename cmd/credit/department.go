@@ -8,6 +8,7 @@ import (
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/storage"
 )
 
 func runDepartment(ctx context.Context, env *Env, args []string) error {
@@ -32,7 +33,10 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		d := &access.Department{Code: *code, Name: *name, RegionCode: *region, Kind: *kind}
+		// Bytes that are not UTF-8 become U+FFFD once, here, as the database
+		// and the audit entry keep them: the name compared with the stored
+		// one below, and printed, is the one stored.
+		d := &access.Department{Code: *code, Name: storage.ValidText(*name), RegionCode: *region, Kind: *kind}
 		// Run again for a department already registered, add updates the
 		// name and region it is given but keeps a kind it is not given
 		// (the kind decides the measures verification names), and says
@@ -74,6 +78,9 @@ func runDepartment(ctx context.Context, env *Env, args []string) error {
 		burst := fs.Int("burst", access.DefaultKeyLimit.Burst, "限速：突发请求数（瞬时最多连续请求的次数）")
 		if err := parse(fs, args[1:]); err != nil {
 			return err
+		}
+		if *code == "" {
+			return credit.Errorf(credit.EINVALID, "请用 --code 指定部门的统一社会信用代码")
 		}
 		sc, err := access.ParseScopes(strings.Split(*scopes, ","))
 		if err != nil {

@@ -6,10 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/storage"
@@ -42,6 +46,34 @@ func usageOrHelp(args []string) error {
 		return errHelp
 	}
 	return errUsage
+}
+
+// oneSubcommand checks the subcommand of a group that has only one (batch
+// resume, push run, lists expire) and returns the arguments from it on.
+// The group's -h is that subcommand's (its options, exit status 0); no
+// subcommand or another one is a usage error.
+func oneSubcommand(env *Env, group, sub string, args []string) ([]string, error) {
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		return []string{sub, "-h"}, nil
+	case len(args) == 0:
+		fmt.Fprintf(env.Stderr, "用法: credit %s %s [选项]；各选项：credit %s %s -h\n", group, sub, group, sub)
+		return nil, errUsage
+	case args[0] != sub:
+		fmt.Fprintf(env.Stderr, "错误：未知的子命令“%s %s”：应为 %s\n用法: credit %s %s [选项]；各选项：credit %s %s -h\n", group, args[0], sub, group, sub, group, sub)
+		return nil, errUsage
+	}
+	return args, nil
+}
+
+// groupUsage prints a command group's usage for no subcommand or -h, and
+// names an unknown subcommand (subs: the ones it has, in Chinese).
+func groupUsage(env *Env, group string, args []string, usage, subs string) error {
+	if len(args) > 0 && !isHelp(args[0]) {
+		fmt.Fprintf(env.Stderr, "错误：未知的子命令“%s %s”：应为 %s\n", group, args[0], subs)
+	}
+	fmt.Fprintln(env.Stderr, usage)
+	return usageOrHelp(args)
 }
 
 // errHelp is the error of -h or --help: the usage was asked for and
@@ -92,25 +124,80 @@ func printUsage(fs *flag.FlagSet, names []string) {
 	})
 }
 
-// flagError says a flag package parse error in Chinese.
-func flagError(err error) string {
+// flagError says a flag package parse error in Chinese, naming the option
+// as it was written in args ("--db" or "-db"; the flag package says "-db").
+func flagError(err error, fs *flag.FlagSet, args []string) string {
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, "flag provided but not defined: "):
-		return "未知的参数“" + strings.TrimPrefix(msg, "flag provided but not defined: ") + "”"
+		return "未知的参数“" + typedName(args, strings.TrimPrefix(msg, "flag provided but not defined: -")) + "”"
 	case strings.HasPrefix(msg, "flag needs an argument: "):
-		return "参数“" + strings.TrimPrefix(msg, "flag needs an argument: ") + "”缺少值"
-	case strings.HasPrefix(msg, "invalid value "), strings.HasPrefix(msg, "invalid boolean value "):
+		return "参数“" + typedName(args, strings.TrimPrefix(msg, "flag needs an argument: -")) + "”缺少值"
+	case strings.HasPrefix(msg, "invalid boolean value "), strings.HasPrefix(msg, "invalid value "):
 		// invalid value "abc" for flag -records: parse error
+		// invalid boolean value "maybe" for -backfill: parse error
 		rest := msg[strings.Index(msg, "value ")+len("value "):]
-		if v, after, ok := strings.Cut(rest, " for flag "); ok {
-			name, _, _ := strings.Cut(after, ":")
-			return "参数“" + name + "”的值" + strings.ReplaceAll(v, `"`, "") + "无效"
+		quoted, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			break
 		}
+		value, _ := strconv.Unquote(quoted)
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest[len(quoted):], " for flag -"), " for -")
+		name, cause, _ := strings.Cut(rest, ": ")
+		return "参数“" + typedName(args, name) + "”的值“" + value + "”无效，" + flagExpects(fs.Lookup(name), cause)
 	case strings.HasPrefix(msg, "bad flag syntax: "):
 		return "参数格式错误：“" + strings.TrimPrefix(msg, "bad flag syntax: ") + "”"
 	}
-	return msg
+	return "参数有误：" + msg
+}
+
+// typedName returns the option name as args wrote it ("--db" or "-db"),
+// else "--name".
+func typedName(args []string, name string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		opt, _, _ := strings.Cut(a, "=")
+		if opt == "-"+name || opt == "--"+name {
+			return opt
+		}
+	}
+	return "--" + name
+}
+
+// flagExpects says what the option f takes, after a value it refused;
+// cause is the flag package's reason ("parse error", "value out of range").
+func flagExpects(f *flag.Flag, cause string) string {
+	var v any
+	if f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			v = g.Get()
+		}
+	}
+	outOfRange := cause == "value out of range"
+	switch v.(type) {
+	case bool:
+		return "应为true或false"
+	case int, int64:
+		if outOfRange {
+			return "超出了整数的范围"
+		}
+		return "应为整数"
+	case uint, uint64:
+		if outOfRange {
+			return "超出了整数的范围"
+		}
+		return "应为非负整数"
+	case float64:
+		if outOfRange {
+			return "超出了数字的范围"
+		}
+		return "应为数字"
+	case time.Duration:
+		return "应为时长，如 10s、5m、1h"
+	}
+	return "请检查该参数的写法（credit 命令 -h 列出各参数）"
 }
 
 // parse parses args into fs and refuses any positional argument: the
@@ -136,7 +223,7 @@ func parseArgs(fs *flag.FlagSet, args []string, names ...string) error {
 		printUsage(fs, names)
 		return errHelp
 	case err != nil:
-		fmt.Fprintf(out, "错误：%s\n", flagError(err))
+		fmt.Fprintf(out, "错误：%s\n", flagError(err, fs, args))
 		printUsage(fs, names)
 		return errUsage
 	}
@@ -288,4 +375,75 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
 	return given
+}
+
+// fileError says in Chinese why the file at path could not be read (write
+// false) or created and written: op is what was done, as “读取文件” or
+// “创建错误文件”. A missing file is “文件“x”不存在” (or its directory is
+// named, when that is missing too), a directory given for a file is named
+// as such; permissions, a full disk or a read-only file system are the
+// reason after “无法<op>“path””. Any other error keeps the system's words as
+// 技术信息, apart from the message.
+func fileError(err error, path string, write bool, op string) error {
+	var ce *credit.Error
+	if errors.As(err, &ce) && !isOSError(err) {
+		return err // already said (a storage or ingest error)
+	}
+	var msg string
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		dir := filepath.Dir(path)
+		if _, e := os.Stat(dir); errors.Is(e, fs.ErrNotExist) {
+			msg = fmt.Sprintf("无法%s“%s”：目录“%s”不存在", op, path, dir)
+		} else if write {
+			msg = fmt.Sprintf("无法%s“%s”：路径不存在", op, path)
+		} else {
+			msg = fmt.Sprintf("文件“%s”不存在", path)
+		}
+	case errors.Is(err, syscall.EISDIR):
+		if write {
+			msg = fmt.Sprintf("无法%s“%s”：该路径是目录，不是文件", op, path)
+		} else {
+			msg = fmt.Sprintf("“%s”是目录，不是文件", path)
+		}
+	case errors.Is(err, fs.ErrPermission) && write:
+		msg = fmt.Sprintf("无法%s“%s”：没有写入权限", op, path)
+	case errors.Is(err, fs.ErrPermission):
+		msg = fmt.Sprintf("无法%s“%s”：没有读取权限", op, path)
+	case errors.Is(err, syscall.ENOSPC):
+		msg = fmt.Sprintf("无法%s“%s”：磁盘空间不足", op, path)
+	case errors.Is(err, syscall.EDQUOT):
+		msg = fmt.Sprintf("无法%s“%s”：超出了磁盘配额", op, path)
+	case errors.Is(err, syscall.EROFS):
+		msg = fmt.Sprintf("无法%s“%s”：文件系统为只读", op, path)
+	case errors.Is(err, syscall.ENOTDIR):
+		if f := fileInPath(filepath.Dir(path)); f != "" {
+			msg = fmt.Sprintf("无法%s“%s”：“%s”是文件，不是目录", op, path, f)
+		} else {
+			msg = fmt.Sprintf("无法%s“%s”：路径中有一段是文件，不是目录", op, path)
+		}
+	default:
+		return &credit.Caused{Msg: credit.Errorf(credit.EINVALID, "无法%s“%s”", op, path), Cause: err}
+	}
+	return &credit.Caused{Msg: credit.Errorf(credit.EINVALID, "%s", msg), Cause: err, Said: true}
+}
+
+// isOSError reports whether err comes from the file system.
+func isOSError(err error) bool {
+	var pe *fs.PathError
+	var errno syscall.Errno
+	return errors.As(err, &pe) || errors.As(err, &errno)
+}
+
+// fileInPath returns the nearest of path and its parents that exists and
+// is not a directory, or "".
+func fileInPath(path string) string {
+	for p := path; ; p = filepath.Dir(p) {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+		if filepath.Dir(p) == p {
+			return ""
+		}
+	}
 }

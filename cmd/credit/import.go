@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
@@ -39,24 +40,28 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return credit.Errorf(credit.EINVALID, "请用 --department 指定报送部门的统一社会信用代码")
 	}
 	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return credit.Errorf(credit.EINVALID, "文件“%s”不存在", path)
-	}
 	if err != nil {
-		return credit.Errorf(credit.EINVALID, "无法读取文件“%s”：%v", path, err)
+		return fileError(err, path, false, "读取文件")
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return credit.Errorf(credit.EINVALID, "“%s”是目录，不是文件", path)
+		return fileError(syscall.EISDIR, path, false, "读取文件")
 	}
 	// The error file is created before anything is imported: a path that
 	// cannot be written must not leave an imported batch without its receipt.
 	var errFile *os.File
+	// Only a file this import created is removed when it fails: not one
+	// that was there (the user's), nor a device (/dev/full, /dev/stdout).
+	removeErrFile := false
 	if *errorsOut != "" {
+		_, statErr := os.Lstat(*errorsOut)
 		if errFile, err = os.Create(*errorsOut); err != nil {
-			return credit.Errorf(credit.EINVALID, "无法创建错误文件“%s”：%v（未导入任何数据）", *errorsOut, err)
+			return notImported(fileError(err, *errorsOut, true, "创建错误文件"))
 		}
 		defer errFile.Close()
+		if st, err := errFile.Stat(); err == nil && st.Mode().IsRegular() && errors.Is(statErr, fs.ErrNotExist) {
+			removeErrFile = true
+		}
 	}
 	db, err := env.openDB(ctx, *dsn, openCreate)
 	if err != nil {
@@ -70,7 +75,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			next = rows + 100000
 		}
 	}
-	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: filepath.Base(path), Channel: "cli", Backfill: *backfill, Body: f, Progress: progress,
+	// The file's name as the batch keeps it: bytes that are not UTF-8
+	// become U+FFFD once, here, so that the batch and its audit entry
+	// hold the same name.
+	receipt, err := db.Submit(ctx, record.Submission{Class: *class, DepartmentCode: *dept, Filename: storage.ValidText(filepath.Base(path)), Channel: "cli", Backfill: *backfill, Body: f, Progress: progress,
 		Stored: func(id credit.BatchID) {
 			fmt.Fprintf(env.Stderr, "文件已完整保存为批次%s，开始处理……\n", id)
 		}})
@@ -80,7 +88,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		}
 		if errFile != nil {
 			errFile.Close()
-			os.Remove(*errorsOut)
+			if removeErrFile {
+				os.Remove(*errorsOut)
+			}
 		}
 		return err
 	}
@@ -88,7 +98,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		if err := writeErrors(ctx, db, receipt.Batch, errFile); err != nil {
 			// The batch is imported: say so, with its receipt, and how to
 			// get the rejected rows again.
-			fmt.Fprintf(env.Stderr, "错误文件“%s”写入失败：%v；被拒绝的行可用 GET /api/v1/batches/%s 查看\n", *errorsOut, err, receipt.Batch)
+			err = fileError(err, *errorsOut, true, "写入错误文件")
+			fmt.Fprintf(env.Stderr, "%s；批次已导入，被拒绝的行可用 GET /api/v1/batches/%s 查看\n", credit.ErrorMessage(err), receipt.Batch)
+			if d := technicalDetail(err); d != "" {
+				fmt.Fprintln(env.Stderr, "技术信息："+d)
+			}
 		} else {
 			fmt.Fprintf(env.Stderr, "被拒绝的%d行已写入%s\n", receipt.Rejected, *errorsOut)
 		}
@@ -134,4 +148,14 @@ func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, out *os
 		return err
 	}
 	return out.Close()
+}
+
+// notImported adds to a message that nothing was imported.
+func notImported(err error) error {
+	if d, ok := err.(*credit.Caused); ok {
+		m := *d.Msg
+		m.Message += "（未导入任何数据）"
+		return &credit.Caused{Msg: &m, Cause: d.Cause, Said: d.Said}
+	}
+	return credit.Errorf(credit.ErrorCode(err), "%s（未导入任何数据）", credit.ErrorMessage(err))
 }

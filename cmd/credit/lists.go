@@ -12,9 +12,9 @@ import (
 // list entry whose validity ended before the date (default today, never
 // later) is removed with 移出方式 有效期届满, as a new version in the ledger.
 func runLists(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "expire" {
-		fmt.Fprintln(env.Stderr, "用法: credit lists expire --db DSN [--date yyyy-MM-dd]")
-		return errUsage
+	args, err := oneSubcommand(env, "lists", "expire", args)
+	if err != nil {
+		return err
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("lists expire")

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -112,8 +113,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 2
 		}
 		fmt.Fprintln(stderr, "错误："+credit.ErrorMessage(err))
-		if credit.ErrorCode(err) == credit.EINTERNAL {
-			fmt.Fprintln(stderr, "详情：", err)
+		if d := technicalDetail(err); d != "" {
+			fmt.Fprintln(stderr, "技术信息："+d)
 		}
 		return 1
 	}
@@ -121,3 +122,21 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 var version = "dev"
+
+// technicalDetail is what main prints under an error's message as
+// 技术信息: the system's or the driver's own words, for the operator to
+// look up. A *credit.Error's message is all there is to say (its Error()
+// text only repeats it in English framing), unless the error carries a
+// cause its message does not name (TechnicalDetail); any other error is
+// internal, and its text is the only clue.
+func technicalDetail(err error) string {
+	var td interface{ TechnicalDetail() string }
+	if errors.As(err, &td) {
+		return td.TechnicalDetail()
+	}
+	var ce *credit.Error
+	if errors.As(err, &ce) {
+		return ""
+	}
+	return err.Error()
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/storage"
 )
@@ -14,9 +15,9 @@ import (
 // webhook delivery worker of 发起—响应—反馈 (credit serve runs one too).
 // With --once it sends what is due now, retries included, and exits.
 func runPush(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "run" {
-		fmt.Fprintln(env.Stderr, "用法: credit push run --db DSN [--once] [--interval 5s]")
-		return errUsage
+	args, err := oneSubcommand(env, "push", "run", args)
+	if err != nil {
+		return err
 	}
 	fs := env.flags("push run")
 	dsn := fs.String("db", dsnDefault(), "数据库连接串")
@@ -24,6 +25,9 @@ func runPush(ctx context.Context, env *Env, args []string) error {
 	interval := fs.Duration("interval", 5*time.Second, "两轮投递的间隔")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	if *interval <= 0 {
+		return credit.Errorf(credit.EINVALID, "--interval 应大于0，如 10s、1m")
 	}
 	if _, err := lists.WebhookNetworks(); err != nil { // a bad CREDIT_WEBHOOK_NETWORKS stops here, not at every round
 		return err

@@ -67,9 +67,17 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 
 // Open opens the database (migrating SQLite; PostgreSQL must be migrated
 // with `credit migrate`), seeds the demo province when asked, and starts
-// the HTTP server.
-func (c *ServeCommand) Open(ctx context.Context) error {
+// the HTTP server. When it fails, what it opened is closed again.
+func (c *ServeCommand) Open(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			c.Close()
+		}
+	}()
 	logger := c.Env.logger()
+	if err := server.CheckAddr(c.Addr); err != nil { // before the database is opened (and a new one created)
+		return err
+	}
 	if _, err := lists.WebhookNetworks(); err != nil { // a bad CREDIT_WEBHOOK_NETWORKS stops the start
 		return err
 	}

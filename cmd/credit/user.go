@@ -7,6 +7,7 @@ import (
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/storage"
 	"jlcredit/internal/subject"
 )
 
@@ -18,9 +19,9 @@ const userUsage = `用法:
 add 和 reset 在最后一行输出一次性密码（只显示这一次，首次登录后请修改）。`
 
 func runUser(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || isHelp(args[0]) {
 		fmt.Fprintln(env.Stderr, userUsage)
-		return errUsage
+		return usageOrHelp(args)
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("user " + args[0])
@@ -53,7 +54,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		u := &access.User{Username: *name, DisplayName: *display, Role: role, RegionCode: *region}
+		u := &access.User{Username: *name, DisplayName: storage.ValidText(*display), Role: role, RegionCode: *region}
 		if role == credit.RoleDepartment {
 			d, err := db.FindDepartmentByCode(ctx, *dept)
 			if err != nil {
@@ -80,6 +81,9 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		name := fs.String("name", "", "登录用户名")
 		if err := parse(fs, args[1:]); err != nil {
 			return err
+		}
+		if *name == "" {
+			return credit.Errorf(credit.EINVALID, "请用 --name 指定用户名")
 		}
 		db, err := env.openDB(ctx, *dsn, openCreate)
 		if err != nil {
@@ -127,6 +131,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	}
+	fmt.Fprintf(env.Stderr, "错误：未知的子命令“user %s”：应为 add、reset 或 list\n", args[0])
 	fmt.Fprintln(env.Stderr, userUsage)
 	return errUsage
 }

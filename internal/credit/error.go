@@ -95,3 +95,33 @@ func Clip(s string, n int) string {
 	}
 	return string([]rune(s)[:n]) + "…"
 }
+
+// Caused is an *Error with the error that caused it, the system's or a
+// driver's own: errors.Is and errors.As see both. The message never quotes
+// the cause; where it does not name the cause's reason (Said false), the
+// command line shows the cause's words apart, as 技术信息
+// (TechnicalDetail), for the operator to look up.
+type Caused struct {
+	Msg   *Error
+	Cause error
+	Said  bool // the message names the reason: no 技术信息
+}
+
+func (e *Caused) Error() string   { return e.Msg.Error() }
+func (e *Caused) Unwrap() []error { return []error{e.Msg, e.Cause} }
+
+// TechnicalDetail returns the cause's words when the message does not
+// name its reason, else "".
+func (e *Caused) TechnicalDetail() string {
+	if e.Said || e.Cause == nil {
+		return ""
+	}
+	return e.Cause.Error()
+}
+
+// WithCause returns msg caused by cause, whose words are shown apart as
+// 技术信息: for a cause the message could not name.
+func WithCause(msg *Error, cause error) error { return &Caused{Msg: msg, Cause: cause} }
+
+// Explained returns msg caused by cause, which msg says all of.
+func Explained(msg *Error, cause error) error { return &Caused{Msg: msg, Cause: cause, Said: true} }

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"syscall"
 	"time"
 
 	"jlcredit/internal/credit"
@@ -43,9 +45,12 @@ func (s *Server) Handler() http.Handler {
 // Open starts listening on Addr (":0" picks a free port) and serves in the
 // background.
 func (s *Server) Open() error {
+	if err := CheckAddr(s.Addr); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
-		return credit.Errorf(credit.EINVALID, "无法监听地址%s：%v", s.Addr, err)
+		return listenError(s.Addr, err)
 	}
 	s.ln = ln
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
@@ -55,6 +60,49 @@ func (s *Server) Open() error {
 		}
 	}()
 	return nil
+}
+
+// CheckAddr refuses a listen address that is not host:port with a port in
+// range, in Chinese (net.Listen says "missing port in address"), so that a
+// command can refuse it before it opens anything. Port 0 (any free port) is
+// for tests and not offered in the message.
+func CheckAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return credit.Errorf(credit.EINVALID, "监听地址“%s”无效，应为“主机:端口”，如127.0.0.1:8080（IPv6地址写在方括号内，如[::1]:8080）", addr)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil { // a service name ("http")
+		if _, err := net.LookupPort("tcp", port); err == nil {
+			return nil
+		}
+	}
+	if err != nil || n < 0 || n > 65535 {
+		return credit.Errorf(credit.EINVALID, "端口%s无效，应为1至65535", port)
+	}
+	return nil
+}
+
+// listenError says in Chinese why the server could not listen on addr;
+// the system's words go along as its cause (errors.Is), not in the message.
+func listenError(addr string, err error) error {
+	host, port, _ := net.SplitHostPort(addr)
+	var dns *net.DNSError
+	var msg *credit.Error
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		msg = credit.Errorf(credit.EINVALID, "端口已被占用（可能已有平台在运行）：%s", addr)
+	case errors.Is(err, syscall.EACCES):
+		msg = credit.Errorf(credit.EINVALID, "没有监听端口%s的权限（1024以下的端口须有管理员权限），请换用1024以上的端口：%s", port, addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		msg = credit.Errorf(credit.EINVALID, "本机没有地址“%s”，无法在其上监听：%s", host, addr)
+	case errors.As(err, &dns):
+		msg = credit.Errorf(credit.EINVALID, "监听地址“%s”中的主机“%s”无法解析，请写本机的IP地址或主机名", addr, host)
+	default:
+		msg = credit.Errorf(credit.EINVALID, "无法监听地址%s", addr)
+		return credit.WithCause(msg, err)
+	}
+	return credit.Explained(msg, err)
 }
 
 // URL returns the base URL the server listens on.

@@ -8,6 +8,7 @@ package storage
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -182,14 +184,19 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	// identity names the database itself, whatever else the DSN says
 	// (EphemeralKeys); "" for an in-memory one, each of which is its own.
 	var identity string
+	// target names the database in a connection error: the server, user
+	// and database, or the SQLite file.
+	var target string
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.dialect = Postgres
-		if cfg, err := pgx.ParseConfig(dsn); err == nil {
-			identity = fmt.Sprintf("postgres://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+		cfg, err := parsePostgresDSN(dsn)
+		if err != nil {
+			return nil, err
 		}
+		identity = fmt.Sprintf("postgres://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+		target = postgresTarget(cfg)
 		// Generic plans turn `LIKE $1` into sequential scans; force custom plans.
-		var err error
 		if db.sql, err = openPostgres(dsn, "force_custom_plan", 32); err != nil {
 			return nil, err
 		}
@@ -211,10 +218,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, credit.Errorf(credit.EINVALID, "SQLite数据库路径为空")
 		}
 		memory := path == ":memory:"
+		target = path
 		if !memory {
 			if dir := filepath.Dir(path); dir != "" {
 				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return nil, fmt.Errorf("storage.Open: %w", err)
+					return nil, fileError(err, true, "无法创建数据库目录“"+dir+"”")
 				}
 			}
 		}
@@ -275,7 +283,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, credit.Errorf(credit.EINVALID, "无法连接数据库%s：%v", connectReason(err), err)
+		return nil, db.connectError(target, err)
 	}
 	// The keys, then whether they are the database's own: before anything
 	// is written with them (bindKey).
@@ -327,9 +335,9 @@ const idleInTransaction = "2min"
 // openPostgres opens a pool of up to conns connections to dsn whose
 // sessions use planMode (plan_cache_mode) and UTC.
 func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := parsePostgresDSN(dsn)
 	if err != nil {
-		return nil, credit.Errorf(credit.EINVALID, "数据库连接串无效：%v", err)
+		return nil, err
 	}
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
@@ -371,28 +379,225 @@ func openPostgres(dsn, planMode string, conns int) (*sql.DB, error) {
 	return pool, nil
 }
 
-// connectReason says in Chinese why a connection failed, for the causes an
-// operator meets (the driver's own text follows it), or "".
-func connectReason(err error) string {
+// sslModes are the values of sslmode, in libpq's order.
+var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+// parsePostgresDSN parses a postgres:// DSN, saying in Chinese what is
+// wrong with one pgx refuses: the mistakes an operator makes are checked
+// first (a stray %, an sslmode or port that does not exist), and anything
+// else pgx refuses is named with pgx's own words as 技术信息.
+func parsePostgresDSN(dsn string) (*pgx.ConnConfig, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) { // without the DSN it quotes, password and all
+			err = ue.Err
+		}
+		var esc url.EscapeError
+		var host url.InvalidHostError
+		switch {
+		case errors.As(err, &esc):
+			return nil, credit.Explained(credit.Errorf(credit.EINVALID, "数据库连接串中的“%s”不是有效的百分号编码：%%后应为两位十六进制数字（如密码中的@写作%%40，%%写作%%25）", string(esc)), err)
+		case errors.As(err, &host):
+			return nil, credit.Explained(credit.Errorf(credit.EINVALID, "数据库连接串中的主机名含有无效字符“%s”", string(host)), err)
+		}
+		return nil, credit.WithCause(credit.Errorf(credit.EINVALID, "数据库连接串“%s”无效：应为 postgres://用户名:密码@主机:端口/数据库名", RedactDSN(dsn)), err)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, credit.Errorf(credit.EINVALID, "数据库连接串中的端口“%s”无效，应为1至65535", p)
+		}
+	}
+	q := u.Query()
+	if q.Has("sslmode") && !slices.Contains(sslModes, q.Get("sslmode")) {
+		return nil, credit.Errorf(credit.EINVALID, "sslmode的值“%s”无效，应为%s", q.Get("sslmode"), strings.Join(sslModes[:5], "、")+"或"+sslModes[5])
+	}
+	if q.Has("connect_timeout") {
+		if n, err := strconv.Atoi(q.Get("connect_timeout")); err != nil || n < 0 {
+			return nil, credit.Errorf(credit.EINVALID, "connect_timeout的值“%s”无效，应为秒数（非负整数）", q.Get("connect_timeout"))
+		}
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, credit.WithCause(credit.Errorf(credit.EINVALID, "数据库连接串“%s”无效", RedactDSN(dsn)), parseCause(err))
+	}
+	return cfg, nil
+}
+
+// parseCause is pgx's reason for refusing a DSN without the DSN itself,
+// which pgx quotes with its password masked only as well as it can.
+func parseCause(err error) error {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	msg := pe.Error()
+	if i := strings.LastIndex(msg, "`: "); i >= 0 {
+		msg = msg[i+len("`: "):]
+	}
+	return errors.New(msg)
+}
+
+// postgresTarget names the server, user and database of cfg in a message.
+func postgresTarget(cfg *pgx.ConnConfig) string {
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	if strings.HasPrefix(cfg.Host, "/") { // a unix socket's directory
+		addr = filepath.Join(cfg.Host, fmt.Sprintf(".s.PGSQL.%d", cfg.Port))
+	}
+	s := addr + "，用户" + cfg.User
+	if cfg.Database != "" {
+		s += "，数据库" + cfg.Database
+	}
+	return s
+}
+
+// connectError says in Chinese why the database at target could not be
+// opened.
+func (db *DB) connectError(target string, err error) error {
+	if db.dialect == SQLite {
+		return sqliteOpenError(target, err)
+	}
+	reason, known := connectReason(err)
+	msg := credit.Errorf(credit.EINVALID, "无法连接数据库（%s）：%s", target, reason)
+	if known {
+		return credit.Explained(msg, err)
+	}
+	return credit.WithCause(msg, err)
+}
+
+// connectReason says in Chinese why a connection to PostgreSQL failed, and
+// whether that is all there is to say (false: the driver's words are
+// wanted too).
+func connectReason(err error) (string, bool) {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
-		case "28P01", "28000":
-			return "（用户名或密码错误，或该用户无权登录）"
+		case "28P01":
+			return "用户名或密码错误", true
+		case "28000":
+			return "该用户无权登录（请检查 pg_hba.conf），或用户名、密码错误", true
 		case "3D000":
-			return "（数据库不存在，请先创建数据库）"
+			return "数据库不存在，请先创建数据库", true
+		case "42501":
+			return "该用户没有连接此数据库的权限", true
 		case "53300":
-			return "（数据库连接数已满）"
+			return "数据库连接数已满，请稍后重试", true
 		case "57P03":
-			return "（数据库正在启动，请稍后重试）"
+			return "数据库正在启动，请稍后重试", true
 		}
-		return ""
+		return "数据库服务器拒绝了连接", false
 	}
-	var op *net.OpError
-	if errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) {
-		return "（无法连接到数据库服务器：地址或端口有误，或服务器未启动）"
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var ne net.Error
+	switch {
+	case errors.As(err, &dns):
+		if dns.IsNotFound {
+			return "找不到主机“" + dns.Name + "”，请检查主机名", true
+		}
+		return "无法解析主机“" + dns.Name + "”", false
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "连接被拒绝，地址或端口有误，或数据库服务器未启动", true
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "网络不可达，请检查地址和网络", true
+	case errors.Is(err, syscall.ENOENT):
+		return "找不到数据库服务器的套接字文件，地址有误或数据库服务器未启动", true
+	case errors.Is(err, syscall.EACCES):
+		return "没有访问数据库服务器套接字文件的权限", true
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "连接超时，请检查地址、端口和网络（防火墙）", true
+	case errors.As(err, &cert):
+		return "服务器证书校验失败（sslmode为verify-ca或verify-full时，须能用所给的根证书校验服务器证书）", false
+	}
+	return "连接失败", false
+}
+
+// sqliteOpenError says in Chinese why the SQLite database file at path
+// could not be opened.
+func sqliteOpenError(path string, err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return credit.WithCause(credit.Errorf(credit.EINVALID, "无法打开SQLite数据库文件“%s”", path), err)
+	}
+	var msg *credit.Error
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CANTOPEN:
+		reason := "该路径是目录或没有读写权限"
+		st, e := os.Stat(path)
+		switch {
+		case e == nil && st.IsDir():
+			reason = "该路径是目录，不是文件"
+		case e == nil:
+			reason = "没有读写权限（请检查该文件及其所在目录的权限）"
+		case errors.Is(e, fs.ErrNotExist):
+			reason = "没有在目录“" + filepath.Dir(path) + "”中创建文件的权限"
+		}
+		msg = credit.Errorf(credit.EINVALID, "无法打开SQLite数据库文件“%s”：%s", path, reason)
+	case sqlite3.SQLITE_NOTADB:
+		msg = credit.Errorf(credit.EINVALID, "文件“%s”不是SQLite数据库（可能已损坏或不是本平台的数据库文件）", path)
+	case sqlite3.SQLITE_CORRUPT:
+		msg = credit.Errorf(credit.EINVALID, "SQLite数据库文件“%s”已损坏", path)
+	case sqlite3.SQLITE_READONLY:
+		msg = credit.Errorf(credit.EINVALID, "SQLite数据库文件“%s”为只读，无法写入：请检查数据库文件及其所在目录（含 -wal、-shm 文件）的写权限", path)
+	case sqlite3.SQLITE_PERM:
+		msg = credit.Errorf(credit.EINVALID, "没有访问SQLite数据库文件“%s”的权限", path)
+	case sqlite3.SQLITE_FULL:
+		msg = credit.Errorf(credit.EINVALID, "无法写入SQLite数据库文件“%s”：磁盘空间不足", path)
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		msg = credit.Errorf(credit.EUNAVAILABLE, "SQLite数据库文件“%s”正被其他进程锁定，请稍后重试", path)
+	default:
+		return credit.WithCause(credit.Errorf(credit.EINVALID, "无法打开SQLite数据库文件“%s”", path), err)
+	}
+	return credit.Explained(msg, err)
+}
+
+// fileError is the message what (“无法创建数据库目录“data””) with the reason
+// the file operation failed (fileReason) after it, or with the error as
+// 技术信息 for a reason fileReason does not know.
+func fileError(err error, write bool, what string) error {
+	if r := fileReason(err, write); r != "" {
+		return credit.Explained(credit.Errorf(credit.EINVALID, "%s：%s", what, r), err)
+	}
+	return credit.WithCause(credit.Errorf(credit.EINVALID, "%s", what), err)
+}
+
+// fileReason says in Chinese why a file operation failed (write: creating
+// or writing; else reading), or "" for a cause it does not know.
+func fileReason(err error, write bool) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission) && write:
+		return "没有写入权限"
+	case errors.Is(err, fs.ErrPermission):
+		return "没有读取权限"
+	case errors.Is(err, syscall.ENOSPC):
+		return "磁盘空间不足"
+	case errors.Is(err, syscall.EROFS):
+		return "文件系统为只读"
+	case errors.Is(err, syscall.EISDIR):
+		return "该路径是目录，不是文件"
+	case errors.Is(err, syscall.ENOTDIR):
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			if f := fileInPath(pe.Path); f != "" {
+				return "“" + f + "”是文件，不是目录"
+			}
+		}
+		return "路径中有一段是文件，不是目录"
 	}
 	return ""
+}
+
+// fileInPath returns the nearest of path and its parents that exists and
+// is not a directory, or "".
+func fileInPath(path string) string {
+	for p := path; ; p = filepath.Dir(p) {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+		if q := filepath.Dir(p); q == p {
+			return ""
+		}
+	}
 }
 
 // Dialect returns the database's SQL flavour.
@@ -632,8 +837,9 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // nothing), so on PostgreSQL a NUL becomes U+FFFD, which no stored text
 // holds either (ingestion removes NULs); and bytes that are not UTF-8 (a
 // request's “%FF”), which PostgreSQL refuses and SQLite would store
-// as they are, become U+FFFD on both. Arguments without either are passed
-// as they are, without copying.
+// as they are, become U+FFFD on both, one for each byte (ValidText), as in
+// the JSON of an audit entry that quotes the same text. Arguments without
+// either are passed as they are, without copying.
 func (db *DB) textArgs(args []any) []any {
 	var out []any
 	for i, a := range args {
@@ -648,7 +854,7 @@ func (db *DB) textArgs(args []any) []any {
 		if out == nil {
 			out = append([]any(nil), args...)
 		}
-		v = strings.ToValidUTF8(v, "\uFFFD")
+		v = ValidText(v)
 		if nul {
 			v = strings.ReplaceAll(v, "\x00", "\uFFFD")
 		}
@@ -658,6 +864,30 @@ func (db *DB) textArgs(args []any) []any {
 		return args
 	}
 	return out
+}
+
+// ValidText returns s with each byte that is not part of valid UTF-8
+// replaced by U+FFFD, as encoding/json writes it. A text that goes into a
+// column and into the JSON detail of an audit entry (a batch's file name,
+// a department's name) is then the same string in both: strings.ToValidUTF8
+// replaces a run of such bytes by one U+FFFD, and ledger verify found the
+// batch's file name “�.csv” where its audit entry said “��.csv”.
+func ValidText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // transact runs fn in a write transaction, committing when fn returns nil.

@@ -61,16 +61,17 @@ func NewSecrets() (*Secrets, error) {
 }
 
 func (s *Secrets) init() error {
+	// The messages say what is wrong; LoadSecrets names the file.
 	if len(s.IDKey) != 32 || len(s.IDHashKey) != 32 {
-		return credit.Errorf(credit.EINVALID, "密钥文件无效：身份证号加密密钥应为32字节")
+		return credit.Errorf(credit.EINVALID, "身份证号加密密钥（id_key）和查询哈希密钥（id_hash_key）应各为32字节")
 	}
 	var err error
 	s.signer, err = ledger.NewSigner(s.LedgerSKey)
 	if err != nil {
-		return credit.Errorf(credit.EINVALID, "密钥文件无效：存证签名密钥无法解析")
+		return credit.Errorf(credit.EINVALID, "存证签名密钥（ledger_skey）无法解析")
 	}
 	if s.LedgerVKey != s.signer.VerifierKey() {
-		return credit.Errorf(credit.EINVALID, "密钥文件无效：存证签名公钥与签名私钥不对应")
+		return credit.Errorf(credit.EINVALID, "存证签名公钥（ledger_vkey）与签名私钥不对应")
 	}
 	return nil
 }
@@ -83,14 +84,18 @@ func LoadSecrets(path string) (*Secrets, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("storage: read key file: %w", err)
+		return nil, fileError(err, false, "无法读取"+keyFileSource(path))
 	}
 	var s Secrets
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, credit.Errorf(credit.EINVALID, "密钥文件%s格式错误：%v", path, err)
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			return nil, credit.Explained(credit.Errorf(credit.EINVALID, "%s的内容有误：字段%s的类型不对，应为credit migrate生成的密钥文件", keyFileSource(path), typ.Field), err)
+		}
+		return nil, credit.Explained(credit.Errorf(credit.EINVALID, "%s不是有效的JSON，应为credit migrate生成的密钥文件", keyFileSource(path)), err)
 	}
 	if err := s.init(); err != nil {
-		return nil, err
+		return nil, credit.Errorf(credit.EINVALID, "%s无效：%s", keyFileSource(path), credit.ErrorMessage(err))
 	}
 	s.source = keyFileSource(path)
 	return &s, nil
@@ -108,11 +113,11 @@ func createSecretsFile(path string) (*Secrets, error) {
 	b, _ := json.MarshalIndent(s, "", "  ")
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+		return nil, fileError(err, true, "无法创建密钥文件的目录“"+absPath(dir)+"”")
 	}
 	tmp, err := os.CreateTemp(dir, ".credit-key-*")
 	if err != nil {
-		return nil, fmt.Errorf("storage: write key file: %w", err)
+		return nil, fileError(err, true, "无法在目录“"+absPath(dir)+"”中创建"+keyFileSource(path))
 	}
 	_, err = tmp.Write(b)
 	if err == nil {
@@ -133,7 +138,7 @@ func createSecretsFile(path string) (*Secrets, error) {
 		return LoadSecrets(path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("storage: write key file: %w", err)
+		return nil, fileError(err, true, "无法写入"+keyFileSource(path))
 	}
 	s.source = keyFileSource(path)
 	return s, nil
