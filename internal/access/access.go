@@ -7,9 +7,11 @@ package access
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 )
@@ -24,11 +26,16 @@ type Department struct {
 	CreatedAt  time.Time           `json:"created_at"`
 }
 
-// Validate checks a department before it is saved.
+// Validate checks a department before it is saved: a name of at most 100
+// characters (as the console's input allows), a code, a 6-digit region and
+// a known kind.
 func (d *Department) Validate() error {
+	const maxName = 100
 	var ps []credit.Problem
 	if strings.TrimSpace(d.Name) == "" {
 		ps = append(ps, credit.Problem{Field: "name", Code: "required", Message: "部门名称不能为空"})
+	} else if n := utf8.RuneCountInString(d.Name); n > maxName {
+		ps = append(ps, credit.Problem{Field: "name", Code: "too_long", Message: fmt.Sprintf("部门名称最多%d个字，实际%d个字", maxName, n)})
 	}
 	if d.Code == "" {
 		ps = append(ps, credit.Problem{Field: "code", Code: "required", Message: "部门统一社会信用代码不能为空"})
@@ -37,7 +44,7 @@ func (d *Department) Validate() error {
 		ps = append(ps, credit.Problem{Field: "region", Code: "bad_region", Message: "行政区划代码应为6位数字"})
 	}
 	if _, ok := DepartmentKindName(d.Kind); d.Kind != "" && !ok {
-		ps = append(ps, credit.Problem{Field: "kind", Code: "bad_kind", Message: "部门类别“" + d.Kind + "”不存在，应为部门类别表中的代码，如 market（市场监督管理）"})
+		ps = append(ps, credit.Problem{Field: "kind", Code: "bad_kind", Message: "部门类别“" + credit.Clip(d.Kind, 32) + "”不存在，应为部门类别表中的代码，如 market（市场监督管理）"})
 	}
 	if len(ps) > 0 {
 		return credit.Invalid(ps[0].Message, ps...)

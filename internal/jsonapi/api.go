@@ -181,9 +181,42 @@ func (s *Server) serve(lim *keyLimiter, scope string, fn handlerFunc) http.Handl
 		}
 		ctx := credit.NewContextWithActor(r.Context(), actor)
 		if err := fn(w, r.WithContext(ctx)); err != nil {
-			s.writeError(w, r, err)
+			s.writeError(w, r, s.sessionRefused(r, actor, err))
 		}
 	})
+}
+
+// sessionRefused explains a 401 answered to an anonymous state-changing
+// request that carries a console session the API ignored for want of its
+// CSRF token (SessionActor ignores the cookie of such a request): the
+// caller is signed in, and what it lacks is X-CSRF-Token, not a key. It
+// stays a 401, the session not being accepted as credentials, with a
+// problem csrf_required on field X-CSRF-Token. Any other error is
+// returned unchanged.
+func (s *Server) sessionRefused(r *http.Request, actor credit.Actor, err error) error {
+	if credit.ErrorCode(err) != credit.EUNAUTHORIZED || actor.Role != credit.RolePublic || s.SessionActor == nil ||
+		r.Header.Get("Authorization") != "" || safeMethod(r.Method) {
+		return err
+	}
+	// The session as a read would use it: valid apart from the token?
+	read := r.Clone(r.Context())
+	read.Method, read.Body = http.MethodGet, http.NoBody
+	if _, ok := s.SessionActor(read); !ok {
+		return err
+	}
+	msg := "管理端会话调用接口须带X-CSRF-Token请求头：修改数据的请求（POST、PUT、DELETE）须在该请求头中带上管理端页面中的安全令牌，或改用API密钥（Authorization: Bearer <密钥>）"
+	if r.Header.Get("X-CSRF-Token") != "" {
+		msg = "X-CSRF-Token请求头与当前管理端会话不符，或请求来自其他站点：请刷新管理端页面取得新的安全令牌后重试"
+	}
+	return &credit.Error{Code: credit.EUNAUTHORIZED, Message: msg, Details: []credit.Problem{
+		{Field: "X-CSRF-Token", Code: "csrf_required", Message: msg},
+	}}
+}
+
+// safeMethod reports whether m changes nothing: a console session's
+// requests by these methods need no CSRF token.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
 // writeError writes err as the API's JSON error answer, with the headers its

@@ -39,11 +39,11 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) error
 	switch {
 	case ct == "multipart/form-data":
 		if params["boundary"] == "" {
-			return credit.Errorf(credit.EINVALID, "multipart请求缺少boundary")
+			return credit.Errorf(credit.EINVALID, "上传表单格式错误：Content-Type缺少boundary参数，应为“multipart/form-data; boundary=…”（由HTTP客户端生成，不要手工设置该请求头）")
 		}
 		mr, err := r.MultipartReader()
 		if err != nil {
-			return credit.Errorf(credit.EINVALID, "无法读取上传表单：%v", err)
+			return credit.Errorf(credit.EINVALID, "无法读取上传表单：请求头Content-Type应为“multipart/form-data; boundary=…”，文件放在名为file的部分")
 		}
 		for {
 			part, err := mr.NextPart()

@@ -61,7 +61,7 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{"FeedbackApplied", "POST", "/api/v1/verifications/1/feedback", `{"feedback": [{"seq": 1, "applied": "是"}]}`, 400, credit.EINVALID,
 			[]string{"字段“feedback[0].applied”应为布尔值（true或false），实际为字符串"}},
 		{"FeedbackTime", "POST", "/api/v1/verifications/1/feedback", `{"feedback": [{"seq": 1, "at": "昨天"}]}`, 400, credit.EINVALID,
-			[]string{"时间“昨天”格式无效"}},
+			[]string{"字段“feedback[0].at”无法识别", "seq、measure_code、applied、applied_on、reason"}},
 		{"MeasureClass", "PUT", "/api/v1/measures/N1-01", `{"code": "N1-01", "class": "一"}`, 400, credit.EINVALID,
 			[]string{"字段“class”应为整数，实际为字符串"}},
 		{"MeasureListTypes", "PUT", "/api/v1/measures/N1-01", `{"list_types": {"black": true}}`, 400, credit.EINVALID,

@@ -472,7 +472,7 @@ func dateParam(r *http.Request, name string) (*credit.Date, error) {
 	}
 	d, ok := record.ParseDate(v)
 	if !ok {
-		return nil, credit.Errorf(credit.EINVALID, "参数%s应为日期（yyyy-MM-dd），实际为“%s”", name, clip(v))
+		return nil, credit.Errorf(credit.EINVALID, "参数%s应为“年-月-日”格式的日期，如2026-11-27，实际为“%s”", name, clip(v))
 	}
 	return &d, nil
 }
@@ -654,7 +654,8 @@ func (s *Server) handleListEntryRemove(w http.ResponseWriter, r *http.Request) e
 	if body.Date != "" {
 		d, ok := record.ParseDate(body.Date)
 		if !ok {
-			return credit.Errorf(credit.EINVALID, "移出日期“%s”无效，应为yyyy-MM-dd", clip(body.Date))
+			msg := "移出日期“" + clip(body.Date) + "”无效，应为“年-月-日”格式，如2026-11-27"
+			return credit.Invalid(msg, credit.Problem{Field: lists.RemovalFieldDate, FieldName: "移出日期", Code: "bad_date", Message: msg})
 		}
 		rm.Date = &d
 	}
@@ -724,6 +725,18 @@ func (s *Server) handleFeedbackIndex(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// feedbackItem is one item of a feedback request: what the department
+// reports. The fields the platform sets (id, verification_id, at, actor)
+// are not among them, so that a request carrying one is refused as a field
+// it cannot set (FeedbackItem in openapi.json: additionalProperties false).
+type feedbackItem struct {
+	Seq         int    `json:"seq"`
+	MeasureCode string `json:"measure_code"`
+	Applied     bool   `json:"applied"`
+	AppliedOn   string `json:"applied_on"`
+	Reason      string `json:"reason"`
+}
+
 // handleFeedbackCreate records 执行反馈: {"feedback": [{"seq": 1,
 // "measure_code": "N1-01", "applied": true, "applied_on": "2026-11-20"}]}.
 func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) error {
@@ -736,12 +749,16 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	var body struct {
-		Feedback []lists.Feedback `json:"feedback"`
+		Feedback []feedbackItem `json:"feedback"`
 	}
 	if err := decodeJSON(w, r, &body); err != nil {
 		return err
 	}
-	fb, err := ls.CreateFeedback(r.Context(), id, body.Feedback)
+	items := make([]lists.Feedback, len(body.Feedback))
+	for i, f := range body.Feedback {
+		items[i] = lists.Feedback{Seq: f.Seq, MeasureCode: f.MeasureCode, Applied: f.Applied, AppliedOn: f.AppliedOn, Reason: f.Reason}
+	}
+	fb, err := ls.CreateFeedback(r.Context(), id, items)
 	if err != nil {
 		return err
 	}

@@ -55,14 +55,14 @@ func (s *Server) handleInboxIndex(w http.ResponseWriter, r *http.Request) error 
 	switch f.Kind {
 	case "", lists.NotifyListing, lists.NotifyUpdate, lists.NotifyRemoval, lists.NotifyAlert:
 	default:
-		return credit.Errorf(credit.EINVALID, "参数kind应为listing、update、removal或alert")
+		return credit.Errorf(credit.EINVALID, "参数kind应为listing（列入名单）、update（名单信息变更）、removal（移出名单）或alert（核查预警），实际为“%s”", clip(q.Get("kind")))
 	}
 	switch q.Get("unacked") {
 	case "", "0", "false":
 	case "1", "true":
 		f.Unacked = true
 	default:
-		return credit.Errorf(credit.EINVALID, "参数unacked应为1或0")
+		return credit.Errorf(credit.EINVALID, "参数unacked应为1（只列未确认的）或0，实际为“%s”", clip(q.Get("unacked")))
 	}
 	if v := q.Get("department_id"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -190,7 +190,7 @@ func (s *Server) handleDeliveryIndex(w http.ResponseWriter, r *http.Request) err
 	switch f.Status {
 	case "", lists.DeliveryPending, lists.DeliveryDelivered, lists.DeliveryFailed, lists.DeliveryCancelled:
 	default:
-		return credit.Errorf(credit.EINVALID, "参数status应为pending、delivered、failed或cancelled")
+		return credit.Errorf(credit.EINVALID, "参数status应为pending（待推送）、delivered（已送达）、failed（推送失败）或cancelled（已取消），实际为“%s”", clip(string(f.Status)))
 	}
 	if f.Offset, err = intParam(r, "offset", 0, 0); err != nil {
 		return err

@@ -54,7 +54,7 @@ func (s *Server) handleSubjectIndex(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) error {
 	purpose := strings.TrimSpace(r.URL.Query().Get("purpose"))
 	if n := utf8.RuneCountInString(purpose); n > lists.MaxPurpose {
-		msg := fmt.Sprintf("查询事由（purpose）最多%d字，实际%d字", lists.MaxPurpose, n)
+		msg := fmt.Sprintf("查询事由最多%d字，实际%d字", lists.MaxPurpose, n)
 		return credit.Invalid(msg, credit.Problem{Field: "purpose", Code: "too_long", Message: msg})
 	}
 	code := r.PathValue("code")

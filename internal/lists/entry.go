@@ -3,6 +3,9 @@ package lists
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
@@ -100,7 +103,7 @@ func EntryFromRecord(d *Data, r *record.Record) (*Entry, error) {
 	f := r.Fields
 	lt, ok := d.ListTypeByName(f[FieldType])
 	if !ok {
-		return nil, credit.Errorf(credit.EINVALID, "名单类型“%s”未在名单目录中定义", f[FieldType])
+		return nil, credit.Errorf(credit.EINVALID, "名单类型“%s”未在名单目录中定义", clip(f[FieldType]))
 	}
 	e := &Entry{
 		RecordID: r.ID, Key: r.Key, Version: r.Version, SubjectID: r.SubjectID, DepartmentID: r.DepartmentID,
@@ -217,7 +220,9 @@ func (e *Entry) StateOn(day credit.Date) State {
 // RemovalFields returns the fields of a new version of e's record that
 // removes it on day for reason: the current fields plus 移出日期, 移出方式
 // and 移出原因. It returns ECONFLICT when e is already removed on or before
-// day, and EINVALID without a reason.
+// day, and EINVALID (with a problem on RemovalFieldKind, RemovalFieldReason
+// or RemovalFieldDate) for an unknown kind, no reason, a day before the
+// decision, or 有效期届满 before the validity ended.
 func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, reason string) (map[string]string, error) {
 	if e.RemovedOn != nil && !day.Before(*e.RemovedOn) {
 		return nil, credit.Errorf(credit.ECONFLICT, "该名单信息已于%s移出", e.RemovedOn.Format(credit.DateLayout))
@@ -225,18 +230,18 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 	if kind == "" {
 		kind = RemovedEarly
 	}
-	if kind != RemovedExpired && kind != RemovedEarly && kind != RemovedRepaired && kind != RemovedRevoked {
-		return nil, credit.Errorf(credit.EINVALID, "移出方式“%s”无效，应为有效期届满、提前移出、信用修复或撤销认定", kind)
+	if !slices.Contains(RemovalKinds, kind) {
+		return nil, removalProblem(RemovalFieldKind, "bad_code", fmt.Sprintf("移出方式“%s”无效，应为%s", clip(kind), orList(RemovalKinds)))
 	}
 	if reason == "" {
-		return nil, credit.Errorf(credit.EINVALID, "移出名单须说明移出原因")
+		return nil, removalProblem(RemovalFieldReason, "required", "请填写移出原因，如“已纠正失信行为并履行相关义务，经申请提前移出”")
 	}
 	if day.Before(e.DecisionDate) {
-		return nil, credit.Errorf(credit.EINVALID, "移出日期不得早于认定日期%s", e.DecisionDate.Format(credit.DateLayout))
+		return nil, removalProblem(RemovalFieldDate, "date_order", fmt.Sprintf("移出日期%s早于认定日期%s，不得早于认定日期", day.Format(credit.DateLayout), e.DecisionDate.Format(credit.DateLayout)))
 	}
 	if kind == RemovedExpired {
 		if msg := expiryRemovalProblem(e, day); msg != "" {
-			return nil, credit.Errorf(credit.EINVALID, "%s", msg)
+			return nil, removalProblem(RemovalFieldKind, "removal_before_expiry", msg)
 		}
 	}
 	out := make(map[string]string, len(fields)+3)
@@ -350,4 +355,63 @@ type Removal struct {
 	Date   *credit.Date `json:"date,omitempty"` // default today
 	Kind   string       `json:"kind,omitempty"` // default 提前移出
 	Reason string       `json:"reason"`
+}
+
+// Fields of a removal request: the API's names, and the Field of the
+// problems Validate and RemovalFields return.
+const (
+	RemovalFieldDate   = "date"
+	RemovalFieldKind   = "kind"
+	RemovalFieldReason = "reason"
+)
+
+// RemovalKinds are the values of 移出方式 (the list_removal code table).
+var RemovalKinds = []string{RemovedExpired, RemovedEarly, RemovedRepaired, RemovedRevoked}
+
+// Validate checks the removal's own fields before a version of the entry
+// is composed from it: the reason given (trimmed in place) and at most
+// maxReason characters (the catalog's max_len of 移出原因, MD_YCYY; 0: no
+// limit), the kind one of RemovalKinds when given, the date not after
+// today. It returns EINVALID with a problem per field, named by
+// RemovalFieldDate, RemovalFieldKind and RemovalFieldReason.
+func (rm *Removal) Validate(today credit.Date, maxReason int) error {
+	var ps []credit.Problem
+	add := func(field, code, msg string) {
+		ps = append(ps, credit.Problem{Field: field, FieldName: removalFieldNames[field], Code: code, Message: msg})
+	}
+	rm.Reason = strings.TrimSpace(rm.Reason)
+	if rm.Kind != "" && !slices.Contains(RemovalKinds, rm.Kind) {
+		add(RemovalFieldKind, "bad_code", fmt.Sprintf("移出方式“%s”无效，应为%s", clip(rm.Kind), orList(RemovalKinds)))
+	}
+	if rm.Date != nil && rm.Date.After(today) {
+		add(RemovalFieldDate, "future_date", fmt.Sprintf("移出日期%s晚于今天（%s），不得晚于今天", rm.Date.Format(credit.DateLayout), today.Format(credit.DateLayout)))
+	}
+	switch n := utf8.RuneCountInString(rm.Reason); {
+	case n == 0:
+		add(RemovalFieldReason, "required", "请填写移出原因，如“已纠正失信行为并履行相关义务，经申请提前移出”")
+	case maxReason > 0 && n > maxReason:
+		add(RemovalFieldReason, "too_long", fmt.Sprintf("移出原因最多%d个字，实际%d个字", maxReason, n))
+	}
+	if len(ps) > 0 {
+		return credit.Invalid(ps[0].Message, ps...)
+	}
+	return nil
+}
+
+// removalFieldNames are the Chinese names of a removal's fields.
+var removalFieldNames = map[string]string{
+	RemovalFieldDate: "移出日期", RemovalFieldKind: "移出方式", RemovalFieldReason: "移出原因",
+}
+
+// removalProblem is an EINVALID error about one field of a removal.
+func removalProblem(field, code, msg string) error {
+	return credit.Invalid(msg, credit.Problem{Field: field, FieldName: removalFieldNames[field], Code: code, Message: msg})
+}
+
+// orList writes values as a choice: “a、b、c或d”.
+func orList(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], "、") + "或" + values[len(values)-1]
 }

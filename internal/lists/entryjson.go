@@ -56,7 +56,7 @@ func (e *Entry) UnmarshalJSON(b []byte) error {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			return credit.DateOf(t), nil
 		}
-		return credit.Date{}, credit.Errorf(credit.EINVALID, "日期“%s”无效，应为“年-月-日”格式", s)
+		return credit.Date{}, credit.Errorf(credit.EINVALID, "日期“%s”无效，应为“年-月-日”格式，如2026-11-27", clip(s))
 	}
 	var err error
 	if e.DecisionDate, err = day(v.DecisionDate); err != nil {

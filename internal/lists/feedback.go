@@ -113,8 +113,10 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 		if f.Applied {
 			d, ok := record.ParseDate(f.AppliedOn)
 			switch {
+			case strings.TrimSpace(f.AppliedOn) == "":
+				add(i, "applied_on", "required", "已实施的措施须填写实施日期，如2026-11-27")
 			case !ok:
-				add(i, "applied_on", "bad_date", "已实施的措施须填写实施日期（yyyy-MM-dd）")
+				add(i, "applied_on", "bad_date", "实施日期“"+clip(f.AppliedOn)+"”无效，应为“年-月-日”格式，如2026-11-27")
 			case d.After(today):
 				add(i, "applied_on", "future_date", "实施日期不得晚于今天")
 			case d.Before(verified):

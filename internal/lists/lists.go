@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
@@ -168,9 +169,21 @@ func NormalizeMeasureCode(code string) string {
 	return strings.ReplaceAll(subject.Normalize(code), " ", "")
 }
 
+// Limits of a measure's texts, in characters.
+const (
+	MaxMeasureName = 100 // 措施名称
+	MaxMeasureText = 500 // 法律依据, 清单条款
+)
+
+// EffectProblem is the message of a measure whose effect is missing or not
+// one of the four: the codes the API takes, each with its meaning.
+const EffectProblem = "措施效果应为restrict（限制）、supervise（管理措施）、reference（供其他组织参考实施）或reward（守信激励）"
+
 // Validate checks a measure before it is saved: a measure without a legal
 // basis and a list clause cannot be saved (DOMAIN.md §4.3, §11.8), nor one
-// whose code is not of the catalog's form.
+// whose code is not of the catalog's form, nor one whose name is over
+// MaxMeasureName or whose basis or clause is over MaxMeasureText
+// characters.
 func (m *Measure) Validate(d *Data) error {
 	var ps []credit.Problem
 	add := func(field, code, msg string) {
@@ -179,22 +192,29 @@ func (m *Measure) Validate(d *Data) error {
 	if strings.TrimSpace(m.Code) == "" {
 		add("code", "required", "措施代码不能为空")
 	} else if !measureCode.MatchString(m.Code) {
-		add("code", "bad_code", "措施代码“"+m.Code+"”格式不对：应为大写字母开头、连字符和两位编号，如 JL-03、N1-11")
+		add("code", "bad_code", "措施代码“"+clip(m.Code)+"”格式不对：应为大写字母开头、连字符和两位编号，如 JL-03、N1-11")
 	}
 	if strings.TrimSpace(m.Name) == "" {
 		add("name", "required", "措施名称不能为空")
+	} else if n := utf8.RuneCountInString(m.Name); n > MaxMeasureName {
+		add("name", "too_long", fmt.Sprintf("措施名称最多%d个字，实际%d个字", MaxMeasureName, n))
 	}
 	if m.Class < 1 || m.Class > 3 {
 		add("class", "bad_class", "措施类别应为1（减损权益或增加义务）、2（管理措施）或3（其他组织实施）")
 	}
 	if !slices.Contains([]Effect{Restrict, Supervise, Reference, Reward}, m.Effect) {
-		add("effect", "bad_effect", "措施效果应为 restrict、supervise、reference 或 reward")
+		add("effect", "bad_effect", EffectProblem)
 	}
+	name := clip(m.Name)
 	if strings.TrimSpace(m.Basis) == "" {
-		add("basis", "no_basis", "措施“"+m.Name+"”缺少法律依据，不能保存：每项惩戒或激励措施须有法律、法规或政策文件依据")
+		add("basis", "no_basis", "措施“"+name+"”缺少法律依据，不能保存：每项惩戒或激励措施须有法律、法规或政策文件依据")
+	} else if n := utf8.RuneCountInString(m.Basis); n > MaxMeasureText {
+		add("basis", "too_long", fmt.Sprintf("法律依据最多%d个字，实际%d个字", MaxMeasureText, n))
 	}
 	if strings.TrimSpace(m.Clause) == "" {
-		add("clause", "no_clause", "措施“"+m.Name+"”缺少清单条款，不能保存：须注明全国基础清单或省级补充清单的条目")
+		add("clause", "no_clause", "措施“"+name+"”缺少清单条款，不能保存：须注明全国基础清单或省级补充清单的条目")
+	} else if n := utf8.RuneCountInString(m.Clause); n > MaxMeasureText {
+		add("clause", "too_long", fmt.Sprintf("清单条款最多%d个字，实际%d个字", MaxMeasureText, n))
 	}
 	if len(m.ListTypes) == 0 {
 		add("list_types", "required", "措施须至少适用于一种名单")
@@ -204,7 +224,7 @@ func (m *Measure) Validate(d *Data) error {
 	}
 	for _, k := range m.DepartmentKinds {
 		if _, ok := access.DepartmentKindName(k); !ok {
-			add("department_kinds", "bad_kind", "部门类别“"+k+"”不存在")
+			add("department_kinds", "bad_kind", "部门类别“"+clip(k)+"”不存在")
 		}
 	}
 	if d != nil {
@@ -212,7 +232,7 @@ func (m *Measure) Validate(d *Data) error {
 			lt, ok := d.ListType(t)
 			switch {
 			case !ok:
-				add("list_types", "bad_list_type", "名单类型“"+t+"”不存在")
+				add("list_types", "bad_list_type", "名单类型“"+clip(t)+"”不存在")
 			case m.Effect == Reward && lt.Kind != Red:
 				// 守信激励 goes to the trustworthy only, and a restriction
 				// never to them: a measure saved against its list's kind
@@ -224,7 +244,7 @@ func (m *Measure) Validate(d *Data) error {
 		}
 		for _, s := range m.Scenarios {
 			if _, ok := d.Scenario(s); !ok {
-				add("scenarios", "bad_scenario", "应用场景“"+s+"”不存在")
+				add("scenarios", "bad_scenario", "应用场景“"+clip(s)+"”不存在")
 			}
 		}
 	}

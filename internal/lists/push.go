@@ -310,13 +310,13 @@ func (p *WebhookPolicy) ValidateURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", credit.Errorf(credit.EINVALID, "URL“%s”无效", raw)
+		return "", credit.Errorf(credit.EINVALID, "URL“%s”无效", clip(raw))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", credit.Errorf(credit.EINVALID, "URL须以 https:// 开头（http:// 仅限运维人员允许的网段）")
 	}
 	if u.Opaque != "" || u.Hostname() == "" {
-		return "", credit.Errorf(credit.EINVALID, "URL“%s”缺少主机名", raw)
+		return "", credit.Errorf(credit.EINVALID, "URL“%s”缺少主机名", clip(raw))
 	}
 	if u.User != nil {
 		return "", credit.Errorf(credit.EINVALID, "URL中不得包含用户名或密码，推送以签名验证来源")
@@ -327,7 +327,7 @@ func (p *WebhookPolicy) ValidateURL(raw string) (string, error) {
 	if port := u.Port(); port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
-			return "", credit.Errorf(credit.EINVALID, "URL端口“%s”无效", port)
+			return "", credit.Errorf(credit.EINVALID, "URL端口“%s”无效", clip(port))
 		}
 	}
 	host := u.Hostname()
@@ -336,12 +336,12 @@ func (p *WebhookPolicy) ValidateURL(raw string) (string, error) {
 			return "", err
 		}
 	} else if strings.Contains(host, ":") || strings.Contains(host, "%") {
-		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”无效", host)
+		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”无效", clip(host))
 	} else if !dnsName(host) {
 		// 127.1, 0x7f000001, 2130706433: address forms other programs
 		// read as IP addresses, which neither the check nor the sender
 		// does (the sender would look them up as names and fail forever).
-		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”不是规范的IP地址（如203.0.113.5）或域名", host)
+		return "", credit.Errorf(credit.EINVALID, "URL主机“%s”不是规范的IP地址（如203.0.113.5）或域名", clip(host))
 	}
 	u.Host = strings.ToLower(u.Host)
 	return u.String(), nil

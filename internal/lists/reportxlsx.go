@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -48,6 +49,9 @@ func WriteReportXLSX(w io.Writer, v *Verification) error {
 	defer f.Close()
 	const sheet = "核查结果"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	if err := setReportProps(f, "信用核查报告（核查编号"+strconv.FormatInt(v.ID, 10)+"）", time.Now()); err != nil {
 		return err
 	}
 	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
@@ -118,4 +122,27 @@ func WriteReportXLSX(w io.Writer, v *Verification) error {
 		return err
 	}
 	return f.Write(w)
+}
+
+// Workbook properties of the report, as package ingest sets them on the
+// platform's other workbooks (ingest.SetWorkbookProps; lists does not
+// import ingest for two strings).
+const (
+	reportAuthor      = "吉林省公共信用信息平台"
+	reportApplication = "信用综合服务平台"
+)
+
+// setReportProps sets the document properties of the report workbook in
+// place of excelize's defaults (author “xuri”, created in 2006,
+// application “Go Excelize”): the platform as author and application,
+// title, language zh-CN, created and modified at now, in UTC.
+func setReportProps(f *excelize.File, title string, now time.Time) error {
+	at := now.UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Creator: reportAuthor, LastModifiedBy: reportAuthor, Created: at, Modified: at,
+		Title: title, Language: "zh-CN",
+	}); err != nil {
+		return err
+	}
+	return f.SetAppProps(&excelize.AppProperties{Application: reportApplication})
 }

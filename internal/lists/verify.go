@@ -97,10 +97,12 @@ func (r *VerificationRequest) Validate(d *Data) error {
 		for i, s := range d.Scenarios {
 			names[i] = s.Code
 		}
-		return credit.Errorf(credit.EINVALID, "应用场景“%s”无效，应为：%s", clip(r.Scenario), strings.Join(names, "、"))
+		msg := fmt.Sprintf("应用场景“%s”无效，应为：%s", clip(r.Scenario), strings.Join(names, "、"))
+		return credit.Invalid(msg, credit.Problem{Field: "scenario", Code: "bad_scenario", Message: msg})
 	}
 	if r.Purpose == "" {
-		return credit.Errorf(credit.EINVALID, "请说明核查事由（purpose），如采购项目名称或审批事项")
+		msg := "请说明核查事由，如采购项目名称或审批事项"
+		return credit.Invalid(msg, credit.Problem{Field: "purpose", Code: "required", Message: msg})
 	}
 	if err := CheckPurpose(r.Purpose); err != nil {
 		return err
@@ -156,7 +158,7 @@ func CheckPurpose(purpose string) error {
 	if n <= MaxPurpose {
 		return nil
 	}
-	msg := "核查事由（purpose）最多" + itoa(MaxPurpose) + "字，实际" + itoa(n) + "字"
+	msg := "核查事由最多" + itoa(MaxPurpose) + "字，实际" + itoa(n) + "字"
 	return credit.Invalid(msg, credit.Problem{Field: "purpose", Code: "too_long", Message: msg})
 }
 

@@ -126,7 +126,7 @@ func (db *DB) FindDepartmentByCode(ctx context.Context, code string) (*access.De
 	code = subject.Normalize(code)
 	d, err := scanDepartment(db.queryRow(ctx, `SELECT `+departmentColumns+` FROM departments WHERE code = $1`, code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, credit.Errorf(credit.ENOTFOUND, "部门“%s”不存在，请先用 credit department add 登记", code)
+		return nil, credit.Errorf(credit.ENOTFOUND, "部门“%s”不存在", credit.Clip(code, 32))
 	}
 	return d, err
 }

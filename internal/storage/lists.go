@@ -578,14 +578,22 @@ func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.
 		if !access.Can(actor, access.ActionSubmit, access.Target{DepartmentID: dep.ID, RegionCode: dep.RegionCode}) {
 			return nil, credit.Errorf(credit.EFORBIDDEN, "只有认定部门“%s”可以移出该名单信息", dep.Name)
 		}
-		day := credit.DateOf(db.Now())
+		// The removal's own fields are checked before a row is composed
+		// from them, so that their problems name the request's fields
+		// (reason, kind, date), not a row of the batch it becomes.
+		today := credit.DateOf(db.Now())
+		maxReason, err := db.removalReasonMax(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := rm.Validate(today, maxReason); err != nil {
+			return nil, err
+		}
+		day := today
 		if rm.Date != nil {
 			day = *rm.Date
 		}
-		if day.After(credit.DateOf(db.Now())) {
-			return nil, credit.Errorf(credit.EINVALID, "移出日期不得晚于今天")
-		}
-		fields, err := db.removalRow(e, r, day, rm.Kind, strings.TrimSpace(rm.Reason))
+		fields, err := db.removalRow(e, r, day, rm.Kind, rm.Reason)
 		if err != nil {
 			return nil, err
 		}
@@ -605,6 +613,24 @@ func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.
 		e, _, err = db.findListEntry(ctx, id)
 		return e, err
 	}
+}
+
+// removalReasonMax returns the longest 移出原因 the catalog allows (the
+// max_len of MD_YCYY in class list_entry), 0 for none.
+func (db *DB) removalReasonMax(ctx context.Context) (int, error) {
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cl, ok := cat.Class(lists.ClassCode)
+	if !ok {
+		return 0, nil
+	}
+	f, ok := cl.Field(lists.FieldRemovalReason)
+	if !ok {
+		return 0, nil
+	}
+	return f.MaxLen, nil
 }
 
 // maxListAttempts is how often a removal is composed again when another
@@ -673,7 +699,11 @@ func (db *DB) submitListBatch(ctx context.Context, dep *access.Department, rows 
 		for _, e := range errs {
 			ps = append(ps, e.Problems...)
 		}
-		return rc, credit.Invalid("移出信息未通过校验", ps...)
+		msg := "移出信息未通过校验"
+		if len(ps) > 0 {
+			msg += "：" + ps[0].Message
+		}
+		return rc, credit.Invalid(msg, ps...)
 	}
 	return rc, nil
 }

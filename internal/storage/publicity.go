@@ -186,6 +186,9 @@ func (db *DB) dualClasses(ctx context.Context, code string) ([]*catalog.Class, e
 // FindRecords lists current records, newest decision first, as the actor
 // may see them.
 func (db *DB) FindRecords(ctx context.Context, f record.RecordFilter) ([]*record.Record, int, error) {
+	if err := checkRegion(f.RegionPrefix); err != nil {
+		return nil, 0, err
+	}
 	aud := archive.AudienceOf(credit.ActorFromContext(ctx))
 	classes, err := db.dualClasses(ctx, f.Class)
 	if err != nil {

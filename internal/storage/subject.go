@@ -127,6 +127,9 @@ func looksLikeCode(q string) bool {
 // index) or by code prefix. Persons are found only by their full citizen ID
 // and only when IncludePersons is set (government audiences).
 func (db *DB) FindSubjects(ctx context.Context, f subject.Filter) ([]*subject.Subject, int, error) {
+	if err := checkRegion(f.RegionPrefix); err != nil {
+		return nil, 0, err
+	}
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 20
 	}
@@ -325,6 +328,23 @@ func (db *DB) pageSubjects(ctx context.Context, from, orderBy string, args []any
 			return nil
 		})
 	return out, total, err
+}
+
+// checkRegion refuses, as EINVALID with a problem on field region, a region
+// filter that is not a 6-digit code of the region table (an empty one is no
+// filter): a code such as “abc” matched nothing and answered an empty page
+// as if the region had no subject, and regionLike needs the six digits.
+func checkRegion(code string) error {
+	if code == "" {
+		return nil
+	}
+	if len(code) == 6 && strings.Trim(code, "0123456789") == "" {
+		if _, ok := subject.LookupRegion(code); ok {
+			return nil
+		}
+	}
+	msg := "行政区划代码“" + credit.Clip(code, 20) + "”无效，应为行政区划表中的6位代码，如220000（吉林省）、220100（长春市）、220102（南关区）"
+	return credit.Invalid(msg, credit.Problem{Field: "region", FieldName: "行政区划代码", Code: "bad_region", Message: msg})
 }
 
 // regionLike turns a region code into a LIKE pattern for it and below:

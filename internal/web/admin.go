@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,15 +17,51 @@ import (
 	"jlcredit/internal/subject"
 )
 
+// maxForm is the largest console form (url-encoded) a handler reads.
+const maxForm = 1 << 20
+
 // postForm parses a console form (the CSRF check may have done it already).
 func postForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if r.PostForm == nil {
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if err := r.ParseForm(); err != nil {
-			return nil, credit.Errorf(credit.EINVALID, "表单内容无效")
+			return nil, formError(err, errBadForm)
 		}
 	}
 	return r.PostForm, nil
+}
+
+// errBadForm is the error of a form body that cannot be read as a form.
+var errBadForm = credit.Errorf(credit.EINVALID, "表单内容无法读取，请刷新页面后重新填写提交")
+
+// formError is the error of a form that could not be parsed: over its size
+// limit, ETOOLARGE saying so with the limit (http.MaxBytesReader's, or
+// the multipart reader's for its text fields); otherwise bad.
+func formError(err error, bad error) error {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return errFormTooLarge(mbe.Limit)
+	case errors.Is(err, multipart.ErrMessageTooLarge):
+		return credit.Errorf(credit.ETOOLARGE, "提交的内容过长，请删减后重试")
+	}
+	return bad
+}
+
+// errFormTooLarge is the error of a form of more than limit bytes.
+func errFormTooLarge(limit int64) error {
+	return credit.Errorf(credit.ETOOLARGE, "提交的内容过长（超过%s），请删减后重试", byteSize(limit))
+}
+
+// byteSize writes a size limit in MB or KB: 1 MB, 64 KB.
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	}
+	if n >= 1<<10 {
+		return strconv.FormatInt(n>>10, 10) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + "字节"
 }
 
 // CatalogPage lists the catalog's classes.
@@ -397,7 +435,7 @@ func keyLimitForm(rate, burst string) (credit.RateLimit, error) {
 	if v := strings.TrimSpace(rate); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return l, credit.Invalid("每秒请求数应为数字（0表示不限速），实际为“"+v+"”",
+			return l, credit.Invalid("每秒请求数应为数字（0表示不限速），实际为“"+credit.Clip(v, 20)+"”",
 				credit.Problem{Field: "rate", Code: "bad_limit", Message: "每秒请求数应为数字"})
 		}
 		l.Rate = f
@@ -405,7 +443,7 @@ func keyLimitForm(rate, burst string) (credit.RateLimit, error) {
 	if v := strings.TrimSpace(burst); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return l, credit.Invalid("突发请求数应为整数，实际为“"+v+"”",
+			return l, credit.Invalid("突发请求数应为整数，实际为“"+credit.Clip(v, 20)+"”",
 				credit.Problem{Field: "burst", Code: "bad_limit", Message: "突发请求数应为整数"})
 		}
 		l.Burst = n

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -67,6 +68,38 @@ type EntryPage struct {
 	// ErrorInput is the id of the input Error is about: f-kind, f-date or
 	// f-reason.
 	ErrorInput string
+	// FieldErrors are the problems of each input, by its id, shown next
+	// to it.
+	FieldErrors map[string][]string
+	// MaxReason is the longest 移出原因 the catalog allows (0: no limit).
+	MaxReason int
+}
+
+// InputErrors returns the problems of the removal form's input id.
+func (p *EntryPage) InputErrors(id string) []string { return p.FieldErrors[id] }
+
+// RemovalRef is an input of the removal form with its problems, for the
+// templates that mark it (removalInvalid) and show them (removalErrors).
+type RemovalRef struct {
+	ID      string
+	Errors  []string
+	Invalid bool // it has problems, or the summary is about it
+	Summary bool // the summary (#removal-error) is about it
+}
+
+// removalRef returns the input id of p's removal form with its problems.
+func removalRef(p *EntryPage, id string) RemovalRef {
+	errs := p.InputErrors(id)
+	summary := p.Error != "" && p.ErrorInput == id
+	return RemovalRef{ID: id, Errors: errs, Invalid: len(errs) > 0 || summary, Summary: summary}
+}
+
+// removalInputs are the inputs of the removal form, by the field of a
+// problem of lists.Removal.Validate and RemovalFields, or of the row the
+// removal became (its field codes).
+var removalInputs = map[string]string{
+	lists.RemovalFieldKind: "f-kind", lists.RemovalFieldDate: "f-date", lists.RemovalFieldReason: "f-reason",
+	lists.FieldRemovalKind: "f-kind", lists.FieldRemovedOn: "f-date", lists.FieldRemovalReason: "f-reason",
 }
 
 // stateClass returns the CSS class of the state of an entry of a list of
@@ -123,7 +156,7 @@ func (s *Server) handleEntryIndex(w http.ResponseWriter, r *http.Request) error 
 	f := lists.Filter{ListType: p.Type, Limit: entriesSize}
 	if p.Type != "" {
 		if _, ok := d.ListType(p.Type); !ok {
-			return credit.Errorf(credit.EINVALID, "名单类型“%s”不存在", p.Type)
+			return credit.Errorf(credit.EINVALID, "名单类型“%s”不存在", credit.Clip(p.Type, 60))
 		}
 	}
 	if p.Mine {
@@ -199,7 +232,27 @@ func (s *Server) entryPage(r *http.Request) (*EntryPage, error) {
 			return nil, err
 		}
 	}
+	if p.CanRemove {
+		if p.MaxReason, err = s.removalReasonMax(r); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// removalReasonMax returns the longest 移出原因 the catalog allows (the
+// max_len of its field MD_YCYY), 0 for none.
+func (s *Server) removalReasonMax(r *http.Request) (int, error) {
+	cat, err := s.backend.Catalog(r.Context())
+	if err != nil {
+		return 0, err
+	}
+	if cl, ok := cat.Class(lists.ClassCode); ok {
+		if f, ok := cl.Field(lists.FieldRemovalReason); ok {
+			return f.MaxLen, nil
+		}
+	}
+	return 0, nil
 }
 
 // canRemove reports whether the actor may remove e, as storage decides
@@ -255,7 +308,8 @@ func (s *Server) handleEntryRemove(w http.ResponseWriter, r *http.Request) error
 	if p.Date != "" {
 		d, ok := record.ParseDate(p.Date)
 		if !ok {
-			p.Error, p.ErrorInput = "移出日期“"+p.Date+"”无效，应为“年-月-日”格式，如2026-11-27", "f-date"
+			p.Error, p.ErrorInput = "移出日期“"+credit.Clip(p.Date, 20)+"”无效，应为“年-月-日”格式，如2026-11-27", "f-date"
+			p.FieldErrors = map[string][]string{"f-date": {p.Error}}
 			return s.render(w, r, http.StatusBadRequest, "entry", p)
 		}
 		rm.Date = &d
@@ -268,16 +322,35 @@ func (s *Server) handleEntryRemove(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		p.Error = credit.ErrorMessage(err)
-		// The refusal names no field: a missing reason, a kind not
-		// offered, or else the day (before the decision, after today, not
-		// after the validity for 有效期届满, or after an earlier removal).
-		switch {
-		case p.Reason == "":
-			p.ErrorInput = "f-reason"
-		case p.Kind != "" && !slices.Contains(p.Kinds, p.Kind):
-			p.ErrorInput = "f-kind"
-		default:
-			p.ErrorInput = "f-date"
+		// The problems name the request's fields (or the fields of the
+		// row the removal became): each is shown at its input, and the
+		// first one is the summary that links to it.
+		p.FieldErrors = map[string][]string{}
+		var ce *credit.Error
+		if errors.As(err, &ce) {
+			for _, pr := range ce.Details {
+				in, ok := removalInputs[pr.Field]
+				if !ok {
+					continue
+				}
+				if p.ErrorInput == "" {
+					p.Error, p.ErrorInput = pr.Message, in
+				}
+				p.FieldErrors[in] = append(p.FieldErrors[in], pr.Message)
+			}
+		}
+		if p.ErrorInput == "" {
+			// A refusal that names no field (ECONFLICT: removed already
+			// on or before the day): a missing reason, a kind not
+			// offered, or else the day.
+			switch {
+			case p.Reason == "":
+				p.ErrorInput = "f-reason"
+			case p.Kind != "" && !slices.Contains(p.Kinds, p.Kind):
+				p.ErrorInput = "f-kind"
+			default:
+				p.ErrorInput = "f-date"
+			}
 		}
 		return s.render(w, r, statusOf(err), "entry", p)
 	}

@@ -84,7 +84,7 @@ func TestListEntryRemovalConsole(t *testing.T) {
 		t.Errorf("removal without CSRF: %d, want 403", res.StatusCode)
 	}
 	doc = parse(t, a.postCSRF(action, url.Values{"kind": {lists.RemovedEarly}, "reason": {" "}, "date": {day}}), http.StatusBadRequest)
-	if msg := doc.Find("#removal-error").Text(); !strings.Contains(msg, "须说明移出原因") {
+	if msg := doc.Find("#removal-error").Text(); !strings.Contains(msg, "请填写移出原因") {
 		t.Errorf("no reason: %q", msg)
 	}
 	if pub.get(publicPath).StatusCode != http.StatusOK {

@@ -154,7 +154,7 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 	seq, err := strconv.Atoi(form.Get("seq"))
 	f := p.Forms[seq]
 	if err != nil || f == nil {
-		return credit.Errorf(credit.EINVALID, "核查对象“%s”不是本次核查中命中名单的对象，无需反馈", form.Get("seq"))
+		return credit.Errorf(credit.EINVALID, "核查对象“%s”不是本次核查中命中名单的对象，无需反馈", credit.Clip(form.Get("seq"), 20))
 	}
 	var items []lists.Feedback
 	var rows []*FeedbackRow // the row of each item

@@ -166,6 +166,7 @@ func (s *Server) entryForm(r *http.Request) (*EntryFormPage, error) {
 	var group *FormGroup
 	for _, f := range cl.Fields {
 		ff := &FormField{Field: f}
+		ff.Note = plainDates(f.Note)
 		if f.Type == catalog.Code {
 			t, ok := cat.CodeTable(f.CodeTable)
 			if !ok {

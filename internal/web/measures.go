@@ -104,6 +104,13 @@ var measureFields = map[string]string{
 	"department_kinds": "实施部门类别", "scenarios": "应用场景", "basis": "法律依据", "clause": "清单条款",
 }
 
+// measureFormMessages replace, on the form, the messages of problems (by
+// code) that name what the API sends rather than what the form shows: the
+// form offers the effects by their Chinese names.
+var measureFormMessages = map[string]string{
+	"bad_effect": "请选择措施效果",
+}
+
 // canEditMeasures reports whether the actor may change the catalog, as
 // storage decides (SaveMeasure).
 func canEditMeasures(r *http.Request) bool {
@@ -237,7 +244,7 @@ func (s *Server) handleMeasureEdit(w http.ResponseWriter, r *http.Request) error
 	}
 	i := slices.IndexFunc(d.Measures, func(m lists.Measure) bool { return m.Code == r.PathValue("code") })
 	if i < 0 {
-		return credit.Errorf(credit.ENOTFOUND, "措施“%s”不存在", r.PathValue("code"))
+		return credit.Errorf(credit.ENOTFOUND, "措施“%s”不存在", credit.Clip(r.PathValue("code"), 60))
 	}
 	p := measurePage(r, d, d.Measures[i], false)
 	p.Version = lists.MeasureVersion(d.Measures[i])
@@ -268,7 +275,7 @@ func (s *Server) handleMeasureSave(w http.ResponseWriter, r *http.Request) error
 	if !isNew {
 		m.Code = r.PathValue("code") // the code names the measure; it is not edited
 		if !slices.ContainsFunc(d.Measures, func(x lists.Measure) bool { return x.Code == m.Code }) {
-			return credit.Errorf(credit.ENOTFOUND, "措施“%s”不存在", m.Code)
+			return credit.Errorf(credit.ENOTFOUND, "措施“%s”不存在", credit.Clip(m.Code, 60))
 		}
 	}
 	p := measurePage(r, d, m, isNew)
@@ -287,8 +294,15 @@ func (s *Server) handleMeasureSave(w http.ResponseWriter, r *http.Request) error
 		var ce *credit.Error
 		if errors.As(serr, &ce) {
 			for _, pr := range ce.Details {
-				p.errs[pr.Field] = append(p.errs[pr.Field], pr.Message)
-				p.Problems = append(p.Problems, FormProblem{Field: pr.Field, FieldName: measureFields[pr.Field], Message: pr.Message})
+				msg := pr.Message
+				if m, ok := measureFormMessages[pr.Code]; ok {
+					if p.Error == msg {
+						p.Error = m
+					}
+					msg = m
+				}
+				p.errs[pr.Field] = append(p.errs[pr.Field], msg)
+				p.Problems = append(p.Problems, FormProblem{Field: pr.Field, FieldName: measureFields[pr.Field], Message: msg})
 			}
 		}
 		return s.render(w, r, http.StatusBadRequest, "measure", p)

@@ -816,7 +816,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return credit.Errorf(credit.EINVALID, "登录表单无效")
+		limiter.giveBack(loginClient(ip), at) // no password was tried
+		return formError(err, credit.Errorf(credit.EINVALID, "登录表单无法读取，请刷新登录页面后重新输入用户名和密码"))
 	}
 	username, password := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))

@@ -363,7 +363,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	case http.StatusNotFound:
 		p.Heading = "未找到"
 	case http.StatusRequestEntityTooLarge:
-		p.Heading = "文件过大"
+		p.Heading = "内容过大"
 	case http.StatusBadRequest:
 		p.Heading = "请求有误"
 	case http.StatusConflict:
@@ -569,12 +569,25 @@ var funcs = template.FuncMap{
 		return "选填"
 	},
 	"typeLabel":      fieldTypeLabel,
+	"note":           plainDates,
 	"listTypeChecks": listTypeChecks,
 	// fieldRef pairs a form field with its errors, for a template that
 	// marks the input and shows the message with an id to point to.
-	"fieldRef": func(field string, errs []string) FieldRef { return FieldRef{Field: field, Errors: errs} },
-	"purposes": func() []string { return access.Purposes },
+	"fieldRef":   func(field string, errs []string) FieldRef { return FieldRef{Field: field, Errors: errs} },
+	"removalRef": removalRef,
+	"purposes":   func() []string { return access.Purposes },
 }
+
+// javaDates are the date patterns the catalog's notes are written with,
+// and how a civil servant reads them.
+var javaDates = strings.NewReplacer(
+	"yyyy-MM-dd", "“年-月-日”格式，如2026-11-27",
+	"yyyyMMdd", "“年月日”8位数字，如20261127",
+)
+
+// plainDates rewrites the date patterns of a catalog note (yyyy-MM-dd,
+// yyyyMMdd), written for programmers, as a civil servant reads them.
+func plainDates(note string) string { return javaDates.Replace(note) }
 
 // formatDate shows a date as yyyy-MM-dd; nil or zero as "—".
 func formatDate(v any) string {

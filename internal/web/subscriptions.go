@@ -299,7 +299,7 @@ func (s *Server) handleSubscriptionView(w http.ResponseWriter, r *http.Request) 
 	q := r.URL.Query()
 	status := lists.DeliveryStatus(q.Get("status"))
 	if status != "" && !slices.Contains(deliveryStatuses, status) {
-		return credit.Errorf(credit.EINVALID, "推送状态“%s”无效", status)
+		return credit.Errorf(credit.EINVALID, "推送状态“%s”无效", credit.Clip(string(status), 20))
 	}
 	page := pageParam(r)
 	// FindDeliveries checks that the subscription exists and is the

@@ -111,7 +111,7 @@ func dateRange(r *http.Request, f *lists.StatsFilter) (from, to string, err erro
 		}
 		d, ok := record.ParseDate(v)
 		if !ok {
-			return nil, v, credit.Errorf(credit.EINVALID, "%s“%s”不是有效日期，应为“年-月-日”格式，如2026-11-27", what, v)
+			return nil, v, credit.Errorf(credit.EINVALID, "%s“%s”不是有效日期，应为“年-月-日”格式，如2026-11-27", what, credit.Clip(v, 20))
 		}
 		return &d, d.Format(credit.DateLayout), nil
 	}

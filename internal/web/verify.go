@@ -255,7 +255,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 			if errors.As(err, &mbe) {
 				return credit.Errorf(credit.ETOOLARGE, "上传文件超过%d MB上限", maxVerifyUpload>>20)
 			}
-			return credit.Errorf(credit.EINVALID, "表单内容无效")
+			return formError(err, errBadForm)
 		}
 		if r.MultipartForm != nil {
 			defer r.MultipartForm.RemoveAll()
@@ -408,7 +408,7 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 	}
 	rd, err := ingest.Open(f, name, "", ingest.Limits{MaxBytes: maxVerifyUpload, MaxRows: lists.MaxBatch + 1, IsField: isSubjectHeading})
 	if err != nil {
-		return nil, err
+		return nil, verifyFormats(err)
 	}
 	defer rd.Close()
 	headers := rd.Headers()
@@ -445,6 +445,27 @@ func fileSubjects(f io.Reader, name string) ([]lists.Query, error) {
 		cells = append([]subjectCell{freeSubject(first, headers)}, cells...)
 	}
 	return parseSubjects(cells, 2, fileUnit)
+}
+
+// ingestFormats is how package ingest's messages name the formats it reads,
+// and verifyFormatNames the formats the verification form takes: a
+// subjects file is CSV or XLSX, never JSON.
+const (
+	ingestFormats     = "CSV、XLSX或JSON文件"
+	verifyFormatNames = "CSV或Excel（.xlsx）文件"
+)
+
+// verifyFormats returns err with its message naming the formats the
+// verification form takes where ingest's names those of a batch upload
+// ("请上传CSV、XLSX或JSON文件").
+func verifyFormats(err error) error {
+	var ce *credit.Error
+	if !errors.As(err, &ce) || !strings.Contains(ce.Message, ingestFormats) {
+		return err
+	}
+	out := *ce
+	out.Message = strings.ReplaceAll(ce.Message, ingestFormats, verifyFormatNames)
+	return &out
 }
 
 // isSubjectHeading reports whether a heading names a column of codes or

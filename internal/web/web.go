@@ -166,11 +166,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 
 	// Console: a session is required; unsafe methods need the CSRF token.
-	con := func(pattern string, h handlerFunc) { mux.Handle(pattern, s.console(h, false)) }
-	mux.Handle("POST /logout", s.console(s.handleLogout, false))
+	con := func(pattern string, h handlerFunc) { mux.Handle(pattern, s.console(h, formBody)) }
+	mux.Handle("POST /logout", s.console(s.handleLogout, formBody))
 	con("GET /console/{$}", s.handleDashboard)
 	con("GET /console/upload", s.handleUploadForm)
-	mux.Handle("POST /console/upload", s.console(s.handleUpload, true))
+	mux.Handle("POST /console/upload", s.console(s.handleUpload, uploadBody))
 	con("GET /console/templates/{file}", s.handleTemplate)
 	con("GET /console/lists/new", s.handleListEntryForm)
 	con("POST /console/lists/new", s.handleListEntryCreate)
@@ -203,7 +203,7 @@ func (s *Server) routes() http.Handler {
 	con("POST /console/users/{id}/reset", s.handleUserReset)
 	con("POST /console/users/{id}/status", s.handleUserStatus)
 	con("GET /console/verify", s.handleVerifyForm)
-	mux.Handle("POST /console/verify", s.console(s.handleVerify, true))
+	mux.Handle("POST /console/verify", s.console(s.handleVerify, multipartBody))
 	con("GET /console/verifications", s.handleVerificationIndex)
 	con("GET /console/verifications/stats", s.handleVerificationStats)
 	con("GET /console/verifications/{id}", s.handleVerificationView)
@@ -221,7 +221,7 @@ func (s *Server) routes() http.Handler {
 	con("POST /console/password", s.handlePassword)
 	mux.Handle("/console/", s.console(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound(r)
-	}, false))
+	}, formBody))
 	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error { return notFound(r) }))
 	// Every console path needs a session, whatever the method: a request
 	// without one is answered before the mux can say 404 or 405.
@@ -328,12 +328,21 @@ func (s *Server) session(r *http.Request) (*access.Session, error) {
 	return sess, nil
 }
 
+// bodyKind is what body a console route's state-changing requests carry.
+type bodyKind int
+
+const (
+	formBody      bodyKind = iota // a url-encoded form
+	multipartBody                 // a url-encoded or multipart form (one that may carry a file)
+	uploadBody                    // a multipart form with a file, nothing else
+)
+
 // console serves a console page: without a session a browser is sent to
 // the login page and other clients get 401; a state-changing request must
 // carry the session's CSRF token (in the X-CSRF-Token header or the
-// csrf_token form field; for multipart uploads, the handler checks the
-// first form part).
-func (s *Server) console(h handlerFunc, multipart bool) http.Handler {
+// csrf_token form field; for multipart forms, the handler checks the
+// form's parts).
+func (s *Server) console(h handlerFunc, body bodyKind) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess := sessionOf(r.Context())
 		if sess == nil {
@@ -351,7 +360,7 @@ func (s *Server) console(h handlerFunc, multipart bool) http.Handler {
 		ctx = context.WithValue(ctx, sessionKey, sess)
 		r = r.WithContext(ctx)
 		if !safeMethod(r.Method) {
-			if err := s.checkCSRF(w, r, sess, multipart); err != nil {
+			if err := s.checkCSRF(w, r, sess, body); err != nil {
 				s.renderError(w, r, err)
 				return
 			}
@@ -383,22 +392,31 @@ func safeMethod(m string) bool {
 // errCSRF is the answer to a state-changing request without a valid token.
 var errCSRF = credit.Errorf(credit.EFORBIDDEN, "请求缺少有效的安全令牌（CSRF），请刷新页面后重试")
 
+// errNotUpload answers an upload whose body is not a multipart form: no
+// file and no token can be read from it.
+var errNotUpload = credit.Errorf(credit.EINVALID, "上传请求格式错误，请从“数据上传”页面选择文件上传")
+
 // checkCSRF checks the synchronizer token of an unsafe request. Multipart
 // bodies are left to the handler (which reads the token from the first
-// part) when the route accepts uploads.
-func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request, sess *access.Session, multipart bool) error {
+// part) when the route takes them; an upload route answers a body that is
+// not multipart with errNotUpload, as it holds nothing to act on.
+func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request, sess *access.Session, body bodyKind) error {
+	isMultipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+	if body == uploadBody && !isMultipart {
+		return errNotUpload
+	}
 	if t := r.Header.Get("X-CSRF-Token"); t != "" {
 		if access.TokensEqual(t, sess.CSRFToken) {
 			return nil
 		}
 		return errCSRF
 	}
-	if multipart && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+	if body != formBody && isMultipart {
 		return nil // checked by the handler on the first part
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		return credit.Errorf(credit.EINVALID, "表单内容无效")
+		return formError(err, errBadForm)
 	}
 	if !access.TokensEqual(r.PostForm.Get("csrf_token"), sess.CSRFToken) {
 		return errCSRF

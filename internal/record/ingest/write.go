@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -146,6 +147,9 @@ func WriteErrorsXLSX(w io.Writer, headers []string, rows func(yield func(ErrorRo
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
+	if err := SetWorkbookProps(f, "错误数据", time.Now()); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
@@ -231,6 +235,30 @@ func WriteErrorsXLSX(w io.Writer, headers []string, rows func(yield func(ErrorRo
 		return err
 	}
 	return f.Write(w)
+}
+
+// Workbook properties of the files the platform writes.
+const (
+	// WorkbookAuthor is the author (creator and last editor) of the
+	// workbooks the platform writes.
+	WorkbookAuthor = "吉林省公共信用信息平台"
+	// WorkbookApplication is the application that wrote them.
+	WorkbookApplication = "信用综合服务平台"
+)
+
+// SetWorkbookProps sets the document properties of a workbook the platform
+// writes, in place of excelize's defaults (author “xuri”, created in 2006,
+// application “Go Excelize”): the platform as author and application,
+// title, language zh-CN, and created and modified at now, in UTC.
+func SetWorkbookProps(f *excelize.File, title string, now time.Time) error {
+	at := now.UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Creator: WorkbookAuthor, LastModifiedBy: WorkbookAuthor, Created: at, Modified: at,
+		Title: title, Language: "zh-CN",
+	}); err != nil {
+		return err
+	}
+	return f.SetAppProps(&excelize.AppProperties{Application: WorkbookApplication})
 }
 
 // maxErrorSheetRows is how many rows fit under the header of a sheet; a
