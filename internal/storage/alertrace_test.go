@@ -35,17 +35,7 @@ func alertRaceDialects(t *testing.T, fn func(t *testing.T, db *DB)) {
 }
 
 func alertRaceOpen(tb testing.TB, dsn string) *DB {
-	tb.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, dsn, Options{EphemeralKeys: true})
-	if err != nil {
-		tb.Fatalf("Open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	db.Now = func() time.Time { return time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC) }
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("Migrate: %v", err)
-	}
+	db, _ := openFresh(tb, dsn)
 	return db
 }
 

@@ -38,7 +38,7 @@ func wantCovered(t *testing.T, what string, err error) {
 // TestStoreCalendarYear: a year the calendar covers is replaced only when
 // asked to, and each load reports itself.
 func TestStoreCalendarYear(t *testing.T) {
-	hookDialects(t, func(t *testing.T, db *DB, clock *hookClock) {
+	eachDialect(t, func(t *testing.T, db *DB, clock *testClock) {
 		ctx := hookSys()
 		y, err := db.StoreCalendarYear(ctx, 2027, calTable(2027, false), false)
 		if err != nil {
@@ -75,7 +75,7 @@ func TestStoreCalendarYear(t *testing.T) {
 // it: without replace, one is stored and the other refused; with replace,
 // both are stored, one after the other, each reporting its own version.
 func TestStoreCalendarYearRace(t *testing.T) {
-	hookDialects(t, func(t *testing.T, db *DB, clock *hookClock) {
+	eachDialect(t, func(t *testing.T, db *DB, clock *testClock) {
 		ctx := hookSys()
 		// loadTwice loads tables[0] and, once its transaction has taken
 		// the version, tables[1].

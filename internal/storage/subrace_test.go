@@ -14,7 +14,7 @@ import (
 // first has counted and not yet inserted. One is created, the other is
 // refused: the limit holds.
 func TestSubscriptionLimitRace(t *testing.T) {
-	hookDialects(t, func(t *testing.T, db *DB, clock *hookClock) {
+	eachDialect(t, func(t *testing.T, db *DB, clock *testClock) {
 		dep := hookDepartment(t, db, "11220000MB000022", "吉林省财政厅")
 		ctx := credit.NewContextWithActor(context.Background(),
 			credit.Actor{Role: credit.RoleDepartment, DepartmentID: dep.ID, DepartmentCode: dep.Code, Name: dep.Name, Channel: "api"})

@@ -12,53 +12,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
-	"jlcredit/internal/pgtest"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject/subjecttest"
 )
-
-// hookClock is a clock tests move by hand.
-type hookClock struct{ ns atomic.Int64 }
-
-func (c *hookClock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *hookClock) add(d time.Duration) { c.ns.Add(int64(d)) }
-
-// hookOpen opens a fresh, migrated database at dsn for one test, on a
-// clock the test moves.
-func hookOpen(t *testing.T, dsn string) (*DB, *hookClock) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, dsn, Options{EphemeralKeys: true})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	clock := &hookClock{}
-	clock.ns.Store(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC).UnixNano())
-	db.Now = clock.now
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return db, clock
-}
-
-// hookDialects runs fn on a fresh SQLite and a fresh PostgreSQL database.
-func hookDialects(t *testing.T, fn func(t *testing.T, db *DB, clock *hookClock)) {
-	t.Run("SQLite", func(t *testing.T) {
-		db, clock := hookOpen(t, "sqlite:"+t.TempDir()+"/credit.db")
-		fn(t, db, clock)
-	})
-	t.Run("Postgres", func(t *testing.T) {
-		db, clock := hookOpen(t, pgtest.DSN(t))
-		fn(t, db, clock)
-	})
-}
 
 // hookSys is the platform's own context.
 func hookSys() context.Context {
@@ -193,7 +154,7 @@ func wantUploadRemoved(t *testing.T, db *DB, id credit.BatchID, err error) {
 // ran out, and the upload stores its last chunk and is marked stored before
 // the removal's transaction: the removal leaves it alone.
 func TestUploadFinishedBeforeRemoval(t *testing.T) {
-	hookDialects(t, func(t *testing.T, db *DB, clock *hookClock) {
+	eachDialect(t, func(t *testing.T, db *DB, clock *testClock) {
 		dep := hookDepartment(t, db, "11220100MB000001", "长春市市场监督管理局")
 		picked, proceed := make(chan struct{}), make(chan struct{})
 		removed := make(chan error, 1)
@@ -242,7 +203,7 @@ func TestUploadFinishedBeforeRemoval(t *testing.T) {
 // removal of abandoned uploads removes it before it is marked stored: the
 // upload fails, and no batch.store entry names a batch that is gone.
 func TestUploadRemovedBeforeStored(t *testing.T) {
-	hookDialects(t, func(t *testing.T, db *DB, clock *hookClock) {
+	eachDialect(t, func(t *testing.T, db *DB, clock *testClock) {
 		dep := hookDepartment(t, db, "11220100MB000001", "长春市市场监督管理局")
 		setTestHook(t, &beforeStoredWrite, func(id credit.BatchID) {
 			clock.add(11 * time.Minute)
@@ -266,7 +227,7 @@ func TestUploadRemovedBeforeStored(t *testing.T) {
 // TestUploadRemovedBetweenChunks: the removal of abandoned uploads removes
 // the upload after its first chunk; its next chunk finds it gone.
 func TestUploadRemovedBetweenChunks(t *testing.T) {
-	hookDialects(t, func(t *testing.T, db *DB, clock *hookClock) {
+	eachDialect(t, func(t *testing.T, db *DB, clock *testClock) {
 		dep := hookDepartment(t, db, "11220100MB000001", "长春市市场监督管理局")
 		var id credit.BatchID
 		setTestHook(t, &beforeChunkWrite, func(b credit.BatchID, seq int) {
@@ -291,7 +252,7 @@ func TestUploadRemovedBetweenChunks(t *testing.T) {
 // chunk written meanwhile, and the batch was then stored without its
 // first chunk).
 func TestUploadChunkDuringRemoval(t *testing.T) {
-	hookDialects(t, func(t *testing.T, db *DB, clock *hookClock) {
+	eachDialect(t, func(t *testing.T, db *DB, clock *testClock) {
 		dep := hookDepartment(t, db, "11220100MB000001", "长春市市场监督管理局")
 		var id credit.BatchID
 		inRemoval, chunkSent := make(chan struct{}), make(chan struct{})

@@ -33,17 +33,7 @@ func userRaceDialects(t *testing.T, fn func(t *testing.T, db *DB)) {
 }
 
 func userRaceOpen(tb testing.TB, dsn string) *DB {
-	tb.Helper()
-	ctx := context.Background()
-	db, err := Open(ctx, dsn, Options{EphemeralKeys: true})
-	if err != nil {
-		tb.Fatalf("Open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	db.Now = func() time.Time { return userRaceNow }
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatalf("Migrate: %v", err)
-	}
+	db, _ := openFresh(tb, dsn)
 	return db
 }
 
