@@ -438,6 +438,18 @@ func (s *Server) staticHandler() http.Handler {
 var funcs = template.FuncMap{
 	"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 	"date":   formatDate,
+	// roleName is the name a class gives the field playing a role
+	// (成立日期 of a registration, 处罚决定日期 of a penalty), or def.
+	"roleName": func(c *catalog.Class, role, def string) string {
+		if c == nil {
+			return def
+		}
+		code := map[string]string{"decision_date": c.Roles.DecisionDate, "authority": c.Roles.Authority}[role]
+		if f, ok := c.Field(code); ok && code != "" {
+			return f.Name
+		}
+		return def
+	},
 	// lastDay turns an exclusive end (a publicity window's: the first day
 	// no longer shown) into the last day it includes, as “至” reads.
 	"lastDay": func(d *credit.Date) *credit.Date {
