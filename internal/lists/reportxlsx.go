@@ -11,6 +11,7 @@ import (
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/record/ingest"
 )
 
 // ReportInfo is the heading of a verification report, as label and value.
@@ -51,7 +52,7 @@ func WriteReportXLSX(w io.Writer, v *Verification) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	if err := setReportProps(f, "信用核查报告（核查编号"+strconv.FormatInt(v.ID, 10)+"）", time.Now()); err != nil {
+	if err := ingest.SetWorkbookProps(f, "信用核查报告（核查编号"+strconv.FormatInt(v.ID, 10)+"）", time.Now()); err != nil {
 		return err
 	}
 	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
@@ -122,27 +123,4 @@ func WriteReportXLSX(w io.Writer, v *Verification) error {
 		return err
 	}
 	return f.Write(w)
-}
-
-// Workbook properties of the report, as package ingest sets them on the
-// platform's other workbooks (ingest.SetWorkbookProps; lists does not
-// import ingest for two strings).
-const (
-	reportAuthor      = "吉林省公共信用信息平台"
-	reportApplication = "信用综合服务平台"
-)
-
-// setReportProps sets the document properties of the report workbook in
-// place of excelize's defaults (author “xuri”, created in 2006,
-// application “Go Excelize”): the platform as author and application,
-// title, language zh-CN, created and modified at now, in UTC.
-func setReportProps(f *excelize.File, title string, now time.Time) error {
-	at := now.UTC().Format(time.RFC3339)
-	if err := f.SetDocProps(&excelize.DocProperties{
-		Creator: reportAuthor, LastModifiedBy: reportAuthor, Created: at, Modified: at,
-		Title: title, Language: "zh-CN",
-	}); err != nil {
-		return err
-	}
-	return f.SetAppProps(&excelize.AppProperties{Application: reportApplication})
 }

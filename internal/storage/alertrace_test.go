@@ -22,61 +22,9 @@ import (
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
-	"jlcredit/internal/pgtest"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject/subjecttest"
 )
-
-// alertRaceDialects runs fn on a fresh SQLite database and on a fresh
-// PostgreSQL one, both on a fixed clock.
-func alertRaceDialects(t *testing.T, fn func(t *testing.T, db *DB)) {
-	t.Run("SQLite", func(t *testing.T) { fn(t, alertRaceOpen(t, "sqlite:"+t.TempDir()+"/credit.db")) })
-	t.Run("Postgres", func(t *testing.T) { fn(t, alertRaceOpen(t, pgtest.DSN(t))) })
-}
-
-func alertRaceOpen(tb testing.TB, dsn string) *DB {
-	db, _ := openFresh(tb, dsn)
-	return db
-}
-
-func alertRaceSys() context.Context {
-	return credit.NewContextWithActor(context.Background(), credit.System)
-}
-
-// alertRaceHook sets *hook to f for the rest of the test.
-func alertRaceHook[F any](tb testing.TB, hook *F, f F) {
-	var zero F
-	*hook = f
-	tb.Cleanup(func() { *hook = zero })
-}
-
-// alertRaceWaitBlocked returns once a write to db waits for another
-// (PostgreSQL: a session of the test database waits for a lock; SQLite: a
-// write waits for the one write connection, which the pool had waited for
-// before times), or once done is closed. It fails the test after 20 s.
-func alertRaceWaitBlocked(tb testing.TB, db *DB, before int64, done <-chan struct{}) {
-	tb.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		select {
-		case <-done:
-			return
-		default:
-		}
-		if db.dialect == Postgres {
-			var n int
-			if err := db.sql.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
-				tb.Errorf("pg_stat_activity: %v", err)
-				return
-			}
-			if n > 0 {
-				return
-			}
-		} else if db.write.Stats().WaitCount > before {
-			return
-		}
-	}
-	tb.Error("the other write neither waited nor finished within 20 s")
-}
 
 // alertRaceHeader is the header of a list-entry CSV file (catalog codes).
 var alertRaceHeader = []string{"MD_LX", "MD_ZTMC", "MD_ZTLB", "MD_TYSHXYDM", "MD_ZJLX", "MD_ZJHM", "MD_FDDBR", "MD_FDDBR_ZJLX", "MD_FDDBR_ZJHM",
@@ -100,7 +48,7 @@ func newAlertRace(t *testing.T, db *DB, verifiers int) *alertRace {
 			Name: fmt.Sprintf("吉林省核查部门%d", i+1), RegionCode: "220000", Kind: "finance"})
 	}
 	for _, d := range append([]*access.Department{a.lister}, a.verifiers...) {
-		if err := db.UpsertDepartment(alertRaceSys(), d); err != nil {
+		if err := db.UpsertDepartment(hookSys(), d); err != nil {
 			t.Fatalf("UpsertDepartment: %v", err)
 		}
 	}
@@ -161,7 +109,7 @@ func (a *alertRace) list(t *testing.T, rows ...[]string) {
 		return
 	}
 	if rc.Accepted != len(rows) {
-		errs, _, _ := a.db.FindBatchErrors(alertRaceSys(), rc.Batch, 0, 10)
+		errs, _, _ := a.db.FindBatchErrors(hookSys(), rc.Batch, 0, 10)
 		t.Errorf("listing: receipt %+v, errors %+v", rc, errs)
 	}
 }
@@ -232,7 +180,7 @@ func (a *alertRace) wantAlerted(t *testing.T, d *access.Department, v *lists.Ver
 func (a *alertRace) beforeWrite(t *testing.T, fn func()) {
 	var fired atomic.Bool
 	db := a.db
-	alertRaceHook(t, &verifyBeforeWrite, func(d *DB, _ *lists.Verification) {
+	setTestHook(t, &verifyBeforeWrite, func(d *DB, _ *lists.Verification) {
 		if d == db && fired.CompareAndSwap(false, true) {
 			fn()
 		}
@@ -244,7 +192,7 @@ func (a *alertRace) beforeWrite(t *testing.T, fn func()) {
 // alerts lost on SQLite, 2–8 of 40 on PostgreSQL). The verification answers
 // without the entry, so the department is alerted.
 func TestAlertRaceListedBeforeWrite(t *testing.T) {
-	alertRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		a := newAlertRace(t, db, 2)
 		d := a.verifiers[0]
 		t.Run("unknown code", func(t *testing.T) {
@@ -337,7 +285,7 @@ func TestAlertRaceListedBeforeWrite(t *testing.T) {
 			// its measures, is told (同步解除惩戒措施).
 			code := a.company(t)
 			a.list(t, a.blackRow(code))
-			s, err := db.FindSubjectByCode(alertRaceSys(), code)
+			s, err := db.FindSubjectByCode(hookSys(), code)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -367,7 +315,7 @@ func TestAlertRaceListedBeforeWrite(t *testing.T) {
 // subject, and not committed yet, when the verification reads the entries
 // and writes itself.
 func TestAlertRaceListingInFlight(t *testing.T) {
-	alertRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		a := newAlertRace(t, db, 1)
 		d := a.verifiers[0]
 		for _, known := range []bool{false, true} {
@@ -378,7 +326,7 @@ func TestAlertRaceListingInFlight(t *testing.T) {
 				}
 				reached, release := make(chan struct{}), make(chan struct{})
 				var fired atomic.Bool
-				alertRaceHook(t, &pushAfterVerifiers, func(x *DB) {
+				setTestHook(t, &pushAfterVerifiers, func(x *DB) {
 					if x == db && fired.CompareAndSwap(false, true) {
 						close(reached)
 						<-release
@@ -391,7 +339,7 @@ func TestAlertRaceListingInFlight(t *testing.T) {
 				var v *lists.Verification
 				verified := make(chan struct{})
 				go func() { defer close(verified); v = a.verify(t, d, code) }()
-				alertRaceWaitBlocked(t, db, before, verified)
+				hookWaitForWriter(t, db, before, verified)
 				close(release)
 				<-listed
 				<-verified
@@ -404,7 +352,7 @@ func TestAlertRaceListingInFlight(t *testing.T) {
 // TestAlertRaceVerificationInFlight: the verification, answered without
 // the entry, is about to commit when the listing runs.
 func TestAlertRaceVerificationInFlight(t *testing.T) {
-	alertRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		a := newAlertRace(t, db, 1)
 		d := a.verifiers[0]
 		for _, known := range []bool{false, true} {
@@ -415,13 +363,13 @@ func TestAlertRaceVerificationInFlight(t *testing.T) {
 				}
 				var fired atomic.Bool
 				listed := make(chan struct{})
-				alertRaceHook(t, &verifyBeforeCommit, func(x *DB) {
+				setTestHook(t, &verifyBeforeCommit, func(x *DB) {
 					if x != db || !fired.CompareAndSwap(false, true) {
 						return
 					}
 					before := db.write.Stats().WaitCount
 					go func() { defer close(listed); a.list(t, a.blackRow(code)) }()
-					alertRaceWaitBlocked(t, db, before, listed)
+					hookWaitForWriter(t, db, before, listed)
 				})
 				v := a.verify(t, d, code)
 				<-listed
@@ -435,7 +383,7 @@ func TestAlertRaceVerificationInFlight(t *testing.T) {
 // once (verification first) or sees the entry and is not alerted (listing
 // first).
 func TestAlertRaceOrdered(t *testing.T) {
-	alertRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		a := newAlertRace(t, db, 1)
 		d := a.verifiers[0]
 		code := a.company(t)
@@ -463,7 +411,7 @@ func TestAlertRaceStress(t *testing.T) {
 		rounds   = 8
 		perRound = 4
 	)
-	alertRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		a := newAlertRace(t, db, 3)
 		codes := make([]string, rounds*perRound)
 		var known [][]string

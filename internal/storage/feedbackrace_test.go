@@ -75,7 +75,7 @@ func feedbackRaceCount(t *testing.T, db *DB, id int64) (rows, audits int) {
 // same feedback sent 4 times at once stored 4 times, with 4 audit
 // entries). B a correction: both kept.
 func TestFeedbackRaceTwice(t *testing.T) {
-	alertRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		a := newAlertRace(t, db, 1)
 		d := a.verifiers[0]
 		applied := func(v *lists.Verification) lists.Feedback {
@@ -99,7 +99,7 @@ func TestFeedbackRaceTwice(t *testing.T) {
 				second := tc.second(first)
 				reached, release, secondReached := make(chan struct{}), make(chan struct{}), make(chan struct{})
 				var calls atomic.Int32
-				alertRaceHook(t, &feedbackBeforeWrite, func(x *DB) {
+				setTestHook(t, &feedbackBeforeWrite, func(x *DB) {
 					if x != db {
 						return
 					}
@@ -126,7 +126,7 @@ func TestFeedbackRaceTwice(t *testing.T) {
 					case <-secondReached:
 					}
 				}()
-				alertRaceWaitBlocked(t, db, before, bOut)
+				hookWaitForWriter(t, db, before, bOut)
 				close(release)
 				<-doneA
 				<-doneB
@@ -158,7 +158,7 @@ func TestFeedbackRaceStress(t *testing.T) {
 		hits  = 4
 		times = 8
 	)
-	alertRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		a := newAlertRace(t, db, 1)
 		d := a.verifiers[0]
 		v := feedbackRaceHits(t, a, d, hits)

@@ -6,7 +6,6 @@ package storage
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -21,11 +20,6 @@ import (
 	"jlcredit/internal/subject/subjecttest"
 )
 
-// hookSys is the platform's own context.
-func hookSys() context.Context {
-	return credit.NewContextWithActor(context.Background(), credit.System)
-}
-
 // hookDepartment registers a department and returns it.
 func hookDepartment(t *testing.T, db *DB, prefix16, name string) *access.Department {
 	t.Helper()
@@ -34,41 +28,6 @@ func hookDepartment(t *testing.T, db *DB, prefix16, name string) *access.Departm
 		t.Fatalf("UpsertDepartment: %v", err)
 	}
 	return d
-}
-
-// hookWaitForWriter returns once another write waits for the one in progress
-// (PostgreSQL: a session of the test database waits for a lock; SQLite: a
-// write waits for the one write connection, of which the pool had waited
-// for before), or once done is closed; it fails the test after 20 seconds.
-func hookWaitForWriter(t *testing.T, db *DB, before int64, done <-chan struct{}) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		select {
-		case <-done:
-			return
-		default:
-		}
-		if db.dialect == Postgres {
-			var n int
-			if err := db.sql.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
-				t.Errorf("pg_stat_activity: %v", err)
-				return
-			}
-			if n > 0 {
-				return
-			}
-		} else if db.write.Stats().WaitCount > before {
-			return
-		}
-	}
-	t.Error("the other write neither waited nor finished within 20 s")
-}
-
-// setTestHook sets *hook to f for the rest of the test.
-func setTestHook[F any](t *testing.T, hook *F, f F) {
-	var zero F
-	*hook = f
-	t.Cleanup(func() { *hook = zero })
 }
 
 // slowUpload is a batch upload of two chunks, a full one and a short

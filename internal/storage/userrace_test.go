@@ -18,24 +18,11 @@ import (
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
-	"jlcredit/internal/pgtest"
 )
 
 // userRaceNow is the fixed time of the race tests: a lock set at it stays in
 // force for the whole test.
 var userRaceNow = time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
-
-// userRaceDialects runs fn on a fresh SQLite database and on a fresh
-// PostgreSQL one.
-func userRaceDialects(t *testing.T, fn func(t *testing.T, db *DB)) {
-	t.Run("SQLite", func(t *testing.T) { fn(t, userRaceOpen(t, "sqlite:"+t.TempDir()+"/credit.db")) })
-	t.Run("Postgres", func(t *testing.T) { fn(t, userRaceOpen(t, pgtest.DSN(t))) })
-}
-
-func userRaceOpen(tb testing.TB, dsn string) *DB {
-	db, _ := openFresh(tb, dsn)
-	return db
-}
 
 // userRaceInFlight makes f run, once, in the next sign-in or password change that
 // reaches passwordChecked, for the duration of the test. The sign-ins and
@@ -50,10 +37,6 @@ func userRaceInFlight(tb testing.TB, f func()) {
 	tb.Cleanup(func() { passwordChecked = nil })
 }
 
-func userRaceSys() context.Context {
-	return credit.NewContextWithActor(context.Background(), credit.System)
-}
-
 const (
 	userRaceP1 = "Old-Known-Pass-2026!"  // the password an attacker knows
 	userRaceP2 = "New-Secret-Pass-2026#" // the one the victim changes to
@@ -63,7 +46,7 @@ const (
 func userRaceCreate(tb testing.TB, db *DB, name string) *access.User {
 	tb.Helper()
 	u := &access.User{Username: name, DisplayName: "测试", Role: credit.RoleProvince}
-	if _, err := db.CreateUser(userRaceSys(), u, userRaceP1); err != nil {
+	if _, err := db.CreateUser(hookSys(), u, userRaceP1); err != nil {
 		tb.Fatalf("CreateUser(%s): %v", name, err)
 	}
 	return u
@@ -142,7 +125,7 @@ func TestLoginLockoutRace(t *testing.T) {
 		{"WrongInFlightLocks", limit - 1, "wrong-in-flight", false, 0, true},
 		{"RightInFlightBeforeLock", limit - 1, userRaceP1, true, 0, false},
 	}
-	userRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		for i, test := range tests {
 			t.Run(test.name, func(t *testing.T) {
 				name := fmt.Sprintf("lock%d", i)
@@ -225,7 +208,7 @@ func userRaceParallel(n int, fn func(i int)) {
 // change in flight does not undo a reset, nor apply once its session was
 // ended.
 func TestPasswordChangeRace(t *testing.T) {
-	userRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		t.Run("ChangeDuringSignIn", func(t *testing.T) {
 			u := userRaceCreate(t, db, "victim1")
 			vs, vtoken := userRaceMustLogin(t, db, "victim1", userRaceP1)
@@ -250,7 +233,7 @@ func TestPasswordChangeRace(t *testing.T) {
 			var otp string
 			userRaceInFlight(t, func() {
 				var err error
-				if otp, err = db.ResetPassword(userRaceSys(), u.ID); err != nil {
+				if otp, err = db.ResetPassword(hookSys(), u.ID); err != nil {
 					t.Errorf("ResetPassword: %v", err)
 				}
 			})
@@ -270,7 +253,7 @@ func TestPasswordChangeRace(t *testing.T) {
 			{"ResetDuringChange", nil, credit.EUNAUTHORIZED, ""},
 			{"DisableDuringChange", func(t *testing.T, u *access.User, _ string) {
 				off := true
-				if _, err := db.UpdateUser(userRaceSys(), u.ID, access.UserUpdate{Disabled: &off}); err != nil {
+				if _, err := db.UpdateUser(hookSys(), u.ID, access.UserUpdate{Disabled: &off}); err != nil {
 					t.Errorf("UpdateUser(disable): %v", err)
 				}
 			}, credit.EUNAUTHORIZED, userRaceP1},
@@ -296,7 +279,7 @@ func TestPasswordChangeRace(t *testing.T) {
 						return
 					}
 					var err error
-					if otp, err = db.ResetPassword(userRaceSys(), u.ID); err != nil {
+					if otp, err = db.ResetPassword(hookSys(), u.ID); err != nil {
 						t.Errorf("ResetPassword: %v", err)
 					}
 				})
@@ -393,10 +376,10 @@ func userRaceNoSession(tb testing.TB, db *DB, what, token string, err error) {
 // off gets no session, not even one that switching the account on again
 // would bring back.
 func TestUserDisableRace(t *testing.T) {
-	userRaceDialects(t, func(t *testing.T, db *DB) {
+	eachDB(t, func(t *testing.T, db *DB) {
 		setDisabled := func(t *testing.T, id credit.UserID, off bool) {
 			t.Helper()
-			if _, err := db.UpdateUser(userRaceSys(), id, access.UserUpdate{Disabled: &off}); err != nil {
+			if _, err := db.UpdateUser(hookSys(), id, access.UserUpdate{Disabled: &off}); err != nil {
 				t.Errorf("UpdateUser(disabled=%v): %v", off, err)
 			}
 		}
