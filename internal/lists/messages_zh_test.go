@@ -10,21 +10,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"jlcredit/internal/credit"
+	"jlcredit/internal/credit/credittest"
 )
-
-// firstProblem returns err's code, message and first problem.
-func firstProblem(t *testing.T, err error) (string, string, credit.Problem) {
-	t.Helper()
-	var ce *credit.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v is not a *credit.Error", err)
-	}
-	var p credit.Problem
-	if len(ce.Details) > 0 {
-		p = ce.Details[0]
-	}
-	return ce.Code, ce.Message, p
-}
 
 // 1 and 16: what a measure's effect must be, and how long its texts may be.
 func TestMeasureMessagesZh(t *testing.T) {
@@ -49,7 +36,7 @@ func TestMeasureMessagesZh(t *testing.T) {
 		t.Run(test.name, func(t *testing.T) {
 			m := valid
 			test.set(&m)
-			code, msg, p := firstProblem(t, m.Validate(d))
+			code, msg, p := credittest.FirstProblem(t, m.Validate(d))
 			if code != credit.EINVALID || msg != test.want || p.Field != test.field || p.Code != test.code {
 				t.Errorf("Validate = %s %q (%s/%s), want %s %q (%s/%s)", code, msg, p.Field, p.Code, credit.EINVALID, test.want, test.field, test.code)
 			}
@@ -78,7 +65,7 @@ func TestRemovalValidateZh(t *testing.T) {
 		{"ErrFuture", Removal{Reason: "x", Date: dp("2026-11-21")}, RemovalFieldDate, "future_date", "移出日期2026-11-21晚于今天（2026-11-20），不得晚于今天"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			code, msg, p := firstProblem(t, test.rm.Validate(today, 2000))
+			code, msg, p := credittest.FirstProblem(t, test.rm.Validate(today, 2000))
 			if code != credit.EINVALID || msg != test.want || p.Field != test.field || p.Code != test.code || p.FieldName == "" {
 				t.Errorf("Validate = %s %q (%s/%s/%s), want %q (%s/%s)", code, msg, p.Field, p.FieldName, p.Code, test.want, test.field, test.code)
 			}
@@ -105,12 +92,12 @@ func TestRemovalValidateZh(t *testing.T) {
 	t.Run("RemovalFields", func(t *testing.T) {
 		e := entry(t, mustData(t), "重点关注名单", "2026-01-10", "2027-01-09", nil)
 		_, err := RemovalFields(e, map[string]string{}, date("2025-03-01"), "", "x")
-		code, msg, p := firstProblem(t, err)
+		code, msg, p := credittest.FirstProblem(t, err)
 		if code != credit.EINVALID || msg != "移出日期2025-03-01早于认定日期2026-01-10，不得早于认定日期" || p.Field != RemovalFieldDate {
 			t.Errorf("before decision: %s %q (%s)", code, msg, p.Field)
 		}
 		_, err = RemovalFields(e, map[string]string{}, date("2026-03-01"), RemovedExpired, "x")
-		if _, _, p := firstProblem(t, err); p.Field != RemovalFieldKind || p.Code != "removal_before_expiry" {
+		if _, _, p := credittest.FirstProblem(t, err); p.Field != RemovalFieldKind || p.Code != "removal_before_expiry" {
 			t.Errorf("expiry before the end: %+v", p)
 		}
 	})
@@ -128,7 +115,7 @@ func TestFeedbackDateZh(t *testing.T) {
 		{strings.Repeat("9", 500), "bad_date", "第1条反馈：实施日期“" + strings.Repeat("9", 60) + "…”无效，应为“年-月-日”格式，如2026-11-27"},
 	} {
 		err := ValidateFeedback(v, []Feedback{{Seq: 1, MeasureCode: "N1-01", Applied: true, AppliedOn: test.on}}, date("2026-11-20"))
-		code, msg, p := firstProblem(t, err)
+		code, msg, p := credittest.FirstProblem(t, err)
 		if code != credit.EINVALID || msg != test.want || p.Field != "feedback[0].applied_on" || p.Code != test.code {
 			t.Errorf("applied_on %.20q: %s %q (%s/%s), want %q (%s)", test.on, code, msg, p.Field, p.Code, test.want, test.code)
 		}
@@ -140,16 +127,16 @@ func TestFeedbackDateZh(t *testing.T) {
 func TestPurposeMessagesZh(t *testing.T) {
 	d := mustData(t)
 	req := VerificationRequest{Scenario: "政府采购", Subjects: []Query{{Name: "某公司"}}}
-	code, msg, p := firstProblem(t, req.Validate(d))
+	code, msg, p := credittest.FirstProblem(t, req.Validate(d))
 	if code != credit.EINVALID || msg != "请说明核查事由，如采购项目名称或审批事项" || p.Field != "purpose" || p.Code != "required" {
 		t.Errorf("no purpose: %s %q (%s/%s)", code, msg, p.Field, p.Code)
 	}
-	code, msg, p = firstProblem(t, CheckPurpose(strings.Repeat("购", 201)))
+	code, msg, p = credittest.FirstProblem(t, CheckPurpose(strings.Repeat("购", 201)))
 	if code != credit.EINVALID || msg != "核查事由最多200字，实际201字" || p.Field != "purpose" || p.Code != "too_long" {
 		t.Errorf("long purpose: %s %q (%s/%s)", code, msg, p.Field, p.Code)
 	}
 	req = VerificationRequest{Scenario: "买菜", Purpose: "x", Subjects: []Query{{Name: "某公司"}}}
-	if _, msg, p := firstProblem(t, req.Validate(d)); p.Field != "scenario" || strings.Contains(msg, "scenario") {
+	if _, msg, p := credittest.FirstProblem(t, req.Validate(d)); p.Field != "scenario" || strings.Contains(msg, "scenario") {
 		t.Errorf("bad scenario: %q (%s)", msg, p.Field)
 	}
 }

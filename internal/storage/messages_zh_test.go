@@ -1,30 +1,16 @@
 package storage_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/credit/credittest"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
 )
-
-// zhError returns err's code, message and first problem.
-func zhError(t *testing.T, err error) (string, string, credit.Problem) {
-	t.Helper()
-	var ce *credit.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v is not a *credit.Error", err)
-	}
-	var p credit.Problem
-	if len(ce.Details) > 0 {
-		p = ce.Details[0]
-	}
-	return ce.Code, ce.Message, p
-}
 
 // 4: a removal's own fields are checked before its row is composed, with
 // the problems on the request's fields, after the permission check.
@@ -53,7 +39,7 @@ func TestListsRemovalMessagesZh(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			_, err := f.db.RemoveListEntry(ctx, id, test.rm)
-			code, msg, p := zhError(t, err)
+			code, msg, p := credittest.FirstProblem(t, err)
 			if code != credit.EINVALID || msg != test.want || p.Field != test.field || p.Code != test.code {
 				t.Errorf("RemoveListEntry = %s %q (%s/%s), want %q (%s/%s)", code, msg, p.Field, p.Code, test.want, test.field, test.code)
 			}
@@ -75,15 +61,15 @@ func TestListsRemovalMessagesZh(t *testing.T) {
 func TestDepartmentMessagesZh(t *testing.T) {
 	db := openSQLite(t)
 	_, err := db.FindDepartmentByCode(sys(), "nosuch")
-	if code, msg, _ := zhError(t, err); code != credit.ENOTFOUND || msg != "部门“NOSUCH”不存在" {
+	if code, msg, _ := credittest.FirstProblem(t, err); code != credit.ENOTFOUND || msg != "部门“NOSUCH”不存在" {
 		t.Errorf("FindDepartmentByCode = %s %q", code, msg)
 	}
 	_, err = db.FindDepartmentByCode(sys(), strings.Repeat("9", 500))
-	if _, msg, _ := zhError(t, err); len([]rune(msg)) > 50 {
+	if _, msg, _ := credittest.FirstProblem(t, err); len([]rune(msg)) > 50 {
 		t.Errorf("a long code is quoted in full: %q", msg)
 	}
 	d := &access.Department{Code: uscc(t, "11220000MB000099"), Name: strings.Repeat("局", 3000), RegionCode: "220000"}
-	code, msg, p := zhError(t, db.UpsertDepartment(sys(), d))
+	code, msg, p := credittest.FirstProblem(t, db.UpsertDepartment(sys(), d))
 	if code != credit.EINVALID || msg != "部门名称最多100个字，实际3000个字" || p.Field != "name" || p.Code != "too_long" {
 		t.Errorf("UpsertDepartment = %s %q (%s/%s)", code, msg, p.Field, p.Code)
 	}
@@ -96,11 +82,11 @@ func TestRegionParameterZh(t *testing.T) {
 	for _, region := range []string{"abc", "00", "0000", "110000", "22010", "2201000"} {
 		want := "行政区划代码“" + region + "”无效，应为行政区划表中的6位代码，如220000（吉林省）、220100（长春市）、220102（南关区）"
 		_, _, err := db.FindSubjects(sys(), subject.Filter{Query: "长春", RegionPrefix: region})
-		if code, msg, p := zhError(t, err); code != credit.EINVALID || msg != want || p.Field != "region" || p.Code != "bad_region" {
+		if code, msg, p := credittest.FirstProblem(t, err); code != credit.EINVALID || msg != want || p.Field != "region" || p.Code != "bad_region" {
 			t.Errorf("FindSubjects region %q: %s %q (%s/%s)", region, code, msg, p.Field, p.Code)
 		}
 		_, _, err = db.FindRecords(sys(), record.RecordFilter{Class: "penalty", RegionPrefix: region})
-		if code, msg, _ := zhError(t, err); code != credit.EINVALID || msg != want {
+		if code, msg, _ := credittest.FirstProblem(t, err); code != credit.EINVALID || msg != want {
 			t.Errorf("FindRecords region %q: %s %q", region, code, msg)
 		}
 	}
