@@ -124,17 +124,14 @@ func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, out *os
 	if err != nil {
 		return err
 	}
-	errs, _, err := db.FindBatchErrors(ctx, id, 0, 0)
-	if err != nil {
-		return err
-	}
+	var ferr error
 	rows := func(yield func(ingest.ErrorRow) bool) {
-		for _, e := range errs {
-			msgs := make([]string, len(e.Problems))
-			for i, p := range e.Problems {
-				msgs[i] = p.Message
+		for e, err := range db.BatchErrors(ctx, id) {
+			if err != nil {
+				ferr = err
+				return
 			}
-			if !yield(ingest.ErrorRow{Row: e.Row, Values: e.Raw, Messages: msgs}) {
+			if !yield(ingest.NewErrorRow(e.Row, e.Raw, e.Problems)) {
 				return
 			}
 		}
@@ -143,6 +140,9 @@ func writeErrors(ctx context.Context, db *storage.DB, id credit.BatchID, out *os
 		err = ingest.WriteErrorsXLSX(out, headers, rows)
 	} else {
 		err = ingest.WriteErrorsCSV(out, headers, rows)
+	}
+	if err == nil {
+		err = ferr
 	}
 	if err != nil {
 		return err

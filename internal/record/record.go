@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -224,6 +225,9 @@ type Service interface {
 	FindBatchByID(ctx context.Context, id credit.BatchID) (*Batch, error)
 	// FindBatchErrors returns the rejected rows of a batch.
 	FindBatchErrors(ctx context.Context, id credit.BatchID, offset, limit int) ([]RowError, int, error)
+	// BatchErrors yields every rejected row of a batch in row order, in
+	// bounded memory; an error ends the sequence.
+	BatchErrors(ctx context.Context, id credit.BatchID) iter.Seq2[RowError, error]
 	// FindBatches lists batches visible to the actor, newest first, and
 	// their total counted up to subject.TotalCap(f.Offset).
 	FindBatches(ctx context.Context, f BatchFilter) ([]*Batch, int, error)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"iter"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -658,25 +659,74 @@ func (db *DB) FindBatchErrors(ctx context.Context, id credit.BatchID, offset, li
 	var out []record.RowError
 	err := scanAll(db.rows(ctx, `SELECT row_num, problems, raw FROM batch_errors WHERE batch_id = $1 ORDER BY row_num LIMIT $2 OFFSET $3`, string(id), limit, offset),
 		func(rows *sql.Rows) error {
-			var e record.RowError
-			var probs, raw string
-			if err := rows.Scan(&e.Row, &probs, &raw); err != nil {
-				return err
+			e, err := db.scanRowError(rows)
+			if err == nil {
+				out = append(out, e)
 			}
-			if err := json.Unmarshal([]byte(probs), &e.Problems); err != nil {
-				return err
-			}
-			clear, err := db.Secrets.openText(raw)
-			if err != nil {
-				return err
-			}
-			if err := json.Unmarshal(clear, &e.Raw); err != nil {
-				return err
-			}
-			out = append(out, e)
-			return nil
+			return err
 		})
 	return out, total, err
+}
+
+// batchErrorChunk is how many rejected rows BatchErrors reads per query.
+var batchErrorChunk = 2000
+
+// BatchErrors yields every rejected row of a batch in row order, reading
+// them a chunk at a time after the last row number seen, so that an error
+// sheet of a million rejected rows needs neither a million rows in memory
+// nor OFFSET scans that grow with the page. An error ends the sequence,
+// yielded with a zero row.
+func (db *DB) BatchErrors(ctx context.Context, id credit.BatchID) iter.Seq2[record.RowError, error] {
+	return func(yield func(record.RowError, error) bool) {
+		if _, err := db.findBatch(ctx, id); err != nil {
+			yield(record.RowError{}, err)
+			return
+		}
+		after := -1
+		for {
+			var chunk []record.RowError
+			err := scanAll(db.rows(ctx, `SELECT row_num, problems, raw FROM batch_errors WHERE batch_id = $1 AND row_num > $2 ORDER BY row_num LIMIT $3`, string(id), after, batchErrorChunk),
+				func(rows *sql.Rows) error {
+					e, err := db.scanRowError(rows)
+					if err == nil {
+						chunk = append(chunk, e)
+					}
+					return err
+				})
+			if err != nil {
+				yield(record.RowError{}, err)
+				return
+			}
+			for _, e := range chunk {
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if len(chunk) < batchErrorChunk {
+				return
+			}
+			after = chunk[len(chunk)-1].Row
+		}
+	}
+}
+
+// scanRowError reads one batch_errors row (row_num, problems, raw),
+// opening the sealed raw values.
+func (db *DB) scanRowError(rows *sql.Rows) (record.RowError, error) {
+	var e record.RowError
+	var probs, raw string
+	if err := rows.Scan(&e.Row, &probs, &raw); err != nil {
+		return e, err
+	}
+	if err := json.Unmarshal([]byte(probs), &e.Problems); err != nil {
+		return e, err
+	}
+	clear, err := db.Secrets.openText(raw)
+	if err != nil {
+		return e, err
+	}
+	err = json.Unmarshal(clear, &e.Raw)
+	return e, err
 }
 
 // FindBatches lists the batches the actor may see, newest first.

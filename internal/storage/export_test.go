@@ -25,6 +25,14 @@ func SetFlushRows(tb testing.TB, n int) {
 	tb.Cleanup(func() { flushRows = old })
 }
 
+// SetBatchErrorChunk sets how many rejected rows BatchErrors reads per
+// query for the duration of a test, so that a few rows span several chunks.
+func SetBatchErrorChunk(tb testing.TB, n int) {
+	old := batchErrorChunk
+	batchErrorChunk = n
+	tb.Cleanup(func() { batchErrorChunk = old })
+}
+
 // SetFlushFault makes the write of a batch's chunk fail with what f
 // returns for the chunk's last row (nil: written), for the duration of a
 // test.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"jlcredit/internal/access"
@@ -256,6 +257,35 @@ func testIngest(t *testing.T, open opener) {
 	// A page past the last still says how many there are.
 	if errs, n, err := f.db.FindBatchErrors(sys(), got.Batch, 5, 10); err != nil || len(errs) != 0 || n != 2 {
 		t.Errorf("FindBatchErrors past the last page = %d errors, total %d, %v; want 0, 2", len(errs), n, err)
+	}
+	// The whole sequence, read a row per query (the chunk boundary falls
+	// on every row, and the last chunk is full), gives the same rows; a
+	// consumer may stop early.
+	storage.SetBatchErrorChunk(t, 1)
+	var rows []int
+	for e, err := range f.db.BatchErrors(sys(), got.Batch) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) < len(errs) {
+			if diff := cmp.Diff(errs[len(rows)], e); diff != "" {
+				t.Errorf("BatchErrors row %d differs from FindBatchErrors (-want +got):\n%s", len(rows), diff)
+			}
+		}
+		rows = append(rows, e.Row)
+	}
+	if !slices.Equal(rows, []int{3, 4}) {
+		t.Errorf("BatchErrors rows = %v, want [3 4]", rows)
+	}
+	for range f.db.BatchErrors(sys(), got.Batch) {
+		break
+	}
+	var unknown []error
+	for _, err := range f.db.BatchErrors(sys(), "nosuchbatch") {
+		unknown = append(unknown, err)
+	}
+	if len(unknown) != 1 || credit.ErrorCode(unknown[0]) != credit.ENOTFOUND {
+		t.Errorf("BatchErrors of an unknown batch yielded errors %v, want one ENOTFOUND", unknown)
 	}
 	// Re-import: nothing changes.
 	again := f.submit(t, "penalty", "a.csv", body)

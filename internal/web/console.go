@@ -522,27 +522,12 @@ func (s *Server) handleBatchErrors(w http.ResponseWriter, r *http.Request) error
 	headers, _ := s.backend.BatchHeaders(r.Context(), id) // none for a file that could not be read: the raw values still are
 	var ferr error
 	rows := func(yield func(ingest.ErrorRow) bool) {
-		// Each FindBatchErrors call reads and counts every rejected row of
-		// the batch (COUNT(*) OVER()) whatever its limit: a batch of
-		// 300 000 took 150 calls of 2 000 rows and over ten minutes. A
-		// chunk of 10 000 rows (about 20 MB decoded) makes it a fifth.
-		const chunk = 10000
-		for offset := 0; ; offset += chunk {
-			errs, total, err := s.backend.FindBatchErrors(r.Context(), id, offset, chunk)
+		for e, err := range s.backend.BatchErrors(r.Context(), id) {
 			if err != nil {
 				ferr = err
 				return
 			}
-			for _, e := range errs {
-				msgs := make([]string, len(e.Problems))
-				for i, p := range e.Problems {
-					msgs[i] = p.Message
-				}
-				if !yield(ingest.ErrorRow{Row: e.Row, Values: e.Raw, Messages: msgs}) {
-					return
-				}
-			}
-			if offset+chunk >= total || len(errs) == 0 {
+			if !yield(ingest.NewErrorRow(e.Row, e.Raw, e.Problems)) {
 				return
 			}
 		}

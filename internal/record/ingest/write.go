@@ -30,6 +30,16 @@ type ErrorRow struct {
 	Messages []string
 }
 
+// NewErrorRow is a rejected row for an error sheet from what was stored of
+// it: its row number, raw values and problems.
+func NewErrorRow(row int, values map[string]string, problems []credit.Problem) ErrorRow {
+	msgs := make([]string, len(problems))
+	for i, p := range problems {
+		msgs[i] = p.Message
+	}
+	return ErrorRow{Row: row, Values: values, Messages: msgs}
+}
+
 // SheetColumn is one column of an output sheet. Options are the allowed
 // values (a code table) offered in a drop-down.
 type SheetColumn struct {
