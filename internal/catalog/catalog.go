@@ -205,11 +205,16 @@ type Class struct {
 	DisclosureBy  *DisclosureRule `json:"disclosure_by,omitempty"`
 	DualPublicity bool            `json:"dual_publicity"` // part of 双公示
 	Ingestible    bool            `json:"ingestible"`     // has a field set and can be imported
-	BusinessKey   []string        `json:"business_key"`
-	Fields        []Field         `json:"fields"`
-	Rules         []Rule          `json:"rules,omitempty"`
-	Roles         Roles           `json:"roles"`
-	Publicity     Publicity       `json:"publicity"`
+	// Registers marks a class of registration records (登记注册基本信息):
+	// a subject with a current, unwithdrawn record of such a class is
+	// verified by its registration authority (主体核验); every other
+	// subject was created from what some department's row said of it.
+	Registers   bool      `json:"registers,omitempty"`
+	BusinessKey []string  `json:"business_key"`
+	Fields      []Field   `json:"fields"`
+	Rules       []Rule    `json:"rules,omitempty"`
+	Roles       Roles     `json:"roles"`
+	Publicity   Publicity `json:"publicity"`
 	// TimelinessDays is the number of working days after the decision date
 	// within which the record must reach the platform (0 = no rule).
 	TimelinessDays int `json:"timeliness_days,omitempty"`

@@ -370,6 +370,7 @@ func TestValidateRejects(t *testing.T) {
 				If: &Condition{Field: "CF_XDR_LB", Equals: []string{"法人"}}})
 		}, `condition value "法人" is not a value`},
 		{"ErrAliasTarget", func(c *Catalog) { c.CodeTables[0].Aliases["x"] = "nope" }, `maps to unknown value "nope"`},
+		{"ErrRegistersWithoutCode", func(c *Catalog) { classOf(c, "penalty").Registers, classOf(c, "penalty").Roles.USCC = true, "" }, "registers needs an ingestible class with a uscc role"},
 		{"ErrMissingPeriod", func(c *Catalog) { delete(classOf(c, "penalty").Publicity.Periods, Serious) }, "no publicity period for serious"},
 		{"ErrSeverityRuleValue", func(c *Catalog) {
 			p := &classOf(c, "penalty").Publicity

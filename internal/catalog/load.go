@@ -173,6 +173,9 @@ func (cl *Class) validate(tables map[string]*CodeTable) []error {
 	if cl.Ingestible && (len(cl.Fields) == 0 || len(cl.BusinessKey) == 0) {
 		bad("ingestible class needs fields and a business key")
 	}
+	if cl.Registers && (!cl.Ingestible || cl.Roles.USCC == "") {
+		bad("registers needs an ingestible class with a uscc role")
+	}
 
 	fields := map[string]*Field{}
 	headers := map[string]string{} // normalised header -> field code

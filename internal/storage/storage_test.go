@@ -166,6 +166,58 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("LedgerDeletedRecord", func(t *testing.T) { testLedgerDeleted(t, open) })
 	t.Run("LedgerHiddenRecord", func(t *testing.T) { testLedgerHidden(t, open) })
 	t.Run("OutsideInput", func(t *testing.T) { testOutsideInput(t, open) })
+	t.Run("VerifiedByRegistration", func(t *testing.T) { testVerifiedByRegistration(t, open) })
+}
+
+// 主体核验: a subject created from a penalty row is unverified until its
+// registration record (登记注册基本信息) arrives; then every way of reading
+// it says verified, and ledger verify still passes (the mark is derived
+// from the record, the subjects row is unchanged). A person has no
+// registration and stays unverified.
+func testVerifiedByRegistration(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	f.submit(t, "penalty", "p.csv", csvBytes(t, penaltyHeader,
+		f.penaltyRow("长市监罚〔2026〕301号", "警告", "", "2026-11-16"),
+		f.personRow("长市监罚〔2026〕302号")))
+	verified := func(code string) (byCode, byID, bySearch bool) {
+		t.Helper()
+		s, err := f.db.FindSubjectByCode(sys(), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := f.db.FindSubjectByID(sys(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found, _, err := f.db.FindSubjects(sys(), subject.Filter{Query: s.Name, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range found {
+			if o.ID == s.ID {
+				bySearch = o.Verified
+			}
+		}
+		return s.Verified, again.Verified, bySearch
+	}
+	if a, b, c := verified(f.company); a || b || c {
+		t.Errorf("company from a penalty row: verified %v/%v/%v, want false", a, b, c)
+	}
+	reg := []string{"DJ_MC", "DJ_TYSHXYDM", "DJ_LX", "DJ_FDDBR", "DJ_CLRQ", "DJ_DJJG", "DJ_DJJGDM", "DJ_ZT", "DJ_SJLYDM"}
+	if rc := f.submit(t, "registration", "r.csv", csvBytes(t, reg,
+		[]string{"长春北辰汽车零部件有限公司", f.company, "有限责任公司", "王建国", "2015-03-02", f.dept.Name, f.dept.Code, "存续", f.dept.Code})); rc.Accepted != 1 {
+		errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 5)
+		t.Fatalf("registration: %+v %+v", rc, errs)
+	}
+	if a, b, c := verified(f.company); !a || !b || !c {
+		t.Errorf("company with a registration record: verified by code %v, by id %v, in search %v; want true", a, b, c)
+	}
+	if p, err := f.db.FindSubjectByCode(sys(), f.person); err != nil || p.Verified {
+		t.Errorf("person: %+v, %v; want unverified", p, err)
+	}
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Errorf("ledger verify after a registration: %v", err)
+	}
 }
 
 // What a request can carry into a statement — bytes that are not UTF-8, a

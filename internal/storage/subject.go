@@ -16,10 +16,32 @@ import (
 
 var _ subject.Service = (*DB)(nil)
 
-// subjectColumns are a subject's columns as scanSubject reads them. name is
-// the normalised name every lookup matches on; display_name, when set, the
-// name as written, which is what Subject.Name shows.
-const subjectColumns = `id, type, name, display_name, uscc, cid_masked, region_code, legal_rep, verified, created_at, updated_at`
+// subjectColumns returns a subject's columns as scanSubject reads them, for
+// the subjects row named alias ("subjects" or a query's alias). name is the
+// normalised name every lookup matches on; display_name, when set, the name
+// as written, which is what Subject.Name shows.
+//
+// Verified (主体核验) is derived, not stored: whether a current, unwithdrawn
+// record of a registering class (catalog.Class.Registers: 登记注册基本信息,
+// sent by the registration authority) names the subject, one probe of
+// records_subject. The subjects row stays what the record that created it
+// implied (ledger verify checks it, and that its verified column is never
+// set), and a registration withdrawn later takes the mark away with it.
+func (db *DB) subjectColumns(alias string) string {
+	verified := "FALSE"
+	if c, err := db.Catalog(context.Background()); err == nil {
+		var codes []string
+		for _, cl := range c.Classes {
+			if cl.Registers {
+				codes = append(codes, "'"+strings.ReplaceAll(cl.Code, "'", "''")+"'")
+			}
+		}
+		if len(codes) > 0 {
+			verified = `EXISTS (SELECT 1 FROM records vr WHERE vr.subject_id = ` + alias + `.id AND vr.class IN (` + strings.Join(codes, ", ") + `) AND vr.is_current AND vr.status <> '` + string(record.Withdrawn) + `')`
+		}
+	}
+	return prefixed(alias+".", `id, type, name, display_name, uscc, cid_masked, region_code, legal_rep`) + `, ` + verified + `, ` + prefixed(alias+".", `created_at, updated_at`)
+}
 
 func scanSubject(s interface{ Scan(...any) error }, extra ...any) (*subject.Subject, error) {
 	var v subject.Subject
@@ -41,9 +63,9 @@ func scanSubject(s interface{ Scan(...any) error }, extra ...any) (*subject.Subj
 // FindSubjectByCode finds a subject by USCC or, for persons, citizen ID.
 func (db *DB) FindSubjectByCode(ctx context.Context, code string) (*subject.Subject, error) {
 	code = subject.Normalize(code)
-	s, err := scanSubject(db.queryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = $1`, code))
+	s, err := scanSubject(db.queryRow(ctx, `SELECT `+db.subjectColumns("subjects")+` FROM subjects WHERE uscc = $1`, code))
 	if errors.Is(err, sql.ErrNoRows) && len(code) == 18 && isDigits(code[:17]) {
-		s, err = scanSubject(db.queryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE cid_hash = $1`, db.Secrets.HashCitizenID(code)))
+		s, err = scanSubject(db.queryRow(ctx, `SELECT `+db.subjectColumns("subjects")+` FROM subjects WHERE cid_hash = $1`, db.Secrets.HashCitizenID(code)))
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, subjectNotFound(code)
@@ -63,7 +85,7 @@ func subjectNotFound(code string) error {
 
 // FindSubjectByID returns ENOTFOUND when missing.
 func (db *DB) FindSubjectByID(ctx context.Context, id credit.SubjectID) (*subject.Subject, error) {
-	s, err := scanSubject(db.queryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE id = $1`, int64(id)))
+	s, err := scanSubject(db.queryRow(ctx, `SELECT `+db.subjectColumns("subjects")+` FROM subjects WHERE id = $1`, int64(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credit.Errorf(credit.ENOTFOUND, "信用主体不存在")
 	}
@@ -318,7 +340,7 @@ func (db *DB) pageSubjects(ctx context.Context, from, orderBy string, args []any
 	}
 	n := int64(len(args))
 	var out []*subject.Subject
-	err = scanAll(db.rows(ctx, `SELECT `+prefixed("s.", subjectColumns)+` `+from+` ORDER BY `+orderBy+` LIMIT $`+itoa(n+1)+` OFFSET $`+itoa(n+2), append(args, f.Limit, f.Offset)...),
+	err = scanAll(db.rows(ctx, `SELECT `+db.subjectColumns("s")+` `+from+` ORDER BY `+orderBy+` LIMIT $`+itoa(n+1)+` OFFSET $`+itoa(n+2), append(args, f.Limit, f.Offset)...),
 		func(rows *sql.Rows) error {
 			s, err := scanSubject(rows)
 			if err != nil {
