@@ -121,6 +121,14 @@ func (rv *rowValidator) addProblem(f *catalog.Field, p *credit.Problem) {
 	rv.add(f, p.Code, "%s", p.Message)
 }
 
+// maxEcho is how many characters of a wrong value a message quotes: a
+// whole 4,000-character cell pasted into a date column would otherwise be
+// repeated in the message, the error sheet and the receipt.
+const maxEcho = 40
+
+// echo is a wrong value as a message quotes it, clipped to maxEcho.
+func echo(s string) string { return credit.Clip(s, maxEcho) }
+
 func (rv *rowValidator) prefix(f *catalog.Field) string {
 	return fmt.Sprintf("第%d行“%s”（%s）：", rv.row, f.Name, f.Code)
 }
@@ -165,7 +173,7 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 	case catalog.Date:
 		d, ok := ParseDate(s)
 		if !ok {
-			rv.add(f, ProblemBadDate, "日期“%s”无法识别，应为yyyy-MM-dd、yyyy/M/d、yyyyMMdd或Excel日期", s)
+			rv.add(f, ProblemBadDate, "日期“%s”无法识别，应为“年-月-日”（如2026-11-27）、“年/月/日”（如2026/11/27）、8位数字（如20261127）或Excel日期单元格", echo(s))
 			return
 		}
 		s = d.Format(credit.DateLayout)
@@ -225,7 +233,7 @@ func (rv *rowValidator) code(f *catalog.Field, s string) (string, bool) {
 	if !f.Multi {
 		c, ok := t.Canonical(s)
 		if !ok {
-			rv.add(f, ProblemBadCode, "值“%s”无效，应为以下之一：%s", s, allowed())
+			rv.add(f, ProblemBadCode, "值“%s”无效，应为以下之一：%s", echo(s), allowed())
 		}
 		return c, ok
 	}
@@ -239,7 +247,7 @@ func (rv *rowValidator) code(f *catalog.Field, s string) (string, bool) {
 		}
 		c, ok := t.Canonical(p)
 		if !ok {
-			wrong = append(wrong, "“"+p+"”")
+			wrong = append(wrong, "“"+echo(p)+"”")
 			continue
 		}
 		if !slices.Contains(found, c) {
@@ -582,9 +590,9 @@ func parseDecimal(s string, scale int) (canonical, code, msg string) {
 	whole, frac, hasFrac := strings.Cut(body, ".")
 	if !allDigits(whole) || (hasFrac && !allDigits(frac)) {
 		if strings.ContainsAny(s, ",，") {
-			return "", ProblemBadDecimal, fmt.Sprintf("“%s”不是有效的数字：不能使用千分位分隔符，应写作如1000或0.5", s)
+			return "", ProblemBadDecimal, fmt.Sprintf("“%s”不是有效的数字：不能使用千分位分隔符，应写作如1000或0.5", echo(s))
 		}
-		return "", ProblemBadDecimal, fmt.Sprintf("“%s”不是有效的数字，应为不带单位和符号的数字，如1000或0.5", s)
+		return "", ProblemBadDecimal, fmt.Sprintf("“%s”不是有效的数字，应为不带单位和符号的数字，如1000或0.5", echo(s))
 	}
 	whole = strings.TrimLeft(whole, "0")
 	frac = strings.TrimRight(frac, "0")
@@ -596,16 +604,16 @@ func parseDecimal(s string, scale int) (canonical, code, msg string) {
 		canonical += "." + frac
 	}
 	if neg && canonical != "0" {
-		return "", ProblemNegative, fmt.Sprintf("“%s”为负数，金额不能为负", s)
+		return "", ProblemNegative, fmt.Sprintf("“%s”为负数，金额不能为负", echo(s))
 	}
 	if len(frac) > scale {
 		if scale == 0 {
-			return "", ProblemTooManyDecimals, fmt.Sprintf("“%s”应为整数", s)
+			return "", ProblemTooManyDecimals, fmt.Sprintf("“%s”应为整数", echo(s))
 		}
-		return "", ProblemTooManyDecimals, fmt.Sprintf("“%s”的小数位数过多，最多保留%d位小数", s, scale)
+		return "", ProblemTooManyDecimals, fmt.Sprintf("“%s”的小数位数过多，最多保留%d位小数", echo(s), scale)
 	}
 	if len(whole) > maxDecimalPrecision-scale {
-		return "", ProblemBadDecimal, fmt.Sprintf("“%s”过大，整数部分最多%d位", s, maxDecimalPrecision-scale)
+		return "", ProblemBadDecimal, fmt.Sprintf("“%s”过大，整数部分最多%d位", echo(s), maxDecimalPrecision-scale)
 	}
 	return canonical, "", ""
 }

@@ -253,7 +253,7 @@ func TestValidatePenaltyRules(t *testing.T) {
 		{"ErrWSHTooLong", func(r map[string]string) { r["CF_WSH"] = strings.Repeat("号", 129) },
 			[]wantProblem{{"CF_WSH", "too_long", []string{"128"}}}},
 		{"ErrBadDate", func(r map[string]string) { r["CF_JDRQ"] = "2024-13-01" },
-			[]wantProblem{{"CF_JDRQ", "bad_date", []string{"第3行“处罚决定日期”（CF_JDRQ）：日期“2024-13-01”无法识别，应为yyyy-MM-dd、yyyy/M/d、yyyyMMdd或Excel日期"}}}},
+			[]wantProblem{{"CF_JDRQ", "bad_date", []string{"第3行“处罚决定日期”（CF_JDRQ）：日期“2024-13-01”无法识别，应为“年-月-日”（如2026-11-27）、“年/月/日”（如2026/11/27）、8位数字（如20261127）或Excel日期单元格"}}}},
 		{"ErrBadDateFeb30", func(r map[string]string) { r["CF_YXQ"] = "2025-02-30" },
 			[]wantProblem{{"CF_YXQ", "bad_date", []string{"2025-02-30"}}}},
 		{"ErrFutureDate", func(r map[string]string) { r["CF_JDRQ"] = "2024-03-06" },
@@ -791,5 +791,31 @@ func TestListEntryResponsiblePerson(t *testing.T) {
 				t.Errorf("problems %s, want one on %s naming 直接责任人", problemList(probs), test.want)
 			}
 		})
+	}
+}
+
+// A wrong value is quoted clipped: a whole long cell pasted into a date,
+// amount or code column is not repeated in the message (and so in the
+// error sheet and the receipt).
+func TestValidateClipsEchoedValues(t *testing.T) {
+	v := newValidator(t, "penalty")
+	long := strings.Repeat("长春", 2000)
+	for _, field := range []string{"CF_JDRQ", "CF_NR_FK", "CF_CFLB", "CF_XDR_LB"} {
+		row := penaltyRow()
+		row[field] = long
+		_, probs := v.Validate(3, row)
+		var msg string
+		for _, p := range probs {
+			if p.Field == field {
+				msg = p.Message
+			}
+		}
+		if msg == "" {
+			t.Errorf("%s: no problem for a %d-character value: %+v", field, len([]rune(long)), probs)
+			continue
+		}
+		if !strings.Contains(msg, strings.Repeat("长春", maxEcho/2)+"…") || strings.Contains(msg, strings.Repeat("长春", maxEcho)) {
+			t.Errorf("%s: message does not quote the value clipped to %d characters: %d characters: %.200s", field, maxEcho, len([]rune(msg)), msg)
+		}
 	}
 }

@@ -173,7 +173,7 @@ func ParseCSV(r io.Reader) ([]Entry, error) {
 		}
 		d, err := parseDay(rec[0])
 		if err != nil {
-			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行：日期“%s”无效，应为yyyy-mm-dd", line, rec[0])
+			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行：日期“%s”无效，应为“年-月-日”，如2026-10-01", line, credit.Clip(rec[0], 40))
 		}
 		if rec[1] != Holiday && rec[1] != Workday {
 			return nil, credit.Errorf(credit.EINVALID, "工作日历第%d行（%s）：类型“%s”无效，应为 holiday（放假）或 workday（调休上班）", line, rec[0], rec[1])
