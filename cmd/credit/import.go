@@ -83,8 +83,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "文件已完整保存为批次%s，开始处理……\n", id)
 		}})
 	if err != nil {
-		if receipt != nil && receipt.Batch != "" && credit.ErrorCode(err) != credit.EUNAVAILABLE { // an interruption's message says it all
-			fmt.Fprintf(env.Stderr, "批次%s已完整保存，但处理失败。\n", receipt.Batch)
+		if receipt != nil && receipt.Batch != "" {
+			if credit.ErrorCode(err) != credit.EUNAVAILABLE {
+				fmt.Fprintf(env.Stderr, "批次%s已完整保存，但处理失败。\n", receipt.Batch)
+			} else { // interrupted: the message says the platform resumes it; this command may run without one
+				fmt.Fprintln(env.Stderr, "如平台服务（credit serve）未在运行，可运行 credit batch resume --db 同一数据库 继续处理。")
+			}
 		}
 		if errFile != nil {
 			errFile.Close()

@@ -143,7 +143,9 @@ func (db *DB) tryDeferBatch(ctx context.Context, id credit.BatchID, lease string
 }
 
 // paused is the error of a batch whose processing stopped on an internal
-// error and will be resumed.
+// error and will be resumed. Its words are for whoever submitted the batch
+// (console, API, command line); the command line adds the operator's own
+// command (credit batch resume).
 func paused(id credit.BatchID, receipt *record.Receipt, cause error) error {
 	done := 0
 	if receipt != nil {
@@ -153,7 +155,7 @@ func paused(id credit.BatchID, receipt *record.Receipt, cause error) error {
 	if credit.ErrorCode(cause) == credit.EUNAVAILABLE {
 		why = credit.ErrorMessage(cause) // e.g. a read-only database file: the operator's to fix
 	}
-	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理已中断（已处理%d行），原因：%s。文件已完整保存，平台运行时会在约一分钟后自动继续处理，也可稍后运行 credit batch resume；处理结果可按批次号查询，无须重新报送。", id, done, why)
+	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理已中断（已处理%d行），原因：%s。文件已完整保存，平台会在约一分钟后自动继续处理；处理结果可按批次号查询，无须重新报送。", id, done, why)
 }
 
 // interrupted is the error of a batch whose processing stopped because its
@@ -163,7 +165,7 @@ func interrupted(id credit.BatchID, receipt *record.Receipt) error {
 	if receipt != nil {
 		done = receipt.Total
 	}
-	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理已中断（已处理%d行）。文件已完整保存，平台运行时会自动继续处理，也可运行 credit batch resume；处理结果可按批次号查询，无须重新报送。", id, done)
+	return credit.Errorf(credit.EUNAVAILABLE, "批次%s的处理已中断（已处理%d行）。文件已完整保存，平台会自动继续处理；处理结果可按批次号查询，无须重新报送。", id, done)
 }
 
 // ResumeBatches finishes the batches whose processing stopped half way and

@@ -41,6 +41,10 @@ func (f *fixture) interrupt(t *testing.T, name string, body []byte) credit.Batch
 	if credit.ErrorCode(err) != credit.EUNAVAILABLE || !strings.Contains(credit.ErrorMessage(err), "自动继续处理") {
 		t.Fatalf("interrupted Submit: err = %v, want EUNAVAILABLE saying processing will continue", err)
 	}
+	// The message reaches console and API users: no operator's command.
+	if strings.Contains(credit.ErrorMessage(err), "credit ") {
+		t.Errorf("interrupted Submit tells the submitter to run a command: %v", err)
+	}
 	if rec == nil || rec.Batch == "" || rec.Total != 100 {
 		t.Fatalf("interrupted Submit: receipt %+v, want the batch and its first 100 rows", rec)
 	}
