@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -92,11 +93,7 @@ func WriteTemplateXLSX(w io.Writer, title string, cols []TemplateColumn) (err er
 		return err
 	}
 	f.SetActiveSheet(0)
-	if err := f.SetDocProps(&excelize.DocProperties{
-		Title:   title,
-		Subject: title + "导入模板",
-		Creator: "吉林省公共信用信息平台",
-	}); err != nil {
+	if err := SetWorkbookProps(f, title+"导入模板", time.Now()); err != nil {
 		return err
 	}
 	return f.Write(w)

@@ -52,3 +52,31 @@ func TestWriteErrorsXLSXProps(t *testing.T) {
 		t.Errorf("rows = %q, %v", rows, err)
 	}
 }
+
+// The import template, too: the platform as author and application, now
+// as created, zh-CN.
+func TestWriteTemplateXLSXProps(t *testing.T) {
+	var b bytes.Buffer
+	before := time.Now().UTC().Add(-time.Second)
+	if err := WriteTemplateXLSX(&b, "行政处罚", []TemplateColumn{{Header: "行政处罚决定书文号"}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Creator != WorkbookAuthor || doc.LastModifiedBy != WorkbookAuthor || doc.Title != "行政处罚导入模板" || doc.Language != "zh-CN" {
+		t.Errorf("doc props = %+v", doc)
+	}
+	if tm, err := time.Parse(time.RFC3339, doc.Created); err != nil || tm.Before(before) {
+		t.Errorf("created %q, want now", doc.Created)
+	}
+	if app, err := f.GetAppProps(); err != nil || app.Application != WorkbookApplication {
+		t.Errorf("application = %+v, %v", app, err)
+	}
+}
