@@ -164,31 +164,44 @@ func (db *DB) verifyData(ctx context.Context) (*lists.Data, error) {
 	st := stateOf(db)
 	now := time.Now()
 	c := st.data.Load()
-	if c != nil && now.Before(c.until) {
+	if c != nil && c.d != nil && now.Before(c.until) {
 		return c.d, nil
 	}
 	// One request reads the catalog again; the others meanwhile use the
 	// one they have instead of all reading it at once.
 	if !st.dataMu.TryLock() {
-		if c != nil {
+		if c != nil && c.d != nil {
 			return c.d, nil
 		}
 		st.dataMu.Lock()
 	}
 	defer st.dataMu.Unlock()
-	if c := st.data.Load(); c != nil && time.Now().Before(c.until) {
+	c = st.data.Load()
+	if c != nil && c.d != nil && time.Now().Before(c.until) {
 		return c.d, nil
 	}
 	d, err := db.ListData(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st.data.Store(&cachedData{d: d, until: now.Add(catalogTTL)})
+	if verifyDataRead != nil {
+		verifyDataRead(db)
+	}
+	// Kept only if no save forgot the cache meanwhile (forgetData stores a
+	// new empty entry): what was read may predate that save, and would
+	// otherwise be used for catalogTTL after it.
+	st.data.CompareAndSwap(c, &cachedData{d: d, until: now.Add(catalogTTL)})
 	return d, nil
 }
 
-// forgetData makes the next verification read the measures again.
-func (db *DB) forgetData() { stateOf(db).data.Store(nil) }
+// verifyDataRead, when set, is called after verifyData has read the
+// measures and before it caches them (tests).
+var verifyDataRead func(db *DB)
+
+// forgetData makes the next verification read the measures again. It
+// stores a new empty entry rather than nil, so that a read that began
+// before it cannot put its data back (verifyData's CompareAndSwap).
+func (db *DB) forgetData() { stateOf(db).data.Store(&cachedData{}) }
 
 // verifyingDepartment returns the kind and name of a department, cached for
 // a minute (they change rarely; the kind decides must/may).

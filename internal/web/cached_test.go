@@ -75,3 +75,45 @@ func TestCachedServesStale(t *testing.T) {
 		t.Fatalf("expired without serveStale: get = %d, want a fresh 3", v)
 	}
 }
+
+// TestCachedResetDuringRefresh: a change (reset) while a background refresh
+// is reading means the refresh may have read the data before the change:
+// its value is used, but the next caller refreshes again instead of
+// keeping it fresh for the whole TTL.
+func TestCachedResetDuringRefresh(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	ctx := context.Background()
+	n := 0
+	started, release := make(chan struct{}), make(chan struct{})
+	fill := func(context.Context) (int, error) {
+		n++
+		if n == 2 {
+			started <- struct{}{}
+			<-release
+		}
+		return n, nil
+	}
+	done := make(chan struct{}, 1)
+	c := &cached[int]{ttl: time.Minute, now: clock, serveStale: true, refreshed: func() { done <- struct{}{} }}
+	c.get(ctx, fill)
+	now = now.Add(2 * time.Minute)
+	c.get(ctx, fill) // starts the refresh that reads before the change
+	<-started
+	c.reset() // the change commits while it reads
+	close(release)
+	<-done
+	if v, _ := c.get(ctx, fill); v != 2 {
+		t.Fatalf("get after the racing refresh = %d, want its 2 while the next refresh runs", v)
+	}
+	c.mu.Lock()
+	again := c.refreshing
+	c.mu.Unlock()
+	if !again {
+		t.Fatal("the value a refresh read before a reset counts as fresh: no new refresh started")
+	}
+	<-done
+	if v, _ := c.get(ctx, fill); v != 3 || n != 3 {
+		t.Fatalf("get = %d after %d computations, want 3: the refresh that began before the reset must not count as fresh", v, n)
+	}
+}

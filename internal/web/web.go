@@ -463,6 +463,10 @@ type cached[T any] struct {
 	val        T
 	ok         bool
 	refreshing bool
+	// gen counts resets: a background refresh that began before a reset
+	// read the data before the change, so its value is kept but not
+	// counted fresh (the next caller refreshes again).
+	gen uint64
 	// refreshed, when set, is called after each background refresh (tests).
 	refreshed func()
 }
@@ -475,7 +479,7 @@ func (c *cached[T]) get(ctx context.Context, fill func(context.Context) (T, erro
 		if fresh || c.serveStale {
 			if !fresh && !c.refreshing {
 				c.refreshing = true
-				go c.refresh(context.WithoutCancel(ctx), fill)
+				go c.refresh(context.WithoutCancel(ctx), fill, c.gen)
 			}
 			return c.val, nil
 		}
@@ -490,13 +494,16 @@ func (c *cached[T]) get(ctx context.Context, fill func(context.Context) (T, erro
 
 // refresh computes the next value in the background; on error the old
 // one stays and the next caller tries again.
-func (c *cached[T]) refresh(ctx context.Context, fill func(context.Context) (T, error)) {
+func (c *cached[T]) refresh(ctx context.Context, fill func(context.Context) (T, error), gen uint64) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	v, err := fill(ctx)
 	c.mu.Lock()
 	if err == nil {
-		c.val, c.at = v, c.now()
+		c.val = v
+		if c.gen == gen {
+			c.at = c.now()
+		}
 	}
 	c.refreshing = false
 	done := c.refreshed
@@ -523,6 +530,7 @@ func (s *Server) resetCaches() {
 // serveStale still gets this one and starts computing the next.
 func (c *cached[T]) reset() {
 	c.mu.Lock()
+	c.gen++
 	c.at = time.Time{}
 	if !c.serveStale {
 		c.ok = false
