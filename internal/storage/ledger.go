@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -392,15 +394,19 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 		if !ok {
 			return nil
 		}
+		// The fields the checks read, in one pass. Fields that do not read
+		// as an object of strings fail the leaf check too; here they are a
+		// mismatch, never "nothing to compare".
+		roles := []string{c.Roles.USCC, c.Roles.SubjectType, c.Roles.IDNumber, c.Roles.SubjectName, c.Roles.LegalRep}
+		vals := make([]string, len(roles))
+		if err := jsonFields(fieldsJSON, roles, vals); err != nil {
+			return bad(id, class, key, "的字段内容无法读取")
+		}
 		field := func(code string) string {
-			if code == "" {
-				return ""
+			if i := slices.Index(roles, code); code != "" && i >= 0 {
+				return vals[i]
 			}
-			v, err := jsonField(fieldsJSON, code)
-			if err != nil {
-				return ""
-			}
-			return v
+			return ""
 		}
 		// The record's own code, and the subject's against it.
 		var code, clear string // the USCC; or the citizen ID in clear
@@ -666,34 +672,121 @@ func (s *idSet) add(id int64) {
 }
 
 // jsonField returns the string value of key code in a record's fields as
-// stored (a JSON object of strings), without decoding the whole object:
-// verification reads one field of every record. A key is found only where a
-// key can stand, after '{' or ',' (inside a string value a quote is
-// escaped). It returns "" when the key is absent.
+// stored: a JSON object whose values are strings. It reads the object as
+// encoding/json reads it into a map[string]string — any white space,
+// escapes anywhere (also in keys), null as "", a repeated key's last value
+// — without building the map: verification reads a few fields of every
+// record, and a full decode made it half as slow again. Reading only the
+// compact form the platform writes let a record whose fields were merely
+// re-serialised (same content, so the same leaf) hide its subject from
+// every check. It returns "" when the key is absent, and an error when obj
+// is not such an object.
 func jsonField(obj, code string) (string, error) {
-	needle := `"` + code + `":`
-	for from := 0; ; {
-		i := strings.Index(obj[from:], needle)
-		if i < 0 {
-			return "", nil
+	var v [1]string
+	err := jsonFields(obj, []string{code}, v[:])
+	return v[0], err
+}
+
+// jsonFields is jsonField for several keys in one pass: it sets out[i] to
+// the value of codes[i] ("" when absent).
+func jsonFields(obj string, codes []string, out []string) error {
+	clear(out)
+	bad := errors.New("fields are not a JSON object of strings")
+	i := jsonSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return bad
+	}
+	i = jsonSpace(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		if jsonSpace(obj, i+1) != len(obj) {
+			return bad
 		}
-		i += from
-		if i > 0 && (obj[i-1] == '{' || obj[i-1] == ',') {
-			rest := obj[i+len(needle):]
-			if len(rest) > 0 && rest[0] == '"' {
-				if j := strings.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' {
-					return rest[1 : 1+j], nil // no escapes: the common case
-				}
+		return nil
+	}
+	for {
+		key, j, err := jsonString(obj, i, false)
+		if err != nil {
+			return err
+		}
+		i = jsonSpace(obj, j)
+		if i >= len(obj) || obj[i] != ':' {
+			return bad
+		}
+		val, j, err := jsonString(obj, jsonSpace(obj, i+1), true)
+		if err != nil {
+			return err
+		}
+		for k, c := range codes {
+			if key == c {
+				out[k] = val
+			}
+		}
+		i = jsonSpace(obj, j)
+		if i >= len(obj) {
+			return bad
+		}
+		switch obj[i] {
+		case ',':
+			i = jsonSpace(obj, i+1)
+		case '}':
+			if jsonSpace(obj, i+1) != len(obj) {
+				return bad
+			}
+			return nil
+		default:
+			return bad
+		}
+	}
+}
+
+// jsonSpace returns the index of the first byte at or after i that is not
+// JSON white space.
+func jsonSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonString reads the JSON string that starts at s[i] (or null, when
+// orNull) and returns its value and the index after it. A string without
+// escapes and in valid UTF-8 is returned as it stands; any other is
+// decoded by encoding/json, so that both read it alike.
+func jsonString(s string, i int, orNull bool) (string, int, error) {
+	if orNull && strings.HasPrefix(s[i:], "null") {
+		return "", i + 4, nil
+	}
+	if i >= len(s) || s[i] != '"' {
+		return "", i, errors.New("fields are not a JSON object of strings")
+	}
+	plain := true
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			if plain {
+				return s[i+1 : j], j + 1, nil
 			}
 			var v string
-			dec := json.NewDecoder(strings.NewReader(rest))
-			if err := dec.Decode(&v); err != nil {
-				return "", err
+			if err := json.Unmarshal([]byte(s[i:j+1]), &v); err != nil {
+				return "", j + 1, err
 			}
-			return v, nil
+			return v, j + 1, nil
+		case c == '\\':
+			plain = false
+			j++ // the escaped byte cannot end the string
+		case c < 0x20:
+			return "", j, errors.New("fields hold a control character")
+		case c >= utf8.RuneSelf:
+			if plain {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if r == utf8.RuneError && n == 1 {
+					plain = false // encoding/json reads it as U+FFFD
+				}
+				j += n - 1
+			}
 		}
-		from = i + 1
 	}
+	return "", len(s), errors.New("fields end inside a string")
 }
 
 // describeMismatch names the first bad record of a ledger mismatch.

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -696,6 +697,41 @@ func testLedger(t *testing.T, open opener) {
 		storage.Tamper(t, f.db, `UPDATE subjects SET `+c.set)
 		if _, err := f.db.VerifyLedger(ctx); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
 			t.Errorf("VerifyLedger after SET %s: %v, want invalid saying %q", c.set, err, c.want)
+		}
+		storage.Tamper(t, f.db, `UPDATE subjects SET `+c.undo)
+	}
+	if _, err := f.db.VerifyLedger(ctx); err != nil {
+		t.Fatalf("VerifyLedger after undoing: %v", err)
+	}
+	// The company's records re-serialised by another tool (spaces, the
+	// same content: the same leaves) still tell its subject: renaming or
+	// moving it is reported, and the re-serialisation alone is not.
+	var fields map[string]string
+	for id := 1; id <= 3; id++ {
+		var stored string
+		if err := f.db.SQL().QueryRow(`SELECT fields FROM records WHERE id = ` + strconv.Itoa(id)).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal([]byte(stored), &m); err != nil {
+			t.Fatal(err)
+		}
+		if id == 1 {
+			fields = m
+		}
+		spaced, _ := json.MarshalIndent(m, "", "  ")
+		storage.Tamper(t, f.db, `UPDATE records SET fields = '`+strings.ReplaceAll(string(spaced), "'", "''")+`' WHERE id = `+strconv.Itoa(id))
+	}
+	if _, err := f.db.VerifyLedger(ctx); err != nil {
+		t.Errorf("VerifyLedger after re-serialising every record's fields (same content): %v", err)
+	}
+	for _, c := range []struct{ set, undo, want string }{
+		{`name = '某某无关公司', display_name = '' WHERE uscc = '` + f.company + `'`, `name = '` + subject.NormalizeText(fields["CF_XDR_MC"]) + `' WHERE uscc = '` + f.company + `'`, "某某无关公司"},
+		{`uscc = '` + other + `' WHERE uscc = '` + f.company + `'`, `uscc = '` + f.company + `' WHERE uscc = '` + other + `'`, other},
+	} {
+		storage.Tamper(t, f.db, `UPDATE subjects SET `+c.set)
+		if _, err := f.db.VerifyLedger(ctx); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
+			t.Errorf("VerifyLedger after SET %s on re-serialised fields: %v, want invalid saying %q", c.set, err, c.want)
 		}
 		storage.Tamper(t, f.db, `UPDATE subjects SET `+c.undo)
 	}
