@@ -33,6 +33,50 @@ func testLists(t *testing.T, open opener) {
 	t.Run("RemovalRules", func(t *testing.T) { testListsRemovalRules(t, open) })
 	t.Run("NameWithSpaces", func(t *testing.T) { testListsNameWithSpaces(t, open) })
 	t.Run("LinkedPersonLogged", func(t *testing.T) { testListsLinkedPersonLogged(t, open) })
+	t.Run("PersonRepeatedInBatch", func(t *testing.T) { testListsPersonRepeated(t, open) })
+}
+
+// testListsPersonRepeated: a batch that names the same person several
+// times — one the platform holds (listed himself) or one known only as a
+// listed company's responsible person — answers each alike, with each
+// linked entry once, and counts one hit, owed feedback once.
+func testListsPersonRepeated(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	person := []string{"失信被执行人", "王建国", "自然人", "", "身份证", f.rep, "", "", "",
+		"（2026）吉01执12号", "2026-03-02", f.lister.Name, f.lister.Code, "有履行能力而拒不履行生效法律文书确定义务", "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+		"限制高消费", "履行完毕后移出", "可向执行法院申请纠正", "2026-03-02", "", f.lister.Code}
+	// Only the company first: its legal representative is no subject yet.
+	if rc := f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕9号")); rc.Accepted != 1 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	for _, step := range []string{"known only as the company's legal representative", "listed himself"} {
+		v := f.verify(t, "政府采购", lists.Query{Code: f.rep}, lists.Query{Code: " " + strings.ToLower(f.rep)}, lists.Query{Code: f.rep})
+		if v.Hits != 1 {
+			t.Errorf("%s, named three times: %d hits, want 1", step, v.Hits)
+		}
+		for i, r := range v.Results {
+			seen := map[credit.RecordID]int{}
+			for _, l := range r.Linked {
+				seen[l.RecordID]++
+			}
+			for id, n := range seen {
+				if n > 1 {
+					t.Errorf("%s: answer %d links entry %d %d times", step, i+1, id, n)
+				}
+			}
+			if len(r.Linked) == 0 {
+				t.Errorf("%s: answer %d links nothing", step, i+1)
+			}
+			if i > 0 && (r.Hit || r.Feedback != nil || !strings.Contains(r.Explanation, "与第1个核查对象为同一主体")) {
+				t.Errorf("%s: answer %d: hit %v, feedback %+v, %q; want no second hit, pointing at the first", step, i+1, r.Hit, r.Feedback, r.Explanation)
+			}
+		}
+		if step == "known only as the company's legal representative" {
+			if rc := f.submitAs(t, f.lister, person); rc.Accepted != 1 {
+				t.Fatalf("listing the person: %+v", rc)
+			}
+		}
+	}
 }
 
 // testListsLinkedPersonLogged: verifying an organisation whose legal

@@ -552,6 +552,9 @@ func (er *entryReader) linkedByPersons(ctx context.Context, persons []string) (m
 		id   int64
 		role string
 	}
+	// A person named several times in one batch is looked up, and linked,
+	// once: the callers index the answer by ID number.
+	persons = slices.Compact(slices.Sorted(slices.Values(persons)))
 	byHash := map[string][]ref{}
 	var ids []int64
 	scan := func(rows *sql.Rows) error {
@@ -737,9 +740,9 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 	}
 	v.Results = make([]lists.SubjectResult, len(qs))
 	var linkedReads []linkedRead
-	firstSeq := map[credit.SubjectID]int{} // a subject's first position in the request
-	var unknown []string                   // code keys of valid codes that named no subject
-	var legacy func(string) bool           // the legacy whitelist, read at the first invalid code
+	firstSeq := map[string]int{} // a subject's (or unknown valid code's) first position in the request
+	var unknown []string         // code keys of valid codes that named no subject
+	var legacy func(string) bool // the legacy whitelist, read at the first invalid code
 	for i, q := range qs {
 		s, n := matches[i].s, matches[i].n
 		var es []*lists.Entry
@@ -818,15 +821,23 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 				}
 			}
 		}
-		if s != nil {
-			// The same subject again in one batch (its code twice, or its
-			// code and its name): answered alike, but one hit, to be fed
-			// back once and counted once.
-			if first, ok := firstSeq[s.ID]; ok {
+		// The same subject again in one batch (its code twice, or its code
+		// and its name; or a valid code the platform does not hold, such
+		// as a person known only as a list entry's responsible person):
+		// answered alike, but one hit, to be fed back once and counted once.
+		same := ""
+		switch {
+		case s != nil:
+			same = "s" + strconv.FormatInt(int64(s.ID), 10)
+		case q.Code != "" && bad == "":
+			same = "c" + q.Code
+		}
+		if same != "" {
+			if first, ok := firstSeq[same]; ok {
 				res.Hit = false
 				res.Explanation = fmt.Sprintf("与第%d个核查对象为同一主体，命中和执行反馈见第%d个。", first, first) + res.Explanation
 			} else {
-				firstSeq[s.ID] = i + 1
+				firstSeq[same] = i + 1
 			}
 		}
 		res.MaskQuery()
