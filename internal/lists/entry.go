@@ -222,13 +222,18 @@ func (e *Entry) StateOn(day credit.Date) State {
 // and 移出原因. It returns ECONFLICT when e is already removed on or before
 // day, and EINVALID (with a problem on RemovalFieldKind, RemovalFieldReason
 // or RemovalFieldDate) for an unknown kind, no reason, a day before the
-// decision, or 有效期届满 before the validity ended.
+// decision, 有效期届满 before the validity ended, or 提前移出 or 信用修复
+// after it. Without a kind the removal is 提前移出, or 有效期届满 after the
+// validity ended.
 func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, reason string) (map[string]string, error) {
 	if e.RemovedOn != nil && !day.Before(*e.RemovedOn) {
 		return nil, credit.Errorf(credit.ECONFLICT, "该名单信息已于%s移出", e.RemovedOn.Format(credit.DateLayout))
 	}
 	if kind == "" {
 		kind = RemovedEarly
+		if e.ValidUntil != nil && day.After(*e.ValidUntil) {
+			kind = RemovedExpired // nothing is early about it
+		}
 	}
 	if !slices.Contains(RemovalKinds, kind) {
 		return nil, removalProblem(RemovalFieldKind, "bad_code", fmt.Sprintf("移出方式“%s”无效，应为%s", clip(kind), orList(RemovalKinds)))
@@ -239,10 +244,8 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 	if day.Before(e.DecisionDate) {
 		return nil, removalProblem(RemovalFieldDate, "date_order", fmt.Sprintf("移出日期%s早于认定日期%s，不得早于认定日期", day.Format(credit.DateLayout), e.DecisionDate.Format(credit.DateLayout)))
 	}
-	if kind == RemovedExpired {
-		if msg := expiryRemovalProblem(e, day); msg != "" {
-			return nil, removalProblem(RemovalFieldKind, "removal_before_expiry", msg)
-		}
+	if code, msg := removalKindProblem(e, day, kind); msg != "" {
+		return nil, removalProblem(RemovalFieldKind, code, msg)
 	}
 	out := make(map[string]string, len(fields)+3)
 	for k, v := range fields {
@@ -254,21 +257,28 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 	return out, nil
 }
 
-// expiryRemovalProblem says why e cannot be removed on day as 有效期届满, or
-// returns "": expiry removes an entry the day after its last valid day.
-func expiryRemovalProblem(e *Entry, day credit.Date) string {
-	if e.ValidUntil == nil {
-		return "该名单信息没有有效期止，不能以有效期届满移出；请选择提前移出、信用修复或撤销认定"
+// removalKindProblem says why e cannot be removed on day in the way kind
+// names, with a problem code, or returns "": expiry removes an entry the
+// day after its last valid day, and an entry whose validity had ended by
+// then can only be recorded as expired or, the decision being wrong, as
+// revoked (撤销认定) — not removed early or by credit repair.
+func removalKindProblem(e *Entry, day credit.Date, kind string) (code, msg string) {
+	switch {
+	case kind == RemovedExpired && e.ValidUntil == nil:
+		return "removal_before_expiry", "该名单信息没有有效期止，不能以有效期届满移出；请选择提前移出、信用修复或撤销认定"
+	case kind == RemovedExpired && !day.After(*e.ValidUntil):
+		return "removal_before_expiry", fmt.Sprintf("有效期届满移出的移出日期应晚于有效期止%s；有效期内移出请选择提前移出、信用修复或撤销认定", e.ValidUntil.Format(credit.DateLayout))
+	case (kind == RemovedEarly || kind == RemovedRepaired) && e.ValidUntil != nil && day.After(*e.ValidUntil):
+		return "removal_after_expiry", fmt.Sprintf("该名单信息的有效期已于%s届满，移出日期%s在有效期届满之后，不能以“%s”移出；请选择有效期届满，认定有误的请选择撤销认定",
+			e.ValidUntil.Format(credit.DateLayout), day.Format(credit.DateLayout), kind)
 	}
-	if !day.After(*e.ValidUntil) {
-		return fmt.Sprintf("有效期届满移出的移出日期应晚于有效期止%s；有效期内移出请选择提前移出、信用修复或撤销认定", e.ValidUntil.Format(credit.DateLayout))
-	}
-	return ""
+	return "", ""
 }
 
 // PrepareRecord applies to an ingested list_entry row the rules that need
 // the list catalog, beyond the catalog's own field rules: a removal as
-// 有效期届满 only after the validity end (as RemovalFields checks it), and
+// 有效期届满 only after the validity end, 提前移出 and 信用修复 only before it
+// (as RemovalFields checks them), and
 // the record's publicity ending the day after the validity end as the list
 // type limits it (Validity), not the end the row declares. It returns the
 // row's problems (none: r is ready).
@@ -277,9 +287,9 @@ func PrepareRecord(d *Data, r *record.Record) []credit.Problem {
 	if err != nil {
 		return []credit.Problem{{Row: r.Row, Field: FieldType, Code: "bad_code", Message: fmt.Sprintf("第%d行：%s", r.Row, credit.ErrorMessage(err))}}
 	}
-	if e.RemovedOn != nil && e.RemovalKind == RemovedExpired {
-		if msg := expiryRemovalProblem(e, *e.RemovedOn); msg != "" {
-			return []credit.Problem{{Row: r.Row, Field: FieldRemovalKind, Code: "removal_before_expiry", Message: fmt.Sprintf("第%d行“移出方式”（%s）：%s", r.Row, FieldRemovalKind, msg)}}
+	if e.RemovedOn != nil {
+		if code, msg := removalKindProblem(e, *e.RemovedOn, e.RemovalKind); msg != "" {
+			return []credit.Problem{{Row: r.Row, Field: FieldRemovalKind, FieldName: "移出方式", Code: code, Message: fmt.Sprintf("第%d行“移出方式”（%s）：%s", r.Row, FieldRemovalKind, msg)}}
 		}
 	}
 	if e.ValidUntil != nil {

@@ -8,6 +8,7 @@ import (
 
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/credit/credittest"
 	"jlcredit/internal/record"
 )
 
@@ -249,7 +250,35 @@ func TestRemovalFields(t *testing.T) {
 			t.Errorf("有效期届满 on %s: %v, want %q naming the validity end", day, err, want)
 		}
 	}
+	// After the last valid day an entry is not removed early nor by
+	// repair: without a kind it is recorded as expired; 撤销认定 stays
+	// possible (the decision was wrong); on the last day 提前移出 is still early.
+	for _, test := range []struct {
+		day, kind, wantKind, wantCode string
+	}{
+		{"2027-01-10", "", RemovedExpired, ""},
+		{"2027-01-09", "", RemovedEarly, ""},
+		{"2027-01-09", RemovedRepaired, RemovedRepaired, ""},
+		{"2027-01-10", RemovedEarly, "", "removal_after_expiry"},
+		{"2027-03-01", RemovedRepaired, "", "removal_after_expiry"},
+		{"2027-03-01", RemovedRevoked, RemovedRevoked, ""},
+	} {
+		got, err := RemovalFields(e, fields, date(test.day), test.kind, "x")
+		if test.wantCode != "" {
+			_, msg, p := credittest.FirstProblem(t, err)
+			if p.Code != test.wantCode || p.Field != RemovalFieldKind || !strings.Contains(msg, "有效期已于2027-01-09届满") {
+				t.Errorf("%s on %s: %q (%+v), want %s naming the validity end", test.kind, test.day, msg, p, test.wantCode)
+			}
+			continue
+		}
+		if err != nil || got[FieldRemovalKind] != test.wantKind {
+			t.Errorf("kind %q on %s: %v, %v; want %s", test.kind, test.day, got[FieldRemovalKind], err, test.wantKind)
+		}
+	}
 	open := entry(t, d, "失信被执行人", "2026-01-10", "", nil)
+	if _, err := RemovalFields(open, fields, date("2030-01-01"), RemovedEarly, "x"); err != nil {
+		t.Errorf("提前移出 of an entry without an end: %v", err)
+	}
 	if _, err := RemovalFields(open, fields, date("2030-01-01"), RemovedExpired, "x"); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "没有有效期止") {
 		t.Errorf("有效期届满 of an entry without an end: %v, want EINVALID", err)
 	}
