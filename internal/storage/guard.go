@@ -37,6 +37,13 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 	var errs []record.RowError
 	refused := map[*record.Record]bool{}
 	refuse := func(r *record.Record, p credit.Problem) {
+		// The field's Chinese name, as validation gives it (the console's
+		// 字段 column and the API's field_name).
+		if f, ok := class.Field(p.Field); ok {
+			p.FieldName = f.Name
+		} else if p.Field == record.BaseColumn {
+			p.FieldName = record.BaseColumn
+		}
 		refused[r] = true
 		errs = append(errs, record.RowError{Row: r.Row, Problems: []credit.Problem{p}, Raw: r.Raw})
 	}

@@ -37,7 +37,7 @@ func TestOtherDepartmentsRecord(t *testing.T) {
 			t.Fatalf("other department's change: %+v, %v; want rejected", rc, err)
 		}
 		errs, _, err := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
-		if err != nil || len(errs) != 1 || errs[0].Row != 2 || errs[0].Problems[0].Code != storage.ProblemOtherDepartment ||
+		if err != nil || len(errs) != 1 || errs[0].Row != 2 || errs[0].Problems[0].Code != storage.ProblemOtherDepartment || errs[0].Problems[0].FieldName != "行政处罚决定书文号" ||
 			!strings.Contains(errs[0].Problems[0].Message, "行政处罚决定书文号“长市监罚〔2026〕31号”") || errs[0].Raw["CF_NR"] != "被其他部门改写" {
 			t.Errorf("row errors = %+v, %v", errs, err)
 		}

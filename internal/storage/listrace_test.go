@@ -189,7 +189,7 @@ func testBaseColumn(t *testing.T, open opener) {
 		t.Fatalf("stale base: %+v, %v; want rejected", rc, err)
 	}
 	errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
-	if len(errs) != 1 || errs[0].Problems[0].Code != storage.ProblemStaleVersion || errs[0].Problems[0].Field != record.BaseColumn ||
+	if len(errs) != 1 || errs[0].Problems[0].Code != storage.ProblemStaleVersion || errs[0].Problems[0].Field != record.BaseColumn || errs[0].Problems[0].FieldName != record.BaseColumn ||
 		!bytes.Contains([]byte(errs[0].Problems[0].Message), []byte("第2行")) || !bytes.Contains([]byte(errs[0].Problems[0].Message), []byte("第2版")) {
 		t.Errorf("row errors = %+v; want %s naming row 2 and the current version 2", errs, storage.ProblemStaleVersion)
 	}

@@ -207,7 +207,7 @@ func testListsRemovalRules(t *testing.T, open opener) {
 		t.Fatalf("re-sent removed entry: %+v, want rejected", rc)
 	}
 	errs, _, _ = f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
-	if len(errs) != 1 || errs[0].Problems[0].Code != storage.ProblemEntryRemoved || !strings.Contains(errs[0].Problems[0].Message, "已于2026-11-20移出") ||
+	if len(errs) != 1 || errs[0].Problems[0].Code != storage.ProblemEntryRemoved || errs[0].Problems[0].FieldName != "移出日期" || !strings.Contains(errs[0].Problems[0].Message, "已于2026-11-20移出") ||
 		errs[0].Raw["MD_RDWH"] != "吉人社失〔2026〕7号" {
 		t.Errorf("row errors = %+v", errs)
 	}
