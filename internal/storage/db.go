@@ -256,13 +256,16 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			db.stopCkpt = make(chan struct{})
 			db.ckptDone = make(chan struct{})
 			go db.checkpointLoop()
-			// Readers map the database file (mmap_size; this build of SQLite
-			// maps at most its first 2 GiB): a page outside a connection's
-			// cache is then read without a system call and a copy. The
-			// verification benchmark served 25-30 % more reads per second
-			// with it (BENCHMARKS.md). The writer does not: mapping its
-			// connection too measured no better.
-			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-32768)&_pragma=mmap_size(2147418112)&_time_format=sqlite")
+			// Readers do not map the database file (mmap_size 0). Mapping
+			// it served 25-30 % more reads per second without writes on an
+			// earlier machine, but with the platform's steady writes
+			// (verifications, ingestion) it measured 3x the CPU per
+			// verification on this one: after every commit a reader's
+			// cache is reset, and taking a page again from the map cost far
+			// more than a read() (sqlite3 btreeInitPage, where the mapped
+			// page is first touched, was 43 % of the profile).
+			// BENCHMARKS.md, 2026-11-27 18:20 UTC.
+			r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-32768)&_time_format=sqlite")
 			if err != nil {
 				return nil, err
 			}
