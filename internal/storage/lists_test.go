@@ -147,6 +147,25 @@ func testListsNameWithSpaces(t *testing.T, open opener) {
 			t.Errorf("%+v: found=%v verdict=%s (%s), want the listed company stored with a space", qs[0], r.Found, r.Verdict, r.Explanation)
 		}
 	}
+	// Latin letters in another case name the same organisation: never 无
+	// for a listed company written in lower case (or full-width), alone,
+	// in a batch, or beside its code (no contradiction).
+	latin := f.blackRow("吉人社失〔2026〕11号")
+	latin[1], latin[3] = "长春ABC电子有限公司", uscc(t, "91220102MA0Y4322")
+	if rc := f.submitAs(t, f.lister, latin); rc.Accepted != 1 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	for _, qs := range [][]lists.Query{
+		{{Name: "长春abc电子有限公司"}},
+		{{Name: "长春Abc 电子有限公司"}, {Code: f.red}},
+		{{Name: "长春ａｂｃ电子有限公司"}},
+		{{Code: latin[3], Name: "长春abc电子有限公司"}},
+	} {
+		r := f.verify(t, "政府采购", qs...).Results[0]
+		if !r.Found || r.Verdict != lists.Restricted || strings.Contains(r.Explanation, "不一致") {
+			t.Errorf("%+v: found=%v verdict=%s (%s), want the listed company named in upper case", qs[0], r.Found, r.Verdict, r.Explanation)
+		}
+	}
 }
 
 // testListsRemovalRules: a removed entry sent again as it was first listed

@@ -297,6 +297,17 @@ func (db *DB) subjectByCode(ctx context.Context, code string) (match, error) {
 	return m, err
 }
 
+// nameKeySQL is the SQL of subject.NameKey applied to the stored,
+// normalised name col, as the subjects_name_key index (0025) has it: the
+// name without spaces, its ASCII letters in upper case (SQLite's upper()
+// folds only those; PostgreSQL's would fold others by the locale).
+func (db *DB) nameKeySQL(col string) string {
+	if db.dialect == Postgres {
+		return `translate(replace(` + col + `, ' ', ''), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')`
+	}
+	return `upper(replace(` + col + `, ' ', ''))`
+}
+
 // looksLikeCitizenID reports whether a normalised code may be a citizen ID
 // (as FindSubjectByCode decides).
 func looksLikeCitizenID(code string) bool { return len(code) == 18 && isDigits(code[:17]) }
@@ -315,9 +326,9 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 			out[0] = m
 			return out, err
 		}
-		// Names compared without their spaces (subject.CompactName), on
+		// Names compared without their spaces and Latin case (subject.NameKey), on
 		// both sides: a space typed inside the stored name or the query.
-		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE replace(name, ' ', '') = $1 AND type <> $2 ORDER BY id LIMIT 5`, subject.CompactName(q.Name), string(subject.Person)),
+		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 ORDER BY id LIMIT 5`, subject.NameKey(q.Name), string(subject.Person)),
 			func(rows *sql.Rows) error {
 				s, err := scanVerifySubject(rows)
 				if err != nil {
@@ -342,7 +353,7 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 			seen["c"+q.Code] = true
 			codes = append(codes, q.Code)
 		case q.Code == "":
-			if c := subject.CompactName(q.Name); !seen["n"+c] {
+			if c := subject.NameKey(q.Name); !seen["n"+c] {
 				seen["n"+c] = true
 				names = append(names, c)
 			}
@@ -382,9 +393,10 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 	}
 	err = inChunks(names, func(part []any) error {
 		args := append([]any{string(subject.Person)}, part...)
-		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+`, replace(name, ' ', '') FROM subjects WHERE type <> $1 AND replace(name, ' ', '') IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
+		key := db.nameKeySQL("name")
+		return scanAll(db.rows(ctx, `SELECT `+verifySubjectColumns+`, `+key+` FROM subjects WHERE type <> $1 AND `+key+` IN (`+placeholders(2, len(part))+`) ORDER BY id`, args...), func(rows *sql.Rows) error {
 			var key string
-			s, err := scanVerifySubject(rows, &key) // key: the name without spaces, as queries are matched
+			s, err := scanVerifySubject(rows, &key) // key: the name's compared form, as queries are matched (subject.NameKey)
 			if err == nil {
 				byName[key] = append(byName[key], s)
 			}
@@ -405,7 +417,7 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 				}
 			}
 		default:
-			switch c := byName[subject.CompactName(q.Name)]; len(c) {
+			switch c := byName[subject.NameKey(q.Name)]; len(c) {
 			case 0:
 			case 1:
 				out[i] = match{s: c[0], n: 1}
@@ -782,7 +794,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		if s != nil {
 			res.Found, res.SubjectID, res.Name, res.USCC, res.Type = true, s.ID, s.Name, s.USCC, s.Type
 			v.Found++
-			if q.Code != "" && q.Name != "" && subject.CompactName(subject.NormalizeText(s.Name)) != subject.CompactName(q.Name) {
+			if q.Code != "" && q.Name != "" && subject.NameKey(subject.NormalizeText(s.Name)) != subject.NameKey(q.Name) {
 				// The code wins, but a name that names someone else is
 				// never answered with an all-clear.
 				mismatch := fmt.Sprintf("代码对应的主体为“%s”，与所填名称“%s”不一致", s.Name, q.Name)

@@ -112,16 +112,30 @@ func normalize(s string) string {
 // idempotent.
 func NormalizeText(s string) string { n, _ := tidy(s, true); return n }
 
-// CompactName returns a normalised name (NormalizeText) without its
-// spaces: “长岭县 第一人民医院” and “长岭县第一人民医院” name one
-// organisation, a space inside a Chinese name being a typing slip. Names
-// are compared in this form (storage indexes the name with its spaces
-// removed, the same thing).
-func CompactName(name string) string {
-	if !strings.Contains(name, " ") {
+// NameKey returns the form in which organisation names are compared: a
+// normalised name (NormalizeText) without its spaces and with its Latin
+// letters in upper case. “长岭县 第一人民医院” and “长岭县第一人民医院” name
+// one organisation, a space inside a Chinese name being a typing slip, and
+// so do “长春abc电子有限公司” and “长春ABC电子有限公司”: a verification by
+// the lower-case name must not answer “not held” for a listed company.
+// Storage indexes the stored name in this form (names compared in SQL use
+// its expression for the dialect, storage.nameKeySQL).
+func NameKey(name string) string {
+	i := strings.IndexFunc(name, func(r rune) bool { return r == ' ' || 'a' <= r && r <= 'z' })
+	if i < 0 {
 		return name
 	}
-	return strings.ReplaceAll(name, " ", "")
+	b := make([]byte, 0, len(name))
+	for j := 0; j < len(name); j++ {
+		switch c := name[j]; {
+		case c == ' ':
+		case 'a' <= c && c <= 'z':
+			b = append(b, c-'a'+'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // TidyText is NormalizeText without the conversion to half-width: it

@@ -611,20 +611,23 @@ func TestPlainWide(t *testing.T) {
 	}
 }
 
-func TestCompactName(t *testing.T) {
+func TestNameKey(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"长岭县 第一人民医院", "长岭县第一人民医院"},
 		{"长岭县第一人民医院", "长岭县第一人民医院"},
 		{"长春 ABC 科技有限公司", "长春ABC科技有限公司"},
-		{"ABC Trading (Changchun) Co", "ABCTrading(Changchun)Co"},
+		{"长春abc电子有限公司", "长春ABC电子有限公司"},
+		{"长春ａｂｃ电子有限公司", "长春ABC电子有限公司"}, // full-width, made half-width first
+		{"ABC Trading (Changchun) Co", "ABCTRADING(CHANGCHUN)CO"},
 		{"吉林 省 长春 市", "吉林省长春市"},
+		{"Åbo ß 公司", "ÅBOß公司"}, // only ASCII letters: as SQLite's upper() and the PostgreSQL expression fold
 		{"", ""},
 	} {
-		if got := CompactName(NormalizeText(tc.in)); got != tc.want {
-			t.Errorf("CompactName(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := NameKey(NormalizeText(tc.in)); got != tc.want {
+			t.Errorf("NameKey(%q) = %q, want %q", tc.in, got, tc.want)
 		}
-		if got := CompactName(CompactName(NormalizeText(tc.in))); got != tc.want {
-			t.Errorf("CompactName is not idempotent on %q: %q", tc.in, got)
+		if got := NameKey(NameKey(NormalizeText(tc.in))); got != tc.want {
+			t.Errorf("NameKey is not idempotent on %q: %q", tc.in, got)
 		}
 	}
 }
