@@ -126,7 +126,7 @@ func (c *ServeCommand) Open(ctx context.Context) (err error) {
 	}
 	api.SessionActor = w.SessionActor
 	if len(proxies) > 0 {
-		logger.Info("X-Forwarded-For is trusted from these proxy networks", slog.Any("networks", proxies))
+		logger.Info("来自以下可信反向代理网段的请求将按X-Forwarded-For识别客户端地址", slog.Any("networks", proxies))
 	}
 	c.Server = &server.Server{Addr: c.Addr, API: api.Handler(), Web: w, Logger: logger}
 	if err := c.Server.Open(); err != nil {
@@ -137,7 +137,7 @@ func (c *ServeCommand) Open(ctx context.Context) (err error) {
 	c.stopResume = startResume(db, logger, time.Minute)
 	c.stopSeal = startSeal(db, logger, sealInterval)
 	go w.Warm(context.WithoutCancel(ctx)) // the headline counts, before the first visitor asks
-	logger.Debug("serving", slog.String("url", c.Server.URL()))
+	logger.Debug("平台服务已启动", slog.String("url", c.Server.URL()))
 	return nil
 }
 
@@ -161,7 +161,7 @@ func (c *ServeCommand) Close() error {
 		// process goes.
 		if c.DB != nil {
 			if _, err := c.DB.SealVerifications(systemContext(context.Background())); err != nil {
-				c.Env.logger().Error("sealing verifications", slog.Any("error", err))
+				c.Env.logger().Error("封存核查记录失败", slog.Any("error", err))
 			}
 		}
 	}
@@ -191,7 +191,7 @@ func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 	return every(interval, func(ctx context.Context, round int) {
 		if round > 0 { // Open has read the calendar and warned
 			if err := db.ReloadCalendar(ctx); err != nil && ctx.Err() == nil {
-				logger.Error("reloading the working-day calendar", slog.Any("error", err))
+				logger.Error("重新读取工作日历失败", slog.Any("error", err))
 			} else if err == nil {
 				warnCalendar(db, logger)
 			}
@@ -199,9 +199,9 @@ func startExpiry(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 		n, err := db.ExpireListEntries(ctx, credit.DateOf(db.Now()))
 		switch {
 		case err != nil && ctx.Err() == nil:
-			logger.Error("removing expired list entries", slog.Any("error", err))
+			logger.Error("移出有效期届满的名单信息失败", slog.Any("error", err))
 		case n > 0:
-			logger.Info("removed expired list entries", slog.Int("entries", n))
+			logger.Info("已移出有效期届满的名单信息", slog.Int("entries", n))
 		}
 	})
 }
@@ -217,16 +217,16 @@ func startResume(db *storage.DB, logger *slog.Logger, interval time.Duration) (s
 		n, err := db.ResumeBatches(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			logger.Error("resuming interrupted batches", slog.Any("error", err))
+			logger.Error("继续处理中断的批次失败", slog.Any("error", err))
 		case n > 0:
-			logger.Info("resumed interrupted batches", slog.Int("batches", n))
+			logger.Info("中断的批次已继续处理完成", slog.Int("batches", n))
 		}
 		// Uploads a process that died left receiving (no chunk for ten
 		// minutes; begun by an earlier build: a day old).
 		if n, err := db.RemoveAbandonedUploads(ctx, db.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-			logger.Error("removing abandoned uploads", slog.Any("error", err))
+			logger.Error("清除未完成的上传失败", slog.Any("error", err))
 		} else if n > 0 {
-			logger.Info("removed abandoned uploads", slog.Int("batches", n))
+			logger.Info("已清除未完成的上传", slog.Int("batches", n))
 		}
 	})
 }
@@ -242,7 +242,7 @@ const sealInterval = 30 * time.Second
 func startSeal(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
 	return every(interval, func(ctx context.Context, _ int) {
 		if _, err := db.SealVerifications(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("sealing verifications", slog.Any("error", err))
+			logger.Error("封存核查记录失败", slog.Any("error", err))
 		}
 	})
 }

@@ -139,7 +139,7 @@ func asError(err error) *credit.Error {
 func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	status := Status(err)
 	if status >= 500 && logger != nil {
-		logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		logger.Error("请求处理失败", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", RetryAfter)

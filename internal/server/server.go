@@ -56,7 +56,7 @@ func (s *Server) Open() error {
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.Logger.Error("http server stopped", slog.Any("error", err))
+			s.Logger.Error("HTTP服务异常停止", slog.Any("error", err))
 		}
 	}()
 	return nil
@@ -139,7 +139,7 @@ func (s *Server) recover(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.Logger.Error("panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+				s.Logger.Error("请求处理中发生内部错误（panic）", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 				respond.Error(w, r, nil, errors.New("panic"))
 			}
 		}()
@@ -169,7 +169,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		s.Logger.Debug("request", slog.Group("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		s.Logger.Debug("请求已处理", slog.Group("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status), slog.Duration("took", time.Since(start))))
 	})
 }

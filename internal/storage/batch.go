@@ -88,13 +88,13 @@ func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt,
 	if err != nil {
 		return nil, err
 	}
-	db.logger.Debug("batch stored", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
+	db.logger.Debug("批次文件已保存", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
 	if s.Stored != nil {
 		s.Stored(id)
 	}
 	start = time.Now()
 	r, err := db.processBatch(ctx, id, lease, s.Progress)
-	db.logger.Debug("batch processed", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
+	db.logger.Debug("批次处理结束", slog.String("batch", string(id)), slog.Duration("took", time.Since(start)))
 	return r, err
 }
 
@@ -162,7 +162,7 @@ func (db *DB) storeBatch(ctx context.Context, s record.Submission, class *catalo
 			return err
 		})
 		if cerr != nil {
-			db.logger.Error("removing a batch whose upload failed", slog.String("batch", string(id)), slog.Any("error", cerr))
+			db.logger.Error("上传失败的批次未能清除", slog.String("batch", string(id)), slog.Any("error", cerr))
 		}
 		if ctx.Err() != nil && credit.ErrorCode(err) == credit.EINTERNAL {
 			return "", credit.Errorf(credit.EUNAVAILABLE, "上传已中断，文件未保存；请重新报送")

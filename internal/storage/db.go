@@ -636,18 +636,18 @@ func (db *DB) checkpointLoop() {
 		case <-t.C:
 			var busy, logFrames, done int
 			if err := db.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
-				db.logger.Warn("wal checkpoint", slog.Any("error", err))
+				db.logger.Warn("WAL检查点失败", slog.Any("error", err))
 				continue
 			}
 			if done > 0 {
 				if err := db.syncDatabase(); err != nil {
-					db.logger.Warn("wal checkpoint: fsync", slog.Any("error", err))
+					db.logger.Warn("WAL检查点后同步数据库文件（fsync）失败", slog.Any("error", err))
 					continue
 				}
 			}
 			if logFrames > restartFrames && logFrames-done < restartFrames/8 {
 				if err := db.restartWAL(); err != nil {
-					db.logger.Warn("wal restart", slog.Any("error", err))
+					db.logger.Warn("重置WAL文件失败", slog.Any("error", err))
 				}
 			}
 		}

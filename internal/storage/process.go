@@ -97,7 +97,7 @@ func (db *DB) processBatch(ctx context.Context, id credit.BatchID, lease string,
 		// cut, a lock held too long): the file is stored whole, and the
 		// batch is taken up again from where it stopped, a little later.
 		// A batch that keeps failing is given up by ResumeBatches.
-		db.logger.Error("batch processing stopped; it is resumed later", slog.String("batch", string(id)), slog.Any("error", perr))
+		db.logger.Error("批次处理中断，稍后将自动继续处理", slog.String("batch", string(id)), slog.Any("error", perr))
 		db.deferBatch(ctx, id, lease, retryDelay)
 		return receipt, paused(id, receipt, perr)
 	}

@@ -1405,9 +1405,9 @@ func (p *Pusher) attempt(ctx context.Context, j deliveryJob, now time.Time) erro
 		return fmt.Errorf("storage: record delivery %s: %w", j.uid, err)
 	}
 	if r.err == "" {
-		p.Logger.Debug("webhook delivered", slog.String("delivery", j.uid), slog.Int("status", r.status))
+		p.Logger.Debug("webhook投递成功", slog.String("delivery", j.uid), slog.Int("status", r.status))
 	} else {
-		p.Logger.Info("webhook attempt failed", slog.String("delivery", j.uid), slog.String("url", j.url), slog.String("error", r.err))
+		p.Logger.Info("webhook本次投递失败", slog.String("delivery", j.uid), slog.String("url", j.url), slog.String("error", r.err))
 	}
 	return nil
 }
@@ -1504,7 +1504,7 @@ func (p *Pusher) Run(ctx context.Context) {
 			n, err := p.DeliverDue(ctx, p.Now())
 			if err != nil {
 				if ctx.Err() == nil {
-					p.Logger.Error("webhook delivery", slog.Any("error", err))
+					p.Logger.Error("本轮webhook投递出错", slog.Any("error", err))
 				}
 				break
 			}

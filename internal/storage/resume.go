@@ -75,7 +75,7 @@ func (db *DB) releaseBatch(ctx context.Context, id credit.BatchID, lease string)
 		return err
 	})
 	if err != nil {
-		db.logger.Warn("releasing an interrupted batch (it is resumed when its lease expires)", slog.String("batch", string(id)), slog.Any("error", err))
+		db.logger.Warn("释放中断批次的租约失败，该批次将在租约到期后继续处理", slog.String("batch", string(id)), slog.Any("error", err))
 	}
 }
 
@@ -99,7 +99,7 @@ func (db *DB) deferBatch(ctx context.Context, id credit.BatchID, lease string, d
 	if err == nil {
 		return
 	}
-	db.logger.Warn("deferring a failed batch; trying again", slog.String("batch", string(id)), slog.Any("error", err))
+	db.logger.Warn("延后处理失败的批次时出错，正在后台重试", slog.String("batch", string(id)), slog.Any("error", err))
 	if !db.enter() {
 		return
 	}
@@ -116,7 +116,7 @@ func (db *DB) deferBatch(ctx context.Context, id credit.BatchID, lease string, d
 				return
 			}
 		}
-		db.logger.Warn("deferring a failed batch gave up (it is resumed when its lease expires)", slog.String("batch", string(id)))
+		db.logger.Warn("延后处理失败的批次未成功，已停止重试；该批次将在租约到期后继续处理", slog.String("batch", string(id)))
 	}()
 }
 
@@ -207,10 +207,10 @@ func (db *DB) ResumeBatches(ctx context.Context) (int, error) {
 			if err := db.finishBatch(ctx, credit.BatchID(id), lease, "failed", msg, nil); err != nil {
 				return n, fmt.Errorf("storage.ResumeBatches: %w", err)
 			}
-			db.logger.Error("batch given up after repeated resumes", slog.String("batch", id), slog.Int("resumes", resumed))
+			db.logger.Error("批次多次继续处理仍未完成，已停止自动处理", slog.String("batch", id), slog.Int("resumes", resumed))
 			continue
 		}
-		db.logger.Info("resuming an interrupted batch", slog.String("batch", id))
+		db.logger.Info("继续处理中断的批次", slog.String("batch", id))
 		if err := db.auditBatch(ctx, "batch.resume", credit.BatchID(id), nil); err != nil {
 			db.releaseBatch(ctx, credit.BatchID(id), lease)
 			return n, fmt.Errorf("storage.ResumeBatches: %w", err)
@@ -222,7 +222,7 @@ func (db *DB) ResumeBatches(ctx context.Context) (int, error) {
 			// The batch failed (its status says why), stopped on an
 			// internal error (it is resumed later) or was taken over: go
 			// on with the others.
-			db.logger.Warn("resumed batch did not finish", slog.String("batch", id), slog.Any("error", err))
+			db.logger.Warn("继续处理的批次未能完成", slog.String("batch", id), slog.Any("error", err))
 			continue
 		}
 		n++

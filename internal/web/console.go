@@ -597,7 +597,7 @@ func (s *Server) handleBatchRaw(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = io.Copy(w, raw)
 	if err != nil {
-		s.logger.Warn("send batch file", "batch", string(id), "error", err)
+		s.logger.Warn("发送批次原始文件失败", "batch", string(id), "error", err)
 	}
 	return nil
 }

@@ -81,13 +81,13 @@ func durationText(d time.Duration) string {
 // after a start does not wait for the counts; errors are only logged.
 func (s *Server) Warm(ctx context.Context) {
 	if _, err := s.headline.get(ctx, s.loadHeadline); err != nil {
-		s.logger.Warn("warming the home page figures", slog.Any("error", err))
+		s.logger.Warn("预先计算首页统计数字失败", slog.Any("error", err))
 	}
 	if _, err := s.home.get(ctx, s.loadHome); err != nil {
-		s.logger.Warn("warming the home page lists", slog.Any("error", err))
+		s.logger.Warn("预先加载首页最新公示信息失败", slog.Any("error", err))
 	}
 	if _, err := s.listIndex.get(ctx, s.loadListIndex); err != nil {
-		s.logger.Warn("warming the list counts", slog.Any("error", err))
+		s.logger.Warn("预先统计各类名单信息数量失败", slog.Any("error", err))
 	}
 }
 

@@ -348,7 +348,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Retry-After", respond.RetryAfter)
 	}
 	if status >= 500 {
-		s.logger.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		s.logger.Error("请求处理失败", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
 	if wantsJSON(r) || strings.HasPrefix(r.Header.Get("X-Requested-With"), "XMLHttpRequest") && status == http.StatusUnauthorized {
 		respond.Error(w, r, nil, err)
@@ -378,7 +378,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		p.Details = p.Details[:20]
 	}
 	if rerr := s.render(w, r, status, "error", p); rerr != nil {
-		s.logger.Error("render error page", slog.Any("error", rerr))
+		s.logger.Error("生成错误页面失败", slog.Any("error", rerr))
 		http.Error(w, credit.ErrorMessage(err), status)
 	}
 }

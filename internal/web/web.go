@@ -320,7 +320,7 @@ func (s *Server) session(r *http.Request) (*access.Session, error) {
 	if err != nil {
 		switch credit.ErrorCode(err) {
 		case credit.EINTERNAL, credit.EUNAVAILABLE:
-			s.logger.Error("find session", slog.Any("error", err))
+			s.logger.Error("查询登录会话失败", slog.Any("error", err))
 			return nil, err
 		}
 		return nil, nil
