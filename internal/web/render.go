@@ -48,6 +48,24 @@ type Page struct {
 	// Failed says the page reports an error of the form the user sent
 	// (set by render from the page's Error): the title says so first.
 	Failed bool
+	// SessionExpires is when the signed-in user's session ends (zero
+	// without one): the console says so, and static/session.js warns
+	// before it, so that a form is not lost to an expired session.
+	SessionExpires time.Time
+}
+
+// SessionExpiresAt is SessionExpires as the page's script reads it
+// (RFC 3339, UTC), and SessionExpiresClock as people read it (Beijing
+// time, hour and minute; with the date when not today).
+func (p *Page) SessionExpiresAt() string { return p.SessionExpires.UTC().Format(time.RFC3339) }
+
+// SessionExpiresClock: see SessionExpiresAt.
+func (p *Page) SessionExpiresClock() string {
+	t := p.SessionExpires.In(credit.Shanghai)
+	if t.Format(credit.DateLayout) != time.Now().In(credit.Shanghai).Format(credit.DateLayout) {
+		return t.Format("1月2日15:04")
+	}
+	return t.Format("15:04")
 }
 
 // FullTitle is the text of the <title> element, starting with “错误：”
@@ -207,7 +225,7 @@ func fieldErrors(err error, inputs map[string]formInput, fallback string) (out F
 func base(r *http.Request, title, nav string) Page {
 	p := Page{Title: title, Nav: nav, Path: r.URL.Path}
 	if sess := sessionOf(r.Context()); sess != nil {
-		p.User, p.CSRF = sess.User, sess.CSRFToken
+		p.User, p.CSRF, p.SessionExpires = sess.User, sess.CSRFToken, sess.ExpiresAt
 		p.Console = strings.HasPrefix(r.URL.Path, "/console") || r.URL.Path == "/logout"
 	}
 	return p

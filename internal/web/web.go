@@ -249,6 +249,12 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	if r.Method == http.MethodPost {
+		// Most often a form sent after the session ended (static/session.js
+		// warns before): say that what was sent is not kept.
+		s.renderError(w, r, credit.Errorf(credit.EUNAUTHORIZED, "登录已过期或尚未登录，本次提交的内容未保存：请先登录管理端，再重新提交"))
+		return
+	}
 	s.renderError(w, r, credit.Errorf(credit.EUNAUTHORIZED, "请先登录管理端"))
 }
 
