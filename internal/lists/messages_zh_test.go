@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"jlcredit/internal/credit"
 	"jlcredit/internal/credit/credittest"
+	"jlcredit/internal/record/ingest/ingesttest"
 )
 
 // 1 and 16: what a measure's effect must be, and how long its texts may be.
@@ -145,33 +144,9 @@ func TestPurposeMessagesZh(t *testing.T) {
 // application, not excelize's defaults.
 func TestReportXLSXProps(t *testing.T) {
 	var b bytes.Buffer
-	before := time.Now().UTC().Add(-time.Second)
+	before := time.Now()
 	if err := WriteReportXLSX(&b, reportVerification()); err != nil {
 		t.Fatal(err)
 	}
-	f, err := excelize.OpenReader(&b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := f.GetDocProps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if doc.Creator != "吉林省公共信用信息平台" || doc.LastModifiedBy != "吉林省公共信用信息平台" || doc.Language != "zh-CN" || !strings.HasPrefix(doc.Title, "信用核查报告") {
-		t.Errorf("doc props = %+v", doc)
-	}
-	for _, at := range []string{doc.Created, doc.Modified} {
-		tm, err := time.Parse(time.RFC3339, at)
-		if err != nil || tm.Before(before) || tm.After(time.Now().Add(time.Second)) || !strings.HasSuffix(at, "Z") {
-			t.Errorf("created/modified %q, want now in UTC", at)
-		}
-	}
-	app, err := f.GetAppProps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if app.Application != "信用综合服务平台" {
-		t.Errorf("application = %q", app.Application)
-	}
+	ingesttest.WorkbookProps(t, b.Bytes(), "信用核查报告", before)
 }

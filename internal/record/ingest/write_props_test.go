@@ -1,82 +1,43 @@
-package ingest
+package ingest_test
 
 import (
 	"bytes"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
+	"jlcredit/internal/record/ingest"
+	"jlcredit/internal/record/ingest/ingesttest"
 )
 
 // The error sheet names the platform as its author and application, not
 // excelize's defaults (author xuri, created 2006, Go Excelize).
 func TestWriteErrorsXLSXProps(t *testing.T) {
+	if ingest.WorkbookAuthor != "吉林省公共信用信息平台" || ingest.WorkbookApplication != "信用综合服务平台" {
+		t.Errorf("author %q, application %q", ingest.WorkbookAuthor, ingest.WorkbookApplication)
+	}
 	var b bytes.Buffer
-	before := time.Now().UTC().Add(-time.Second)
-	if err := WriteErrorsXLSX(&b, []string{"名称", "代码", "事实"}, slices.Values(errorRows)); err != nil {
+	before := time.Now()
+	rows := []ingest.ErrorRow{
+		{Row: 2, Values: map[string]string{"名称": "长春某某有限公司", "代码": "91220101MA0Y12340X", "事实": "="}, Messages: []string{"统一社会信用代码校验位错误", "处罚决定日期不能晚于今天"}},
+	}
+	if err := ingest.WriteErrorsXLSX(&b, []string{"名称", "代码", "事实"}, slices.Values(rows)); err != nil {
 		t.Fatal(err)
 	}
-	f, err := excelize.OpenReader(&b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := f.GetDocProps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if doc.Creator != WorkbookAuthor || doc.LastModifiedBy != WorkbookAuthor || doc.Title != "错误数据" || doc.Language != "zh-CN" {
-		t.Errorf("doc props = %+v", doc)
-	}
-	if WorkbookAuthor != "吉林省公共信用信息平台" || WorkbookApplication != "信用综合服务平台" {
-		t.Errorf("author %q, application %q", WorkbookAuthor, WorkbookApplication)
-	}
-	for _, at := range []string{doc.Created, doc.Modified} {
-		tm, err := time.Parse(time.RFC3339, at)
-		if err != nil || tm.Before(before) || tm.After(time.Now().Add(time.Second)) || !strings.HasSuffix(at, "Z") {
-			t.Errorf("created/modified %q, want now in UTC", at)
-		}
-	}
-	app, err := f.GetAppProps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if app.Application != WorkbookApplication {
-		t.Errorf("application = %q", app.Application)
-	}
+	f := ingesttest.WorkbookProps(t, b.Bytes(), "错误数据", before)
 	// The content is the sheet's as before.
-	rows, err := f.GetRows("错误数据")
-	if err != nil || len(rows) != len(errorRows)+1 || rows[0][3] != HeaderRow || rows[1][4] != "统一社会信用代码校验位错误；处罚决定日期不能晚于今天" {
-		t.Errorf("rows = %q, %v", rows, err)
+	got, err := f.GetRows("错误数据")
+	if err != nil || len(got) != 2 || got[0][3] != ingest.HeaderRow || got[1][4] != "统一社会信用代码校验位错误；处罚决定日期不能晚于今天" {
+		t.Errorf("rows = %q, %v", got, err)
 	}
 }
 
-// The import template, too: the platform as author and application, now
-// as created, zh-CN.
+// The import template, too.
 func TestWriteTemplateXLSXProps(t *testing.T) {
 	var b bytes.Buffer
-	before := time.Now().UTC().Add(-time.Second)
-	if err := WriteTemplateXLSX(&b, "行政处罚", []TemplateColumn{{Header: "行政处罚决定书文号"}}); err != nil {
+	before := time.Now()
+	if err := ingest.WriteTemplateXLSX(&b, "行政处罚", []ingest.TemplateColumn{{Header: "行政处罚决定书文号"}}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := excelize.OpenReader(&b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := f.GetDocProps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if doc.Creator != WorkbookAuthor || doc.LastModifiedBy != WorkbookAuthor || doc.Title != "行政处罚导入模板" || doc.Language != "zh-CN" {
-		t.Errorf("doc props = %+v", doc)
-	}
-	if tm, err := time.Parse(time.RFC3339, doc.Created); err != nil || tm.Before(before) {
-		t.Errorf("created %q, want now", doc.Created)
-	}
-	if app, err := f.GetAppProps(); err != nil || app.Application != WorkbookApplication {
-		t.Errorf("application = %+v, %v", app, err)
-	}
+	ingesttest.WorkbookProps(t, b.Bytes(), "行政处罚导入模板", before)
 }
