@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"time"
 
@@ -116,6 +117,7 @@ func seedDemo(ctx context.Context, env *Env, db *storage.DB, o demoOptions) (str
 		}
 		w := newDemoBatcher(ctx, db, cl, &total)
 		w.backfillBefore = backfillBefore
+		w.lateFrom, w.lateBefore = demoLateWindow(o.AsOf)
 		if err := g.Rows(class, n, o.AsOf, func(i int, d demo.Department, row map[string]string) error {
 			return w.add(d.Code, row)
 		}); err != nil {
@@ -165,6 +167,39 @@ type demoBatcher struct {
 	// Rows decided before backfillBefore go in as 历史数据补录, the
 	// initial load of a department's history, not as late reports.
 	backfillBefore string
+	// Of the rows decided in [lateFrom, lateBefore), a few (demoLateShare,
+	// chosen by a hash of the row) go in with the recent ones, as reports
+	// a department sent weeks after the decision: late (超期报送).
+	lateFrom, lateBefore string
+	late                 int // rows routed as late reports
+}
+
+// demoLatePerMille is the share (‰) of the rows decided 20 to 60 days before
+// the as-of date that are reported late rather than loaded as history:
+// about 4–5 % of the recent (non-backfill) rows then arrive late, which
+// makes the 及时率 of the demo neither 100 % nor implausible.
+const demoLatePerMille = 12
+
+// demoLateWindow returns the decision dates [from, before) whose rows may be
+// reported late: old enough to be more than 7 working days late whatever
+// the holidays, recent enough to be a late report rather than history.
+func demoLateWindow(asOf time.Time) (from, before string) {
+	today := credit.DateOf(asOf)
+	return today.AddDate(0, 0, -60).Format(credit.DateLayout), today.AddDate(0, 0, -20).Format(credit.DateLayout)
+}
+
+// demoLate reports whether a row (its CSV fields) decided on day is
+// reported late: deterministic, by a hash of the row.
+func (b *demoBatcher) demoLate(day string, rec []string) bool {
+	if b.lateBefore == "" || day < b.lateFrom || day >= b.lateBefore {
+		return false
+	}
+	h := fnv.New64a()
+	for _, f := range rec {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()%1000 < demoLatePerMille
 }
 
 // demoKey is a department and whether its rows are history.
@@ -185,12 +220,27 @@ func newDemoBatcher(ctx context.Context, db *storage.DB, c *catalog.Class, total
 	return &demoBatcher{ctx: ctx, db: db, class: c, bufs: map[demoKey]*demoBuf{}, total: total}
 }
 
-func (b *demoBatcher) add(dept string, row map[string]string) error {
-	key := demoKey{dept: dept}
+// route returns the batch of a row of dept (history or not) and its CSV
+// fields, and whether it is a late report.
+func (b *demoBatcher) route(dept string, row map[string]string) (key demoKey, rec []string, late bool) {
+	rec = make([]string, len(b.class.Fields))
+	for i, f := range b.class.Fields {
+		rec[i] = row[f.Code]
+	}
+	key = demoKey{dept: dept}
 	if b.backfillBefore != "" {
 		if d, ok := record.ParseDate(row[b.class.Roles.DecisionDate]); ok && d.Format(credit.DateLayout) < b.backfillBefore {
-			key.backfill = true
+			late = b.demoLate(d.Format(credit.DateLayout), rec)
+			key.backfill = !late
 		}
+	}
+	return key, rec, late
+}
+
+func (b *demoBatcher) add(dept string, row map[string]string) error {
+	key, rec, late := b.route(dept, row)
+	if late {
+		b.late++
 	}
 	d := b.bufs[key]
 	if d == nil {
@@ -202,10 +252,6 @@ func (b *demoBatcher) add(dept string, row map[string]string) error {
 		}
 		d.w.Write(header)
 		b.bufs[key] = d
-	}
-	rec := make([]string, len(b.class.Fields))
-	for i, f := range b.class.Fields {
-		rec[i] = row[f.Code]
 	}
 	d.w.Write(rec)
 	d.n++

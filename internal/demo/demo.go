@@ -48,6 +48,10 @@ type SubjectSeed struct {
 	RegionCode string // county, 市州 or 220000
 	LegalRep   string // organisations only: 法定代表人、经营者或负责人
 	LegalRepID string // citizen ID of LegalRep
+	// Industry is what the name says the subject does (restaurant, hotel,
+	// school, hospital, government …; see industry.go), which decides the
+	// penalties and licences it may get; "" for persons.
+	Industry string
 }
 
 // MaxSubjects is the largest province New accepts: the USCC encoding has

@@ -89,7 +89,8 @@ type deptMeta struct {
 	penAbbr, licAbbr string // full 文号 prefixes: 长市监处罚, 长市监许
 	region           string // region part of them: 长
 	level            int
-	pref             int // prefecture index, -1 for province and 长白山
+	pref             int    // prefecture index, -1 for province and 长白山
+	domain           string // the templates it decides: Kind, or kindDrug for 吉林省药品监督管理局
 }
 
 // buildDepartments creates the department list: the province, every 市州,
@@ -100,6 +101,9 @@ type deptMeta struct {
 func (g *Generator) buildDepartments() {
 	geo := g.geo
 	add := func(d Department, usccRegion string, meta deptMeta) {
+		if meta.domain == "" {
+			meta.domain = d.Kind
+		}
 		dk := deptKinds[d.Kind]
 		d.Penalizes, d.Licenses = dk.penalizes, dk.licenses
 		i := len(g.depts)
@@ -123,7 +127,7 @@ func (g *Generator) buildDepartments() {
 			subject.JilinCode, deptMeta{penAbbr: "吉" + dk.penAbbr, licAbbr: "吉" + dk.licAbbr, region: "吉", level: levelProvince, pref: -1})
 		if k == KindMarket {
 			add(Department{Name: "吉林省药品监督管理局", RegionCode: subject.JilinCode, Kind: k},
-				subject.JilinCode, deptMeta{penAbbr: "吉药监罚", licAbbr: "吉药监许", region: "吉", level: levelProvince, pref: -1})
+				subject.JilinCode, deptMeta{penAbbr: "吉药监罚", licAbbr: "吉药监许", region: "吉", level: levelProvince, pref: -1, domain: kindDrug})
 		}
 	}
 	for pi, p := range geo.prefs {
@@ -171,7 +175,8 @@ func (g *Generator) buildDepartments() {
 	g.deptByKey = map[string][]int{}
 	for i, d := range g.depts {
 		g.deptByCode[d.Code] = i
-		key := d.Kind + "|" + d.RegionCode
+		// By domain: 吉林省药品监督管理局 is not picked for market cases.
+		key := g.meta[i].domain + "|" + d.RegionCode
 		g.deptByKey[key] = append(g.deptByKey[key], i)
 	}
 }
@@ -231,6 +236,29 @@ func (g *Generator) pickDepartment(r *rng, k, region string, penalty bool) int {
 		}
 	}
 	return 0
+}
+
+// deptFor returns a department deciding cases of domain (a Kind or
+// kindDrug) for a subject in region: drug and medical-device cases go to
+// 吉林省药品监督管理局 or, as drug retail is supervised locally, to a
+// market-regulation department.
+func (g *Generator) deptFor(r *rng, domain, region string, penalty bool) int {
+	if domain == kindDrug {
+		if ds := g.deptByKey[kindDrug+"|"+subject.JilinCode]; len(ds) > 0 && r.chance(0.35) {
+			return ds[0]
+		}
+		domain = KindMarket
+	}
+	return g.pickDepartment(r, domain, region, penalty)
+}
+
+// domainOf returns the templates department d decides: its kind, or
+// kindDrug for 吉林省药品监督管理局.
+func (g *Generator) domainOf(d *Department) string {
+	if i, ok := g.deptByCode[d.Code]; ok && g.depts[i] == *d {
+		return g.meta[i].domain
+	}
+	return d.Kind
 }
 
 // authorityFor returns the body that decided a record submitted by dept d:

@@ -77,15 +77,24 @@ func ListRow(e ListEntry) map[string]string {
 var listPlan = []struct {
 	typ, kind, abbr, reason, basis string
 	days                           int
+	fits                           func(*SubjectSeed) bool // who may be on the list
 }{
-	{"经营异常名录", KindMarket, "吉市监异", "未按照《企业信息公示暂行条例》规定的期限公示年度报告", "《企业经营异常名录管理暂行办法》第四条", 700},
-	{"严重失信主体名单", KindMarket, "吉市监严", "提交虚假材料取得公司登记，被依法撤销登记", "《市场监督管理严重违法失信名单管理办法》第九条", 700},
-	{"重大税收违法失信主体", KindTax, "吉税稽失", "虚开增值税专用发票，情节严重", "《重大税收违法失信主体信息公布管理办法》第六条", 700},
-	{"纳税信用A级纳税人", KindTax, "吉税信A", "上一年度纳税信用评价为A级", "《纳税信用管理办法（试行）》第二十七条", 300},
-	{"拖欠农民工工资失信联合惩戒对象", KindHRSS, "吉人社欠薪", "拖欠农民工工资数额达到认定标准，经责令限期支付仍未支付", "《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第五条", 700},
-	{"守合同重信用企业", KindMarket, "吉市监守", "连续两年合同履约情况良好，经评审并公示无异议", "《吉林省社会信用条例》第三十四条", 300},
-	{"重点关注名单", KindEnvironment, "吉环关", "超标排放污染物受到行政处罚，尚未完成整改", "《吉林省社会信用条例》第二十九条", 600},
+	{"经营异常名录", KindMarket, "吉市监异", "未按照《企业信息公示暂行条例》规定的期限公示年度报告", "《企业经营异常名录管理暂行办法》第四条", 700, isEnterprise},
+	{"严重失信主体名单", KindMarket, "吉市监严", "提交虚假材料取得公司登记，被依法撤销登记", "《市场监督管理严重违法失信名单管理办法》第九条", 700, isEnterprise},
+	{"重大税收违法失信主体", KindTax, "吉税稽失", "虚开增值税专用发票，情节严重", "《重大税收违法失信主体信息公布管理办法》第六条", 700, isMarket},
+	{"纳税信用A级纳税人", KindTax, "吉税信A", "上一年度纳税信用评价为A级", "《纳税信用管理办法（试行）》第二十七条", 300, isEnterprise},
+	{"拖欠农民工工资失信联合惩戒对象", KindHRSS, "吉人社欠薪", "拖欠农民工工资数额达到认定标准，经责令限期支付仍未支付", "《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第五条", 700, isMarket},
+	{"守合同重信用企业", KindMarket, "吉市监守", "连续两年合同履约情况良好，经评审并公示无异议", "《吉林省社会信用条例》第三十四条", 300, isEnterprise},
+	{"重点关注名单", KindEnvironment, "吉环关", "超标排放污染物受到行政处罚，尚未完成整改", "《吉林省社会信用条例》第二十九条", 600, isEmitter},
 }
+
+// Who may be listed: enterprises (企业信息公示, 守合同重信用企业, 纳税信用
+// of enterprises), market subjects, or production sites that emit.
+func isEnterprise(s *SubjectSeed) bool { return s.Type == string(subject.Enterprise) }
+func isMarket(s *SubjectSeed) bool {
+	return s.Type == string(subject.Enterprise) || s.Type == string(subject.IndividualBusiness)
+}
+func isEmitter(s *SubjectSeed) bool { return isMarket(s) && industrial.has(s.Industry) }
 
 // ListEntries generates n list entries active on asOf, each decided by the
 // provincial department of its kind, about organisations and individual
@@ -110,9 +119,10 @@ func (g *Generator) ListEntries(n int, asOf time.Time, fn func(i int, dept Depar
 		if !ok {
 			return fmt.Errorf("demo: no provincial department of kind %s", p.kind)
 		}
-		// The next organisation or individual business after the stride.
+		// The next organisation or individual business after the stride
+		// that may be on the list.
 		s := g.Subject((i*stride + j) % g.n)
-		for s.Type == string(subject.Person) {
+		for tries := 0; !p.fits(&s) && tries < g.n; tries++ {
 			j++
 			s = g.Subject((i*stride + j) % g.n)
 		}

@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,19 +84,22 @@ func (g *Generator) pickSubject(r *rng) int {
 	return int(g.hot.apply(uint64(rank)))
 }
 
-// subjectOf draws a subject accepted by ok: up to 400 draws, then the first
-// acceptable index. When no subject is acceptable it returns the last draw
+// subjectOf draws a subject accepted by ok: up to 1000 draws, then the
+// first acceptable index from a random one on. When no subject is acceptable it returns the last draw
 // and false.
 func (g *Generator) subjectOf(r *rng, ok func(*SubjectSeed) bool) (SubjectSeed, bool) {
 	var s SubjectSeed
-	for range 400 {
+	for range 1000 {
 		s = g.Subject(g.pickSubject(r))
 		if ok(&s) {
 			return s, true
 		}
 	}
-	for i := range g.n {
-		if t := g.Subject(i); ok(&t) {
+	// Rare subjects: scan from a random place, so that they are not always
+	// the same ones.
+	start := r.intn(g.n)
+	for j := range g.n {
+		if t := g.Subject((start + j) % g.n); ok(&t) {
 			return t, true
 		}
 	}
@@ -157,6 +161,17 @@ func (g *Generator) metaOf(d *Department) deptMeta {
 	return deptMeta{penAbbr: "吉" + dk.penAbbr, licAbbr: "吉" + dk.licAbbr, region: "吉", level: levelProvince, pref: -1}
 }
 
+// personShare is the share of penalties about natural persons (besides
+// 行政拘留, which only persons get).
+const personShare = 0.1
+
+// mildCats are the categories a public body or social organisation gets:
+// no licence to suspend, no business to close.
+var mildCats = []string{"罚款", "罚款", "警告", "警告;罚款", "通报批评"}
+
+// qualified are the industries that hold a 资质 that can be lowered.
+var qualified = inds(indConstruction, indRealEstate, indProfessional, indTravel)
+
 // penalty builds penalty row i.
 func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department, map[string]string) {
 	r := newRNG(g.seed^saltPenalty^spec.salt, uint64(i))
@@ -167,21 +182,42 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 	if spec.dept != nil && spec.dept.Kind != KindPolice && hasCategory(cats, "行政拘留") {
 		cats = "罚款"
 	}
+	detention := hasCategory(cats, "行政拘留")
 	want := spec.subjType
-	if hasCategory(cats, "行政拘留") {
+	if detention || want == "" && r.chance(personShare) {
 		want = string(subject.Person)
 	}
-	s, found := g.subjectOf(&r, func(s *SubjectSeed) bool { return want == "" || s.Type == want })
-	if !found && hasCategory(cats, "行政拘留") {
+	var domain string
+	switch {
+	case spec.dept != nil:
+		domain = g.domainOf(spec.dept)
+	case detention:
+		domain = KindPolice
+	case want == string(subject.Person):
+		domain = personKinds[r.weighted(personKindWeights)]
+	default:
+		domain = penaltyKinds[r.weighted(penaltyKindWeights)]
+	}
+	v, s, domain := g.penaltyCase(&r, domain, want, spec.dept == nil)
+	isPerson := s.Type == string(subject.Person)
+	if detention && !isPerson {
 		cats = "罚款"
 	}
-	isPerson := s.Type == string(subject.Person)
-	if isPerson && spec.cats == "" {
-		for _, c := range orgOnly {
-			if hasCategory(cats, c) {
-				cats = pick(&r, personMix)
-				break
+	if spec.cats == "" {
+		switch {
+		case isPerson:
+			for _, c := range orgOnly {
+				if hasCategory(cats, c) {
+					cats = pick(&r, personMix)
+					break
+				}
 			}
+		case s.Type != string(subject.Enterprise) && s.Type != string(subject.IndividualBusiness):
+			if !slices.Contains(mildCats, cats) {
+				cats = pick(&r, mildCats)
+			}
+		case hasCategory(cats, "降低资质等级") && !qualified.has(s.Industry):
+			cats = "罚款"
 		}
 	}
 
@@ -192,15 +228,7 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 	if spec.dept != nil {
 		dept, meta = *spec.dept, g.metaOf(spec.dept)
 	} else {
-		k := KindPolice
-		switch {
-		case hasCategory(cats, "行政拘留"):
-		case isPerson:
-			k = personKinds[r.weighted(personKindWeights)]
-		default:
-			k = penaltyKinds[r.weighted(penaltyKindWeights)]
-		}
-		d := g.pickDepartment(&r, k, s.RegionCode, true)
+		d := g.deptFor(&r, domain, s.RegionCode, true)
 		dept, meta = g.depts[d], g.meta[d]
 		authority = g.authorityFor(&r, d)
 	}
@@ -209,23 +237,19 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 		auth, authMeta = g.depts[authority], g.meta[authority]
 	}
 
-	// The case.
-	vs := violations[dept.Kind]
-	if len(vs) == 0 {
-		vs = violations[KindMarket]
-	}
-	var fit []violation
-	for _, v := range vs {
-		if isPerson && v.person || !isPerson && !personOnly[v.wfxw] {
-			fit = append(fit, v)
-		}
-	}
-	if len(fit) > 0 {
-		vs = fit
-	}
-	v := pick(&r, vs)
 	jd := decisionDate(&r, today)
 	happened := jd.AddDate(0, 0, -r.between(10, 120))
+
+	// A licence to suspend or revoke must be one the subject may hold from
+	// this kind of department; without one, the case is fined instead.
+	var certName, certNo string
+	if hasCategory(cats, "暂扣许可证件") || hasCategory(cats, "吊销许可证件") {
+		var ok bool
+		certName, certNo, ok = g.certificate(&r, domain, &s, jd.Year(), authMeta.region)
+		if !ok {
+			cats = "警告;罚款"
+		}
+	}
 
 	row := map[string]string{}
 	putSubject(row, "CF_", &s, &r)
@@ -247,7 +271,7 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 		case "警告", "通报批评", "责令关闭":
 			items = append(items, c)
 		case "罚款":
-			fen := fineFen(&r, isPerson)
+			fen := fineFen(&r, &v, isPerson)
 			row["CF_NR_FK"] = wan(fen)
 			items = append(items, "罚款人民币"+yuan(fen)+"元")
 		case "没收违法所得":
@@ -259,13 +283,11 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 			seized += fen
 			items = append(items, "没收非法财物（涉案物品一批，价值人民币"+yuan(fen)+"元）")
 		case "暂扣许可证件":
-			name, no := g.certificate(&r, dept.Kind, &s, jd.Year(), authMeta.region)
-			row["CF_NR_ZKDX"] = name + "（" + no + "）"
-			items = append(items, fmt.Sprintf("暂扣%s%d个月", name, r.between(1, 6)))
+			row["CF_NR_ZKDX"] = certName + "（" + certNo + "）"
+			items = append(items, fmt.Sprintf("暂扣%s%d个月", certName, r.between(1, 6)))
 		case "吊销许可证件":
-			name, no := g.certificate(&r, dept.Kind, &s, jd.Year(), authMeta.region)
-			row["CF_NR_ZKDX"] = name + "（" + no + "）"
-			items = append(items, "吊销"+name)
+			row["CF_NR_ZKDX"] = certName + "（" + certNo + "）"
+			items = append(items, "吊销"+certName)
 		case "降低资质等级":
 			items = append(items, "降低资质等级一级")
 		case "限制开展生产经营活动":
@@ -300,6 +322,63 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 	return dept, row
 }
 
+// penaltyCase draws a violation of department kind domain and a subject
+// that may have committed it (of type want, when set). When free, another
+// kind may be tried if no subject of the province fits; the kind of the
+// returned violation is returned with it. A province too small for any
+// fitting subject gets a late tax return, which anyone may file.
+func (g *Generator) penaltyCase(r *rng, domain, want string, free bool) (violation, SubjectSeed, string) {
+	wantPerson := want == string(subject.Person)
+	fits := func(v *violation) func(*SubjectSeed) bool {
+		return func(s *SubjectSeed) bool {
+			switch {
+			case want != "" && s.Type != want:
+				return false
+			case s.Type == string(subject.Person):
+				return v.person
+			case firmOnly[v.wfxw] && s.Type != string(subject.Enterprise):
+				return false
+			}
+			return v.fits.has(s.Industry)
+		}
+	}
+	var cands []violation
+	for try := range 4 {
+		cands = cands[:0]
+		for _, v := range violations[domain] {
+			if wantPerson && v.person || !wantPerson && v.fits != 0 {
+				cands = append(cands, v)
+			}
+		}
+		if len(cands) > 0 {
+			v := pick(r, cands)
+			if s, ok := g.subjectOf(r, fits(&v)); ok {
+				return v, s, domain
+			}
+		}
+		if !free {
+			if try > 0 {
+				break
+			}
+			continue
+		}
+		if wantPerson {
+			domain = personKinds[r.weighted(personKindWeights)]
+		} else {
+			domain = penaltyKinds[r.weighted(penaltyKindWeights)]
+		}
+	}
+	v := violations[KindTax][0]
+	s, _ := g.subjectOf(r, func(s *SubjectSeed) bool { return want == "" || s.Type == want })
+	if free {
+		domain = KindTax
+	}
+	return v, s, domain
+}
+
+// individualChanges are the changes an individual business registers.
+var individualChanges = []string{"准予变更登记（经营范围变更）", "准予变更登记（经营场所变更）", "准予变更登记（经营者变更）", "准予变更登记（资金数额变更）"}
+
 // license builds licence row i.
 func (g *Generator) license(i int, today credit.Date, spec rowSpec) (Department, map[string]string) {
 	r := newRNG(g.seed^saltLicense^spec.salt, uint64(i))
@@ -307,30 +386,13 @@ func (g *Generator) license(i int, today credit.Date, spec rowSpec) (Department,
 	var k string
 	switch {
 	case spec.dept != nil:
-		k = spec.dept.Kind
+		k = g.domainOf(spec.dept)
 	case wantPerson:
 		k = personLicenseKinds[r.weighted(personLicenseWeight)]
 	default:
 		k = licenseKinds[r.weighted(licenseKindWeights)]
 	}
-	tpls := licenseTemplates[k]
-	if len(tpls) == 0 {
-		tpls = licenseTemplates[KindMarket]
-	}
-	// Prefer a template for the wanted kind of subject.
-	var fit []licenseTemplate
-	for _, t := range tpls {
-		if t.types.has(string(subject.Person)) == wantPerson {
-			fit = append(fit, t)
-		}
-	}
-	if len(fit) == 0 {
-		fit = tpls
-	}
-	t := pick(&r, fit)
-	s, _ := g.subjectOf(&r, func(s *SubjectSeed) bool {
-		return t.types.has(s.Type) && (spec.subjType == "" || s.Type == spec.subjType)
-	})
+	t, s, k := g.licenseCase(&r, k, wantPerson, spec.subjType, spec.dept == nil)
 
 	var dept Department
 	var meta deptMeta
@@ -338,7 +400,7 @@ func (g *Generator) license(i int, today credit.Date, spec rowSpec) (Department,
 	if spec.dept != nil {
 		dept, meta = *spec.dept, g.metaOf(spec.dept)
 	} else {
-		d := g.pickDepartment(&r, k, s.RegionCode, false)
+		d := g.deptFor(&r, k, s.RegionCode, false)
 		dept, meta = g.depts[d], g.meta[d]
 		authority = g.authorityFor(&r, d)
 	}
@@ -360,7 +422,11 @@ func (g *Generator) license(i int, today credit.Date, spec rowSpec) (Department,
 			row["XK_XKBH"] = t.num(&c)
 		}
 	}
-	row["XK_NR"] = pick(&r, t.nr)
+	nr := t.content(&s)
+	if t.zs == "营业执照" && s.Type == string(subject.IndividualBusiness) {
+		nr = individualChanges
+	}
+	row["XK_NR"] = pick(&r, nr)
 	row["XK_JDRQ"] = jd.Format(credit.DateLayout)
 	from := jd
 	if r.chance(0.2) {
@@ -384,26 +450,76 @@ func (g *Generator) license(i int, today credit.Date, spec rowSpec) (Department,
 	return dept, row
 }
 
-// certificate returns a licence a subject might hold from a department of
-// kind k, for 暂扣/吊销: its name and number.
-func (g *Generator) certificate(r *rng, k string, s *SubjectSeed, year int, abbr string) (name, number string) {
-	var fit []licenseTemplate
-	for _, kk := range []string{k, KindMarket} {
-		for _, t := range licenseTemplates[kk] {
-			if t.zs != "" && t.num != nil && t.types.has(s.Type) {
-				fit = append(fit, t)
+// licenseCase draws a licence template of department kind k (for a person
+// or not) and a subject it may be granted to (of type subjType, when set).
+// When free, another kind may be tried if no subject of the province fits;
+// the kind of the returned template is returned with it. A province too
+// small for any fitting subject gets a change of registration.
+func (g *Generator) licenseCase(r *rng, k string, wantPerson bool, subjType string, free bool) (*licenseTemplate, SubjectSeed, string) {
+	var fit []*licenseTemplate
+	for try := range 4 {
+		tpls := licenseTemplates[k]
+		if len(tpls) == 0 {
+			k, tpls = KindMarket, licenseTemplates[KindMarket]
+		}
+		fit = fit[:0]
+		for j := range tpls {
+			if tpls[j].types.has(string(subject.Person)) == wantPerson {
+				fit = append(fit, &tpls[j])
 			}
 		}
 		if len(fit) > 0 {
-			break
+			t := pick(r, fit)
+			if s, ok := g.subjectOf(r, func(s *SubjectSeed) bool {
+				return t.grants(s) && (subjType == "" || s.Type == subjType)
+			}); ok {
+				return t, s, k
+			}
+		}
+		if !free {
+			if try > 0 {
+				break
+			}
+			continue
+		}
+		if wantPerson {
+			k = personLicenseKinds[r.weighted(personLicenseWeight)]
+		} else {
+			k = licenseKinds[r.weighted(licenseKindWeights)]
+		}
+	}
+	if !free && len(fit) > 0 {
+		t := fit[0]
+		s, _ := g.subjectOf(r, func(s *SubjectSeed) bool { return subjType == "" || s.Type == subjType })
+		return t, s, k
+	}
+	t := &licenseTemplates[KindMarket][0]
+	s, ok := g.subjectOf(r, func(s *SubjectSeed) bool { return t.grants(s) && (subjType == "" || s.Type == subjType) })
+	if !ok {
+		s, _ = g.subjectOf(r, func(s *SubjectSeed) bool { return subjType == "" || s.Type == subjType })
+	}
+	if free {
+		k = KindMarket
+	}
+	return t, s, k
+}
+
+// certificate returns a licence the subject may hold from a department of
+// kind k, for 暂扣/吊销: its name and number; false when there is none.
+func (g *Generator) certificate(r *rng, k string, s *SubjectSeed, year int, abbr string) (name, number string, ok bool) {
+	var fit []*licenseTemplate
+	tpls := licenseTemplates[k]
+	for j := range tpls {
+		if t := &tpls[j]; t.zs != "" && t.num != nil && t.grants(s) {
+			fit = append(fit, t)
 		}
 	}
 	if len(fit) == 0 {
-		return "营业执照", "统一社会信用代码：" + s.USCC
+		return "", "", false
 	}
 	t := pick(r, fit)
 	c := licCtx{r: r, year: year, region: s.RegionCode, abbr: abbr, s: s}
-	return t.zs, t.num(&c)
+	return t.zs, t.num(&c), true
 }
 
 // address returns a street address in region.
@@ -423,21 +539,38 @@ func logUniform(r *rng, lo, hi float64) float64 {
 	return math.Exp(math.Log(lo) + r.float()*(math.Log(hi)-math.Log(lo)))
 }
 
-// fineFen draws a fine in fen (0.01 元): persons 200–5 000 元; organisations
-// mostly 500 元–20 万元, 4.5% 20–100 万元 and 1.5% 100–800 万元.
-func fineFen(r *rng, person bool) uint64 {
-	var y float64
-	switch x := r.float(); {
-	case person:
-		y = logUniform(r, 200, 5_000)
-	case x < 0.015:
-		y = logUniform(r, 1_000_000, 8_000_000)
-	case x < 0.06:
-		y = logUniform(r, 200_000, 1_000_000)
-	default:
-		y = logUniform(r, 500, 200_000)
+// fineFen draws the fine of a case of v in fen (0.01 元), within the range
+// its provision gives (a person's cap, where lower): log-uniform, as
+// decisions write it: mostly a round number, sometimes whole yuan, rarely
+// with fen.
+func fineFen(r *rng, v *violation, person bool) uint64 {
+	lo, hi := v.lo, v.hi
+	if c, ok := personFineCap[v.wfxw]; ok && person && c < hi {
+		hi, lo = c, min(lo, 50)
 	}
-	return roundFen(r, uint64(y*100))
+	if hi <= lo {
+		return uint64(lo) * 100
+	}
+	y := logUniform(r, float64(lo), float64(hi))
+	switch x := r.float(); {
+	case x < 0.02: // with fen
+		return min(max(uint64(y*100), uint64(lo)*100), uint64(hi)*100)
+	case x < 0.25: // whole yuan
+		return min(max(uint64(y), uint64(lo)), uint64(hi)) * 100
+	}
+	step := uint64(math.Pow(10, math.Floor(math.Log10(y))-1))
+	if y >= 2_000 && r.chance(0.5) {
+		step *= 10 // 3000, 20000 as well as 3400, 23000
+	}
+	step = max(step, 1)
+	v64 := uint64(y) / step * step
+	if v64 < uint64(lo) {
+		v64 = (uint64(lo) + step - 1) / step * step
+	}
+	if v64 > uint64(hi) {
+		v64 = uint64(hi)
+	}
+	return v64 * 100
 }
 
 // roundFen rounds an amount as decisions do: mostly to 100 元, sometimes to

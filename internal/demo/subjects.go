@@ -212,6 +212,7 @@ func (g *Generator) enterprise(s *SubjectSeed, r *rng, t int, x, p uint64) {
 	tb := g.tables()
 	Z, I, S := uint64(len(zihao)), uint64(len(industries)), uint64(len(tb.enterpriseSlots))
 	ind := industries[x%I]
+	s.Industry = enterpriseIndustries[x%I]
 	x /= I
 	sl := tb.enterpriseSlots[x%S]
 	x /= S
@@ -233,6 +234,7 @@ func (g *Generator) coop(s *SubjectSeed, r *rng, x, p uint64) {
 	tb := g.tables()
 	P, T := uint64(len(coopProducts)), uint64(len(towns))
 	prod := coopProducts[x%P]
+	s.Industry = coopIndustries[x%P]
 	x /= P
 	town := towns[x%T]
 	c := g.geo.counties[tb.counties[x/T]]
@@ -247,6 +249,7 @@ func (g *Generator) individual(s *SubjectSeed, r *rng, x, p uint64) {
 	tb := g.tables()
 	Sh, B := uint64(len(shops)), uint64(len(tb.brands))
 	shop := shops[x%Sh]
+	s.Industry = shopIndustries[x%Sh]
 	x /= Sh
 	br := tb.brands[x%B]
 	c := g.geo.counties[tb.counties[x/B]]
@@ -305,6 +308,7 @@ func (g *Generator) socialOrg(s *SubjectSeed, r *rng, k kind, t int, x, p uint64
 		cat = "52"
 		N := uint64(len(nonEnterprises))
 		ne := nonEnterprises[x%N]
+		s.Industry = nonEnterpriseIndustries[x%N]
 		x /= N
 		sl = tb.fullSlots[x/Z]
 		s.Name = sl.prefix + zihao[x%Z] + ne
@@ -323,6 +327,12 @@ func (g *Generator) socialOrg(s *SubjectSeed, r *rng, k kind, t int, x, p uint64
 		}
 	}
 	s.Type = string(subject.SocialOrg)
+	switch k {
+	case kAssociation:
+		s.Industry = indAssociation
+	case kFoundation:
+		s.Industry = indFoundation
+	}
 	region, usccRegion := g.slotRegion(r, sl)
 	s.RegionCode = region
 	s.USCC = g.uscc(cat, usccRegion, "MJ", p, r.chance(0.2), r)
@@ -336,9 +346,11 @@ func (g *Generator) publicInstitution(s *SubjectSeed, r *rng, t int, x, p uint64
 		PS := uint64(len(publicSuffixes))
 		sl = tb.fullSlots[x/PS]
 		s.Name = sl.prefix + publicSuffixes[x%PS]
+		s.Industry = publicIndustries[x%PS]
 	} else {
 		TS, T := uint64(len(townSuffixesPublic)), uint64(len(towns))
 		sfx := townSuffixesPublic[x%TS]
+		s.Industry = townPublicIndustries[x%TS]
 		x /= TS
 		ci := tb.counties[x/T]
 		sl = slot{g.geo.counties[ci].label, g.geo.counties[ci].pref, ci}
@@ -376,6 +388,7 @@ func (g *Generator) government(s *SubjectSeed, r *rng, t int, x, p uint64) {
 		s.Name = sl.prefix + towns[x%T] + sfx
 	}
 	s.Type = string(subject.Government)
+	s.Industry = indGovernment
 	region := regionOfSlot(g.geo, sl)
 	s.RegionCode = region
 	s.USCC = g.uscc("11", region, "MB", p, r.chance(0.7), r)
