@@ -17,6 +17,7 @@ import (
 	"jlcredit/internal/demo"
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
+	"jlcredit/internal/subject"
 )
 
 func forBothDialects(t *testing.T, fn func(t *testing.T, open opener)) {
@@ -370,17 +371,30 @@ func TestQueryLog(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		db := open(t)
 		seedDemo(t, db, 10)
-		recs, _, err := db.FindRecords(context.Background(), record.RecordFilter{Limit: 1})
-		if err != nil || len(recs) == 0 {
-			t.Fatal(err)
-		}
-		s, err := db.FindSubjectByID(context.Background(), recs[0].SubjectID)
+		// A record of an organisation by a department of a 市州 or county:
+		// a provincial department's region holds every other region.
+		recs, _, err := db.FindRecords(context.Background(), record.RecordFilter{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := db.FindDepartmentByID(context.Background(), recs[0].DepartmentID)
-		if err != nil {
-			t.Fatal(err)
+		var s *subject.Subject
+		var d *access.Department
+		for _, r := range recs {
+			rs, err := db.FindSubjectByID(context.Background(), r.SubjectID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd, err := db.FindDepartmentByID(context.Background(), r.DepartmentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rs.USCC != "" && !strings.HasSuffix(rd.RegionCode, "0000") {
+				s, d = rs, rd
+				break
+			}
+		}
+		if s == nil {
+			t.Fatalf("no record of an organisation by a city or county department among %d", len(recs))
 		}
 		reader := credit.Actor{Role: credit.RoleDepartment, DepartmentID: d.ID, DepartmentCode: d.Code, Name: "reader", UserID: 5, Channel: "web"}
 		if _, err := db.FindArchive(credit.NewContextWithActor(context.Background(), reader), s.USCC, "行政许可审批：测试"); err != nil {
