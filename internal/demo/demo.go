@@ -336,15 +336,6 @@ func countyStem(name string) string {
 	return string(r[:len(r)-1])
 }
 
-// realCounties returns the indexes of all real counties.
-func (geo *geography) realCounties() []int {
-	var out []int
-	for _, p := range geo.prefs {
-		out = append(out, p.counties...)
-	}
-	return out
-}
-
 // randomPref returns a prefecture index weighted by population.
 func (geo *geography) randomPref(r *rng) int { return r.weighted(geo.prefW) }
 

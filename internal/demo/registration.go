@@ -58,7 +58,7 @@ func (g *Generator) registration(i int, today credit.Date) (Department, map[stri
 	if s.USCC == "" {
 		return Department{}, nil, false
 	}
-	k, t, x, _, _ := g.place(i)
+	k, _, t, x, _, _ := g.place(i)
 	r := newRNG(g.seed^saltRegistration, uint64(i))
 	dept := g.depts[g.registrar(s.RegionCode)]
 	authority, authorityCode := g.registrationAuthority(k, s.USCC)

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -53,11 +55,64 @@ const personSeqs = 500
 // parts, visited through an affine scramble x → (a·x + b) mod size.
 type tier struct{ size, a, b uint64 }
 
-// kindSpace is the name space of a kind: its tiers, used in order, and their
-// total; a per-kind index beyond total wraps round with a number suffix.
-type kindSpace struct {
+// groupSpace is the part of a kind's name space whose region prefixes lie in
+// one group (a 市州, or 吉林省 itself): its tiers, used in order, and their
+// total; a per-group index beyond total wraps round with a number suffix.
+// Tiers of a group may be empty (a county tier of 吉林省), so that tier t is
+// the same block of names in every group.
+type groupSpace struct {
 	tiers []tier
 	total uint64
+}
+
+// kindSpace is the name space of a kind, split by region group: a per-kind
+// index is dealt to the groups in proportion to their population (see
+// groupDeal) and numbered within its group, so a kind's first n names are
+// spread over the 市州 as people are, whatever the number of name slots of
+// each. The split is a bijection (per-kind index ↔ group and per-group
+// index), and the groups' name sets are disjoint (their region prefixes
+// are), so names stay unique.
+type kindSpace struct {
+	groups []groupSpace // by group index (prefecture index, then 吉林省)
+	deal   *groupDeal
+}
+
+// groupDeal deals per-kind indexes to region groups: index e goes to group
+// of[e mod size] as that group's index (e / size)·weight + rank[e mod size].
+// The pattern is a smooth weighted round robin, so every prefix of indexes
+// is split about in proportion to the weights.
+type groupDeal struct {
+	size    uint64
+	weights []uint64
+	of      []uint8
+	rank    []uint16
+}
+
+func newGroupDeal(weights []int) *groupDeal {
+	d := &groupDeal{weights: make([]uint64, len(weights))}
+	for i, w := range weights {
+		d.weights[i] = uint64(w)
+		d.size += uint64(w)
+	}
+	acc := make([]int, len(weights))
+	rank := make([]int, len(weights))
+	for range d.size {
+		best := -1
+		for i, w := range weights {
+			if w == 0 {
+				continue
+			}
+			acc[i] += w
+			if best < 0 || acc[i] > acc[best] {
+				best = i
+			}
+		}
+		acc[best] -= int(d.size)
+		d.of = append(d.of, uint8(best))
+		d.rank = append(d.rank, uint16(rank[best]))
+		rank[best]++
+	}
+	return d
 }
 
 // slot is a region-name prefix of organisation names.
@@ -71,13 +126,20 @@ type slot struct {
 // operator's family name.
 type brand struct{ text, surname string }
 
+// regionGroup holds the name prefixes of one region group: a 市州 (its
+// names, its counties) or 吉林省 (only the province's name).
+type regionGroup struct {
+	enterpriseSlots []slot // 长春, 长春市, 农安县, 长春市朝阳区 … (吉林省)
+	fullSlots       []slot // 长春市, 农安县, 长春市朝阳区 … (吉林省)
+	topSlots        []slot // 长春市 (吉林省)
+	counties        []int  // real counties (none for 吉林省)
+}
+
 // Name-part tables derived from the geography (one per process).
 type nameTables struct {
-	enterpriseSlots []slot // 吉林省, 长春, 长春市, 农安县, 长春市朝阳区 …
-	fullSlots       []slot // 吉林省, 长春市, 农安县, 长春市朝阳区 …
-	topSlots        []slot // 吉林省 and the 市州
-	counties        []int  // real counties
-	brands          []brand
+	groups []regionGroup // the 市州 by prefecture index, then 吉林省
+	brands []brand
+	deals  [numKinds]*groupDeal
 }
 
 // loadTables builds the name tables once per process.
@@ -86,34 +148,62 @@ var loadTables = sync.OnceValue(func() *nameTables { return buildTables(loadGeog
 func (g *Generator) tables() *nameTables { return g.tb }
 
 func buildTables(geo *geography) *nameTables {
-	t := &nameTables{counties: geo.realCounties()}
-	prov := slot{prefix: "吉林省", pref: -1, county: -1}
-	t.enterpriseSlots = append(t.enterpriseSlots, prov)
-	t.fullSlots = append(t.fullSlots, prov)
-	t.topSlots = append(t.topSlots, prov)
+	t := &nameTables{}
+	var weights []int
 	for pi, p := range geo.prefs {
-		t.enterpriseSlots = append(t.enterpriseSlots, slot{p.short, pi, -1}, slot{p.name, pi, -1})
-		t.fullSlots = append(t.fullSlots, slot{p.name, pi, -1})
-		t.topSlots = append(t.topSlots, slot{p.name, pi, -1})
+		gr := regionGroup{
+			enterpriseSlots: []slot{{p.short, pi, -1}, {p.name, pi, -1}},
+			fullSlots:       []slot{{p.name, pi, -1}},
+			topSlots:        []slot{{p.name, pi, -1}},
+			counties:        p.counties,
+		}
+		for _, ci := range p.counties {
+			s := slot{geo.counties[ci].label, pi, ci}
+			gr.enterpriseSlots = append(gr.enterpriseSlots, s)
+			gr.fullSlots = append(gr.fullSlots, s)
+		}
+		t.groups = append(t.groups, gr)
+		weights = append(weights, p.weight)
 	}
-	for _, ci := range t.counties {
-		c := geo.counties[ci]
-		s := slot{c.label, c.pref, ci}
-		t.enterpriseSlots = append(t.enterpriseSlots, s)
-		t.fullSlots = append(t.fullSlots, s)
-	}
+	prov := []slot{{prefix: "吉林省", pref: -1, county: -1}}
+	t.groups = append(t.groups, regionGroup{enterpriseSlots: prov, fullSlots: prov, topSlots: prov})
 	for _, s := range surnames {
 		t.brands = append(t.brands, brand{s + "记", s}, brand{"老" + s, s}, brand{s + "氏", s})
 	}
 	for _, z := range zihao {
 		t.brands = append(t.brands, brand{text: z})
 	}
+	// The 市州 are weighted by population. Names prefixed 吉林省 keep the
+	// share of the kind's name space they have (as when names were drawn
+	// uniformly from the whole space): their space is small, and a larger
+	// share would exhaust it, and add number suffixes, in small provinces.
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	for k := range numKinds {
+		var prov, all float64
+		for gi := range t.groups {
+			sum := 0.0
+			for _, size := range t.tierSizes(kind(k), &t.groups[gi]) {
+				sum += float64(size)
+			}
+			all += sum
+			if gi == len(t.groups)-1 {
+				prov = sum
+			}
+		}
+		pw := 0
+		if prov > 0 {
+			pw = max(1, int(math.Round(float64(total)*prov/(all-prov))))
+		}
+		t.deals[k] = newGroupDeal(append(slices.Clone(weights), pw))
+	}
 	return t
 }
 
-// newKindSpace sizes the name space of k.
-func (g *Generator) newKindSpace(k kind) kindSpace {
-	t := g.tables()
+// tierSizes returns the sizes of the tiers of kind k's names in group gr.
+func (t *nameTables) tierSizes(k kind, gr *regionGroup) []uint64 {
 	n := func(xs ...int) uint64 {
 		p := uint64(1)
 		for _, x := range xs {
@@ -121,44 +211,62 @@ func (g *Generator) newKindSpace(k kind) kindSpace {
 		}
 		return p
 	}
-	Z, I, S, F, C, T := len(zihao), len(industries), len(t.enterpriseSlots), len(t.fullSlots), len(t.counties), len(towns)
-	var sizes []uint64
+	Z, I, S, F, C, T := len(zihao), len(industries), len(gr.enterpriseSlots), len(gr.fullSlots), len(gr.counties), len(towns)
 	switch k {
 	case kEnterprise:
-		sizes = []uint64{n(S, Z, I), n(S, Z, Z-1, I)}
+		return []uint64{n(S, Z, I), n(S, Z, Z-1, I)}
 	case kCoop:
-		sizes = []uint64{n(C, T, len(coopProducts))}
+		return []uint64{n(C, T, len(coopProducts))}
 	case kIndividual:
-		sizes = []uint64{n(C, len(t.brands), len(shops))}
+		return []uint64{n(C, len(t.brands), len(shops))}
 	case kPerson:
-		sizes = []uint64{n(C, personSeqs) * birthDays}
+		return []uint64{n(C, personSeqs) * birthDays}
 	case kAssociation:
-		sizes = []uint64{n(F, len(associations)), n(F, I, len(industryAssociations)), n(C, T, len(townAssociations))}
+		return []uint64{n(F, len(associations)), n(F, I, len(industryAssociations)), n(C, T, len(townAssociations))}
 	case kNonEnterprise:
-		sizes = []uint64{n(F, Z, len(nonEnterprises))}
+		return []uint64{n(F, Z, len(nonEnterprises))}
 	case kFoundation:
-		sizes = []uint64{n(len(t.topSlots), len(foundationTopics)), n(len(t.topSlots), Z, len(foundationForms))}
+		return []uint64{n(len(gr.topSlots), len(foundationTopics)), n(len(gr.topSlots), Z, len(foundationForms))}
 	case kPublic:
-		sizes = []uint64{n(F, len(publicSuffixes)), n(C, T, len(townSuffixesPublic))}
+		return []uint64{n(F, len(publicSuffixes)), n(C, T, len(townSuffixesPublic))}
 	case kGovernment:
-		sizes = []uint64{n(F, len(regionAgencies)), n(C, T, len(townSuffixesGov))}
+		return []uint64{n(F, len(regionAgencies)), n(C, T, len(townSuffixesGov))}
 	}
-	var ks kindSpace
-	for i, size := range sizes {
-		a, b := affine(size, mix(g.seed^uint64(k)<<8^uint64(i)^0x7a3e))
-		ks.tiers = append(ks.tiers, tier{size, a, b})
-		ks.total += size
+	return nil
+}
+
+// newKindSpace sizes the name space of k in every region group.
+func (g *Generator) newKindSpace(k kind) kindSpace {
+	t := g.tables()
+	ks := kindSpace{deal: t.deals[k]}
+	for gi := range t.groups {
+		var gs groupSpace
+		for i, size := range t.tierSizes(k, &t.groups[gi]) {
+			tr := tier{size: size}
+			if size > 0 {
+				tr.a, tr.b = affine(size, mix(g.seed^uint64(k)<<8^uint64(i)^uint64(gi)<<16^0x7a3e))
+			}
+			gs.tiers = append(gs.tiers, tr)
+			gs.total += size
+		}
+		ks.groups = append(ks.groups, gs)
 	}
 	return ks
 }
 
-// locate maps a per-kind index to a tier, a scrambled position in it and a
-// wrap-around level (0 unless the kind's name space is exhausted).
-func (ks *kindSpace) locate(e uint64) (t int, x, level uint64) {
-	level, e = e/ks.total, e%ks.total
-	for i, tr := range ks.tiers {
+// locate maps a per-kind index to a region group, a tier, a scrambled
+// position in it and a wrap-around level (0 unless the group's name space is
+// exhausted).
+func (ks *kindSpace) locate(e uint64) (grp, t int, x, level uint64) {
+	d := ks.deal
+	b := e % d.size
+	grp = int(d.of[b])
+	e = (e/d.size)*d.weights[grp] + uint64(d.rank[b])
+	gs := &ks.groups[grp]
+	level, e = e/gs.total, e%gs.total
+	for i, tr := range gs.tiers {
 		if e < tr.size {
-			return i, mulmod(tr.a, e, tr.b, tr.size), level
+			return grp, i, mulmod(tr.a, e, tr.b, tr.size), level
 		}
 		e -= tr.size
 	}
@@ -171,24 +279,25 @@ func (g *Generator) Subject(i int) SubjectSeed {
 	if i < 0 || i >= g.n {
 		panic(fmt.Sprintf("demo.Generator.Subject(%d): index out of range [0, %d)", i, g.n))
 	}
-	k, t, x, level, p := g.place(i)
+	k, grp, t, x, level, p := g.place(i)
 	r := newRNG(g.seed^0x5ab1ec7, uint64(i))
+	gr := &g.tb.groups[grp]
 	var s SubjectSeed
 	switch k {
 	case kEnterprise:
-		g.enterprise(&s, &r, t, x, p)
+		g.enterprise(&s, &r, gr, t, x, p)
 	case kCoop:
-		g.coop(&s, &r, x, p)
+		g.coop(&s, &r, gr, x, p)
 	case kIndividual:
-		g.individual(&s, &r, x, p)
+		g.individual(&s, &r, gr, x, p)
 	case kPerson:
-		g.person(&s, &r, x)
+		g.person(&s, &r, gr, x)
 	case kAssociation, kNonEnterprise, kFoundation:
-		g.socialOrg(&s, &r, k, t, x, p)
+		g.socialOrg(&s, &r, gr, k, t, x, p)
 	case kPublic:
-		g.publicInstitution(&s, &r, t, x, p)
+		g.publicInstitution(&s, &r, gr, t, x, p)
 	case kGovernment:
-		g.government(&s, &r, t, x, p)
+		g.government(&s, &r, gr, t, x, p)
 	}
 	if level > 0 {
 		s.Name += "（" + strconv.FormatUint(level+1, 10) + "）"
@@ -196,25 +305,25 @@ func (g *Generator) Subject(i int) SubjectSeed {
 	return s
 }
 
-// place locates subject i (in range): its kind, the tier and scrambled
-// position of its name in the kind's name space, the wrap-around level of
-// that space, and the subject's scrambled position in the province.
-func (g *Generator) place(i int) (k kind, t int, x, level, p uint64) {
+// place locates subject i (in range): its kind, the region group, tier and
+// scrambled position of its name in the kind's name space, the wrap-around
+// level of the group's space, and the subject's scrambled position in the
+// province.
+func (g *Generator) place(i int) (k kind, grp, t int, x, level, p uint64) {
 	p = g.perm.apply(uint64(i))
 	b := p % buckets
 	k = kind(g.kindOf[b])
 	e := (p/buckets)*uint64(kindWeights[k]) + uint64(g.rankOf[b])
-	t, x, level = g.kinds[k].locate(e)
-	return k, t, x, level, p
+	grp, t, x, level = g.kinds[k].locate(e)
+	return k, grp, t, x, level, p
 }
 
-func (g *Generator) enterprise(s *SubjectSeed, r *rng, t int, x, p uint64) {
-	tb := g.tables()
-	Z, I, S := uint64(len(zihao)), uint64(len(industries)), uint64(len(tb.enterpriseSlots))
+func (g *Generator) enterprise(s *SubjectSeed, r *rng, gr *regionGroup, t int, x, p uint64) {
+	Z, I, S := uint64(len(zihao)), uint64(len(industries)), uint64(len(gr.enterpriseSlots))
 	ind := industries[x%I]
 	s.Industry = enterpriseIndustries[x%I]
 	x /= I
-	sl := tb.enterpriseSlots[x%S]
+	sl := gr.enterpriseSlots[x%S]
 	x /= S
 	zh := zihao[x%Z]
 	if t == 1 {
@@ -230,14 +339,13 @@ func (g *Generator) enterprise(s *SubjectSeed, r *rng, t int, x, p uint64) {
 	s.LegalRep, s.LegalRepID = g.legalRep(r, region, "")
 }
 
-func (g *Generator) coop(s *SubjectSeed, r *rng, x, p uint64) {
-	tb := g.tables()
+func (g *Generator) coop(s *SubjectSeed, r *rng, gr *regionGroup, x, p uint64) {
 	P, T := uint64(len(coopProducts)), uint64(len(towns))
 	prod := coopProducts[x%P]
 	s.Industry = coopIndustries[x%P]
 	x /= P
 	town := towns[x%T]
-	c := g.geo.counties[tb.counties[x/T]]
+	c := g.geo.counties[gr.counties[x/T]]
 	s.Type = string(subject.Enterprise)
 	s.Name = c.label + town + prod + "农民专业合作社"
 	s.RegionCode = c.code
@@ -245,14 +353,14 @@ func (g *Generator) coop(s *SubjectSeed, r *rng, x, p uint64) {
 	s.LegalRep, s.LegalRepID = g.legalRep(r, c.code, "")
 }
 
-func (g *Generator) individual(s *SubjectSeed, r *rng, x, p uint64) {
+func (g *Generator) individual(s *SubjectSeed, r *rng, gr *regionGroup, x, p uint64) {
 	tb := g.tables()
 	Sh, B := uint64(len(shops)), uint64(len(tb.brands))
 	shop := shops[x%Sh]
 	s.Industry = shopIndustries[x%Sh]
 	x /= Sh
 	br := tb.brands[x%B]
-	c := g.geo.counties[tb.counties[x/B]]
+	c := g.geo.counties[gr.counties[x/B]]
 	prefix := c.label
 	if c.label != c.name && r.chance(0.5) {
 		prefix = c.name // 朝阳区张记面馆 as well as 长春市朝阳区张记面馆
@@ -264,10 +372,9 @@ func (g *Generator) individual(s *SubjectSeed, r *rng, x, p uint64) {
 	s.LegalRep, s.LegalRepID = g.legalRep(r, c.code, br.surname)
 }
 
-func (g *Generator) person(s *SubjectSeed, r *rng, x uint64) {
-	tb := g.tables()
-	C := uint64(len(tb.counties))
-	c := g.geo.counties[tb.counties[x%C]]
+func (g *Generator) person(s *SubjectSeed, r *rng, gr *regionGroup, x uint64) {
+	C := uint64(len(gr.counties))
+	c := g.geo.counties[gr.counties[x%C]]
 	x /= C
 	seq := int(x % personSeqs)
 	birth := birthFirst.AddDate(0, 0, int(x/personSeqs))
@@ -277,8 +384,7 @@ func (g *Generator) person(s *SubjectSeed, r *rng, x uint64) {
 	s.RegionCode = c.code
 }
 
-func (g *Generator) socialOrg(s *SubjectSeed, r *rng, k kind, t int, x, p uint64) {
-	tb := g.tables()
+func (g *Generator) socialOrg(s *SubjectSeed, r *rng, gr *regionGroup, k kind, t int, x, p uint64) {
 	Z, I, T := uint64(len(zihao)), uint64(len(industries)), uint64(len(towns))
 	var sl slot
 	var cat string
@@ -288,19 +394,19 @@ func (g *Generator) socialOrg(s *SubjectSeed, r *rng, k kind, t int, x, p uint64
 		switch t {
 		case 0:
 			A := uint64(len(associations))
-			sl = tb.fullSlots[x/A]
+			sl = gr.fullSlots[x/A]
 			s.Name = sl.prefix + associations[x%A]
 		case 1:
 			IA := uint64(len(industryAssociations))
 			form := industryAssociations[x%IA]
 			x /= IA
-			sl = tb.fullSlots[x/I]
+			sl = gr.fullSlots[x/I]
 			s.Name = sl.prefix + industries[x%I] + form
 		default:
 			TA := uint64(len(townAssociations))
 			form := townAssociations[x%TA]
 			x /= TA
-			ci := tb.counties[x/T]
+			ci := gr.counties[x/T]
 			sl = slot{g.geo.counties[ci].label, g.geo.counties[ci].pref, ci}
 			s.Name = sl.prefix + towns[x%T] + form
 		}
@@ -310,19 +416,19 @@ func (g *Generator) socialOrg(s *SubjectSeed, r *rng, k kind, t int, x, p uint64
 		ne := nonEnterprises[x%N]
 		s.Industry = nonEnterpriseIndustries[x%N]
 		x /= N
-		sl = tb.fullSlots[x/Z]
+		sl = gr.fullSlots[x/Z]
 		s.Name = sl.prefix + zihao[x%Z] + ne
 	case kFoundation:
 		cat = "53"
 		if t == 0 {
 			FT := uint64(len(foundationTopics))
-			sl = tb.topSlots[x/FT]
+			sl = gr.topSlots[x/FT]
 			s.Name = sl.prefix + foundationTopics[x%FT]
 		} else {
 			FF := uint64(len(foundationForms))
 			form := foundationForms[x%FF]
 			x /= FF
-			sl = tb.topSlots[x/Z]
+			sl = gr.topSlots[x/Z]
 			s.Name = sl.prefix + zihao[x%Z] + form
 		}
 	}
@@ -339,12 +445,11 @@ func (g *Generator) socialOrg(s *SubjectSeed, r *rng, k kind, t int, x, p uint64
 	s.LegalRep, s.LegalRepID = g.legalRep(r, region, "")
 }
 
-func (g *Generator) publicInstitution(s *SubjectSeed, r *rng, t int, x, p uint64) {
-	tb := g.tables()
+func (g *Generator) publicInstitution(s *SubjectSeed, r *rng, gr *regionGroup, t int, x, p uint64) {
 	var sl slot
 	if t == 0 {
 		PS := uint64(len(publicSuffixes))
-		sl = tb.fullSlots[x/PS]
+		sl = gr.fullSlots[x/PS]
 		s.Name = sl.prefix + publicSuffixes[x%PS]
 		s.Industry = publicIndustries[x%PS]
 	} else {
@@ -352,7 +457,7 @@ func (g *Generator) publicInstitution(s *SubjectSeed, r *rng, t int, x, p uint64
 		sfx := townSuffixesPublic[x%TS]
 		s.Industry = townPublicIndustries[x%TS]
 		x /= TS
-		ci := tb.counties[x/T]
+		ci := gr.counties[x/T]
 		sl = slot{g.geo.counties[ci].label, g.geo.counties[ci].pref, ci}
 		s.Name = sl.prefix + towns[x%T] + "镇" + sfx
 	}
@@ -363,12 +468,11 @@ func (g *Generator) publicInstitution(s *SubjectSeed, r *rng, t int, x, p uint64
 	s.LegalRep, s.LegalRepID = g.legalRep(r, region, "")
 }
 
-func (g *Generator) government(s *SubjectSeed, r *rng, t int, x, p uint64) {
-	tb := g.tables()
+func (g *Generator) government(s *SubjectSeed, r *rng, gr *regionGroup, t int, x, p uint64) {
 	var sl slot
 	if t == 0 {
 		RA := uint64(len(regionAgencies))
-		sl = tb.fullSlots[x/RA]
+		sl = gr.fullSlots[x/RA]
 		ag := regionAgencies[x%RA]
 		if ag == "人民法院" {
 			switch {
@@ -383,7 +487,7 @@ func (g *Generator) government(s *SubjectSeed, r *rng, t int, x, p uint64) {
 		TS, T := uint64(len(townSuffixesGov)), uint64(len(towns))
 		sfx := townSuffixesGov[x%TS]
 		x /= TS
-		ci := tb.counties[x/T]
+		ci := gr.counties[x/T]
 		sl = slot{g.geo.counties[ci].label, g.geo.counties[ci].pref, ci}
 		s.Name = sl.prefix + towns[x%T] + sfx
 	}
