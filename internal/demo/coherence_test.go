@@ -162,9 +162,12 @@ func TestPenaltiesFitSubjectAndLaw(t *testing.T) {
 				t.Errorf("row %d: public institution %s penalised for %s", i, s.Name, v.wfxw)
 			}
 		}
-		// The department's kind.
+		// The department's kind, and level: a shop is a local case.
 		auth := byCode[row["CF_CFJGDM"]]
 		drugAgency := auth.Name == "吉林省药品监督管理局"
+		if (s.Type == string(subject.IndividualBusiness) || shopsFront.has(s.Industry)) && auth.RegionCode == subject.JilinCode {
+			t.Errorf("row %d: provincial %s decided a case of the shop %s", i, auth.Name, s.Name)
+		}
 		switch k := kinds[v.wfxw]; {
 		case k == kindDrug:
 			if auth.Kind != KindMarket {

@@ -184,7 +184,7 @@ func (g *Generator) buildDepartments() {
 // pickDepartment returns a department of kind k for a subject in region,
 // able to issue penalties (penalty) or licences: usually the body of the
 // subject's 市州, sometimes its county's, the province's or 长白山's.
-func (g *Generator) pickDepartment(r *rng, k, region string, penalty bool) int {
+func (g *Generator) pickDepartment(r *rng, k, region string, penalty, local bool) int {
 	able := func(i int) bool {
 		if penalty {
 			return g.depts[i].Penalizes
@@ -207,7 +207,7 @@ func (g *Generator) pickDepartment(r *rng, k, region string, penalty bool) int {
 	x := r.float()
 	var tries []string
 	switch {
-	case x < 0.1 || pi < 0 && x < 0.5:
+	case (x < 0.1 || pi < 0 && x < 0.5) && !local:
 		tries = []string{subject.JilinCode}
 	case x < 0.12 && pi >= 0 && (g.geo.prefs[pi].code == "220600" || g.geo.prefs[pi].code == "222400"):
 		tries = []string{subject.ChangbaishanCode}
@@ -239,17 +239,20 @@ func (g *Generator) pickDepartment(r *rng, k, region string, penalty bool) int {
 }
 
 // deptFor returns a department deciding cases of domain (a Kind or
-// kindDrug) for a subject in region: drug and medical-device cases go to
+// kindDrug) for subject s: drug and medical-device cases go to
 // 吉林省药品监督管理局 or, as drug retail is supervised locally, to a
-// market-regulation department.
-func (g *Generator) deptFor(r *rng, domain, region string, penalty bool) int {
+// market-regulation department. A small subject (an individual business,
+// a shop front) is a case for the department of its county or 市州, never
+// a provincial 厅's.
+func (g *Generator) deptFor(r *rng, domain string, s *SubjectSeed, penalty bool) int {
+	local := s.Type == string(subject.IndividualBusiness) || shopsFront.has(s.Industry)
 	if domain == kindDrug {
-		if ds := g.deptByKey[kindDrug+"|"+subject.JilinCode]; len(ds) > 0 && r.chance(0.35) {
+		if ds := g.deptByKey[kindDrug+"|"+subject.JilinCode]; len(ds) > 0 && r.chance(0.35) && !local {
 			return ds[0]
 		}
 		domain = KindMarket
 	}
-	return g.pickDepartment(r, domain, region, penalty)
+	return g.pickDepartment(r, domain, s.RegionCode, penalty, local)
 }
 
 // domainOf returns the templates department d decides: its kind, or

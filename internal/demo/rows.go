@@ -228,7 +228,7 @@ func (g *Generator) penalty(i int, today credit.Date, spec rowSpec) (Department,
 	if spec.dept != nil {
 		dept, meta = *spec.dept, g.metaOf(spec.dept)
 	} else {
-		d := g.deptFor(&r, domain, s.RegionCode, true)
+		d := g.deptFor(&r, domain, &s, true)
 		dept, meta = g.depts[d], g.meta[d]
 		authority = g.authorityFor(&r, d)
 	}
@@ -400,7 +400,7 @@ func (g *Generator) license(i int, today credit.Date, spec rowSpec) (Department,
 	if spec.dept != nil {
 		dept, meta = *spec.dept, g.metaOf(spec.dept)
 	} else {
-		d := g.deptFor(&r, k, s.RegionCode, false)
+		d := g.deptFor(&r, k, &s, false)
 		dept, meta = g.depts[d], g.meta[d]
 		authority = g.authorityFor(&r, d)
 	}
