@@ -166,6 +166,26 @@ func testListsNameWithSpaces(t *testing.T, open opener) {
 			t.Errorf("%+v: found=%v verdict=%s (%s), want the listed company named in upper case", qs[0], r.Found, r.Verdict, r.Explanation)
 		}
 	}
+	// But when another organisation bears the name in lower case, the
+	// listed company's exact name beside that one's code names someone
+	// else: 无法核查, never 无; and the name alone is ambiguous.
+	other := uscc(t, "91220102MA0Y4323")
+	reg := []string{"DJ_MC", "DJ_TYSHXYDM", "DJ_LX", "DJ_FDDBR", "DJ_CLRQ", "DJ_DJJG", "DJ_ZT", "DJ_SJLYDM"}
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	rc, err := f.db.Submit(ctx, record.Submission{Class: "registration", Filename: "reg.csv",
+		Body: bytes.NewReader(csvBytes(t, reg, []string{"长春abc电子有限公司", other, "有限责任公司", "李四", "2018-05-02", f.lister.Name, "存续", f.lister.Code}))})
+	if err != nil || rc.Accepted != 1 {
+		t.Fatalf("registration of the lower-case namesake: %+v, %v", rc, err)
+	}
+	if r := f.verify(t, "政府采购", lists.Query{Code: other, Name: "长春ABC电子有限公司"}).Results[0]; r.Verdict != lists.Undetermined || !strings.Contains(r.Explanation, "不一致") {
+		t.Errorf("the namesake's code beside the listed company's name: verdict %s (%s), want 无法核查", r.Verdict, r.Explanation)
+	}
+	if r := f.verify(t, "政府采购", lists.Query{Code: other, Name: "长春abc电子有限公司"}).Results[0]; r.Verdict != lists.NoVerdict || strings.Contains(r.Explanation, "不一致") {
+		t.Errorf("the namesake's code beside its own name: verdict %s (%s), want 无", r.Verdict, r.Explanation)
+	}
+	if r := f.verify(t, "政府采购", lists.Query{Name: "长春abc电子有限公司"}).Results[0]; r.Verdict != lists.Undetermined || r.Ambiguous != 2 {
+		t.Errorf("a name two organisations bear up to case: verdict %s, ambiguous %d (%s), want 无法核查 naming 2", r.Verdict, r.Ambiguous, r.Explanation)
+	}
 }
 
 // testListsRemovalRules: a removed entry sent again as it was first listed

@@ -297,6 +297,26 @@ func (db *DB) subjectByCode(ctx context.Context, code string) (match, error) {
 	return m, err
 }
 
+// otherName reports whether name, written beside the code of s, names
+// someone else: its compared form (subject.NameKey) differs from s's, or
+// it differs from s's name only in the case of Latin letters while another
+// organisation bears it in that form (长春XYZ科技 beside the code of
+// 长春xyz科技, when 长春XYZ科技 is another, perhaps listed, company): never
+// taken as the code's own name then.
+func (db *DB) otherName(ctx context.Context, s *subject.Subject, name string) (bool, error) {
+	own := subject.NormalizeText(s.Name)
+	if subject.NameKey(own) != subject.NameKey(name) {
+		return true, nil
+	}
+	if strings.ReplaceAll(own, " ", "") == strings.ReplaceAll(name, " ", "") {
+		return false, nil
+	}
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 AND id <> $3`,
+		subject.NameKey(name), string(subject.Person), int64(s.ID)).Scan(&n)
+	return n > 0, err
+}
+
 // nameKeySQL is the SQL of subject.NameKey applied to the stored,
 // normalised name col, as the subjects_name_key index (0025) has it: the
 // name without spaces, its ASCII letters in upper case (SQLite's upper()
@@ -794,7 +814,13 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		if s != nil {
 			res.Found, res.SubjectID, res.Name, res.USCC, res.Type = true, s.ID, s.Name, s.USCC, s.Type
 			v.Found++
-			if q.Code != "" && q.Name != "" && subject.NameKey(subject.NormalizeText(s.Name)) != subject.NameKey(q.Name) {
+			mismatched := false
+			if q.Code != "" && q.Name != "" {
+				if mismatched, err = db.otherName(ctx, s, q.Name); err != nil {
+					return nil, fmt.Errorf("storage.Verify: %w", err)
+				}
+			}
+			if mismatched {
 				// The code wins, but a name that names someone else is
 				// never answered with an all-clear.
 				mismatch := fmt.Sprintf("代码对应的主体为“%s”，与所填名称“%s”不一致", s.Name, q.Name)
