@@ -629,6 +629,10 @@ func (m *subjectMismatch) err() error {
 	if m.column == "cid_cipher" {
 		return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的%s与其存证记录中的证件号码不一致%s：主体信息被改动", m.who, col, rec)
 	}
+	if m.column == "display_name" && m.want == "" {
+		// The record's name is written as normalised: no separate form.
+		return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的%s为%s，而其存证记录中的名称无需单独的显示名称（应为空）%s：主体信息被改动", m.who, col, quoteValue(m.have), rec)
+	}
 	return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的%s为%s，其存证记录中为%s%s：主体信息被改动", m.who, col, quoteValue(m.have), quoteValue(m.want), rec)
 }
 

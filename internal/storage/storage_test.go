@@ -693,6 +693,7 @@ func testLedger(t *testing.T, open opener) {
 		{`type = 'person' WHERE uscc = '` + f.company + `'`, `type = 'enterprise' WHERE uscc = '` + f.company + `'`, "类型却为自然人"},
 		{`type = 'enterprise' WHERE type = 'person'`, `type = 'person' WHERE uscc IS NULL`, "是自然人的记录"},
 		{`region_code = '220200' WHERE uscc = '` + f.company + `'`, `region_code = '220101' WHERE uscc = '` + f.company + `'`, "行政区划"},
+		{`display_name = '长春某某无关公司' WHERE uscc = '` + f.company + `'`, `display_name = '' WHERE uscc = '` + f.company + `'`, "显示名称（subjects.display_name）为“长春某某无关公司”，而其存证记录中的名称无需单独的显示名称"},
 	} {
 		storage.Tamper(t, f.db, `UPDATE subjects SET `+c.set)
 		if _, err := f.db.VerifyLedger(ctx); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
