@@ -31,6 +31,10 @@ const entriesSize = 20
 // (有效期届满) is the platform's.
 var removalKinds = []string{lists.RemovedEarly, lists.RemovedRepaired, lists.RemovedRevoked}
 
+// expiredRemovalKinds are the ways to record the removal of an entry whose
+// validity has ended (lists.RemovalFields refuses the others then).
+var expiredRemovalKinds = []string{lists.RemovedExpired, lists.RemovedRevoked}
+
 // EntriesPage lists list entries for government users.
 type EntriesPage struct {
 	Page
@@ -226,11 +230,18 @@ func (s *Server) entryPage(r *http.Request) (*EntryPage, error) {
 	if credit.RecordID(id) != e.RecordID {
 		p.Opened = credit.RecordID(id)
 	}
-	if p.State == lists.Active || p.State == lists.Pending {
+	switch {
+	case p.State == lists.Active || p.State == lists.Pending:
 		p.CanRemove, err = s.canRemove(r, e)
-		if err != nil {
-			return nil, err
-		}
+	case p.State == lists.Expired && e.RemovedOn == nil:
+		// Past its validity with no removal recorded yet (the hourly
+		// expiry has not run): recorded as 有效期届满, or revoked when the
+		// decision was wrong; never removed early.
+		p.Kinds, p.Kind = expiredRemovalKinds, lists.RemovedExpired
+		p.CanRemove, err = s.canRemove(r, e)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if p.CanRemove {
 		if p.MaxReason, err = s.removalReasonMax(r); err != nil {

@@ -141,3 +141,32 @@ func TestListEntryRemovalConsole(t *testing.T) {
 		t.Errorf("second removal: %q", msg)
 	}
 }
+
+// An entry past its validity whose removal is not recorded yet (the hourly
+// expiry has not run) offers 有效期届满 and 撤销认定 in the console, never
+// an early removal; 撤销认定 is recorded.
+func TestExpiredEntryRevokedInConsole(t *testing.T) {
+	seedLists(t)
+	code, name := testUSCC(t, "91220101MA0L1011"), "长春到期撤销测试有限公司"
+	now := time.Now()
+	listRowAsA(t, name, code, "吉名单〔2024〕121号", now.AddDate(-2, 0, 0), now.AddDate(0, 0, -7), nil)
+	a := login(t, "opa")
+	path := entryLink(a.doc("/console/lists/entries?q="+url.QueryEscape(name), http.StatusOK), name)
+	if path == "" {
+		t.Fatal("the expired entry is not in A's list of entries")
+	}
+	doc := a.doc(path, http.StatusOK)
+	var kinds []string
+	doc.Find(`form.removal-form select[name=kind] option`).Each(func(_ int, o *goquery.Selection) { kinds = append(kinds, o.AttrOr("value", "")) })
+	if strings.Join(kinds, ",") != lists.RemovedExpired+","+lists.RemovedRevoked || !strings.Contains(text(doc.Find("#removal h2")), "有效期已届满") {
+		t.Fatalf("removal form of an expired entry: kinds %v, heading %q", kinds, text(doc.Find("#removal h2")))
+	}
+	res := a.postCSRF(path+"/removal", url.Values{"kind": {lists.RemovedRevoked}, "reason": {"认定依据的事实有误，依法撤销认定"}, "date": {now.Format(credit.DateLayout)}})
+	if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusOK {
+		t.Fatalf("revoking: %d %s", res.StatusCode, text(parse(t, res, res.StatusCode).Find("main")))
+	}
+	doc = a.doc(path, http.StatusOK)
+	if !strings.Contains(text(doc.Find(".removal-info")), lists.RemovedRevoked) {
+		t.Errorf("after revoking: %q", text(doc.Find("main")))
+	}
+}
