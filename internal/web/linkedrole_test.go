@@ -44,8 +44,8 @@ func TestLinkedRoleShownOnce(t *testing.T) {
 }
 
 // listRowAsA lists an organisation on the black list as department A by a
-// JSON batch: decided the day before from, valid from from until until,
-// with extra fields.
+// JSON batch: decided on from, valid from then until until, with extra
+// fields.
 func listRowAsA(t *testing.T, name, code, doc string, from, until time.Time, extra map[string]string) {
 	t.Helper()
 	f := mustFixture(t)
@@ -57,7 +57,7 @@ func listRowAsA(t *testing.T, name, code, doc string, from, until time.Time, ext
 	actor := credit.Actor{Role: credit.RoleDepartment, DepartmentID: dep.ID, DepartmentCode: dep.Code, Name: dep.Name, RegionCode: dep.RegionCode, Channel: "api"}
 	day := func(d time.Time) string { return d.Format(credit.DateLayout) }
 	row := map[string]string{"MD_LX": "严重失信主体名单", "MD_ZTMC": name, "MD_ZTLB": "法人及非法人组织", "MD_TYSHXYDM": code, "MD_FDDBR": "李核查",
-		"MD_RDWH": doc, "MD_RDRQ": day(from.AddDate(0, 0, -1)), "MD_RDBM": dep.Name, "MD_RDBMDM": dep.Code,
+		"MD_RDWH": doc, "MD_RDRQ": day(from), "MD_RDBM": dep.Name, "MD_RDBMDM": dep.Code,
 		"MD_SY": "拒不履行法定义务，情节严重", "MD_YJ": "《吉林省社会信用条例》第三十条", "MD_CSTS": "限制参加政府采购",
 		"MD_YCTJ": "满1年可申请提前移出", "MD_JJCS": "可依法申请行政复议", "MD_YXQQ": day(from), "MD_YXQZ": day(until),
 		"MD_SJLYDM": dep.Code}

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -18,7 +17,6 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/lists/liststest"
-	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
 )
 
@@ -62,40 +60,11 @@ func listAsA(t *testing.T, code, name string) {
 
 // listAsADoc puts an organisation on the black list as department A with
 // the decision document doc (with the list type and department, the key of
-// the entry).
+// the entry), decided yesterday, valid for three years.
 func listAsADoc(t *testing.T, code, name, doc string) {
 	t.Helper()
-	f := mustFixture(t)
-	ctx := context.Background()
-	dep, err := f.db.FindDepartmentByCode(ctx, f.depA.Code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	actor := credit.Actor{Role: credit.RoleDepartment, DepartmentID: dep.ID, DepartmentCode: dep.Code, Name: dep.Name, RegionCode: dep.RegionCode, Channel: "api"}
 	now := time.Now()
-	day := func(d time.Time) string { return d.Format(credit.DateLayout) }
-	r := map[string]string{"MD_LX": "严重失信主体名单", "MD_ZTMC": name, "MD_ZTLB": "法人及非法人组织", "MD_TYSHXYDM": code, "MD_FDDBR": "李核查",
-		"MD_RDWH": doc, "MD_RDRQ": day(now.AddDate(0, 0, -1)), "MD_RDBM": dep.Name, "MD_RDBMDM": dep.Code,
-		"MD_SY": "拒不履行法定义务，情节严重", "MD_YJ": "《吉林省社会信用条例》第三十条", "MD_CSTS": "限制参加政府采购",
-		"MD_YCTJ": "满1年可申请提前移出", "MD_JJCS": "可依法申请行政复议", "MD_YXQQ": day(now.AddDate(0, 0, -1)), "MD_YXQZ": day(now.AddDate(3, 0, -2)),
-		"MD_SJLYDM": dep.Code}
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write(listCols)
-	rec := make([]string, len(listCols))
-	for i, c := range listCols {
-		rec[i] = r[c]
-	}
-	w.Write(rec)
-	w.Flush()
-	rc, err := f.db.Submit(credit.NewContextWithActor(ctx, actor), record.Submission{Class: lists.ClassCode, Filename: "名单.csv", Body: &b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rc.Rejected > 0 {
-		errs, _, _ := f.db.FindBatchErrors(credit.NewContextWithActor(ctx, actor), rc.Batch, 0, 20)
-		t.Fatalf("rejected: %+v", errs)
-	}
+	listRowAsA(t, name, code, doc, now.AddDate(0, 0, -1), now.AddDate(3, 0, -2), nil)
 }
 
 // thirdOperator returns a client signed in as an operator of a department
