@@ -44,6 +44,7 @@ func TestStrayArguments(t *testing.T) {
 		{"Demo", []string{"demo", "--db", noDB, "--subjects", "1", "extra"}, "多余的参数“extra”：credit demo"},
 		{"LedgerVerify", []string{"ledger", "verify", "--db", dsn, "extra"}, "多余的参数“extra”：credit ledger verify"},
 		{"ListsExpire", []string{"lists", "expire", "--db", dsn, "2026-01-01"}, "多余的参数“2026-01-01”：credit lists expire"},
+		{"RecordsReapply", []string{"records", "reapply-policy", "--db", dsn, "penalty"}, "多余的参数“penalty”：credit records reapply-policy"},
 		{"PushRun", []string{"push", "run", "--db", noDB, "--once", "extra"}, "多余的参数“extra”：credit push run"},
 		{"CalendarList", []string{"calendar", "list", "--db", dsn, "extra"}, "多余的参数“extra”：credit calendar list"},
 		{"BenchIngest", []string{"bench", "ingest", "--db", noDB, "extra"}, "多余的参数“extra”：credit bench ingest"},

@@ -22,7 +22,7 @@ import (
 var allowedWords = map[string]bool{"sqlite": true, "postgres": true, "true": true, "false": true, "http": true, "https": true,
 	"SQLite": true, "PostgreSQL": true,
 	// subcommands, which a message names as the user types them
-	"resume": true, "expire": true, "verify": true, "ingest": true, "read": true, "list": true, "reset": true, "load": true}
+	"resume": true, "expire": true, "verify": true, "ingest": true, "read": true, "list": true, "reset": true, "load": true, "reapply-policy": true}
 
 // rejectedCSV is a penalty file with every column and one row that is
 // rejected: a batch that imports, with an error file to write.
@@ -202,6 +202,8 @@ func TestCLIMessagesChinese(t *testing.T) {
 		{"BatchHelp", []string{"batch", "-h"}, nil, 0, []string{"用法：credit batch resume [选项]", "--db 文本"}, nil},
 		{"PushHelp", []string{"push", "-h"}, nil, 0, []string{"用法：credit push run [选项]", "--interval 时长"}, nil},
 		{"ListsHelp", []string{"lists", "-h"}, nil, 0, []string{"用法：credit lists expire [选项]"}, nil},
+		{"RecordsHelp", []string{"records", "-h"}, nil, 0, []string{"用法：credit records reapply-policy [选项]", "--dry-run"}, nil},
+		{"RecordsUnknown", []string{"records", "foo"}, nil, 2, []string{"未知的子命令“records foo”：应为 reapply-policy"}, nil},
 		{"LedgerHelp", []string{"ledger", "-h"}, nil, 0, []string{"credit ledger verify"}, nil},
 		{"BenchHelp", []string{"bench", "-h"}, nil, 0, []string{"credit bench ingest"}, nil},
 		{"UserHelp", []string{"user", "-h"}, nil, 0, []string{"credit user add"}, nil},

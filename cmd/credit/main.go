@@ -44,6 +44,7 @@ const usage = `用法: credit <命令> [参数]
   demo        生成演示数据
   ledger      存证账本（verify 校验全部记录；key 显示验证公钥）
   lists       信用名单（expire 到期自动移出）
+  records     信用记录（reapply-policy 按现行规则重算失信严重程度和公示期限）
   push        名单推送（run 投递webhook并按计划重试）
   calendar    工作日历（load 录入一年的放假安排，list 列出已覆盖的年份）
   bench       性能测试（ingest 归集速度，read 查询速度，verify 信用核查速度）
@@ -85,6 +86,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runLedger(ctx, env, args[1:])
 	case "lists":
 		err = runLists(ctx, env, args[1:])
+	case "records":
+		err = runRecords(ctx, env, args[1:])
 	case "push":
 		err = runPush(ctx, env, args[1:])
 	case "calendar":

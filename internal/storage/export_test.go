@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"jlcredit/internal/catalog"
 )
 
 // Tamper runs q on the write handle, as someone editing the database
@@ -219,4 +221,11 @@ func SetDeferFault(tb testing.TB, f func() error, wait time.Duration) {
 func SetBeforeListSubmit(tb testing.TB, f func()) {
 	beforeListSubmit = f
 	tb.Cleanup(func() { beforeListSubmit = nil })
+}
+
+// SetCatalog makes db use c as the catalog in force for the rest of its
+// life, as a build with other rules would.
+func SetCatalog(db *DB, c *catalog.Catalog) {
+	db.catalogOnce.Do(func() {})
+	db.catalog, db.catalogErr = c, nil
 }

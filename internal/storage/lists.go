@@ -27,18 +27,20 @@ var _ lists.Service = (*DB)(nil)
 // afterRecords keeps tables derived from records in step with new record
 // versions, in the transaction that writes them. process.go calls it for
 // every chunk.
-func (tx *Tx) afterRecords(ctx context.Context, class *catalog.Class, recs []*record.Record) error {
+// A batch of ReapplyPolicy (reapply) changes no entry's content, so it
+// pushes nothing: departments would be told of a change that is none.
+func (tx *Tx) afterRecords(ctx context.Context, class *catalog.Class, recs []*record.Record, reapply bool) error {
 	if class.Code != lists.ClassCode || len(recs) == 0 {
 		return nil
 	}
-	return tx.syncListEntries(ctx, recs)
+	return tx.syncListEntries(ctx, recs, !reapply)
 }
 
 // syncListEntries writes the derived rows of new list_entry versions:
 // list_entries (type, validity, removal) and list_persons (hashes of the
 // responsible persons' ID numbers, for 关联失信), then pushes them to the
-// departments concerned (see pushListEntries).
-func (tx *Tx) syncListEntries(ctx context.Context, recs []*record.Record) error {
+// departments concerned (see pushListEntries) unless push is false.
+func (tx *Tx) syncListEntries(ctx context.Context, recs []*record.Record, push bool) error {
 	data, err := lists.Default()
 	if err != nil {
 		return err
@@ -60,7 +62,7 @@ func (tx *Tx) syncListEntries(ctx context.Context, recs []*record.Record) error 
 		if err != nil {
 			return err
 		}
-		if kind, ok := lists.PushEvent(prev[e.Key], e, today); ok {
+		if kind, ok := lists.PushEvent(prev[e.Key], e, today); ok && push {
 			events = append(events, listEvent{kind: kind, entry: e, rec: r})
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM list_entries WHERE key = $1`, e.Key); err != nil {

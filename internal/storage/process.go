@@ -697,6 +697,14 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 			oldIDs []int64
 			byKey  = map[string]*record.Record{}
 		)
+		// A batch of ReapplyPolicy rewrites a record unchanged in content
+		// when the rules now give it other policy members.
+		var policies map[int64]policyMembers
+		if b.Channel == ChannelReapply {
+			if policies, err = tx.policiesOf(ctx, p.recs, heads); err != nil {
+				return err
+			}
+		}
 		for _, r := range p.recs {
 			if refused[r] {
 				continue
@@ -714,8 +722,20 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				}
 			} else if h, ok := heads[r.Key]; ok {
 				if h.hash == r.ContentHash {
-					chunk.Duplicates++
-					continue
+					pm, reapply := policies[h.id]
+					if !reapply {
+						chunk.Duplicates++
+						continue
+					}
+					if from, ok := pm.fromDate(); ok && r.DecisionDate == nil {
+						// Without a decision date publicity counts from
+						// the day the record was received, not today.
+						record.ApplyPolicy(r, class, cal, from)
+					}
+					if policyOf(r) == pm {
+						chunk.Duplicates++
+						continue
+					}
 				}
 				oldIDs = append(oldIDs, h.id)
 				prevVersion = h.version
@@ -772,7 +792,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		if err := tx.insertRecords(ctx, out, appendLeaf); err != nil {
 			return err
 		}
-		if err := tx.afterRecords(ctx, class, out); err != nil {
+		if err := tx.afterRecords(ctx, class, out, b.Channel == ChannelReapply); err != nil {
 			return err
 		}
 		rowErrs := p.errs

@@ -101,8 +101,9 @@ func (db *DB) SummarizeBatches(ctx context.Context, f record.BatchFilter) (*reco
 		return nil, nil, err
 	}
 	// What departments reported: not the versions the platform writes
-	// in their name (removals, expiries: channel system).
-	w.add(`b.channel <> $?`, "system")
+	// in their name (removals, expiries: channel system; policy applied
+	// again: ChannelReapply).
+	w.add(`b.channel NOT IN ($?, $?)`, "system", ChannelReapply)
 	day := db.dayExpr("b.created_at")
 	byDay := map[string]record.BatchSummary{}
 	var sum record.BatchSummary

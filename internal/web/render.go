@@ -564,6 +564,8 @@ var funcs = template.FuncMap{
 			return "命令行"
 		case "system":
 			return "平台处理（名单移出）"
+		case "reapply":
+			return "平台处理（按现行规则重算公示期限）"
 		}
 		return c
 	},
