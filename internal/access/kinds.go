@@ -13,6 +13,8 @@ type DepartmentKind struct {
 var DepartmentKinds = []DepartmentKind{
 	{"development_reform", "发展改革"},
 	{"market", "市场监督管理"},
+	{"civil_affairs", "民政"},
+	{"establishment", "机构编制"},
 	{"tax", "税务"},
 	{"finance", "财政"},
 	{"procurement", "政府采购监督管理"},

@@ -209,12 +209,20 @@ type Class struct {
 	// a subject with a current, unwithdrawn record of such a class is
 	// verified by its registration authority (主体核验); every other
 	// subject was created from what some department's row said of it.
-	Registers   bool      `json:"registers,omitempty"`
-	BusinessKey []string  `json:"business_key"`
-	Fields      []Field   `json:"fields"`
-	Rules       []Rule    `json:"rules,omitempty"`
-	Roles       Roles     `json:"roles"`
-	Publicity   Publicity `json:"publicity"`
+	Registers bool `json:"registers,omitempty"`
+	// RegisteredBy limits the records of a registering class that verify
+	// their subject to those a registration authority sent: by the
+	// subject's 登记管理部门码 (position 1 of its USCC, DOMAIN.md §1.1), the
+	// department kinds (access.DepartmentKinds) that register it — 9 市场监督管理,
+	// 5 民政, 1 机构编制. A subject whose code names another authority is
+	// not verified by any department of the platform. Empty: a record from
+	// any department verifies.
+	RegisteredBy map[string][]string `json:"registered_by,omitempty"`
+	BusinessKey  []string            `json:"business_key"`
+	Fields       []Field             `json:"fields"`
+	Rules        []Rule              `json:"rules,omitempty"`
+	Roles        Roles               `json:"roles"`
+	Publicity    Publicity           `json:"publicity"`
 	// TimelinessDays is the number of working days after the decision date
 	// within which the record must reach the platform (0 = no rule).
 	TimelinessDays int `json:"timeliness_days,omitempty"`

@@ -176,6 +176,22 @@ func (cl *Class) validate(tables map[string]*CodeTable) []error {
 	if cl.Registers && (!cl.Ingestible || cl.Roles.USCC == "") {
 		bad("registers needs an ingestible class with a uscc role")
 	}
+	if len(cl.RegisteredBy) > 0 && !cl.Registers {
+		bad("registered_by needs registers")
+	}
+	for code, kinds := range cl.RegisteredBy {
+		if len(code) != 1 || !strings.Contains("123456789AGJNQY", code) {
+			bad("registered_by: %q is not a registration authority code (登记管理部门码)", code)
+		}
+		if len(kinds) == 0 {
+			bad("registered_by %s: no department kind", code)
+		}
+		for _, k := range kinds {
+			if k == "" || strings.ContainsAny(k, "' \"") {
+				bad("registered_by %s: bad department kind %q", code, k)
+			}
+		}
+	}
 
 	fields := map[string]*Field{}
 	headers := map[string]string{} // normalised header -> field code

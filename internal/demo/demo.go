@@ -80,6 +80,7 @@ type Generator struct {
 	depts      []Department
 	meta       []deptMeta       // per department: 文号 prefixes, level
 	deptByCode map[string]int   // code → index
+	deptByName map[string]int   // name → index
 	deptByKey  map[string][]int // kind|region → indexes
 }
 

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"strings"
 
 	"jlcredit/internal/subject"
@@ -24,13 +25,23 @@ const (
 	KindCommerce    = "commerce"          // 商务
 	KindWater       = "water"             // 水利
 	KindUrban       = "urban"             // 城市管理行政执法
+	// Registration authorities that decide nothing in the demo: they
+	// report the registrations of social organisations (民政) and of public
+	// institutions and government bodies (机构编制).
+	KindCivilAffairs  = "civil_affairs" // 民政
+	KindEstablishment = "establishment" // 机构编制
 )
 
 // Kinds lists every department kind.
 var Kinds = []string{
 	KindMarket, KindEnvironment, KindTransport, KindHousing, KindSafety, KindHealth, KindCulture, KindAgriculture,
 	KindResources, KindHRSS, KindPolice, KindTax, KindEducation, KindCommerce, KindWater, KindUrban,
+	KindCivilAffairs, KindEstablishment,
 }
+
+// registrarKinds are the kinds of Kinds that only register: one body at
+// the province and in each 市州, created after every other department.
+var registrarKinds = []string{KindCivilAffairs, KindEstablishment}
 
 // deptKind describes the bodies of one kind at each level.
 type deptKind struct {
@@ -59,6 +70,18 @@ var deptKinds = map[string]deptKind{
 	KindCommerce:    {"吉林省商务厅", "商务局", "商务罚", "商务许", true, true},
 	KindWater:       {"吉林省水利厅", "水利局", "水罚", "水许", true, true},
 	KindUrban:       {"", "城市管理行政执法局", "城管罚", "城管许", true, true},
+	// The body of a 市州 is named by registrarName.
+	KindCivilAffairs:  {"吉林省民政厅", "民政局", "民罚", "民许", false, false},
+	KindEstablishment: {"中共吉林省委机构编制委员会办公室", "", "编罚", "编许", false, false},
+}
+
+// registrarName returns the name of the registration body of kind k in
+// the 市州 named pref (长春市).
+func registrarName(k, pref string) string {
+	if k == KindEstablishment {
+		return "中共" + pref + "委机构编制委员会办公室"
+	}
+	return pref + deptKinds[k].body
 }
 
 // Kinds present at 长白山管委会 and at the counties that have departments.
@@ -120,7 +143,7 @@ func (g *Generator) buildDepartments() {
 	}
 	for _, k := range Kinds {
 		dk := deptKinds[k]
-		if dk.province == "" {
+		if dk.province == "" || slices.Contains(registrarKinds, k) {
 			continue
 		}
 		add(Department{Name: dk.province, RegionCode: subject.JilinCode, Kind: k},
@@ -133,6 +156,9 @@ func (g *Generator) buildDepartments() {
 	for pi, p := range geo.prefs {
 		ab := prefectureAbbr[p.code]
 		for _, k := range Kinds {
+			if slices.Contains(registrarKinds, k) {
+				continue
+			}
 			dk := deptKinds[k]
 			name := p.name + dk.body
 			if k == KindTax {
@@ -171,10 +197,24 @@ func (g *Generator) buildDepartments() {
 				c.code, deptMeta{penAbbr: c.stem + dk.penAbbr, licAbbr: c.stem + dk.licAbbr, region: c.stem, level: levelCounty, pref: c.pref})
 		}
 	}
+	// The registration bodies last, so that adding them kept every other
+	// department's index (and so its code) as it was.
+	for _, k := range registrarKinds {
+		dk := deptKinds[k]
+		add(Department{Name: dk.province, RegionCode: subject.JilinCode, Kind: k},
+			subject.JilinCode, deptMeta{penAbbr: "吉" + dk.penAbbr, licAbbr: "吉" + dk.licAbbr, region: "吉", level: levelProvince, pref: -1})
+		for pi, p := range geo.prefs {
+			ab := prefectureAbbr[p.code]
+			add(Department{Name: registrarName(k, p.name), RegionCode: p.code, Kind: k},
+				p.code, deptMeta{penAbbr: ab + dk.penAbbr, licAbbr: ab + dk.licAbbr, region: ab, level: levelPrefecture, pref: pi})
+		}
+	}
 	g.deptByCode = make(map[string]int, len(g.depts))
+	g.deptByName = make(map[string]int, len(g.depts))
 	g.deptByKey = map[string][]int{}
 	for i, d := range g.depts {
 		g.deptByCode[d.Code] = i
+		g.deptByName[d.Name] = i
 		// By domain: 吉林省药品监督管理局 is not picked for market cases.
 		key := g.meta[i].domain + "|" + d.RegionCode
 		g.deptByKey[key] = append(g.deptByKey[key], i)

@@ -60,7 +60,7 @@ func (g *Generator) registration(i int, today credit.Date) (Department, map[stri
 	}
 	k, _, t, x, _, _ := g.place(i)
 	r := newRNG(g.seed^saltRegistration, uint64(i))
-	dept := g.depts[g.registrar(s.RegionCode)]
+	dept := g.depts[g.registrar(k, s.RegionCode)]
 	authority, authorityCode := g.registrationAuthority(k, s.USCC)
 	// New-style codes have a letter at position 9 (MA, MJ, MB).
 	founded := foundingDate(&r, k, s.USCC[8] > '9', today.AddDate(-historyYears-1, 0, 0))
@@ -91,11 +91,22 @@ func (g *Generator) registration(i int, today credit.Date) (Department, map[stri
 	return dept, row, true
 }
 
-// registrar returns the index of the market-regulation department that
-// reports the registrations of subjects in region: its county's when the
-// province has one, else its 市州's, else the provincial 厅 (listed before
-// 吉林省药品监督管理局, which is of the same kind).
-func (g *Generator) registrar(region string) int {
+// registrar returns the index of the department that reports the
+// registrations of subjects of kind k in region: for social organisations
+// the 民政 body, for public institutions and government bodies the 机构编制
+// body, of its 市州 or else the province's; for market subjects the
+// market-regulation department of its county when the province has one,
+// else of its 市州, else the provincial 厅 (listed before 吉林省药品监督管理局,
+// which is of the same kind).
+func (g *Generator) registrar(k kind, region string) int {
+	if rk := registrarKind(k); rk != "" {
+		if pi := g.geo.prefIndex(region); pi >= 0 {
+			if ds := g.deptByKey[rk+"|"+g.geo.prefs[pi].code]; len(ds) > 0 {
+				return ds[0]
+			}
+		}
+		return g.deptByKey[rk+"|"+subject.JilinCode][0]
+	}
 	codes := []string{region}
 	if pi := g.geo.prefIndex(region); pi >= 0 {
 		codes = append(codes, g.geo.prefs[pi].code)
@@ -127,16 +138,23 @@ func (g *Generator) registrationAuthority(k kind, uscc string) (name, code strin
 		label, region = g.geo.prefs[pi].name, g.geo.prefs[pi].code // also a 市州's historic 市辖区 code
 	}
 	province := region == subject.JilinCode
+	// The body's code when it is one of the platform's departments.
+	body := func(name string) (string, string) {
+		if i, ok := g.deptByName[name]; ok {
+			return name, g.depts[i].Code
+		}
+		return name, ""
+	}
 	switch k {
 	case kAssociation, kNonEnterprise, kFoundation:
 		if province {
-			return "吉林省民政厅", ""
+			return body("吉林省民政厅")
 		}
-		return label + "民政局", ""
+		return body(label + "民政局")
 	case kPublic:
 		return label + "事业单位登记管理局", ""
 	case kGovernment:
-		return "中共" + label + "委机构编制委员会办公室", ""
+		return body("中共" + label + "委机构编制委员会办公室")
 	}
 	if ds := g.deptByKey[KindMarket+"|"+region]; len(ds) > 0 {
 		return g.depts[ds[0]].Name, g.depts[ds[0]].Code
@@ -582,3 +600,15 @@ var (
 		{"", "贯彻执行有关法律法规和方针政策，依法履行本机关职责"},
 	}
 )
+
+// registrarKind returns the kind of department that registers subjects of
+// kind k, "" for market subjects.
+func registrarKind(k kind) string {
+	switch k {
+	case kAssociation, kNonEnterprise, kFoundation:
+		return KindCivilAffairs
+	case kPublic, kGovernment:
+		return KindEstablishment
+	}
+	return ""
+}

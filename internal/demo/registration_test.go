@@ -54,9 +54,13 @@ func contains(list []string, w string) bool {
 	return false
 }
 
-// Registrations are reported by the market-regulation department of the
-// subject's county, else of its 市州, else the provincial 厅; a 登记机关 that
-// is one of the province's departments carries its code.
+// Registrations of market subjects are reported by the market-regulation
+// department of the subject's county, else of its 市州, else the provincial
+// 厅; those of social organisations by the 民政 body, of public
+// institutions and government bodies by the 机构编制 body, of the 市州 or
+// else the province (the registration authorities whose records verify a
+// subject, catalog registered_by); a 登记机关 that is one of the province's
+// departments carries its code.
 func TestRegistrationDepartments(t *testing.T) {
 	g := New(2024, 20_000)
 	codes := map[string]Department{}
@@ -66,6 +70,22 @@ func TestRegistrationDepartments(t *testing.T) {
 	seen := map[string]int{}
 	err := g.Registrations(asOf, func(i int, d Department, row map[string]string) error {
 		s := g.Subject(i)
+		if rk := map[byte]string{'5': KindCivilAffairs, '1': KindEstablishment}[s.USCC[0]]; rk != "" {
+			want := subject.JilinCode
+			if pi := g.geo.prefIndex(s.RegionCode); pi >= 0 {
+				want = g.geo.prefs[pi].code
+			}
+			if d.Kind != rk || d.RegionCode != want {
+				t.Errorf("subject %s in %s: submitted by %s (%s %s), want the %s body of %s", s.USCC, s.RegionCode, d.Name, d.Kind, d.RegionCode, rk, want)
+			}
+			if c := row["DJ_DJJGDM"]; c != "" {
+				if a, ok := codes[c]; !ok || a.Name != row["DJ_DJJG"] || a.Kind != rk {
+					t.Errorf("subject %d: 登记机关 %s %s is not a %s department of the province", i, row["DJ_DJJG"], c, rk)
+				}
+			}
+			seen[s.USCC[:2]+" "+authorityKind(row["DJ_DJJG"])]++
+			return nil
+		}
 		var want string
 		switch {
 		case g.deptByKey[KindMarket+"|"+s.RegionCode] != nil:

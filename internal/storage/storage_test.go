@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"jlcredit/internal/access"
+	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/pgtest"
 	"jlcredit/internal/record"
@@ -216,8 +217,60 @@ func testVerifiedByRegistration(t *testing.T, open opener) {
 	if p, err := f.db.FindSubjectByCode(sys(), f.person); err != nil || p.Verified {
 		t.Errorf("person: %+v, %v; want unverified", p, err)
 	}
+	// Only the subject's registration authority verifies it (catalog
+	// registered_by, by position 1 of its code): 生态环境 does not register
+	// companies, 市场监管 does not register a 社会团体 (51…), 民政 does.
+	civil := &access.Department{Code: uscc(t, "11220100MB000003"), Name: "长春市民政局", RegionCode: "220100", Kind: "civil_affairs"}
+	if err := f.db.UpsertDepartment(sys(), civil); err != nil {
+		t.Fatal(err)
+	}
+	company2, society := uscc(t, "91220101MA0Y2345"), uscc(t, "51220100MJ0Y3456")
+	register := func(d *access.Department, name, code, kind string) {
+		t.Helper()
+		rc, err := f.db.Submit(sys(), record.Submission{Class: "registration", DepartmentCode: d.Code, Filename: "r.csv",
+			Body: bytes.NewReader(csvBytes(t, reg, []string{name, code, kind, "李明", "2016-05-10", d.Name, d.Code, "存续", d.Code}))})
+		if err != nil || rc.Accepted != 1 {
+			t.Fatalf("registration of %s by %s: %+v, %v", name, d.Name, rc, err)
+		}
+	}
+	register(f.other, "长春南湖机械有限公司", company2, "有限责任公司")
+	register(f.dept, "长春市南湖摄影家协会", society, "社会团体")
+	if a, b, c := verified(company2); a || b || c {
+		t.Errorf("company registered by 生态环境: verified %v/%v/%v, want false", a, b, c)
+	}
+	if a, b, c := verified(society); a || b || c {
+		t.Errorf("社会团体 registered by 市场监管: verified %v/%v/%v, want false", a, b, c)
+	}
+	society2 := uscc(t, "51220100MJ0Y4567")
+	register(civil, "长春市书法家协会", society2, "社会团体")
+	if a, b, c := verified(society2); !a || !b || !c {
+		t.Errorf("社会团体 registered by 民政: verified %v/%v/%v, want true", a, b, c)
+	}
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("ledger verify after a registration: %v", err)
+	}
+}
+
+// TestRegisteredByKinds: the department kinds the catalog names as
+// registration authorities are kinds a department can have.
+func TestRegisteredByKinds(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, cl := range c.Classes {
+		for code, kinds := range cl.RegisteredBy {
+			for _, k := range kinds {
+				n++
+				if _, ok := access.DepartmentKindName(k); !ok {
+					t.Errorf("class %s registered_by %s: kind %q is not in access.DepartmentKinds", cl.Code, code, k)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no class names a registration authority")
 	}
 }
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
 
+	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
@@ -22,25 +24,58 @@ var _ subject.Service = (*DB)(nil)
 // as written, which is what Subject.Name shows.
 //
 // Verified (主体核验) is derived, not stored: whether a current, unwithdrawn
-// record of a registering class (catalog.Class.Registers: 登记注册基本信息,
-// sent by the registration authority) names the subject, one probe of
-// records_subject. The subjects row stays what the record that created it
-// implied (ledger verify checks it, and that its verified column is never
-// set), and a registration withdrawn later takes the mark away with it.
+// record of a registering class (catalog.Class.Registers: 登记注册基本信息)
+// sent by the subject's registration authority (catalog.Class.RegisteredBy:
+// a department of a kind that registers the 登记管理部门码 of its code)
+// names the subject, one probe of records_subject and its department. The
+// subjects row stays what the record that created it implied (ledger verify
+// checks it, and that its verified column is never set), and a
+// registration withdrawn later takes the mark away with it.
 func (db *DB) subjectColumns(alias string) string {
 	verified := "FALSE"
 	if c, err := db.Catalog(context.Background()); err == nil {
-		var codes []string
-		for _, cl := range c.Classes {
-			if cl.Registers {
-				codes = append(codes, "'"+strings.ReplaceAll(cl.Code, "'", "''")+"'")
-			}
-		}
-		if len(codes) > 0 {
-			verified = `EXISTS (SELECT 1 FROM records vr WHERE vr.subject_id = ` + alias + `.id AND vr.class IN (` + strings.Join(codes, ", ") + `) AND vr.is_current AND vr.status <> '` + string(record.Withdrawn) + `')`
+		if cond := verifiedCondition(c, alias); cond != "" {
+			verified = cond
 		}
 	}
 	return prefixed(alias+".", `id, type, name, display_name, uscc, cid_masked, region_code, legal_rep`) + `, ` + verified + `, ` + prefixed(alias+".", `created_at, updated_at`)
+}
+
+// verifiedCondition is the SQL of Subject.Verified for the subjects row
+// named alias, "" when the catalog has no registering class.
+func verifiedCondition(c *catalog.Catalog, alias string) string {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	var any []string // registering classes any department's records verify
+	var by []string  // per class and authority code: class, code and kinds
+	for _, cl := range c.Classes {
+		if !cl.Registers {
+			continue
+		}
+		if len(cl.RegisteredBy) == 0 {
+			any = append(any, quote(cl.Code))
+			continue
+		}
+		for _, code := range slices.Sorted(maps.Keys(cl.RegisteredBy)) {
+			kinds := make([]string, len(cl.RegisteredBy[code]))
+			for i, k := range cl.RegisteredBy[code] {
+				kinds[i] = quote(k)
+			}
+			by = append(by, `vr.class = `+quote(cl.Code)+` AND substr(`+alias+`.uscc, 1, 1) = `+quote(code)+
+				` AND vr.department_id IN (SELECT vd.id FROM departments vd WHERE vd.kind IN (`+strings.Join(kinds, ", ")+`))`)
+		}
+	}
+	var conds []string
+	if len(any) > 0 {
+		conds = append(conds, `vr.class IN (`+strings.Join(any, ", ")+`)`)
+	}
+	for _, b := range by {
+		conds = append(conds, `(`+b+`)`)
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return `EXISTS (SELECT 1 FROM records vr WHERE vr.subject_id = ` + alias + `.id AND vr.is_current AND vr.status <> '` + string(record.Withdrawn) +
+		`' AND (` + strings.Join(conds, " OR ") + `))`
 }
 
 func scanSubject(s interface{ Scan(...any) error }, extra ...any) (*subject.Subject, error) {
