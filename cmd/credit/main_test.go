@@ -190,7 +190,7 @@ func testImportAndLedger(t *testing.T, dsn string, tamper func(q string)) {
 		})
 	}
 	// The rules of this build wrote every version: nothing to apply again.
-	if out, e, code := run(t, "records", "reapply-policy", "--db", dsn); code != 0 || lastLine(out) != `{"batches":0,"checked":1,"differ":0,"dry_run":false,"written":0}` ||
+	if out, e, code := run(t, "records", "reapply-policy", "--db", dsn); code != 0 || lastLine(out) != `{"batches":0,"checked":1,"differ":0,"dry_run":false,"rejected":0,"written":0}` ||
 		!strings.Contains(e, "已检查1条现行记录，其中0条与现行规则不一致") {
 		t.Errorf("records reapply-policy: exit %d, stdout %q, stderr %q", code, out, e)
 	}

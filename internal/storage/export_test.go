@@ -229,3 +229,11 @@ func SetCatalog(db *DB, c *catalog.Catalog) {
 	db.catalogOnce.Do(func() {})
 	db.catalog, db.catalogErr = c, nil
 }
+
+// SetReapplyChunk sets how many versions ReapplyPolicy reads at a time
+// (and submits per batch) for the duration of a test.
+func SetReapplyChunk(tb testing.TB, n int) {
+	old := reapplyChunk
+	reapplyChunk = n
+	tb.Cleanup(func() { reapplyChunk = old })
+}

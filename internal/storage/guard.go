@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -24,6 +26,9 @@ const (
 	// ProblemStaleVersion: a row that names the version it amends
 	// (record.BaseColumn) when another version has been written since.
 	ProblemStaleVersion = "stale_version"
+	// ProblemReapplyChanged: a row of a ReapplyPolicy batch whose content
+	// is no longer its current version's.
+	ProblemReapplyChanged = "reapply_content_changed"
 )
 
 // storedRejections returns the rows of a chunk that what is stored refuses,
@@ -33,7 +38,11 @@ const (
 // (record.BaseColumn) that is no longer current. heads are the current
 // versions of the chunk's keys, dep the submitting department. Rows equal
 // to the current version are duplicates, never refused.
-func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep credit.DepartmentID, recs []*record.Record, heads map[string]head) ([]record.RowError, map[*record.Record]bool, error) {
+//
+// A row of a ReapplyPolicy batch (reapply) must repeat its current version's
+// content: it only carries new policy members, so any other row is refused
+// (ProblemReapplyChanged) rather than written as a correction.
+func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep credit.DepartmentID, recs []*record.Record, heads map[string]head, reapply bool) ([]record.RowError, map[*record.Record]bool, error) {
 	var errs []record.RowError
 	refused := map[*record.Record]bool{}
 	refuse := func(r *record.Record, p credit.Problem) {
@@ -65,13 +74,33 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 		if cur.hash == r.ContentHash && (ok || again) {
 			continue // a duplicate, whatever its base
 		}
-		if r.Base != 0 && (again || !ok || h.id != int64(r.Base)) {
+		stale := r.Base != 0 && (again || !ok || h.id != int64(r.Base))
+		if stale && !again && ok {
+			// Versions written since the base that changed nothing of its
+			// content (ReapplyPolicy's) leave the row's base as good as
+			// current.
+			same, err := tx.sameContent(ctx, int64(r.Base), class.Code, r.Key, h.hash)
+			if err != nil {
+				return nil, nil, err
+			}
+			stale = !same
+		}
+		if stale {
 			msg := fmt.Sprintf("第%d行：本行修改的是记录ID为%d的版本，但%s的现行版本已是第%d版（期间已有更正或移出写入），本行未写入；请按现行版本重新修改后报送",
 				r.Row, r.Base, describeKey(class, r), cur.version)
 			if cur.version == 0 {
 				msg = fmt.Sprintf("第%d行：本行修改的是记录ID为%d的版本，但%s尚无任何版本，本行未写入", r.Row, r.Base, describeKey(class, r))
 			}
 			refuse(r, credit.Problem{Row: r.Row, Field: record.BaseColumn, Code: ProblemStaleVersion, Message: msg})
+			continue
+		}
+		if reapply {
+			msg := fmt.Sprintf("第%d行：%s的现行版本（第%d版）按现行目录读出后内容有变化（如字段或代码表已调整），按现行规则重算公示期限不改变记录内容，本行未写入；如需更正请由报送部门报送",
+				r.Row, describeKey(class, r), cur.version)
+			if cur.version == 0 {
+				msg = fmt.Sprintf("第%d行：%s尚无任何版本，按现行规则重算公示期限只针对已有记录，本行未写入", r.Row, describeKey(class, r))
+			}
+			refuse(r, credit.Problem{Row: r.Row, Field: record.BaseColumn, Code: ProblemReapplyChanged, Message: msg})
 			continue
 		}
 		written[r.Key] = step{cur.version + 1, r.ContentHash}
@@ -123,4 +152,15 @@ func describeKey(class *catalog.Class, r *record.Record) string {
 		parts = append(parts, name+"“"+r.Fields[code]+"”")
 	}
 	return strings.Join(parts, "、")
+}
+
+// sameContent reports whether record version id of (class, key) has the
+// content hash hash.
+func (tx *Tx) sameContent(ctx context.Context, id int64, class, key, hash string) (bool, error) {
+	var h string
+	err := tx.queryRow(ctx, `SELECT content_hash FROM records WHERE id = $1 AND class = $2 AND key = $3`, id, class, key).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return h == hash, err
 }

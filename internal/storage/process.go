@@ -686,7 +686,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				return err
 			}
 		}
-		refusedErrs, refused, err := tx.storedRejections(ctx, class, b.DepartmentID, p.recs, heads)
+		refusedErrs, refused, err := tx.storedRejections(ctx, class, b.DepartmentID, p.recs, heads, b.Channel == ChannelReapply)
 		if err != nil {
 			return err
 		}

@@ -79,7 +79,7 @@ type ReapplyReport struct {
 
 // reapplyChunk is how many versions ReapplyPolicy reads at a time, and
 // the most rows it submits in one batch.
-const reapplyChunk = 5000
+var reapplyChunk = 5000
 
 // ReapplyPolicy applies the rules and catalog of this build again to every
 // current, active version of class (every ingestible class when class is
@@ -159,11 +159,14 @@ func (db *DB) reapplyClass(ctx context.Context, c *catalog.Class, dryRun bool, r
 		rep.Receipts = append(rep.Receipts, rc)
 		return nil
 	}
-	var last int64
+	// By business key, along records_current: each chunk costs its own
+	// rows whatever the class's size, and the versions this run writes
+	// (same keys, behind the scan) are not read again.
+	last, pendingRows := "", 0
 	for {
 		var recs []*record.Record
-		err := scanAll(db.rows(ctx, `SELECT `+recordColumns+` FROM records WHERE class = $1 AND is_current AND status = $2 AND id > $3 ORDER BY id LIMIT `+strconv.Itoa(reapplyChunk),
-			c.Code, string(record.Active), last), func(rows *sql.Rows) error {
+		err := scanAll(db.rows(ctx, `SELECT `+recordColumns+` FROM records WHERE class = $1 AND is_current AND key > $2 ORDER BY key LIMIT `+strconv.Itoa(reapplyChunk),
+			c.Code, last), func(rows *sql.Rows) error {
 			r, err := scanRecord(rows)
 			if err != nil {
 				return err
@@ -177,8 +180,11 @@ func (db *DB) reapplyClass(ctx context.Context, c *catalog.Class, dryRun bool, r
 		if len(recs) == 0 {
 			break
 		}
-		last = int64(recs[len(recs)-1].ID)
+		last = recs[len(recs)-1].Key
 		for _, r := range recs {
+			if r.Status != record.Active {
+				continue
+			}
 			rep.Checked++
 			clear, err := db.clearFields(r.Fields)
 			if err != nil {
@@ -204,10 +210,20 @@ func (db *DB) reapplyClass(ctx context.Context, c *catalog.Class, dryRun bool, r
 			}
 			row[record.BaseColumn] = strconv.FormatInt(int64(r.ID), 10)
 			pending[r.DepartmentID] = append(pending[r.DepartmentID], row)
+			pendingRows++
 			if len(pending[r.DepartmentID]) >= reapplyChunk {
+				pendingRows -= len(pending[r.DepartmentID])
 				if err := submit(r.DepartmentID); err != nil {
 					return err
 				}
+			}
+			if pendingRows >= 4*reapplyChunk { // bounded memory, however many departments
+				for dep := range pending {
+					if err := submit(dep); err != nil {
+						return err
+					}
+				}
+				pendingRows = 0
 			}
 		}
 	}

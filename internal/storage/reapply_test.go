@@ -1,7 +1,11 @@
 package storage_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"jlcredit/internal/catalog"
@@ -178,6 +182,110 @@ func TestReapplyPolicyListEntry(t *testing.T) {
 		}
 		if got := len(f.inbox(t, f.user)); got != before {
 			t.Errorf("inbox has %d notifications after ReapplyPolicy, want %d (no change to tell)", got, before)
+		}
+		if _, err := f.db.VerifyLedger(ctx); err != nil {
+			t.Errorf("VerifyLedger: %v", err)
+		}
+	})
+}
+
+// reparse returns c after edit, validated again (its lookup indexes
+// rebuilt).
+func reparse(t *testing.T, c *catalog.Catalog, edit func(*catalog.Catalog)) *catalog.Catalog {
+	t.Helper()
+	edit(c)
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := catalog.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestReapplyPolicyKeepsContent: a version that today's catalog reads with
+// other content (here a field the old catalog had and today's has not) is
+// refused in the reapply batch with its reason, not written as a
+// correction that would drop the field; a correction a department based
+// on a version before the run is still accepted (the versions in between
+// changed no content); and a run spanning several chunks reads each
+// current version once.
+func TestReapplyPolicyKeepsContent(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		ctx := sys()
+		def, err := f.db.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := reparse(t, catalogWith(t, catalog.General, catalog.Period{Min: 3, Max: 24}), func(c *catalog.Catalog) {
+			cl, _ := c.Class("penalty")
+			cl.Fields = append(cl.Fields, catalog.Field{Code: "QA_BZ", Name: "旧版备注", Type: "string", Req: "optional", MaxLen: 100})
+		})
+		storage.SetCatalog(f.db, old)
+		header := append(append([]string{}, penaltyHeader...), "QA_BZ")
+		var rows [][]string
+		for i := range 5 {
+			rows = append(rows, append(f.penaltyRow(fmt.Sprintf("长市监罚〔2025〕%d号", 40+i), "罚款", "0.5", "2025-11-03"), ""))
+		}
+		rows[0][len(rows[0])-1] = "旧版目录的备注"
+		if rc := f.submit(t, "penalty", "old.csv", csvBytes(t, header, rows...)); rc.Accepted != 5 {
+			t.Fatalf("receipt = %+v", rc)
+		}
+		var firstID int64
+		if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT id FROM records WHERE is_current AND key LIKE $1`), "长市监罚〔2025〕41号%").Scan(&firstID); err != nil {
+			t.Fatal(err)
+		}
+		storage.SetCatalog(f.db, def)
+		storage.SetReapplyChunk(t, 2)
+		rep, err := f.db.ReapplyPolicy(ctx, "penalty", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted, rejected := 0, 0
+		for _, rc := range rep.Receipts {
+			accepted += rc.Accepted
+			rejected += rc.Rejected
+		}
+		if rep.Checked != 5 || rep.Differ != 5 || accepted != 4 || rejected != 1 {
+			t.Fatalf("ReapplyPolicy = %+v; accepted %d, rejected %d; want 5 checked, 5 differing, 4 written, 1 refused", rep, accepted, rejected)
+		}
+		var problems []string
+		for _, rc := range rep.Receipts {
+			errs, _, err := f.db.FindBatchErrors(ctx, rc.Batch, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range errs {
+				for _, p := range e.Problems {
+					problems = append(problems, p.Code+" "+p.Message)
+				}
+			}
+		}
+		if len(problems) != 1 || !strings.HasPrefix(problems[0], storage.ProblemReapplyChanged+" ") || !strings.Contains(problems[0], "长市监罚〔2025〕40号") {
+			t.Errorf("problems = %q, want one %s naming 长市监罚〔2025〕40号", problems, storage.ProblemReapplyChanged)
+		}
+		var fields string
+		if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT fields FROM records WHERE is_current AND key LIKE $1`), "长市监罚〔2025〕40号%").Scan(&fields); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(fields, "旧版目录的备注") {
+			t.Errorf("the refused record's current fields lost QA_BZ: %s", fields)
+		}
+		// A correction based on the version before the run.
+		corr := map[string]string{}
+		for i, h := range penaltyHeader {
+			corr[h] = rows[1][i]
+		}
+		corr["CF_NR_FK"] = "0.8"
+		corr[record.BaseColumn] = strconv.FormatInt(firstID, 10)
+		body, _ := json.Marshal([]map[string]string{corr})
+		rc, err := f.db.Submit(ctx, record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Format: "json", Filename: "更正.json", Body: bytes.NewReader(body)})
+		if err != nil || rc.Accepted != 1 {
+			errs, _, _ := f.db.FindBatchErrors(ctx, rc.Batch, 0, 5)
+			t.Errorf("correction based on the version before the run: %+v, %v, %+v", rc, err, errs)
 		}
 		if _, err := f.db.VerifyLedger(ctx); err != nil {
 			t.Errorf("VerifyLedger: %v", err)
