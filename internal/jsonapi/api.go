@@ -87,6 +87,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/records/{id}", access.ScopeShare, s.handleRecordView},
 		{"GET /api/v1/records/{id}/proof", access.ScopeShare, s.handleRecordProof},
 		{"GET /api/v1/ledger/checkpoint", public, s.handleCheckpoint},
+		{"GET /api/v1/ledger/consistency", public, s.handleConsistency},
 		{"GET /api/v1/openapi.json", public, s.handleOpenAPI},
 	}
 	rs = append(rs, s.listRoutes()...)

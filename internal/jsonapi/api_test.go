@@ -291,6 +291,22 @@ func TestArchiveSearchLedger(t *testing.T) {
 		!strings.Contains(m["message"].(string), "参数format的值“x”无效") {
 		t.Errorf("format=x: %d %v, want 400 invalid naming the parameter", resp.StatusCode, m)
 	}
+	// Consistency: anonymous callers may ask; bad sizes are 400 in Chinese.
+	for _, c := range []struct{ query, want string }{
+		{"", "请用参数old给出您保存的旧检查点的大小"},
+		{"?old=abc", "参数old的值“abc”无效"},
+		{"?old=0", "旧检查点的大小0无效"},
+		{"?old=99999999", "旧检查点的大小99999999无效"},
+		{"?old=1&log=x", "参数log的值“x”无效"},
+	} {
+		if resp, m := e.do(t, "GET", "/api/v1/ledger/consistency"+c.query, "", "", nil); resp.StatusCode != 400 || m["code"] != credit.EINVALID ||
+			!strings.Contains(m["message"].(string), c.want) {
+			t.Errorf("consistency%s: %d %v, want 400 saying %q", c.query, resp.StatusCode, m, c.want)
+		}
+	}
+	if resp, m := e.do(t, "GET", "/api/v1/ledger/consistency?old=1", "", "", nil); resp.StatusCode != 200 || m["proof"] == nil || m["checkpoint"] == nil {
+		t.Errorf("consistency?old=1: %d %v", resp.StatusCode, m)
+	}
 	resp2, _ := http.Get(e.srv.URL + "/api/v1/records/1/proof")
 	var p ledger.RecordProof
 	json.NewDecoder(resp2.Body).Decode(&p)

@@ -3,22 +3,59 @@ package jsonapi
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/ledger"
 	"jlcredit/internal/respond"
 )
 
+// auditLog reads the log parameter: false for the records' tree (records,
+// the default), true for the audit log's (audit).
+func auditLog(r *http.Request) (bool, error) {
+	switch l := r.URL.Query().Get("log"); l {
+	case "", "records":
+		return false, nil
+	case "audit":
+		return true, nil
+	default:
+		return false, credit.Errorf(credit.EINVALID, "参数log的值“%s”无效，应为records（信用记录，默认）或audit（审计日志）", clip(l))
+	}
+}
+
+// handleConsistency returns the latest checkpoint and the proof that it
+// extends the tree of old leaves (log as handleCheckpoint).
+func (s *Server) handleConsistency(w http.ResponseWriter, r *http.Request) error {
+	audit, err := auditLog(r)
+	if err != nil {
+		return err
+	}
+	raw := r.URL.Query().Get("old")
+	if raw == "" {
+		return credit.Errorf(credit.EINVALID, "请用参数old给出您保存的旧检查点的大小（size），如 old=1024")
+	}
+	old, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return credit.Errorf(credit.EINVALID, "参数old的值“%s”无效，应为旧检查点的大小（正整数）", clip(raw))
+	}
+	a, err := s.Backend.ProveConsistency(r.Context(), audit, old)
+	if err != nil {
+		return err
+	}
+	respond.JSON(w, http.StatusOK, a)
+	return nil
+}
+
 // handleCheckpoint returns the latest signed checkpoint of the records'
 // tree, or with log=audit of the audit log's.
 func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error {
 	latest := s.Backend.LatestCheckpoint
-	switch l := r.URL.Query().Get("log"); l {
-	case "", "records":
-	case "audit":
+	audit, err := auditLog(r)
+	if err != nil {
+		return err
+	}
+	if audit {
 		latest = s.Backend.LatestAuditCheckpoint
-	default:
-		return credit.Errorf(credit.EINVALID, "参数log的值“%s”无效，应为records（信用记录，默认）或audit（审计日志）", clip(l))
 	}
 	format := r.URL.Query().Get("format")
 	if format != "" && format != "note" && format != "json" {

@@ -920,6 +920,8 @@ func TestOpenAPIResponseShapes(t *testing.T) {
 	call("GET", "/ledger/checkpoint", "/ledger/checkpoint", "", nil)
 	call("GET", "/ledger/checkpoint", "/ledger/checkpoint?log=audit&format=json", "", nil)
 	call("GET", "/ledger/checkpoint", "/ledger/checkpoint?format=note", "", nil)
+	call("GET", "/ledger/consistency", "/ledger/consistency?old=1", "", nil)
+	call("GET", "/ledger/consistency", "/ledger/consistency?old=1&log=audit", "", nil)
 	call("DELETE", "/subscriptions/{id}", "/subscriptions/"+id(sub, "id"), keys[b], nil)
 
 	// Errors: documented, with their headers and details.

@@ -27,6 +27,7 @@ var wantScopes = map[string]string{
 	"GET /api/v1/catalog":                        "",
 	"GET /api/v1/catalog/{class}":                "",
 	"GET /api/v1/ledger/checkpoint":              "",
+	"GET /api/v1/ledger/consistency":             "",
 	"GET /api/v1/openapi.json":                   "",
 	"GET /api/v1/lists":                          "",
 	"GET /api/v1/measures":                       "",

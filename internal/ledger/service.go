@@ -19,6 +19,17 @@ type RecordProof struct {
 	VerifierKey string          `json:"verifier_key"`
 }
 
+// ConsistencyAnswer is the platform's answer to "prove that what you sign
+// today extends what you signed when the tree had oldSize leaves": the
+// latest signed checkpoint and the consistency proof from oldSize to its
+// size. Whoever kept the older checkpoint (its root) checks the proof with
+// VerifyConsistency: a ledger rewritten since cannot produce one.
+type ConsistencyAnswer struct {
+	Proof       ConsistencyProof `json:"proof"`
+	Checkpoint  *Checkpoint      `json:"checkpoint"`
+	VerifierKey string           `json:"verifier_key"`
+}
+
 // VerifyReport is the result of a full verification of the ledger.
 type VerifyReport struct {
 	Records     int64  `json:"records"`
@@ -74,6 +85,10 @@ type Service interface {
 	LatestAuditCheckpoint(ctx context.Context) (*Checkpoint, error)
 	// ProveRecord returns ENOTFOUND when the record is missing or not visible.
 	ProveRecord(ctx context.Context, id credit.RecordID) (*RecordProof, error)
+	// ProveConsistency proves that the latest checkpoint of the records'
+	// tree (of the audit log's, with audit) extends the tree of oldSize
+	// leaves; EINVALID unless 1 <= oldSize <= the latest size.
+	ProveConsistency(ctx context.Context, audit bool, oldSize int64) (*ConsistencyAnswer, error)
 	// VerifyLedger recomputes everything; EINVALID names the first bad record.
 	VerifyLedger(ctx context.Context) (*VerifyReport, error)
 	// VerifierKey is the note verifier key (C2SP vkey) that checks both

@@ -93,6 +93,29 @@ func (db *DB) ProveRecord(ctx context.Context, id credit.RecordID) (*ledger.Reco
 	return out, nil
 }
 
+// ProveConsistency returns the latest checkpoint of the records' tree (the
+// audit log's, with audit) and the proof that it extends the tree of
+// oldSize leaves. Public, as the checkpoints are: the proof's hashes are
+// interior hashes of the tree, which reveal nothing of the records.
+func (db *DB) ProveConsistency(ctx context.Context, audit bool, oldSize int64) (*ledger.ConsistencyAnswer, error) {
+	latest, hashes := db.LatestCheckpoint, recordHashes
+	if audit {
+		latest, hashes = db.LatestAuditCheckpoint, auditHashes
+	}
+	cp, err := latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if oldSize < 1 || oldSize > cp.Size {
+		return nil, credit.Errorf(credit.EINVALID, "旧检查点的大小%d无效：应在1到最新检查点的大小%d之间", oldSize, cp.Size)
+	}
+	p, err := ledger.ProveConsistency(ctx, dbHashStore{db, hashes}, oldSize, cp.Size)
+	if err != nil {
+		return nil, err
+	}
+	return &ledger.ConsistencyAnswer{Proof: p, Checkpoint: cp, VerifierKey: db.Secrets.VerifierKey()}, nil
+}
+
 // VerifyLedger recomputes every record version's hash from what is stored,
 // rebuilds the tree, and checks it against the stored hashes and every
 // signed checkpoint; then the audit log's tree the same way; then what is
