@@ -23,7 +23,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		return runBenchRead(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "ingest" {
-		return groupUsage(env, "bench", args, "用法: credit bench ingest --db DSN --records N | credit bench read --db DSN --subjects N | credit bench verify --db DSN --subjects N --entries M [--rate 2000] [--url http://…]；各子命令的参数：credit bench ingest -h", "ingest、read 或 verify")
+		return groupUsage(env, "bench", args, "用法：credit bench ingest --db DSN --records N | credit bench read --db DSN --subjects N | credit bench verify --db DSN --subjects N --entries M [--rate 2000] [--url http://…]；各子命令的参数：credit bench ingest -h", "ingest、read 或 verify")
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("bench ingest")

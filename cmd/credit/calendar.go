@@ -24,7 +24,7 @@ var beforeCalendarLoad func()
 
 func runCalendar(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.Stderr, "用法: credit calendar load|list [参数]；各子命令的参数：credit calendar load -h")
+		fmt.Fprintln(env.Stderr, "用法：credit calendar load|list [参数]；各子命令的参数：credit calendar load -h")
 		return usageOrHelp(args)
 	}
 	ctx = systemContext(ctx)

@@ -13,7 +13,7 @@ import (
 
 func runDepartment(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.Stderr, "用法: credit department add|key|list [参数]；各子命令的参数：credit department add -h")
+		fmt.Fprintln(env.Stderr, "用法：credit department add|key|list [参数]；各子命令的参数：credit department add -h")
 		return usageOrHelp(args)
 	}
 	ctx = systemContext(ctx)

@@ -57,10 +57,10 @@ func oneSubcommand(env *Env, group, sub string, args []string) ([]string, error)
 	case len(args) > 0 && isHelp(args[0]):
 		return []string{sub, "-h"}, nil
 	case len(args) == 0:
-		fmt.Fprintf(env.Stderr, "用法: credit %s %s [选项]；各选项：credit %s %s -h\n", group, sub, group, sub)
+		fmt.Fprintf(env.Stderr, "用法：credit %s %s [选项]；各选项：credit %s %s -h\n", group, sub, group, sub)
 		return nil, errUsage
 	case args[0] != sub:
-		fmt.Fprintf(env.Stderr, "错误：未知的子命令“%s %s”：应为 %s\n用法: credit %s %s [选项]；各选项：credit %s %s -h\n", group, args[0], sub, group, sub, group, sub)
+		fmt.Fprintf(env.Stderr, "错误：未知的子命令“%s %s”：应为 %s\n用法：credit %s %s [选项]；各选项：credit %s %s -h\n", group, args[0], sub, group, sub, group, sub)
 		return nil, errUsage
 	}
 	return args, nil

@@ -29,7 +29,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if fset.NArg() == 0 {
-		fmt.Fprintln(env.Stderr, "用法: credit import --db DSN --class CLASS --department USCC [--errors OUT.csv|.xlsx] FILE")
+		fmt.Fprintln(env.Stderr, "用法：credit import --db DSN --class CLASS --department USCC [--errors OUT.csv|.xlsx] FILE")
 		return errUsage
 	}
 	path := fset.Arg(0)

@@ -11,7 +11,7 @@ func runLedger(ctx context.Context, env *Env, args []string) error {
 		return runLedgerKey(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "verify" {
-		return groupUsage(env, "ledger", args, "用法: credit ledger verify --db DSN | credit ledger key --db DSN；各子命令的参数：credit ledger verify -h", "verify 或 key")
+		return groupUsage(env, "ledger", args, "用法：credit ledger verify --db DSN | credit ledger key --db DSN；各子命令的参数：credit ledger verify -h", "verify 或 key")
 	}
 	ctx = systemContext(ctx)
 	fs := env.flags("ledger verify")

@@ -32,7 +32,7 @@ func main() {
 	os.Exit(Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = `用法: credit <命令> [参数]
+const usage = `用法：credit <命令> [参数]
 
 命令:
   serve       启动平台（--demo 在空库上生成演示数据）

@@ -569,3 +569,19 @@ func TestPenaltyCasesFitTheSubject(t *testing.T) {
 		t.Fatalf("%d organisations' rows, %v", orgs, err)
 	}
 }
+
+// TestNoSubjectIsADepartment: no subject bears a department's name under
+// another code (one body, two codes).
+func TestNoSubjectIsADepartment(t *testing.T) {
+	g := New(2024, 50_000)
+	depts := map[string]string{}
+	for _, d := range g.Departments() {
+		depts[d.Name] = d.Code
+	}
+	for i := range g.Subjects() {
+		s := g.Subject(i)
+		if code, ok := depts[s.Name]; ok && code != s.USCC {
+			t.Errorf("subject %d %s (%s) is department %s", i, s.Name, s.USCC, code)
+		}
+	}
+}

@@ -66,9 +66,11 @@ var townSuffixesGov = []string{"镇人民政府", "乡人民政府", "街道办�
 // townSuffixesPublic are township 事业单位.
 var townSuffixesPublic = []string{"中心小学", "中学", "中心卫生院", "中心幼儿园", "农业技术推广站", "畜牧兽医站", "文化站", "林业站"}
 
-// regionAgencies are government bodies that are subjects (not departments).
+// regionAgencies are government bodies that are subjects (not departments):
+// none is named as a department kind's body is (民政局 is one, since the
+// demo's 民政 bodies register social organisations).
 var regionAgencies = words(`
-机关事务管理局 信访局 统计局 审计局 民政局 司法局 财政局 退役军人事务局 医疗保障局 林业和草原局
+机关事务管理局 信访局 统计局 审计局 地方志办公室 司法局 财政局 退役军人事务局 医疗保障局 林业和草原局
 粮食和物资储备局 政务服务和数字化建设管理局 人民防空办公室 档案局 乡村振兴局 人民政府办公室 发展和改革委员会
 工业和信息化局 科学技术局 民族宗教事务委员会 体育局 人民法院 人民检察院
 `)

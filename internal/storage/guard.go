@@ -108,6 +108,11 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 			continue
 		}
 		if h.department != int64(dep) {
+			if ok, err := tx.registrarTakesOver(ctx, class, r, int64(dep), h.department); err != nil {
+				return nil, nil, err
+			} else if ok {
+				continue
+			}
 			field := ""
 			if len(class.BusinessKey) > 0 {
 				field = class.BusinessKey[0]

@@ -171,9 +171,14 @@ func testListsNameWithSpaces(t *testing.T, open opener) {
 	// else: 无法核查, never 无; and the name alone is ambiguous.
 	other := uscc(t, "91220102MA0Y4323")
 	reg := []string{"DJ_MC", "DJ_TYSHXYDM", "DJ_LX", "DJ_FDDBR", "DJ_CLRQ", "DJ_DJJG", "DJ_ZT", "DJ_SJLYDM"}
-	ctx := credit.NewContextWithActor(t.Context(), deptCtx(f.lister))
+	// Registered by its registration authority (a 市场监管 department).
+	market := &access.Department{Code: uscc(t, "11220100MB000055"), Name: "长春市市场监督管理局", RegionCode: "220100", Kind: "market"}
+	if err := f.db.UpsertDepartment(sys(), market); err != nil {
+		t.Fatal(err)
+	}
+	ctx := credit.NewContextWithActor(t.Context(), deptCtx(market))
 	rc, err := f.db.Submit(ctx, record.Submission{Class: "registration", Filename: "reg.csv",
-		Body: bytes.NewReader(csvBytes(t, reg, []string{"长春abc电子有限公司", other, "有限责任公司", "李四", "2018-05-02", f.lister.Name, "存续", f.lister.Code}))})
+		Body: bytes.NewReader(csvBytes(t, reg, []string{"长春abc电子有限公司", other, "有限责任公司", "李四", "2018-05-02", market.Name, "存续", market.Code}))})
 	if err != nil || rc.Accepted != 1 {
 		t.Fatalf("registration of the lower-case namesake: %+v, %v", rc, err)
 	}

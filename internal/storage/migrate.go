@@ -215,7 +215,9 @@ func splitStatements(body string) []string {
 	return stmts
 }
 
-// SchemaUpToDate reports whether every migration has been applied.
+// SchemaUpToDate reports whether every migration has been applied and the
+// embedded catalog's version loaded (Migrate does both): records written
+// under a catalog the database does not know could not be traced to it.
 func (db *DB) SchemaUpToDate(ctx context.Context) (bool, error) {
 	names, err := db.migrations()
 	if err != nil {
@@ -225,7 +227,17 @@ func (db *DB) SchemaUpToDate(ctx context.Context) (bool, error) {
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
 		return false, nil
 	}
-	return n >= len(names), nil
+	if n < len(names) {
+		return false, nil
+	}
+	c, err := db.Catalog(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM catalog_versions WHERE version = $1`, c.Version).Scan(&n); err != nil {
+		return false, nil
+	}
+	return n > 0, nil
 }
 
 // RequireSchema returns an error telling the operator to run migrate when
@@ -237,7 +249,7 @@ func (db *DB) RequireSchema(ctx context.Context) error {
 		return err
 	}
 	if !ok {
-		return credit.Errorf(credit.ECONFLICT, "数据库结构不是最新版本，请先运行 credit migrate --db %s", RedactDSN(db.dsn))
+		return credit.Errorf(credit.ECONFLICT, "数据库结构或信息目录不是最新版本，请先运行 credit migrate --db %s", RedactDSN(db.dsn))
 	}
 	return db.loadCalendar(ctx)
 }

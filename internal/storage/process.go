@@ -363,6 +363,10 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			if b.Backfill { // 历史数据补录: history, not a late report
 				rec.Late, rec.LateDays = false, 0
 			}
+			if prob := registrarProblem(class, dep, rec); prob != nil {
+				p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: []credit.Problem{*prob}, Raw: row.Values})
+				continue
+			}
 			if listData != nil {
 				if probs := lists.PrepareRecord(listData, rec); len(probs) > 0 {
 					p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: probs, Raw: row.Values})

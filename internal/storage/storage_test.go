@@ -217,34 +217,78 @@ func testVerifiedByRegistration(t *testing.T, open opener) {
 	if p, err := f.db.FindSubjectByCode(sys(), f.person); err != nil || p.Verified {
 		t.Errorf("person: %+v, %v; want unverified", p, err)
 	}
-	// Only the subject's registration authority verifies it (catalog
-	// registered_by, by position 1 of its code): 生态环境 does not register
-	// companies, 市场监管 does not register a 社会团体 (51…), 民政 does.
+	// Only the subject's registration authority sends and verifies it
+	// (catalog registered_by, by position 1 of its code): 生态环境 does not
+	// register companies, 市场监管 does not register a 社会团体 (51…), 民政
+	// does; the others' rows are refused, naming who registers.
 	civil := &access.Department{Code: uscc(t, "11220100MB000003"), Name: "长春市民政局", RegionCode: "220100", Kind: "civil_affairs"}
 	if err := f.db.UpsertDepartment(sys(), civil); err != nil {
 		t.Fatal(err)
 	}
 	company2, society := uscc(t, "91220101MA0Y2345"), uscc(t, "51220100MJ0Y3456")
-	register := func(d *access.Department, name, code, kind string) {
+	register := func(d *access.Department, name, code, kind string) *record.Receipt {
 		t.Helper()
 		rc, err := f.db.Submit(sys(), record.Submission{Class: "registration", DepartmentCode: d.Code, Filename: "r.csv",
 			Body: bytes.NewReader(csvBytes(t, reg, []string{name, code, kind, "李明", "2016-05-10", d.Name, d.Code, "存续", d.Code}))})
-		if err != nil || rc.Accepted != 1 {
-			t.Fatalf("registration of %s by %s: %+v, %v", name, d.Name, rc, err)
+		if err != nil {
+			t.Fatalf("registration of %s by %s: %v", name, d.Name, err)
+		}
+		return rc
+	}
+	for _, c := range []struct {
+		d                *access.Department
+		name, code, kind string
+		want             string
+	}{
+		{f.other, "长春南湖机械有限公司", company2, "有限责任公司", "该主体由市场监督管理部门登记"},
+		{f.dept, "长春市南湖摄影家协会", society, "社会团体", "该主体由民政部门登记"},
+	} {
+		rc := register(c.d, c.name, c.code, c.kind)
+		errs, _, err := f.db.FindBatchErrors(sys(), rc.Batch, 0, 5)
+		if err != nil || rc.Rejected != 1 || len(errs) != 1 || errs[0].Problems[0].Code != storage.ProblemNotRegistrar || !strings.Contains(errs[0].Problems[0].Message, c.want) {
+			t.Errorf("registration of %s by %s: %+v, %+v, %v; want refused as %s saying %q", c.name, c.d.Name, rc, errs, err, storage.ProblemNotRegistrar, c.want)
+		}
+		if s, err := f.db.FindSubjectByCode(sys(), c.code); credit.ErrorCode(err) != credit.ENOTFOUND {
+			t.Errorf("%s after a refused registration by %s: %+v, %v; want no subject", c.name, c.d.Name, s, err)
 		}
 	}
-	register(f.other, "长春南湖机械有限公司", company2, "有限责任公司")
-	register(f.dept, "长春市南湖摄影家协会", society, "社会团体")
-	if a, b, c := verified(company2); a || b || c {
-		t.Errorf("company registered by 生态环境: verified %v/%v/%v, want false", a, b, c)
-	}
-	if a, b, c := verified(society); a || b || c {
-		t.Errorf("社会团体 registered by 市场监管: verified %v/%v/%v, want false", a, b, c)
-	}
 	society2 := uscc(t, "51220100MJ0Y4567")
-	register(civil, "长春市书法家协会", society2, "社会团体")
+	if rc := register(civil, "长春市书法家协会", society2, "社会团体"); rc.Accepted != 1 {
+		t.Fatalf("registration by 民政: %+v", rc)
+	}
 	if a, b, c := verified(society2); !a || !b || !c {
 		t.Errorf("社会团体 registered by 民政: verified %v/%v/%v, want true", a, b, c)
+	}
+	// A registration an older build let a department of another kind send
+	// (here: the department's kind changed since) does not verify, and the
+	// registration authority's own record takes its key over.
+	market2 := &access.Department{Code: uscc(t, "11220100MB000004"), Name: "长春市朝阳区市场监督管理局", RegionCode: "220104", Kind: "market"}
+	if err := f.db.UpsertDepartment(sys(), market2); err != nil {
+		t.Fatal(err)
+	}
+	company3 := uscc(t, "91220101MA0Y5678")
+	if rc := register(market2, "长春朝阳印刷有限公司", company3, "有限责任公司"); rc.Accepted != 1 {
+		t.Fatalf("registration by 市场监管: %+v", rc)
+	}
+	market2.Kind = "environment"
+	if err := f.db.UpsertDepartment(sys(), market2); err != nil {
+		t.Fatal(err)
+	}
+	if a, _, _ := verified(company3); a {
+		t.Errorf("registered by a department now of kind environment: verified")
+	}
+	if n, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 1 {
+		t.Errorf("RegistrationsFromOthers = %d, %v; want 1", n, err)
+	}
+	if rc := register(f.dept, "长春朝阳印刷有限公司", company3, "有限责任公司"); rc.Accepted != 1 {
+		errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 5)
+		t.Fatalf("the registration authority's own record of a key another kind holds: %+v %+v", rc, errs)
+	}
+	if a, b, c := verified(company3); !a || !b || !c {
+		t.Errorf("after the registration authority's record: verified %v/%v/%v, want true", a, b, c)
+	}
+	if n, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 0 {
+		t.Errorf("RegistrationsFromOthers after the takeover = %d, %v; want 0", n, err)
 	}
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("ledger verify after a registration: %v", err)

@@ -230,9 +230,16 @@ func (s *Server) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) 
 	if !access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: d.RegionCode}) {
 		return credit.Errorf(credit.EFORBIDDEN, "无权在该地区登记部门")
 	}
-	if existing, err := s.backend.FindDepartmentByCode(r.Context(), d.Code); err == nil &&
-		!access.Can(actor, access.ActionManageDepartments, access.Target{DepartmentID: existing.ID, RegionCode: existing.RegionCode}) {
-		return credit.Errorf(credit.EFORBIDDEN, "该部门不在您的管理范围内")
+	if existing, err := s.backend.FindDepartmentByCode(r.Context(), d.Code); err == nil {
+		if !access.Can(actor, access.ActionManageDepartments, access.Target{DepartmentID: existing.ID, RegionCode: existing.RegionCode}) {
+			return credit.Errorf(credit.EFORBIDDEN, "该部门不在您的管理范围内")
+		}
+		// 未指定 keeps the kind it has, as `credit department add` without
+		// --kind does: saving the name again must not drop the kind (which
+		// decides measures and whose registrations verify subjects).
+		if d.Kind == "" {
+			d.Kind = existing.Kind
+		}
 	}
 	if err := s.backend.UpsertDepartment(r.Context(), d); err != nil {
 		if credit.ErrorCode(err) != credit.EINVALID {

@@ -1,0 +1,116 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"jlcredit/internal/access"
+	"jlcredit/internal/catalog"
+	"jlcredit/internal/credit"
+	"jlcredit/internal/record"
+)
+
+// registrarKinds returns the department kinds that register subjects with
+// code in class c (catalog.Class.RegisteredBy), and whether the class names
+// any for that code. Subjects whose registration authority has no kind on
+// the platform (3 司法行政, 7 宗教, …) have none: anyone may send theirs,
+// and none verifies.
+func registrarKinds(c *catalog.Class, code string) ([]string, bool) {
+	if len(c.RegisteredBy) == 0 || code == "" {
+		return nil, false
+	}
+	kinds, ok := c.RegisteredBy[code[:1]]
+	return kinds, ok
+}
+
+// ProblemNotRegistrar: a registration record of a subject sent by a
+// department that does not register such subjects.
+const ProblemNotRegistrar = "not_registration_authority"
+
+// registrarProblem returns the problem of a registration row that dep may
+// not send: its subject is registered by departments of other kinds
+// (主体核验 rests on the registration authority's own record, and the first
+// department to send a key owns it). nil when dep may send it.
+func registrarProblem(c *catalog.Class, dep *access.Department, r *record.Record) *credit.Problem {
+	kinds, ok := registrarKinds(c, r.Subject.USCC)
+	if !ok || slices.Contains(kinds, dep.Kind) {
+		return nil
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i], _ = access.DepartmentKindName(k)
+	}
+	field := c.Roles.USCC
+	fieldName := field
+	if f, ok := c.Field(field); ok {
+		fieldName = f.Name
+	}
+	mine := "未指定部门类别"
+	if n, ok := access.DepartmentKindName(dep.Kind); ok {
+		mine = "部门类别为“" + n + "”"
+	}
+	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName, Code: ProblemNotRegistrar,
+		Message: fmt.Sprintf("第%d行：统一社会信用代码%s以“%s”开头，该主体由%s部门登记，%s应由其登记机关报送；本部门（%s，%s）不能报送",
+			r.Row, r.Subject.USCC, r.Subject.USCC[:1], strings.Join(names, "、"), c.Name, dep.Name, mine)}
+}
+
+// registrarTakesOver reports whether department dep, a registration
+// authority of the row's subject, may write a new version of a
+// registration record whose current version department owner sent
+// although it does not register such subjects (sent before the platform
+// checked who sends registrations): the authority's record replaces it.
+func (tx *Tx) registrarTakesOver(ctx context.Context, c *catalog.Class, r *record.Record, dep, owner int64) (bool, error) {
+	kinds, ok := registrarKinds(c, r.Subject.USCC)
+	if !ok {
+		return false, nil
+	}
+	kindOf := func(id int64) (string, error) {
+		var k sql.NullString
+		err := tx.queryRow(ctx, `SELECT kind FROM departments WHERE id = $1`, id).Scan(&k)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return k.String, err
+	}
+	mine, err := kindOf(dep)
+	if err != nil || !slices.Contains(kinds, mine) {
+		return false, err
+	}
+	theirs, err := kindOf(owner)
+	return err == nil && !slices.Contains(kinds, theirs), err
+}
+
+// RegistrationsFromOthers counts the current registration records that a
+// department which does not register their subject sent (by its kind
+// today, catalog registered_by): such subjects are not 经登记机关核验.
+// Databases from before catalog 2024.9 hold them (any department's
+// registration verified then); `credit migrate` reports the count.
+func (db *DB) RegistrationsFromOthers(ctx context.Context) (int64, error) {
+	c, err := db.Catalog(ctx)
+	if err != nil {
+		return 0, err
+	}
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	var conds []string
+	for _, cl := range c.Classes {
+		for _, code := range slices.Sorted(maps.Keys(cl.RegisteredBy)) {
+			kinds := make([]string, len(cl.RegisteredBy[code]))
+			for i, k := range cl.RegisteredBy[code] {
+				kinds[i] = quote(k)
+			}
+			conds = append(conds, `(r.class = `+quote(cl.Code)+` AND substr(s.uscc, 1, 1) = `+quote(code)+` AND COALESCE(d.kind, '') NOT IN (`+strings.Join(kinds, ", ")+`))`)
+		}
+	}
+	if len(conds) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err = db.queryRow(ctx, `SELECT COUNT(*) FROM records r JOIN subjects s ON s.id = r.subject_id JOIN departments d ON d.id = r.department_id
+		WHERE r.is_current AND (`+strings.Join(conds, " OR ")+`)`).Scan(&n)
+	return n, err
+}
