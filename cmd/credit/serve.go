@@ -241,7 +241,7 @@ const sealInterval = 30 * time.Second
 // was verified, read and rejected since the last seal.
 func startSeal(db *storage.DB, logger *slog.Logger, interval time.Duration) (stop func()) {
 	return every(interval, func(ctx context.Context, _ int) {
-		if _, err := db.SealVerifications(ctx); err != nil && ctx.Err() == nil {
+		if _, err := db.SealVerificationsPaced(ctx); err != nil && ctx.Err() == nil {
 			logger.Error("封存核查记录失败", slog.Any("error", err))
 		}
 	})
