@@ -14,25 +14,38 @@ import (
 	"jlcredit/internal/storage"
 )
 
-// catalogWith returns a copy of the default catalog with the penalty
-// class's period for severity changed to p: the catalog of another build.
-func catalogWith(t *testing.T, s catalog.Severity, p catalog.Period) *catalog.Catalog {
+// catalogEdited returns a copy of the default catalog with edit applied,
+// validated again (its lookup indexes rebuilt): the catalog of another
+// build.
+func catalogEdited(t *testing.T, edit func(*catalog.Catalog)) *catalog.Catalog {
 	t.Helper()
-	def, err := catalog.Default()
+	c, err := catalog.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(def)
-	if err != nil {
-		t.Fatal(err)
+	for range 2 { // a copy, then the copy edited
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = catalog.Parse(b); err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			edit(c)
+			edit = nil
+		}
 	}
-	c, err := catalog.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, _ := c.Class("penalty")
-	cl.Publicity.Periods[s] = p
 	return c
+}
+
+// catalogWith returns a copy of the default catalog with the penalty
+// class's period for severity changed to p.
+func catalogWith(t *testing.T, s catalog.Severity, p catalog.Period) *catalog.Catalog {
+	return catalogEdited(t, func(c *catalog.Catalog) {
+		cl, _ := c.Class("penalty")
+		cl.Publicity.Periods[s] = p
+	})
 }
 
 // TestReapplyPolicy: versions written under other rules (here a catalog
@@ -189,22 +202,6 @@ func TestReapplyPolicyListEntry(t *testing.T) {
 	})
 }
 
-// reparse returns c after edit, validated again (its lookup indexes
-// rebuilt).
-func reparse(t *testing.T, c *catalog.Catalog, edit func(*catalog.Catalog)) *catalog.Catalog {
-	t.Helper()
-	edit(c)
-	b, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := catalog.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestReapplyPolicyKeepsContent: a version that today's catalog reads with
 // other content (here a field the old catalog had and today's has not) is
 // refused in the reapply batch with its reason, not written as a
@@ -220,8 +217,9 @@ func TestReapplyPolicyKeepsContent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		old := reparse(t, catalogWith(t, catalog.General, catalog.Period{Min: 3, Max: 24}), func(c *catalog.Catalog) {
+		old := catalogEdited(t, func(c *catalog.Catalog) {
 			cl, _ := c.Class("penalty")
+			cl.Publicity.Periods[catalog.General] = catalog.Period{Min: 3, Max: 24}
 			cl.Fields = append(cl.Fields, catalog.Field{Code: "QA_BZ", Name: "旧版备注", Type: "string", Req: "optional", MaxLen: 100})
 		})
 		storage.SetCatalog(f.db, old)
