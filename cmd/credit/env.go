@@ -323,11 +323,36 @@ func (e *Env) openDB(ctx context.Context, dsn string, mode openMode) (*storage.D
 			db.Close()
 			return nil, err
 		}
+		if db.LoadedNewCatalog() {
+			if err := e.upgradeNotices(ctx, db); err != nil {
+				db.Close()
+				return nil, err
+			}
+		}
 	} else if err := db.RequireSchema(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// upgradeNotices tells the operator, once, when a database got a newer
+// catalog (credit migrate, or on SQLite any command that writes), what the
+// new catalog changes for data already stored: registrations that no longer
+// make their subject 经登记机关核验 (catalog 2024.9).
+func (e *Env) upgradeNotices(ctx context.Context, db *storage.DB) error {
+	others, unserved, err := db.RegistrationsFromOthers(ctx)
+	if err != nil {
+		return err
+	}
+	if others > 0 {
+		fmt.Fprintf(e.Stderr, "注意：%d条现行登记注册信息不是由主体的登记机关报送（统一社会信用代码以9开头的由市场监管部门、以5开头的由民政部门、以1开头的由机构编制部门登记），这些主体不再显示为“经登记机关核验”。"+
+			"请为民政、机构编制部门设置部门类别（credit department add --db … --code … --name … --region … --kind civil_affairs 或 establishment），再由登记机关重新报送其登记注册信息。\n", others)
+	}
+	if unserved > 0 {
+		fmt.Fprintf(e.Stderr, "注意：%d条现行登记注册信息的主体由平台尚未接入的登记机关登记（统一社会信用代码首位不是1、5、9，如司法行政、宗教事务部门），这些主体不再显示为“经登记机关核验”。\n", unserved)
+	}
+	return nil
 }
 
 // isSQLiteDSN reports whether dsn names a SQLite database.

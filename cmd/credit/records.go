@@ -67,7 +67,7 @@ func runRecords(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout, string(b))
 	if refused > 0 {
-		return credit.Errorf(credit.EINVALID, "%d条记录未能按现行规则重算（按现行目录读出的内容与现行版本不一致，或期间已有更正），未写入；原因见批次%s的错误数据（管理端“报送批次”或 GET /api/v1/batches/{批次}）",
+		return credit.Errorf(credit.EINVALID, "%d条记录未能按现行规则重算，未写入，相应记录保持原样；各条原因见批次%s的错误数据（管理端“报送批次”或 GET /api/v1/batches/{批次}）",
 			refused, strings.Join(refusedIn, "、"))
 	}
 	return nil

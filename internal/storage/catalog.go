@@ -47,6 +47,15 @@ func (db *DB) loadCatalog(ctx context.Context) error {
 			return err
 		}
 		_, err := tx.exec(ctx, `INSERT INTO catalog_versions (version, body, loaded_at) VALUES ($1, $2, $3)`, c.Version, string(body), tx.now)
+		if err == nil {
+			db.newCatalog.Store(true)
+		}
 		return err
 	})
 }
+
+// LoadedNewCatalog reports whether Migrate, in this process, loaded the
+// embedded catalog's version into the database (a new database, or an
+// upgrade to a build with a newer catalog): when what the catalog changed
+// may need the operator (RegistrationsFromOthers).
+func (db *DB) LoadedNewCatalog() bool { return db.newCatalog.Load() }

@@ -77,6 +77,7 @@ type DB struct {
 	Secrets *Secrets
 
 	catalogOnce sync.Once
+	newCatalog  atomic.Bool // Migrate loaded the catalog's version (LoadedNewCatalog)
 	catalog     *catalog.Catalog
 	catalogErr  error
 

@@ -363,7 +363,8 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			if b.Backfill { // 历史数据补录: history, not a late report
 				rec.Late, rec.LateDays = false, 0
 			}
-			if prob := registrarProblem(class, dep, rec); prob != nil {
+			// (A reapply batch repeats what the department already holds.)
+			if prob := registrarProblem(class, dep, rec); prob != nil && b.Channel != ChannelReapply {
 				p.errs = append(p.errs, record.RowError{Row: row.Num, Problems: []credit.Problem{*prob}, Raw: row.Values})
 				continue
 			}

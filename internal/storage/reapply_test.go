@@ -290,3 +290,40 @@ func TestReapplyPolicyKeepsContent(t *testing.T) {
 		}
 	})
 }
+
+// TestReapplyPolicyRegistrationOfAnotherKind: a registration an older
+// build let a department send that no longer registers such subjects (its
+// kind changed) still gets today's window: the reapply batch repeats what
+// the department holds, it does not send a registration anew.
+func TestReapplyPolicyRegistrationOfAnotherKind(t *testing.T) {
+	forBothDialects(t, func(t *testing.T, open opener) {
+		f := newFixture(t, open)
+		ctx := sys()
+		def, err := f.db.Catalog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		storage.SetCatalog(f.db, catalogEdited(t, func(c *catalog.Catalog) {
+			cl, _ := c.Class("registration")
+			cl.Publicity.Default = catalog.Period{Max: 12}
+		}))
+		reg := []string{"DJ_MC", "DJ_TYSHXYDM", "DJ_LX", "DJ_FDDBR", "DJ_CLRQ", "DJ_DJJG", "DJ_DJJGDM", "DJ_ZT", "DJ_SJLYDM"}
+		if rc := f.submit(t, "registration", "r.csv", csvBytes(t, reg,
+			[]string{"长春北辰汽车零部件有限公司", f.company, "有限责任公司", "王建国", "2015-03-02", f.dept.Name, f.dept.Code, "存续", f.dept.Code})); rc.Accepted != 1 {
+			t.Fatalf("registration: %+v", rc)
+		}
+		f.dept.Kind = "environment"
+		if err := f.db.UpsertDepartment(ctx, f.dept); err != nil {
+			t.Fatal(err)
+		}
+		storage.SetCatalog(f.db, def)
+		rep, err := f.db.ReapplyPolicy(ctx, "registration", false)
+		if err != nil || rep.Differ != 1 || len(rep.Receipts) != 1 || rep.Receipts[0].Accepted != 1 {
+			var errs any
+			if err == nil && len(rep.Receipts) > 0 {
+				errs, _, _ = f.db.FindBatchErrors(ctx, rep.Receipts[0].Batch, 0, 5)
+			}
+			t.Fatalf("ReapplyPolicy = %+v, %v (errors %+v); want the registration rewritten", rep, err, errs)
+		}
+	})
+}

@@ -85,32 +85,42 @@ func (tx *Tx) registrarTakesOver(ctx context.Context, c *catalog.Class, r *recor
 	return err == nil && !slices.Contains(kinds, theirs), err
 }
 
-// RegistrationsFromOthers counts the current registration records that a
-// department which does not register their subject sent (by its kind
-// today, catalog registered_by): such subjects are not 经登记机关核验.
-// Databases from before catalog 2024.9 hold them (any department's
-// registration verified then); `credit migrate` reports the count.
-func (db *DB) RegistrationsFromOthers(ctx context.Context) (int64, error) {
+// RegistrationsFromOthers counts the current registration records that do
+// not verify their subject under the catalog's registered_by: others,
+// sent by a department that does not register the subject (by its kind
+// today); unserved, of subjects whose registration authority (登记管理部门码
+// 2–4, 6–8, A…Y) has no department kind on the platform, so none verifies.
+// Databases from before catalog 2024.9 hold both (any department's
+// registration verified then); the upgrade reports them.
+func (db *DB) RegistrationsFromOthers(ctx context.Context) (others, unserved int64, err error) {
 	c, err := db.Catalog(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-	var conds []string
+	var wrong, mapped, classes []string
 	for _, cl := range c.Classes {
+		if len(cl.RegisteredBy) == 0 {
+			continue
+		}
+		classes = append(classes, quote(cl.Code))
+		var codes []string
 		for _, code := range slices.Sorted(maps.Keys(cl.RegisteredBy)) {
 			kinds := make([]string, len(cl.RegisteredBy[code]))
 			for i, k := range cl.RegisteredBy[code] {
 				kinds[i] = quote(k)
 			}
-			conds = append(conds, `(r.class = `+quote(cl.Code)+` AND substr(s.uscc, 1, 1) = `+quote(code)+` AND COALESCE(d.kind, '') NOT IN (`+strings.Join(kinds, ", ")+`))`)
+			codes = append(codes, quote(code))
+			wrong = append(wrong, `(r.class = `+quote(cl.Code)+` AND substr(s.uscc, 1, 1) = `+quote(code)+` AND COALESCE(d.kind, '') NOT IN (`+strings.Join(kinds, ", ")+`))`)
 		}
+		mapped = append(mapped, `(r.class = `+quote(cl.Code)+` AND substr(s.uscc, 1, 1) NOT IN (`+strings.Join(codes, ", ")+`))`)
 	}
-	if len(conds) == 0 {
-		return 0, nil
+	if len(wrong) == 0 {
+		return 0, 0, nil
 	}
-	var n int64
-	err = db.queryRow(ctx, `SELECT COUNT(*) FROM records r JOIN subjects s ON s.id = r.subject_id JOIN departments d ON d.id = r.department_id
-		WHERE r.is_current AND (`+strings.Join(conds, " OR ")+`)`).Scan(&n)
-	return n, err
+	err = db.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN `+strings.Join(wrong, " OR ")+` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN `+strings.Join(mapped, " OR ")+` THEN 1 ELSE 0 END), 0)
+		FROM records r JOIN subjects s ON s.id = r.subject_id JOIN departments d ON d.id = r.department_id
+		WHERE r.class IN (`+strings.Join(classes, ", ")+`) AND r.is_current AND s.uscc IS NOT NULL`).Scan(&others, &unserved)
+	return others, unserved, err
 }

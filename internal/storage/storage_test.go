@@ -277,8 +277,8 @@ func testVerifiedByRegistration(t *testing.T, open opener) {
 	if a, _, _ := verified(company3); a {
 		t.Errorf("registered by a department now of kind environment: verified")
 	}
-	if n, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 1 {
-		t.Errorf("RegistrationsFromOthers = %d, %v; want 1", n, err)
+	if n, m, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 1 || m != 0 {
+		t.Errorf("RegistrationsFromOthers = %d, %d, %v; want 1, 0", n, m, err)
 	}
 	if rc := register(f.dept, "长春朝阳印刷有限公司", company3, "有限责任公司"); rc.Accepted != 1 {
 		errs, _, _ := f.db.FindBatchErrors(sys(), rc.Batch, 0, 5)
@@ -287,8 +287,20 @@ func testVerifiedByRegistration(t *testing.T, open opener) {
 	if a, b, c := verified(company3); !a || !b || !c {
 		t.Errorf("after the registration authority's record: verified %v/%v/%v, want true", a, b, c)
 	}
-	if n, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 0 {
-		t.Errorf("RegistrationsFromOthers after the takeover = %d, %v; want 0", n, err)
+	if n, m, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 0 || m != 0 {
+		t.Errorf("RegistrationsFromOthers after the takeover = %d, %d, %v; want 0, 0", n, m, err)
+	}
+	// A registration of a 律师事务所 (3…): nobody on the platform registers
+	// it, anyone may send it, and it verifies nothing.
+	lawyers := uscc(t, "31220000MD012345")
+	if rc := register(f.other, "吉林某某律师事务所", lawyers, "律师事务所"); rc.Accepted != 1 {
+		t.Fatalf("registration of a 律师事务所: %+v", rc)
+	}
+	if a, _, _ := verified(lawyers); a {
+		t.Error("律师事务所 verified")
+	}
+	if n, m, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 0 || m != 1 {
+		t.Errorf("RegistrationsFromOthers with a 律师事务所 = %d, %d, %v; want 0, 1", n, m, err)
 	}
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("ledger verify after a registration: %v", err)

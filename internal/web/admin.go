@@ -219,6 +219,10 @@ func (s *Server) handleDepartmentIndex(w http.ResponseWriter, r *http.Request) e
 	return s.render(w, r, http.StatusOK, "departments", p)
 }
 
+// kindNone is the department form's value that clears a department's
+// kind (无); the empty value (未指定) keeps the kind it has.
+const kindNone = "none"
+
 func (s *Server) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) error {
 	form, err := postForm(w, r)
 	if err != nil {
@@ -226,6 +230,10 @@ func (s *Server) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) 
 	}
 	d := &access.Department{Code: subject.Normalize(form.Get("code")), Name: strings.TrimSpace(form.Get("name")),
 		RegionCode: form.Get("region"), Kind: strings.TrimSpace(form.Get("kind"))}
+	clearKind := d.Kind == kindNone
+	if clearKind {
+		d.Kind = ""
+	}
 	actor := credit.ActorFromContext(r.Context())
 	if !access.Can(actor, access.ActionManageDepartments, access.Target{RegionCode: d.RegionCode}) {
 		return credit.Errorf(credit.EFORBIDDEN, "无权在该地区登记部门")
@@ -236,8 +244,9 @@ func (s *Server) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) 
 		}
 		// 未指定 keeps the kind it has, as `credit department add` without
 		// --kind does: saving the name again must not drop the kind (which
-		// decides measures and whose registrations verify subjects).
-		if d.Kind == "" {
+		// decides measures and whose registrations verify subjects). 无
+		// clears it.
+		if d.Kind == "" && !clearKind {
 			d.Kind = existing.Kind
 		}
 	}

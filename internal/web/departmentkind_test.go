@@ -9,7 +9,7 @@ import (
 
 // TestDepartmentFormKeepsKind: saving a department again from the console
 // with 部门类别 未指定 keeps the kind it has (as `credit department add`
-// without --kind does); choosing another kind changes it.
+// without --kind does); choosing another kind changes it, 无 clears it.
 func TestDepartmentFormKeepsKind(t *testing.T) {
 	f := mustFixture(t)
 	adm := login(t, "admin")
@@ -38,5 +38,9 @@ func TestDepartmentFormKeepsKind(t *testing.T) {
 	save("market")
 	if k := kindNow(); k != "market" {
 		t.Errorf("after choosing 市场监督管理: kind %q", k)
+	}
+	save("none")
+	if k := kindNow(); k != "" {
+		t.Errorf("after choosing 无: kind %q, want none", k)
 	}
 }
