@@ -48,6 +48,18 @@ func catalogWith(t *testing.T, s catalog.Severity, p catalog.Period) *catalog.Ca
 	})
 }
 
+// todaysRules makes db use the catalog of another build (old) and returns
+// the function that restores this build's.
+func todaysRules(t *testing.T, db *storage.DB, old *catalog.Catalog) (restore func()) {
+	t.Helper()
+	def, err := db.Catalog(sys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	storage.SetCatalog(db, old)
+	return func() { storage.SetCatalog(db, def) }
+}
+
 // TestReapplyPolicy: versions written under other rules (here a catalog
 // that published general penalties for two years, not one) keep their
 // window until the rules are applied again. ReapplyPolicy counts them in a
@@ -60,11 +72,7 @@ func TestReapplyPolicy(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newFixture(t, open)
 		ctx := sys()
-		def, err := f.db.Catalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		storage.SetCatalog(f.db, catalogWith(t, catalog.General, catalog.Period{Min: 3, Max: 24}))
+		restore := todaysRules(t, f.db, catalogWith(t, catalog.General, catalog.Period{Min: 3, Max: 24}))
 		rc := f.submit(t, "penalty", "old.csv", csvBytes(t, penaltyHeader,
 			f.penaltyRow("长市监罚〔2025〕11号", "罚款", "0.5", "2025-11-03"), // general
 			f.penaltyRow("长市监罚〔2025〕12号", "警告", "", "2025-11-04"),    // minor: 3 months either way
@@ -90,7 +98,7 @@ func TestReapplyPolicy(t *testing.T) {
 		}
 		minor := current("长市监罚〔2025〕12号")
 
-		storage.SetCatalog(f.db, def)
+		restore()
 		dry, err := f.db.ReapplyPolicy(ctx, "", true)
 		if err != nil {
 			t.Fatal(err)
@@ -156,14 +164,10 @@ func TestReapplyPolicyListEntry(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newListFixture(t, open)
 		ctx := sys()
-		def, err := f.db.Catalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		old := catalogWith(t, catalog.General, catalog.Period{Min: 3, Max: 12})
 		cl, _ := old.Class("list_entry")
 		cl.Publicity.Default = catalog.Period{Max: 1}
-		storage.SetCatalog(f.db, old)
+		restore := todaysRules(t, f.db, old)
 		f.subscribe(t, f.user, "https://czt.jl.gov.cn/credit/hook", "black")
 		if rc := f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕21号")); rc.Accepted != 1 {
 			t.Fatalf("listing: %+v", rc)
@@ -180,7 +184,7 @@ func TestReapplyPolicyListEntry(t *testing.T) {
 		if got := r0.PublicUntil.Format(credit.DateLayout); got != "2026-04-02" {
 			t.Fatalf("under the old catalog public_until = %s, want 2026-04-02", got)
 		}
-		storage.SetCatalog(f.db, def)
+		restore()
 		rep, err := f.db.ReapplyPolicy(ctx, "list_entry", false)
 		if err != nil || rep.Differ != 1 || len(rep.Receipts) != 1 || rep.Receipts[0].Accepted != 1 {
 			t.Fatalf("ReapplyPolicy = %+v, %v", rep, err)
@@ -213,16 +217,12 @@ func TestReapplyPolicyKeepsContent(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newFixture(t, open)
 		ctx := sys()
-		def, err := f.db.Catalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		old := catalogEdited(t, func(c *catalog.Catalog) {
 			cl, _ := c.Class("penalty")
 			cl.Publicity.Periods[catalog.General] = catalog.Period{Min: 3, Max: 24}
 			cl.Fields = append(cl.Fields, catalog.Field{Code: "QA_BZ", Name: "旧版备注", Type: "string", Req: "optional", MaxLen: 100})
 		})
-		storage.SetCatalog(f.db, old)
+		restore := todaysRules(t, f.db, old)
 		header := append(append([]string{}, penaltyHeader...), "QA_BZ")
 		var rows [][]string
 		for i := range 5 {
@@ -236,7 +236,7 @@ func TestReapplyPolicyKeepsContent(t *testing.T) {
 		if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT id FROM records WHERE is_current AND key LIKE $1`), "长市监罚〔2025〕41号%").Scan(&firstID); err != nil {
 			t.Fatal(err)
 		}
-		storage.SetCatalog(f.db, def)
+		restore()
 		storage.SetReapplyChunk(t, 2)
 		rep, err := f.db.ReapplyPolicy(ctx, "penalty", false)
 		if err != nil {
@@ -299,11 +299,7 @@ func TestReapplyPolicyRegistrationOfAnotherKind(t *testing.T) {
 	forBothDialects(t, func(t *testing.T, open opener) {
 		f := newFixture(t, open)
 		ctx := sys()
-		def, err := f.db.Catalog(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		storage.SetCatalog(f.db, catalogEdited(t, func(c *catalog.Catalog) {
+		restore := todaysRules(t, f.db, catalogEdited(t, func(c *catalog.Catalog) {
 			cl, _ := c.Class("registration")
 			cl.Publicity.Default = catalog.Period{Max: 12}
 		}))
@@ -316,7 +312,7 @@ func TestReapplyPolicyRegistrationOfAnotherKind(t *testing.T) {
 		if err := f.db.UpsertDepartment(ctx, f.dept); err != nil {
 			t.Fatal(err)
 		}
-		storage.SetCatalog(f.db, def)
+		restore()
 		rep, err := f.db.ReapplyPolicy(ctx, "registration", false)
 		if err != nil || rep.Differ != 1 || len(rep.Receipts) != 1 || rep.Receipts[0].Accepted != 1 {
 			var errs any
