@@ -97,23 +97,17 @@ func (db *DB) RegistrationsFromOthers(ctx context.Context) (others, unserved int
 	if err != nil {
 		return 0, 0, err
 	}
-	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 	var wrong, mapped, classes []string
-	for _, cl := range c.Classes {
-		if len(cl.RegisteredBy) == 0 {
-			continue
+	codes := map[string][]string{} // class -> its quoted authority codes
+	registeredBy(c, func(class, code, kinds string) {
+		if _, seen := codes[class]; !seen {
+			classes = append(classes, class)
 		}
-		classes = append(classes, quote(cl.Code))
-		var codes []string
-		for _, code := range slices.Sorted(maps.Keys(cl.RegisteredBy)) {
-			kinds := make([]string, len(cl.RegisteredBy[code]))
-			for i, k := range cl.RegisteredBy[code] {
-				kinds[i] = quote(k)
-			}
-			codes = append(codes, quote(code))
-			wrong = append(wrong, `(r.class = `+quote(cl.Code)+` AND substr(s.uscc, 1, 1) = `+quote(code)+` AND COALESCE(d.kind, '') NOT IN (`+strings.Join(kinds, ", ")+`))`)
-		}
-		mapped = append(mapped, `(r.class = `+quote(cl.Code)+` AND substr(s.uscc, 1, 1) NOT IN (`+strings.Join(codes, ", ")+`))`)
+		codes[class] = append(codes[class], code)
+		wrong = append(wrong, `(r.class = `+class+` AND substr(s.uscc, 1, 1) = `+code+` AND COALESCE(d.kind, '') NOT IN (`+kinds+`))`)
+	})
+	for _, class := range classes {
+		mapped = append(mapped, `(r.class = `+class+` AND substr(s.uscc, 1, 1) NOT IN (`+strings.Join(codes[class], ", ")+`))`)
 	}
 	if len(wrong) == 0 {
 		return 0, 0, nil
@@ -124,3 +118,27 @@ func (db *DB) RegistrationsFromOthers(ctx context.Context) (others, unserved int
 		WHERE r.class IN (`+strings.Join(classes, ", ")+`) AND r.is_current AND s.uscc IS NOT NULL`).Scan(&others, &unserved)
 	return others, unserved, err
 }
+
+// registeredBy calls fn for each registering class and authority code of
+// the catalog's registered_by, in a fixed order, with the class code, the
+// authority code and the department kinds quoted as SQL literals (the
+// kinds joined by ", "): the one reading of registered_by that the
+// derived 主体核验 (verifiedCondition) and RegistrationsFromOthers share.
+func registeredBy(c *catalog.Catalog, fn func(class, code, kinds string)) {
+	for _, cl := range c.Classes {
+		if !cl.Registers {
+			continue
+		}
+		for _, code := range slices.Sorted(maps.Keys(cl.RegisteredBy)) {
+			kinds := make([]string, len(cl.RegisteredBy[code]))
+			for i, k := range cl.RegisteredBy[code] {
+				kinds[i] = sqlQuote(k)
+			}
+			fn(sqlQuote(cl.Code), sqlQuote(code), strings.Join(kinds, ", "))
+		}
+	}
+}
+
+// sqlQuote quotes s as an SQL string literal (catalog data written into a
+// statement: codes and kinds, validated, never user input).
+func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

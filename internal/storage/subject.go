@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -44,33 +43,20 @@ func (db *DB) subjectColumns(alias string) string {
 // verifiedCondition is the SQL of Subject.Verified for the subjects row
 // named alias, "" when the catalog has no registering class.
 func verifiedCondition(c *catalog.Catalog, alias string) string {
-	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-	var any []string // registering classes any department's records verify
-	var by []string  // per class and authority code: class, code and kinds
+	var any []string   // registering classes any department's records verify
+	var conds []string // per class and authority code
 	for _, cl := range c.Classes {
-		if !cl.Registers {
-			continue
-		}
-		if len(cl.RegisteredBy) == 0 {
-			any = append(any, quote(cl.Code))
-			continue
-		}
-		for _, code := range slices.Sorted(maps.Keys(cl.RegisteredBy)) {
-			kinds := make([]string, len(cl.RegisteredBy[code]))
-			for i, k := range cl.RegisteredBy[code] {
-				kinds[i] = quote(k)
-			}
-			by = append(by, `vr.class = `+quote(cl.Code)+` AND substr(`+alias+`.uscc, 1, 1) = `+quote(code)+
-				` AND vr.department_id IN (SELECT vd.id FROM departments vd WHERE vd.kind IN (`+strings.Join(kinds, ", ")+`))`)
+		if cl.Registers && len(cl.RegisteredBy) == 0 {
+			any = append(any, sqlQuote(cl.Code))
 		}
 	}
-	var conds []string
 	if len(any) > 0 {
 		conds = append(conds, `vr.class IN (`+strings.Join(any, ", ")+`)`)
 	}
-	for _, b := range by {
-		conds = append(conds, `(`+b+`)`)
-	}
+	registeredBy(c, func(class, code, kinds string) {
+		conds = append(conds, `(vr.class = `+class+` AND substr(`+alias+`.uscc, 1, 1) = `+code+
+			` AND vr.department_id IN (SELECT vd.id FROM departments vd WHERE vd.kind IN (`+kinds+`)))`)
+	})
 	if len(conds) == 0 {
 		return ""
 	}
