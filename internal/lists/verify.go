@@ -338,8 +338,12 @@ type Verification struct {
 	Total          int                 `json:"total"`
 	Found          int                 `json:"found"`
 	Hits           int                 `json:"hits"`
-	FeedbackDue    string              `json:"feedback_due,omitempty"`
-	Results        []SubjectResult     `json:"results"`
+	// Repeats counts the queries that named a subject an earlier query of
+	// the same request named: answered alike, but one subject, one hit
+	// (the statistics count Total - Repeats subjects).
+	Repeats     int             `json:"repeats,omitempty"`
+	FeedbackDue string          `json:"feedback_due,omitempty"`
+	Results     []SubjectResult `json:"results"`
 }
 
 // Decide computes one subject's answer from its entries and linkages on

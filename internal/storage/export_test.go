@@ -98,7 +98,7 @@ func VerificationDaysDrift(tb testing.TB, db *DB) []string {
 			`SELECT ` + vday + `, COALESCE(v.department_id, 0), CASE WHEN v.department_id IS NULL THEN v.actor ELSE '' END, v.scenario, 'verifications', COUNT(*)
 			FROM verifications v GROUP BY 1, 2, 3, 4`},
 		{`SELECT day, department_id, actor, scenario, 'subjects', subjects FROM verification_days`,
-			`SELECT ` + vday + `, COALESCE(v.department_id, 0), CASE WHEN v.department_id IS NULL THEN v.actor ELSE '' END, v.scenario, 'subjects', SUM(v.total)
+			`SELECT ` + vday + `, COALESCE(v.department_id, 0), CASE WHEN v.department_id IS NULL THEN v.actor ELSE '' END, v.scenario, 'subjects', SUM(v.total - v.repeats)
 			FROM verifications v GROUP BY 1, 2, 3, 4`},
 		{`SELECT day, department_id, actor, scenario, feedback_day, hits FROM verification_hit_days`,
 			`SELECT ` + vday + `, COALESCE(v.department_id, 0), CASE WHEN v.department_id IS NULL THEN v.actor ELSE '' END, v.scenario, COALESCE(` + fday + `, ''), COUNT(*)

@@ -51,8 +51,11 @@ func testListsPersonRepeated(t *testing.T, open opener) {
 	}
 	for _, step := range []string{"known only as the company's legal representative", "listed himself"} {
 		v := f.verify(t, "政府采购", lists.Query{Code: f.rep}, lists.Query{Code: " " + strings.ToLower(f.rep)}, lists.Query{Code: f.rep})
-		if v.Hits != 1 {
-			t.Errorf("%s, named three times: %d hits, want 1", step, v.Hits)
+		if v.Hits != 1 || v.Repeats != 2 {
+			t.Errorf("%s, named three times: %d hits, %d repeats; want 1 and 2", step, v.Hits, v.Repeats)
+		}
+		if stored, err := f.db.FindVerificationByID(sys(), v.ID); err != nil || stored.Repeats != 2 {
+			t.Errorf("%s: stored verification %+v, %v; want repeats 2", step, stored, err)
 		}
 		for i, r := range v.Results {
 			seen := map[credit.RecordID]int{}
@@ -76,6 +79,20 @@ func testListsPersonRepeated(t *testing.T, open opener) {
 				t.Fatalf("listing the person: %+v", rc)
 			}
 		}
+	}
+	// The statistics count him once per verification: a hit rate of 100 %.
+	st, err := f.db.VerificationStats(sys(), lists.StatsFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Subjects != 2 || st.Total.Hits != 2 {
+		t.Errorf("statistics: %d subjects, %d hits; want 2 and 2 (each verification asked about one person)", st.Total.Subjects, st.Total.Hits)
+	}
+	if _, err := f.db.SealVerifications(sys()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Errorf("VerifyLedger: %v", err)
 	}
 }
 
@@ -385,8 +402,8 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	)
 	// The company twice (by its code, then by its name): found twice, one
 	// hit, the second answer pointing at the first.
-	if v.ID == 0 || v.Total != 5 || v.Found != 3 || v.Hits != 3 {
-		t.Fatalf("verification id=%d total=%d found=%d hits=%d, want 5/3/3", v.ID, v.Total, v.Found, v.Hits)
+	if v.ID == 0 || v.Total != 5 || v.Found != 3 || v.Hits != 3 || v.Repeats != 1 {
+		t.Fatalf("verification id=%d total=%d found=%d hits=%d repeats=%d, want 5/3/3/1", v.ID, v.Total, v.Found, v.Hits, v.Repeats)
 	}
 	if r := v.Results[1]; r.Hit || !strings.Contains(r.Explanation, "与第1个核查对象为同一主体") {
 		t.Errorf("the company's second answer: hit %v, %q; want no second hit, pointing at the first", r.Hit, r.Explanation)
@@ -476,10 +493,11 @@ func testListsEndToEnd(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Total.Verifications != 1 || st.Total.Subjects != 5 || st.Total.Hits != 3 || st.Total.WithFeedback != 1 || st.Total.Overdue != 0 {
+	// The company named twice is one subject: 4 subjects, 3 hits.
+	if st.Total.Verifications != 1 || st.Total.Subjects != 4 || st.Total.Hits != 3 || st.Total.WithFeedback != 1 || st.Total.Overdue != 0 {
 		t.Errorf("stats total = %+v", st.Total)
 	}
-	if len(st.Rows) != 1 || st.Rows[0].DepartmentName != f.user.Name || st.Rows[0].HitRate != 0.6 || st.Rows[0].FeedbackRate != 1.0/3 {
+	if len(st.Rows) != 1 || st.Rows[0].DepartmentName != f.user.Name || st.Rows[0].HitRate != 0.75 || st.Rows[0].FeedbackRate != 1.0/3 {
 		t.Errorf("stats rows = %+v", st.Rows)
 	}
 	// Overdue: 10 working days later, two hits still lack feedback.

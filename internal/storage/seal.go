@@ -174,18 +174,21 @@ func (db *DB) verificationItems(ctx context.Context, after, upto int64, fn func(
 		began := time.Now()
 		var page []row
 		at := map[int64]int{}
-		err := scanAll(db.rows(ctx, `SELECT id, at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer
+		err := scanAll(db.rows(ctx, `SELECT id, at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer, repeats
 			FROM verifications WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3`, after, upto, sealPage), func(rows *sql.Rows) error {
-			var id, version, total, found, hits int64
+			var id, version, total, found, hits, repeats int64
 			var t time.Time
 			var actor, role, scenario, purpose, answer string
 			var dep sql.NullInt64
 			var due sql.NullString
-			if err := rows.Scan(&id, &t, &actor, &role, &dep, &scenario, &purpose, &version, &total, &found, &hits, &due, &answer); err != nil {
+			if err := rows.Scan(&id, &t, &actor, &role, &dep, &scenario, &purpose, &version, &total, &found, &hits, &due, &answer, &repeats); err != nil {
 				return err
 			}
 			c = c[:0].str("verification").int(id).time(t).str(actor).str(role).nullInt(dep).str(scenario).str(purpose).
 				int(version).int(total).int(found).int(hits).nullStr(due).str(answer)
+			if repeats != 0 { // (0 in every row written before 0026: their seals stand)
+				c = c.str("repeats").int(repeats)
+			}
 			h := sha256.New()
 			h.Write(c)
 			at[id] = len(page)

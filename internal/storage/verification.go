@@ -872,6 +872,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		}
 		if same != "" {
 			if first, ok := firstSeq[same]; ok {
+				v.Repeats++
 				res.Hit = false
 				res.Explanation = fmt.Sprintf("与第%d个核查对象为同一主体，命中和执行反馈见第%d个。", first, first) + res.Explanation
 			} else {
@@ -1086,7 +1087,7 @@ func (g *groupWriter) submit(ctx context.Context, db *DB, p *pendingVerification
 // (alertMissed).
 func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerification) error {
 	if db.dialect == SQLite { // the one-row statements of insertRows
-		if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 13), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
+		if err := db.prepareWrites(oneRow(sqlInsertVerifications, "", 14), oneRow(sqlInsertHits, "", 4), oneRow(sqlInsertQueryLog, "", 9),
 			oneRow(sqlInsertVerified, sqlUpsertVerified, 4), oneRow(sqlInsertVerifiedCodes, sqlUpsertVerifiedCodes, 4),
 			oneRow(sqlInsertDays, sqlUpsertDays, 7), oneRow(sqlInsertHitDays, sqlUpsertHitDays, 6),
 			sqlLastVerification, sqlLatestListEntry); err != nil {
@@ -1111,13 +1112,13 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 				c = &[3]int{}
 				days[k] = c
 			}
-			c[0], c[1], c[2] = c[0]+1, c[1]+v.Total, c[2]+v.Hits
+			c[0], c[1], c[2] = c[0]+1, c[1]+v.Total-v.Repeats, c[2]+v.Hits
 			var due any
 			if v.FeedbackDue != "" {
 				due = v.FeedbackDue
 			}
 			rows = append(rows, []any{v.ID, tx.now, v.Actor, string(actor.Role), nullInt(int64(actor.DepartmentID)), v.Scenario, v.Purpose, v.DataVersion,
-				v.Total, v.Found, v.Hits, due, string(p.answer)})
+				v.Total, v.Found, v.Hits, due, string(p.answer), v.Repeats})
 			for _, key := range p.unknown {
 				row := []any{key, int64(actor.DepartmentID), v.ID, tx.now}
 				k := key + "\x00" + strconv.FormatInt(int64(actor.DepartmentID), 10)
@@ -1262,7 +1263,7 @@ func (tx *Tx) verificationIDs(ctx context.Context, n int) ([]int64, error) {
 
 // Statements of writeVerifications (insertRows adds the VALUES lists).
 const (
-	sqlInsertVerifications = `INSERT INTO verifications (id, at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer) VALUES `
+	sqlInsertVerifications = `INSERT INTO verifications (id, at, actor, role, department_id, scenario, purpose, data_version, total, found, hits, feedback_due, answer, repeats) VALUES `
 	sqlInsertHits          = `INSERT INTO verification_hits (verification_id, seq, subject_id, verdict) VALUES `
 	sqlInsertQueryLog      = `INSERT INTO query_log (at, actor, role, department_id, user_id, subject_id, purpose, channel, what) VALUES `
 	sqlInsertVerified      = `INSERT INTO verified_subjects (subject_id, department_id, verification_id, at) VALUES `

@@ -74,14 +74,14 @@ func (db *DB) FindVerifications(ctx context.Context, f lists.StatsFilter, offset
 // decides nothing about who may see them.
 func (db *DB) readVerifications(ctx context.Context, ids []any) (map[int64]*lists.Verification, error) {
 	byID := map[int64]*lists.Verification{}
-	err := scanAll(db.rows(ctx, `SELECT v.id, v.at, v.actor, v.department_id, d.code, d.name, d.kind, v.scenario, v.purpose, v.data_version, v.total, v.found, v.hits, v.feedback_due, v.answer
+	err := scanAll(db.rows(ctx, `SELECT v.id, v.at, v.actor, v.department_id, d.code, d.name, d.kind, v.scenario, v.purpose, v.data_version, v.total, v.found, v.hits, v.feedback_due, v.answer, v.repeats
 		FROM verifications v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id IN (`+placeholders(1, len(ids))+`)`, ids...),
 		func(rows *sql.Rows) error {
 			v := &lists.Verification{}
 			var dep sql.NullInt64
 			var due, depCode, depName, depKind sql.NullString
 			var answer string
-			if err := rows.Scan(&v.ID, &v.At, &v.Actor, &dep, &depCode, &depName, &depKind, &v.Scenario, &v.Purpose, &v.DataVersion, &v.Total, &v.Found, &v.Hits, &due, &answer); err != nil {
+			if err := rows.Scan(&v.ID, &v.At, &v.Actor, &dep, &depCode, &depName, &depKind, &v.Scenario, &v.Purpose, &v.DataVersion, &v.Total, &v.Found, &v.Hits, &due, &answer, &v.Repeats); err != nil {
 				return err
 			}
 			v.At = v.At.UTC()

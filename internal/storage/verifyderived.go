@@ -27,7 +27,8 @@ const verifyRace = 10 * time.Minute
 //
 //   - verification_days (核查统计): per day in Asia/Shanghai, department (or
 //     actor label of a non-department verifier) and scenario, the number of
-//     verifications, of subjects queried and of hits. Exact, for every day:
+//     verifications, of subjects queried (a subject named twice in one
+//     request once: total - repeats) and of hits. Exact, for every day:
 //     migration 0009 filled it with the same grouping.
 //   - verification_hit_days: the hits by that key and the day of their
 //     first feedback (empty without), rows of 0 hits (left by feedback moving
@@ -113,7 +114,7 @@ func (db *DB) checkVerificationDays(ctx context.Context) error {
 	var diff error
 	err := scanAll(db.rows(ctx, `SELECT day, dep, actor, scenario, SUM(dv), SUM(ds), SUM(dh), SUM(tv), SUM(ts), SUM(th) FROM (
 		SELECT `+db.dayOf("at")+` AS day, COALESCE(department_id, 0) AS dep, CASE WHEN department_id IS NULL THEN actor ELSE '' END AS actor, scenario,
-			1 AS dv, total AS ds, hits AS dh, 0 AS tv, 0 AS ts, 0 AS th
+			1 AS dv, total - repeats AS ds, hits AS dh, 0 AS tv, 0 AS ts, 0 AS th
 		FROM verifications
 		UNION ALL
 		SELECT day, department_id, actor, scenario, 0, 0, 0, verifications, subjects, hits FROM verification_days

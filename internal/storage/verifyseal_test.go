@@ -152,6 +152,15 @@ func TestSealTampered(t *testing.T) {
 				func(f *sealFixture) string {
 					return fmt.Sprintf("核查记录ID %d（或其命中明细）被改动", f.v2)
 				}},
+			{"RepeatsSet", // with the statistics made to agree: the seal still tells
+				func(f *sealFixture) []string {
+					id := strconv.FormatInt(f.v2, 10)
+					return []string{`UPDATE verifications SET repeats = 1 WHERE id = ` + id,
+						`UPDATE verification_days SET subjects = subjects - 1 WHERE subjects > 1`}
+				},
+				func(f *sealFixture) string {
+					return fmt.Sprintf("核查记录ID %d（或其命中明细）被改动", f.v2)
+				}},
 			{"VerificationDeleted",
 				func(f *sealFixture) []string {
 					id := strconv.FormatInt(f.v2, 10)
