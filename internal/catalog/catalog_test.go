@@ -458,3 +458,32 @@ func TestListEntryDisclosure(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifiable(t *testing.T) {
+	c := mustDefault(t)
+	for _, tc := range []struct {
+		uscc string
+		want bool
+	}{
+		{"91220101MA0Y3XQJ2U", true},  // 市场监督管理
+		{"92220101MA0Y3XQJ2U", true},  // 个体工商户, 市场监督管理
+		{"51220000MJ0000000X", true},  // 民政
+		{"12220000412755332B", true},  // 机构编制
+		{"31220000MD0000000X", false}, // 司法行政 (律师事务所): not on the platform
+		{"71220000MC0000000X", false}, // 宗教
+		{"Y1220000MC0000000X", false}, // 其他
+		{"", false},                   // a person
+	} {
+		if got := c.Verifiable(tc.uscc); got != tc.want {
+			t.Errorf("Verifiable(%q) = %v, want %v", tc.uscc, got, tc.want)
+		}
+	}
+	// A registering class without registered_by lets any department verify.
+	open := &Catalog{Classes: []*Class{{Code: "reg", Registers: true}}}
+	if !open.Verifiable("31220000MD0000000X") {
+		t.Error("a registering class without registered_by: Verifiable = false, want true")
+	}
+	if (&Catalog{}).Verifiable("91220101MA0Y3XQJ2U") {
+		t.Error("no registering class: Verifiable = true, want false")
+	}
+}

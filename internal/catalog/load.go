@@ -443,6 +443,30 @@ func (c *Catalog) Class(code string) (*Class, bool) {
 	return nil, false
 }
 
+// Verifiable reports whether a subject with USCC uscc can be verified by
+// its registration authority on the platform (主体核验): some registering
+// class accepts a record from any department, or names department kinds
+// for the subject's 登记管理部门码. A subject registered by an authority
+// that is not on the platform (3 司法行政, 7 宗教, …) or without a USCC (a
+// person) cannot be, and its pages must not present that as its failing.
+func (c *Catalog) Verifiable(uscc string) bool {
+	if uscc == "" {
+		return false
+	}
+	for _, cl := range c.Classes {
+		if cl == nil || !cl.Registers {
+			continue
+		}
+		if len(cl.RegisteredBy) == 0 {
+			return true
+		}
+		if _, ok := cl.RegisteredBy[uscc[:1]]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // CodeTable returns the code table with the given code.
 func (c *Catalog) CodeTable(code string) (*CodeTable, bool) {
 	if c.tableIndex != nil {

@@ -109,6 +109,9 @@ type ArchivePage struct {
 	Purpose  string
 	Audience string
 	At       time.Time
+	// Verifiable: as on SubjectPage, whether the platform has the subject's
+	// registration authority.
+	Verifiable bool
 }
 
 func (s *Server) handleGovArchive(w http.ResponseWriter, r *http.Request) error {
@@ -148,8 +151,12 @@ func (s *Server) handleGovArchive(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	cat, err := s.backend.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
 	p := &ArchivePage{Page: base(r, a.Subject.Name+" - 政务档案", "lookup"), Archive: a, Sections: sections, Purpose: purpose,
-		Audience: a.Audience.Label(), At: s.now()}
+		Audience: a.Audience.Label(), At: s.now(), Verifiable: cat.Verifiable(a.Subject.USCC)}
 	return s.render(w, r, http.StatusOK, "archive", p)
 }
 

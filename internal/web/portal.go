@@ -336,6 +336,11 @@ type SubjectPage struct {
 	Sections []ArchiveSection
 	Total    int
 	AsOf     string
+	// Verifiable: the subject's registration authority is on the platform,
+	// so a subject it has not verified is marked 未经登记机关核验. Others
+	// (律师事务所, 宗教活动场所, …) carry no mark: nothing on the platform
+	// could verify them.
+	Verifiable bool
 }
 
 // ArchiveSection is the entries of one class with the fields to show.
@@ -382,8 +387,12 @@ func (s *Server) handleSubjectView(w http.ResponseWriter, r *http.Request) error
 	// 法定代表人 of its 双公示 records is (and as the 国家企业信用信息公示系统
 	// shows 经营者): one rule for the subject page and the record page.
 	// Persons never reach this page.
+	cat, err := s.backend.Catalog(r.Context())
+	if err != nil {
+		return err
+	}
 	p := &SubjectPage{Page: base(r, a.Subject.Name, "search"), Subject: a.Subject, Sections: sections, Total: a.Total, AsOf: a.AsOf,
-		LegalRep: a.Subject.LegalRep}
+		LegalRep: a.Subject.LegalRep, Verifiable: cat.Verifiable(a.Subject.USCC)}
 	return s.render(w, r, http.StatusOK, "subject", p)
 }
 

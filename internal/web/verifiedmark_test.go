@@ -11,11 +11,14 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
 	"jlcredit/internal/subject"
+	"jlcredit/internal/subject/subjecttest"
 )
 
 // TestVerifiedMark: an organisation created from 双公示 rows carries 未经登记机关核验
 // on the portal and 未核验 in the console until its registration record
-// arrives; then both say it is verified. A person's archive says 不适用.
+// arrives; then both say it is verified. A person's archive says 不适用, and
+// so does a law firm's: its registration authority (司法行政) is not on the
+// platform, and the portal does not mark it at all.
 func TestVerifiedMark(t *testing.T) {
 	f := mustFixture(t)
 	sys := credit.NewContextWithActor(context.Background(), credit.System)
@@ -81,5 +84,22 @@ func TestVerifiedMark(t *testing.T) {
 	}
 	if got := archive(org.USCC); !strings.Contains(got, "已核验") {
 		t.Errorf("console archive after the registration record = %q, want 已核验", got)
+	}
+
+	// A 律师事务所 (登记管理部门码 3): penalised, so the platform knows it,
+	// but no department on the platform registers it.
+	firm := subjecttest.USCC(t, "31220000MD0X7Y8W")
+	body := "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_FRDB,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_JDRQ,CF_YXQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM\n" +
+		"吉林平台测试律师事务所,法人及非法人组织," + firm + ",李明,吉司罚〔2026〕7701号,违反某某条例,违反某某条例的行为,《某某条例》第十条,警告,警告,,2026-10-09,2099-12-31," +
+		dep.Name + "," + dep.Code + "," + dep.Name + "," + dep.Code + "\n"
+	rc, err = f.db.Submit(credit.NewContextWithActor(sys, actor), record.Submission{Class: "penalty", Filename: "penalty.csv", Body: strings.NewReader(body)})
+	if err != nil || rc.Accepted != 1 {
+		t.Fatalf("penalty of a law firm: %+v, %v", rc, err)
+	}
+	if got := text(c.doc("/subjects/"+firm, http.StatusOK).Find(".subject-head")); strings.Contains(got, "核验") {
+		t.Errorf("portal head of a law firm = %q, want no 核验 mark (its registration authority is not on the platform)", got)
+	}
+	if got := archive(firm); !strings.Contains(got, "不适用（其登记机关未接入本平台）") {
+		t.Errorf("console archive of a law firm = %q, want 主体核验 不适用（其登记机关未接入本平台）", got)
 	}
 }
