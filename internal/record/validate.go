@@ -20,7 +20,7 @@ import (
 const (
 	ProblemRequired         = "required"          // a required (or conditionally required) field is empty
 	ProblemTooLong          = "too_long"          // more characters than the field's MaxLen
-	ProblemBadDate          = "bad_date"          // not a date in an accepted format
+	ProblemBadDate          = "bad_date"          // not a date in an accepted format, or before 1900
 	ProblemFutureDate       = "future_date"       // a decision date after today
 	ProblemDateOrder        = "date_order"        // a date before the date it must follow
 	ProblemBadDecimal       = "bad_decimal"       // not a plain decimal number
@@ -172,6 +172,10 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 	switch f.Type {
 	case catalog.Date:
 		d, ok := ParseDate(s)
+		if !ok && parsesBefore1900(s) {
+			rv.add(f, ProblemBadDate, "日期“%s”早于1900年1月1日，平台不接收：应为1900年及以后的日期，请核对年份", echo(s))
+			return
+		}
 		if !ok {
 			rv.add(f, ProblemBadDate, "日期“%s”无法识别，应为“年-月-日”（如2026-11-27）、“年/月/日”（如2026/11/27）、8位数字（如20261127）或Excel日期单元格", echo(s))
 			return
@@ -488,6 +492,19 @@ func (rv *rowValidator) record() *Record {
 // is ignored). It reports false for anything else, for impossible dates such
 // as 2023-02-29 and for years before 1900.
 func ParseDate(s string) (credit.Date, bool) {
+	return parseDate(s, 1900)
+}
+
+// parsesBefore1900 reports whether s is a date in a format ParseDate
+// reads, of a year before 1900 (which ParseDate refuses): its message says
+// so instead of calling the format unreadable.
+func parsesBefore1900(s string) bool {
+	d, ok := parseDate(s, 1)
+	return ok && d.Year() < 1900
+}
+
+// parseDate is ParseDate with years from minYear.
+func parseDate(s string, minYear int) (credit.Date, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return credit.Date{}, false
@@ -498,10 +515,10 @@ func ParseDate(s string) (credit.Date, bool) {
 		if !ok1 || !ok2 || rest != "" || len(y) != 4 {
 			return credit.Date{}, false
 		}
-		return makeDate(y, m, d)
+		return makeDate(y, m, d, minYear)
 	}
 	if len(s) == 8 && allDigits(s) {
-		return makeDate(s[:4], s[4:6], s[6:])
+		return makeDate(s[:4], s[4:6], s[6:], minYear)
 	}
 	if serial, ok := excelSerial(s); ok {
 		return serial, true
@@ -516,7 +533,7 @@ func ParseDate(s string) (credit.Date, bool) {
 	for _, sep := range []string{"-", "/"} {
 		parts := strings.Split(date, sep)
 		if len(parts) == 3 && len(parts[0]) == 4 && len(parts[1]) <= 2 && len(parts[2]) <= 2 {
-			return makeDate(parts[0], parts[1], parts[2])
+			return makeDate(parts[0], parts[1], parts[2], minYear)
 		}
 	}
 	return credit.Date{}, false
@@ -551,14 +568,14 @@ func excelSerial(s string) (credit.Date, bool) {
 	return credit.MakeDate(1899, time.December, 30).AddDate(0, 0, n), true
 }
 
-func makeDate(ys, ms, ds string) (credit.Date, bool) {
+func makeDate(ys, ms, ds string, minYear int) (credit.Date, bool) {
 	if len(ys) != 4 || ms == "" || ds == "" || !allDigits(ys) || !allDigits(ms) || !allDigits(ds) {
 		return credit.Date{}, false
 	}
 	y, _ := strconv.Atoi(ys)
 	m, _ := strconv.Atoi(ms)
 	d, _ := strconv.Atoi(ds)
-	if y < 1900 || m < 1 || m > 12 || d < 1 || d > 31 {
+	if y < minYear || m < 1 || m > 12 || d < 1 || d > 31 {
 		return credit.Date{}, false
 	}
 	t := credit.MakeDate(y, time.Month(m), d)
