@@ -97,6 +97,10 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 			}
 		}
 		res := &v.Results[f.Seq-1]
+		if !res.Hit && res.SameAs > 0 {
+			add(i, "seq", "same_subject", "核查对象“"+res.Query.label()+"”与第"+itoa(res.SameAs)+"个核查对象为同一主体，请对第"+itoa(res.SameAs)+"个反馈")
+			continue
+		}
 		if !res.Hit {
 			add(i, "seq", "not_hit", "核查对象“"+res.Query.label()+"”未命中名单，无需反馈")
 			continue

@@ -368,6 +368,15 @@ func TestLinkage(t *testing.T) {
 	if s := strings.Join(v.ResponsibleOf, ","); strings.Contains(s, "2201") || !strings.Contains(s, "王建国") {
 		t.Errorf("view persons = %q", s)
 	}
+	// Verifying 李四 shows the organisation's entry with his own role, not
+	// the names of its other responsible persons.
+	res := Decide(d, nil, []Linked{{Entry: e, Role: LinkedRole(e, "220102198001011247")}}, "政府采购", "finance", date("2026-11-20"))
+	if len(res.Linked) != 1 {
+		t.Fatalf("linked = %+v, want the organisation's entry", res.Linked)
+	}
+	if l := res.Linked[0]; l.LinkedAs != "直接责任人" || len(l.ResponsibleOf) != 0 {
+		t.Errorf("linked view: linked_as %q, responsible persons %q; want 直接责任人 and no other person", l.LinkedAs, l.ResponsibleOf)
+	}
 }
 
 func TestValidateRequest(t *testing.T) {

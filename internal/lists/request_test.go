@@ -111,6 +111,7 @@ func feedbackVerification() *Verification {
 	return &Verification{At: date("2026-11-02"), Results: []SubjectResult{
 		{Seq: 1, Hit: true, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}, {Measure: Measure{Code: "N1-02"}}}},
 		{Seq: 2, Hit: true, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}}},
+		{Seq: 3, Query: Query{Code: "91220101MA0Y3XQJ2U"}, SameAs: 2, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}}},
 	}}
 }
 
@@ -138,6 +139,8 @@ func TestValidateFeedbackItems(t *testing.T) {
 		{"ErrNoneAndApplied", []Feedback{applied(1, "N1-01"), none}, "feedback[1]", "contradictory", "与第1条矛盾"},
 		{"ErrAppliedAfterNone", []Feedback{none, applied(1, "N1-02")}, "feedback[1]", "contradictory", "与第1条矛盾"},
 		{"NoneAndNotApplied", []Feedback{{Seq: 1, MeasureCode: "N1-01", Reason: "项目终止"}, none}, "", "", ""},
+		{"ErrSameSubject", []Feedback{applied(3, "N1-01")}, "feedback[0].seq", "same_subject",
+			"核查对象“91220101MA0Y3XQJ2U”与第2个核查对象为同一主体，请对第2个反馈"},
 		{"ErrFieldPath", []Feedback{applied(1, "N1-01"), {Seq: 9, MeasureCode: "N1-01", Reason: "x"}}, "feedback[1].seq", "bad_seq", "第2条反馈"},
 	} {
 		t.Run(test.name, func(t *testing.T) {

@@ -298,22 +298,26 @@ type Linked struct {
 
 // SubjectResult is the answer for one subject.
 type SubjectResult struct {
-	Seq         int               `json:"seq"` // 1-based position in the request
-	Query       Query             `json:"query"`
-	Found       bool              `json:"found"`
-	SubjectID   credit.SubjectID  `json:"subject_id,omitempty"`
-	Name        string            `json:"name,omitempty"`
-	USCC        string            `json:"uscc,omitempty"`
-	Type        subject.Type      `json:"type,omitempty"`
-	Ambiguous   int               `json:"ambiguous,omitempty"` // several subjects share the name
-	Entries     []EntryView       `json:"entries"`
-	Linked      []EntryView       `json:"linked"`
-	Measures    []AppliedMeasure  `json:"measures"`
-	Incentives  []AppliedMeasure  `json:"incentives"`
-	Verdict     Verdict           `json:"verdict"`
-	Explanation string            `json:"explanation"`
-	Hit         bool              `json:"hit"` // any active entry or linkage
-	Feedback    *FeedbackProgress `json:"feedback,omitempty"`
+	Seq         int              `json:"seq"` // 1-based position in the request
+	Query       Query            `json:"query"`
+	Found       bool             `json:"found"`
+	SubjectID   credit.SubjectID `json:"subject_id,omitempty"`
+	Name        string           `json:"name,omitempty"`
+	USCC        string           `json:"uscc,omitempty"`
+	Type        subject.Type     `json:"type,omitempty"`
+	Ambiguous   int              `json:"ambiguous,omitempty"` // several subjects share the name
+	Entries     []EntryView      `json:"entries"`
+	Linked      []EntryView      `json:"linked"`
+	Measures    []AppliedMeasure `json:"measures"`
+	Incentives  []AppliedMeasure `json:"incentives"`
+	Verdict     Verdict          `json:"verdict"`
+	Explanation string           `json:"explanation"`
+	Hit         bool             `json:"hit"` // any active entry or linkage
+	// SameAs is the seq of the earlier query of the same request that named
+	// the same subject: this one is answered alike but is no hit of its
+	// own (feedback goes to SameAs).
+	SameAs   int               `json:"same_as,omitempty"`
+	Feedback *FeedbackProgress `json:"feedback,omitempty"`
 }
 
 // FeedbackProgress says whether a hit has had feedback.
@@ -387,7 +391,10 @@ func Decide(d *Data, entries []*Entry, linked []Linked, scenario, deptKind strin
 			continue
 		}
 		v := l.Entry.View()
-		v.LinkedAs = l.Role
+		// The verified person's own role, not the entry's other
+		// responsible persons: verifying one person must not disclose
+		// another's name (直接责任人 are not public, catalog 2024.5).
+		v.LinkedAs, v.ResponsibleOf = l.Role, nil
 		res.Linked = append(res.Linked, v)
 	}
 	restricted := false

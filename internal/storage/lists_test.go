@@ -33,6 +33,7 @@ func testLists(t *testing.T, open opener) {
 	t.Run("RemovalRules", func(t *testing.T) { testListsRemovalRules(t, open) })
 	t.Run("NameWithSpaces", func(t *testing.T) { testListsNameWithSpaces(t, open) })
 	t.Run("LinkedPersonLogged", func(t *testing.T) { testListsLinkedPersonLogged(t, open) })
+	t.Run("LinkedNonSubjectLogged", func(t *testing.T) { testListsLinkedNonSubjectLogged(t, open) })
 	t.Run("PersonRepeatedInBatch", func(t *testing.T) { testListsPersonRepeated(t, open) })
 }
 
@@ -70,8 +71,8 @@ func testListsPersonRepeated(t *testing.T, open opener) {
 			if len(r.Linked) == 0 {
 				t.Errorf("%s: answer %d links nothing", step, i+1)
 			}
-			if i > 0 && (r.Hit || r.Feedback != nil || !strings.Contains(r.Explanation, "与第1个核查对象为同一主体")) {
-				t.Errorf("%s: answer %d: hit %v, feedback %+v, %q; want no second hit, pointing at the first", step, i+1, r.Hit, r.Feedback, r.Explanation)
+			if i > 0 && (r.Hit || r.Feedback != nil || r.SameAs != 1 || !strings.Contains(r.Explanation, "与第1个核查对象为同一主体")) {
+				t.Errorf("%s: answer %d: hit %v, feedback %+v, same as %d, %q; want no second hit, pointing at the first", step, i+1, r.Hit, r.Feedback, r.SameAs, r.Explanation)
 			}
 		}
 		if step == "known only as the company's legal representative" {
@@ -126,6 +127,38 @@ func testListsLinkedPersonLogged(t *testing.T, open opener) {
 	}
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("VerifyLedger: %v", err)
+	}
+}
+
+// testListsLinkedNonSubjectLogged: verifying a person the platform holds
+// no subject for, who is the legal representative of a black-listed
+// company, shows the company's entry (关联失信); that read is in the query
+// log against the company, with the person's masked code and the
+// verification's purpose (QA: nothing was logged at all).
+func testListsLinkedNonSubjectLogged(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	if rc := f.submitAs(t, f.lister, f.blackRow("吉人社失〔2026〕9号")); rc.Accepted != 1 {
+		t.Fatalf("listing: %+v", rc)
+	}
+	if _, err := f.db.FindSubjectByCode(sys(), f.rep); err == nil {
+		t.Fatal("the legal representative is a subject; the test needs one who is not")
+	}
+	v := f.verify(t, "政府采购", lists.Query{Code: f.rep})
+	if r := v.Results[0]; r.Found || len(r.Linked) != 1 {
+		t.Fatalf("answer for the legal representative: found %v, linked %+v; want not found, the company's entry linked", r.Found, r.Linked)
+	}
+	company, err := f.db.FindSubjectByCode(sys(), f.company)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var purposes []string
+	err = scanRows(f.db, fmt.Sprintf(`SELECT purpose FROM query_log WHERE subject_id = %d AND what = 'verification'`, company.ID), func(s string) { purposes = append(purposes, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	masked := subject.MaskCitizenID(f.rep)
+	if len(purposes) != 1 || !strings.Contains(purposes[0], masked) || !strings.Contains(purposes[0], "关联人员") || strings.Contains(purposes[0], f.rep) {
+		t.Errorf("query log of the company = %q, want one read naming the linked person as %s (never the whole code)", purposes, masked)
 	}
 }
 
@@ -439,8 +472,10 @@ func testListsEndToEnd(t *testing.T, open opener) {
 		t.Errorf("linked as %q", l[0].LinkedAs)
 	}
 	var logged int
-	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE what = 'verification'`).Scan(&logged); err != nil || logged != 3 {
-		t.Errorf("query_log rows = %d (%v), want 3", logged, err)
+	// The three subjects found, and the company's entry shown for its legal
+	// representative (no subject of his own: logged against the company).
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE what = 'verification'`).Scan(&logged); err != nil || logged != 4 {
+		t.Errorf("query_log rows = %d (%v), want 4", logged, err)
 	}
 
 	// Stored, and only B may read it and give feedback.
@@ -863,10 +898,12 @@ func testListsBatchConcurrency(t *testing.T, open opener) {
 	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verification_hits WHERE verification_id IN (` + joinIDs(ids) + `)`).Scan(&hits)
 	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM query_log WHERE what = 'verification' AND purpose LIKE '%并发核查%'`).Scan(&logged)
 	f.db.SQL().QueryRow(`SELECT COUNT(*) FROM verified_subjects`).Scan(&verified)
+	// query_log: per verification the company, and the company's entry
+	// shown for its legal representative (no subject of his own).
 	// verified_subjects: the company, the red and the watched company (found
 	// by the batch above, by f.user), and the company by f.lister.
-	if hits != 80 || logged != 40 || verified != 4 {
-		t.Errorf("hits %d, query log %d, verified subjects %d; want 80, 40, 4", hits, logged, verified)
+	if hits != 80 || logged != 80 || verified != 4 {
+		t.Errorf("hits %d, query log %d, verified subjects %d; want 80, 80, 4", hits, logged, verified)
 	}
 	// Concurrent groups keep the statistics exact.
 	if drift := storage.VerificationDaysDrift(t, f.db); len(drift) > 0 {

@@ -803,6 +803,18 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 				}
 			}
 		}
+		if s == nil {
+			// A person who is no subject, linked to organisations' entries
+			// (those Decide shows): each read is logged against the
+			// organisation, naming the person's masked code.
+			masked := subject.MaskCitizenID(subject.Normalize(q.Code))
+			for _, l := range linked {
+				if e := l.Entry; e.SubjectID != 0 && e.Kind == lists.Black && e.StateOn(today) == lists.Active &&
+					!slices.ContainsFunc(linkedReads, func(r linkedRead) bool { return r.person == e.SubjectID && r.code == masked }) {
+					linkedReads = append(linkedReads, linkedRead{person: e.SubjectID, code: masked})
+				}
+			}
+		}
 		bad := ""
 		if s == nil && q.Code != "" {
 			// A code that names no subject: invalid, or kept for alerts
@@ -873,7 +885,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		if same != "" {
 			if first, ok := firstSeq[same]; ok {
 				v.Repeats++
-				res.Hit = false
+				res.Hit, res.SameAs = false, first
 				res.Explanation = fmt.Sprintf("与第%d个核查对象为同一主体，命中和执行反馈见第%d个。", first, first) + res.Explanation
 			} else {
 				firstSeq[same] = i + 1
@@ -1014,9 +1026,16 @@ type pendingVerification struct {
 
 // linkedRead is a natural person whose own list entries a verification
 // answer shows, as responsible person of the organisation named via.
+//
+// With code set, the verified code is that of a person the platform holds
+// no subject for, named as responsible person in the entries of subject
+// person (an organisation): the read of those entries is logged against
+// the organisation, with the person's masked code, since there is no
+// person to log it against.
 type linkedRead struct {
 	person credit.SubjectID
 	via    string
+	code   string
 }
 
 type groupResult struct {
@@ -1131,8 +1150,12 @@ func (db *DB) writeVerifications(ctx context.Context, batch []*pendingVerificati
 			}
 			purpose := fmt.Sprintf("信用核查#%d（%s）：%s", v.ID, v.Scenario, v.Purpose)
 			for _, l := range p.linked {
+				what := fmt.Sprintf("信用核查#%d（%s）：核查“%s”时显示其责任人的名单信息", v.ID, v.Scenario, l.via)
+				if l.code != "" {
+					what = fmt.Sprintf("信用核查#%d（%s）：%s；核查关联人员（证件号码%s）时显示本主体的名单信息", v.ID, v.Scenario, v.Purpose, l.code)
+				}
 				logs = append(logs, []any{tx.now, actor.Label(), string(actor.Role), nullInt(int64(actor.DepartmentID)), nullInt(int64(actor.UserID)),
-					int64(l.person), fmt.Sprintf("信用核查#%d（%s）：核查“%s”时显示其责任人的名单信息", v.ID, v.Scenario, l.via), actor.Channel, "verification"})
+					int64(l.person), what, actor.Channel, "verification"})
 			}
 			for _, r := range v.Results {
 				if r.Hit {
