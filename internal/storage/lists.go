@@ -578,6 +578,11 @@ func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.
 			return nil, err
 		}
 		if !access.Can(actor, access.ActionSubmit, access.Target{DepartmentID: dep.ID, RegionCode: dep.RegionCode}) {
+			if e.DepartmentCode != "" && e.DepartmentCode != dep.Code {
+				// Sent by one department in the name of another (a relayed
+				// decision): the entry is the sender's to remove.
+				return nil, credit.Errorf(credit.EFORBIDDEN, "该名单信息由“%s”报送（认定部门为“%s”），只有报送部门可以移出", dep.Name, e.Department)
+			}
 			return nil, credit.Errorf(credit.EFORBIDDEN, "只有认定部门“%s”可以移出该名单信息", dep.Name)
 		}
 		// The removal's own fields are checked before a row is composed

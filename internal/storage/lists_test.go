@@ -34,6 +34,7 @@ func testLists(t *testing.T, open opener) {
 	t.Run("NameWithSpaces", func(t *testing.T) { testListsNameWithSpaces(t, open) })
 	t.Run("LinkedPersonLogged", func(t *testing.T) { testListsLinkedPersonLogged(t, open) })
 	t.Run("LinkedNonSubjectLogged", func(t *testing.T) { testListsLinkedNonSubjectLogged(t, open) })
+	t.Run("DecidingDepartment", func(t *testing.T) { testListsDecidingDepartment(t, open) })
 	t.Run("PersonRepeatedInBatch", func(t *testing.T) { testListsPersonRepeated(t, open) })
 }
 
@@ -159,6 +160,42 @@ func testListsLinkedNonSubjectLogged(t *testing.T, open opener) {
 	masked := subject.MaskCitizenID(f.rep)
 	if len(purposes) != 1 || !strings.Contains(purposes[0], masked) || !strings.Contains(purposes[0], "关联人员") || strings.Contains(purposes[0], f.rep) {
 		t.Errorf("query log of the company = %q, want one read naming the linked person as %s (never the whole code)", purposes, masked)
+	}
+}
+
+// testListsDecidingDepartment: the 认定部门 of a list entry is a body that
+// may decide one (catalog 2024.10: its code starts with 1), never a
+// company; an entry one department sends in another's name is the
+// sender's to remove, and the refusal says so (QA: it called the sender
+// the 认定部门 while the entry showed the other).
+func testListsDecidingDepartment(t *testing.T, open opener) {
+	f := newListFixture(t, open)
+	byCompany := f.blackRow("吉人社失〔2026〕21号")
+	byCompany[11], byCompany[12] = "长春市测试四有限公司", uscc(t, "91220100MA0Y5721")
+	rc := f.submitAs(t, f.lister, byCompany)
+	if rc.Rejected != 1 {
+		t.Fatalf("entry decided by a company: %+v, want refused", rc)
+	}
+	errs, _, err := f.db.FindBatchErrors(sys(), rc.Batch, 0, 5)
+	if err != nil || len(errs) != 1 || errs[0].Problems[0].Field != "MD_RDBMDM" || errs[0].Problems[0].Code != "prefix" ||
+		!strings.Contains(errs[0].Problems[0].Message, "认定部门应为国家机关或法律法规授权的组织") {
+		t.Fatalf("errors = %+v, %v; want MD_RDBMDM refused as prefix", errs, err)
+	}
+	relayed := f.blackRow("吉人社失〔2026〕22号")
+	relayed[11], relayed[12] = f.user.Name, f.user.Code
+	if rc := f.submitAs(t, f.lister, relayed); rc.Accepted != 1 {
+		t.Fatalf("relayed entry: %+v", rc)
+	}
+	var id int64
+	if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT id FROM records WHERE is_current AND class = $1 AND key LIKE $2`), lists.ClassCode, "%吉人社失〔2026〕22号%").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.db.RemoveListEntry(credit.NewContextWithActor(t.Context(), deptCtx(f.user)), credit.RecordID(id), lists.Removal{Kind: lists.RemovedEarly, Reason: "经复核提前移出"})
+	if credit.ErrorCode(err) != credit.EFORBIDDEN || !strings.Contains(credit.ErrorMessage(err), "该名单信息由“"+f.lister.Name+"”报送（认定部门为“"+f.user.Name+"”），只有报送部门可以移出") {
+		t.Errorf("removal by the named deciding department = %v, want EFORBIDDEN naming the sender", err)
+	}
+	if _, err := f.db.RemoveListEntry(credit.NewContextWithActor(t.Context(), deptCtx(f.lister)), credit.RecordID(id), lists.Removal{Kind: lists.RemovedEarly, Reason: "经复核提前移出"}); err != nil {
+		t.Errorf("removal by the sender: %v", err)
 	}
 }
 
