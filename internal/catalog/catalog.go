@@ -76,6 +76,7 @@ func (f Field) IsPublic() bool { return f.Public == nil || *f.Public }
 //	date_order        date Field is on or after date Other
 //	source_department Field (a USCC) equals the submitting department's code
 //	one_of_present    at least one of Fields is present
+//	positive_if       decimal Field, when present, is greater than 0 when If holds
 //
 // If is a condition on another field: the field Field equals one of Equals,
 // contains one of Contains (for multi-valued codes), or is Present. Values in

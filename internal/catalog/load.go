@@ -53,6 +53,7 @@ const (
 	RuleDateOrder        = "date_order"
 	RuleSourceDepartment = "source_department"
 	RuleOneOfPresent     = "one_of_present"
+	RulePositiveIf       = "positive_if"
 )
 
 // MultiSeparators are the characters that separate several values of a
@@ -320,6 +321,8 @@ func (cl *Class) validate(tables map[string]*CodeTable) []error {
 			fieldOf(what, rule.Field, IDNo, String)
 		case RuleNotFuture:
 			fieldOf(what, rule.Field, Date)
+		case RulePositiveIf:
+			fieldOf(what, rule.Field, Decimal)
 		case RuleDateOrder:
 			fieldOf(what, rule.Field, Date)
 			fieldOf(what, rule.Other, Date)

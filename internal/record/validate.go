@@ -25,6 +25,7 @@ const (
 	ProblemDateOrder        = "date_order"        // a date before the date it must follow
 	ProblemBadDecimal       = "bad_decimal"       // not a plain decimal number
 	ProblemNegative         = "negative"          // a negative amount
+	ProblemNotPositive      = "not_positive"      // an amount of 0 where the catalog requires more (罚款 of 0)
 	ProblemTooManyDecimals  = "too_many_decimals" // more digits after the point than the field's Scale
 	ProblemBadCode          = "bad_code"          // not a value (or alias) of the field's code table
 	ProblemPrefix           = "prefix"            // USCC prefix disagrees with 行政相对人类别
@@ -424,6 +425,10 @@ func (rv *rowValidator) rule(r *catalog.Rule) {
 		}
 		if val < ov {
 			rv.add(f, ProblemDateOrder, "%s", explain(fmt.Sprintf("日期“%s”早于“%s”（%s），应不早于该日期", val, other.Name, ov)))
+		}
+	case catalog.RulePositiveIf:
+		if val == "0" { // canonical (parseDecimal): 0, 0.00 and -0 all read 0
+			rv.add(f, ProblemNotPositive, "%s", explain(fmt.Sprintf("%s时金额应大于0，实际为0", rv.describe(r.If))))
 		}
 	case catalog.RuleSourceDepartment:
 		dept := subject.Normalize(rv.v.Department)

@@ -284,6 +284,11 @@ func TestValidatePenaltyRules(t *testing.T) {
 		{"ErrTooManyDecimals", func(r map[string]string) { r["CF_NR_FK"] = "0.1234567" },
 			[]wantProblem{{"CF_NR_FK", "too_many_decimals", []string{"6位小数"}}}},
 		{"SixDecimals", func(r map[string]string) { r["CF_NR_FK"] = "0.123456" }, nil},
+		{"ErrZeroFine", func(r map[string]string) { r["CF_NR_FK"] = "0" },
+			[]wantProblem{{"CF_NR_FK", "not_positive", []string{"第3行“罚款金额（万元）”（CF_NR_FK）：“处罚类别”包含“罚款”时金额应大于0，实际为0"}}}},
+		{"ErrZeroFineWritten", func(r map[string]string) { r["CF_NR_FK"] = "-0.000" },
+			[]wantProblem{{"CF_NR_FK", "not_positive", nil}}},
+		{"ZeroAmountWithoutFine", func(r map[string]string) { r["CF_CFLB"], r["CF_NR"], r["CF_NR_FK"] = "警告", "警告", "0" }, nil},
 		{"ErrBadCode", func(r map[string]string) { r["CF_XDR_LB"] = "公司" },
 			[]wantProblem{{"CF_XDR_LB", "bad_code", []string{"“公司”", "法人及非法人组织、自然人、个体工商户"}}}},
 		{"ErrBadMultiCode", func(r map[string]string) { r["CF_CFLB"] = "警告；罚金" },
@@ -477,6 +482,9 @@ func TestValidateNormalisesValues(t *testing.T) {
 		row[test.field] = test.in
 		if test.field == "CF_CFLB" {
 			row["CF_NR_ZKDX"] = "营业执照"
+		}
+		if test.field == "CF_NR_FK" && test.want == "0" {
+			row["CF_CFLB"] = "警告" // a fine of 0 is refused (ErrZeroFine); here only its canonical form counts
 		}
 		r, probs := newValidator(t, "penalty").Validate(1, row)
 		got := "BAD"
