@@ -16,9 +16,9 @@ type BenchRow struct {
 }
 
 // RawLoad loads rows into a plain table with two secondary indexes, the way
-// one would without the platform (COPY on PostgreSQL, multi-row INSERT in
-// 10,000-row transactions on SQLite). It is the baseline that `credit bench
-// ingest` compares end-to-end ingestion with.
+// one would without the platform (COPY on PostgreSQL, a prepared one-row
+// INSERT in 10,000-row transactions on SQLite). It is the baseline that
+// `credit bench ingest` compares end-to-end ingestion with.
 func (db *DB) RawLoad(ctx context.Context, rows func(yield func(BenchRow) bool)) (int, error) {
 	ddl := []string{
 		`DROP TABLE IF EXISTS bench_raw`,
@@ -44,9 +44,21 @@ func (db *DB) RawLoad(ctx context.Context, rows func(yield func(BenchRow) bool))
 					return err
 				})
 			}
-			return tx.insertMulti(ctx, `INSERT INTO bench_raw (id, subject_code, key, decision_date, fields) VALUES `, 5, len(buf), func(i int, args []any) []any {
-				return append(args, buf[i]...)
-			})
+			// One prepared one-row INSERT per row, the fastest plain load
+			// (measured 2026-11-27: 21,385 rows/s at a million rows against
+			// 11,766 with 500-row INSERTs, which make SQLite keep a
+			// statement journal), as the platform writes record versions.
+			stmt, err := tx.PrepareContext(ctx, `INSERT INTO bench_raw (id, subject_code, key, decision_date, fields) VALUES (?, ?, ?, ?, ?)`)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			for _, r := range buf {
+				if _, err := stmt.ExecContext(ctx, r...); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		buf = buf[:0]
 		return err
