@@ -42,7 +42,7 @@ const (
 // A row of a ReapplyPolicy batch (reapply) must repeat its current version's
 // content: it only carries new policy members, so any other row is refused
 // (ProblemReapplyChanged) rather than written as a correction.
-func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep credit.DepartmentID, recs []*record.Record, heads map[string]head, reapply bool) ([]record.RowError, map[*record.Record]bool, error) {
+func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep credit.DepartmentID, recs []*record.Record, heads map[string]head, reapply bool, names registeredNames) ([]record.RowError, map[*record.Record]bool, error) {
 	var errs []record.RowError
 	refused := map[*record.Record]bool{}
 	refuse := func(r *record.Record, p credit.Problem) {
@@ -57,6 +57,7 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 		errs = append(errs, record.RowError{Row: r.Row, Problems: []credit.Problem{p}, Raw: r.Raw})
 	}
 	var revived []*record.Record // list entries sent without a removal date
+	var named []*record.Record   // first versions naming an organisation by its USCC
 	// What the chunk's earlier rows make of each key: a new version (not
 	// yet with an id, so no row can name it as its base) with this hash.
 	type step struct {
@@ -104,6 +105,9 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 			continue
 		}
 		written[r.Key] = step{cur.version + 1, r.ContentHash}
+		if !ok && !again && names != nil && r.Subject.USCC != "" && r.SubjectID != 0 {
+			named = append(named, r)
+		}
 		if !ok || h.hash == r.ContentHash {
 			continue
 		}
@@ -139,6 +143,30 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 				refuse(r, credit.Problem{Row: r.Row, Field: lists.FieldRemovedOn, Code: ProblemEntryRemoved,
 					Message: fmt.Sprintf("第%d行：该名单信息（%s）已于%s移出，移出后不能恢复；如需重新列入，请以新的认定文书报送",
 						r.Row, describeKey(class, r), e.RemovedOn.Format(credit.DateLayout))})
+			}
+		}
+	}
+	if len(named) > 0 {
+		// A new record names its subject as its registration authority
+		// does (now or formerly): a 严重失信 entry or a penalty published
+		// beside a real code under another name is wrong data (QA). Only
+		// first versions are checked, so that a correction or a removal
+		// of a record accepted before is never held up by its name.
+		c, err := tx.db.Catalog(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids := make([]credit.SubjectID, len(named))
+		for i, r := range named {
+			ids[i] = r.SubjectID
+		}
+		if err := names.load(ctx, tx, c, ids); err != nil {
+			return nil, nil, err
+		}
+		for _, r := range named {
+			if p := nameProblem(class, r, names[r.SubjectID]); p != nil && !refused[r] {
+				delete(written, r.Key)
+				refuse(r, *p)
 			}
 		}
 	}

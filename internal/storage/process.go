@@ -416,6 +416,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 	// inside the chunk's own transaction: skipping the lookup there
 	// altogether gained only 3-5 %.)
 	known := map[string]credit.SubjectID{}
+	names := registeredNames{} // for the batch: a subject's registration is not re-read per chunk
 	ready := make(chan doneChunk, 1)
 	go func() {
 		defer close(ready)
@@ -451,7 +452,7 @@ func (db *DB) process(ctx context.Context, b *batchRow, skip int, progress func(
 			c.err = db.life.Err() // the database is closing: stop before the next chunk
 		}
 		if c.err == nil {
-			c.err = db.flush(ctx, b, class, c.p, receipt, today, known, &recent)
+			c.err = db.flush(ctx, b, class, c.p, receipt, today, known, &recent, names)
 			if c.err == nil && progress != nil {
 				progress(receipt.Total)
 			}
@@ -655,7 +656,7 @@ func subjectKey(r *record.Record) string {
 var flushFault func(lastRow int) error
 
 // flush writes one chunk of a batch in one transaction.
-func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID, recent *recentChunks) error {
+func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *pending, receipt *record.Receipt, today credit.Date, known map[string]credit.SubjectID, recent *recentChunks, names registeredNames) error {
 	var chunk record.Receipt
 	var written writtenChunk
 	cal := db.Calendar()
@@ -691,7 +692,15 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 				return err
 			}
 		}
-		refusedErrs, refused, err := tx.storedRejections(ctx, class, b.DepartmentID, p.recs, heads, b.Channel == ChannelReapply)
+		// Names are checked against the registration authority's in what
+		// departments send, not in what the platform composes from stored
+		// versions (removals, expiries, reapplied rules), nor in the
+		// authority's own registrations (a rename).
+		var check registeredNames
+		if !class.Registers && b.Channel != ChannelReapply && b.Channel != "system" {
+			check = names
+		}
+		refusedErrs, refused, err := tx.storedRejections(ctx, class, b.DepartmentID, p.recs, heads, b.Channel == ChannelReapply, check)
 		if err != nil {
 			return err
 		}

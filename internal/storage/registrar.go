@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -13,6 +14,7 @@ import (
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/record"
+	"jlcredit/internal/subject"
 )
 
 // registrarKinds returns the department kinds that register subjects with
@@ -142,3 +144,112 @@ func registeredBy(c *catalog.Catalog, fn func(class, code, kinds string)) {
 // sqlQuote quotes s as an SQL string literal (catalog data written into a
 // statement: codes and kinds, validated, never user input).
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// ProblemNameMismatch: a row names, by its USCC, a subject whose
+// registration authority knows it by another name.
+const ProblemNameMismatch = "name_mismatch"
+
+// registeredNames holds, for the subjects a batch has met, the names their
+// registration authorities have given them: every unwithdrawn version of
+// a record of a registering class that verifies its subject (the current
+// name and the former ones), nil for a subject without one.
+type registeredNames map[credit.SubjectID][]string
+
+// registrationSQL is the condition, on a records row aliased vr of the
+// subject row aliased alias, that the record is registration information
+// from the subject's registration authority (catalog.Class.Registers and
+// RegisteredBy); "" when the catalog has no registering class.
+func registrationSQL(c *catalog.Catalog, alias string) string {
+	var any []string   // registering classes any department's records verify
+	var conds []string // per class and authority code
+	for _, cl := range c.Classes {
+		if cl.Registers && len(cl.RegisteredBy) == 0 {
+			any = append(any, sqlQuote(cl.Code))
+		}
+	}
+	if len(any) > 0 {
+		conds = append(conds, `vr.class IN (`+strings.Join(any, ", ")+`)`)
+	}
+	registeredBy(c, func(class, code, kinds string) {
+		conds = append(conds, `(vr.class = `+class+` AND substr(`+alias+`.uscc, 1, 1) = `+code+
+			` AND vr.department_id IN (SELECT vd.id FROM departments vd WHERE vd.kind IN (`+kinds+`)))`)
+	})
+	if len(conds) == 0 {
+		return ""
+	}
+	return `(` + strings.Join(conds, " OR ") + `)`
+}
+
+// load reads the registered names of the subjects in ids not yet held.
+func (rn registeredNames) load(ctx context.Context, tx *Tx, c *catalog.Catalog, ids []credit.SubjectID) error {
+	if len(rn) > 500000 {
+		clear(rn) // bounded memory in a batch of millions of subjects
+	}
+	var missing []any
+	for _, id := range ids {
+		if _, ok := rn[id]; !ok {
+			rn[id] = nil
+			missing = append(missing, int64(id))
+		}
+	}
+	cond := registrationSQL(c, "s")
+	if cond == "" || len(missing) == 0 {
+		return nil
+	}
+	for i := 0; i < len(missing); i += 500 {
+		part := missing[i:min(i+500, len(missing))]
+		err := scanAll(tx.rows(ctx, `SELECT vr.subject_id, vr.class, vr.fields FROM records vr JOIN subjects s ON s.id = vr.subject_id
+			WHERE vr.subject_id IN (`+placeholders(1, len(part))+`) AND vr.status <> '`+string(record.Withdrawn)+`' AND `+cond+`
+			ORDER BY vr.is_current DESC, vr.id DESC`, part...),
+			func(rows *sql.Rows) error {
+				var id int64
+				var class, fields string
+				if err := rows.Scan(&id, &class, &fields); err != nil {
+					return err
+				}
+				cl, ok := c.Class(class)
+				if !ok || cl.Roles.SubjectName == "" {
+					return nil
+				}
+				var f map[string]string
+				if err := json.Unmarshal([]byte(fields), &f); err != nil {
+					return fmt.Errorf("storage: registration of subject %d: %w", id, err)
+				}
+				if name := f[cl.Roles.SubjectName]; name != "" && !slices.Contains(rn[credit.SubjectID(id)], name) {
+					rn[credit.SubjectID(id)] = append(rn[credit.SubjectID(id)], name)
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nameProblem returns the problem of row r, of class, whose subject its
+// registration authority knows by the names held (the current one first),
+// none of which is the row's; nil when one is, or none is held.
+func nameProblem(class *catalog.Class, r *record.Record, names []string) *credit.Problem {
+	if len(names) == 0 {
+		return nil
+	}
+	key := subject.NameKey(subject.NormalizeText(r.Subject.Name))
+	for _, n := range names {
+		if subject.NameKey(subject.NormalizeText(n)) == key {
+			return nil
+		}
+	}
+	field := class.Roles.SubjectName
+	fieldName := field
+	if f, ok := class.Field(field); ok {
+		fieldName = f.Name
+	}
+	registered := "“" + names[0] + "”"
+	if len(names) > 1 {
+		registered += "（曾用名“" + strings.Join(names[1:], "”“") + "”）"
+	}
+	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName, Code: ProblemNameMismatch,
+		Message: fmt.Sprintf("第%d行：统一社会信用代码%s的主体，登记机关报送的名称为%s，与本行“%s”“%s”不一致，本行未写入；请核对代码和名称（主体已更名的，以登记机关报送的名称为准）",
+			r.Row, r.Subject.USCC, registered, fieldName, r.Subject.Name)}
+}

@@ -169,6 +169,74 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("LedgerHiddenRecord", func(t *testing.T) { testLedgerHidden(t, open) })
 	t.Run("OutsideInput", func(t *testing.T) { testOutsideInput(t, open) })
 	t.Run("VerifiedByRegistration", func(t *testing.T) { testVerifiedByRegistration(t, open) })
+	t.Run("RegisteredName", func(t *testing.T) { testRegisteredName(t, open) })
+}
+
+// testRegisteredName: a new record naming, by its USCC, a subject whose
+// registration authority knows it by another name is refused
+// (name_mismatch, naming the registered name); the registered name written
+// with other spacing or width, and a former name after a rename, are
+// accepted; a correction of a record accepted before is not held up by its
+// name; a subject without a registration is not checked.
+func testRegisteredName(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	row := func(wsh, name string) []string {
+		r := f.penaltyRow(wsh, "警告", "", "2026-11-16")
+		r[0] = name
+		return r
+	}
+	if rc := f.submit(t, "penalty", "before.csv", csvBytes(t, penaltyHeader, row("长市监罚〔2026〕401号", "长春北辰汽车零部件有限公司"))); rc.Accepted != 1 {
+		t.Fatalf("penalty before the registration: %+v", rc)
+	}
+	reg := []string{"DJ_MC", "DJ_TYSHXYDM", "DJ_LX", "DJ_FDDBR", "DJ_CLRQ", "DJ_DJJG", "DJ_DJJGDM", "DJ_ZT", "DJ_SJLYDM"}
+	register := func(name string) {
+		t.Helper()
+		if rc := f.submit(t, "registration", "r.csv", csvBytes(t, reg,
+			[]string{name, f.company, "有限责任公司", "王建国", "2015-03-02", f.dept.Name, f.dept.Code, "存续", f.dept.Code})); rc.Accepted != 1 {
+			t.Fatalf("registration as %s: %+v", name, rc)
+		}
+	}
+	register("长春北辰汽车零部件有限公司")
+	problems := func(rc *record.Receipt) []credit.Problem {
+		t.Helper()
+		errs, _, err := f.db.FindBatchErrors(sys(), rc.Batch, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps []credit.Problem
+		for _, e := range errs {
+			ps = append(ps, e.Problems...)
+		}
+		return ps
+	}
+	rc := f.submit(t, "penalty", "wrong.csv", csvBytes(t, penaltyHeader,
+		row("长市监罚〔2026〕402号", "长春南关食品有限公司"),
+		row("长市监罚〔2026〕403号", "长春北辰汽车零部件 有限公司"),
+		row("长市监罚〔2026〕401号", "长春南关食品有限公司"))) // a correction
+	ps := problems(rc)
+	if rc.Accepted != 2 || rc.Rejected != 1 || len(ps) != 1 || ps[0].Code != storage.ProblemNameMismatch || ps[0].Field != "CF_XDR_MC" || ps[0].Row != 2 ||
+		!strings.Contains(ps[0].Message, "登记机关报送的名称为“长春北辰汽车零部件有限公司”，与本行“行政相对人名称”“长春南关食品有限公司”不一致") {
+		t.Fatalf("receipt %+v, problems %+v; want row 2 refused as %s naming the registered name", rc, ps, storage.ProblemNameMismatch)
+	}
+	// A rename: the former name and the new one both name it.
+	register("长春北辰汽车科技有限公司")
+	rc = f.submit(t, "penalty", "renamed.csv", csvBytes(t, penaltyHeader,
+		row("长市监罚〔2026〕404号", "长春北辰汽车零部件有限公司"),
+		row("长市监罚〔2026〕405号", "长春北辰汽车科技有限公司"),
+		row("长市监罚〔2026〕406号", "长春北辰汽车有限公司")))
+	ps = problems(rc)
+	if rc.Accepted != 2 || len(ps) != 1 || ps[0].Row != 4 || !strings.Contains(ps[0].Message, "“长春北辰汽车科技有限公司”（曾用名“长春北辰汽车零部件有限公司”）") {
+		t.Errorf("after a rename: receipt %+v, problems %+v; want only row 4 refused, naming the current and the former name", rc, ps)
+	}
+	// A subject nobody registered is not checked.
+	other := f.penaltyRow("长市监罚〔2026〕407号", "警告", "", "2026-11-16")
+	other[0], other[2], other[3] = "长春南湖机械有限公司", uscc(t, "91220101MA0Y2399"), "李明"
+	if rc := f.submit(t, "penalty", "unregistered.csv", csvBytes(t, penaltyHeader, other)); rc.Accepted != 1 {
+		t.Errorf("penalty of an unregistered company: %+v, %+v", rc, problems(rc))
+	}
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Errorf("VerifyLedger: %v", err)
+	}
 }
 
 // 主体核验: a subject created from a penalty row is unverified until its

@@ -43,25 +43,12 @@ func (db *DB) subjectColumns(alias string) string {
 // verifiedCondition is the SQL of Subject.Verified for the subjects row
 // named alias, "" when the catalog has no registering class.
 func verifiedCondition(c *catalog.Catalog, alias string) string {
-	var any []string   // registering classes any department's records verify
-	var conds []string // per class and authority code
-	for _, cl := range c.Classes {
-		if cl.Registers && len(cl.RegisteredBy) == 0 {
-			any = append(any, sqlQuote(cl.Code))
-		}
-	}
-	if len(any) > 0 {
-		conds = append(conds, `vr.class IN (`+strings.Join(any, ", ")+`)`)
-	}
-	registeredBy(c, func(class, code, kinds string) {
-		conds = append(conds, `(vr.class = `+class+` AND substr(`+alias+`.uscc, 1, 1) = `+code+
-			` AND vr.department_id IN (SELECT vd.id FROM departments vd WHERE vd.kind IN (`+kinds+`)))`)
-	})
-	if len(conds) == 0 {
+	cond := registrationSQL(c, alias)
+	if cond == "" {
 		return ""
 	}
 	return `EXISTS (SELECT 1 FROM records vr WHERE vr.subject_id = ` + alias + `.id AND vr.is_current AND vr.status <> '` + string(record.Withdrawn) +
-		`' AND (` + strings.Join(conds, " OR ") + `))`
+		`' AND ` + cond + `)`
 }
 
 func scanSubject(s interface{ Scan(...any) error }, extra ...any) (*subject.Subject, error) {
