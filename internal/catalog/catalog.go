@@ -219,11 +219,17 @@ type Class struct {
 	// not verified by any department of the platform. Empty: a record from
 	// any department verifies.
 	RegisteredBy map[string][]string `json:"registered_by,omitempty"`
-	BusinessKey  []string            `json:"business_key"`
-	Fields       []Field             `json:"fields"`
-	Rules        []Rule              `json:"rules,omitempty"`
-	Roles        Roles               `json:"roles"`
-	Publicity    Publicity           `json:"publicity"`
+	// AuthorityPrefixes, when set, are the code prefixes of the bodies that
+	// may decide a new record of the class (Roles.AuthorityCode): the
+	// 认定部门 of a list entry is a 机关 or 事业单位 (1…), never a company.
+	// Checked for a department's new records only, so that entries
+	// accepted before the rule can still be corrected and removed.
+	AuthorityPrefixes []string  `json:"authority_prefixes,omitempty"`
+	BusinessKey       []string  `json:"business_key"`
+	Fields            []Field   `json:"fields"`
+	Rules             []Rule    `json:"rules,omitempty"`
+	Roles             Roles     `json:"roles"`
+	Publicity         Publicity `json:"publicity"`
 	// TimelinessDays is the number of working days after the decision date
 	// within which the record must reach the platform (0 = no rule).
 	TimelinessDays int `json:"timeliness_days,omitempty"`

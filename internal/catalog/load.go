@@ -177,6 +177,9 @@ func (cl *Class) validate(tables map[string]*CodeTable) []error {
 	if cl.Registers && (!cl.Ingestible || cl.Roles.USCC == "") {
 		bad("registers needs an ingestible class with a uscc role")
 	}
+	if len(cl.AuthorityPrefixes) > 0 && cl.Roles.AuthorityCode == "" {
+		bad("authority_prefixes needs an authority_code role")
+	}
 	if len(cl.RegisteredBy) > 0 && !cl.Registers {
 		bad("registered_by needs registers")
 	}

@@ -97,7 +97,7 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 			}
 		}
 		res := &v.Results[f.Seq-1]
-		if !res.Hit && res.SameAs > 0 {
+		if !res.Hit && res.SameAs > 0 && res.SameAs <= len(v.Results) && v.Results[res.SameAs-1].Hit {
 			add(i, "seq", "same_subject", "核查对象“"+res.Query.label()+"”与第"+itoa(res.SameAs)+"个核查对象为同一主体，请对第"+itoa(res.SameAs)+"个反馈")
 			continue
 		}

@@ -112,6 +112,8 @@ func feedbackVerification() *Verification {
 		{Seq: 1, Hit: true, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}, {Measure: Measure{Code: "N1-02"}}}},
 		{Seq: 2, Hit: true, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}}},
 		{Seq: 3, Query: Query{Code: "91220101MA0Y3XQJ2U"}, SameAs: 2, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}}},
+		{Seq: 4, Query: Query{Code: "91220101MA0Y3XQJ2U"}},
+		{Seq: 5, Query: Query{Code: "91220101MA0Y3XQJ2U"}, SameAs: 4},
 	}}
 }
 
@@ -141,6 +143,7 @@ func TestValidateFeedbackItems(t *testing.T) {
 		{"NoneAndNotApplied", []Feedback{{Seq: 1, MeasureCode: "N1-01", Reason: "项目终止"}, none}, "", "", ""},
 		{"ErrSameSubject", []Feedback{applied(3, "N1-01")}, "feedback[0].seq", "same_subject",
 			"核查对象“91220101MA0Y3XQJ2U”与第2个核查对象为同一主体，请对第2个反馈"},
+		{"ErrSameSubjectNotHit", []Feedback{applied(5, "N1-01")}, "feedback[0].seq", "not_hit", "未命中名单，无需反馈"},
 		{"ErrFieldPath", []Feedback{applied(1, "N1-01"), {Seq: 9, MeasureCode: "N1-01", Reason: "x"}}, "feedback[1].seq", "bad_seq", "第2条反馈"},
 	} {
 		t.Run(test.name, func(t *testing.T) {

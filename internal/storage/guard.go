@@ -56,8 +56,31 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 		refused[r] = true
 		errs = append(errs, record.RowError{Row: r.Row, Problems: []credit.Problem{p}, Raw: r.Raw})
 	}
+	// What a department sends is checked against what the platform knows
+	// (names != nil): a record new to the platform is decided by a body
+	// that may decide it (catalog.Class.AuthorityPrefixes), and a record
+	// naming a registered organisation by its USCC names it as its
+	// registration authority does (now or formerly) or as the version it
+	// corrects did: a 严重失信 entry or a penalty published beside a real
+	// code under another name is wrong data (QA).
+	var c *catalog.Catalog
+	lastName := map[string]string{} // key -> subject name of the chunk's last row of it that passed
+	if names != nil {
+		var err error
+		if c, err = tx.db.Catalog(ctx); err != nil {
+			return nil, nil, err
+		}
+		var ids []credit.SubjectID
+		for _, r := range recs {
+			if namesChecked(class, r) {
+				ids = append(ids, r.SubjectID)
+			}
+		}
+		if err := names.load(ctx, tx, c, ids); err != nil {
+			return nil, nil, err
+		}
+	}
 	var revived []*record.Record // list entries sent without a removal date
-	var named []*record.Record   // first versions naming an organisation by its USCC
 	// What the chunk's earlier rows make of each key: a new version (not
 	// yet with an id, so no row can name it as its base) with this hash.
 	type step struct {
@@ -104,10 +127,29 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 			refuse(r, credit.Problem{Row: r.Row, Field: record.BaseColumn, Code: ProblemReapplyChanged, Message: msg})
 			continue
 		}
-		written[r.Key] = step{cur.version + 1, r.ContentHash}
-		if !ok && !again && names != nil && r.Subject.USCC != "" && r.SubjectID != 0 {
-			named = append(named, r)
+		if names != nil {
+			if p := authorityProblem(class, r); p != nil && !ok {
+				refuse(r, *p)
+				continue
+			}
+			if namesChecked(class, r) {
+				prev, seen := lastName[r.Key]
+				if !seen && ok && nameProblem(class, r, names[r.SubjectID], "") != nil {
+					// Not a registered name: the version it corrects may
+					// have been accepted under it before.
+					var err error
+					if prev, err = tx.subjectNameOf(ctx, class, h.id); err != nil {
+						return nil, nil, err
+					}
+				}
+				if p := nameProblem(class, r, names[r.SubjectID], prev); p != nil {
+					refuse(r, *p)
+					continue
+				}
+				lastName[r.Key] = r.Subject.Name
+			}
 		}
+		written[r.Key] = step{cur.version + 1, r.ContentHash}
 		if !ok || h.hash == r.ContentHash {
 			continue
 		}
@@ -143,30 +185,6 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 				refuse(r, credit.Problem{Row: r.Row, Field: lists.FieldRemovedOn, Code: ProblemEntryRemoved,
 					Message: fmt.Sprintf("第%d行：该名单信息（%s）已于%s移出，移出后不能恢复；如需重新列入，请以新的认定文书报送",
 						r.Row, describeKey(class, r), e.RemovedOn.Format(credit.DateLayout))})
-			}
-		}
-	}
-	if len(named) > 0 {
-		// A new record names its subject as its registration authority
-		// does (now or formerly): a 严重失信 entry or a penalty published
-		// beside a real code under another name is wrong data (QA). Only
-		// first versions are checked, so that a correction or a removal
-		// of a record accepted before is never held up by its name.
-		c, err := tx.db.Catalog(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids := make([]credit.SubjectID, len(named))
-		for i, r := range named {
-			ids[i] = r.SubjectID
-		}
-		if err := names.load(ctx, tx, c, ids); err != nil {
-			return nil, nil, err
-		}
-		for _, r := range named {
-			if p := nameProblem(class, r, names[r.SubjectID]); p != nil && !refused[r] {
-				delete(written, r.Key)
-				refuse(r, *p)
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jlcredit/internal/access"
+	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
@@ -177,9 +178,32 @@ func testListsDecidingDepartment(t *testing.T, open opener) {
 		t.Fatalf("entry decided by a company: %+v, want refused", rc)
 	}
 	errs, _, err := f.db.FindBatchErrors(sys(), rc.Batch, 0, 5)
-	if err != nil || len(errs) != 1 || errs[0].Problems[0].Field != "MD_RDBMDM" || errs[0].Problems[0].Code != "prefix" ||
+	if err != nil || len(errs) != 1 || errs[0].Problems[0].Field != "MD_RDBMDM" || errs[0].Problems[0].Code != storage.ProblemNotDecidingBody ||
 		!strings.Contains(errs[0].Problems[0].Message, "认定部门应为国家机关或法律法规授权的组织") {
-		t.Fatalf("errors = %+v, %v; want MD_RDBMDM refused as prefix", errs, err)
+		t.Fatalf("errors = %+v, %v; want MD_RDBMDM refused as %s", errs, err, storage.ProblemNotDecidingBody)
+	}
+	// An entry accepted before the rule (a catalog without it) is still
+	// corrected, removed and expired (QA: every removal was refused).
+	restore := todaysRules(t, f.db, catalogEdited(t, func(c *catalog.Catalog) {
+		cl, _ := c.Class(lists.ClassCode)
+		cl.AuthorityPrefixes = nil
+	}))
+	old := f.blackRow("吉人社失〔2025〕21号")
+	old[11], old[12] = "长春市测试四有限公司", uscc(t, "91220100MA0Y5721")
+	if rc := f.submitAs(t, f.lister, old); rc.Accepted != 1 {
+		t.Fatalf("entry decided by a company under the old rules: %+v", rc)
+	}
+	restore()
+	old[13] = old[13] + "（更正）"
+	if rc := f.submitAs(t, f.lister, old); rc.Accepted != 1 {
+		t.Errorf("correction of an entry accepted before the rule: %+v", rc)
+	}
+	var oldID int64
+	if err := f.db.SQL().QueryRow(f.db.Rebind(`SELECT id FROM records WHERE is_current AND class = $1 AND key LIKE $2`), lists.ClassCode, "%吉人社失〔2025〕21号%").Scan(&oldID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.RemoveListEntry(credit.NewContextWithActor(t.Context(), deptCtx(f.lister)), credit.RecordID(oldID), lists.Removal{Kind: lists.RemovedEarly, Reason: "认定错误，撤销"}); err != nil {
+		t.Errorf("removal of an entry accepted before the rule: %v", err)
 	}
 	relayed := f.blackRow("吉人社失〔2026〕22号")
 	relayed[11], relayed[12] = f.user.Name, f.user.Code

@@ -227,14 +227,68 @@ func (rn registeredNames) load(ctx context.Context, tx *Tx, c *catalog.Catalog, 
 	return nil
 }
 
+// namesChecked reports whether row r of class names a subject whose
+// registered names it must match: an organisation named by its USCC. A
+// row of a 自然人 with the code of his individual business (a rule of the
+// catalog allows it) names the person, not the business.
+func namesChecked(class *catalog.Class, r *record.Record) bool {
+	if r.Subject.USCC == "" || r.SubjectID == 0 || class.Roles.SubjectName == "" {
+		return false
+	}
+	return class.Roles.SubjectType == "" || r.Fields[class.Roles.SubjectType] != "自然人"
+}
+
+// subjectNameOf returns the subject name of stored record version id.
+func (tx *Tx) subjectNameOf(ctx context.Context, class *catalog.Class, id int64) (string, error) {
+	var fields string
+	if err := tx.queryRow(ctx, `SELECT fields FROM records WHERE id = $1`, id).Scan(&fields); err != nil {
+		return "", err
+	}
+	var f map[string]string
+	if err := json.Unmarshal([]byte(fields), &f); err != nil {
+		return "", fmt.Errorf("storage: record %d: %w", id, err)
+	}
+	return f[class.Roles.SubjectName], nil
+}
+
+// ProblemNotDecidingBody: a new record whose deciding body's code is not
+// of a kind that may decide it (catalog.Class.AuthorityPrefixes).
+const ProblemNotDecidingBody = "not_deciding_body"
+
+// authorityProblem returns the problem of row r of class whose deciding
+// body's code starts with none of the class's AuthorityPrefixes; nil when
+// it does or the class has none.
+func authorityProblem(class *catalog.Class, r *record.Record) *credit.Problem {
+	if len(class.AuthorityPrefixes) == 0 {
+		return nil
+	}
+	code := r.Fields[class.Roles.AuthorityCode]
+	if code == "" || slices.ContainsFunc(class.AuthorityPrefixes, func(p string) bool { return strings.HasPrefix(code, p) }) {
+		return nil
+	}
+	field := class.Roles.AuthorityCode
+	fieldName := field
+	if f, ok := class.Field(field); ok {
+		fieldName = f.Name
+	}
+	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName, Code: ProblemNotDecidingBody,
+		Message: fmt.Sprintf("第%d行：“%s”为“%s”，该单位不能作出此项认定：认定部门应为国家机关或法律法规授权的组织，其统一社会信用代码以%s开头；企业、社会组织等不能作为认定部门",
+			r.Row, fieldName, code, strings.Join(class.AuthorityPrefixes, "或"))}
+}
+
 // nameProblem returns the problem of row r, of class, whose subject its
 // registration authority knows by the names held (the current one first),
-// none of which is the row's; nil when one is, or none is held.
-func nameProblem(class *catalog.Class, r *record.Record, names []string) *credit.Problem {
+// none of which is the row's, nor prev, the name of the version the row
+// corrects (a record accepted before keeps its name); nil when the name is
+// one of them, or no name is held.
+func nameProblem(class *catalog.Class, r *record.Record, names []string, prev string) *credit.Problem {
 	if len(names) == 0 {
 		return nil
 	}
 	key := subject.NameKey(subject.NormalizeText(r.Subject.Name))
+	if prev != "" && subject.NameKey(subject.NormalizeText(prev)) == key {
+		return nil
+	}
 	for _, n := range names {
 		if subject.NameKey(subject.NormalizeText(n)) == key {
 			return nil

@@ -174,10 +174,12 @@ func runConformance(t *testing.T, open opener) {
 
 // testRegisteredName: a new record naming, by its USCC, a subject whose
 // registration authority knows it by another name is refused
-// (name_mismatch, naming the registered name); the registered name written
-// with other spacing or width, and a former name after a rename, are
-// accepted; a correction of a record accepted before is not held up by its
-// name; a subject without a registration is not checked.
+// (name_mismatch, naming the registered name), as is a second version of
+// such a key in the same file and a correction under a name never given;
+// the registered name written with other spacing or width, a former name
+// after a rename, and a correction under the name its record was accepted
+// with are accepted; a subject without a registration is not checked, nor
+// a 自然人 named with the code of his individual business.
 func testRegisteredName(t *testing.T, open opener) {
 	f := newFixture(t, open)
 	row := func(wsh, name string) []string {
@@ -209,14 +211,22 @@ func testRegisteredName(t *testing.T, open opener) {
 		}
 		return ps
 	}
+	second := row("长市监罚〔2026〕402号", "长春南关食品有限公司")
+	second[12] = "0.5" // the same new key again, another version: refused too (QA: it was stored)
+	second[10], second[11] = "罚款", "罚款五千元"
+	fix := row("长市监罚〔2026〕401号", "长春北辰汽车零部件有限公司")
+	fix[7] = "未按规定公示年度报告（更正）"
 	rc := f.submit(t, "penalty", "wrong.csv", csvBytes(t, penaltyHeader,
 		row("长市监罚〔2026〕402号", "长春南关食品有限公司"),
+		second,
 		row("长市监罚〔2026〕403号", "长春北辰汽车零部件 有限公司"),
-		row("长市监罚〔2026〕401号", "长春南关食品有限公司"))) // a correction
+		row("长市监罚〔2026〕401号", "长春南关食品有限公司"), // a correction under a name never given: refused (QA)
+		fix)) // a correction under the name it was accepted with
 	ps := problems(rc)
-	if rc.Accepted != 2 || rc.Rejected != 1 || len(ps) != 1 || ps[0].Code != storage.ProblemNameMismatch || ps[0].Field != "CF_XDR_MC" || ps[0].Row != 2 ||
-		!strings.Contains(ps[0].Message, "登记机关报送的名称为“长春北辰汽车零部件有限公司”，与本行“行政相对人名称”“长春南关食品有限公司”不一致") {
-		t.Fatalf("receipt %+v, problems %+v; want row 2 refused as %s naming the registered name", rc, ps, storage.ProblemNameMismatch)
+	if rc.Accepted != 2 || rc.Rejected != 3 || len(ps) != 3 || ps[0].Code != storage.ProblemNameMismatch || ps[0].Field != "CF_XDR_MC" || ps[0].Row != 2 ||
+		!strings.Contains(ps[0].Message, "登记机关报送的名称为“长春北辰汽车零部件有限公司”，与本行“行政相对人名称”“长春南关食品有限公司”不一致") ||
+		ps[1].Row != 3 || ps[1].Code != storage.ProblemNameMismatch || ps[2].Row != 5 || ps[2].Code != storage.ProblemNameMismatch {
+		t.Fatalf("receipt %+v, problems %+v; want rows 2, 3 and 5 refused as %s naming the registered name", rc, ps, storage.ProblemNameMismatch)
 	}
 	// A rename: the former name and the new one both name it.
 	register("长春北辰汽车科技有限公司")
@@ -227,6 +237,18 @@ func testRegisteredName(t *testing.T, open opener) {
 	ps = problems(rc)
 	if rc.Accepted != 2 || len(ps) != 1 || ps[0].Row != 4 || !strings.Contains(ps[0].Message, "“长春北辰汽车科技有限公司”（曾用名“长春北辰汽车零部件有限公司”）") {
 		t.Errorf("after a rename: receipt %+v, problems %+v; want only row 4 refused, naming the current and the former name", rc, ps)
+	}
+	// A 自然人 with the code of his individual business (registered under
+	// the shop's name) is named by his own name.
+	shop := uscc(t, "92220101MA0Y2388")
+	if rc := f.submit(t, "registration", "r.csv", csvBytes(t, reg,
+		[]string{"长春市朝阳区张三小吃店", shop, "个体工商户", "张三", "2015-03-02", f.dept.Name, f.dept.Code, "存续", f.dept.Code})); rc.Accepted != 1 {
+		t.Fatalf("registration of the shop: %+v", rc)
+	}
+	own := f.personRow("长市监罚〔2026〕408号")
+	own[0], own[2] = "张三", shop
+	if rc := f.submit(t, "penalty", "person.csv", csvBytes(t, penaltyHeader, own)); rc.Accepted != 1 {
+		t.Errorf("penalty of a 自然人 with his shop's code: %+v, %+v", rc, problems(rc))
 	}
 	// A subject nobody registered is not checked.
 	other := f.penaltyRow("长市监罚〔2026〕407号", "警告", "", "2026-11-16")
