@@ -88,6 +88,12 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	e2e := time.Since(start)
+	if receipt.Duplicates > 0 {
+		// The generated rows are the same each run: on a database that
+		// holds them already, the end-to-end phase only finds duplicates
+		// and its rate means nothing.
+		return credit.Errorf(credit.EINVALID, "数据库中已有本基准测试生成的记录（%d行重复），端到端速率不反映归集能力；请对新的数据库运行 credit bench ingest", receipt.Duplicates)
+	}
 	if receipt.Accepted+receipt.Duplicates != *n {
 		fmt.Fprintf(env.Stderr, "注意：%d行被拒绝\n", receipt.Rejected)
 	}

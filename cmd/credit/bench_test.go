@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"jlcredit/internal/pgtest"
@@ -51,6 +52,10 @@ func testBenchIngest(t *testing.T, dsn string) {
 	}
 	if want := *r.EndToEnd / *r.Raw; math.Abs(*r.Ratio-want) > 0.001 {
 		t.Errorf("ratio = %v, want end_to_end/raw = %.4f", *r.Ratio, want)
+	}
+	// Again on the same database: every row a duplicate, no rate to give.
+	if _, errs, code := run(t, "bench", "ingest", "--db", dsn, "--records", "1500"); code != 1 || !strings.Contains(errs, "1500行重复") {
+		t.Errorf("bench ingest again on the same database: exit %d, %q; want 1 naming the duplicates", code, errs)
 	}
 }
 
