@@ -149,11 +149,17 @@ func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") +
 // registration authority knows it by another name.
 const ProblemNameMismatch = "name_mismatch"
 
-// registeredNames holds, for the subjects a batch has met, the names their
-// registration authorities have given them: every unwithdrawn version of
-// a record of a registering class that verifies its subject (the current
-// name and the former ones), nil for a subject without one.
-type registeredNames map[credit.SubjectID][]string
+// registeredNames holds, for the subjects a batch has met, what their
+// registration authorities registered: from every unwithdrawn version of
+// a record of a registering class that verifies its subject, the names
+// (the current one first, then former ones) and the 法定代表人/经营者;
+// nil for a subject without one.
+type registeredNames map[credit.SubjectID]*registration
+
+// registration is what a subject's registration records say of it.
+type registration struct {
+	names, operators []string
+}
 
 // registrationSQL is the condition, on a records row aliased vr of the
 // subject row aliased alias, that the record is registration information
@@ -215,8 +221,18 @@ func (rn registeredNames) load(ctx context.Context, tx *Tx, c *catalog.Catalog, 
 				if err := json.Unmarshal([]byte(fields), &f); err != nil {
 					return fmt.Errorf("storage: registration of subject %d: %w", id, err)
 				}
-				if name := f[cl.Roles.SubjectName]; name != "" && !slices.Contains(rn[credit.SubjectID(id)], name) {
-					rn[credit.SubjectID(id)] = append(rn[credit.SubjectID(id)], name)
+				reg := rn[credit.SubjectID(id)]
+				if reg == nil {
+					reg = &registration{}
+					rn[credit.SubjectID(id)] = reg
+				}
+				if name := f[cl.Roles.SubjectName]; name != "" && !slices.Contains(reg.names, name) {
+					reg.names = append(reg.names, name)
+				}
+				if cl.Roles.LegalRep != "" {
+					if op := f[cl.Roles.LegalRep]; op != "" && !slices.Contains(reg.operators, op) {
+						reg.operators = append(reg.operators, op)
+					}
 				}
 				return nil
 			})
@@ -227,15 +243,17 @@ func (rn registeredNames) load(ctx context.Context, tx *Tx, c *catalog.Catalog, 
 	return nil
 }
 
-// namesChecked reports whether row r of class names a subject whose
-// registered names it must match: an organisation named by its USCC. A
-// row of a 自然人 with the code of his individual business (a rule of the
-// catalog allows it) names the person, not the business.
+// namesChecked reports whether row r of class names a subject by its USCC,
+// whose registered names it must match.
 func namesChecked(class *catalog.Class, r *record.Record) bool {
-	if r.Subject.USCC == "" || r.SubjectID == 0 || class.Roles.SubjectName == "" {
-		return false
-	}
-	return class.Roles.SubjectType == "" || r.Fields[class.Roles.SubjectType] != "自然人"
+	return r.Subject.USCC != "" && r.SubjectID != 0 && class.Roles.SubjectName != ""
+}
+
+// operatorRow reports whether row r of class is a 自然人's with the code of
+// his individual business (a rule of the catalog allows it): it names the
+// person, who may be the registered 经营者 rather than the shop.
+func operatorRow(class *catalog.Class, r *record.Record) bool {
+	return class.Roles.SubjectType != "" && r.Fields[class.Roles.SubjectType] == "自然人"
 }
 
 // subjectNameOf returns the subject name of stored record version id.
@@ -281,15 +299,20 @@ func authorityProblem(class *catalog.Class, r *record.Record) *credit.Problem {
 // none of which is the row's, nor prev, the name of the version the row
 // corrects (a record accepted before keeps its name); nil when the name is
 // one of them, or no name is held.
-func nameProblem(class *catalog.Class, r *record.Record, names []string, prev string) *credit.Problem {
-	if len(names) == 0 {
+func nameProblem(class *catalog.Class, r *record.Record, reg *registration, prev string) *credit.Problem {
+	if reg == nil || len(reg.names) == 0 {
 		return nil
 	}
+	names := reg.names
 	key := subject.NameKey(subject.NormalizeText(r.Subject.Name))
 	if prev != "" && subject.NameKey(subject.NormalizeText(prev)) == key {
 		return nil
 	}
-	for _, n := range names {
+	allowed := names
+	if operatorRow(class, r) {
+		allowed = append(slices.Clone(names), reg.operators...)
+	}
+	for _, n := range allowed {
 		if subject.NameKey(subject.NormalizeText(n)) == key {
 			return nil
 		}
@@ -302,6 +325,9 @@ func nameProblem(class *catalog.Class, r *record.Record, names []string, prev st
 	registered := "“" + names[0] + "”"
 	if len(names) > 1 {
 		registered += "（曾用名“" + strings.Join(names[1:], "”“") + "”）"
+	}
+	if operatorRow(class, r) && len(reg.operators) > 0 {
+		registered += "、经营者为“" + strings.Join(reg.operators, "”“") + "”"
 	}
 	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName, Code: ProblemNameMismatch,
 		Message: fmt.Sprintf("第%d行：统一社会信用代码%s的主体，登记机关报送的名称为%s，与本行“%s”“%s”不一致，本行未写入；请核对代码和名称（主体已更名的，以登记机关报送的名称为准）",

@@ -250,6 +250,14 @@ func testRegisteredName(t *testing.T, open opener) {
 	if rc := f.submit(t, "penalty", "person.csv", csvBytes(t, penaltyHeader, own)); rc.Accepted != 1 {
 		t.Errorf("penalty of a 自然人 with his shop's code: %+v, %+v", rc, problems(rc))
 	}
+	// But not under any name (QA: a company's name was published beside
+	// the shop's code).
+	stranger := f.personRow("长市监罚〔2026〕409号")
+	stranger[0], stranger[2] = "长春南关食品有限公司", shop
+	rc = f.submit(t, "penalty", "stranger.csv", csvBytes(t, penaltyHeader, stranger))
+	if ps := problems(rc); rc.Rejected != 1 || len(ps) != 1 || ps[0].Code != storage.ProblemNameMismatch || !strings.Contains(ps[0].Message, "经营者为“张三”") {
+		t.Errorf("a 自然人 row under another name with the shop's code: %+v, %+v; want refused naming the operator", rc, ps)
+	}
 	// A subject nobody registered is not checked.
 	other := f.penaltyRow("长市监罚〔2026〕407号", "警告", "", "2026-11-16")
 	other[0], other[2], other[3] = "长春南湖机械有限公司", uscc(t, "91220101MA0Y2399"), "李明"
