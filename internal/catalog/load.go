@@ -449,6 +449,19 @@ func (c *Catalog) Class(code string) (*Class, bool) {
 	return nil, false
 }
 
+// Registrars returns the department kinds that register subjects with
+// USCC uscc in registering class cl (RegisteredBy, by the code's
+// 登记管理部门码), and whether the class names any for that code. A subject
+// whose registration authority has no kind on the platform (3 司法行政,
+// 7 宗教, …) has none.
+func (cl *Class) Registrars(uscc string) ([]string, bool) {
+	if len(cl.RegisteredBy) == 0 || uscc == "" {
+		return nil, false
+	}
+	kinds, ok := cl.RegisteredBy[uscc[:1]]
+	return kinds, ok
+}
+
 // Verifiable reports whether a subject with USCC uscc can be verified by
 // its registration authority on the platform (主体核验): some registering
 // class accepts a record from any department, or names department kinds
@@ -463,10 +476,7 @@ func (c *Catalog) Verifiable(uscc string) bool {
 		if cl == nil || !cl.Registers {
 			continue
 		}
-		if len(cl.RegisteredBy) == 0 {
-			return true
-		}
-		if _, ok := cl.RegisteredBy[uscc[:1]]; ok {
+		if _, ok := cl.Registrars(uscc); ok || len(cl.RegisteredBy) == 0 {
 			return true
 		}
 	}

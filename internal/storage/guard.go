@@ -133,18 +133,21 @@ func (tx *Tx) storedRejections(ctx context.Context, class *catalog.Class, dep cr
 				continue
 			}
 			if namesChecked(class, r) {
-				prev, seen := lastName[r.Key]
-				if !seen && ok && nameProblem(class, r, names[r.SubjectID], "") != nil {
-					// Not a registered name: the version it corrects may
-					// have been accepted under it before.
-					var err error
-					if prev, err = tx.subjectNameOf(ctx, class, h.id); err != nil {
-						return nil, nil, err
+				if p := nameProblem(class, r, names[r.SubjectID]); p != nil {
+					// Not a registered name: the version it corrects (the
+					// chunk's last of the key, or the stored one) may have
+					// been accepted under it before.
+					prev, seen := lastName[r.Key]
+					if !seen && ok {
+						var err error
+						if prev, err = tx.subjectNameOf(ctx, class, h.id); err != nil {
+							return nil, nil, err
+						}
 					}
-				}
-				if p := nameProblem(class, r, names[r.SubjectID], prev); p != nil {
-					refuse(r, *p)
-					continue
+					if prev == "" || nameKey(prev) != nameKey(r.Subject.Name) {
+						refuse(r, *p)
+						continue
+					}
 				}
 				lastName[r.Key] = r.Subject.Name
 			}

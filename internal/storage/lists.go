@@ -693,7 +693,7 @@ func (db *DB) submitListBatch(ctx context.Context, dep *access.Department, rows 
 	if err := json.NewEncoder(&buf).Encode(rows); err != nil {
 		return nil, err
 	}
-	rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "名单移出.json", Channel: "system", Body: &buf})
+	rc, err := db.Submit(ctx, record.Submission{Class: lists.ClassCode, DepartmentCode: dep.Code, Format: "json", Filename: "名单移出.json", Channel: ChannelSystem, Body: &buf})
 	if err != nil {
 		return nil, err
 	}

@@ -697,7 +697,7 @@ func (db *DB) flush(ctx context.Context, b *batchRow, class *catalog.Class, p *p
 		// versions (removals, expiries, reapplied rules), nor in the
 		// authority's own registrations (a rename).
 		var check registeredNames
-		if !class.Registers && b.Channel != ChannelReapply && b.Channel != "system" {
+		if !class.Registers && b.Channel != ChannelReapply && b.Channel != ChannelSystem {
 			check = names
 		}
 		refusedErrs, refused, err := tx.storedRejections(ctx, class, b.DepartmentID, p.recs, heads, b.Channel == ChannelReapply, check)

@@ -17,6 +17,11 @@ import (
 // ChannelReapply is the channel of the batches ReapplyPolicy submits.
 const ChannelReapply = "reapply"
 
+// ChannelSystem is the channel of the batches the platform composes from
+// stored versions in a department's name: removals and expiries of list
+// entries.
+const ChannelSystem = "system"
+
 // policyMembers are the members of a record version that the rules derive
 // from its content (record.ApplyPolicy, lists.PrepareRecord): severity,
 // publicity window and 可修复起始日, as stored (yyyy-MM-dd or "").

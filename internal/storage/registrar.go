@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,19 +16,6 @@ import (
 	"jlcredit/internal/subject"
 )
 
-// registrarKinds returns the department kinds that register subjects with
-// code in class c (catalog.Class.RegisteredBy), and whether the class names
-// any for that code. Subjects whose registration authority has no kind on
-// the platform (3 司法行政, 7 宗教, …) have none: anyone may send theirs,
-// and none verifies.
-func registrarKinds(c *catalog.Class, code string) ([]string, bool) {
-	if len(c.RegisteredBy) == 0 || code == "" {
-		return nil, false
-	}
-	kinds, ok := c.RegisteredBy[code[:1]]
-	return kinds, ok
-}
-
 // ProblemNotRegistrar: a registration record of a subject sent by a
 // department that does not register such subjects.
 const ProblemNotRegistrar = "not_registration_authority"
@@ -39,7 +25,7 @@ const ProblemNotRegistrar = "not_registration_authority"
 // (主体核验 rests on the registration authority's own record, and the first
 // department to send a key owns it). nil when dep may send it.
 func registrarProblem(c *catalog.Class, dep *access.Department, r *record.Record) *credit.Problem {
-	kinds, ok := registrarKinds(c, r.Subject.USCC)
+	kinds, ok := c.Registrars(r.Subject.USCC)
 	if !ok || slices.Contains(kinds, dep.Kind) {
 		return nil
 	}
@@ -48,15 +34,11 @@ func registrarProblem(c *catalog.Class, dep *access.Department, r *record.Record
 		names[i], _ = access.DepartmentKindName(k)
 	}
 	field := c.Roles.USCC
-	fieldName := field
-	if f, ok := c.Field(field); ok {
-		fieldName = f.Name
-	}
 	mine := "未指定部门类别"
 	if n, ok := access.DepartmentKindName(dep.Kind); ok {
 		mine = "部门类别为“" + n + "”"
 	}
-	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName, Code: ProblemNotRegistrar,
+	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName(c, field), Code: ProblemNotRegistrar,
 		Message: fmt.Sprintf("第%d行：统一社会信用代码%s以“%s”开头，该主体由%s部门登记，%s应由其登记机关报送；本部门（%s，%s）不能报送",
 			r.Row, r.Subject.USCC, r.Subject.USCC[:1], strings.Join(names, "、"), c.Name, dep.Name, mine)}
 }
@@ -67,7 +49,7 @@ func registrarProblem(c *catalog.Class, dep *access.Department, r *record.Record
 // although it does not register such subjects (sent before the platform
 // checked who sends registrations): the authority's record replaces it.
 func (tx *Tx) registrarTakesOver(ctx context.Context, c *catalog.Class, r *record.Record, dep, owner int64) (bool, error) {
-	kinds, ok := registrarKinds(c, r.Subject.USCC)
+	kinds, ok := c.Registrars(r.Subject.USCC)
 	if !ok {
 		return false, nil
 	}
@@ -217,8 +199,8 @@ func (rn registeredNames) load(ctx context.Context, tx *Tx, c *catalog.Catalog, 
 				if !ok || cl.Roles.SubjectName == "" {
 					return nil
 				}
-				var f map[string]string
-				if err := json.Unmarshal([]byte(fields), &f); err != nil {
+				f, err := record.ParseFieldsJSON([]byte(fields))
+				if err != nil {
 					return fmt.Errorf("storage: registration of subject %d: %w", id, err)
 				}
 				reg := rn[credit.SubjectID(id)]
@@ -262,8 +244,8 @@ func (tx *Tx) subjectNameOf(ctx context.Context, class *catalog.Class, id int64)
 	if err := tx.queryRow(ctx, `SELECT fields FROM records WHERE id = $1`, id).Scan(&fields); err != nil {
 		return "", err
 	}
-	var f map[string]string
-	if err := json.Unmarshal([]byte(fields), &f); err != nil {
+	f, err := record.ParseFieldsJSON([]byte(fields))
+	if err != nil {
 		return "", fmt.Errorf("storage: record %d: %w", id, err)
 	}
 	return f[class.Roles.SubjectName], nil
@@ -285,43 +267,32 @@ func authorityProblem(class *catalog.Class, r *record.Record) *credit.Problem {
 		return nil
 	}
 	field := class.Roles.AuthorityCode
-	fieldName := field
-	if f, ok := class.Field(field); ok {
-		fieldName = f.Name
-	}
-	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName, Code: ProblemNotDecidingBody,
+	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName(class, field), Code: ProblemNotDecidingBody,
 		Message: fmt.Sprintf("第%d行：“%s”为“%s”，该单位不能作出此项认定：认定部门应为国家机关或法律法规授权的组织，其统一社会信用代码以%s开头；企业、社会组织等不能作为认定部门",
-			r.Row, fieldName, code, strings.Join(class.AuthorityPrefixes, "或"))}
+			r.Row, fieldName(class, field), code, strings.Join(class.AuthorityPrefixes, "或"))}
 }
 
 // nameProblem returns the problem of row r, of class, whose subject its
-// registration authority knows by the names held (the current one first),
-// none of which is the row's, nor prev, the name of the version the row
-// corrects (a record accepted before keeps its name); nil when the name is
-// one of them, or no name is held.
-func nameProblem(class *catalog.Class, r *record.Record, reg *registration, prev string) *credit.Problem {
+// registration authority knows by the names of reg (the current one
+// first), none of which is the row's; nil when the name is one of them, or
+// none is held. A 自然人's row with his shop's code may bear the registered
+// 经营者 instead.
+func nameProblem(class *catalog.Class, r *record.Record, reg *registration) *credit.Problem {
 	if reg == nil || len(reg.names) == 0 {
 		return nil
 	}
 	names := reg.names
-	key := subject.NameKey(subject.NormalizeText(r.Subject.Name))
-	if prev != "" && subject.NameKey(subject.NormalizeText(prev)) == key {
-		return nil
-	}
+	key := nameKey(r.Subject.Name)
 	allowed := names
 	if operatorRow(class, r) {
 		allowed = append(slices.Clone(names), reg.operators...)
 	}
 	for _, n := range allowed {
-		if subject.NameKey(subject.NormalizeText(n)) == key {
+		if nameKey(n) == key {
 			return nil
 		}
 	}
 	field := class.Roles.SubjectName
-	fieldName := field
-	if f, ok := class.Field(field); ok {
-		fieldName = f.Name
-	}
 	registered := "“" + names[0] + "”"
 	if len(names) > 1 {
 		registered += "（曾用名“" + strings.Join(names[1:], "”“") + "”）"
@@ -329,7 +300,12 @@ func nameProblem(class *catalog.Class, r *record.Record, reg *registration, prev
 	if operatorRow(class, r) && len(reg.operators) > 0 {
 		registered += "、经营者为“" + strings.Join(reg.operators, "”“") + "”"
 	}
-	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName, Code: ProblemNameMismatch,
+	return &credit.Problem{Row: r.Row, Field: field, FieldName: fieldName(class, field), Code: ProblemNameMismatch,
 		Message: fmt.Sprintf("第%d行：统一社会信用代码%s的主体，登记机关报送的名称为%s，与本行“%s”“%s”不一致，本行未写入；请核对代码和名称（主体已更名的，以登记机关报送的名称为准）",
-			r.Row, r.Subject.USCC, registered, fieldName, r.Subject.Name)}
+			r.Row, r.Subject.USCC, registered, fieldName(class, field), r.Subject.Name)}
 }
+
+// nameKey is the form in which two names of a subject are the same name:
+// normalised (widths, white space), without spaces, Latin letters upper
+// case (subject.NameKey, as verification matches names).
+func nameKey(name string) string { return subject.NameKey(subject.NormalizeText(name)) }

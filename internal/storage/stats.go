@@ -103,7 +103,7 @@ func (db *DB) SummarizeBatches(ctx context.Context, f record.BatchFilter) (*reco
 	// What departments reported: not the versions the platform writes
 	// in their name (removals, expiries: channel system; policy applied
 	// again: ChannelReapply).
-	w.add(`b.channel NOT IN ($?, $?)`, "system", ChannelReapply)
+	w.add(`b.channel NOT IN ($?, $?)`, ChannelSystem, ChannelReapply)
 	day := db.dayExpr("b.created_at")
 	byDay := map[string]record.BatchSummary{}
 	var sum record.BatchSummary
