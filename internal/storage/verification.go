@@ -803,7 +803,7 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 				}
 			}
 		}
-		if s == nil {
+		if s == nil && len(linked) > 0 {
 			// A person who is no subject, linked to organisations' entries
 			// (those Decide shows): each read is logged against the
 			// organisation, naming the person's masked code.
