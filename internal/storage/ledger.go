@@ -378,9 +378,11 @@ func (u unsealedCounts) report(r *ledger.VerifyReport) *ledger.VerifyReport {
 // Then the rest of each subject's row, which the portal, archives and
 // verification answers show: resolveSubjects writes it once, when a row
 // first names the subject, from that row (name, display_name, legal_rep,
-// type, region_code, cid_masked, cid_cipher; see impliedSubject), and
-// nothing updates it afterwards. So the row must be what one of the
-// subject's records implies: normally its first record. Any record is
+// type, region_code, cid_masked, cid_cipher; see impliedSubject), and only
+// the subject's registration authority updates it afterwards, from a
+// registration record (name, display_name, legal_rep; see
+// followRegistrations). So the row must be what one of the subject's
+// records implies: its first record, or its latest registration. Any record is
 // accepted, not only the first, because the row that created the subject
 // is not always its first record in the ledger: on PostgreSQL the subjects
 // of a chunk are created ahead of the chunk's write, so another batch may

@@ -30,6 +30,9 @@ var _ lists.Service = (*DB)(nil)
 // A batch of ReapplyPolicy (reapply) changes no entry's content, so it
 // pushes nothing: departments would be told of a change that is none.
 func (tx *Tx) afterRecords(ctx context.Context, class *catalog.Class, recs []*record.Record, reapply bool) error {
+	if class.Registers {
+		return tx.followRegistrations(ctx, class, recs)
+	}
 	if class.Code != lists.ClassCode || len(recs) == 0 {
 		return nil
 	}

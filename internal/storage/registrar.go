@@ -309,3 +309,84 @@ func nameProblem(class *catalog.Class, r *record.Record, reg *registration) *cre
 // normalised (widths, white space), without spaces, Latin letters upper
 // case (subject.NameKey, as verification matches names).
 func nameKey(name string) string { return subject.NameKey(subject.NormalizeText(name)) }
+
+// followRegistrations makes each subject's name (and legal representative)
+// what its registration authority last registered: a current registration
+// version written by a department of a kind that registers the subject
+// (catalog registered_by) names the subject from then on, a rename
+// included. Records keep the names they were sent with (and a former name
+// still names the subject in departments' rows, see registeredNames); the
+// subjects row, its search bigrams and what archives, lists and
+// verification answers show follow the registration. ledger verify accepts
+// the row: it is what one of the subject's records (this registration)
+// implies. A registration nobody on the platform is the authority for
+// (律师事务所 3…, say) names nothing.
+func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []*record.Record) error {
+	if !c.Registers || len(recs) == 0 {
+		return nil
+	}
+	kinds := map[credit.DepartmentID]string{}
+	kindOf := func(id credit.DepartmentID) (string, error) {
+		if k, ok := kinds[id]; ok {
+			return k, nil
+		}
+		var k sql.NullString
+		if err := tx.queryRow(ctx, `SELECT kind FROM departments WHERE id = $1`, int64(id)).Scan(&k); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+		kinds[id] = k.String
+		return k.String, nil
+	}
+	for _, r := range recs {
+		if !r.Current || r.Subject.USCC == "" || r.SubjectID == 0 {
+			continue // superseded later in the same chunk
+		}
+		registrars, ok := c.Registrars(r.Subject.USCC)
+		if !ok {
+			continue
+		}
+		kind, err := kindOf(r.DepartmentID)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(registrars, kind) {
+			continue
+		}
+		want := impliedSubject(c, func(code string) string { return r.Fields[code] }, r.Subject.USCC, "")
+		var have subjectCols
+		if err := tx.queryRow(ctx, `SELECT name, display_name, legal_rep FROM subjects WHERE id = $1`, int64(r.SubjectID)).Scan(&have.name, &have.display, &have.legalRep); err != nil {
+			return err
+		}
+		if want.legalRep == "" { // the registration says nothing of it
+			want.legalRep = have.legalRep
+		}
+		if have.name == want.name && have.display == want.display && have.legalRep == want.legalRep {
+			continue
+		}
+		if _, err := tx.exec(ctx, `UPDATE subjects SET name = $1, display_name = $2, legal_rep = $3, updated_at = $4 WHERE id = $5`,
+			want.name, want.display, want.legalRep, tx.now, int64(r.SubjectID)); err != nil {
+			return err
+		}
+		if have.name != want.name {
+			if _, err := tx.exec(ctx, `DELETE FROM subject_grams WHERE subject_id = $1`, int64(r.SubjectID)); err != nil {
+				return err
+			}
+			grams := nameGrams(want.name)
+			rows := make([][2]any, len(grams))
+			for i, g := range grams {
+				rows[i] = [2]any{g, int64(r.SubjectID)}
+			}
+			if err := tx.insertGrams(ctx, rows); err != nil {
+				return err
+			}
+		}
+		shown := func(s subjectCols) map[string]string {
+			return map[string]string{"name": s.name, "display_name": s.display, "legal_rep": s.legalRep}
+		}
+		if err := tx.audit(ctx, "subject.rename", "subject", r.Subject.USCC,
+			map[string]any{"record_id": int64(r.ID), "from": shown(have), "to": shown(want)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

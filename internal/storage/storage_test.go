@@ -21,6 +21,7 @@ import (
 	"jlcredit/internal/access"
 	"jlcredit/internal/catalog"
 	"jlcredit/internal/credit"
+	"jlcredit/internal/lists"
 	"jlcredit/internal/pgtest"
 	"jlcredit/internal/record"
 	"jlcredit/internal/storage"
@@ -230,6 +231,44 @@ func testRegisteredName(t *testing.T, open opener) {
 	}
 	// A rename: the former name and the new one both name it.
 	register("长春北辰汽车科技有限公司")
+	// The subject follows its registration authority: archives, search
+	// and verification by name know it by the registered name (QA: a
+	// verification under the new name answered 未找到); the change is
+	// audited, and ledger verify accepts the row (the registration implies
+	// it).
+	s, err := f.db.FindSubjectByCode(sys(), f.company)
+	if err != nil || s.Name != "长春北辰汽车科技有限公司" {
+		t.Errorf("subject after the rename: %+v, %v; want named 长春北辰汽车科技有限公司", s, err)
+	}
+	found := func(q string) bool {
+		t.Helper()
+		ss, _, err := f.db.FindSubjects(sys(), subject.Filter{Query: q, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(ss, func(o *subject.Subject) bool { return o.USCC == f.company })
+	}
+	if !found("北辰汽车科技") || !found("科技") || found("零部件") {
+		t.Errorf("search after the rename: 北辰汽车科技 %v, 科技 %v, 零部件 %v; want the new name found, the old one not",
+			found("北辰汽车科技"), found("科技"), found("零部件"))
+	}
+	v, err := f.db.Verify(credit.NewContextWithActor(t.Context(), deptCtx(f.other)), lists.VerificationRequest{Scenario: "政府采购", Purpose: "更名后核查",
+		Subjects: []lists.Query{{Name: "长春北辰汽车科技有限公司"}}})
+	if err != nil || len(v.Results) != 1 || !v.Results[0].Found || v.Results[0].USCC != f.company {
+		t.Errorf("verification by the new name: %+v, %v; want the company found", v, err)
+	}
+	var audits int
+	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'subject.rename' AND object_id = '` + f.company + `'`).Scan(&audits); err != nil || audits != 1 {
+		t.Errorf("audit entries of the rename: %d, %v; want 1", audits, err)
+	}
+	// A new legal representative is followed too.
+	if rc := f.submit(t, "registration", "r.csv", csvBytes(t, reg,
+		[]string{"长春北辰汽车科技有限公司", f.company, "有限责任公司", "刘洋", "2015-03-02", f.dept.Name, f.dept.Code, "存续", f.dept.Code})); rc.Accepted != 1 {
+		t.Fatalf("registration with a new legal representative: %+v", rc)
+	}
+	if s, err := f.db.FindSubjectByCode(sys(), f.company); err != nil || s.LegalRep != "刘洋" || s.Name != "长春北辰汽车科技有限公司" {
+		t.Errorf("subject after a new legal representative: %+v, %v; want 刘洋", s, err)
+	}
 	rc = f.submit(t, "penalty", "renamed.csv", csvBytes(t, penaltyHeader,
 		row("长市监罚〔2026〕404号", "长春北辰汽车零部件有限公司"),
 		row("长市监罚〔2026〕405号", "长春北辰汽车科技有限公司"),
@@ -396,6 +435,13 @@ func testVerifiedByRegistration(t *testing.T, open opener) {
 	}
 	if a, _, _ := verified(lawyers); a {
 		t.Error("律师事务所 verified")
+	}
+	// Nor does its registration rename it: nobody here is its authority.
+	if rc := register(f.other, "吉林某某某律师事务所", lawyers, "律师事务所"); rc.Accepted != 1 {
+		t.Fatalf("second registration of a 律师事务所: %+v", rc)
+	}
+	if s, err := f.db.FindSubjectByCode(sys(), lawyers); err != nil || s.Name != "吉林某某律师事务所" {
+		t.Errorf("律师事务所 after another department's registration under a new name: %+v, %v; want its first name kept", s, err)
 	}
 	if n, m, err := f.db.RegistrationsFromOthers(sys()); err != nil || n != 0 || m != 1 {
 		t.Errorf("RegistrationsFromOthers with a 律师事务所 = %d, %d, %v; want 0, 1", n, m, err)
