@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -53,6 +55,25 @@ func detectFormat(s record.Submission) string {
 	return ""
 }
 
+// MaxFilenameChars is the longest file name a batch may carry (as most
+// file systems allow): it is shown in listings and sent back in the raw
+// file's Content-Disposition header.
+const MaxFilenameChars = 255
+
+// checkFilename refuses a batch's file name that is too long or holds
+// control characters (QA: a 100,000-character name was stored, and its
+// download answered with a 200 KB header line). A name that is not UTF-8
+// (a GBK name given to the CLI) is kept, each such byte U+FFFD.
+func checkFilename(name string) error {
+	switch n := utf8.RuneCountInString(name); {
+	case n > MaxFilenameChars:
+		return credit.Errorf(credit.EINVALID, "文件名过长（%d个字符），最多%d个字符，请改短后重新上传", n, MaxFilenameChars)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return credit.Errorf(credit.EINVALID, "文件名含有控制字符，请改名后重新上传")
+	}
+	return nil
+}
+
 // Submit stores the batch whole, then processes it row by row.
 func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt, error) {
 	class, err := db.FindClass(ctx, s.Class)
@@ -64,6 +85,9 @@ func (db *DB) Submit(ctx context.Context, s record.Submission) (*record.Receipt,
 	}
 	dep, err := db.submittingDepartment(ctx, s.DepartmentCode)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkFilename(s.Filename); err != nil {
 		return nil, err
 	}
 	if r := credit.ActorFromContext(ctx).Role; s.Backfill && r != credit.RoleSystem && r != credit.RoleProvince {

@@ -44,19 +44,20 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 		// it is checked against, are the ones this update replaces.
 		var id int64
 		var old departmentState
-		lock := `SELECT id, name, region_code, kind FROM departments WHERE code = $1`
+		var createdAt time.Time
+		lock := `SELECT id, name, region_code, kind, created_at FROM departments WHERE code = $1`
 		if db.dialect == Postgres {
 			lock += ` FOR UPDATE`
 		}
 		created := false
-		err := tx.queryRow(ctx, lock, d.Code).Scan(&id, &old.Name, &old.RegionCode, &old.Kind)
+		err := tx.queryRow(ctx, lock, d.Code).Scan(&id, &old.Name, &old.RegionCode, &old.Kind, &createdAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			// Registered by someone else at the same moment: the insert
 			// does nothing, and the row is theirs to read and update.
 			err = tx.queryRow(ctx, `INSERT INTO departments (code, name, region_code, kind, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING RETURNING id`, d.Code, d.Name, d.RegionCode, d.Kind, tx.now, tx.now).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
-				err = tx.queryRow(ctx, lock, d.Code).Scan(&id, &old.Name, &old.RegionCode, &old.Kind)
+				err = tx.queryRow(ctx, lock, d.Code).Scan(&id, &old.Name, &old.RegionCode, &old.Kind, &createdAt)
 			} else {
 				created = err == nil
 			}
@@ -79,7 +80,8 @@ func (db *DB) UpsertDepartment(ctx context.Context, d *access.Department) error 
 				d.Name, d.RegionCode, d.Kind, tx.now, id); err != nil {
 				return err
 			}
-			d.ID = credit.DepartmentID(id)
+			// (The caller's department carries no creation time.)
+			d.ID, d.CreatedAt = credit.DepartmentID(id), createdAt
 			if err := tx.audit(ctx, "department.update", "department", d.Code, departmentDetail(d, &old)); err != nil {
 				return err
 			}

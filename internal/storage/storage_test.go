@@ -489,6 +489,21 @@ func testOutsideInput(t *testing.T, open opener) {
 			t.Errorf("FindSubjects at the largest offset: %v", err)
 		}
 	}
+	// A file name too long or with control characters is refused before
+	// anything is stored; one of the longest allowed is not.
+	body := csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕2号", "警告", "", "2026-11-16"))
+	for _, c := range []struct{ name, want string }{
+		{strings.Repeat("处", 252) + ".csv", "文件名过长（256个字符），最多255个字符"},
+		{"a\nb.csv", "控制字符"},
+	} {
+		_, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: c.name, Body: bytes.NewReader(body)})
+		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
+			t.Errorf("Submit named %q: %v; want EINVALID saying %q", credit.Clip(c.name, 20), err, c.want)
+		}
+	}
+	if rc := f.submit(t, "penalty", strings.Repeat("处", 251)+".csv", body); rc.Accepted != 1 {
+		t.Errorf("a 255-character file name: %+v", rc)
+	}
 	if _, err := f.db.FindBatchByID(sys(), credit.BatchID("B\xff\xfe")); credit.ErrorCode(err) != credit.ENOTFOUND {
 		t.Errorf("FindBatch of a non-UTF-8 id: %v, want not found", err)
 	}
@@ -509,6 +524,13 @@ func testDepartments(t *testing.T, open opener) {
 	}
 	if again.ID != f.dept.ID {
 		t.Errorf("upsert id = %d, want %d (idempotent)", again.ID, f.dept.ID)
+	}
+	// The update's audit entry carries the department's creation time,
+	// not a zero time (QA).
+	var detail string
+	if err := f.db.SQL().QueryRow(`SELECT detail FROM audit_log WHERE action = 'department.update' ORDER BY id DESC LIMIT 1`).Scan(&detail); err != nil ||
+		strings.Contains(detail, "0001-01-01") || !strings.Contains(detail, `"created_at"`) || again.CreatedAt.IsZero() {
+		t.Errorf("audit detail of the update: %s, %v; department %+v; want its creation time", detail, err, again)
 	}
 	bad := &access.Department{Code: f.dept.Code[:17] + "0", Name: "错误部门", RegionCode: "220100"}
 	if bad.Code == f.dept.Code {
