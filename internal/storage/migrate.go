@@ -119,7 +119,37 @@ func (db *DB) migrateAll(ctx context.Context) error {
 	if err := db.loadCalendar(ctx); err != nil {
 		return fmt.Errorf("storage.Migrate: %w", err)
 	}
-	return db.loadCatalog(ctx)
+	if err := db.loadCatalog(ctx); err != nil {
+		return err
+	}
+	return db.runUpgradeTasks(credit.NewContextWithActor(ctx, credit.System))
+}
+
+// runUpgradeTasks does the work migrations leave to Go, named in
+// upgrade_tasks (0027); each task deletes its row when done.
+func (db *DB) runUpgradeTasks(ctx context.Context) error {
+	var names []string
+	err := scanAll(db.rows(ctx, `SELECT name FROM upgrade_tasks ORDER BY name`), func(rows *sql.Rows) error {
+		var n string
+		err := rows.Scan(&n)
+		names = append(names, n)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("storage.Migrate: %w", err)
+	}
+	for _, n := range names {
+		switch n {
+		case "follow_registrations":
+			err = db.upgradeFollowRegistrations(ctx)
+		default:
+			err = fmt.Errorf("storage.Migrate: upgrade task %q is unknown to this build", n)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // repairEditedMigrations brings databases migrated by a version of a

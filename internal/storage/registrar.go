@@ -368,6 +368,19 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 			return err
 		}
 		if have.name != want.name {
+			// The old name stays a name of the subject (曾用名), the new
+			// one is no longer a former one (a rename back).
+			shown := have.display
+			if shown == "" {
+				shown = have.name
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO subject_former_names (name_key, subject_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+				subject.NameKey(have.name), int64(r.SubjectID), shown); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `DELETE FROM subject_former_names WHERE subject_id = $1 AND name_key = $2`, int64(r.SubjectID), subject.NameKey(want.name)); err != nil {
+				return err
+			}
 			if _, err := tx.exec(ctx, `DELETE FROM subject_grams WHERE subject_id = $1`, int64(r.SubjectID)); err != nil {
 				return err
 			}
@@ -389,4 +402,62 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 		}
 	}
 	return nil
+}
+
+// upgradeFollowRegistrations is the upgrade task (upgrade_tasks) that makes
+// the subjects of a database written by builds that did not follow
+// registrations (before migration 0027) carry their registration
+// authority's current name, as followRegistrations now keeps them, a
+// thousand current registrations per transaction; the task's row goes in
+// the last. Run again after an interruption, it changes only what is left.
+func (db *DB) upgradeFollowRegistrations(ctx context.Context) error {
+	cat, err := db.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cat.Classes {
+		if !c.Registers {
+			continue
+		}
+		roles := []string{c.Roles.SubjectName, c.Roles.LegalRep, c.Roles.SubjectType}
+		for after, more := int64(0), true; more; {
+			err := db.transact(ctx, func(tx *Tx) error {
+				var recs []*record.Record
+				err := scanAll(tx.rows(ctx, `SELECT r.id, r.subject_id, r.department_id, r.fields, s.uscc FROM records r JOIN subjects s ON s.id = r.subject_id
+					WHERE r.class = $1 AND r.is_current AND r.id > $2 AND s.uscc IS NOT NULL ORDER BY r.id LIMIT 1000`, c.Code, after), func(rows *sql.Rows) error {
+					var id, sid, dep int64
+					var fields, uscc string
+					if err := rows.Scan(&id, &sid, &dep, &fields, &uscc); err != nil {
+						return err
+					}
+					vals := make([]string, len(roles))
+					if err := jsonFields(fields, roles, vals); err != nil {
+						return fmt.Errorf("record %d: %w", id, err)
+					}
+					r := &record.Record{ID: credit.RecordID(id), SubjectID: credit.SubjectID(sid), DepartmentID: credit.DepartmentID(dep),
+						Current: true, Fields: map[string]string{}, Subject: record.SubjectRef{USCC: uscc}}
+					for i, role := range roles {
+						if role != "" {
+							r.Fields[role] = vals[i]
+						}
+					}
+					recs = append(recs, r)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				if len(recs) > 0 {
+					after = int64(recs[len(recs)-1].ID)
+				}
+				more = len(recs) == 1000
+				return tx.followRegistrations(ctx, c, recs)
+			})
+			if err != nil {
+				return fmt.Errorf("storage.Migrate: follow_registrations: %w", err)
+			}
+		}
+	}
+	_, err = db.write.ExecContext(ctx, db.rebind(`DELETE FROM upgrade_tasks WHERE name = $1`), "follow_registrations")
+	return err
 }

@@ -171,6 +171,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("OutsideInput", func(t *testing.T) { testOutsideInput(t, open) })
 	t.Run("VerifiedByRegistration", func(t *testing.T) { testVerifiedByRegistration(t, open) })
 	t.Run("RegisteredName", func(t *testing.T) { testRegisteredName(t, open) })
+	t.Run("UpgradeFollowsRegistrations", func(t *testing.T) { testUpgradeFollowsRegistrations(t, open) })
 }
 
 // testRegisteredName: a new record naming, by its USCC, a subject whose
@@ -257,6 +258,20 @@ func testRegisteredName(t *testing.T, open opener) {
 	if err != nil || len(v.Results) != 1 || !v.Results[0].Found || v.Results[0].USCC != f.company {
 		t.Errorf("verification by the new name: %+v, %v; want the company found", v, err)
 	}
+	// The former name (曾用名) still finds it, alone, in a batch and beside
+	// its code, and the answer says so (a listed company must not be
+	// answered 未找到 under the name on an old contract).
+	for _, qs := range [][]lists.Query{
+		{{Name: "长春北辰汽车零部件有限公司"}},
+		{{Name: "长春北辰汽车零部件 有限公司"}, {Name: "长春南关食品有限公司"}},
+		{{Code: f.company, Name: "长春北辰汽车零部件有限公司"}},
+	} {
+		v, err := f.db.Verify(credit.NewContextWithActor(t.Context(), deptCtx(f.other)), lists.VerificationRequest{Scenario: "政府采购", Purpose: "按曾用名核查", Subjects: qs})
+		if err != nil || !v.Results[0].Found || v.Results[0].USCC != f.company || v.Results[0].Verdict == lists.Undetermined ||
+			!strings.Contains(v.Results[0].Explanation, "是该主体的曾用名，其现名称为“长春北辰汽车科技有限公司”") {
+			t.Errorf("verification by the former name (%+v): %+v, %v; want the company found, saying 曾用名", qs, v, err)
+		}
+	}
 	var audits int
 	if err := f.db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'subject.rename' AND object_id = '` + f.company + `'`).Scan(&audits); err != nil || audits != 1 {
 		t.Errorf("audit entries of the rename: %d, %v; want 1", audits, err)
@@ -305,6 +320,44 @@ func testRegisteredName(t *testing.T, open opener) {
 	}
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("VerifyLedger: %v", err)
+	}
+}
+
+// testUpgradeFollowsRegistrations: a database of a build that did not
+// follow registrations (its subjects named as their first row said, here
+// made so by hand) gets its registration authority's names when migrated
+// (upgrade task follow_registrations, 0027), once; ledger verify passes.
+func testUpgradeFollowsRegistrations(t *testing.T, open opener) {
+	f := newFixture(t, open)
+	reg := []string{"DJ_MC", "DJ_TYSHXYDM", "DJ_LX", "DJ_FDDBR", "DJ_CLRQ", "DJ_DJJG", "DJ_DJJGDM", "DJ_ZT", "DJ_SJLYDM"}
+	f.submit(t, "penalty", "p.csv", csvBytes(t, penaltyHeader, f.penaltyRow("长市监罚〔2026〕501号", "警告", "", "2026-11-16")))
+	if rc := f.submit(t, "registration", "r.csv", csvBytes(t, reg,
+		[]string{"长春北辰汽车科技有限公司", f.company, "有限责任公司", "刘洋", "2015-03-02", f.dept.Name, f.dept.Code, "存续", f.dept.Code})); rc.Accepted != 1 {
+		t.Fatalf("registration: %+v", rc)
+	}
+	// As an older build left it.
+	for _, q := range []string{
+		`UPDATE subjects SET name = '长春北辰汽车零部件有限公司', legal_rep = '王建国' WHERE uscc = '` + f.company + `'`,
+		`DELETE FROM subject_former_names`,
+		`INSERT INTO upgrade_tasks (name, added_at) VALUES ('follow_registrations', CURRENT_TIMESTAMP)`,
+	} {
+		storage.Tamper(t, f.db, q)
+	}
+	for range 2 { // the second time, nothing is left to do
+		if err := f.db.Migrate(sys()); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+	}
+	if s, err := f.db.FindSubjectByCode(sys(), f.company); err != nil || s.Name != "长春北辰汽车科技有限公司" || s.LegalRep != "刘洋" {
+		t.Errorf("subject after the upgrade: %+v, %v; want the registered name and legal representative", s, err)
+	}
+	var tasks, former, audits int
+	if err := f.db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM upgrade_tasks), (SELECT COUNT(*) FROM subject_former_names),
+		(SELECT COUNT(*) FROM audit_log WHERE action = 'subject.rename')`).Scan(&tasks, &former, &audits); err != nil || tasks != 0 || former != 1 || audits != 2 {
+		t.Errorf("after the upgrade: %d tasks left, %d former names, %d renames audited, %v; want 0, 1, 2 (at the registration, at the upgrade)", tasks, former, audits, err)
+	}
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Errorf("VerifyLedger after the upgrade: %v", err)
 	}
 }
 

@@ -237,6 +237,9 @@ type match struct {
 	// own for it.
 	version    int64
 	hasVersion bool
+	// former is true when a name query found the subject by a name its
+	// registration authority registered it under before (曾用名).
+	former bool
 }
 
 // verifySubjectColumns are the columns of a subject a verification needs.
@@ -303,18 +306,26 @@ func (db *DB) subjectByCode(ctx context.Context, code string) (match, error) {
 // organisation bears it in that form (长春XYZ科技 beside the code of
 // 长春xyz科技, when 长春XYZ科技 is another, perhaps listed, company): never
 // taken as the code's own name then.
-func (db *DB) otherName(ctx context.Context, s *subject.Subject, name string) (bool, error) {
+//
+// A former name of s (曾用名, registered by its registration authority
+// before a rename) is its own: former reports it.
+func (db *DB) otherName(ctx context.Context, s *subject.Subject, name string) (other, former bool, err error) {
 	own := subject.NormalizeText(s.Name)
 	if subject.NameKey(own) != subject.NameKey(name) {
-		return true, nil
+		var n int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM subject_former_names WHERE subject_id = $1 AND name_key = $2`,
+			int64(s.ID), subject.NameKey(name)).Scan(&n); err != nil {
+			return false, false, err
+		}
+		return n == 0, n > 0, nil
 	}
 	if strings.ReplaceAll(own, " ", "") == strings.ReplaceAll(name, " ", "") {
-		return false, nil
+		return false, false, nil
 	}
 	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 AND id <> $3`,
+	err = db.queryRow(ctx, `SELECT COUNT(*) FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 AND id <> $3`,
 		subject.NameKey(name), string(subject.Person), int64(s.ID)).Scan(&n)
-	return n > 0, err
+	return n > 0, false, err
 }
 
 // nameKeySQL is the SQL of subject.NameKey applied to the stored,
@@ -348,20 +359,26 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 		}
 		// Names compared without their spaces and Latin case (subject.NameKey), on
 		// both sides: a space typed inside the stored name or the query.
-		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 ORDER BY id LIMIT 5`, subject.NameKey(q.Name), string(subject.Person)),
-			func(rows *sql.Rows) error {
-				s, err := scanVerifySubject(rows)
-				if err != nil {
-					return err
-				}
-				out[0].n++
-				if out[0].n == 1 {
-					out[0].s = s
-				} else {
-					out[0].s = nil
-				}
-				return nil
-			})
+		one := func(rows *sql.Rows) error {
+			s, err := scanVerifySubject(rows)
+			if err != nil {
+				return err
+			}
+			out[0].n++
+			if out[0].n == 1 {
+				out[0].s = s
+			} else {
+				out[0].s = nil
+			}
+			return nil
+		}
+		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 ORDER BY id LIMIT 5`, subject.NameKey(q.Name), string(subject.Person)), one)
+		if err == nil && out[0].n == 0 {
+			// A former name (曾用名) of a renamed subject.
+			out[0].former = true
+			err = scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE id IN (SELECT subject_id FROM subject_former_names WHERE name_key = $1) AND type <> $2 ORDER BY id LIMIT 5`,
+				subject.NameKey(q.Name), string(subject.Person)), one)
+		}
 		return out, err
 	}
 	byUSCC, byName := map[string]*subject.Subject{}, map[string][]*subject.Subject{}
@@ -426,6 +443,29 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 	if err != nil {
 		return nil, err
 	}
+	// Names no subject bears now may be former names (曾用名).
+	var formerKeys []any
+	for _, k := range names {
+		if len(byName[k.(string)]) == 0 {
+			formerKeys = append(formerKeys, k)
+		}
+	}
+	byFormer := map[string][]*subject.Subject{}
+	err = inChunks(formerKeys, func(part []any) error {
+		args := append([]any{string(subject.Person)}, part...)
+		return scanAll(db.rows(ctx, `SELECT `+prefixed("s.", verifySubjectColumns)+`, f.name_key FROM subject_former_names f JOIN subjects s ON s.id = f.subject_id
+			WHERE s.type <> $1 AND f.name_key IN (`+placeholders(2, len(part))+`) ORDER BY s.id`, args...), func(rows *sql.Rows) error {
+			var key string
+			s, err := scanVerifySubject(rows, &key)
+			if err == nil {
+				byFormer[key] = append(byFormer[key], s)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
 	for i, q := range qs {
 		switch {
 		case q.Code != "":
@@ -437,12 +477,16 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 				}
 			}
 		default:
-			switch c := byName[subject.NameKey(q.Name)]; len(c) {
+			c, former := byName[subject.NameKey(q.Name)], false
+			if len(c) == 0 {
+				c, former = byFormer[subject.NameKey(q.Name)], true
+			}
+			switch len(c) {
 			case 0:
 			case 1:
-				out[i] = match{s: c[0], n: 1}
+				out[i] = match{s: c[0], n: 1, former: former}
 			default:
-				out[i] = match{n: min(len(c), 5)}
+				out[i] = match{n: min(len(c), 5), former: former}
 			}
 		}
 	}
@@ -826,11 +870,14 @@ func (db *DB) Verify(ctx context.Context, req lists.VerificationRequest) (*lists
 		if s != nil {
 			res.Found, res.SubjectID, res.Name, res.USCC, res.Type = true, s.ID, s.Name, s.USCC, s.Type
 			v.Found++
-			mismatched := false
+			mismatched, former := false, matches[i].former
 			if q.Code != "" && q.Name != "" {
-				if mismatched, err = db.otherName(ctx, s, q.Name); err != nil {
+				if mismatched, former, err = db.otherName(ctx, s, q.Name); err != nil {
 					return nil, fmt.Errorf("storage.Verify: %w", err)
 				}
+			}
+			if former {
+				res.Explanation = fmt.Sprintf("“%s”是该主体的曾用名，其现名称为“%s”。", q.Name, s.Name) + res.Explanation
 			}
 			if mismatched {
 				// The code wins, but a name that names someone else is
