@@ -32,7 +32,7 @@ type Department struct {
 func (d *Department) Validate() error {
 	const maxName = 100
 	var ps []credit.Problem
-	if strings.TrimSpace(d.Name) == "" {
+	if credit.Blank(d.Name) {
 		ps = append(ps, credit.Problem{Field: "name", Code: "required", Message: "部门名称不能为空"})
 	} else if n := utf8.RuneCountInString(d.Name); n > maxName {
 		ps = append(ps, credit.Problem{Field: "name", Code: "too_long", Message: fmt.Sprintf("部门名称最多%d个字，实际%d个字", maxName, n)})

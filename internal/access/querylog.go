@@ -67,9 +67,13 @@ var Purposes = []string{
 
 // Purpose returns the query-log purpose made of a chosen reason and an
 // explanation, or EINVALID when the reason is missing or unknown, or "其他"
-// comes without explanation.
+// comes without explanation. An explanation without a visible character
+// (credit.Blank: spaces, zero-width or control characters) is none.
 func Purpose(reason, note string) (string, error) {
 	reason, note = strings.TrimSpace(reason), strings.TrimSpace(note)
+	if credit.Blank(note) {
+		note = ""
+	}
 	known := false
 	for _, p := range Purposes {
 		known = known || p == reason

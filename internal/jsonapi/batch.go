@@ -208,7 +208,13 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	bs, total, err := s.Backend.FindBatches(r.Context(), record.BatchFilter{Class: r.URL.Query().Get("class"), Offset: offset, Limit: limit})
+	class := r.URL.Query().Get("class")
+	if class != "" {
+		if err := s.checkClassFilter(r.Context(), class); err != nil {
+			return err
+		}
+	}
+	bs, total, err := s.Backend.FindBatches(r.Context(), record.BatchFilter{Class: class, Offset: offset, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -217,6 +223,21 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 	}
 	respond.JSON(w, http.StatusOK, map[string]any{"batches": bs, "total": total})
 	return nil
+}
+
+// checkClassFilter refuses a class filter the catalog does not have, as
+// checkListFilter refuses an unknown list type: it would find nothing and
+// look like an empty list.
+func (s *Server) checkClassFilter(ctx context.Context, class string) error {
+	c, err := s.Backend.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if _, ok := c.Class(class); ok {
+		return nil
+	}
+	msg := "参数class的值无效：信息类“" + clip(class) + "”不存在，可用 GET /api/v1/catalog 查看目录"
+	return credit.Invalid(msg, credit.Problem{Field: "class", Code: "bad_class", Message: "信息类“" + clip(class) + "”不存在"})
 }
 
 // tooLargeBody turns the error of a body over the limit into ETOOLARGE, so

@@ -20,7 +20,6 @@ import (
 	"jlcredit/internal/access"
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
-	"jlcredit/internal/record"
 	"jlcredit/internal/respond"
 )
 
@@ -465,16 +464,34 @@ func lookupField(fields []jsonField, key string) (reflect.Type, bool) {
 	return nil, false
 }
 
+// dateParam returns the date of query parameter name, nil when it is
+// absent. A value that is not a date, or a date before 1900, is refused as
+// lists.ReadDate words it, with a problem bad_date on the parameter.
 func dateParam(r *http.Request, name string) (*credit.Date, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return nil, nil
 	}
-	d, ok := record.ParseDate(v)
-	if !ok {
-		return nil, credit.Errorf(credit.EINVALID, "参数%s应为“年-月-日”格式的日期，如2026-11-27，实际为“%s”", name, clip(v))
+	d, msg := lists.ReadDate("参数"+name, v)
+	if msg != "" {
+		return nil, credit.Invalid(msg, credit.Problem{Field: name, Code: "bad_date", Message: msg})
 	}
 	return &d, nil
+}
+
+// idParam returns the positive integer (an ID) of query parameter name,
+// and false when it is absent; anything else is refused naming it.
+func idParam(r *http.Request, name string) (int64, bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		msg := fmt.Sprintf("参数%s应为正整数，实际为“%s”", name, clip(v))
+		return 0, false, credit.Invalid(msg, credit.Problem{Field: name, Code: "bad_id", Message: msg})
+	}
+	return n, true, nil
 }
 
 func int64Path(r *http.Request, name, what string) (int64, error) {
@@ -576,11 +593,9 @@ func (s *Server) handleListEntryIndex(w http.ResponseWriter, r *http.Request) er
 			return err
 		}
 	}
-	if v := q.Get("subject_id"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return credit.Errorf(credit.EINVALID, "参数subject_id应为整数")
-		}
+	if n, ok, err := idParam(r, "subject_id"); err != nil {
+		return err
+	} else if ok {
 		id := credit.SubjectID(n)
 		f.SubjectID = &id
 	}
@@ -652,16 +667,15 @@ func (s *Server) handleListEntryRemove(w http.ResponseWriter, r *http.Request) e
 	}
 	rm := lists.Removal{Reason: body.Reason, Kind: body.Kind}
 	if body.Date != "" {
-		d, ok := record.ParseDate(body.Date)
-		if !ok {
-			msg := "移出日期“" + clip(body.Date) + "”无效，应为“年-月-日”格式，如2026-11-27"
+		d, msg := lists.ReadDate("移出日期", body.Date)
+		if msg != "" {
 			return credit.Invalid(msg, credit.Problem{Field: lists.RemovalFieldDate, FieldName: "移出日期", Code: "bad_date", Message: msg})
 		}
 		rm.Date = &d
 	}
 	e, err := ls.RemoveListEntry(r.Context(), credit.RecordID(id), rm)
 	if err != nil {
-		return err
+		return err // (a refused row is told as the request's fields: lists.RemovalError)
 	}
 	respond.JSON(w, http.StatusOK, e)
 	return nil

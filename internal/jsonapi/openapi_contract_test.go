@@ -602,10 +602,10 @@ func inspectFunc(body *ast.BlockStmt, facts *funcFacts) {
 			switch name {
 			case "checkJSONType":
 				facts.checksJSON = true
-			case "intParam", "dateParam":
+			case "intParam", "idParam", "dateParam":
 				if s, ok := stringArg(n, 1); ok {
 					facts.query[s] = true
-					if name == "intParam" {
+					if name == "intParam" || name == "idParam" {
 						facts.intQuery[s] = true
 					}
 				}
@@ -626,8 +626,8 @@ func inspectFunc(body *ast.BlockStmt, facts *funcFacts) {
 
 // reach returns what the function name does together with every function
 // of the package it reaches through calls. The helpers that read a query
-// parameter named by their argument (intParam, limitParam, dateParam) are
-// accounted for at their call sites, not followed.
+// parameter named by their argument (intParam, idParam, limitParam,
+// dateParam) are accounted for at their call sites, not followed.
 func (s *source) reach(name string) *funcFacts {
 	out := newFacts()
 	seen := map[string]bool{}
@@ -652,7 +652,7 @@ func (s *source) reach(name string) *funcFacts {
 		out.limitUnknown = out.limitUnknown || f.limitUnknown
 		for c := range f.calls {
 			switch c {
-			case "intParam", "limitParam", "dateParam":
+			case "intParam", "idParam", "limitParam", "dateParam":
 				continue
 			}
 			visit(c)

@@ -40,7 +40,7 @@ func (s *Server) push() (lists.PushService, error) {
 }
 
 // handleInboxIndex returns the department's inbox, newest first:
-// ?unacked=1 (only items not yet acknowledged), ?kind=listing|update|removal|alert,
+// ?unacked=1 or true (only items not yet acknowledged; 0 or false: all), ?kind=listing|update|removal|alert,
 // ?department_id= (administrators), offset, limit.
 func (s *Server) handleInboxIndex(w http.ResponseWriter, r *http.Request) error {
 	ps, err := s.push()
@@ -57,18 +57,17 @@ func (s *Server) handleInboxIndex(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return credit.Errorf(credit.EINVALID, "参数kind应为listing（列入名单）、update（名单信息变更）、removal（移出名单）或alert（核查预警），实际为“%s”", clip(q.Get("kind")))
 	}
-	switch q.Get("unacked") {
+	switch v := q.Get("unacked"); v {
 	case "", "0", "false":
 	case "1", "true":
 		f.Unacked = true
 	default:
-		return credit.Errorf(credit.EINVALID, "参数unacked应为1（只列未确认的）或0，实际为“%s”", clip(q.Get("unacked")))
+		msg := "参数unacked应为1或true（只列未确认的）、0或false（全部），实际为“" + clip(v) + "”"
+		return credit.Invalid(msg, credit.Problem{Field: "unacked", Code: "bad_bool", Message: msg})
 	}
-	if v := q.Get("department_id"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return credit.Errorf(credit.EINVALID, "参数department_id应为正整数")
-		}
+	if n, ok, err := idParam(r, "department_id"); err != nil {
+		return err
+	} else if ok {
 		d := credit.DepartmentID(n)
 		f.DepartmentID = &d
 	}

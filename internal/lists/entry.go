@@ -2,6 +2,7 @@ package lists
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -238,8 +239,8 @@ func RemovalFields(e *Entry, fields map[string]string, day credit.Date, kind, re
 	if !slices.Contains(RemovalKinds, kind) {
 		return nil, removalProblem(RemovalFieldKind, "bad_code", fmt.Sprintf("移出方式“%s”无效，应为%s", clip(kind), orList(RemovalKinds)))
 	}
-	if reason == "" {
-		return nil, removalProblem(RemovalFieldReason, "required", "请填写移出原因，如“已纠正失信行为并履行相关义务，经申请提前移出”")
+	if credit.Blank(reason) {
+		return nil, removalProblem(RemovalFieldReason, "required", removalRequired)
 	}
 	if day.Before(e.DecisionDate) {
 		return nil, removalProblem(RemovalFieldDate, "date_order", fmt.Sprintf("移出日期%s早于认定日期%s，不得早于认定日期", day.Format(credit.DateLayout), e.DecisionDate.Format(credit.DateLayout)))
@@ -397,8 +398,8 @@ func (rm *Removal) Validate(today credit.Date, maxReason int) error {
 		add(RemovalFieldDate, "future_date", fmt.Sprintf("移出日期%s晚于今天（%s），不得晚于今天", rm.Date.Format(credit.DateLayout), today.Format(credit.DateLayout)))
 	}
 	switch n := utf8.RuneCountInString(rm.Reason); {
-	case n == 0:
-		add(RemovalFieldReason, "required", "请填写移出原因，如“已纠正失信行为并履行相关义务，经申请提前移出”")
+	case credit.Blank(rm.Reason):
+		add(RemovalFieldReason, "required", removalRequired)
 	case maxReason > 0 && n > maxReason:
 		add(RemovalFieldReason, "too_long", fmt.Sprintf("移出原因最多%d个字，实际%d个字", maxReason, n))
 	}
@@ -416,6 +417,58 @@ var removalFieldNames = map[string]string{
 // removalProblem is an EINVALID error about one field of a removal.
 func removalProblem(field, code, msg string) error {
 	return credit.Invalid(msg, credit.Problem{Field: field, FieldName: removalFieldNames[field], Code: code, Message: msg})
+}
+
+// removalFieldOf maps the fields of a list entry a removal writes to the
+// removal's fields.
+var removalFieldOf = map[string]string{
+	FieldRemovedOn: RemovalFieldDate, FieldRemovalKind: RemovalFieldKind, FieldRemovalReason: RemovalFieldReason,
+}
+
+// removalRequired is the problem of a removal without a reason.
+const removalRequired = "请填写移出原因，如“已纠正失信行为并履行相关义务，经申请提前移出”"
+
+// RemovalError restates err, the refusal of the row RemovalFields composed
+// (validated as a row of the list_entry class: “第1行“移出原因”（MD_YCYY）：…”),
+// in terms of the removal request: each problem about 移出日期, 移出方式 or
+// 移出原因 gets the request's field (RemovalFieldDate, RemovalFieldKind,
+// RemovalFieldReason), no row, and a message that names the field instead
+// of a row the caller never sent; a missing reason (a placeholder such as
+// “无” counts as none) is asked for as Validate asks. The error's message
+// becomes its first problem's when that one is restated. Other errors and
+// problems are returned unchanged.
+func RemovalError(err error) error {
+	var ce *credit.Error
+	if !errors.As(err, &ce) || ce.Code != credit.EINVALID || len(ce.Details) == 0 {
+		return err
+	}
+	out := &credit.Error{Code: ce.Code, Message: ce.Message, Details: make([]credit.Problem, len(ce.Details))}
+	changed := false
+	for i, p := range ce.Details {
+		out.Details[i] = p
+		field, ok := removalFieldOf[p.Field]
+		if !ok {
+			continue
+		}
+		name := removalFieldNames[field]
+		text := strings.TrimPrefix(p.Message, fmt.Sprintf("第%d行“%s”（%s）：", p.Row, p.FieldName, p.Field))
+		msg := name + "：" + text
+		if p.Code == record.ProblemRequired && field == RemovalFieldReason {
+			msg = removalRequired
+			if j := strings.LastIndex(text, "（“"); j >= 0 && strings.HasSuffix(text, "视为未填写）") {
+				msg += text[j:] // the placeholder that counts as empty
+			}
+		}
+		out.Details[i] = credit.Problem{Field: field, FieldName: name, Code: p.Code, Message: msg}
+		if i == 0 {
+			out.Message = msg
+		}
+		changed = true
+	}
+	if !changed {
+		return err
+	}
+	return out
 }
 
 // orList writes values as a choice: “a、b、c或d”.

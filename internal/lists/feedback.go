@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"jlcredit/internal/credit"
-	"jlcredit/internal/record"
 )
 
 // FeedbackDays is the number of working days a department has to report
@@ -71,6 +70,9 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 		f := &fb[i]
 		f.MeasureCode = NormalizeMeasureCode(f.MeasureCode) // as the catalog writes it: "n1-01" is N1-01
 		f.Reason = strings.TrimSpace(f.Reason)
+		if credit.Blank(f.Reason) {
+			f.Reason = "" // no visible character: no reason
+		}
 		if f.Seq < 1 || f.Seq > len(v.Results) {
 			add(i, "seq", "bad_seq", "核查对象序号"+itoa(f.Seq)+"不在本次核查中")
 			continue
@@ -115,12 +117,12 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 			continue
 		}
 		if f.Applied {
-			d, ok := record.ParseDate(f.AppliedOn)
+			d, bad := ReadDate("实施日期", f.AppliedOn)
 			switch {
 			case strings.TrimSpace(f.AppliedOn) == "":
 				add(i, "applied_on", "required", "已实施的措施须填写实施日期，如2026-11-27")
-			case !ok:
-				add(i, "applied_on", "bad_date", "实施日期“"+clip(f.AppliedOn)+"”无效，应为“年-月-日”格式，如2026-11-27")
+			case bad != "":
+				add(i, "applied_on", "bad_date", bad)
 			case d.After(today):
 				add(i, "applied_on", "future_date", "实施日期不得晚于今天")
 			case d.Before(verified):

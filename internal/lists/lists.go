@@ -189,12 +189,12 @@ func (m *Measure) Validate(d *Data) error {
 	add := func(field, code, msg string) {
 		ps = append(ps, credit.Problem{Field: field, Code: code, Message: msg})
 	}
-	if strings.TrimSpace(m.Code) == "" {
+	if credit.Blank(m.Code) {
 		add("code", "required", "措施代码不能为空")
 	} else if !measureCode.MatchString(m.Code) {
 		add("code", "bad_code", "措施代码“"+clip(m.Code)+"”格式不对：应为大写字母开头、连字符和两位编号，如 JL-03、N1-11")
 	}
-	if strings.TrimSpace(m.Name) == "" {
+	if credit.Blank(m.Name) {
 		add("name", "required", "措施名称不能为空")
 	} else if n := utf8.RuneCountInString(m.Name); n > MaxMeasureName {
 		add("name", "too_long", fmt.Sprintf("措施名称最多%d个字，实际%d个字", MaxMeasureName, n))
@@ -206,12 +206,12 @@ func (m *Measure) Validate(d *Data) error {
 		add("effect", "bad_effect", EffectProblem)
 	}
 	name := clip(m.Name)
-	if strings.TrimSpace(m.Basis) == "" {
+	if credit.Blank(m.Basis) {
 		add("basis", "no_basis", "措施“"+name+"”缺少法律依据，不能保存：每项惩戒或激励措施须有法律、法规或政策文件依据")
 	} else if n := utf8.RuneCountInString(m.Basis); n > MaxMeasureText {
 		add("basis", "too_long", fmt.Sprintf("法律依据最多%d个字，实际%d个字", MaxMeasureText, n))
 	}
-	if strings.TrimSpace(m.Clause) == "" {
+	if credit.Blank(m.Clause) {
 		add("clause", "no_clause", "措施“"+name+"”缺少清单条款，不能保存：须注明全国基础清单或省级补充清单的条目")
 	} else if n := utf8.RuneCountInString(m.Clause); n > MaxMeasureText {
 		add("clause", "too_long", fmt.Sprintf("清单条款最多%d个字，实际%d个字", MaxMeasureText, n))

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/subject"
@@ -195,6 +196,9 @@ const MaxFeedback = 2000
 // ValidateAck checks the feedback given with an acknowledgement.
 func ValidateAck(feedback string) (string, error) {
 	feedback = strings.TrimSpace(feedback)
+	if credit.Blank(feedback) {
+		feedback = ""
+	}
 	if n := len([]rune(feedback)); n > MaxFeedback {
 		return "", credit.Errorf(credit.EINVALID, "反馈内容最多%d字，实际%d字", MaxFeedback, n)
 	}
@@ -232,7 +236,9 @@ const (
 const MaxSubscriptions = 10
 
 // Validate checks a subscription before it is saved and normalises its URL
-// and list types.
+// and list types. A list type without a visible character (null or "" in
+// a request) is refused, naming its place ("list_types[0]"): only no list
+// types at all means every list. A secret is checked by secretProblem.
 func (s *Subscription) Validate(d *Data) error {
 	var ps []credit.Problem
 	u, err := ValidateWebhookURL(s.URL)
@@ -242,16 +248,24 @@ func (s *Subscription) Validate(d *Data) error {
 		s.URL = u
 	}
 	var types []string
-	for _, t := range s.ListTypes {
+	for i, t := range s.ListTypes {
+		at := "list_types[" + strconv.Itoa(i) + "]"
 		t = strings.TrimSpace(t)
-		if t == "" || slices.Contains(types, t) {
+		if credit.Blank(t) {
+			// null or "" in a request: not a list type, and not "every
+			// list" either (that is no list_types at all).
+			ps = append(ps, credit.Problem{Field: at, Code: "bad_list_type",
+				Message: "第" + strconv.Itoa(i+1) + "个名单类型（" + at + "）为空：应为名单类型代码或名称，如black；订阅全部名单时请省略list_types"})
+			continue
+		}
+		if slices.Contains(types, t) {
 			continue
 		}
 		if _, ok := d.ListType(t); !ok {
 			if lt, ok := d.ListTypeByName(t); ok {
 				t = lt.Code
 			} else {
-				ps = append(ps, credit.Problem{Field: "list_types", Code: "bad_list_type", Message: "名单类型“" + t + "”不存在"})
+				ps = append(ps, credit.Problem{Field: at, Code: "bad_list_type", Message: "名单类型“" + clip(t) + "”不存在"})
 				continue
 			}
 		}
@@ -259,14 +273,33 @@ func (s *Subscription) Validate(d *Data) error {
 	}
 	slices.Sort(types)
 	s.ListTypes = types
-	switch {
-	case s.Secret != "" && len(s.Secret) < MinSecret:
-		ps = append(ps, credit.Problem{Field: "secret", Code: "short_secret", Message: "签名密钥至少" + strconv.Itoa(MinSecret) + "个字符；不提供时由平台生成"})
-	case len(s.Secret) > MaxSecret:
-		ps = append(ps, credit.Problem{Field: "secret", Code: "long_secret", Message: "签名密钥不能超过" + strconv.Itoa(MaxSecret) + "个字符"})
+	if p := secretProblem(s.Secret); p != nil {
+		ps = append(ps, *p)
 	}
 	if len(ps) > 0 {
 		return credit.Invalid(ps[0].Message, ps...)
+	}
+	return nil
+}
+
+// secretProblem says what is wrong with a signing secret a department
+// chooses, or returns nil: "" (the platform generates one), or
+// MinSecret to MaxSecret characters, each visible (no white space,
+// control or zero-width characters, which are easily lost or added on the
+// receiver's side, and no invalid UTF-8).
+func secretProblem(secret string) *credit.Problem {
+	const generated = "；不提供时由平台生成"
+	if secret == "" {
+		return nil
+	}
+	if !utf8.ValidString(secret) || strings.ContainsFunc(secret, credit.Invisible) {
+		return &credit.Problem{Field: "secret", Code: "bad_secret", Message: "签名密钥只能由可见字符组成，不能含空格、控制字符或零宽字符等不可见字符" + generated}
+	}
+	switch n := utf8.RuneCountInString(secret); {
+	case n < MinSecret:
+		return &credit.Problem{Field: "secret", Code: "short_secret", Message: "签名密钥至少" + strconv.Itoa(MinSecret) + "个字符" + generated}
+	case n > MaxSecret:
+		return &credit.Problem{Field: "secret", Code: "long_secret", Message: "签名密钥不能超过" + strconv.Itoa(MaxSecret) + "个字符"}
 	}
 	return nil
 }

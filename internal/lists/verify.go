@@ -37,13 +37,20 @@ type Query struct {
 
 // Normalized returns q with the code through subject.Normalize and the name
 // through subject.NormalizeText, so that "９１２２ ０１…" and full-width
-// brackets in names resolve.
+// brackets in names resolve; a code or name without a visible character
+// (credit.Blank) is none.
 //
 // A code sent as the name (a pasted column of codes) is taken as the code:
 // looked up as a name it would find no organisation and answer 无, and the
 // identity number would be stored as typed. Beside a code it is dropped.
 func (q Query) Normalized() Query {
 	n := Query{Code: subject.Normalize(q.Code), Name: subject.NormalizeText(q.Name)}
+	if credit.Blank(n.Code) {
+		n.Code = "" // e.g. a Hangul filler or a control character only
+	}
+	if credit.Blank(n.Name) {
+		n.Name = ""
+	}
 	if c := strings.ReplaceAll(subject.Normalize(q.Name), " ", ""); looksLikeCode(c) {
 		if n.Code == "" {
 			n.Code = c
@@ -100,7 +107,7 @@ func (r *VerificationRequest) Validate(d *Data) error {
 		msg := fmt.Sprintf("应用场景“%s”无效，应为：%s", clip(r.Scenario), strings.Join(names, "、"))
 		return credit.Invalid(msg, credit.Problem{Field: "scenario", Code: "bad_scenario", Message: msg})
 	}
-	if r.Purpose == "" {
+	if credit.Blank(r.Purpose) {
 		msg := "请说明核查事由，如采购项目名称或审批事项"
 		return credit.Invalid(msg, credit.Problem{Field: "purpose", Code: "required", Message: msg})
 	}

@@ -186,7 +186,7 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 	switch f.Type {
 	case catalog.Date:
 		d, ok := ParseDate(s)
-		if !ok && parsesBefore1900(s) {
+		if !ok && ParsesBefore1900(s) {
 			rv.add(f, ProblemBadDate, "日期“%s”早于1900年1月1日，平台不接收：应为1900年及以后的日期，请核对年份", echo(s))
 			return
 		}
@@ -513,10 +513,10 @@ func ParseDate(s string) (credit.Date, bool) {
 	return parseDate(s, 1900)
 }
 
-// parsesBefore1900 reports whether s is a date in a format ParseDate
-// reads, of a year before 1900 (which ParseDate refuses): its message says
+// ParsesBefore1900 reports whether s is a date in a format ParseDate
+// reads, of a year before 1900 (which ParseDate refuses): a message says
 // so instead of calling the format unreadable.
-func parsesBefore1900(s string) bool {
+func ParsesBefore1900(s string) bool {
 	d, ok := parseDate(s, 1)
 	return ok && d.Year() < 1900
 }

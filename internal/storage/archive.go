@@ -227,7 +227,7 @@ func (db *DB) FindArchive(ctx context.Context, code string, purpose string) (*ar
 // given) and what was read ("archive", "record").
 func (db *DB) logRead(ctx context.Context, id credit.SubjectID, purpose, what string) error {
 	actor := credit.ActorFromContext(ctx)
-	if purpose == "" {
+	if credit.Blank(purpose) { // (an invisible character says no more)
 		purpose = "未说明"
 	}
 	return db.transact(ctx, func(tx *Tx) error {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -485,6 +486,12 @@ func (db *DB) sealChunks(id credit.BatchID, body io.Reader) (chunks <-chan seale
 					// declared length or closing boundary: a broken upload,
 					// whose rows must not be taken for the whole file.
 					send(sealedChunk{err: record.ErrUploadBrokenOff()})
+				case errors.As(rerr, new(*http.MaxBytesError)):
+					// The server's limit on a request body (a caller
+					// that did not say it in a credit.Error itself).
+					var mbe *http.MaxBytesError
+					errors.As(rerr, &mbe)
+					send(sealedChunk{err: credit.Errorf(credit.ETOOLARGE, "上传的文件超过%d MB上限", mbe.Limit>>20)})
 				default:
 					send(sealedChunk{err: credit.Errorf(credit.EINVALID, "读取上传文件失败：%v", rerr)})
 				}

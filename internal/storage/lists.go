@@ -618,7 +618,7 @@ func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.
 			return nil, credit.Errorf(credit.ECONFLICT, "该名单信息正在被其他操作更新，请稍后重试")
 		}
 		if err != nil {
-			return nil, err
+			return nil, lists.RemovalError(err) // a refused row told as the request's fields
 		}
 		e, _, err = db.findListEntry(ctx, id)
 		return e, err

@@ -627,7 +627,7 @@ func (rc recentChunks) heads(p *pending, now int64) (map[string]head, bool) {
 func noIdentifier(c *catalog.Class, row int, r *record.Record) credit.Problem {
 	if idType := r.Subject.IDType; idType != "" && idType != "身份证" && r.Subject.Type == string(subject.Person) {
 		return credit.Problem{Row: row, Field: c.Roles.IDType, Code: "unsupported_id_type",
-			Message: fmt.Sprintf("第%d行“%s”：证件类型为“%s”的自然人暂不能归集，平台以身份证号码确定自然人信用主体；请报送身份证号码，或联系省信用中心", row, fieldName(c, c.Roles.IDType), idType)}
+			Message: fmt.Sprintf("第%d行“%s”（%s）：证件类型为“%s”的自然人暂不能归集，平台以身份证号码确定自然人信用主体；请报送身份证号码，或联系省信用中心", row, fieldName(c, c.Roles.IDType), c.Roles.IDType, idType)}
 	}
 	return credit.Problem{Row: row, Code: "no_identifier",
 		Message: fmt.Sprintf("第%d行：缺少行政相对人的统一社会信用代码或身份证号码，无法确定信用主体", row)}

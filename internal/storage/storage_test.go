@@ -7,7 +7,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -553,6 +555,13 @@ func testOutsideInput(t *testing.T, open opener) {
 		if credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), c.want) {
 			t.Errorf("Submit named %q: %v; want EINVALID saying %q", credit.Clip(c.name, 20), err, c.want)
 		}
+	}
+	// A body over the server's limit (http.MaxBytesReader) says so, in
+	// Chinese, as 413 (QA: "读取上传文件失败：http: request body too large").
+	_, err := f.db.Submit(sys(), record.Submission{Class: "penalty", DepartmentCode: f.dept.Code, Filename: "big.csv",
+		Body: http.MaxBytesReader(nil, io.NopCloser(io.MultiReader(bytes.NewReader(body), strings.NewReader(strings.Repeat(" ", 2<<20)))), 1<<20)})
+	if credit.ErrorCode(err) != credit.ETOOLARGE || !strings.Contains(credit.ErrorMessage(err), "超过1 MB上限") {
+		t.Errorf("Submit over the body limit: %v; want too_large naming 1 MB", err)
 	}
 	if rc := f.submit(t, "penalty", strings.Repeat("处", 251)+".csv", body); rc.Accepted != 1 {
 		t.Errorf("a 255-character file name: %+v", rc)
