@@ -127,16 +127,16 @@ func TestFormErrorsTiedToFields(t *testing.T) {
 			return parse(t, adm.postCSRF("/console/measures/new", newMeasure), http.StatusBadRequest)
 		}, "#f-basis", "f-basis", "缺少法律依据"},
 		{"Batches/BadSince", func() *goquery.Document {
-			return opa.doc("/console/batches?since=2026-13-01", http.StatusOK)
+			return opa.doc("/console/batches?since=2026-13-01", http.StatusBadRequest)
 		}, "#f-since", "f-since", "起始日期应为“年-月-日”格式"},
 		{"QueryLog/BadTo", func() *goquery.Document {
-			return adm.doc("/console/querylog?to=2026-02-30", http.StatusOK)
+			return adm.doc("/console/querylog?to=2026-02-30", http.StatusBadRequest)
 		}, "#f-to", "f-to", "结束日期应为“年-月-日”格式"},
 		{"Publicity/BadFrom", func() *goquery.Document {
-			return pub.doc("/publicity/penalty?from=2026-13-01", http.StatusOK)
+			return pub.doc("/publicity/penalty?from=2026-13-01", http.StatusBadRequest)
 		}, "#f-from", "f-from", "开始日期应为“年-月-日”格式"},
 		{"Publicity/Reversed", func() *goquery.Document {
-			return pub.doc("/publicity/penalty?from=2026-03-01&to=2026-02-01", http.StatusOK)
+			return pub.doc("/publicity/penalty?from=2026-03-01&to=2026-02-01", http.StatusBadRequest)
 		}, "#f-from", "f-from", "晚于结束日期"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
@@ -147,7 +147,7 @@ func TestFormErrorsTiedToFields(t *testing.T) {
 
 // Two filters in error: the box says so, and lists both, each linked.
 func TestFilterErrorsListed(t *testing.T) {
-	doc := newClient(t).doc("/publicity/license?from=x&to=y", http.StatusOK)
+	doc := newClient(t).doc("/publicity/license?from=x&to=y", http.StatusBadRequest)
 	box := doc.Find("#form-errors")
 	for _, id := range []string{"f-from", "f-to"} {
 		if box.Find(`li a[href="#`+id+`"]`).Length() != 1 {

@@ -264,7 +264,7 @@ func (s *Server) handleDepartmentCreate(w http.ResponseWriter, r *http.Request) 
 		return s.render(w, r, http.StatusBadRequest, "departments", p)
 	}
 	s.depts.reset()
-	http.Redirect(w, r, "/console/departments?done=created", http.StatusSeeOther)
+	redirect(w, r, "/console/departments?done=created", http.StatusSeeOther)
 	return nil
 }
 
@@ -483,7 +483,7 @@ func (s *Server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) error {
 	if code := subject.Normalize(form.Get("department")); code != "" {
 		back += "/" + url.PathEscape(code) + "?done=revoked"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
 
@@ -555,8 +555,8 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error 
 	f := UserForm{Username: strings.TrimSpace(form.Get("username")), DisplayName: strings.TrimSpace(form.Get("display_name")),
 		Role: form.Get("role"), Department: form.Get("department"), Region: form.Get("region")}
 	u := &access.User{Username: f.Username, DisplayName: f.DisplayName, Role: credit.Role(f.Role), RegionCode: f.Region}
-	var cerr error
-	if u.Role == credit.RoleDepartment {
+	cerr := roleFields(u.Role, f)
+	if cerr == nil && u.Role == credit.RoleDepartment {
 		d, err := s.backend.FindDepartmentByCode(r.Context(), f.Department)
 		if err != nil {
 			cerr = credit.Invalid("请选择部门用户所属的部门", credit.Problem{Field: "department", Code: "required", Message: "请选择部门用户所属的部门"})
@@ -595,6 +595,34 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error 
 		Label: "一次性密码", Secret: password, Hint: "一次性密码只显示这一次，请通过安全渠道交给本人；首次登录后请在“修改密码”中更改。",
 		Back: "返回用户列表", BackTo: "/console/users"}
 	return s.render(w, r, http.StatusOK, "secret", p)
+}
+
+// roleFields refuses a department or a region chosen for a role that has
+// none, as credit user add refuses --department and --region: only a
+// department user belongs to a department, only a region administrator
+// has a region of its own, and the value would be dropped without a word.
+func roleFields(role credit.Role, f UserForm) error {
+	label := access.RoleLabel(role)
+	var probs []credit.Problem
+	if strings.TrimSpace(f.Department) != "" && role != credit.RoleDepartment {
+		probs = append(probs, credit.Problem{Field: "department", Code: "not_for_role",
+			Message: "只有部门用户有所属部门，" + label + "不属于部门：请将“所属部门”选为“—”"})
+	}
+	if strings.TrimSpace(f.Region) != "" && role != credit.RoleRegion {
+		msg := "只有地区管理员有管辖地区，" + label + "不使用此项：请将“管辖地区”选为“—”"
+		if role == credit.RoleDepartment {
+			msg = "只有地区管理员有管辖地区，部门用户的地区取自所属部门：请将“管辖地区”选为“—”"
+		}
+		probs = append(probs, credit.Problem{Field: "region", Code: "not_for_role", Message: msg})
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	msg := probs[0].Message
+	if len(probs) > 1 {
+		msg = "“所属部门”和“管辖地区”不适用于" + label + "，请按提示修改："
+	}
+	return credit.Invalid(msg, probs...)
 }
 
 // userInputs are the inputs of the new-user form, by the field of
@@ -669,7 +697,17 @@ func (s *Server) handleUserStatus(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	disabled := form.Get("disabled") == "1"
+	// The form sends 1 to disable and 0 to enable; anything else (or
+	// nothing) changes nothing rather than enabling the account.
+	var disabled bool
+	switch v := form["disabled"]; {
+	case len(v) == 1 && v[0] == "1":
+		disabled = true
+	case len(v) == 1 && v[0] == "0":
+	default:
+		return credit.Invalid("参数disabled（账号状态）应为“1”（停用）或“0”（启用），请从用户页面的“停用账号”或“启用账号”按钮提交",
+			credit.Problem{Field: "disabled", Code: "bad_value", Message: "应为“1”（停用）或“0”（启用）"})
+	}
 	if _, err := s.backend.UpdateUser(r.Context(), id, access.UserUpdate{Disabled: &disabled}); err != nil {
 		return err
 	}
@@ -677,7 +715,7 @@ func (s *Server) handleUserStatus(w http.ResponseWriter, r *http.Request) error 
 	if disabled {
 		done = "disabled"
 	}
-	http.Redirect(w, r, "/console/users/"+strconv.FormatInt(int64(id), 10)+"?done="+done, http.StatusSeeOther)
+	redirect(w, r, "/console/users/"+strconv.FormatInt(int64(id), 10)+"?done="+done, http.StatusSeeOther)
 	return nil
 }
 

@@ -3,10 +3,12 @@ package web
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -268,6 +270,10 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 		if err == io.EOF {
 			break
 		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return multipartError(err, s.maxUpload)
+		}
 		if err != nil {
 			return respond.FormError(err)
 		}
@@ -292,7 +298,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 				serr, field = credit.Errorf(credit.EINVALID, "请选择信息类"), "class"
 				break
 			}
-			sub.Body = part
+			sub.Body = uploadReader{part, s.maxUpload}
 			// A stored batch is processed to the end even when the
 			// browser goes away (the upload itself still fails with it).
 			receipt, serr = s.backend.Submit(context.WithoutCancel(r.Context()), sub)
@@ -310,7 +316,7 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	if receipt != nil && receipt.Batch != "" {
 		s.resetCaches()
-		http.Redirect(w, r, "/console/batches/"+url.PathEscape(string(receipt.Batch))+"?new=1", http.StatusSeeOther)
+		redirect(w, r, "/console/batches/"+url.PathEscape(string(receipt.Batch))+"?new=1", http.StatusSeeOther)
 		return nil
 	}
 	serr = respond.UploadError(serr)
@@ -433,6 +439,9 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 	}
 	page := pageParam(r)
 	f := record.BatchFilter{Class: p.Filter.Class, Offset: (page - 1) * batchPageSize, Limit: batchPageSize}
+	if p.Filter.Class != "" && !slices.ContainsFunc(p.Classes, func(c *catalog.Class) bool { return c.Code == p.Filter.Class }) {
+		p.filterError("f-class", "信息类", "信息类“"+credit.Clip(p.Filter.Class, 40)+"”不存在，请在列表中选择")
+	}
 	if p.Filter.Department != "" {
 		for _, d := range ds {
 			if d.Code == p.Filter.Department {
@@ -460,7 +469,7 @@ func (s *Server) handleBatchIndex(w http.ResponseWriter, r *http.Request) error 
 		}
 		p.Pager = newPager("/console/batches", q, page, batchPageSize, total, true)
 	}
-	return s.render(w, r, http.StatusOK, "batches", p)
+	return s.render(w, r, filterStatus(p), "batches", p)
 }
 
 // BatchPage is a batch's receipt and its rejected rows.

@@ -163,6 +163,15 @@ func (s *Server) handleEntryIndex(w http.ResponseWriter, r *http.Request) error 
 			return credit.Errorf(credit.EINVALID, "名单类型“%s”不存在", credit.Clip(p.Type, 60))
 		}
 	}
+	if v := strings.TrimSpace(q.Get("subject_id")); v != "" {
+		// As the API takes it: the entries of one subject.
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return credit.Errorf(credit.EINVALID, "参数subject_id应为主体编号（正整数），实际为“%s”", credit.Clip(v, 20))
+		}
+		sid := credit.SubjectID(id)
+		f.SubjectID = &sid
+	}
 	if p.Mine {
 		f.DepartmentID = &a.DepartmentID
 	}
@@ -366,6 +375,6 @@ func (s *Server) handleEntryRemove(w http.ResponseWriter, r *http.Request) error
 		return s.render(w, r, statusOf(err), "entry", p)
 	}
 	s.resetCaches()
-	http.Redirect(w, r, "/console/lists/entries/"+strconv.FormatInt(int64(e.RecordID), 10)+"?removed=1", http.StatusSeeOther)
+	redirect(w, r, "/console/lists/entries/"+strconv.FormatInt(int64(e.RecordID), 10)+"?removed=1", http.StatusSeeOther)
 	return nil
 }

@@ -165,7 +165,7 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 		item := lists.Feedback{Seq: seq, MeasureCode: row.Code, Reason: row.Reason}
 		switch {
 		case row.None():
-			if row.Reason == "" {
+			if credit.Blank(row.Reason) {
 				continue
 			}
 		case row.Status == feedbackApplied:
@@ -208,6 +208,6 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 		}
 		return s.render(w, r, http.StatusBadRequest, "verify_result", p)
 	}
-	http.Redirect(w, r, "/console/verifications/"+strconv.FormatInt(v.ID, 10)+"?feedback="+strconv.Itoa(seq)+"#s"+strconv.Itoa(seq), http.StatusSeeOther)
+	redirect(w, r, "/console/verifications/"+strconv.FormatInt(v.ID, 10)+"?feedback="+strconv.Itoa(seq)+"#s"+strconv.Itoa(seq), http.StatusSeeOther)
 	return nil
 }

@@ -404,7 +404,7 @@ func (s *Server) handleListEntryCreate(w http.ResponseWriter, r *http.Request) e
 				loc += "&capped=" + e.ValidUntil.Format(credit.DateLayout) + "&declared=" + e.DeclaredUntil.Format(credit.DateLayout)
 			}
 		}
-		http.Redirect(w, r, loc, http.StatusSeeOther)
+		redirect(w, r, loc, http.StatusSeeOther)
 		return nil
 	}
 	errs, _, err := s.backend.FindBatchErrors(r.Context(), rc.Batch, 0, 10)

@@ -110,6 +110,12 @@ func (s *Server) handleListType(w http.ResponseWriter, r *http.Request) error {
 	if lt.Code == g.Code {
 		f.ListTypes = g.Codes()
 	}
+	if _, ok := q["region"]; ok {
+		// The 双公示 listings take a region; the lists do not: a link
+		// that asks for one is told, not shown every region.
+		p.Error = "参数region（地区）不适用于信用名单：名单按名单类型公示，只能按主体名称或统一社会信用代码（参数q）查询"
+		return s.render(w, r, http.StatusBadRequest, "lists_type", p)
+	}
 	page := pageParam(r)
 	f.Offset, f.Limit = (page-1)*listPageSize, listPageSize
 	es, total, err := s.backend.FindPublicEntries(r.Context(), f)
@@ -122,7 +128,7 @@ func (s *Server) handleListType(w http.ResponseWriter, r *http.Request) error {
 		p.Entries = es
 		p.Pager = newPager(r.URL.Path, q, page, listPageSize, total, true)
 	}
-	return s.render(w, r, http.StatusOK, "lists_type", p)
+	return s.render(w, r, filterStatus(p), "lists_type", p)
 }
 
 func (s *Server) handleListEntry(w http.ResponseWriter, r *http.Request) error {

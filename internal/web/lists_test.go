@@ -223,7 +223,7 @@ func TestListPages(t *testing.T) {
 	if !strings.Contains(rowsText(doc), "未找到") {
 		t.Errorf("search for the removed entry: %s", rowsText(doc))
 	}
-	doc = c.doc("/lists/black?q="+url.QueryEscape("长"), http.StatusOK)
+	doc = c.doc("/lists/black?q="+url.QueryEscape("长"), http.StatusBadRequest)
 	if doc.Find("main .alert-error").Length() != 1 {
 		t.Error("a one-character search gives no error")
 	}

@@ -46,7 +46,7 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) error {
 		p.Results = list
 		p.Pager = newPager(r.URL.Path, r.URL.Query(), page, searchPageSize, total, true)
 	}
-	return s.render(w, r, http.StatusOK, "lookup", p)
+	return s.render(w, r, filterStatus(p), "lookup", p)
 }
 
 // PurposePage asks for the purpose (查询事由) before the government view of
@@ -212,5 +212,5 @@ func (s *Server) handleQueryLog(w http.ResponseWriter, r *http.Request) error {
 		p.Entries = entries
 		p.Pager = newPager(r.URL.Path, q, page, batchPageSize, total, true)
 	}
-	return s.render(w, r, http.StatusOK, "querylog", p)
+	return s.render(w, r, filterStatus(p), "querylog", p)
 }

@@ -307,7 +307,7 @@ func (s *Server) handleMeasureSave(w http.ResponseWriter, r *http.Request) error
 		}
 		return s.render(w, r, http.StatusBadRequest, "measure", p)
 	}
-	http.Redirect(w, r, "/console/measures?saved="+url.QueryEscape(m.Code)+"#m-"+url.QueryEscape(m.Code), http.StatusSeeOther)
+	redirect(w, r, "/console/measures?saved="+url.QueryEscape(m.Code)+"#m-"+url.QueryEscape(m.Code), http.StatusSeeOther)
 	return nil
 }
 

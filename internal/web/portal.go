@@ -211,7 +211,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	if credit.ErrorCode(err) == credit.EINVALID {
 		// A refused query (too short, too long) does not name the page.
 		p.Error = credit.ErrorMessage(err)
-		return s.render(w, r, http.StatusOK, "search", p)
+		return s.render(w, r, http.StatusBadRequest, "search", p)
 	} else if err != nil {
 		return err
 	}
@@ -591,7 +591,7 @@ func selectDept(opts []DeptOption, code string) []DeptOption {
 }
 
 func (s *Server) handlePublicityIndex(w http.ResponseWriter, r *http.Request) error {
-	http.Redirect(w, r, "/publicity/license", http.StatusFound)
+	redirect(w, r, "/publicity/license", http.StatusFound)
 	return nil
 }
 
@@ -677,7 +677,7 @@ func (s *Server) handlePublicityList(w http.ResponseWriter, r *http.Request) err
 			p.Pager = newPager(r.URL.Path, q, page, listPageSize, rp.total, true)
 		}
 	}
-	return s.render(w, r, http.StatusOK, "publicity", p)
+	return s.render(w, r, filterStatus(p), "publicity", p)
 }
 
 // recordPage is one page of records with the total.
@@ -760,7 +760,7 @@ func (s *Server) handleRecordView(w http.ResponseWriter, r *http.Request) error 
 	if rec.Class == lists.ClassCode {
 		// A list entry's page is its list's: validity as capped by the list
 		// type, removal, and only lists the public may see.
-		http.Redirect(w, r, "/lists/entry/"+strconv.FormatInt(n, 10), http.StatusMovedPermanently)
+		redirect(w, r, "/lists/entry/"+strconv.FormatInt(n, 10), http.StatusMovedPermanently)
 		return nil
 	}
 	c, err := s.backend.FindClass(r.Context(), rec.Class)
@@ -803,7 +803,7 @@ func safeNext(next string) string {
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.URL.Query().Get("next"))
 	if sessionOf(r.Context()) != nil {
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
 	p := &LoginPage{Page: base(r, "管理端登录", "login"), Next: next}
@@ -828,6 +828,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		limiter.giveBack(loginClient(ip), at) // no password was tried
 		return formError(err, credit.Errorf(credit.EINVALID, "登录表单无法读取，请刷新登录页面后重新输入用户名和密码"))
 	}
+	if err := s.checkText(r, r.PostForm, true); err != nil {
+		limiter.giveBack(loginClient(ip), at)
+		return err
+	}
 	username, password := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
 	sess, token, err := s.backend.Login(r.Context(), access.LoginAttempt{Username: username, Password: password,
@@ -845,7 +849,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.isTLS(r), Expires: sess.ExpiresAt, MaxAge: int(access.SessionLifetime / time.Second),
 	})
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
@@ -963,6 +967,6 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.isTLS(r), MaxAge: -1})
-	http.Redirect(w, r, "/login?done=logout", http.StatusSeeOther)
+	redirect(w, r, "/login?done=logout", http.StatusSeeOther)
 	return nil
 }

@@ -149,7 +149,7 @@ func TestSearchCitizenID(t *testing.T) {
 func TestSearchTitle(t *testing.T) {
 	c := newClient(t)
 	for _, q := range []string{"长", strings.Repeat("一二三四五六七八九十", 6)} {
-		doc := c.doc("/search?q="+url.QueryEscape(q), http.StatusOK)
+		doc := c.doc("/search?q="+url.QueryEscape(q), http.StatusBadRequest)
 		if got := doc.Find("title").Text(); got != "错误：信用查询 - "+web.SiteName {
 			t.Errorf("search %q: title %q", q, got)
 		}
@@ -257,7 +257,7 @@ func TestLongTermLicence(t *testing.T) {
 
 // A reversed date range says so, as the other filter errors do.
 func TestPublicityReversedDates(t *testing.T) {
-	doc := newClient(t).doc("/publicity/license?from=2026-06-30&to=2026-01-01", http.StatusOK)
+	doc := newClient(t).doc("/publicity/license?from=2026-06-30&to=2026-01-01", http.StatusBadRequest)
 	if msg := text(doc.Find("main .alert-error")); !strings.Contains(msg, "开始日期（2026-06-30）晚于结束日期（2026-01-01）") {
 		t.Errorf("message %q", msg)
 	}

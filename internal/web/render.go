@@ -97,6 +97,16 @@ func hasError(data pageOf) bool {
 	return f.IsValid() && f.Kind() == reflect.String && f.String() != ""
 }
 
+// filterStatus is the status of a page whose search or filter form is in
+// data: 400 when the page reports an error of the form (hasError; the
+// page is still shown, with its form, to correct the query), else 200.
+func filterStatus(data pageOf) int {
+	if hasError(data) {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}
+
 // FormErrors is what a form shows after a failed submit: the message of
 // the error box at the top (#form-errors, see the "formErrors" template),
 // the inputs it concerns, each with its own message next to it, and the
@@ -362,6 +372,13 @@ type ErrorPage struct {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	err = respond.Classify(err)
 	status := respond.Status(err)
+	var se *statusError
+	if errors.As(err, &se) {
+		status = se.status
+		for k, v := range se.header {
+			w.Header()[k] = v
+		}
+	}
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", respond.RetryAfter)
 	}
@@ -369,7 +386,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.logger.Error("请求处理失败", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
 	if wantsJSON(r) || strings.HasPrefix(r.Header.Get("X-Requested-With"), "XMLHttpRequest") && status == http.StatusUnauthorized {
-		respond.Error(w, r, nil, err)
+		respond.JSON(w, status, respond.Body(err))
 		return
 	}
 	p := &ErrorPage{Page: base(r, "", ""), Status: status, Message: credit.ErrorMessage(err), Details: respond.Body(err).Details}
@@ -384,6 +401,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		p.Heading = "内容过大"
 	case http.StatusBadRequest:
 		p.Heading = "请求有误"
+	case http.StatusMethodNotAllowed:
+		p.Heading = "请求方式不支持"
 	case http.StatusConflict:
 		p.Heading = "操作冲突"
 	case http.StatusServiceUnavailable:

@@ -253,7 +253,7 @@ func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request
 	}
 	if in.Secret != "" {
 		// The department chose the secret: it is not shown again.
-		http.Redirect(w, r, "/console/subscriptions?done=created", http.StatusSeeOther)
+		redirect(w, r, "/console/subscriptions?done=created", http.StatusSeeOther)
 		return nil
 	}
 	what := "全部名单"
@@ -345,7 +345,7 @@ func (s *Server) handleSubscriptionRevoke(w http.ResponseWriter, r *http.Request
 	if _, err := ps.RevokeSubscription(r.Context(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/console/subscriptions?done=revoked", http.StatusSeeOther)
+	redirect(w, r, "/console/subscriptions?done=revoked", http.StatusSeeOther)
 	return nil
 }
 
@@ -358,6 +358,6 @@ func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/console/subscriptions/"+strconv.FormatInt(d.SubscriptionID, 10)+"?done=retry", http.StatusSeeOther)
+	redirect(w, r, "/console/subscriptions/"+strconv.FormatInt(d.SubscriptionID, 10)+"?done=retry", http.StatusSeeOther)
 	return nil
 }

@@ -220,6 +220,10 @@ func feedbackState(v *lists.Verification, today string) (hits, given int, label,
 	return hits, given, "待反馈", "tag tag-warn"
 }
 
+// maxFeedbackDays is the largest feedback_days the statistics take (the
+// API's limit).
+const maxFeedbackDays = 60
+
 func (s *Server) handleVerificationStats(w http.ResponseWriter, r *http.Request) error {
 	ls, err := s.listService()
 	if err != nil {
@@ -233,6 +237,11 @@ func (s *Server) handleVerificationStats(w http.ResponseWriter, r *http.Request)
 	var f lists.StatsFilter
 	from, to, err := dateRange(r, &f)
 	p.From, p.To = from, to
+	if err == nil {
+		// As the API takes it: the working days to give feedback in,
+		// instead of lists.FeedbackDays (0: the default).
+		f.FeedbackDays, err = intParam(r, "feedback_days", 0, 0, maxFeedbackDays)
+	}
 	if err != nil {
 		p.Error = credit.ErrorMessage(err)
 		return s.render(w, r, http.StatusBadRequest, "verification_stats", p)

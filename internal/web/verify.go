@@ -242,20 +242,15 @@ func (s *Server) handleVerifyForm(w http.ResponseWriter, r *http.Request) error 
 
 // handleVerify runs a verification from the form: pasted subjects or an
 // uploaded CSV/XLSX, and redirects to its answer. The form is multipart
-// (it may carry a file); the CSRF token is checked before anything is done.
+// (it may carry a file); the CSRF token is checked before anything is done,
+// once the form is read: one that cannot be read (too large, cut off) is
+// answered as such, whatever its token, for nothing is done with it.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 	sess := sessionOf(r.Context())
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		r.Body = http.MaxBytesReader(w, r.Body, maxVerifyUpload+1<<20)
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			if !access.TokensEqual(r.Header.Get("X-CSRF-Token"), sess.CSRFToken) {
-				return errCSRF
-			}
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return credit.Errorf(credit.ETOOLARGE, "上传文件超过%d MB上限", maxVerifyUpload>>20)
-			}
-			return formError(err, errBadForm)
+			return multipartError(err, maxVerifyUpload)
 		}
 		if r.MultipartForm != nil {
 			defer r.MultipartForm.RemoveAll()
@@ -263,6 +258,9 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 		if !access.TokensEqual(r.Header.Get("X-CSRF-Token"), sess.CSRFToken) &&
 			!access.TokensEqual(r.PostFormValue("csrf_token"), sess.CSRFToken) {
 			return errCSRF
+		}
+		if err := s.checkText(r, r.PostForm, true); err != nil {
+			return err
 		}
 	}
 	if err := requireVerify(r); err != nil {
@@ -317,7 +315,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, http.StatusBadRequest, "verify", p)
 	}
-	http.Redirect(w, r, "/console/verifications/"+strconv.FormatInt(v.ID, 10), http.StatusSeeOther)
+	redirect(w, r, "/console/verifications/"+strconv.FormatInt(v.ID, 10), http.StatusSeeOther)
 	return nil
 }
 
@@ -801,7 +799,11 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	p := &InboxPage{Page: base(r, "推送收件箱", "inbox"), Kind: q.Get("kind"), OnlyUnacked: q.Get("unacked") == "1",
+	only, err := flagParam(r, "unacked", "只看待确认的通知")
+	if err != nil {
+		return err
+	}
+	p := &InboxPage{Page: base(r, "推送收件箱", "inbox"), Kind: q.Get("kind"), OnlyUnacked: only,
 		Kinds: []lists.NotificationKind{lists.NotifyListing, lists.NotifyUpdate, lists.NotifyRemoval, lists.NotifyAlert}}
 	f := lists.NotificationFilter{Kind: lists.NotificationKind(p.Kind), Unacked: p.OnlyUnacked, Limit: inboxSize}
 	switch f.Kind {
@@ -846,10 +848,10 @@ func (s *Server) handleInboxAck(w http.ResponseWriter, r *http.Request) error {
 	if _, err := ps.AckNotification(r.Context(), id, feedback); err != nil {
 		return err
 	}
-	if feedback == "" {
-		http.Redirect(w, r, "/console/inbox?acked=2", http.StatusSeeOther) // confirmed, nothing reported
+	if credit.Blank(feedback) {
+		redirect(w, r, "/console/inbox?acked=2", http.StatusSeeOther) // confirmed, nothing reported
 		return nil
 	}
-	http.Redirect(w, r, "/console/inbox?acked=1", http.StatusSeeOther)
+	redirect(w, r, "/console/inbox?acked=1", http.StatusSeeOther)
 	return nil
 }

@@ -163,7 +163,9 @@ func (s *Server) routes() http.Handler {
 	pub("GET /login", s.handleLoginForm)
 	pub("POST /login", s.handleLogin)
 	mux.Handle("GET /static/", s.staticHandler())
-	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
+	mux.Handle("GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	}))
 
 	// Console: a session is required; unsafe methods need the CSRF token.
 	con := func(pattern string, h handlerFunc) { mux.Handle(pattern, s.console(h, formBody)) }
@@ -219,14 +221,25 @@ func (s *Server) routes() http.Handler {
 	con("POST /console/deliveries/{id}/retry", s.handleDeliveryRetry)
 	con("GET /console/password", s.handlePasswordForm)
 	con("POST /console/password", s.handlePassword)
-	mux.Handle("/console/", s.console(func(w http.ResponseWriter, r *http.Request) error {
+	// A path served with other methods answers 405 with Allow, any other
+	// 404: the catch-all patterns match every method, so that the mux
+	// does not answer either itself (in English).
+	missing := func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r, "/", "/console/"); len(allow) > 0 {
+			return methodNotAllowed(r, allow)
+		}
 		return notFound(r)
-	}, formBody))
-	mux.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error { return notFound(r) }))
+	}
+	mux.Handle("/console/", s.console(missing, formBody))
+	mux.Handle("/", s.public(missing))
 	// Every console path needs a session, whatever the method: a request
-	// without one is answered before the mux can say 404 or 405.
+	// without one is answered before the mux can say 404 or 405. (GET
+	// /logout, which only says to use the button, needs none.)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") || r.URL.Path == "/logout" {
+		if r.Method == http.MethodGet {
+			w = &zhRedirects{ResponseWriter: w}
+		}
+		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") || r.URL.Path == "/logout" && !safeMethod(r.Method) {
 			sess, err := s.session(r)
 			if err != nil {
 				s.renderError(w, r, err)
@@ -246,7 +259,7 @@ func (s *Server) routes() http.Handler {
 // page load goes to the login page, anything else gets 401.
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !wantsJSON(r) {
-		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
 	if r.Method == http.MethodPost {
@@ -308,6 +321,10 @@ func (s *Server) public(h handlerFunc) http.Handler {
 			ctx = context.WithValue(ctx, sessionKey, sess)
 		}
 		r = r.WithContext(ctx)
+		if err := s.checkText(r, r.URL.Query(), false); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.renderError(w, r, err)
 		}
@@ -372,10 +389,14 @@ func (s *Server) console(h handlerFunc, body bodyKind) http.Handler {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
+		if err := s.checkText(r, r.URL.Query(), false); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		if sess.User.MustChangePassword && r.URL.Path != "/console/password" && r.URL.Path != "/logout" {
 			// A one-time password opens nothing but the page that replaces it.
 			if safeMethod(r.Method) && !wantsJSON(r) {
-				http.Redirect(w, r, "/console/password", http.StatusSeeOther)
+				redirect(w, r, "/console/password", http.StatusSeeOther)
 				return
 			}
 			s.renderError(w, r, errMustChangePassword)
@@ -402,7 +423,8 @@ var errCSRF = credit.Errorf(credit.EFORBIDDEN, "请求缺少有效的安全令�
 // file and no token can be read from it.
 var errNotUpload = credit.Errorf(credit.EINVALID, "上传请求格式错误，请从“数据上传”页面选择文件上传")
 
-// checkCSRF checks the synchronizer token of an unsafe request. Multipart
+// checkCSRF checks the synchronizer token of an unsafe request, and then
+// that the text of its form is UTF-8 without NUL (checkText). Multipart
 // bodies are left to the handler (which reads the token from the first
 // part) when the route takes them; an upload route answers a body that is
 // not multipart with errNotUpload, as it holds nothing to act on.
@@ -411,23 +433,26 @@ func (s *Server) checkCSRF(w http.ResponseWriter, r *http.Request, sess *access.
 	if body == uploadBody && !isMultipart {
 		return errNotUpload
 	}
-	if t := r.Header.Get("X-CSRF-Token"); t != "" {
-		if access.TokensEqual(t, sess.CSRFToken) {
-			return nil
-		}
-		return errCSRF
-	}
+	header := r.Header.Get("X-CSRF-Token")
 	if body != formBody && isMultipart {
+		if header != "" && !access.TokensEqual(header, sess.CSRFToken) {
+			return errCSRF
+		}
 		return nil // checked by the handler on the first part
 	}
+	// The form is read here whether the token comes in it or in the
+	// header, so that its text is checked once for every handler.
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
 		return formError(err, errBadForm)
 	}
-	if !access.TokensEqual(r.PostForm.Get("csrf_token"), sess.CSRFToken) {
+	if header == "" {
+		header = r.PostForm.Get("csrf_token")
+	}
+	if !access.TokensEqual(header, sess.CSRFToken) {
 		return errCSRF
 	}
-	return nil
+	return s.checkText(r, r.PostForm, true)
 }
 
 func wantsJSON(r *http.Request) bool {

@@ -117,7 +117,7 @@ func TestSearch(t *testing.T) {
 		t.Errorf("search result does not count the subject's penalties: %q", text(doc.Find("table tbody tr").First()))
 	}
 	// One character is refused with a message, not an error page.
-	doc = c.doc("/search?q="+url.QueryEscape("长"), http.StatusOK)
+	doc = c.doc("/search?q="+url.QueryEscape("长"), http.StatusBadRequest)
 	if doc.Find(".alert-error").Length() == 0 {
 		t.Errorf("one-character search: no message")
 	}
@@ -257,7 +257,7 @@ func TestPublicity(t *testing.T) {
 	if !strings.Contains(doc.Find("table tbody").Text(), f.subjectName) {
 		t.Errorf("text filter: %s not listed", f.subjectName)
 	}
-	doc = c.doc("/publicity/penalty?from=bad", http.StatusOK)
+	doc = c.doc("/publicity/penalty?from=bad", http.StatusBadRequest)
 	if doc.Find(".alert-error").Length() == 0 {
 		t.Errorf("bad date accepted")
 	}
