@@ -182,11 +182,15 @@ const MaxSectionEntries = 200
 
 // Archive is what one audience sees of one subject.
 type Archive struct {
-	Subject  *subject.Subject `json:"subject"`
-	Audience Audience         `json:"audience"`
-	AsOf     string           `json:"as_of"`
-	Sections []Section        `json:"sections"`
-	Total    int              `json:"total"`
+	Subject *subject.Subject `json:"subject"`
+	// FormerNames are the names an organisation's registration authority
+	// registered it under before it was renamed (曾用名), public as its
+	// name is; none for a person.
+	FormerNames []string  `json:"former_names,omitempty"`
+	Audience    Audience  `json:"audience"`
+	AsOf        string    `json:"as_of"`
+	Sections    []Section `json:"sections"`
+	Total       int       `json:"total"`
 }
 
 // Purpose is why a non-public reader looks at an archive (查询事由).

@@ -181,6 +181,17 @@ func (db *DB) FindArchive(ctx context.Context, code string, purpose string) (*ar
 		pub := *s
 		a.Subject = &pub
 	}
+	if s.Type != subject.Person {
+		err := scanAll(db.rows(ctx, `SELECT name FROM subject_former_names WHERE subject_id = $1 ORDER BY name`, int64(s.ID)), func(rows *sql.Rows) error {
+			var n string
+			err := rows.Scan(&n)
+			a.FormerNames = append(a.FormerNames, n)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	err = scanAll(db.rows(ctx, q, int64(s.ID)), func(rows *sql.Rows) error {
 		r, err := scanRecord(rows)
 		if err != nil {

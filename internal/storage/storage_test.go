@@ -260,6 +260,11 @@ func testRegisteredName(t *testing.T, open opener) {
 	if err != nil || len(v.Results) != 1 || !v.Results[0].Found || v.Results[0].USCC != f.company {
 		t.Errorf("verification by the new name: %+v, %v; want the company found", v, err)
 	}
+	// The archive names it as registered, with its former name (public).
+	if a, err := f.db.FindArchive(context.Background(), f.company, ""); err != nil || a.Subject.Name != "长春北辰汽车科技有限公司" ||
+		!slices.Equal(a.FormerNames, []string{"长春北辰汽车零部件有限公司"}) {
+		t.Errorf("public archive after the rename: %+v, %v; want the new name and the former one", a, err)
+	}
 	// The former name (曾用名) still finds it, alone, in a batch and beside
 	// its code, and the answer says so (a listed company must not be
 	// answered 未找到 under the name on an old contract).

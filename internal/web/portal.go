@@ -333,9 +333,11 @@ type SubjectPage struct {
 	Page
 	Subject  *subject.Subject
 	LegalRep string
-	Sections []ArchiveSection
-	Total    int
-	AsOf     string
+	// FormerNames are its 曾用名 (archive.Archive.FormerNames).
+	FormerNames []string
+	Sections    []ArchiveSection
+	Total       int
+	AsOf        string
 	// Verifiable: the subject's registration authority is on the platform,
 	// so a subject it has not verified is marked 未经登记机关核验. Others
 	// (律师事务所, 宗教活动场所, …) carry no mark: nothing on the platform
@@ -392,7 +394,7 @@ func (s *Server) handleSubjectView(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := &SubjectPage{Page: base(r, a.Subject.Name, "search"), Subject: a.Subject, Sections: sections, Total: a.Total, AsOf: a.AsOf,
-		LegalRep: a.Subject.LegalRep, Verifiable: cat.Verifiable(a.Subject.USCC)}
+		LegalRep: a.Subject.LegalRep, FormerNames: a.FormerNames, Verifiable: cat.Verifiable(a.Subject.USCC)}
 	return s.render(w, r, http.StatusOK, "subject", p)
 }
 
