@@ -39,7 +39,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		respond.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	return chain(mux, s.recover, s.logRequests, securityHeaders)
+	// (The mux answers a path it cleans, /lists//black, with a redirect
+	// whose body net/http writes in English.)
+	return chain(respond.ChineseRedirects(mux), s.recover, s.logRequests, securityHeaders)
 }
 
 // Open starts listening on Addr (":0" picks a free port) and serves in the

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
+	"jlcredit/internal/respond"
 )
 
 // This file holds what every page does with its input and its answer the
@@ -268,43 +268,6 @@ func redirect(w http.ResponseWriter, r *http.Request, target string, code int) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_, _ = fmt.Fprint(w, redirectBody(target))
+		_, _ = fmt.Fprint(w, respond.RedirectBody(target))
 	}
 }
-
-func redirectBody(target string) string {
-	t := html.EscapeString(target)
-	return "<!doctype html>\n<meta charset=\"utf-8\"><title>正在跳转</title>\n<p>正在跳转到 <a href=\"" + t + "\">" + t + "</a>……</p>\n"
-}
-
-// zhRedirects rewrites the body of a redirect another handler writes (the
-// ServeMux's, to a cleaned path or one with a trailing slash: English
-// “Moved Permanently”) into redirect's Chinese one. Only GET requests
-// get a body from http.Redirect, and only they are wrapped.
-type zhRedirects struct {
-	http.ResponseWriter
-	redirected bool
-}
-
-func (w *zhRedirects) WriteHeader(code int) {
-	loc := w.Header().Get("Location")
-	if w.redirected || code < 300 || code >= 400 || loc == "" {
-		w.ResponseWriter.WriteHeader(code)
-		return
-	}
-	w.redirected = true
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Del("Content-Length")
-	w.ResponseWriter.WriteHeader(code)
-	_, _ = io.WriteString(w.ResponseWriter, redirectBody(loc))
-}
-
-func (w *zhRedirects) Write(b []byte) (int, error) {
-	if w.redirected {
-		return len(b), nil // the English body, replaced
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection's writer.
-func (w *zhRedirects) Unwrap() http.ResponseWriter { return w.ResponseWriter }

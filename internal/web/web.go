@@ -28,6 +28,7 @@ import (
 	"jlcredit/internal/credit"
 	"jlcredit/internal/lists"
 	"jlcredit/internal/record"
+	"jlcredit/internal/respond"
 	"jlcredit/internal/subject"
 )
 
@@ -235,10 +236,7 @@ func (s *Server) routes() http.Handler {
 	// Every console path needs a session, whatever the method: a request
 	// without one is answered before the mux can say 404 or 405. (GET
 	// /logout, which only says to use the button, needs none.)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			w = &zhRedirects{ResponseWriter: w}
-		}
+	return respond.ChineseRedirects(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") || r.URL.Path == "/logout" && !safeMethod(r.Method) {
 			sess, err := s.session(r)
 			if err != nil {
@@ -252,7 +250,7 @@ func (s *Server) routes() http.Handler {
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey, sess))
 		}
 		mux.ServeHTTP(w, r)
-	})
+	}))
 }
 
 // unauthorized answers a console request without a session: a browser
