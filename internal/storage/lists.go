@@ -31,7 +31,8 @@ var _ lists.Service = (*DB)(nil)
 // pushes nothing: departments would be told of a change that is none.
 func (tx *Tx) afterRecords(ctx context.Context, class *catalog.Class, recs []*record.Record, reapply bool) error {
 	if class.Registers {
-		return tx.followRegistrations(ctx, class, recs)
+		_, err := tx.followRegistrations(ctx, class, recs)
+		return err
 	}
 	if class.Code != lists.ClassCode || len(recs) == 0 {
 		return nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -321,9 +322,9 @@ func nameKey(name string) string { return subject.NameKey(subject.NormalizeText(
 // the row: it is what one of the subject's records (this registration)
 // implies. A registration nobody on the platform is the authority for
 // (律师事务所 3…, say) names nothing.
-func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []*record.Record) error {
+func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []*record.Record) (renamed int, err error) {
 	if !c.Registers || len(recs) == 0 {
-		return nil
+		return 0, nil
 	}
 	kinds := map[credit.DepartmentID]string{}
 	kindOf := func(id credit.DepartmentID) (string, error) {
@@ -347,7 +348,7 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 		}
 		kind, err := kindOf(r.DepartmentID)
 		if err != nil {
-			return err
+			return renamed, err
 		}
 		if !slices.Contains(registrars, kind) {
 			continue
@@ -355,7 +356,7 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 		want := impliedSubject(c, func(code string) string { return r.Fields[code] }, r.Subject.USCC, "")
 		var have subjectCols
 		if err := tx.queryRow(ctx, `SELECT name, display_name, legal_rep FROM subjects WHERE id = $1`, int64(r.SubjectID)).Scan(&have.name, &have.display, &have.legalRep); err != nil {
-			return err
+			return renamed, err
 		}
 		if want.legalRep == "" { // the registration says nothing of it
 			want.legalRep = have.legalRep
@@ -365,7 +366,7 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 		}
 		if _, err := tx.exec(ctx, `UPDATE subjects SET name = $1, display_name = $2, legal_rep = $3, updated_at = $4 WHERE id = $5`,
 			want.name, want.display, want.legalRep, tx.now, int64(r.SubjectID)); err != nil {
-			return err
+			return renamed, err
 		}
 		if have.name != want.name {
 			// The old name stays a name of the subject (曾用名), the new
@@ -376,13 +377,13 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO subject_former_names (name_key, subject_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 				subject.NameKey(have.name), int64(r.SubjectID), shown); err != nil {
-				return err
+				return renamed, err
 			}
 			if _, err := tx.exec(ctx, `DELETE FROM subject_former_names WHERE subject_id = $1 AND name_key = $2`, int64(r.SubjectID), subject.NameKey(want.name)); err != nil {
-				return err
+				return renamed, err
 			}
 			if _, err := tx.exec(ctx, `DELETE FROM subject_grams WHERE subject_id = $1`, int64(r.SubjectID)); err != nil {
-				return err
+				return renamed, err
 			}
 			grams := nameGrams(want.name)
 			rows := make([][2]any, len(grams))
@@ -390,7 +391,7 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 				rows[i] = [2]any{g, int64(r.SubjectID)}
 			}
 			if err := tx.insertGrams(ctx, rows); err != nil {
-				return err
+				return renamed, err
 			}
 		}
 		shown := func(s subjectCols) map[string]string {
@@ -398,10 +399,11 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 		}
 		if err := tx.audit(ctx, "subject.rename", "subject", r.Subject.USCC,
 			map[string]any{"record_id": int64(r.ID), "from": shown(have), "to": shown(want)}); err != nil {
-			return err
+			return renamed, err
 		}
+		renamed++
 	}
-	return nil
+	return renamed, nil
 }
 
 // upgradeFollowRegistrations is the upgrade task (upgrade_tasks) that makes
@@ -415,6 +417,7 @@ func (db *DB) upgradeFollowRegistrations(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	renamed := 0
 	for _, c := range cat.Classes {
 		if !c.Registers {
 			continue
@@ -451,13 +454,18 @@ func (db *DB) upgradeFollowRegistrations(ctx context.Context) error {
 					after = int64(recs[len(recs)-1].ID)
 				}
 				more = len(recs) == 1000
-				return tx.followRegistrations(ctx, c, recs)
+				n, err := tx.followRegistrations(ctx, c, recs)
+				renamed += n
+				return err
 			})
 			if err != nil {
 				return fmt.Errorf("storage.Migrate: follow_registrations: %w", err)
 			}
 		}
 	}
-	_, err = db.write.ExecContext(ctx, db.rebind(`DELETE FROM upgrade_tasks WHERE name = $1`), "follow_registrations")
-	return err
+	if _, err = db.write.ExecContext(ctx, db.rebind(`DELETE FROM upgrade_tasks WHERE name = $1`), "follow_registrations"); err != nil {
+		return err
+	}
+	db.logger.Info("升级：已按登记机关的现行登记注册信息更新主体名称", slog.Int("updated_subjects", renamed))
+	return nil
 }
