@@ -524,6 +524,9 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 	if first != nil {
 		return first.err()
 	}
+	if err := db.checkRegisteredNames(ctx, cat); err != nil {
+		return err
+	}
 	var sid int64
 	var who string
 	err = db.queryRow(ctx, `SELECT id, COALESCE(uscc, cid_masked) FROM subjects WHERE verified ORDER BY id LIMIT 1`).Scan(&sid, &who)
@@ -534,6 +537,62 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 		return err
 	}
 	return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的已核实标记（subjects.verified）为“是”，平台从不设置该标记（主体ID %d）：主体信息被改动", who, sid)
+}
+
+// checkRegisteredNames returns EINVALID naming the first subject whose
+// name, display name or legal representative is not what its current
+// registration from its registration authority says (followRegistrations
+// keeps them so): checkSubjects accepts a row any of the subject's
+// records implies, and an older record implies the name a rename
+// replaced, so a rename undone behind the platform's back would pass it
+// (QA).
+func (db *DB) checkRegisteredNames(ctx context.Context, cat *catalog.Catalog) error {
+	cond := registrationSQL(cat, "s")
+	if cond == "" {
+		return nil
+	}
+	var bad *subjectMismatch
+	err := scanAll(db.rows(ctx, `SELECT vr.id, vr.class, vr.key, vr.fields, s.id, s.uscc, s.name, s.display_name, s.legal_rep
+		FROM records vr JOIN subjects s ON s.id = vr.subject_id
+		WHERE vr.is_current AND s.uscc IS NOT NULL AND `+cond+` ORDER BY s.id, vr.id`), func(rows *sql.Rows) error {
+		if bad != nil {
+			return nil
+		}
+		var id, sid int64
+		var class, key, fields, uscc string
+		var row subjectCols
+		if err := rows.Scan(&id, &class, &key, &fields, &sid, &uscc, &row.name, &row.display, &row.legalRep); err != nil {
+			return err
+		}
+		c, ok := cat.Class(class)
+		if !ok {
+			return nil
+		}
+		roles := []string{c.Roles.SubjectName, c.Roles.LegalRep, c.Roles.SubjectType}
+		vals := make([]string, len(roles))
+		if err := jsonFields(fields, roles, vals); err != nil {
+			return nil // (the record check reports fields that do not read)
+		}
+		want := impliedSubject(c, func(code string) string {
+			if i := slices.Index(roles, code); code != "" && i >= 0 {
+				return vals[i]
+			}
+			return ""
+		}, uscc, "")
+		// Only the registration's columns are compared.
+		row.typ, row.uscc, row.region, row.masked, row.hasHash = want.typ, want.uscc, want.region, want.masked, want.hasHash
+		if col, have, implied := row.diff(want); col != "" {
+			bad = &subjectMismatch{subject: sid, who: uscc, column: col, have: have, want: implied, record: id, class: class, key: key}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if bad != nil {
+		return bad.err()
+	}
+	return nil
 }
 
 // subjectCols are the columns of a subject's row that resolveSubjects

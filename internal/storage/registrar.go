@@ -361,6 +361,14 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 		if want.legalRep == "" { // the registration says nothing of it
 			want.legalRep = have.legalRep
 		}
+		// The former names are what earlier registrations said (a new
+		// version may follow several in one file), never the name another
+		// department's row gave the subject before its registration came.
+		if have.name != want.name || r.Version > 1 {
+			if err := tx.syncFormerNames(ctx, r.SubjectID, want.name); err != nil {
+				return renamed, err
+			}
+		}
 		if have.name == want.name && have.display == want.display && have.legalRep == want.legalRep {
 			continue
 		}
@@ -369,19 +377,6 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 			return renamed, err
 		}
 		if have.name != want.name {
-			// The old name stays a name of the subject (曾用名), the new
-			// one is no longer a former one (a rename back).
-			shown := have.display
-			if shown == "" {
-				shown = have.name
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO subject_former_names (name_key, subject_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-				subject.NameKey(have.name), int64(r.SubjectID), shown); err != nil {
-				return renamed, err
-			}
-			if _, err := tx.exec(ctx, `DELETE FROM subject_former_names WHERE subject_id = $1 AND name_key = $2`, int64(r.SubjectID), subject.NameKey(want.name)); err != nil {
-				return renamed, err
-			}
 			if _, err := tx.exec(ctx, `DELETE FROM subject_grams WHERE subject_id = $1`, int64(r.SubjectID)); err != nil {
 				return renamed, err
 			}
@@ -406,6 +401,40 @@ func (tx *Tx) followRegistrations(ctx context.Context, c *catalog.Class, recs []
 	return renamed, nil
 }
 
+// syncFormerNames sets the former names (曾用名) of subject id, whose
+// registered name is now current (normalised): every other name its
+// registration authority's registrations gave it (registeredNames), as
+// written, once per compared form (subject.NameKey).
+func (tx *Tx) syncFormerNames(ctx context.Context, id credit.SubjectID, current string) error {
+	cat, err := tx.db.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	rn := registeredNames{}
+	if err := rn.load(ctx, tx, cat, []credit.SubjectID{id}); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM subject_former_names WHERE subject_id = $1`, int64(id)); err != nil {
+		return err
+	}
+	reg := rn[id]
+	if reg == nil {
+		return nil
+	}
+	seen := map[string]bool{subject.NameKey(current): true}
+	for _, n := range reg.names {
+		k := subject.NameKey(subject.NormalizeText(n))
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if _, err := tx.exec(ctx, `INSERT INTO subject_former_names (name_key, subject_id, name) VALUES ($1, $2, $3)`, k, int64(id), n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // upgradeFollowRegistrations is the upgrade task (upgrade_tasks) that makes
 // the subjects of a database written by builds that did not follow
 // registrations (before migration 0027) carry their registration
@@ -426,18 +455,19 @@ func (db *DB) upgradeFollowRegistrations(ctx context.Context) error {
 		for after, more := int64(0), true; more; {
 			err := db.transact(ctx, func(tx *Tx) error {
 				var recs []*record.Record
-				err := scanAll(tx.rows(ctx, `SELECT r.id, r.subject_id, r.department_id, r.fields, s.uscc FROM records r JOIN subjects s ON s.id = r.subject_id
+				err := scanAll(tx.rows(ctx, `SELECT r.id, r.version, r.subject_id, r.department_id, r.fields, s.uscc FROM records r JOIN subjects s ON s.id = r.subject_id
 					WHERE r.class = $1 AND r.is_current AND r.id > $2 AND s.uscc IS NOT NULL ORDER BY r.id LIMIT 1000`, c.Code, after), func(rows *sql.Rows) error {
 					var id, sid, dep int64
+					var version int
 					var fields, uscc string
-					if err := rows.Scan(&id, &sid, &dep, &fields, &uscc); err != nil {
+					if err := rows.Scan(&id, &version, &sid, &dep, &fields, &uscc); err != nil {
 						return err
 					}
 					vals := make([]string, len(roles))
 					if err := jsonFields(fields, roles, vals); err != nil {
 						return fmt.Errorf("record %d: %w", id, err)
 					}
-					r := &record.Record{ID: credit.RecordID(id), SubjectID: credit.SubjectID(sid), DepartmentID: credit.DepartmentID(dep),
+					r := &record.Record{ID: credit.RecordID(id), Version: version, SubjectID: credit.SubjectID(sid), DepartmentID: credit.DepartmentID(dep),
 						Current: true, Fields: map[string]string{}, Subject: record.SubjectRef{USCC: uscc}}
 					for i, role := range roles {
 						if role != "" {

@@ -359,26 +359,31 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 		}
 		// Names compared without their spaces and Latin case (subject.NameKey), on
 		// both sides: a space typed inside the stored name or the query.
-		one := func(rows *sql.Rows) error {
-			s, err := scanVerifySubject(rows)
-			if err != nil {
-				return err
+		// A name is the current or a former name (曾用名) of at most one
+		// organisation to be found: a former name another organisation
+		// bears now, or bore, names two, and is ambiguous.
+		var cands []*subject.Subject
+		fromFormer := false
+		add := func(former bool) func(rows *sql.Rows) error {
+			return func(rows *sql.Rows) error {
+				s, err := scanVerifySubject(rows)
+				if err != nil || slices.ContainsFunc(cands, func(c *subject.Subject) bool { return c.ID == s.ID }) {
+					return err
+				}
+				cands = append(cands, s)
+				fromFormer = fromFormer || former
+				return nil
 			}
-			out[0].n++
-			if out[0].n == 1 {
-				out[0].s = s
-			} else {
-				out[0].s = nil
-			}
-			return nil
 		}
-		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 ORDER BY id LIMIT 5`, subject.NameKey(q.Name), string(subject.Person)), one)
-		if err == nil && out[0].n == 0 {
-			// A former name (曾用名) of a renamed subject.
-			out[0].former = true
+		key := subject.NameKey(q.Name)
+		err := scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE `+db.nameKeySQL("name")+` = $1 AND type <> $2 ORDER BY id LIMIT 5`, key, string(subject.Person)), add(false))
+		if err == nil {
+			current := len(cands)
 			err = scanAll(db.prepared(ctx, `SELECT `+verifySubjectColumns+` FROM subjects WHERE id IN (SELECT subject_id FROM subject_former_names WHERE name_key = $1) AND type <> $2 ORDER BY id LIMIT 5`,
-				subject.NameKey(q.Name), string(subject.Person)), one)
+				key, string(subject.Person)), add(true))
+			fromFormer = fromFormer && current == 0
 		}
+		out[0] = matchOf(cands, fromFormer)
 		return out, err
 	}
 	byUSCC, byName := map[string]*subject.Subject{}, map[string][]*subject.Subject{}
@@ -443,15 +448,10 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 	if err != nil {
 		return nil, err
 	}
-	// Names no subject bears now may be former names (曾用名).
-	var formerKeys []any
-	for _, k := range names {
-		if len(byName[k.(string)]) == 0 {
-			formerKeys = append(formerKeys, k)
-		}
-	}
+	// Former names (曾用名): one that no subject bears now finds its
+	// subject; one another organisation bears or bore is ambiguous.
 	byFormer := map[string][]*subject.Subject{}
-	err = inChunks(formerKeys, func(part []any) error {
+	err = inChunks(names, func(part []any) error {
 		args := append([]any{string(subject.Person)}, part...)
 		return scanAll(db.rows(ctx, `SELECT `+prefixed("s.", verifySubjectColumns)+`, f.name_key FROM subject_former_names f JOIN subjects s ON s.id = f.subject_id
 			WHERE s.type <> $1 AND f.name_key IN (`+placeholders(2, len(part))+`) ORDER BY s.id`, args...), func(rows *sql.Rows) error {
@@ -477,20 +477,30 @@ func (db *DB) resolveQueries(ctx context.Context, qs []lists.Query) ([]match, er
 				}
 			}
 		default:
-			c, former := byName[subject.NameKey(q.Name)], false
-			if len(c) == 0 {
-				c, former = byFormer[subject.NameKey(q.Name)], true
+			k := subject.NameKey(q.Name)
+			c := slices.Clone(byName[k])
+			for _, s := range byFormer[k] {
+				if !slices.ContainsFunc(c, func(o *subject.Subject) bool { return o.ID == s.ID }) {
+					c = append(c, s)
+				}
 			}
-			switch len(c) {
-			case 0:
-			case 1:
-				out[i] = match{s: c[0], n: 1, former: former}
-			default:
-				out[i] = match{n: min(len(c), 5), former: former}
-			}
+			out[i] = matchOf(c, len(byName[k]) == 0)
 		}
 	}
 	return out, nil
+}
+
+// matchOf is what a name query resolved to from its candidates: none,
+// one (former: by a former name), or an ambiguous name (at most 5
+// counted).
+func matchOf(cands []*subject.Subject, former bool) match {
+	switch len(cands) {
+	case 0:
+		return match{}
+	case 1:
+		return match{s: cands[0], n: 1, former: former}
+	}
+	return match{n: min(len(cands), 5)}
 }
 
 // inChunks calls fn with consecutive parts of at most 500 args.
