@@ -1,6 +1,10 @@
 package credit
 
-import "unicode"
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Invisible reports whether r shows nothing when a text is displayed: white
 // space, a control character (NUL, BEL …), a format character (Unicode
@@ -24,4 +28,48 @@ func Blank(s string) bool {
 		}
 	}
 	return true
+}
+
+// BadRune returns the first character of s that no text the platform
+// stores and shows may hold: a control character other than tab, line
+// feed and carriage return, a bidirectional control (U+202E and its kind
+// reorder the text around them wherever it is shown, a name or a file
+// name made to read otherwise), or U+FFFD, what an undecodable byte
+// became. s is scanned by byte: the characters of most text (ASCII above
+// the controls, CJK from E3) cannot start one of these.
+func BadRune(s string) (rune, bool) {
+	if !utf8.ValidString(s) { // rare: rune by rune, an invalid byte being U+FFFD
+		for _, r := range s {
+			if badRune(r) {
+				return r, true
+			}
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7F:
+			return rune(c), true
+		case c == 0xC2 || c == 0xD8 || c == 0xE2 || c == 0xEF: // C1 controls, U+061C, U+200E–U+2069, U+FFFD
+			if r, _ := utf8.DecodeRuneInString(s[i:]); badRune(r) {
+				return r, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func badRune(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' && r != 0x85 || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError
+}
+
+// BadRuneMessage says, in a message's words, what BadRune found: “含有…”.
+func BadRuneMessage(r rune) string {
+	switch {
+	case r == utf8.RuneError:
+		return "含有无法识别的字符（“\uFFFD”），请检查文件或文本的编码（应为UTF-8或GB18030）"
+	case unicode.Is(unicode.Bidi_Control, r):
+		return fmt.Sprintf("含有文字方向控制符（U+%04X），它不显示却会改变文字的显示顺序，请删除", r)
+	}
+	return fmt.Sprintf("含有不可见的控制字符（U+%04X），请删除", r)
 }

@@ -1,6 +1,7 @@
 package lists
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -199,5 +200,39 @@ func TestRemovalError(t *testing.T) {
 	other := credit.Errorf(credit.ECONFLICT, "该名单信息已于2026-06-01移出")
 	if err := RemovalError(other); err != other {
 		t.Errorf("RemovalError(%v) = %v, want it unchanged", other, err)
+	}
+}
+
+// A free text with a control or bidi-control character is refused as
+// bad_character (QA: a purpose and a feedback reason stored with U+202E
+// and BEL, which would turn the text around where it is shown).
+func TestFreeTextBadCharacter(t *testing.T) {
+	d := mustData(t)
+	today := date("2026-11-20")
+	v := &Verification{At: date("2026-11-02"), Results: []SubjectResult{{Seq: 1, Hit: true, Measures: []AppliedMeasure{{Measure: Measure{Code: "N1-01"}}}}}}
+	for _, s := range []string{"测试\u202e反转", "未实施\u0007", "原因\u2067"} {
+		for _, test := range []struct {
+			name  string
+			err   error
+			field string
+		}{
+			{"Purpose", (&VerificationRequest{Scenario: "政府采购", Purpose: s, Subjects: []Query{{Name: "某公司"}}}).Validate(d), "purpose"},
+			{"FeedbackReason", ValidateFeedback(v, []Feedback{{Seq: 1, MeasureCode: "N1-01", Reason: s}}, today), "feedback[0].reason"},
+		} {
+			var ps []credit.Problem
+			if ce, ok := errors.AsType[*credit.Error](test.err); ok {
+				ps = ce.Details
+			}
+			if credit.ErrorCode(test.err) != credit.EINVALID || len(ps) == 0 || ps[0].Field != test.field || ps[0].Code != "bad_character" || !strings.Contains(ps[0].Message, "U+") {
+				t.Errorf("%s %q: %v %+v; want bad_character on %s naming the character", test.name, s, test.err, ps, test.field)
+			}
+		}
+		if _, err := ValidateAck(s); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "U+") {
+			t.Errorf("ValidateAck(%q) = %v; want refused naming the character", s, err)
+		}
+	}
+	// Line breaks and Chinese punctuation are text.
+	if err := (&VerificationRequest{Scenario: "政府采购", Purpose: "“2026年”办公设备采购——第一包\n（复核）", Subjects: []Query{{Name: "某公司"}}}).Validate(d); err != nil {
+		t.Errorf("an ordinary purpose: %v", err)
 	}
 }

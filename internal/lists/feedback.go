@@ -133,6 +133,9 @@ func ValidateFeedback(v *Verification, fb []Feedback, today credit.Date) error {
 		} else if f.Reason == "" {
 			add(i, "reason", "required", "未实施措施的须说明原因")
 		}
+		if c, bad := credit.BadRune(f.Reason); bad {
+			add(i, "reason", "bad_character", "原因或说明"+credit.BadRuneMessage(c))
+		}
 		if n := len([]rune(f.Reason)); n > MaxFeedbackReason {
 			add(i, "reason", "too_long", "原因或说明最多"+itoa(MaxFeedbackReason)+"字，实际"+itoa(n)+"字")
 		}

@@ -199,6 +199,9 @@ func ValidateAck(feedback string) (string, error) {
 	if credit.Blank(feedback) {
 		feedback = ""
 	}
+	if c, bad := credit.BadRune(feedback); bad {
+		return "", credit.Errorf(credit.EINVALID, "反馈内容%s", credit.BadRuneMessage(c))
+	}
 	if n := len([]rune(feedback)); n > MaxFeedback {
 		return "", credit.Errorf(credit.EINVALID, "反馈内容最多%d字，实际%d字", MaxFeedback, n)
 	}

@@ -114,6 +114,10 @@ func (r *VerificationRequest) Validate(d *Data) error {
 	if err := CheckPurpose(r.Purpose); err != nil {
 		return err
 	}
+	if c, bad := credit.BadRune(r.Purpose); bad {
+		msg := "核查事由" + credit.BadRuneMessage(c)
+		return credit.Invalid(msg, credit.Problem{Field: "purpose", Code: "bad_character", Message: msg})
+	}
 	if len(r.Subjects) == 0 {
 		return credit.Errorf(credit.EINVALID, "请至少提供一个核查对象")
 	}

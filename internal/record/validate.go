@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"jlcredit/internal/catalog"
@@ -159,15 +158,8 @@ func (rv *rowValidator) field(f *catalog.Field, raw string) {
 	default:
 		s = subject.NormalizeText(raw)
 	}
-	if r, ok := badRune(s); ok {
-		switch {
-		case r == utf8.RuneError:
-			rv.add(f, ProblemBadCharacter, "含有无法识别的字符（“\uFFFD”），请检查文件编码（应为UTF-8或GB18030）后重新报送")
-		case unicode.Is(unicode.Bidi_Control, r):
-			rv.add(f, ProblemBadCharacter, "含有文字方向控制符（U+%04X），它不显示却会改变文字的显示顺序，请删除后重新报送", r)
-		default:
-			rv.add(f, ProblemBadCharacter, "含有不可见的控制字符（U+%04X），请删除后重新报送", r)
-		}
+	if r, ok := credit.BadRune(s); ok { // (white space is collapsed to spaces already)
+		rv.add(f, ProblemBadCharacter, "%s后重新报送", credit.BadRuneMessage(r))
 		return
 	}
 	if len(s) <= maxPlaceholder && placeholders[s] {
@@ -651,26 +643,4 @@ func parseDecimal(s string, scale int) (canonical, code, msg string) {
 		return "", ProblemBadDecimal, fmt.Sprintf("“%s”过大，整数部分最多%d位", echo(s), maxDecimalPrecision-scale)
 	}
 	return canonical, "", ""
-}
-
-// badRune returns the first character of s that a published value must
-// not hold: a control character (white space is already collapsed into
-// spaces), a bidirectional control (U+202E and its kind reorder the text
-// around them on every page that shows it), or U+FFFD, what an undecodable
-// byte became. Values are scanned by byte: the characters of most values
-// (ASCII above the controls, CJK from E3) cannot start one of these.
-func badRune(s string) (rune, bool) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c < 0x20 || c == 0x7F:
-			return rune(c), true
-		case c == 0xC2 || c == 0xD8 || c == 0xE2 || c == 0xEF: // C1 controls, U+061C, U+200E–U+2069, U+FFFD
-			r, _ := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError {
-				return r, true
-			}
-		}
-	}
-	return 0, false
 }

@@ -71,6 +71,9 @@ func checkFilename(name string) error {
 		return credit.Errorf(credit.EINVALID, "文件名过长（%d个字符），最多%d个字符，请改短后重新上传", n, MaxFilenameChars)
 	case strings.ContainsFunc(name, unicode.IsControl):
 		return credit.Errorf(credit.EINVALID, "文件名含有控制字符，请改名后重新上传")
+	case strings.ContainsFunc(name, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }):
+		// (“处罚‮vsc.exe.csv” shows as “处罚csv.exe.csv”)
+		return credit.Errorf(credit.EINVALID, "文件名含有文字方向控制符，会改变文件名的显示顺序，请改名后重新上传")
 	}
 	return nil
 }
