@@ -18,10 +18,10 @@ const encodingSniffLen = 64 << 10
 //
 // Chinese Excel saves "CSV (逗号分隔)" in GBK, "CSV UTF-8" with a BOM, and
 // "Unicode 文本" as UTF-16LE with a BOM. So: a UTF-8 or UTF-16 BOM decides;
-// otherwise the first 64 KiB that hold a non-ASCII byte decide between UTF-8
-// (when they are valid UTF-8) and GB18030, a superset of GBK and GB2312.
-// Text that is pure ASCII for longer than that is decided lazily at its
-// first non-ASCII byte.
+// otherwise the first 64 KiB from the first non-ASCII byte decide between
+// UTF-8 and GB18030, a superset of GBK and GB2312 (see looksUTF8). Text
+// that is pure ASCII for longer than that is decided lazily at its first
+// non-ASCII byte.
 func decodeText(br *bufio.Reader) io.Reader {
 	head, _ := br.Peek(3)
 	switch {
@@ -71,7 +71,7 @@ func (a *autoText) Read(p []byte) (int, error) {
 		a.dec = &errReader{err}
 		return 0, err
 	}
-	if isUTF8(look, err != nil) {
+	if looksUTF8(look, err != nil) {
 		a.dec = a.br
 	} else {
 		a.dec = transform.NewReader(a.br, simplifiedchinese.GB18030.NewDecoder())
@@ -79,21 +79,95 @@ func (a *autoText) Read(p []byte) (int, error) {
 	return a.dec.Read(p)
 }
 
-// isUTF8 reports whether b is valid UTF-8, allowing b to end inside a rune
-// unless atEOF.
-func isUTF8(b []byte, atEOF bool) bool {
-	if !atEOF {
-		for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
-			if utf8.RuneStart(b[i]) {
-				if !utf8.FullRune(b[i:]) {
-					b = b[:i]
-				}
-				break
+// utf8Dominance is how many valid 3- or 4-byte UTF-8 sequences must stand
+// for each run of invalid bytes for a sample to be UTF-8 with a few bad
+// bytes. In random GBK text, from one character to hundreds, the ratio
+// never came above 2. One stray byte in UTF-8 breaks one character and
+// leaves one run, or two around a valid 2-byte sequence: 9 Chinese
+// characters usually suffice, 17 always do.
+const utf8Dominance = 8
+
+// looksUTF8 reports whether sample, text without a byte order mark, is
+// UTF-8 rather than GB18030. Unless atEOF, sample may end inside a
+// character.
+//
+// One stray byte must not turn a UTF-8 file into GB18030: that would
+// garble every row, where read as UTF-8 only the row holding the byte is
+// refused (bad_encoding). A GBK file, on the other hand, is mostly invalid
+// as UTF-8: almost every Chinese character leaves an invalid sequence,
+// while a few characters, or two of them side by side, may form a valid
+// sequence by chance. These are nearly always 2 bytes long (统一 is CD B3
+// D2 BB), and only rarely 3 (岐春 holds E1 AA B4), whereas Chinese in UTF-8
+// is 3 bytes a character. So the sample is UTF-8 when
+//   - it has no invalid UTF-8 sequence, or
+//   - its valid 3- and 4-byte sequences are at least utf8Dominance times
+//     its runs of invalid bytes, or
+//   - GB18030 finds as many errors in it (or more): GB18030 explains the
+//     bytes no better, and bad bytes read as UTF-8 are reported rather
+//     than turned into plausible but wrong characters.
+//
+// Otherwise it is GB18030. A text that is UTF-8 and GB18030 at once, such
+// as GBK whose only Chinese is 统一, is taken as UTF-8.
+func looksUTF8(sample []byte, atEOF bool) bool {
+	long, bad := utf8Counts(sample, atEOF)
+	if bad == 0 || long >= utf8Dominance*bad {
+		return true
+	}
+	return bad <= gb18030Errors(sample, atEOF)
+}
+
+// utf8Counts counts in b the valid UTF-8 sequences of 3 or 4 bytes and the
+// runs of invalid bytes: one stray byte inside a character can leave up to
+// four invalid bytes, but it is one mistake, and strings.ToValidUTF8 makes
+// the run one U+FFFD. Unless atEOF, a sequence cut by the end of b counts
+// as neither.
+func utf8Counts(b []byte, atEOF bool) (long, bad int) {
+	inBad := false
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			inBad = false
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError || n > 1 {
+			if n >= 3 {
+				long++
 			}
+			inBad = false
+			i += n
+			continue
+		}
+		if !atEOF && !utf8.FullRune(b[i:]) {
+			break // b ends inside a rune
+		}
+		if !inBad {
+			bad++
+			inBad = true
+		}
+		i++
+	}
+	return long, bad
+}
+
+// gb18030Errors counts the characters that GB18030 cannot decode in b.
+// Unless atEOF, a character cut by the end of b does not count.
+func gb18030Errors(b []byte, atEOF bool) int {
+	dec := simplifiedchinese.GB18030.NewDecoder()
+	var buf [4 << 10]byte
+	n := 0
+	for len(b) > 0 {
+		nDst, nSrc, err := dec.Transform(buf[:], b, atEOF)
+		n += bytes.Count(buf[:nDst], replacementChar)
+		b = b[nSrc:]
+		if err != transform.ErrShortDst {
+			break
 		}
 	}
-	return utf8.Valid(b)
+	return n
 }
+
+var replacementChar = []byte("\uFFFD")
 
 // errReader fails every read with err.
 type errReader struct{ err error }

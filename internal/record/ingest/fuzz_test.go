@@ -101,6 +101,8 @@ func FuzzOpenCSV(f *testing.F) {
 		// the header (with fuzzIsField).
 		"名称,事实,日期\r\n甲,\"三无\"产品由当事人销售,2026\r\n乙,普通,2026\r\n丙,\"a,b\",2026\r\n",
 		"标题,,\r\n填报单位：x,,\r\n名称,代码,日期\r\n甲,\"1\r\n2\",3\r\n乙,\"x,4,5\r\n6,7\",8,9\r\n",
+		// UTF-8 with a stray byte in one cell.
+		"名称,代码\n长春\xE9市某某商贸有限公司,1\n吉林省某某测试单位,2\n",
 	} {
 		f.Add([]byte(s))
 	}
