@@ -64,12 +64,18 @@ type Person struct {
 }
 
 // Entry is one list entry: the current version of a list_entry record.
+// It names its subject as the entry was sent (SubjectName), unless a reader
+// that shows subjects by their current name (the public lists, the
+// console's and the API's list readers) calls ShowCurrentName: then SubjectName is the subject's current name and
+// ListedName the name the entry was sent with, when that is another (the
+// subject was renamed since; "" otherwise).
 type Entry struct {
 	RecordID       credit.RecordID     `json:"record_id"`
 	Key            string              `json:"key"`
 	Version        int                 `json:"version"`
 	SubjectID      credit.SubjectID    `json:"subject_id"`
-	SubjectName    string              `json:"subject_name"`
+	SubjectName    string              `json:"subject_name"`          // as sent, or the current name: ShowCurrentName
+	ListedName     string              `json:"listed_name,omitempty"` // as sent, when SubjectName is the current, another name
 	SubjectUSCC    string              `json:"subject_uscc,omitempty"`
 	DepartmentID   credit.DepartmentID `json:"department_id"`
 	ListType       string              `json:"list_type"` // ListType.Code
@@ -148,6 +154,34 @@ func EntryFromRecord(d *Data, r *record.Record) (*Entry, error) {
 		e.Persons = append(e.Persons, Person{Role: "直接责任人", Name: n, IDType: f[FieldResponsibleT], IDNumber: f[FieldResponsibleID]})
 	}
 	return e, nil
+}
+
+// ShowCurrentName names e by its subject's current name (as its
+// registration authority last registered it, the name its archive shows),
+// keeping the name the entry was sent with in ListedName when that is
+// another name: not the same by subject.NameKey, so that a difference of
+// width or spacing alone is not called another name. An empty current
+// leaves e as it is; calling it again with a later name keeps the name
+// the entry was sent with.
+func (e *Entry) ShowCurrentName(current string) {
+	if current == "" {
+		return
+	}
+	listed := e.SubjectName
+	if e.ListedName != "" { // named by a current name before
+		listed = e.ListedName
+	}
+	e.ListedName = ""
+	if !sameName(current, listed) {
+		e.ListedName = listed
+	}
+	e.SubjectName = current
+}
+
+// sameName reports whether a and b name one organisation as names are
+// compared on the platform (subject.NameKey of the normalised names).
+func sameName(a, b string) bool {
+	return subject.NameKey(subject.NormalizeText(a)) == subject.NameKey(subject.NormalizeText(b))
 }
 
 // Validity returns the last valid day of an entry of type lt that starts on

@@ -56,7 +56,8 @@ type PublicFilter struct {
 	// ListTypes are the list type codes to include; each must be of a
 	// public kind.
 	ListTypes []string
-	// Text is a subject name (2+ characters) or a full USCC.
+	// Text is a subject name (2+ characters of its current name, or a
+	// whole former name) or a full USCC.
 	Text string
 	// SubjectIDs, when not empty, limits the entries to these subjects'
 	// (at most 100).
@@ -68,10 +69,12 @@ type PublicFilter struct {
 type PublicService interface {
 	// FindPublicEntries lists the entries of f.ListTypes the public sees
 	// today, newest decision first, with the total (capped at
-	// subject.TotalCap(f.Offset)). Returns EINVALID for a bad search text or a list
-	// type that is unknown or not public.
+	// subject.TotalCap(f.Offset)). Entries are named by their subject's
+	// current name (Entry.ShowCurrentName: ListedName is the name an entry
+	// was listed under, when another). Returns EINVALID for a bad search
+	// text or a list type that is unknown or not public.
 	FindPublicEntries(ctx context.Context, f PublicFilter) ([]*Entry, int, error)
 	// FindPublicEntry returns an entry of a public list the public sees
-	// today, or ENOTFOUND.
+	// today, named as FindPublicEntries names it, or ENOTFOUND.
 	FindPublicEntry(ctx context.Context, id credit.RecordID) (*Entry, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"jlcredit/internal/archive"
 	"jlcredit/internal/catalog"
@@ -20,7 +21,10 @@ var _ lists.PublicService = (*DB)(nil)
 // (persons, withdrawn and repaired records, and records past their
 // publicity window — for an entry, from the day after its validity ends or
 // the day it is removed — are left out), then archive.Visible on every row
-// read. The list type comes from the derived table list_entries.
+// read. The list type comes from the derived table list_entries. Entries
+// are named by their subject's current name, with the name they were
+// listed under beside it when that is another (showCurrentNames); the
+// search text matches what is shown (formerNameText).
 func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*lists.Entry, int, error) {
 	data, err := lists.Default()
 	if err != nil {
@@ -45,8 +49,12 @@ func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*l
 	w := &clause{}
 	db.publicRecords(w, []*catalog.Class{c}, today)
 	w.add("le.list_type IN ("+marks(len(types))+")", types...)
+	n := len(w.conds)
 	if err := db.recordText(ctx, w, f.Text, []*catalog.Class{c}, false); err != nil {
 		return nil, 0, err
+	}
+	if err := db.formerNameText(ctx, w, n, f.Text); err != nil {
+		return nil, 0, fmt.Errorf("storage.FindPublicEntries: %w", err)
 	}
 	if len(f.SubjectIDs) > 100 {
 		return nil, 0, credit.Errorf(credit.EINVALID, "一次最多查询100个主体的名单信息")
@@ -68,14 +76,88 @@ func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*l
 			out = append(out, e)
 			return nil
 		})
+	if err == nil {
+		err = db.showCurrentNames(ctx, out)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindPublicEntries: %w", err)
 	}
 	return out, total, nil
 }
 
+// formerNameText widens the name condition recordText added to w (its one
+// condition after the first n) to the entries of the subjects that bore
+// text, as a whole name, before their registration authority renamed them
+// (曾用名, subject_former_names: a probe of its primary key by name key).
+// Entries are shown by their subject's current name (showCurrentNames),
+// which recordText matches (any part of it); an entry listed under a former
+// name shows that name beside it, and is found by it too. Parts of former
+// names are not searched: the table has no bigrams, and a scan of it on
+// every search is what the bigrams avoid.
+func (db *DB) formerNameText(ctx context.Context, w *clause, n int, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" || len(w.conds) != n+1 {
+		return nil
+	}
+	if code := subject.Normalize(text); len(code) == 18 && looksLikeCode(code) {
+		return nil // a code, not a name
+	}
+	ids, ok, err := db.candidates(ctx, `SELECT subject_id FROM subject_former_names WHERE name_key = $1`, subject.NameKey(subject.NormalizeText(text)))
+	if err != nil || !ok || len(ids) == 0 {
+		return err
+	}
+	cond := w.conds[n]
+	w.conds = w.conds[:n]
+	w.add("("+cond+" OR r.subject_id IN ("+marks(len(ids))+"))", ids...)
+	return nil
+}
+
+// showCurrentNames names each of es by its subject's current name
+// (lists.Entry.ShowCurrentName), read for the page's subjects in one
+// query.
+func (db *DB) showCurrentNames(ctx context.Context, es []*lists.Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	seen := map[credit.SubjectID]bool{}
+	var ids []any
+	for _, e := range es {
+		if !seen[e.SubjectID] {
+			seen[e.SubjectID] = true
+			ids = append(ids, int64(e.SubjectID))
+		}
+	}
+	names := make(map[credit.SubjectID]string, len(ids))
+	err := scanAll(db.rows(ctx, `SELECT id, name, display_name FROM subjects WHERE id IN (`+placeholders(1, len(ids))+`)`, ids...), func(rows *sql.Rows) error {
+		var id int64
+		var name, display string
+		if err := rows.Scan(&id, &name, &display); err != nil {
+			return err
+		}
+		names[credit.SubjectID(id)] = shownName(name, display)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		e.ShowCurrentName(names[e.SubjectID])
+	}
+	return nil
+}
+
+// shownName is a subject's name as scanSubject shows it: display_name, the
+// name as written, when set, else the normalised name.
+func shownName(name, display string) string {
+	if display != "" {
+		return display
+	}
+	return name
+}
+
 // FindPublicEntry returns an entry of a public list as the public sees it
-// today, whoever asks.
+// today, whoever asks, named by its subject's current name as
+// FindPublicEntries names it.
 func (db *DB) FindPublicEntry(ctx context.Context, id credit.RecordID) (*lists.Entry, error) {
 	data, err := lists.Default()
 	if err != nil {
@@ -86,9 +168,9 @@ func (db *DB) FindPublicEntry(ctx context.Context, id credit.RecordID) (*lists.E
 		return nil, err
 	}
 	notFound := credit.Errorf(credit.ENOTFOUND, "名单信息不存在或未公开")
-	var typ string
-	r, err := scanRecord(db.queryRow(ctx, `SELECT `+prefixed("r.", recordColumns)+`, s.type FROM records r JOIN subjects s ON s.id = r.subject_id
-		WHERE r.id = $1 AND r.class = $2`, int64(id), lists.ClassCode), &typ)
+	var typ, name, display string
+	r, err := scanRecord(db.queryRow(ctx, `SELECT `+prefixed("r.", recordColumns)+`, s.type, s.name, s.display_name FROM records r JOIN subjects s ON s.id = r.subject_id
+		WHERE r.id = $1 AND r.class = $2`, int64(id), lists.ClassCode), &typ, &name, &display)
 	if err == sql.ErrNoRows {
 		return nil, notFound
 	}
@@ -102,6 +184,7 @@ func (db *DB) FindPublicEntry(ctx context.Context, id credit.RecordID) (*lists.E
 	if e == nil {
 		return nil, notFound
 	}
+	e.ShowCurrentName(shownName(name, display))
 	return e, nil
 }
 

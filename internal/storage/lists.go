@@ -478,7 +478,23 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 			out = append(out, e)
 		}
 	}
+	if err := db.showCurrentNames(ctx, organisations(out)); err != nil {
+		return nil, 0, fmt.Errorf("storage.FindListEntries: %w", err)
+	}
 	return out, total, nil
+}
+
+// organisations returns the entries of es whose subject is an
+// organisation (named by its registration authority; a person keeps the
+// name the entry gives).
+func organisations(es []*lists.Entry) []*lists.Entry {
+	var out []*lists.Entry
+	for _, e := range es {
+		if e.SubjectUSCC != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // FindListEntry returns the current version of the list entry that record
@@ -497,6 +513,9 @@ func (db *DB) FindListEntry(ctx context.Context, id credit.RecordID) (*lists.Ent
 		return nil, err
 	}
 	if err := db.hideOthersPerson(ctx, actor, e); err != nil {
+		return nil, err
+	}
+	if err := db.showCurrentNames(ctx, organisations([]*lists.Entry{e})); err != nil {
 		return nil, err
 	}
 	return e, nil
