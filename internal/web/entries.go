@@ -44,8 +44,12 @@ type EntriesPage struct {
 	Mine      bool // only entries of the user's department
 	CanMine   bool // the user belongs to a department
 	Active    bool // only entries active today
-	Error     string
-	Pager     Pager
+	// SubjectID, when set, keeps the entries of one subject (subject_id, as
+	// the API takes it); SubjectName names it, from its first entry.
+	SubjectID   int64
+	SubjectName string
+	Error       string
+	Pager       Pager
 }
 
 // EntryRow is an entry with its state today.
@@ -170,7 +174,7 @@ func (s *Server) handleEntryIndex(w http.ResponseWriter, r *http.Request) error 
 			return credit.Errorf(credit.EINVALID, "参数subject_id应为主体编号（正整数），实际为“%s”", credit.Clip(v, 20))
 		}
 		sid := credit.SubjectID(id)
-		f.SubjectID = &sid
+		f.SubjectID, p.SubjectID = &sid, id
 	}
 	if p.Mine {
 		f.DepartmentID = &a.DepartmentID
@@ -187,6 +191,9 @@ func (s *Server) handleEntryIndex(w http.ResponseWriter, r *http.Request) error 
 	}
 	for _, e := range es {
 		p.Rows = append(p.Rows, EntryRow{Entry: e, State: e.StateOn(today)})
+	}
+	if p.SubjectID != 0 && len(es) > 0 {
+		p.SubjectName = es[0].SubjectName
 	}
 	p.Pager = newPager("/console/lists/entries", q, page, entriesSize, total, true)
 	return s.render(w, r, http.StatusOK, "entries", p)

@@ -193,6 +193,11 @@ func TestInvalidParams(t *testing.T) {
 	}
 	opa.doc("/console/inbox?unacked=1", http.StatusOK)
 	opa.doc("/console/inbox?unacked=0", http.StatusOK)
+	// A subject_id filter says so and is kept by the filter form.
+	doc := admin.doc("/console/lists/entries?subject_id=1", http.StatusOK)
+	if !strings.Contains(text(doc.Find("main")), "仅显示") || doc.Find(`form input[type=hidden][name=subject_id][value="1"]`).Length() != 1 {
+		t.Errorf("subject_id filter: no notice or hidden input in\n%s", trimBody([]byte(text(doc.Find("main")))))
+	}
 }
 
 // TestUserStatusValues: only the values the form sends (1 to disable, 0
