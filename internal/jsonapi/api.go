@@ -110,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, s.serve(lim, rt.scope, rt.handler))
 	}
 	mux.Handle("/api/", s.serve(lim, public, func(w http.ResponseWriter, r *http.Request) error {
-		if allow := allowedMethods(mux, r); len(allow) > 0 {
+		if allow := respond.AllowedMethods(mux, r, "/api/"); len(allow) > 0 {
 			return methodNotAllowed(r, allow)
 		}
 		return credit.Errorf(credit.ENOTFOUND, "接口“%s %s”不存在，可查看 /api/v1/openapi.json", clip(r.Method), clip(r.URL.Path))
@@ -118,47 +118,12 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// probeMethods are the methods allowedMethods tries, in the order Allow
-// lists them.
-var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
-
-// allowedMethods returns the methods with which a route of mux, not the
-// catch-all "/api/", serves r's path. A GET route serves HEAD too.
-func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
-	var out []string
-	for _, m := range probeMethods {
-		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
-		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // methodNotAllowed is the 405 answer to r, whose path the API serves with
 // the methods allow only.
 func methodNotAllowed(r *http.Request, allow []string) error {
 	msg := fmt.Sprintf("接口 %s 不支持 %s 方法，支持：%s", clip(r.URL.Path), clip(r.Method), strings.Join(allow, "、"))
-	return &statusError{
-		err: &credit.Error{Code: credit.EINVALID, Message: msg, Details: []credit.Problem{
-			{Field: "method", Code: "method_not_allowed", Message: msg},
-		}},
-		status: http.StatusMethodNotAllowed,
-		header: http.Header{"Allow": {strings.Join(allow, ", ")}},
-	}
+	return respond.MethodNotAllowed(msg, allow)
 }
-
-// statusError is an error answered with an HTTP status that respond's
-// code → status table has no code for (405, 415), and with headers of its
-// own. Its code, for the body, is err's (EINVALID: the caller's mistake).
-type statusError struct {
-	err    *credit.Error
-	status int
-	header http.Header
-}
-
-func (e *statusError) Error() string { return e.err.Error() }
-func (e *statusError) Unwrap() error { return e.err }
 
 // challenge is the WWW-Authenticate value of the API's 401 answers: API
 // keys are Bearer tokens (RFC 6750).
@@ -222,7 +187,7 @@ func safeMethod(m string) bool {
 
 // writeError writes err as the API's JSON error answer, with the headers its
 // kind calls for: Retry-After on 429, WWW-Authenticate on 401, and a
-// statusError's status and headers.
+// respond.StatusError's status and headers.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if wait, ok := retryAfter(err); ok {
 		w.Header().Set("Retry-After", wait)
@@ -230,12 +195,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if credit.ErrorCode(err) == credit.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
-	var se *statusError
+	var se *respond.StatusError
 	if errors.As(err, &se) {
-		for k, v := range se.header {
+		for k, v := range se.Header {
 			w.Header()[k] = v
 		}
-		respond.JSON(w, se.status, respond.Body(err))
+		respond.JSON(w, se.Status, respond.Body(err))
 		return
 	}
 	respond.Error(w, r, s.Logger, err)

@@ -115,11 +115,11 @@ func checkJSONType(r *http.Request) error {
 	if mt == "application/x-www-form-urlencoded" {
 		msg += "；使用curl -d发送时请加上 -H \"Content-Type: application/json\""
 	}
-	return &statusError{
-		err: &credit.Error{Code: credit.EINVALID, Message: msg, Details: []credit.Problem{
+	return &respond.StatusError{
+		Err: &credit.Error{Code: credit.EINVALID, Message: msg, Details: []credit.Problem{
 			{Field: "Content-Type", Code: "unsupported_media_type", Message: msg},
 		}},
-		status: http.StatusUnsupportedMediaType,
+		Status: http.StatusUnsupportedMediaType,
 	}
 }
 

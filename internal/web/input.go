@@ -215,35 +215,6 @@ func flagParam(r *http.Request, name, what string) (bool, error) {
 	}
 }
 
-// statusError is an error answered with an HTTP status that respond's
-// code → status table has no code for (405), and with headers of its own.
-// Its code, for the body, is err's (EINVALID: the caller's mistake).
-type statusError struct {
-	err    *credit.Error
-	status int
-	header http.Header
-}
-
-func (e *statusError) Error() string { return e.err.Error() }
-func (e *statusError) Unwrap() error { return e.err }
-
-// probeMethods are the methods allowedMethods tries, in the order Allow
-// lists them.
-var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
-
-// allowedMethods returns the methods with which a route of mux, not one
-// of the catch-all patterns, serves r's path. A GET route serves HEAD too.
-func allowedMethods(mux *http.ServeMux, r *http.Request, catchAll ...string) []string {
-	var out []string
-	for _, m := range probeMethods {
-		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
-		if _, pattern := mux.Handler(probe); pattern != "" && !slices.Contains(catchAll, pattern) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // methodNotAllowed is the 405 answer to r, whose path is served with the
 // methods allow only.
 func methodNotAllowed(r *http.Request, allow []string) error {
@@ -251,12 +222,7 @@ func methodNotAllowed(r *http.Request, allow []string) error {
 	if r.URL.Path == "/logout" {
 		msg += "：退出登录请使用页面顶部的“退出登录”按钮"
 	}
-	return &statusError{
-		err: &credit.Error{Code: credit.EINVALID, Message: msg, Details: []credit.Problem{
-			{Field: "method", Code: "method_not_allowed", Message: msg}}},
-		status: http.StatusMethodNotAllowed,
-		header: http.Header{"Allow": {strings.Join(allow, ", ")}},
-	}
+	return respond.MethodNotAllowed(msg, allow)
 }
 
 // redirect sends r to target (a path of this site) with code, with a

@@ -371,13 +371,9 @@ type ErrorPage struct {
 // logged and shown without detail.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	err = respond.Classify(err)
-	status := respond.Status(err)
-	var se *statusError
-	if errors.As(err, &se) {
-		status = se.status
-		for k, v := range se.header {
-			w.Header()[k] = v
-		}
+	status, header := respond.StatusOf(err)
+	for k, v := range header {
+		w.Header()[k] = v
 	}
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", respond.RetryAfter)

@@ -226,7 +226,7 @@ func (s *Server) routes() http.Handler {
 	// 404: the catch-all patterns match every method, so that the mux
 	// does not answer either itself (in English).
 	missing := func(w http.ResponseWriter, r *http.Request) error {
-		if allow := allowedMethods(mux, r, "/", "/console/"); len(allow) > 0 {
+		if allow := respond.AllowedMethods(mux, r, "/", "/console/"); len(allow) > 0 {
 			return methodNotAllowed(r, allow)
 		}
 		return notFound(r)
