@@ -74,6 +74,10 @@ func Purpose(reason, note string) (string, error) {
 	if credit.Blank(note) {
 		note = ""
 	}
+	if c, bad := credit.BadRune(note); bad { // (QA: U+202E stored in the query log)
+		return "", credit.Invalid("具体说明"+credit.BadRuneMessage(c),
+			credit.Problem{Field: "note", Code: "bad_character", Message: "具体说明" + credit.BadRuneMessage(c)})
+	}
 	known := false
 	for _, p := range Purposes {
 		known = known || p == reason

@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -54,5 +55,20 @@ func TestDepartmentNameBlank(t *testing.T) {
 	d := &access.Department{Code: "11220100MB0000000X", Name: "\u200b\u3164", RegionCode: "220100"}
 	if _, _, p := credittest.FirstProblem(t, d.Validate()); p.Field != "name" || p.Code != "required" {
 		t.Errorf("Validate = %+v, want name/required", p)
+	}
+}
+
+// A note holding a bidi control or a control character beside visible
+// text is refused, naming the field (QA: U+202E was stored).
+func TestPurposeBadCharacter(t *testing.T) {
+	for _, note := range []string{"测试\u202e反转", "核查\u0007"} {
+		_, err := access.Purpose("其他", note)
+		ce, ok := errors.AsType[*credit.Error](err)
+		if !ok || len(ce.Details) != 1 || ce.Details[0].Field != "note" || ce.Details[0].Code != "bad_character" {
+			t.Errorf("Purpose(其他, %q) = %v; want note/bad_character", note, err)
+		}
+	}
+	if p, err := access.Purpose("其他", "核查“2026年”项目——第一包"); err != nil || p == "" {
+		t.Errorf("an ordinary note: %q, %v", p, err)
 	}
 }

@@ -70,27 +70,29 @@ type Person struct {
 // ListedName the name the entry was sent with, when that is another (the
 // subject was renamed since; "" otherwise).
 type Entry struct {
-	RecordID       credit.RecordID     `json:"record_id"`
-	Key            string              `json:"key"`
-	Version        int                 `json:"version"`
-	SubjectID      credit.SubjectID    `json:"subject_id"`
-	SubjectName    string              `json:"subject_name"`          // as sent, or the current name: ShowCurrentName
-	ListedName     string              `json:"listed_name,omitempty"` // as sent, when SubjectName is the current, another name
-	SubjectUSCC    string              `json:"subject_uscc,omitempty"`
-	DepartmentID   credit.DepartmentID `json:"department_id"`
-	ListType       string              `json:"list_type"` // ListType.Code
-	ListName       string              `json:"list_name"`
-	Kind           Kind                `json:"kind"`
-	DocNo          string              `json:"doc_no"`
-	DecisionDate   credit.Date         `json:"decision_date"`
-	Department     string              `json:"department"`
-	DepartmentCode string              `json:"department_code"`
-	Reason         string              `json:"reason"`
-	Basis          string              `json:"basis"`
-	MeasuresNote   string              `json:"measures_note,omitempty"`
-	RemovalCond    string              `json:"removal_conditions,omitempty"`
-	Remedies       string              `json:"remedies,omitempty"`
-	ValidFrom      credit.Date         `json:"valid_from"`
+	RecordID    credit.RecordID  `json:"record_id"`
+	Key         string           `json:"key"`
+	Version     int              `json:"version"`
+	SubjectID   credit.SubjectID `json:"subject_id"`
+	SubjectName string           `json:"subject_name"`          // as sent, or the current name: ShowCurrentName
+	ListedName  string           `json:"listed_name,omitempty"` // as sent, when SubjectName is the current, another name
+	SubjectUSCC string           `json:"subject_uscc,omitempty"`
+	// SubjectCategory is 主体类别 as sent (法人及非法人组织, 个体工商户, 自然人).
+	SubjectCategory string              `json:"-"`
+	DepartmentID    credit.DepartmentID `json:"department_id"`
+	ListType        string              `json:"list_type"` // ListType.Code
+	ListName        string              `json:"list_name"`
+	Kind            Kind                `json:"kind"`
+	DocNo           string              `json:"doc_no"`
+	DecisionDate    credit.Date         `json:"decision_date"`
+	Department      string              `json:"department"`
+	DepartmentCode  string              `json:"department_code"`
+	Reason          string              `json:"reason"`
+	Basis           string              `json:"basis"`
+	MeasuresNote    string              `json:"measures_note,omitempty"`
+	RemovalCond     string              `json:"removal_conditions,omitempty"`
+	Remedies        string              `json:"remedies,omitempty"`
+	ValidFrom       credit.Date         `json:"valid_from"`
 	// ValidUntil is the last day of validity (inclusive) after the limit of
 	// the list type; nil = until removed.
 	ValidUntil *credit.Date `json:"valid_until,omitempty"`
@@ -114,7 +116,7 @@ func EntryFromRecord(d *Data, r *record.Record) (*Entry, error) {
 	}
 	e := &Entry{
 		RecordID: r.ID, Key: r.Key, Version: r.Version, SubjectID: r.SubjectID, DepartmentID: r.DepartmentID,
-		SubjectName: f[FieldName], SubjectUSCC: f[FieldUSCC],
+		SubjectName: f[FieldName], SubjectUSCC: f[FieldUSCC], SubjectCategory: f[FieldSubjectCat],
 		ListType: lt.Code, ListName: lt.Name, Kind: lt.Kind,
 		DocNo: f[FieldDocNo], Department: f[FieldDepartment], DepartmentCode: f[FieldDepartmentUSC],
 		Reason: f[FieldReason], Basis: f[FieldBasis], MeasuresNote: f[FieldMeasuresNote],

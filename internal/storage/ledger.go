@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -527,6 +528,9 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 	if err := db.checkRegisteredNames(ctx, cat); err != nil {
 		return err
 	}
+	if err := db.checkFormerNames(ctx, cat); err != nil {
+		return err
+	}
 	var sid int64
 	var who string
 	err = db.queryRow(ctx, `SELECT id, COALESCE(uscc, cid_masked) FROM subjects WHERE verified ORDER BY id LIMIT 1`).Scan(&sid, &who)
@@ -591,6 +595,93 @@ func (db *DB) checkRegisteredNames(ctx context.Context, cat *catalog.Catalog) er
 	}
 	if bad != nil {
 		return bad.err()
+	}
+	return nil
+}
+
+// checkFormerNames returns EINVALID naming the first subject whose former
+// names (subject_former_names, 曾用名) are not the names its registration
+// authority's registrations gave it other than its current one, as
+// syncFormerNames keeps them: a former name planted or deleted in the
+// database would change verification answers (a planted one makes a
+// listed company's name ambiguous) and pass the other checks (QA).
+// Names are compared by their compared form (subject.NameKey).
+func (db *DB) checkFormerNames(ctx context.Context, cat *catalog.Catalog) error {
+	have := map[int64]map[string]bool{} // subject → name keys held
+	err := scanAll(db.rows(ctx, `SELECT subject_id, name_key FROM subject_former_names`), func(rows *sql.Rows) error {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return err
+		}
+		if have[id] == nil {
+			have[id] = map[string]bool{}
+		}
+		have[id][key] = true
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	keys := func(m map[string]bool) string { return strings.Join(slices.Sorted(maps.Keys(m)), "、") }
+	bad := func(id int64, who string, held, want map[string]bool) error {
+		return credit.Errorf(credit.EINVALID, "存证校验失败：主体 %s 的曾用名（subject_former_names）为“%s”，按其登记机关报送的登记注册信息应为“%s”（主体ID %d）：主体信息被改动",
+			who, keys(held), keys(want), id)
+	}
+	if cond := registrationSQL(cat, "s"); cond != "" {
+		var cur int64
+		var curWho, curName string
+		want := map[string]bool{}
+		check := func() error {
+			if cur == 0 {
+				return nil
+			}
+			delete(want, subject.NameKey(subject.NormalizeText(curName)))
+			held := have[cur]
+			delete(have, cur)
+			if !maps.Equal(held, want) && (len(held) > 0 || len(want) > 0) {
+				return bad(cur, curWho, held, want)
+			}
+			return nil
+		}
+		err = scanAll(db.rows(ctx, `SELECT s.id, s.uscc, s.name, vr.class, vr.fields FROM records vr JOIN subjects s ON s.id = vr.subject_id
+			WHERE vr.status <> '`+string(record.Withdrawn)+`' AND s.uscc IS NOT NULL AND `+cond+` ORDER BY s.id`), func(rows *sql.Rows) error {
+			var id int64
+			var uscc, name, class, fields string
+			if err := rows.Scan(&id, &uscc, &name, &class, &fields); err != nil {
+				return err
+			}
+			if id != cur {
+				if err := check(); err != nil {
+					return err
+				}
+				cur, curWho, curName, want = id, uscc, name, map[string]bool{}
+			}
+			c, ok := cat.Class(class)
+			if !ok || c.Roles.SubjectName == "" {
+				return nil
+			}
+			vals := make([]string, 1)
+			if err := jsonFields(fields, []string{c.Roles.SubjectName}, vals); err != nil || vals[0] == "" {
+				return nil // (the record check reports fields that do not read)
+			}
+			want[subject.NameKey(subject.NormalizeText(vals[0]))] = true
+			return nil
+		})
+		if err == nil {
+			err = check()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// Former names of a subject without a registration from its authority.
+	for id, held := range have {
+		var who string
+		if err := db.queryRow(ctx, `SELECT COALESCE(uscc, cid_masked) FROM subjects WHERE id = $1`, id).Scan(&who); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return bad(id, who, held, nil)
 	}
 	return nil
 }

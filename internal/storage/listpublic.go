@@ -77,7 +77,7 @@ func (db *DB) FindPublicEntries(ctx context.Context, f lists.PublicFilter) ([]*l
 			return nil
 		})
 	if err == nil {
-		err = db.showCurrentNames(ctx, out)
+		err = db.showCurrentNames(ctx, organisations(out))
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("storage.FindPublicEntries: %w", err)
@@ -184,7 +184,9 @@ func (db *DB) FindPublicEntry(ctx context.Context, id credit.RecordID) (*lists.E
 	if e == nil {
 		return nil, notFound
 	}
-	e.ShowCurrentName(shownName(name, display))
+	if len(organisations([]*lists.Entry{e})) > 0 {
+		e.ShowCurrentName(shownName(name, display))
+	}
 	return e, nil
 }
 

@@ -486,11 +486,12 @@ func (db *DB) FindListEntries(ctx context.Context, f lists.Filter) ([]*lists.Ent
 
 // organisations returns the entries of es whose subject is an
 // organisation (named by its registration authority; a person keeps the
-// name the entry gives).
+// name the entry gives, also a 自然人 named with the code of his
+// individual business: his name is no name of the business, QA).
 func organisations(es []*lists.Entry) []*lists.Entry {
 	var out []*lists.Entry
 	for _, e := range es {
-		if e.SubjectUSCC != "" {
+		if e.SubjectUSCC != "" && e.SubjectCategory != "自然人" {
 			out = append(out, e)
 		}
 	}
@@ -641,6 +642,9 @@ func (db *DB) RemoveListEntry(ctx context.Context, id credit.RecordID, rm lists.
 			return nil, lists.RemovalError(err) // a refused row told as the request's fields
 		}
 		e, _, err = db.findListEntry(ctx, id)
+		if err == nil { // named as FindListEntry names it
+			err = db.showCurrentNames(ctx, organisations([]*lists.Entry{e}))
+		}
 		return e, err
 	}
 }

@@ -395,6 +395,21 @@ func testFormerNames(t *testing.T, open opener) {
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("VerifyLedger: %v", err)
 	}
+	// Former names planted or deleted in the database are reported (QA: a
+	// planted one made a listed company's name ambiguous).
+	storage.Tamper(t, f.db, `INSERT INTO subject_former_names (name_key, subject_id, name) SELECT 'X某某', id, 'x某某' FROM subjects WHERE uscc = '`+other+`'`)
+	if _, err := f.db.VerifyLedger(sys()); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "subject_former_names") {
+		t.Errorf("VerifyLedger with a planted former name: %v; want it reported", err)
+	}
+	storage.Tamper(t, f.db, `DELETE FROM subject_former_names WHERE name_key = 'X某某'`)
+	storage.Tamper(t, f.db, `DELETE FROM subject_former_names WHERE name = '长春甲名称有限公司'`)
+	if _, err := f.db.VerifyLedger(sys()); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "长春甲名称有限公司") {
+		t.Errorf("VerifyLedger with a former name deleted: %v; want it reported", err)
+	}
+	storage.Tamper(t, f.db, `INSERT INTO subject_former_names (name_key, subject_id, name) SELECT '长春甲名称有限公司', id, '长春甲名称有限公司' FROM subjects WHERE uscc = '`+f.company+`'`)
+	if _, err := f.db.VerifyLedger(sys()); err != nil {
+		t.Errorf("VerifyLedger with the former name restored: %v", err)
+	}
 	// A rename undone behind the platform's back is reported, although an
 	// older record (the first registration) implies the old name (QA).
 	storage.Tamper(t, f.db, `UPDATE subjects SET name = '长春甲名称有限公司' WHERE uscc = '`+f.company+`'`)
