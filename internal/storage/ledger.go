@@ -522,11 +522,15 @@ func (db *DB) checkSubjects(ctx context.Context) error {
 			first = m
 		}
 	}
-	if first != nil {
-		return first.err()
-	}
+	// A subject with a current registration from its authority is checked
+	// against it first: its message names the column changed, where the
+	// difference from the subject's first record may be another (a name
+	// renamed since, QA).
 	if err := db.checkRegisteredNames(ctx, cat); err != nil {
 		return err
+	}
+	if first != nil {
+		return first.err()
 	}
 	if err := db.checkFormerNames(ctx, cat); err != nil {
 		return err

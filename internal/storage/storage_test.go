@@ -410,6 +410,13 @@ func testFormerNames(t *testing.T, open opener) {
 	if _, err := f.db.VerifyLedger(sys()); err != nil {
 		t.Errorf("VerifyLedger with the former name restored: %v", err)
 	}
+	// A legal representative changed behind the platform's back is
+	// reported as such, not as the name its first record differs in (QA).
+	storage.Tamper(t, f.db, `UPDATE subjects SET legal_rep = '张三' WHERE uscc = '`+f.company+`'`)
+	if _, err := f.db.VerifyLedger(sys()); credit.ErrorCode(err) != credit.EINVALID || !strings.Contains(credit.ErrorMessage(err), "subjects.legal_rep") {
+		t.Errorf("VerifyLedger with the legal representative changed: %v; want subjects.legal_rep named", err)
+	}
+	storage.Tamper(t, f.db, `UPDATE subjects SET legal_rep = '王建国' WHERE uscc = '`+f.company+`'`)
 	// A rename undone behind the platform's back is reported, although an
 	// older record (the first registration) implies the old name (QA).
 	storage.Tamper(t, f.db, `UPDATE subjects SET name = '长春甲名称有限公司' WHERE uscc = '`+f.company+`'`)
