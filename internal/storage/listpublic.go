@@ -146,8 +146,9 @@ func (db *DB) showCurrentNames(ctx context.Context, es []*lists.Entry) error {
 	return nil
 }
 
-// shownName is a subject's name as scanSubject shows it: display_name, the
-// name as written, when set, else the normalised name.
+// shownName is a subject's name as every reader shows it: display_name,
+// the name as written, when set, else the normalised name (the query log's
+// listing says the same in SQL).
 func shownName(name, display string) string {
 	if display != "" {
 		return display

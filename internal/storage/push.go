@@ -435,10 +435,7 @@ func (tx *Tx) alertMissed(ctx context.Context, latest int64, batch []*pendingVer
 				return err
 			}
 			// The subject as the row named it, for the notice.
-			ref.USCC = uscc.String
-			if display != "" {
-				ref.Name = display
-			}
+			ref.USCC, ref.Name = uscc.String, shownName(ref.Name, display)
 			if len(cipher) > 0 {
 				if ref.CitizenID, err = tx.db.Secrets.DecryptCitizenID(cipher); err != nil {
 					return fmt.Errorf("subject %d: citizen ID: %w", r.SubjectID, err)

@@ -61,10 +61,7 @@ func scanSubject(s interface{ Scan(...any) error }, extra ...any) (*subject.Subj
 		return nil, err
 	}
 	v.ID = credit.SubjectID(id)
-	v.USCC = uscc.String
-	if display != "" {
-		v.Name = display
-	}
+	v.USCC, v.Name = uscc.String, shownName(v.Name, display)
 	return &v, nil
 }
 

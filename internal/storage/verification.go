@@ -253,10 +253,7 @@ func scanVerifySubject(rows *sql.Rows, extra ...any) (*subject.Subject, error) {
 	if err := rows.Scan(append([]any{&id, &s.Type, &s.Name, &display, &uscc}, extra...)...); err != nil {
 		return nil, err
 	}
-	s.ID, s.USCC = credit.SubjectID(id), uscc.String
-	if display != "" { // as written (subjectColumns)
-		s.Name = display
-	}
+	s.ID, s.USCC, s.Name = credit.SubjectID(id), uscc.String, shownName(s.Name, display)
 	return s, nil
 }
 
